@@ -1,0 +1,71 @@
+"""newsarchive: archive news articles as clean, dated Markdown files with YAML front-matter.
+
+    from newsarchive import Archive, archive_url
+
+    outcome = archive_url("https://example.org/2021/09/14/story", Archive("archive"))
+    print(outcome.status, outcome.path, outcome.article.title)
+
+The public names are loaded on first use, so `import newsarchive` stays cheap and importing
+one module (say `newsarchive.urls`) does not pull in the extractor.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+try:
+    __version__ = version("newsarchive")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+_EXPORTS = {
+    "Archive": "newsarchive.store",
+    "Article": "newsarchive.models",
+    "FetchOptions": "newsarchive.models",
+    "FetchedPage": "newsarchive.models",
+    "LeadImage": "newsarchive.models",
+    "Outcome": "newsarchive.pipeline",
+    "archive_url": "newsarchive.pipeline",
+    "render_file": "newsarchive.pipeline",
+    "NewsArchiveError": "newsarchive.errors",
+    "UsageError": "newsarchive.errors",
+    "InvalidURLError": "newsarchive.errors",
+    "FetchError": "newsarchive.errors",
+    "NetworkError": "newsarchive.errors",
+    "HTTPStatusError": "newsarchive.errors",
+    "ContentError": "newsarchive.errors",
+    "ExtractionError": "newsarchive.errors",
+    "StoreError": "newsarchive.errors",
+}
+# Public name -> the name it has in its module, where they differ.
+_RENAMED = {"archive_url": "archive_target"}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+if TYPE_CHECKING:
+    from newsarchive.errors import (
+        ContentError,
+        ExtractionError,
+        FetchError,
+        HTTPStatusError,
+        InvalidURLError,
+        NetworkError,
+        NewsArchiveError,
+        StoreError,
+        UsageError,
+    )
+    from newsarchive.models import Article, FetchedPage, FetchOptions, LeadImage
+    from newsarchive.pipeline import Outcome, render_file
+    from newsarchive.pipeline import archive_target as archive_url
+    from newsarchive.store import Archive
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'newsarchive' has no attribute {name!r}")
+    value = getattr(import_module(module), _RENAMED.get(name, name))
+    globals()[name] = value
+    return value

@@ -1,0 +1,71 @@
+"""The values passed between stages: a fetched page, and the article extracted from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How to talk to servers. One object, built once per run and passed down."""
+
+    user_agent: str | None = None  # None: newsarchive's default User-Agent
+    timeout: float = 30.0  # seconds, for connect, each read and the whole download
+    max_bytes: int = 20 * 1024 * 1024  # decoded body size limit
+    max_redirects: int = 10
+    proxy: str | None = None  # else the standard *_PROXY environment variables apply
+    cookies: str | None = None  # path of a Netscape cookies.txt file
+    verify: bool = True  # TLS certificate verification
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One HTML page as received, from the network or from a local saved file."""
+
+    url: str  # the URL as given (for a local file: --url, else "" until extraction finds one)
+    final_url: str  # after redirects; equal to url when there were none
+    status: int | None  # HTTP status; None for a local file
+    content_type: str | None  # media type without parameters, e.g. "text/html"
+    html: str  # decoded text
+    encoding: str  # the codec that decoded `raw` into `html`
+    fetched_at: datetime  # timezone-aware, UTC
+    raw: bytes = b""  # the body bytes as received (after transfer decoding)
+    headers: tuple[tuple[str, str], ...] = ()
+    redirects: tuple[str, ...] = ()  # every URL visited before final_url, in order
+    local_path: str | None = None  # set when the page came from a file
+
+
+@dataclass(frozen=True)
+class LeadImage:
+    """The article's lead picture, with its caption and credit when the page gives them."""
+
+    url: str
+    caption: str | None = None
+    credit: str | None = None
+    alt: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """An extracted article: metadata plus the body in Markdown (without the header we add)."""
+
+    url: str  # canonical URL (rel=canonical, else og:url, else final URL)
+    title: str
+    body: str  # Markdown of the article text only: no title, byline or source line
+    fetched: datetime  # timezone-aware, UTC
+    authors: tuple[str, ...] = ()
+    byline: str | None = None  # as the page words it, without "By": "Daphné Benoit for AFP"
+    published: str | None = None  # ISO 8601 date or datetime (with offset when known)
+    modified: str | None = None
+    site: str | None = None  # publication name, e.g. "The Moscow Times"
+    hostname: str | None = None
+    description: str | None = None
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    image: LeadImage | None = None
+    source: str | None = None  # the URL as given, when it differs from `url`
+    status: int | None = None  # HTTP status of the final response
+    final_url: str | None = None  # URL after redirects
+    extra: dict[str, str] = field(default_factory=dict)  # tool versions and other provenance
