@@ -42,7 +42,26 @@ _EXPORTS = {
 # Public name -> the name it has in its module, where they differ.
 _RENAMED = {"archive_url": "archive_target"}
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "Archive",
+    "Article",
+    "ContentError",
+    "ExtractionError",
+    "FetchError",
+    "FetchOptions",
+    "FetchedPage",
+    "HTTPStatusError",
+    "InvalidURLError",
+    "LeadImage",
+    "NetworkError",
+    "NewsArchiveError",
+    "Outcome",
+    "StoreError",
+    "UsageError",
+    "__version__",
+    "archive_url",
+    "render_file",
+]
 
 if TYPE_CHECKING:
     from newsarchive.errors import (

@@ -87,7 +87,7 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, types):
             raise ConfigError(f"{file}: {key} has the wrong type ({type(value).__name__})")
         if key in PATH_KEYS:
-            value = str(Path(value).expanduser())
+            value = str(Path(str(value)).expanduser())
         if key == "max_size":
             value = parse_size(value)
         config[key] = value

@@ -1,0 +1,1326 @@
+"""The command-line interface: the only module that imports click and rich.
+
+Every command body stays short: it parses options into library values, calls the library and
+prints. Errors become exit codes in one place, `exit_code_for`, used by `main`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from newsarchive import __version__
+from newsarchive import fetch as fetch_mod
+from newsarchive.config import load_config, parse_size
+from newsarchive.errors import (
+    ConfigError,
+    ContentError,
+    ExtractionError,
+    HTTPStatusError,
+    NetworkError,
+    NewsArchiveError,
+    UsageError,
+)
+from newsarchive.models import FetchOptions
+from newsarchive.pipeline import Outcome, archive_target, is_local_target, iter_targets
+from newsarchive.store import Archive, validate_template
+from newsarchive.urls import check_url
+
+
+class ExitCode(IntEnum):
+    """Exit statuses; documented in the README and tested."""
+
+    OK = 0
+    ERROR = 1  # an unexpected error, or the archive cannot be written
+    USAGE = 2  # bad arguments, URL, template or config file (click's own code for usage errors)
+    PARTIAL = 3  # several inputs, and at least one of them failed
+    NETWORK = 4  # DNS, connection refused, timeout, TLS, redirect loop, truncated response
+    HTTP = 5  # the server answered 4xx or 5xx
+    CONTENT = 6  # not HTML, too large, compression bomb, empty response, unreadable file
+    NO_ARTICLE = 7  # the page holds no article text
+    INTERRUPTED = 130  # Ctrl-C
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    """The one place where an error becomes an exit status."""
+    if isinstance(error, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    if isinstance(error, UsageError | click.UsageError):
+        return ExitCode.USAGE
+    if isinstance(error, NetworkError):
+        return ExitCode.NETWORK
+    if isinstance(error, HTTPStatusError):
+        return ExitCode.HTTP
+    if isinstance(error, ContentError):
+        return ExitCode.CONTENT
+    if isinstance(error, ExtractionError):
+        return ExitCode.NO_ARTICLE
+    return ExitCode.ERROR
+
+
+@dataclass
+class Env:
+    """What every command needs, built once by the group and passed through the context."""
+
+    archive_root: Path
+    config: dict[str, Any]
+    out: Console
+    err: Console
+    traceback: bool = False
+    _archive: Archive | None = field(default=None, repr=False)
+
+    def archive(self, template: str | None = None) -> Archive:
+        if self._archive is None or template is not None:
+            self._archive = Archive(self.archive_root, template=template)
+        return self._archive
+
+    def error(self, message: str) -> None:
+        self.err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+    def info(self, message: str) -> None:
+        self.err.print(escape(message), highlight=False, soft_wrap=True)
+
+
+pass_env = click.make_pass_decorator(Env)
+
+
+class Target(click.ParamType):  # type: ignore[type-arg]
+    """An http(s) URL or a saved HTML file; anything else is a usage error before any work."""
+
+    name = "url_or_file"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip()
+        if is_local_target(text):
+            if not Path(text).is_file():
+                self.fail(f"{text}: no such file", param, ctx)
+            return text
+        try:
+            return check_url(text)
+        except UsageError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class Size(click.ParamType):  # type: ignore[type-arg]
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            return parse_size(value)
+        except ConfigError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _check_template(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            validate_template(value)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+class AppError(click.ClickException):
+    """A library error on its way out: one line on stderr and the exit code for its class."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class Group(click.Group):
+    """Turns every error raised under any command into an exit code, in this one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsArchiveError as exc:
+            raise AppError(str(exc), exit_code_for(exc)) from exc
+        except KeyboardInterrupt as exc:
+            raise AppError("interrupted", ExitCode.INTERRUPTED) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            env = ctx.find_object(Env)
+            if env is not None and env.traceback:
+                raise
+            message = f"unexpected {type(exc).__name__}: {exc} (run with --traceback for details)"
+            raise AppError(message, ExitCode.ERROR) from exc
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="newsarchive")
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="NEWSARCHIVE_DIR",
+    default="archive",
+    show_default=True,
+    help="Archive root directory (env NEWSARCHIVE_DIR).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file with option defaults (default: the user config file, if present).",
+)
+@click.option("--traceback", is_flag=True, help="Show the Python traceback on unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, archive_dir: Path, config_file: Path | None, traceback: bool) -> None:
+    """Archive news articles as clean, dated Markdown files with YAML front-matter.
+
+    \b
+    Examples:
+      newsarchive fetch https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
+      newsarchive --archive ~/news fetch saved-page.html --url https://example.org/story
+    """
+    config = load_config(config_file)
+    source = ctx.get_parameter_source("archive_dir")
+    if "archive" in config and source == click.core.ParameterSource.DEFAULT:
+        archive_dir = Path(config["archive"])
+    option_defaults = {k: v for k, v in config.items() if k != "archive"}
+    ctx.default_map = {"fetch": option_defaults, "import": option_defaults}
+    ctx.obj = Env(
+        archive_root=archive_dir,
+        config=config,
+        out=Console(file=sys.stdout, highlight=False, soft_wrap=True),
+        err=Console(file=sys.stderr, highlight=False, soft_wrap=True),
+        traceback=traceback,
+    )
+
+
+def network_options(func: Any) -> Any:
+    """The options every command that downloads shares."""
+    options = [
+        click.option("--user-agent", metavar="TEXT", help="User-Agent header to send."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=30.0,
+            show_default=True,
+            help="Seconds allowed to connect, between bytes, and for the whole download.",
+        ),
+        click.option(
+            "--max-size",
+            type=Size(),
+            default="20MB",
+            show_default=True,
+            help="Refuse pages larger than this (decompressed).",
+        ),
+        click.option(
+            "--cookies",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Netscape cookies.txt file (for your own subscriptions).",
+        ),
+        click.option(
+            "--proxy",
+            metavar="URL",
+            help="Proxy URL (default: the HTTP_PROXY / HTTPS_PROXY / NO_PROXY variables).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def fetch_options(
+    user_agent: str | None, timeout: float, max_size: int, cookies: str | None, proxy: str | None
+) -> FetchOptions:
+    return FetchOptions(
+        user_agent=user_agent,
+        timeout=timeout,
+        max_bytes=max_size,
+        cookies=cookies,
+        proxy=proxy,
+    )
+
+
+def display_path(path: Path) -> str:
+    """Paths under the working directory print relative to it, like `archive/2021/09/x.md`."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    article = outcome.article
+    return {
+        "input": outcome.target,
+        "status": outcome.status,
+        "path": display_path(outcome.path),
+        "url": outcome.url,
+        "title": article.title if article else None,
+        "published": article.published if article else None,
+        "http_status": article.status if article else None,
+    }
+
+
+def failure_json(target: str, error: NewsArchiveError) -> dict[str, Any]:
+    return {
+        "input": target,
+        "status": "failed",
+        "reason": error.reason,
+        "error": str(error),
+        "exit_code": int(exit_code_for(error)),
+    }
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True, type=Target(), metavar="URL_OR_FILE...")
+@click.option("--url", "source_url", metavar="URL", help="Original URL of a saved HTML file.")
+@network_options
+@click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@click.option(
+    "--template",
+    callback=_check_template,
+    metavar="TEMPLATE",
+    help="File path template, e.g. '{date:%Y}/{site}/{slug}.md'.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
+@pass_env
+def fetch(
+    env: Env,
+    targets: tuple[str, ...],
+    source_url: str | None,
+    user_agent: str | None,
+    timeout: float,
+    max_size: int,
+    cookies: str | None,
+    proxy: str | None,
+    force: bool,
+    dry_run: bool,
+    template: str | None,
+    as_json: bool,
+) -> None:
+    """Archive articles from URLs or saved HTML files.
+
+    Prints the path of each archived file on stdout, one per line. An article
+    that is already archived (under any variant of its URL) is not fetched again.
+
+    \b
+    Examples:
+      newsarchive fetch https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
+      newsarchive fetch --json URL1 URL2
+      newsarchive fetch page.html.gz --url https://example.org/story
+      newsarchive fetch --dry-run --template '{date:%Y}/{site}/{slug}.md' URL
+    """
+    if source_url is not None:
+        if len(targets) != 1 or not is_local_target(targets[0]):
+            raise click.UsageError("--url goes with exactly one saved HTML file")
+        try:
+            source_url = check_url(source_url)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc), param_hint="--url") from exc
+    options = fetch_options(user_agent, timeout, max_size, cookies, proxy)
+    archive = env.archive(template)
+    client = fetch_mod.make_client(options)
+    counts: Counter[str] = Counter()
+    failures: list[tuple[str, NewsArchiveError]] = []
+    try:
+        for target in iter_targets(list(targets)):
+            try:
+                with _status(env, f"Fetching {target}"):
+                    outcome = archive_target(
+                        target,
+                        archive,
+                        client=client,
+                        options=options,
+                        source_url=source_url,
+                        force=force,
+                        dry_run=dry_run,
+                    )
+            except NewsArchiveError as exc:
+                failures.append((target, exc))
+                counts["failed"] += 1
+                env.error(str(exc))
+                if as_json:
+                    env.out.print_json(data=failure_json(target, exc), indent=None)
+                continue
+            counts[outcome.status] += 1
+            _report(env, outcome, as_json)
+    finally:
+        client.close()
+    if len(targets) > 1:
+        summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+        env.info(f"{summary}")
+    if failures:
+        if len(targets) == 1:
+            raise SystemExit(exit_code_for(failures[0][1]))
+        raise SystemExit(ExitCode.PARTIAL)
+
+
+def _report(env: Env, outcome: Outcome, as_json: bool) -> None:
+    shown = display_path(outcome.path)
+    if outcome.status == "already archived":
+        env.info(f"already archived: {shown}")
+    elif outcome.status == "dry run":
+        env.info(f"would write: {shown}")
+        if not as_json and outcome.text is not None:
+            env.err.print(outcome.text, markup=False, highlight=False, soft_wrap=True)
+    if as_json:
+        env.out.print_json(data=outcome_json(outcome), indent=None)
+    else:
+        # Plain print, not rich: a path is data for scripts and must never be wrapped.
+        click.echo(shown)
+
+
+class _NoStatus:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _status(env: Env, message: str) -> Any:
+    """A spinner on a terminal; nothing at all when stderr is a file or a pipe."""
+    if env.err.is_terminal:
+        return env.err.status(escape(message))
+    return _NoStatus()
+
+
+# --- search ---
+# Finding things: grep, search, list, show, stats, export, reindex. The imports stay with the
+# section so that each section of this file can be edited on its own.
+
+import os  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+from rich.markdown import Markdown  # noqa: E402
+from rich.panel import Panel  # noqa: E402
+from rich.table import Table  # noqa: E402
+from rich.text import Text  # noqa: E402
+
+from newsarchive import export as export_mod  # noqa: E402
+from newsarchive.errors import StoreError  # noqa: E402
+from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads  # noqa: E402
+from newsarchive.grep import FileMatches, GrepOptions, grep  # noqa: E402
+from newsarchive.search import (  # noqa: E402
+    Entry,
+    Filters,
+    Hit,
+    RefreshReport,
+    SearchIndex,
+    parse_date,
+    split_marks,
+)
+
+_MATCH_STYLE = "bold red"
+_HIGHLIGHT_STYLE = "bold yellow"
+
+
+def _date_option(end: bool) -> Any:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return parse_date(value, end=end)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc)) from exc
+
+    return convert
+
+
+def filter_options(func: Any) -> Any:
+    """The filters grep, search, list, stats and export share."""
+    options = [
+        click.option("--site", metavar="TEXT", help="Site name or host name contains TEXT."),
+        click.option("--author", metavar="TEXT", help="An author's name contains TEXT."),
+        click.option("--tag", metavar="TAG", help="Has this tag or category."),
+        click.option("--lang", metavar="CODE", help="Language, e.g. en (also matches en-GB)."),
+        click.option(
+            "--since",
+            metavar="DATE",
+            callback=_date_option(end=False),
+            help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+        ),
+        click.option(
+            "--until",
+            metavar="DATE",
+            callback=_date_option(end=True),
+            help="Published on or before DATE (--until 2021 includes all of 2021).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _filters(options: dict[str, Any]) -> Filters:
+    names = ("site", "author", "tag", "lang", "since", "until")
+    return Filters(**{name: options.pop(name) for name in names})
+
+
+def _open_index(env: Env, *, full: bool | None = None) -> tuple[SearchIndex, RefreshReport]:
+    """The search index, brought up to date; warns about files it had to skip."""
+    index = SearchIndex(env.archive())
+    with _status(env, "Updating the search index"):
+        report = index.refresh(full=full)
+    _warn_problems(env, report)
+    return index, report
+
+
+def _warn_problems(env: Env, report: RefreshReport) -> None:
+    for problem in report.problems:
+        env.warn(f"{display_path(problem.path)}: {problem.error} (skipped)")
+
+
+@contextmanager
+def _pipe_may_close() -> Iterator[None]:
+    """`newsarchive grep x | head` closes the pipe early: stop quietly, as grep does."""
+    try:
+        yield
+    except BrokenPipeError:
+        # Point stdout at /dev/null, or Python complains again when it flushes at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0) from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@cli.command(name="grep")
+@click.argument("pattern")
+@click.option("-F", "--fixed-strings", "fixed", is_flag=True, help="PATTERN is plain text.")
+@click.option("-i", "--ignore-case", is_flag=True, help="Ignore case.")
+@click.option("-w", "--word-regexp", "word", is_flag=True, help="Match whole words only.")
+@click.option(
+    "-C",
+    "--context",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="Show N lines around each match.",
+)
+@click.option("-l", "--files-with-matches", "files_only", is_flag=True, help="Print file names.")
+@click.option("-c", "--count", is_flag=True, help="Print the number of matching lines per file.")
+@click.option(
+    "--in",
+    "field",
+    type=click.Choice(["all", "title", "body"]),
+    default="all",
+    show_default=True,
+    help="Search the title, the body, or the whole file (front-matter and body).",
+)
+@filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per matching line.")
+@pass_env
+def grep_cmd(
+    env: Env,
+    /,
+    pattern: str,
+    fixed: bool,
+    ignore_case: bool,
+    word: bool,
+    context: int,
+    files_only: bool,
+    count: bool,
+    field: str,
+    as_json: bool,
+    **filter_values: Any,
+) -> None:
+    """Search the archive's files for a regular expression, like grep.
+
+    Prints `path:line: text` for every matching line (matches highlighted on a
+    terminal). Exit status as grep's: 0 when something matched, 1 when nothing
+    did, 2 on an error (bad pattern or date, unreadable archive).
+
+    \b
+    Examples:
+      newsarchive grep Wagner
+      newsarchive grep -iw 'putin|путин' --since 2022-02 --site moscowtimes
+      newsarchive grep -F 'C++' --in title -l
+      newsarchive grep -C 2 --json 'Bündnis 90'
+    """
+    options = GrepOptions(
+        pattern=pattern,
+        fixed=fixed,
+        ignore_case=ignore_case,
+        word=word,
+        context=context,
+        field=field,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+        filters=_filters(filter_values),
+    )
+
+    def skipped(path: Path, reason: str) -> None:
+        env.warn(f"{display_path(path)}: {reason} (skipped)")
+
+    found = False
+    try:
+        with _pipe_may_close():
+            for result in grep(env.archive(), options, on_error=skipped):
+                found = True
+                _print_grep(env, result, files_only=files_only, count=count, as_json=as_json)
+    except NewsArchiveError as exc:
+        # grep's convention, not the group's: 1 means "no match", so errors are 2.
+        env.error(str(exc))
+        raise SystemExit(2) from exc
+    if not found:
+        raise SystemExit(1)
+
+
+def _print_grep(
+    env: Env, result: FileMatches, *, files_only: bool, count: bool, as_json: bool
+) -> None:
+    shown = display_path(result.path)
+    if as_json:
+        base = {"path": shown, "title": result.title, "url": result.url}
+        if files_only or count:
+            env.out.print_json(data={**base, "count": result.count}, indent=None)
+            return
+        for line in result.lines:
+            if line.is_match:
+                data = {**base, "line": line.number, "text": line.text, "matches": line.spans}
+                env.out.print_json(data=data, indent=None)
+        return
+    if files_only:
+        click.echo(shown)
+        return
+    if count:
+        click.echo(f"{shown}:{result.count}")
+        return
+    previous = None
+    for line in result.lines:
+        if previous is not None and line.number != previous + 1:
+            click.echo("--")
+        previous = line.number
+        separator = ":" if line.is_match else "-"
+        if env.out.is_terminal:
+            text = Text(shown, style="magenta")
+            text.append(separator, style="cyan")
+            text.append(str(line.number), style="green")
+            text.append(separator + " ", style="cyan")
+            start = len(text)
+            text.append(line.text)
+            for begin, end in line.spans:
+                text.stylize(_MATCH_STYLE, start + begin, start + end)
+            env.out.print(text, soft_wrap=True)
+        else:
+            click.echo(f"{shown}{separator}{line.number}{separator} {line.text}")
+
+
+@cli.command(name="search")
+@click.argument("query", nargs=-1, required=True)
+@click.option(
+    "--in",
+    "field",
+    type=click.Choice(["all", "title", "body"]),
+    default="all",
+    show_default=True,
+    help="Search everywhere (title, description, authors, tags, body), the title or the body.",
+)
+@filter_options
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Best N hits."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per hit.")
+@pass_env
+def search_cmd(
+    env: Env, /, query: tuple[str, ...], field: str, limit: int, as_json: bool, **filter_values: Any
+) -> None:
+    """Full-text search, best matches first.
+
+    Words, "phrases", AND / OR / NOT, prefix* and parentheses; case and accents
+    do not matter (bundnis finds Bündnis). Words match whole words: use a prefix
+    for other forms (путин* finds Путина). Titles weigh more than body text.
+
+    \b
+    Examples:
+      newsarchive search wagner mali
+      newsarchive search '"private military" AND (mali OR sudan) NOT syria'
+      newsarchive search 'sanction*' --site reuters --since 2022 --limit 5
+      newsarchive search путин* --lang ru --json
+    """
+    filters = _filters(filter_values)
+    index, _ = _open_index(env)
+    with index:
+        hits = index.search(
+            " ".join(query),
+            filters=filters,
+            field=field,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+            limit=limit,
+        )
+    if not hits:
+        env.info("no matching articles")
+    for n, hit in enumerate(hits):
+        _print_hit(env, hit, first=n == 0, as_json=as_json)
+
+
+def _print_hit(env: Env, hit: Hit, *, first: bool, as_json: bool) -> None:
+    entry = hit.entry
+    snippet, spans = split_marks(hit.snippet.replace("\n", " "))
+    shown = display_path(entry.path)
+    if as_json:
+        data = {
+            "path": shown,
+            "date": entry.date,
+            "site": entry.site,
+            "title": entry.title,
+            "url": entry.url,
+            "score": round(hit.score, 3),
+            "snippet": snippet,
+            "matches": spans,
+        }
+        env.out.print_json(data=data, indent=None)
+        return
+    head = "  ".join(part for part in (entry.date or "undated", entry.site or "") if part)
+    if not env.out.is_terminal:
+        if not first:
+            click.echo("")
+        click.echo(f"{head}  {_one_line(entry.title)}")
+        click.echo(f"  {shown}")
+        if snippet.strip():
+            click.echo(f"  {snippet}")
+        return
+    if not first:
+        env.out.print()
+    text = Text(head + "  ", style="dim")
+    text.append(_one_line(entry.title), style="bold")
+    env.out.print(text, soft_wrap=True)
+    env.out.print(Text("  " + shown, style="magenta"), soft_wrap=True)
+    if snippet.strip():
+        body = Text("  " + snippet)
+        for begin, end in spans:
+            body.stylize(_HIGHLIGHT_STYLE, begin + 2, end + 2)
+        env.out.print(body, soft_wrap=True)
+
+
+@cli.command(name="list")
+@filter_options
+@click.option(
+    "--sort",
+    type=click.Choice(["date", "fetched", "title", "site", "path"]),
+    default="date",
+    show_default=True,
+    help="Order: dates newest first, names A to Z.",
+)
+@click.option("--reverse", is_flag=True, help="Reverse the order.")
+@click.option("-n", "--limit", type=click.IntRange(min=1), help="Show at most N articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per article.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV: date, site, title, path, url.")
+@pass_env
+def list_cmd(
+    env: Env,
+    /,
+    sort: str,
+    reverse: bool,
+    limit: int | None,
+    as_json: bool,
+    as_csv: bool,
+    **filter_values: Any,
+) -> None:
+    """List archived articles: date, site, title and path.
+
+    A table on a terminal; tab-separated lines when piped.
+
+    \b
+    Examples:
+      newsarchive list --limit 10
+      newsarchive list --site 'moscow times' --since 2021-09 --sort title
+      newsarchive list --author 'Benoit' --json
+      newsarchive list --lang de --csv > german.csv
+    """
+    if as_json and as_csv:
+        raise click.UsageError("--json and --csv do not go together")
+    filters = _filters(filter_values)
+    index, _ = _open_index(env)
+    with index:
+        entries = index.entries(
+            filters=filters,
+            sort=sort,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+            reverse=reverse,
+            limit=limit,
+        )
+    _print_entries(env, entries, as_json=as_json, as_csv=as_csv)
+
+
+def _print_entries(env: Env, entries: list[Entry], *, as_json: bool, as_csv: bool) -> None:
+    if as_json:
+        for entry in entries:
+            env.out.print_json(
+                data={**entry.to_json(), "path": display_path(entry.path)}, indent=None
+            )
+        return
+    if as_csv:
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["date", "site", "title", "path", "url"])
+        for entry in entries:
+            writer.writerow(
+                [
+                    entry.date or "",
+                    entry.site or "",
+                    entry.title,
+                    display_path(entry.path),
+                    entry.url or "",
+                ]
+            )
+        return
+    if not env.out.is_terminal:
+        for entry in entries:
+            fields = (
+                entry.date or "",
+                entry.site or "",
+                _one_line(entry.title),
+                display_path(entry.path),
+            )
+            click.echo("\t".join(fields))
+        return
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    table.add_column("date", no_wrap=True)
+    table.add_column("site", style="cyan", max_width=24)
+    table.add_column("title", style="bold", ratio=2)
+    table.add_column("path", style="magenta", overflow="fold", ratio=1)
+    for entry in entries:
+        table.add_row(
+            entry.date or "",
+            Text(entry.site or ""),
+            Text(_one_line(entry.title)),
+            Text(display_path(entry.path)),
+        )
+    env.out.print(table)
+
+
+@cli.command(name="show")
+@click.argument("target", metavar="URL_OR_PATH")
+@click.option("--raw", is_flag=True, help="Print the file exactly as stored.")
+@pass_env
+def show_cmd(env: Env, target: str, raw: bool) -> None:
+    """Show an archived article: its front-matter as a header, then the text.
+
+    TARGET is the article's URL (any variant the archive knows it by) or its file.
+
+    \b
+    Examples:
+      newsarchive show https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
+      newsarchive show archive/2021/09/2021-09-14-mali-junta-in-talks.md
+      newsarchive show --raw archive/2021/09/2021-09-14-mali-junta-in-talks.md
+    """
+    path = _resolve_article(env, target)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(str(path), f"cannot read: {exc}") from exc
+    if raw:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        meta, body = loads(text)
+    except FrontMatterError as exc:
+        env.warn(f"{display_path(path)}: {exc}; showing the file as stored")
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    if not is_newsarchive(meta):
+        env.warn(f"{display_path(path)}: not a newsarchive article; showing the file as stored")
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    env.out.print(_header_panel(meta, display_path(path)))
+    env.out.print(Markdown(body))
+
+
+def _resolve_article(env: Env, target: str) -> Path:
+    if "://" in target:
+        url = check_url(target)
+        found = env.archive().lookup(url)
+        if found is None:
+            raise StoreError(url, "not in the archive")
+        return found
+    path = Path(target).expanduser()
+    if not path.is_file() and not path.is_absolute():
+        path = env.archive().root / target
+    if not path.is_file():
+        raise StoreError(target, "no such file")
+    return path
+
+
+def _header_panel(meta: dict[str, Any], shown: str) -> Panel:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+
+    def row(label: str, value: object) -> None:
+        if value is None or value == "" or value == []:
+            return
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        grid.add_row(label, Text(str(value)))
+
+    row("authors", meta.get("authors"))
+    row("published", meta.get("published"))
+    row("site", meta.get("site") or meta.get("hostname"))
+    row("url", meta.get("url"))
+    row("fetched", meta.get("fetched"))
+    row("tags", meta.get("tags"))
+    row("file", shown)
+    title = Text(_one_line(str(meta.get("title") or "")), style="bold")
+    return Panel(grid, title=title, title_align="left")
+
+
+@cli.command(name="stats")
+@filter_options
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Rows per table (0: all); months shows the latest N.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print every count as one JSON object.")
+@pass_env
+def stats_cmd(env: Env, /, top: int, as_json: bool, **filter_values: Any) -> None:
+    """Count the archive's articles by site, month, language and author.
+
+    \b
+    Examples:
+      newsarchive stats
+      newsarchive stats --since 2021 --top 5
+      newsarchive stats --site reuters --json
+    """
+    filters = _filters(filter_values)
+    index, _ = _open_index(env, full=True)
+    with index:
+        stats = export_mod.compute_stats(index.entries(filters=filters, sort="path"))
+    if as_json:
+        env.out.print_json(data=stats.to_json(), indent=None)
+        return
+    span = f"published {stats.first} to {stats.last}" if stats.first else "no publication dates"
+    env.out.print(
+        Text(f"{stats.articles} articles, {_size(stats.size)}, {span} ({stats.undated} undated)"),
+        soft_wrap=True,
+    )
+    limit = top or None
+    months = list(stats.months)
+    for title, rows in (
+        ("site", stats.sites[:limit]),
+        ("month", months[-limit:] if limit else months),
+        ("language", stats.languages[:limit]),
+        ("author", stats.authors[:limit]),
+    ):
+        table = Table(box=None, pad_edge=False, header_style="bold")
+        table.add_column(title)
+        table.add_column("articles", justify="right")
+        for name, n in rows:
+            table.add_row(Text(name), str(n))
+        env.out.print()
+        env.out.print(table)
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} bytes"
+
+
+@cli.command(name="export")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(list(export_mod.FORMATS)),
+    default="jsonl",
+    show_default=True,
+    help="jsonl or csv (every front-matter field), bibtex or csl-json (citations).",
+)
+@click.option("--with-body", is_flag=True, help="Add the Markdown body (jsonl and csv).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of standard output.",
+)
+@filter_options
+@pass_env
+def export_cmd(
+    env: Env, /, fmt: str, with_body: bool, output: Path | None, **filter_values: Any
+) -> None:
+    """Export every article's metadata for pandas/R, or as citations.
+
+    \b
+    Examples:
+      newsarchive export --format csv > articles.csv
+      newsarchive export --format jsonl --with-body -o corpus.jsonl
+      newsarchive export --format bibtex --site 'moscow times' > news.bib
+      newsarchive export --format csl-json --since 2021 -o news.json
+    """
+    if with_body and fmt in ("bibtex", "csl-json"):
+        raise click.UsageError(f"--with-body goes with jsonl or csv, not {fmt}")
+    filters = _filters(filter_values)
+    index, _ = _open_index(env, full=True)
+    with index:
+        records = index.records(filters=filters, with_body=with_body)
+        if output is None:
+            n = export_mod.export(records, fmt, sys.stdout)  # type: ignore[arg-type]
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                n = export_mod.export(records, fmt, handle)  # type: ignore[arg-type]
+    env.info(f"exported {n} articles" + (f" to {output}" if output else ""))
+
+
+@cli.command(name="reindex")
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Only re-read files whose size or time changed, instead of rebuilding.",
+)
+@pass_env
+def reindex_cmd(env: Env, changed: bool) -> None:
+    """Rebuild the search index and the URL index from the archive's files.
+
+    Both are derived data kept outside the archive; the files are the truth.
+    Searches keep the index current on their own; run this after editing many
+    files in place, or to start afresh.
+
+    \b
+    Examples:
+      newsarchive reindex
+      newsarchive reindex --changed
+    """
+    started = time.perf_counter()
+    index = SearchIndex(env.archive())
+    with index, _status(env, "Indexing the archive"):
+        report = index.refresh(full=True) if changed else index.rebuild()
+        if not changed:
+            env.archive().rebuild_index()
+        count = index.count()
+    _warn_problems(env, report)
+    elapsed = time.perf_counter() - started
+    if changed:
+        env.info(
+            f"{report.added} added, {report.updated} updated, {report.removed} removed;"
+            f" {count} articles indexed ({elapsed:.1f} s)"
+        )
+    else:
+        env.info(f"{count} articles indexed ({elapsed:.1f} s)")
+
+
+# --- import ---
+# This section's imports stay here so the section is self-contained (hoist them when merging).
+import json  # noqa: E402
+import signal  # noqa: E402
+import threading  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from datetime import datetime  # noqa: E402
+
+import rich.table  # noqa: E402
+import rich.text  # noqa: E402
+from rich.progress import (  # noqa: E402
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from newsarchive.batch import (  # noqa: E402
+    BatchOptions,
+    BatchReport,
+    FailedList,
+    ItemResult,
+    count_urls,
+    import_urls,
+    read_url_files,
+)
+
+# Statuses that count as "skipped" on the progress bar: nothing was fetched for them.
+_SKIPPED = {"already archived", "duplicate", "invalid"}
+
+
+@cli.command(name="import")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    metavar="FILE...",
+)
+@network_options
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=16,
+    show_default=True,
+    help="Downloads in flight, all sites together.",
+)
+@click.option(
+    "--per-host",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Downloads in flight to one site.",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Mean seconds between two requests to one site (randomised ±50%).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Retries after a timeout, a refused connection, HTTP 429 or 5xx.",
+)
+@click.option("--ignore-robots", is_flag=True, help="Do not read or obey robots.txt.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Extraction processes (default: one per CPU core; 0: no extra process).",
+)
+@click.option(
+    "--failed",
+    "failed_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the URLs that failed here (default: newsarchive-failed-DATE-TIME.txt).",
+)
+@click.option(
+    "--template",
+    callback=_check_template,
+    metavar="TEMPLATE",
+    help="File path template, e.g. '{date:%Y}/{site}/{slug}.md'.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per URL line.")
+@pass_env
+def import_urls_command(
+    env: Env,
+    files: tuple[str, ...],
+    user_agent: str | None,
+    timeout: float,
+    max_size: int,
+    cookies: str | None,
+    proxy: str | None,
+    concurrency: int,
+    per_host: int,
+    delay: float,
+    retries: int,
+    ignore_robots: bool,
+    jobs: int | None,
+    failed_file: Path | None,
+    template: str | None,
+    as_json: bool,
+) -> None:
+    """Archive every URL listed in FILEs (one per line; "-" reads standard input).
+
+    Blank lines and "#" comments are ignored, repeated URLs are archived once, and
+    URLs already in the archive are skipped without any request, so running the
+    same import again continues where it stopped. Downloads run in parallel (politely:
+    a limit per site, robots.txt and its Crawl-delay, backoff on errors) while the
+    pages are extracted on every CPU core. Paths of archived files go to stdout.
+    URLs that failed are written to a file, with the reason, to import again later.
+
+    \b
+    Examples:
+      newsarchive import links.txt
+      grep -o 'https://[^ ]*' report.md | newsarchive import -
+      newsarchive import --delay 2 --per-host 1 --failed retry.txt links.txt
+      newsarchive import --json links.txt > results.jsonl
+    """
+    options = BatchOptions(
+        fetch=fetch_options(user_agent, timeout, max_size, cookies, proxy),
+        concurrency=concurrency,
+        per_host=per_host,
+        delay=delay,
+        retries=retries,
+        robots=not ignore_robots,
+        jobs=jobs,
+    )
+    archive = env.archive(template)
+    failed_path = failed_file or Path(
+        datetime.now().strftime("newsarchive-failed-%Y%m%d-%H%M%S.txt")
+    )
+    failed = FailedList(failed_path, keep_empty=failed_file is not None)
+    total = None if "-" in files else sum(count_urls(path) for path in files)
+    # Standard input as UTF-8 whatever the locale; a bad byte only spoils its own line.
+    stdin = click.open_file("-", encoding="utf-8", errors="replace") if "-" in files else None
+    stop = threading.Event()
+    display = _ImportDisplay(env, total, as_json, failed)
+    with display, _stop_on_ctrl_c(stop):
+        report = import_urls(
+            read_url_files(files, stdin=stdin),
+            archive,
+            options,
+            on_result=display.result,
+            on_notice=display.notice,
+            on_total=display.total,
+            stop=stop,
+        )
+    written = failed.close()
+    _print_summary(env, report, failed_path if written else None)
+    if report.interrupted:
+        raise SystemExit(ExitCode.INTERRUPTED)
+    if report.failed:
+        raise SystemExit(ExitCode.PARTIAL)
+
+
+@contextmanager
+def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C asks the import to stop cleanly; a second one quits at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _RateColumn(ProgressColumn):
+    def render(self, task: Task) -> rich.text.Text:
+        speed = task.finished_speed or task.speed
+        return rich.text.Text(f"{speed or 0:.1f} URLs/s", style="progress.data.speed")
+
+
+class _ImportDisplay:
+    """Where results go: stdout (paths or JSON) and stderr (a bar on a terminal, else lines)."""
+
+    def __init__(self, env: Env, total: int | None, as_json: bool, failed: FailedList) -> None:
+        self.env = env
+        self.as_json = as_json
+        self.failed = failed
+        self.counts: Counter[str] = Counter()
+        self.progress: Progress | None = None
+        if env.err.is_terminal:
+            self.progress = Progress(
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("[green]{task.fields[archived]} archived"),
+                TextColumn("[dim]{task.fields[skipped]} skipped"),
+                TextColumn("[red]{task.fields[failed]} failed"),
+                _RateColumn(),
+                TimeRemainingColumn(),
+                console=env.err,
+            )
+            self.task_id = self.progress.add_task(
+                "import", total=total, archived=0, skipped=0, failed=0
+            )
+
+    def __enter__(self) -> _ImportDisplay:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def total(self, count: int) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task_id, total=count)
+
+    def notice(self, message: str) -> None:
+        self.env.info(message)
+
+    def result(self, result: ItemResult) -> None:
+        self.counts[result.status] += 1
+        if result.status == "failed":
+            self.failed.add(result)
+        if self.as_json:
+            click.echo(json.dumps(_result_json(result), ensure_ascii=False))
+        elif result.path is not None:
+            # Plain print, not rich: a path is data for scripts and must never be wrapped.
+            click.echo(display_path(result.path))
+        self._log(result)
+        if self.progress is not None:
+            counts = self.counts
+            self.progress.update(
+                self.task_id,
+                advance=1,
+                archived=counts["archived"],
+                skipped=sum(counts[status] for status in _SKIPPED),
+                failed=counts["failed"],
+            )
+
+    def _log(self, result: ItemResult) -> None:
+        where = f"{result.source}:{result.line}"
+        if result.status == "failed":
+            self.env.error(result.message or f"{result.input}: {result.reason}")
+        elif result.status == "invalid":
+            self.env.warn(f"{result.message} (skipped)")
+        elif self.progress is None:
+            # Without a bar, one plain line per URL says what happened to it.
+            shown = f" -> {display_path(result.path)}" if result.path is not None else ""
+            self.env.info(f"{result.status}: {where}: {result.input}{shown}")
+
+
+def _result_json(result: ItemResult) -> dict[str, Any]:
+    return {
+        "input": result.input,
+        "source": result.source,
+        "line": result.line,
+        "status": result.status,
+        "path": display_path(result.path) if result.path is not None else None,
+        "url": result.url,
+        "title": result.title,
+        "published": result.published,
+        "http_status": result.http_status,
+        "reason": result.reason,
+        "error": result.message,
+        "attempts": result.attempts,
+    }
+
+
+def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> None:
+    counts = report.counts
+    table = rich.table.Table(title="Import summary", show_header=False, title_justify="left")
+    table.add_column("what")
+    table.add_column("URLs", justify="right")
+    table.add_row("archived", str(counts["archived"]))
+    table.add_row("already archived", str(counts["already archived"]))
+    if counts["duplicate"]:
+        table.add_row("repeated in the list", str(counts["duplicate"]))
+    if counts["invalid"]:
+        table.add_row("not a URL (skipped)", str(counts["invalid"]))
+    table.add_row("failed", str(report.failed))
+    for reason, number in sorted(report.failures.items(), key=lambda item: (-item[1], item[0])):
+        table.add_row(rich.text.Text(f"  {reason}"), str(number))
+    if report.interrupted:
+        table.add_row("not done (interrupted)", str(report.unfinished))
+    rate = report.done / report.elapsed if report.elapsed > 0 else 0.0
+    table.caption = f"{report.elapsed:.1f} s, {rate:.1f} URLs/s"
+    env.err.print(table)
+    if failed_path is not None:
+        shown = display_path(failed_path.absolute())
+        env.info(f"failed URLs written to {shown}; retry them with: newsarchive import {shown}")
+    if report.interrupted:
+        env.info("interrupted: run the same command again to continue where it stopped")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="newsarchive")

@@ -1,0 +1,2111 @@
+"""Turn a fetched page into an `Article`: trafilatura's text, checked against the page itself.
+
+trafilatura finds the main text well, but its Markdown loses things a reader needs: bylines,
+photo captions, "Related article:" lines, the quote marks of block quotes, and now and then a
+whole run of paragraphs (a body split over several containers, a lead paragraph styled as an
+intro). So we keep its Markdown as the backbone and repair it from the DOM:
+
+1. find the element that holds most of the text trafilatura kept (the article container),
+2. walk that container's blocks in document order, and
+3. put back, at their place, the blocks trafilatura dropped, unless they are boilerplate
+   (navigation, share buttons, newsletter boxes, link lists, ...).
+
+Metadata comes from the page's own declarations first (JSON-LD, Open Graph, `<link
+rel=canonical>`, `<time>`, `<h1>`), with trafilatura's guesses only as a fallback. Dates are
+never invented: trafilatura's date is used only when the page itself states it somewhere.
+
+This is the only module that imports trafilatura and lxml.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from copy import deepcopy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+import trafilatura
+from lxml import etree
+from trafilatura.utils import normalize_unicode
+from trafilatura.xml import xmltotxt
+
+from newsarchive.errors import ExtractionError
+from newsarchive.models import Article, FetchedPage, LeadImage
+
+# lxml ships no type information, so its elements are `Any` to mypy; the alias documents intent.
+Element = Any
+
+# Balanced mode, measured on the 181 scrapinghub pages of the shared corpus: favor_recall=True
+# found no more ground-truth text (98.1 % either way) but kept more boilerplate; our own repair
+# step below is what recovers dropped paragraphs.
+FAVOR_RECALL = False
+
+EXTRACTOR = f"trafilatura {trafilatura.__version__}"
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers
+
+
+def _clean(text: str | None) -> str:
+    """Collapse whitespace (including non-breaking spaces) and trim."""
+    if not text:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", text).replace("\u00ad", "").split())
+
+
+def _key(text: str) -> str:
+    """A comparison key: lower-case words only, so Markdown syntax and punctuation never matter."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r" \1 ", text)  # keep link text, drop targets
+    text = re.sub(r"</?[a-z]+>", " ", text)  # <u>, <sup>, <sub> in trafilatura's Markdown
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only: "The Moscow Times" and "themoscowtimes" compare equal."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    """Whole-word containment of one key in another."""
+    return bool(needle) and f" {needle} " in f" {haystack} "
+
+
+_SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
+
+
+def _text(el: Element, skip: frozenset[str] = _SKIP_TEXT_TAGS) -> str:
+    """The visible text of an element, without scripts, styles and form controls."""
+    parts: list[str] = []
+
+    def walk(node: Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in skip:
+                walk(child)
+            elif child.tag == "br":
+                parts.append(" ")
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return _clean(" ".join(parts) if False else "".join(parts))
+
+
+_WORD_ATTRS = ("class", "id", "role", "itemprop", "data-component")
+
+
+def _words(el: Element) -> list[str]:
+    """Class, id, role and itemprop of an element, split into lower-case words."""
+    if not any(name in el.attrib for name in _WORD_ATTRS):
+        return []
+    raw = " ".join(
+        str(el.get(name) or "") for name in ("class", "id", "role", "itemprop", "data-component")
+    )
+    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)  # camelCase → camel Case
+    return re.split(r"[\s_\-]+", raw.lower())
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def _parse(markup: str, where: str) -> Element:
+    if not markup or not markup.strip():
+        raise ExtractionError(where, "empty page")
+    # Encoding to bytes sidesteps lxml's refusal of str input with an XML encoding declaration.
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = lxml.html.document_fromstring(markup.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(where, f"not parseable as HTML ({exc})") from exc
+    if root is None:
+        raise ExtractionError(where, "not parseable as HTML")
+    return root
+
+
+def _abs_url(value: str | None, base: str | None) -> str | None:
+    """An absolute http(s) URL, or None for empty, data:, javascript: and fragment-only values."""
+    value = (value or "").strip()
+    if not value or value.startswith(("#", "data:", "javascript:", "mailto:", "about:")):
+        return None
+    if value.startswith("//"):
+        value = f"https:{value}"
+    if base:
+        value = urljoin(base, value)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Page metadata: <meta>, JSON-LD, <link>, <time>, <h1>
+
+
+@dataclass
+class _Meta:
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, value: str) -> None:
+        value = _clean(value)
+        if value:
+            self.values.setdefault(name.strip().lower(), []).append(value)
+
+    def get(self, *names: str) -> str | None:
+        for name in names:
+            if found := self.values.get(name):
+                return found[0]
+        return None
+
+    def all(self, *names: str) -> list[str]:
+        return [value for name in names for value in self.values.get(name, [])]
+
+
+def _meta_tags(root: Element) -> _Meta:
+    meta = _Meta()
+    for el in root.iter("meta"):
+        content = el.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            if name := el.get(attr):
+                meta.add(name, content)
+    return meta
+
+
+_ARTICLE_TYPES = frozenset(
+    {"blogposting", "liveblogposting", "report", "socialmediaposting", "posting", "webpage"}
+)
+
+
+def _types(obj: dict[str, Any]) -> list[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return [k.lower() for k in kinds if isinstance(k, str)]
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    return any(k.endswith("article") or k in _ARTICLE_TYPES for k in _types(obj))
+
+
+def _json_objects(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _json_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _json_objects(data["@graph"])
+
+
+def _json_ld(root: Element) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, @graph members included; broken blocks are skipped."""
+    objects: list[dict[str, Any]] = []
+    for script in root.iter("script"):
+        if "ld+json" not in str(script.get("type") or "").lower() or not script.text:
+            continue
+        text = script.text.strip()
+        text = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", text)
+        try:
+            data = json.loads(text, strict=False)  # strict=False: raw newlines inside strings
+        except ValueError:
+            continue
+        objects.extend(_json_objects(data))
+    return objects
+
+
+def _pick_article(objects: list[dict[str, Any]], page_urls: Iterable[str]) -> dict[str, Any]:
+    """The JSON-LD object describing this page's article ({} when there is none)."""
+    urls = {u.rstrip("/") for u in page_urls if u}
+    articles = [o for o in objects if _is_article(o)]
+    # A real article type beats a generic WebPage; one that names this page beats the rest.
+    articles.sort(
+        key=lambda o: "webpage" in _types(o) and not any(k.endswith("article") for k in _types(o))
+    )
+    for obj in articles:
+        own = _ld_str(obj.get("url")) or _ld_str(obj.get("mainEntityOfPage"))
+        if own and own.rstrip("/") in urls:
+            return obj
+    for obj in articles:
+        if obj.get("headline") or obj.get("datePublished"):
+            return obj
+    return articles[0] if articles else {}
+
+
+def _ld_str(value: Any) -> str | None:
+    """A JSON-LD value as text: strings, {"name"/"@id"/"url"/"@value": ...} and first items."""
+    if isinstance(value, list):
+        for item in value:
+            if found := _ld_str(item):
+                return found
+        return None
+    if isinstance(value, dict):
+        for name in ("name", "@value", "url", "@id"):
+            if isinstance(value.get(name), str | list | dict):
+                return _ld_str(value[name])
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return _clean(str(value)) or None
+    return None
+
+
+def _ld_list(value: Any) -> list[str]:
+    """A JSON-LD list-ish value (a list, or a comma-separated string) as clean strings."""
+    if isinstance(value, list):
+        return [item for v in value for item in _ld_list(v)]
+    if isinstance(value, dict):
+        text = _ld_str(value)
+        return [text] if text else []
+    if isinstance(value, str):
+        return [part for part in (_clean(p) for p in value.split(",")) if part]
+    return []
+
+
+def _ld_authors(value: Any) -> tuple[list[str], list[str]]:
+    """Person names and organisation names from a JSON-LD author/creator value."""
+    people: list[str] = []
+    orgs: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            people.append(item)
+        elif isinstance(item, dict):
+            name = _ld_str(item.get("name"))
+            if not name:
+                continue
+            (orgs if "organization" in _types(item) else people).append(name)
+    return people, orgs
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO_RE = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"(?:\s|$|[^\d:])",
+    re.IGNORECASE,
+)
+_SLASH_RE = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\D|$)")
+_COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s*$")
+_MONTH_FIRST_RE = re.compile(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)
+_DAY_FIRST_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b", re.I)
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return False
+    return 1990 <= year <= datetime.now(UTC).year + 1
+
+
+def _offset(text: str | None) -> str:
+    if not text:
+        return ""
+    if text.upper() in ("Z", "UTC", "GMT"):
+        return "+00:00"
+    sign, digits = text[0], text[1:].replace(":", "")
+    digits = digits.ljust(4, "0")
+    hours, minutes = int(digits[:2]), int(digits[2:4])
+    if hours > 14 or minutes > 59:
+        return ""
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def _iso(year: int, month: int, day: int, time: tuple[int, int, int] | None, tz: str) -> str | None:
+    if not _valid_day(year, month, day):
+        return None
+    date = f"{year:04d}-{month:02d}-{day:02d}"
+    # Midnight exactly is what CMSs write when they only know the day.
+    if time is None or time == (0, 0, 0) or time[0] > 23 or time[1] > 59 or time[2] > 59:
+        return date
+    return f"{date}T{time[0]:02d}:{time[1]:02d}:{time[2]:02d}{tz}"
+
+
+def parse_date(text: str | None) -> str | None:
+    """An ISO 8601 date ("2021-09-14") or datetime ("2021-09-14T12:25:00+03:00") from the
+    formats pages use in metadata, or None. Keeps the page's own offset; never converts."""
+    text = _clean(text)
+    if not text:
+        return None
+    if m := _ISO_RE.match(text + " "):
+        y, mo, d, h, mi, s, tz = m.groups()
+        time = (int(h), int(mi), int(s or 0)) if h else None
+        return _iso(int(y), int(mo), int(d), time, _offset(tz))
+    if m := _COMPACT_RE.match(text):
+        y, mo, d, h, mi, s = m.groups()
+        time = (int(h), int(mi), int(s or 0)) if h else None
+        return _iso(int(y), int(mo), int(d), time, "")
+    if m := _SLASH_RE.match(text):
+        return _iso(int(m[1]), int(m[2]), int(m[3]), None, "")
+    if re.match(r"^[A-Za-z]{3},\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{4}", text):
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            parsed = None
+        if parsed is not None:
+            tz = ""
+            if parsed.tzinfo is not None and (delta := parsed.utcoffset()) is not None:
+                tz = _format_offset(delta)
+            return _iso(
+                parsed.year,
+                parsed.month,
+                parsed.day,
+                (parsed.hour, parsed.minute, parsed.second),
+                tz,
+            )
+    if m := _MONTH_FIRST_RE.search(text):
+        if month := _MONTHS.get(m[1].lower()):
+            return _iso(int(m[3]), month, int(m[2]), None, "")
+    if m := _DAY_FIRST_RE.search(text):
+        if month := _MONTHS.get(m[2].lower()):
+            return _iso(int(m[3]), month, int(m[1]), None, "")
+    return None
+
+
+def _format_offset(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "citation_publication_date",
+    "citation_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "date",
+    "originalpublicationdate",
+    "cxenseparse:recs:publishtime",
+    "og:article:published_time",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "article:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+)
+
+
+def _in_widget(el: Element) -> bool:
+    """Inside comments, sidebars, teasers, navigation or a footer rather than the article.
+    (A <header> is fine here: article headers hold the headline and the date.)"""
+    return any(
+        anc.tag in ("nav", "aside", "footer", "form")
+        or (anc.tag != "header" and _skip_reason(anc) is not None)
+        for anc in el.iterancestors()
+    )
+
+
+def _time_elements(root: Element, prop: str, *, plain: bool = True) -> list[str]:
+    """Date values of elements marked itemprop=prop (or <time pubdate>), then, with `plain`,
+    of any other <time datetime> outside comments, sidebars and teasers."""
+    marked: list[str] = []
+    others: list[str] = []
+    for el in root.xpath("//*[@itemprop][not(self::meta)] | //time[@datetime]"):
+        value = el.get("datetime") or el.get("content")
+        if not value or not value.strip():
+            continue
+        itemprop = str(el.get("itemprop") or "").lower()
+        if prop in itemprop or (el.tag == "time" and el.get("pubdate") is not None):
+            marked.append(value)
+        elif plain and el.tag == "time" and not itemprop and not _in_widget(el):
+            others.append(value)
+    return marked + others
+
+
+# ---------------------------------------------------------------------------------------------
+# Title
+
+
+_SEPARATORS = re.compile(r"\s+(?:[|–—·•»:/\\~-]{1,2}|::)\s+")
+
+
+def _site_keys(sites: Iterable[str | None], hostname: str | None) -> set[str]:
+    keys = {_compact(s) for s in sites if s}
+    if hostname:
+        host = hostname.lower().removeprefix("www.")
+        keys.add(_compact(host))
+        labels = host.split(".")
+        if labels:
+            keys.add(_compact(labels[0]))
+        if len(labels) > 2:
+            keys.add(_compact(labels[-2]))
+    return {k for k in keys if len(k) >= 2}
+
+
+def _is_site_label(segment: str, site_keys: set[str]) -> bool:
+    key = _compact(segment)
+    if not key:
+        return True
+    if key in site_keys:
+        return True
+    # "BBC News" for bbc.co.uk, "The Moscow Times" for themoscowtimes.com
+    return len(segment.split()) <= 5 and any(
+        len(site) >= 4 and (key.startswith(site) or key.endswith(site) or site.endswith(key))
+        for site in site_keys
+    )
+
+
+def strip_site_name(title: str, site_keys: set[str]) -> str:
+    """Remove a leading or trailing " | Site" / "Site - " segment naming the publication."""
+    title = _clean(title)
+    for _ in range(2):  # "Title | Section | Site" loses at most two segments
+        parts = _SEPARATORS.split(title)
+        if len(parts) < 2:
+            break
+        seps = _SEPARATORS.findall(title)
+        if _is_site_label(parts[-1], site_keys):
+            title = title[: title.rfind(seps[-1])]
+        elif _is_site_label(parts[0], site_keys):
+            title = title[title.find(seps[0]) + len(seps[0]) :]
+        else:
+            break
+    return title.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Authors and byline
+
+_BY_RE = re.compile(
+    r"^(?:(?:written|posted|reported|story|text|words|photos?|zeige alle beiträge)\s+)?"
+    r"(?:by|von|par|por|di|door|av|przez|author|autor|interview|автор(?:ы)?|текст)\s*:?\s+",
+    re.IGNORECASE,
+)
+_AUTHOR_SPLIT_RE = re.compile(r"\s*(?:;|,|\||\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\sи\s)\s*", re.I)
+_DATEISH_RE = re.compile(
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{4}\b|\b(?:" + "|".join(_MONTHS) + r")\b\.?\s*\d{1,2}",
+    re.IGNORECASE,
+)
+_BOGUS_AUTHORS = frozenset(
+    {
+        "admin",
+        "administrator",
+        "anonymous",
+        "unknown",
+        "null",
+        "none",
+        "webmaster",
+        "editor",
+        "editors",
+        "staff",
+        "guest",
+        "user",
+        "author",
+        "redaktion",
+        "by",
+    }
+)
+_ROLE_WORDS = frozenset(
+    {
+        "correspondent",
+        "reporter",
+        "writer",
+        "editor",
+        "contributor",
+        "columnist",
+        "photographer",
+        "producer",
+        "staff",
+        "senior",
+        "chief",
+        "political",
+        "special",
+        "associate",
+        "contributing",
+        "deputy",
+        "managing",
+        "news",
+        "journalist",
+    }
+)
+
+
+# Words that mark a company, a newsroom, a form label or an address, not a person.
+_NOT_A_PERSON = frozenset(
+    {
+        "gmbh",
+        "ag",
+        "inc",
+        "ltd",
+        "llc",
+        "plc",
+        "corp",
+        "kg",
+        "ev",
+        "verlag",
+        "media",
+        "redaktion",
+        "redacción",
+        "redaccion",
+        "rédaction",
+        "redazione",
+        "newsroom",
+        "team",
+        "publisher",
+        "copyright",
+        "theme",
+        "unbenannt",
+        "anónimo",
+        "anonym",
+        "anonyme",
+        "name",
+        "posted",
+        "human",
+        "kitchens",
+        "department",
+        "departement",
+        "ministerium",
+        "bundesministerium",
+        "partei",
+        "germany",
+        "deutschland",
+        "usa",
+        "facebook",
+        "twitter",
+        "instagram",
+        "photo",
+        "фото",
+        "agencies",
+        "desk",
+        "online",
+        "blog",
+        "magazine",
+    }
+)
+_DEGREES_RE = re.compile(r",?\s+\b(?:ph\.?d|m\.?d|mba|rn|msc|bsc)\.?$", re.IGNORECASE)
+
+
+def _name_ok(name: str, site_keys: set[str]) -> bool:
+    if not 2 <= len(name) <= 60 or len(name.split()) > 6:
+        return False
+    low = name.lower()
+    if (
+        "@" in name
+        or "://" in name
+        or low.startswith("www.")
+        or re.search(r"\.(com|org|net)\b", low)
+    ):
+        return False
+    if _DATEISH_RE.search(name) or sum(ch.isdigit() for ch in name) > 0:
+        return False
+    if not any(ch.isalpha() for ch in name) or low in _BOGUS_AUTHORS:
+        return False
+    words = re.findall(r"\w+", low)
+    if all(word in _ROLE_WORDS for word in words) or _NOT_A_PERSON.intersection(words):
+        return False
+    if re.search(r"\b(?:says|said|schreibt|writes)$", low):  # a comment's heading
+        return False
+    return _compact(name) not in site_keys
+
+
+def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]  # a frozenset is a fine read-only default
+    """Author names from raw strings: split "A and B", drop "By", dates, URLs, e-mails and the
+    site's own name; duplicates removed, order kept."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for item in raw:
+        text = _clean(item)
+        text = _BY_RE.sub("", text)
+        for part in _AUTHOR_SPLIT_RE.split(text):
+            part = _BY_RE.sub("", part.strip(" .:|-–—")).strip(" .:|-–—")
+            part = re.sub(r"\s+for\s+.*$", "", part)  # "Jane Doe for AFP"
+            part = _DEGREES_RE.sub("", part)
+            if _DEGREES_RE.fullmatch(f" {part}"):
+                continue  # the "PhD" of "Jane Doe, PhD"
+            if _name_ok(part, site_keys) and _compact(part) not in seen:
+                seen.add(_compact(part))
+                names.append(part)
+    return names
+
+
+_BYLINE_WORDS = frozenset({"byline", "author", "authors", "writer", "contributor", "creator"})
+_BYLINE_SKIP_WORDS = frozenset(
+    {
+        "date",
+        "time",
+        "timestamp",
+        "published",
+        "updated",
+        "share",
+        "social",
+        "avatar",
+        "photo",
+        "image",
+        "img",
+        "bio",
+        "follow",
+        "twitter",
+        "email",
+        "icon",
+    }
+)
+
+
+_MORE_BY_RE = re.compile(
+    r"\b(?:view|see|read|more|all)\b(?:\s+\w+){0,3}\s+(?:articles|stories|posts|news)\b.*$", re.I
+)
+_BYLINE_SPLIT_RE = re.compile(r"\s*(?:\||·|•|\s-\s|\s–\s|\s—\s)\s*")
+
+
+def _byline_text(el: Element) -> str:
+    """The text of a byline element without its date, avatar, share links and "More articles"."""
+    parts: list[str] = []
+
+    def walk(node: Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            skip = (
+                not isinstance(child.tag, str)
+                or child.tag in _SKIP_TEXT_TAGS
+                or child.tag in ("time", "img", "figure")
+                or bool(_BYLINE_SKIP_WORDS.intersection(_words(child)))
+            )
+            block = isinstance(child.tag, str) and (child.tag in _BLOCK_TAGS or child.tag == "br")
+            if block:
+                parts.append(" | ")
+            if not skip:
+                walk(child)
+            if block:
+                parts.append(" | ")
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    text = _MORE_BY_RE.sub("", _clean("".join(parts)))
+    segments = [seg for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip(" |")]
+    kept: list[str] = []
+    for seg in segments:
+        # "Monday November 18, 2019 7:45 am PST by Joe Rossignol": the name follows the date
+        m = re.search(r"(?:^|\s)(?:by|von|par|por)\s+(?=\S)", seg, re.I)
+        if m and m.start() > 0 and _is_dateline(_key(seg[: m.start()])):
+            seg = seg[m.start() :].strip()
+        if not _is_dateline(_key(seg)):
+            kept.append(seg.strip())
+    return _clean(" ".join(kept))
+
+
+# "Umair Irfan Updated", "Published by": words about the date, not the byline
+_EDGE_DATE_WORDS_RE = re.compile(
+    r"^(?:(?:updated|published|posted|last|modified|on|at)\b\s*)+|"
+    r"(?:\s*\b(?:updated|published|posted|last|modified|on|at))+\s*:?$",
+    re.IGNORECASE,
+)
+# an author bio ("Phil Helsel is a reporter for NBC News."), not a byline
+_BIO_RE = re.compile(r"\b(?:is|was|are|covers|writes|has been|joined|reports)\b|[a-z]{3}\.\s*$")
+
+
+def _find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str | None:
+    """The page's byline wording ("Daphné Benoit for AFP"), from an element marked as a byline
+    or author that names the authors; without a leading "By"."""
+    names = [_compact(a) for a in authors]
+    limit = max(50, len(" and ".join(authors)) + 40)
+    best: str | None = None
+    best_score = (-1, 0)
+    for el in root.xpath("//*[@class or @id or @rel or @itemprop]"):
+        attrs = " ".join(str(v) for v in el.attrib.values()).lower()
+        if el.tag in ("meta", "link", "script", "style", "body") or not any(
+            w in attrs for w in ("author", "byline", "writer", "contributor", "creator")
+        ):
+            continue
+        words = set(_words(el))
+        is_byline = "byline" in words or any(w.startswith("byline") for w in words)
+        if not (is_byline or words & _BYLINE_WORDS or str(el.get("rel") or "") == "author"):
+            continue
+        if _inside(el, {"nav", "footer", "aside", "form"}) or _inside_related(el):
+            continue
+        raw = _byline_text(el)
+        text = _BY_RE.sub("", raw)
+        text = _EDGE_DATE_WORDS_RE.sub("", text).strip(" |·,-–—:")
+        if not 2 <= len(text) <= limit or _BIO_RE.search(text):
+            continue
+        compact = _compact(text)
+        if names:
+            if not all(n in compact for n in names[:3]):
+                continue
+        elif not _BY_RE.match(raw):
+            continue
+        if _compact(text) in site_keys:
+            continue
+        score = (int(is_byline), len(text))
+        if score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def _inside(el: Element, tags: set[str]) -> bool:
+    return any(isinstance(a.tag, str) and a.tag in tags for a in el.iterancestors())
+
+
+def _inside_related(el: Element) -> bool:
+    for anc in el.iterancestors():
+        words = set(_words(anc))
+        if words & {"related", "recommended", "teaser", "card", "promo", "popular", "trending"}:
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Lead image
+
+_CREDIT_WORDS = frozenset(
+    {
+        "credit",
+        "credits",
+        "copyright",
+        "source",
+        "photographer",
+        "byline",
+        "attribution",
+        "courtesy",
+        "author",
+    }
+)
+_CREDIT_TEXT_RE = re.compile(
+    r"\s*[(\[]?\s*(?:(?:photo|photograph|picture|image|foto|фото|credit|image credit|"
+    r"photo credit|source|bild|quelle)s?\s*(?::|by)|©|\(c\)|copyright)\s*(?P<credit>[^()\[\]]+?)"
+    r"\s*[)\]]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _img_src(img: Element, base: str | None) -> str | None:
+    """The real picture URL of an <img>, looking past lazy-loading placeholders."""
+    for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "src"):
+        value = img.get(attr)
+        if value and not value.startswith("data:") and "placeholder" not in value.lower():
+            if url := _abs_url(value, base):
+                return url
+    srcset = img.get("srcset") or img.get("data-srcset") or ""
+    first = srcset.split(",")[0].strip().split(" ")[0] if srcset.strip() else ""
+    return _abs_url(first, base)
+
+
+def _image_name(url: str | None) -> str:
+    """The file name of an image URL, the part that survives resizing services."""
+    if not url:
+        return ""
+    path = unquote(urlsplit(url).path).rstrip("/")
+    return path.rsplit("/", 1)[-1].lower()
+
+
+def _split_credit(figure: Element, caption_el: Element | None) -> tuple[str | None, str | None]:
+    """Caption and credit of a figure: the credit from a child marked as credit/copyright/source,
+    else from wording such as "Photo: X" or "© X" at the end of the caption."""
+    credit: str | None = None
+    credit_els = [
+        el
+        for el in figure.iter()
+        if isinstance(el.tag, str) and el is not figure and set(_words(el)) & _CREDIT_WORDS
+    ]
+    if credit_els:
+        credit = _clean(_text(credit_els[0])) or None
+    caption: str | None = None
+    if caption_el is not None:
+        pieces: list[str] = []
+
+        def walk(node: Element) -> None:
+            if node.text:
+                pieces.append(node.text)
+            for child in node:
+                if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT_TAGS:
+                    if not any(child is c for c in credit_els):
+                        walk(child)
+                    else:
+                        pieces.append(" ")
+                if child.tail:
+                    pieces.append(child.tail)
+
+        walk(caption_el)
+        caption = _clean("".join(pieces)) or None
+    if caption and not credit and (m := _CREDIT_TEXT_RE.search(caption)):
+        credit = m["credit"].strip(" .") or None
+        caption = caption[: m.start()].strip() or None
+    if credit:
+        credit = re.sub(r"^(?:photo|image|credit|source|фото)s?\s*:\s*", "", credit, flags=re.I)
+        credit = credit.removeprefix("©").strip() or None
+    return caption, credit
+
+
+def _figure_caption(figure: Element) -> Element | None:
+    captions = figure.xpath(".//figcaption")
+    if captions:
+        return captions[0]
+    for el in figure.iter():
+        if isinstance(el.tag, str) and el is not figure and "caption" in " ".join(_words(el)):
+            return el
+    return None
+
+
+def _lead_image(
+    root: Element, candidates: list[str], ld_image: Any, base: str | None
+) -> LeadImage | None:
+    """The article's lead picture: the <figure> whose image is the page's og:image / JSON-LD
+    image, with its caption and credit; else just the declared image."""
+    names = {_image_name(url) for url in candidates if url}
+    names.discard("")
+    declared = next((url for url in candidates if url), None)
+    for img in root.iter("img"):
+        src = _img_src(img, base)
+        if not src or _image_name(src) not in names:
+            continue
+        if _inside(img, {"nav", "footer", "aside"}) or _inside_related(img):
+            continue
+        figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
+        if figure is None:
+            parent = img.getparent()
+            figure = parent if parent is not None and parent.tag != "body" else img
+        caption, credit = _split_credit(figure, _figure_caption(figure))
+        alt = _clean(img.get("alt")) or None
+        # The picture as the page shows it; og:image is often a cropped or branded variant.
+        return LeadImage(url=src, caption=caption, credit=credit, alt=alt)
+    if declared is None:
+        return None
+    caption = credit = None
+    if isinstance(ld_image, dict):
+        caption = _ld_str(ld_image.get("caption")) or _ld_str(ld_image.get("description"))
+        credit = _ld_str(ld_image.get("creditText")) or _ld_str(ld_image.get("copyrightHolder"))
+    return LeadImage(url=declared, caption=caption, credit=credit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Body: trafilatura's Markdown, repaired from the DOM
+
+
+@dataclass
+class _MdBlock:
+    """One top-level element of trafilatura's output tree, as Markdown."""
+
+    tag: str
+    md: str
+    key: str
+
+
+def _trafilatura_blocks(body: Element) -> list[_MdBlock]:
+    """Render trafilatura's output element by element, so each block keeps its source tag.
+    (Joined, these give exactly what trafilatura's own Markdown output would.)"""
+    blocks: list[_MdBlock] = []
+    if body.text and body.text.strip():
+        blocks.append(_MdBlock("p", _escape_md(_clean(body.text)), _key(body.text)))
+    for child in body:
+        wrapper = etree.Element("body")
+        wrapper.append(deepcopy(child))
+        md = normalize_unicode(xmltotxt(wrapper, True)).strip()
+        md = re.sub(r"[ \t]+\n", "\n", md)
+        md = re.sub(r"\n{3,}", "\n\n", md)
+        if not md:
+            continue
+        if child.tag == "quote" and not md.startswith(">"):
+            # trafilatura's Markdown drops the quote marker of block quotes
+            md = "\n".join(f"> {line}" if line.strip() else ">" for line in md.split("\n"))
+        blocks.append(_MdBlock(str(child.tag), md, _key(md)))
+    return blocks
+
+
+# Block-level HTML elements: a container's inline content between them forms a paragraph.
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "ul",
+        "picture",
+        "video",
+        "audio",
+        "iframe",
+        "noscript",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+    }
+)
+# Never article text, whatever their content.
+_SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "aside",
+        "footer",
+        "header",
+        "form",
+        "button",
+        "select",
+        "input",
+        "textarea",
+        "iframe",
+        "svg",
+        "canvas",
+        "video",
+        "audio",
+        "object",
+        "embed",
+        "map",
+        "dialog",
+        "menu",
+        "label",
+        "head",
+        "title",
+        "meta",
+        "link",
+    }
+)
+# Class/id words of widgets that sit inside article containers but are not the article.
+_SKIP_WORDS = frozenset(
+    {
+        "share",
+        "sharing",
+        "sharebar",
+        "social",
+        "related",
+        "recommended",
+        "recommendations",
+        "recirc",
+        "newsletter",
+        "newsletters",
+        "subscribe",
+        "subscription",
+        "signup",
+        "promo",
+        "promotion",
+        "advert",
+        "advertisement",
+        "advertising",
+        "ad",
+        "ads",
+        "adslot",
+        "dfp",
+        "banner",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "comment",
+        "comments",
+        "sidebar",
+        "widget",
+        "trending",
+        "popular",
+        "breadcrumb",
+        "breadcrumbs",
+        "tags",
+        "pagination",
+        "pager",
+        "paywall",
+        "outbrain",
+        "taboola",
+        "sponsored",
+        "nav",
+        "navigation",
+        "menu",
+        "footer",
+        "toolbar",
+        "donate",
+        "donation",
+        "hidden",
+        "modal",
+        "popup",
+        "overlay",
+        "byline",
+        "dateline",
+        "timestamp",
+        "print",
+        "tools",
+        "rating",
+        "author-bio",
+        "skip",
+        "sr",
+        "visually",
+        "offscreen",
+        "teaser",
+        "teasers",
+        "more-stories",
+        "nocontent",
+    }
+)
+_SKIP_PAIRS = frozenset(
+    {
+        ("read", "more"),
+        ("most", "read"),
+        ("most", "popular"),
+        ("most", "viewed"),
+        ("more", "stories"),
+        ("also", "read"),
+        ("see", "also"),
+        ("you", "may"),
+        ("sign", "up"),
+        ("author", "bio"),
+        ("about", "author"),
+        ("screen", "reader"),
+        ("off", "screen"),
+        ("visually", "hidden"),
+        ("sr", "only"),
+    }
+)
+_RELATED_LINE_RE = re.compile(
+    r"^(?:related(?: article| articles| story| stories| content| reading| link| coverage)?|"
+    r"read (?:more|also)|see also|also read|more on this(?: story)?|more|читайте также|"
+    r"по теме|lesen sie auch|lire aussi|leia também|lee también)\s*[:>»—–-]\s*\S",
+    re.IGNORECASE,
+)
+_BOILERPLATE_RE = re.compile(
+    r"^(?:advertisement|advertising|ad|sponsored(?: content)?|share(?: this)?(?: article| story| "
+    r"on \w+)?|follow us.*|sign up.*|subscribe.*|most (?:read|popular|viewed)|read more|"
+    r"related(?: articles| stories| content)?|you (?:may|might) also like|recommended(?: for you)?|"
+    r"comments?|loading\W*|click here.*|print|e-?mail|tweet|whatsapp|facebook|twitter|linkedin|"
+    r"copy link|story continues below.*|continue reading.*|skip to .*|back to top|"
+    r"(?:\d+ )?min(?:ute)?s? read|listen to (?:this )?(?:article|story).*|more from .*)$",
+    re.IGNORECASE,
+)
+_COOKIE_RE = re.compile(r"\bcookies?\b.*\b(?:accept|consent|agree|use|policy|settings)\b", re.I)
+_NEWSLETTER_RE = re.compile(r"\b(?:newsletter|sign up|subscribe|inbox)\b", re.I)
+
+
+def _skip_reason(el: Element) -> str | None:
+    """Why an element is not article text: "tag", "class" or "hidden" (None: it may be)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return "tag"
+    if tag in _SKIP_TAGS:
+        return "tag"
+    if el.get("hidden") is not None or str(el.get("aria-hidden") or "").lower() == "true":
+        return "hidden"
+    style = str(el.get("style") or "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return "hidden"
+    words = _words(el)
+    if _SKIP_WORDS.intersection(words) or any(
+        pair in _SKIP_PAIRS for pair in zip(words, words[1:], strict=False)
+    ):
+        return "class"
+    return None
+
+
+@dataclass
+class _DomBlock:
+    kind: str  # "p", "h", "li", "quote", "caption", "pre", "table", "img", "related"
+    md: str
+    key: str
+    text_len: int = 0
+    link_len: int = 0
+    image: str | None = None  # for "img" blocks: the picture's URL
+    figure: bool = False  # an "img" block that is the picture of a <figure>
+
+
+# -- inline Markdown for repaired blocks --
+
+_MD_SPECIALS = re.compile(r"([\\*_`~\[\]<])")
+_BLOCK_START = re.compile(r"^(\s{0,3})(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|\d{1,9}[.)](?=\s|$))")
+
+
+def _escape_md(text: str) -> str:
+    return _MD_SPECIALS.sub(r"\\\1", text)
+
+
+def _escape_block_start(text: str) -> str:
+    return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}", text, count=1)
+
+
+def _wrap(text: str, marker: str) -> str:
+    stripped = text.strip()
+    if not stripped:
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f"{lead}{marker}{stripped}{marker}{trail}"
+
+
+def _md_link(text: str, url: str) -> str:
+    if any(c in url for c in " <>()"):
+        url = "<" + url.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>") + ">"
+    return f"[{text}]({url})"
+
+
+class _Inline:
+    """Renders an element's inline content as Markdown and measures its text and link text."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.parts: list[str] = []
+        self.text_len = 0
+        self.link_len = 0
+
+    def text(self, text: str | None) -> None:
+        if text:
+            text = re.sub(r"\s+", " ", text.replace("\u00ad", ""))
+            self.text_len += len(text.strip())
+            self.parts.append(_escape_md(text))
+
+    def element(self, el: Element) -> None:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _SKIP_TEXT_TAGS or _skip_reason(el) == "hidden":
+            return
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "img":
+            src = _img_src(el, self.base)
+            if src:
+                alt = _escape_md(_clean(el.get("alt")))
+                self.parts.append(f"!{_md_link(alt, src)}")
+        elif tag in ("em", "i", "cite", "dfn", "var") or tag in ("strong", "b"):
+            marker = "*" if tag in ("em", "i", "cite", "dfn", "var") else "**"
+            self.parts.append(_wrap(self._sub(el), marker))
+        elif tag in ("code", "kbd", "samp", "tt"):
+            code = _clean(el.text_content())
+            if code:
+                fence = "``" if "`" in code else "`"
+                self.parts.append(f"{fence}{code}{fence}")
+                self.text_len += len(code)
+        elif tag == "a":
+            before = self.text_len
+            inner = self._sub(el)
+            self.link_len += self.text_len - before
+            href = _abs_url(el.get("href"), self.base)
+            if href and inner.strip():
+                lead = inner[: len(inner) - len(inner.lstrip())]
+                trail = inner[len(inner.rstrip()) :]
+                self.parts.append(f"{lead}{_md_link(inner.strip(), href)}{trail}")
+            else:
+                self.parts.append(inner)
+        else:
+            if tag in _BLOCK_TAGS:
+                self.parts.append(" ")
+            self.children(el)
+            if tag in _BLOCK_TAGS:
+                self.parts.append(" ")
+
+    def children(self, el: Element) -> None:
+        self.text(el.text)
+        for child in el:
+            self.element(child)
+            self.text(child.tail)
+
+    def _sub(self, el: Element) -> str:
+        saved = self.parts
+        self.parts = []
+        self.children(el)
+        inner = "".join(self.parts)
+        self.parts = saved
+        return inner
+
+    def markdown(self) -> str:
+        md = "".join(self.parts)
+        lines = [re.sub(r" {2,}", " ", line).strip() for line in md.split("\n")]
+        return "\n".join(_escape_block_start(line) for line in lines if line)
+
+
+def _inline_block(els: Iterable[Element | str], base: str | None) -> tuple[str, str, int, int]:
+    """Markdown, key, text length and link-text length of a run of inline content."""
+    render = _Inline(base)
+    for item in els:
+        if isinstance(item, str):
+            render.text(item)
+        else:
+            render.element(item)
+    md = render.markdown()
+    return md, _key(md), render.text_len, render.link_len
+
+
+def _has_block_child(el: Element) -> bool:
+    return any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in el.iterdescendants())
+
+
+def _table_md(table: Element, base: str | None) -> str:
+    rows: list[list[str]] = []
+    for tr in table.iter("tr"):
+        cells = [
+            _inline_block([c], base)[0].replace("\n", " ").replace("|", "\\|")
+            for c in tr
+            if isinstance(c.tag, str) and c.tag in ("td", "th")
+        ]
+        if any(cells):
+            rows.append(cells)
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
+class _Walker:
+    """Walks an article container and lists its blocks in document order."""
+
+    def __init__(self, base: str | None) -> None:
+        self.base = base
+        self.blocks: list[_DomBlock] = []
+
+    def walk(self, el: Element, quote: bool = False) -> None:
+        run: list[Element | str] = []
+        if el.text and el.text.strip():
+            run.append(el.text)
+        for child in el:
+            if not isinstance(child.tag, str):
+                if child.tail:
+                    run.append(child.tail)
+                continue
+            if child.tag in _BLOCK_TAGS or child.tag in ("table", "img") and child.tag != "img":
+                self._flush(run, quote)
+                run = []
+                self.block(child, quote)
+            elif child.tag == "img" and not run:
+                self.image(child)
+            elif _skip_reason(child) is None:
+                run.append(child)
+            if child.tail and child.tail.strip():
+                run.append(child.tail)
+        self._flush(run, quote)
+
+    def _flush(self, run: list[Element | str], quote: bool) -> None:
+        if not run:
+            return
+        md, key, text_len, link_len = _inline_block(run, self.base)
+        if not key:
+            return
+        kind = "quote" if quote else "p"
+        self.blocks.append(_DomBlock(kind, md, key, text_len, link_len))
+
+    def image(self, img: Element, figure: bool = False) -> None:
+        src = _img_src(img, self.base)
+        if src:
+            alt = _escape_md(_clean(img.get("alt")))
+            md = f"!{_md_link(alt, src)}"
+            self.blocks.append(_DomBlock("img", md, "", image=src, figure=figure))
+
+    def block(self, el: Element, quote: bool) -> None:
+        reason = _skip_reason(el)
+        if reason is not None:
+            # A "Related article: <link>" line stays even inside a related-content wrapper.
+            if reason == "class" and el.tag not in _SKIP_TAGS:
+                self._related(el)
+            return
+        tag = el.tag
+        if tag == "hr":
+            return
+        if tag == "figure":
+            self.figure(el)
+            return
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            md, key, text_len, link_len = _inline_block([el], self.base)
+            if key:
+                level = max(2, int(tag[1]))
+                md = " ".join(md.split("\n"))
+                self.blocks.append(_DomBlock("h", f"{'#' * level} {md}", key, text_len, link_len))
+            return
+        if tag == "pre":
+            code = el.text_content().strip("\n")
+            if code.strip():
+                fence = "````" if "```" in code else "```"
+                self.blocks.append(
+                    _DomBlock("pre", f"{fence}\n{code}\n{fence}", _key(code), len(code))
+                )
+            return
+        if tag == "table":
+            md = _table_md(el, self.base)
+            if md:
+                self.blocks.append(_DomBlock("table", md, _key(_text(el)), len(_text(el))))
+            return
+        if tag == "li":
+            md, key, text_len, link_len = _inline_block([el], self.base)
+            if key:
+                md = " ".join(md.split("\n"))
+                self.blocks.append(_DomBlock("li", f"- {md}", key, text_len, link_len))
+            return
+        if tag == "figcaption":
+            self.caption(el)
+            return
+        if tag == "blockquote":
+            quote = True
+        if _has_block_child(el):
+            self.walk(el, quote)
+        else:
+            self._flush([el], quote)
+
+    def figure(self, el: Element) -> None:
+        for img in el.iter("img"):
+            self.image(img, figure=True)
+            break
+        caption = _figure_caption(el)
+        if caption is not None and _skip_reason(caption) != "hidden":
+            self.caption(caption, el)
+
+    def caption(self, el: Element, figure: Element | None = None) -> None:
+        caption, credit = _split_credit(figure if figure is not None else el, el)
+        text = " — ".join(part for part in (caption, credit) if part)
+        if text:
+            md = _escape_md(text)
+            self.blocks.append(_DomBlock("caption", f"*{md}*", _key(text), len(text)))
+
+    def _related(self, el: Element) -> None:
+        text = _text(el)
+        if len(text) > 200 or not _RELATED_LINE_RE.match(text):
+            return
+        md, key, text_len, link_len = _inline_block([el], self.base)
+        if len(el.xpath(".//a[@href]")) <= 2 and key:
+            md = " ".join(md.split("\n"))
+            self.blocks.append(
+                _DomBlock("related", _escape_block_start(md), key, text_len, link_len)
+            )
+
+
+def _inline_runs(el: Element) -> Iterator[str]:
+    """The texts of an element's runs of inline content (text between its block children)."""
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+            yield _clean(" ".join(parts))
+            parts = []
+        elif isinstance(child.tag, str) and child.tag not in _SKIP_TEXT_TAGS:
+            parts.append(_text(child))
+        parts.append(child.tail or "")
+    yield _clean(" ".join(parts))
+
+
+def _find_containers(root: Element, body_key: str) -> list[Element]:
+    """The element holding most of the text trafilatura kept, plus its look-alike cousins
+    (sites such as Wired split one article body over several sibling containers)."""
+    weights: dict[Element, int] = {}
+    total = 0
+    # Inline elements are measured as part of their block, never on their own.
+    for el in root.iter("body", *_BLOCK_TAGS):
+        if el.tag in _SKIP_TEXT_TAGS:
+            continue
+        for run in _inline_runs(el):
+            if len(run) < 25:
+                continue
+            own = _key(run)
+            if len(own) < 25 or not _contains(body_key, own):
+                continue
+            total += len(own)
+            weights[el] = weights.get(el, 0) + len(own)
+            for anc in el.iterancestors():
+                weights[anc] = weights.get(anc, 0) + len(own)
+    best = None
+    best_depth = -1
+    for el, weight in weights.items():
+        if weight >= 0.7 * total:
+            depth = sum(1 for _ in el.iterancestors())
+            if depth > best_depth:
+                best, best_depth = el, depth
+    if best is None:
+        return []
+    containers = [best]
+    cls = best.get("class")
+    ancestors = list(best.iterancestors())
+    if cls and best.tag not in ("body", "html") and len(ancestors) >= 3:
+        # A cousin shares the container's tag and class, sits at the same depth and under the
+        # same grandparent, and is not inside a widget (comments reuse "content" classes).
+        grandparent = ancestors[1]
+        for parent in grandparent:
+            if not isinstance(parent.tag, str) or parent is ancestors[0]:
+                continue
+            if _skip_reason(parent) is not None:
+                continue
+            for other in parent:
+                if other.tag == best.tag and other.get("class") == cls:
+                    containers.append(other)
+        for other in ancestors[0]:
+            if other is not best and other.tag == best.tag and other.get("class") == cls:
+                containers.append(other)
+    order = {el: i for i, el in enumerate(root.iter())}
+    return sorted(set(containers), key=lambda e: order.get(e, 0))
+
+
+_DATE_WORDS = frozenset(
+    set(_MONTHS)
+    | {
+        "updated",
+        "published",
+        "posted",
+        "last",
+        "modified",
+        "am",
+        "pm",
+        "at",
+        "on",
+        "utc",
+        "gmt",
+        "edt",
+        "est",
+        "pdt",
+        "pst",
+        "cet",
+        "cest",
+        "msk",
+        "bst",
+        "ago",
+        "hours",
+        "hour",
+        "minutes",
+        "min",
+        "days",
+        "day",
+        "yesterday",
+        "today",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "the",
+        "of",
+        "th",
+        "st",
+        "nd",
+        "rd",
+    }
+)
+
+
+def _is_dateline(key: str) -> bool:
+    words = key.split()
+    return bool(words) and len(words) <= 12 and all(w.isdigit() or w in _DATE_WORDS for w in words)
+
+
+@dataclass
+class _Header:
+    """What the rendered header already shows, so the body does not repeat it."""
+
+    keys: set[str]
+    image_names: set[str]
+
+
+def _verdict(block: _DomBlock, header: _Header, before_first: bool) -> str:
+    """Whether a block trafilatura dropped belongs in the article: "keep", "drop", or "junk"
+    (a link list or teaser card: what follows it up to the next kept paragraph is suspect)."""
+    if block.kind == "related":
+        return "drop" if block.key in header.keys else "keep"
+    text = block.key
+    if not text or text in header.keys or _is_dateline(text):
+        return "drop"
+    if block.text_len == 0 or (block.text_len and block.link_len / block.text_len > 0.5):
+        return "junk"
+    if _BOILERPLATE_RE.match(text) or _BOILERPLATE_RE.match(_clean(block.md.strip("*#> "))):
+        return "drop"
+    if len(text) < 300 and (
+        _COOKIE_RE.search(text) or (len(text) < 160 and _NEWSLETTER_RE.search(text))
+    ):
+        return "drop"
+    words = len(text.split())
+    if block.kind in ("h", "caption"):
+        ok = 2 <= len(text) <= 250 and not before_first
+    elif block.kind == "li":
+        ok = words >= 3 and not before_first
+    elif before_first:
+        # Above the first kept paragraph sit kickers, dates and teasers: only real sentences.
+        ok = words >= 8 and block.kind in ("p", "quote")
+    else:
+        ok = words >= 3 or len(text) >= 15
+    return "keep" if ok else "drop"
+
+
+def _repair(md_blocks: list[_MdBlock], dom_blocks: list[_DomBlock], header: _Header) -> list[str]:
+    """trafilatura's blocks with the dropped DOM blocks put back after their predecessor."""
+    full = " ".join(b.key for b in md_blocks)
+    inserts: dict[int, list[str]] = {}
+    seen: set[str] = set()
+    anchor = -1
+    suppressed: int | None = None  # anchor after which a teaser or link list was seen
+    pending_image: _DomBlock | None = None  # a dropped figure picture, kept if its caption is
+    for block in dom_blocks:
+        if block.kind == "img":
+            pending_image = None
+            name = _image_name(block.image)
+            if name and name in header.image_names:
+                continue
+            found = next(
+                (
+                    i
+                    for i, b in enumerate(md_blocks)
+                    if (block.image and block.image in b.md) or (name and name in b.md.lower())
+                ),
+                None,
+            )
+            if found is not None:
+                anchor, suppressed = found, None
+            elif block.figure:
+                pending_image = block
+            continue
+        image, pending_image = pending_image, None
+        if not block.key:
+            continue
+        found = _locate(block.key, md_blocks, anchor)
+        if found is not None:
+            if len(block.key) >= 25 and found != anchor:
+                anchor, suppressed = found, None
+            continue
+        if _contains(full, block.key):
+            continue  # spread over two of trafilatura's blocks
+        partial = next(
+            (
+                i
+                for i, b in enumerate(md_blocks)
+                if len(b.key) >= 20 and _contains(block.key, b.key)
+            ),
+            None,
+        )
+        if partial is not None:
+            if partial != anchor:
+                anchor, suppressed = partial, None  # trafilatura kept part of it: keep its version
+            continue
+        if block.key in seen:
+            continue
+        verdict = _verdict(block, header, anchor < 0)
+        if verdict == "junk":
+            suppressed = anchor
+        if verdict != "keep" or suppressed == anchor:
+            continue
+        seen.add(block.key)
+        if image is not None and block.kind == "caption":
+            inserts.setdefault(anchor, []).append(image.md)
+        inserts.setdefault(anchor, []).append(block.md)
+    out = list(inserts.get(-1, []))
+    for i, b in enumerate(md_blocks):
+        out.append(b.md)
+        out.extend(inserts.get(i, []))
+    return out
+
+
+def _locate(key: str, blocks: list[_MdBlock], start: int) -> int | None:
+    first = max(start, 0)
+    order: list[int] = [*range(first, len(blocks)), *range(first)]
+    for i in order:
+        if _contains(blocks[i].key, key):
+            return i
+    return None
+
+
+def _drop_header_repeats(blocks: list[_MdBlock], header: _Header) -> list[_MdBlock]:
+    """trafilatura sometimes keeps the headline, byline or lead picture in the text.
+    (A caption that repeats a real paragraph word for word is not in `header.keys`.)"""
+    kept: list[_MdBlock] = []
+    for block in blocks:
+        if block.key and block.key in header.keys:
+            continue
+        images = re.findall(r"!\[[^\]]*\]\(<?([^)>\s]+)", block.md)
+        if images and all(_image_name(u) in header.image_names for u in images):
+            rest = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", block.md).strip()
+            if not rest or _key(rest) in header.keys:
+                continue
+        kept.append(block)
+    return kept
+
+
+# Widgets whose text is never the article's, even when trafilatura keeps it.
+_JUNK_WIDGET_WORDS = frozenset(
+    "newsletter newsletters subscribe subscription signup promo advert advertisement "
+    "advertising ad ads adslot dfp cookie cookies consent gdpr share sharing sharebar social "
+    "paywall donate donation".split()
+)
+_JUNK_WIDGET_PAIRS = frozenset(
+    {("most", "read"), ("most", "popular"), ("most", "viewed"), ("sign", "up")}
+)
+
+
+def _is_junk_widget(el: Element) -> bool:
+    if el.tag in ("nav", "form", "footer"):
+        return True
+    words = _words(el)
+    return bool(_JUNK_WIDGET_WORDS.intersection(words)) or any(
+        pair in _JUNK_WIDGET_PAIRS for pair in zip(words, words[1:], strict=False)
+    )
+
+
+def _drop_widget_blocks(blocks: list[_MdBlock], root: Element) -> list[_MdBlock]:
+    """Drop trafilatura blocks whose text the page has only inside a newsletter box, a share
+    bar, a "Most read" list, a cookie banner, navigation or a footer."""
+    inside: list[str] = []
+    outside: list[str] = []
+
+    def walk(el: Element, in_widget: bool) -> None:
+        (inside if in_widget else outside).append(el.text or "")
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT_TAGS:
+                walk(child, in_widget or _is_junk_widget(child))
+            (inside if in_widget else outside).append(child.tail or "")
+
+    body = root.find("body")
+    walk(body if body is not None else root, False)
+    widget_key = _key(" ".join(inside))
+    if not widget_key:
+        return blocks
+    outside_key = _key(" ".join(outside))
+    return [
+        b
+        for b in blocks
+        if not b.key or not _contains(widget_key, b.key) or _contains(outside_key, b.key)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The extraction
+
+
+def _first(*values: str | None) -> str | None:
+    for value in values:
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def _dedupe(values: Iterable[str], limit: int = 30) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        value = _clean(value)
+        if value and value.casefold() not in seen and len(value) <= 80:
+            seen.add(value.casefold())
+            out.append(value)
+    return tuple(out[:limit])
+
+
+def _language(root: Element, meta: _Meta, ld: dict[str, Any], fallback: str | None) -> str | None:
+    raw = _first(
+        root.get("lang"),
+        root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+        meta.get("content-language", "language", "dc.language"),
+        _ld_str(ld.get("inLanguage")),
+        meta.get("og:locale"),
+        fallback,
+    )
+    if not raw:
+        return None
+    primary = re.split(r"[-_,;\s]", raw.strip())[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def _h1(root: Element) -> str | None:
+    for el in root.iter("h1"):
+        if _in_widget(el):
+            continue
+        if text := _text(el):
+            return text
+    return None
+
+
+def choose_title(candidates: list[str | None], h1: str | None, site_keys: set[str]) -> str:
+    """The headline: the first of JSON-LD headline, og:title, <h1>, trafilatura's title,
+    twitter:title and <title> that is not just the site's name, with the site suffix removed.
+    An <h1> that the chosen title merely extends ("Kicker: Headline", "Headline Recipe") wins:
+    on the shared corpus this took title accuracy from 75 % to 79 %."""
+    cleaned = [strip_site_name(html.unescape(c), site_keys) for c in candidates if c and c.strip()]
+    cleaned = [c for c in cleaned if c and _compact(c) not in site_keys]
+    if not cleaned:
+        return ""
+    title = cleaned[0]
+    if h1:
+        heading = strip_site_name(h1, site_keys)
+        short, long = _key(heading), _key(title)
+        if short and short != long and _contains(long, short) and len(short) >= 0.3 * len(long):
+            return heading
+    return title
+
+
+def _local_time(chosen: str, others: list[str]) -> str:
+    """Prefer the page's local-time spelling of the same instant over a UTC one: the day a
+    reader sees on the page is the local day ("2023-11-08 22:28:35" beside
+    "2023-11-09T03:28:35Z" is 22:28 at UTC-05:00)."""
+    if not chosen.endswith("+00:00") or len(chosen) < 19:
+        return chosen
+    instant = datetime.fromisoformat(chosen)
+    for other in others:
+        if len(other) < 19 or other[:19] == chosen[:19] and other.endswith("+00:00"):
+            continue
+        local = datetime.fromisoformat(other[:19])
+        shift = local - instant.replace(tzinfo=None)
+        offset = other[19:]
+        if offset:
+            if datetime.fromisoformat(other) == instant and offset != "+00:00":
+                return other
+        elif (
+            shift
+            and abs(shift) <= timedelta(hours=14)
+            and shift % timedelta(minutes=15) == (timedelta(0))
+        ):
+            return f"{other[:19]}{_format_offset(shift)}"
+    return chosen
+
+
+_DATE_CLASS_WORDS = frozenset(
+    {
+        "date",
+        "time",
+        "published",
+        "pubdate",
+        "posted",
+        "timestamp",
+        "byline",
+        "meta",
+        "dateline",
+        "updated",
+        "datum",
+        "fecha",
+        "data",
+        "created",
+        "publish",
+        "publication",
+    }
+)
+
+
+def _date_shown(root: Element, iso: str) -> bool:
+    """Whether the page shows this day in a <time>, or in an element marked as a date or
+    byline, in one of the usual spellings ("2019-11-18", "18.11.2019", "Nov. 18, 2019")."""
+    y, m, d = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    month = next(name for name, number in _MONTHS.items() if number == m and len(name) == 3)
+    spellings = re.compile(
+        rf"{y}-0?{m}-0?{d}\b|{y}/0?{m}/0?{d}\b|\b0?{d}\.\s?0?{m}\.\s?{y}|\b0?{d}/0?{m}/{y}|"
+        rf"\b0?{m}/0?{d}/{y}|\b{month}[a-z]*\.?\s+0?{d}(?:st|nd|rd|th)?,?\s+{y}|"
+        rf"\b0?{d}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{month}[a-z]*\.?,?\s+{y}|{y}{m:02d}{d:02d}",
+        re.IGNORECASE,
+    )
+    for el in root.xpath("//time | //abbr | //*[@class or @id or @itemprop]"):
+        if el.tag in ("time", "abbr") or _DATE_CLASS_WORDS.intersection(_words(el)):
+            text = ""
+            for piece in el.itertext():
+                text += piece
+                if len(text) > 300:
+                    break
+            shown = " ".join([text, *(str(el.get(a) or "") for a in ("title", "datetime"))])
+            if spellings.search(shown):
+                return True
+    return False
+
+
+def _published(
+    root: Element, meta: _Meta, ld: dict[str, Any], guessed: str | None, url: str
+) -> str | None:
+    """The publication date the page states. trafilatura's guess (htmldate) is used only when
+    the page shows that day in a date element or in its URL: on the shared corpus, unchecked
+    guesses gave a date to 125 of 128 pages annotated as having none."""
+    declared = [
+        _ld_str(ld.get("datePublished")),
+        *meta.all(*_PUBLISHED_META),
+        *_time_elements(root, "datepublished"),
+        _ld_str(ld.get("dateCreated")),
+    ]
+    parsed = [p for p in (parse_date(v) for v in declared) if p]
+    if parsed:
+        return _local_time(parsed[0], parsed[1:])
+    guess = parse_date(guessed)
+    if guess and (
+        guess[:10] in url or guess[:10].replace("-", "/") in url or _date_shown(root, guess)
+    ):
+        return guess
+    return None
+
+
+def extract(page: FetchedPage, *, url: str | None = None) -> Article:
+    """Extract the article from a fetched page.
+
+    `url` overrides where the page came from (for local files). Raises ExtractionError when the
+    page holds no article text (empty, navigation only, an error page).
+    """
+    base = url or page.final_url or page.url or None
+    where = base or page.local_path or "<page>"
+    root = _parse(page.html, where)
+    document = trafilatura.bare_extraction(
+        page.html,
+        url=base,
+        output_format="markdown",
+        include_comments=False,
+        include_tables=True,
+        include_images=True,
+        include_links=True,
+        include_formatting=True,
+        with_metadata=True,
+        favor_recall=FAVOR_RECALL,
+    )
+    # bare_extraction is typed to return a dict only with the deprecated as_dict=True.
+    if document is None or isinstance(document, dict):
+        raise ExtractionError(where)
+
+    meta = _meta_tags(root)
+    canonical = next(
+        (
+            el.get("href")
+            for el in root.iter("link")
+            if "canonical" in str(el.get("rel") or "").lower().split() and el.get("href")
+        ),
+        None,
+    )
+    canonical_url = _abs_url(canonical, base)
+    og_url = _abs_url(meta.get("og:url"), base)
+    if (
+        base
+        and canonical_url
+        and urlsplit(canonical_url).path in ("", "/")
+        and urlsplit(base).path not in ("", "/")
+    ):
+        canonical_url = None  # a canonical pointing at the home page is a site-wide mistake
+    if (
+        base
+        and og_url
+        and urlsplit(og_url).path in ("", "/")
+        and urlsplit(base).path
+        not in (
+            "",
+            "/",
+        )
+    ):
+        og_url = None
+    article_url = canonical_url or og_url or _abs_url(base, None)
+    if not article_url:
+        article_url = Path(page.local_path).resolve().as_uri() if page.local_path else ""
+
+    ld = _pick_article(_json_ld(root), [article_url, base or ""])
+    publisher = ld.get("publisher")
+    site = _first(
+        meta.get("og:site_name"),
+        _ld_str(publisher.get("name")) if isinstance(publisher, dict) else None,
+        meta.get("application-name"),
+        document.sitename,
+    )
+    hostname = urlsplit(article_url).hostname if article_url.startswith("http") else None
+    if not hostname and base:
+        hostname = urlsplit(base).hostname
+    hostname = hostname.removeprefix("www.") if hostname else None
+    site_keys = _site_keys([site, document.sitename], hostname)
+
+    h1 = _h1(root)
+    title_el = root.find(".//title")
+    title = choose_title(
+        [
+            _ld_str(ld.get("headline")),
+            meta.get("og:title"),
+            h1,
+            document.title,
+            meta.get("twitter:title"),
+            _text(title_el) if title_el is not None else None,
+        ],
+        h1,
+        site_keys,
+    )
+
+    # Authors: JSON-LD people, then meta tags, then trafilatura's guess.
+    ld_people, _ = _ld_authors(ld.get("author") or ld.get("creator"))
+    authors = clean_authors(ld_people, site_keys)
+    if not authors:
+        authors = clean_authors(
+            meta.all(
+                "author", "article:author", "dc.creator", "parsely-author", "sailthru.author", "byl"
+            ),
+            site_keys,
+        )
+    if not authors and document.author:
+        authors = clean_authors(document.author.split(";"), site_keys)
+    byline = _find_byline(root, authors, site_keys)
+    if not authors and byline:
+        authors = clean_authors([byline], site_keys)
+
+    published = _published(root, meta, ld, document.date, article_url)
+    modified = None
+    for value in [
+        _ld_str(ld.get("dateModified")),
+        *meta.all(*_MODIFIED_META),
+        *_time_elements(root, "datemodified", plain=False),
+    ]:
+        if modified := parse_date(value):
+            break
+
+    ld_image = ld.get("image") or ld.get("thumbnailUrl")
+    image = _lead_image(
+        root,
+        [
+            u
+            for u in (
+                _abs_url(meta.get("og:image", "og:image:url", "og:image:secure_url"), base),
+                _abs_url(_ld_str(ld_image), base),
+                _abs_url(meta.get("twitter:image", "twitter:image:src"), base),
+                _abs_url(document.image, base),
+            )
+            if u
+        ],
+        ld_image[0] if isinstance(ld_image, list) and ld_image else ld_image,
+        base,
+    )
+
+    header_keys = {k for k in (_key(title), _key(byline or ""), _key(_h1(root) or "")) if k}
+    if byline:
+        header_keys.add(_key(f"By {byline}"))
+    if authors:
+        header_keys.add(_key("By " + " and ".join(authors)))
+    paragraphs = {
+        _key(_text(p)) for p in root.iter("p") if not _inside(p, {"figure", "figcaption"})
+    }
+    if image is not None:
+        for text in (image.caption, image.credit and f"{image.caption or ''} {image.credit}"):
+            # Some sites caption the lead picture with the first paragraph: that stays.
+            if text and _key(text) and _key(text) not in paragraphs:
+                header_keys.add(_key(text))
+    header = _Header(header_keys, {_image_name(image.url)} if image else set())
+    if image is not None:
+        header.image_names.update(
+            _image_name(u) for u in (meta.get("og:image"), _ld_str(ld_image)) if u
+        )
+    header.image_names.discard("")
+
+    md_blocks = _drop_widget_blocks(
+        _drop_header_repeats(_trafilatura_blocks(document.body), header), root
+    )
+    body_key = " ".join(b.key for b in md_blocks)
+    containers = _find_containers(root, body_key)
+    walker = _Walker(base)
+    for container in containers:
+        walker.walk(container, quote=container.tag == "blockquote")
+    body = "\n\n".join(_repair(md_blocks, walker.blocks, header)).strip()
+    if not _key(body):
+        raise ExtractionError(where)
+
+    description = _first(
+        meta.get("og:description"),
+        meta.get("description"),
+        _ld_str(ld.get("description")),
+        document.description,
+    )
+    tags = _dedupe(
+        [
+            *_ld_list(ld.get("keywords")),
+            *meta.all("article:tag"),
+            *(part for tag in document.tags or [] for part in tag.split(",")),
+        ]
+    )
+    categories = _dedupe(
+        [
+            *_ld_list(ld.get("articleSection")),
+            *meta.all("article:section"),
+            *(document.categories or []),
+        ]
+    )
+    extra = {"extractor": EXTRACTOR}
+    free = ld.get("isAccessibleForFree")
+    if isinstance(free, bool) or str(free).lower() in ("true", "false"):
+        extra["accessible_for_free"] = str(free).lower()
+    given = url or page.url
+    return Article(
+        url=article_url,
+        title=title or _first(document.title) or "",
+        body=body,
+        fetched=page.fetched_at,
+        authors=tuple(authors),
+        byline=byline,
+        published=published,
+        modified=modified,
+        site=site,
+        hostname=hostname,
+        description=description,
+        language=_language(root, meta, ld, document.language),
+        tags=tags,
+        categories=categories,
+        image=image,
+        source=given if given and given != article_url else None,
+        status=page.status,
+        final_url=page.final_url or None,
+        extra=extra,
+    )
+
+
+__all__ = ["extract", "parse_date", "strip_site_name", "clean_authors"]
+
+_ = timezone  # re-exported names above keep imports honest for type checkers

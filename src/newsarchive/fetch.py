@@ -1,0 +1,630 @@
+"""Get one HTML page, from the network or from a saved file, or raise an error that says why.
+
+This is the only module that imports httpx. `make_client()` sets timeouts, User-Agent, proxy,
+cookies and TLS policy in one place; `fetch()` follows redirects itself (to record each hop and
+spot loops), refuses non-HTML and oversized responses before reading them, and streams the body
+through its own size-limited decompressor, so neither a huge page nor a gzip bomb is ever held
+in memory. Every failure becomes a `FetchError` subclass with a short, stable `reason`.
+"""
+
+from __future__ import annotations
+
+import errno
+import http.cookiejar
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import httpx
+
+from newsarchive.decode import decode_html
+from newsarchive.errors import (
+    ConfigError,
+    ContentError,
+    HTTPStatusError,
+    InvalidURLError,
+    NetworkError,
+)
+from newsarchive.models import FetchedPage, FetchOptions
+
+
+def _package_version() -> str:
+    try:
+        return version("newsarchive")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0"
+
+
+DEFAULT_USER_AGENT = f"newsarchive/{_package_version()} (+https://pypi.org/project/newsarchive/)"
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# The client type, for annotations in modules that must not import httpx themselves.
+Client = httpx.Client
+LOCAL_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+
+# We decompress bodies ourselves (to bound memory), so only ask for codings we can decode.
+ACCEPT_ENCODING = "gzip, deflate"
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+_CHUNK = 64 * 1024
+_PIECE = 256 * 1024  # largest piece of decompressed output produced at once
+# Decompressed bytes per compressed byte above which an oversized body is called a bomb.
+# Ordinary HTML compresses 5-20x; a bomb of zeros or spaces, about 1000x.
+_BOMB_RATIO = 100
+# Names reserved by RFC 6761 to never resolve: answer at once instead of asking a resolver.
+_NEVER_RESOLVES = (".invalid",)
+
+
+class StatusError(HTTPStatusError):
+    """A 4xx or 5xx answer, with the server's Retry-After hint when it gave one."""
+
+    def __init__(
+        self, url: str, status: int, phrase: str, *, retry_after: float | None = None
+    ) -> None:
+        line = f"HTTP {status} {phrase}".rstrip()
+        super().__init__(url, line, reason=f"HTTP {status}", status=status)
+        self.retry_after = retry_after
+
+
+def retry_after(error: BaseException) -> float | None:
+    """Seconds the server asked us to wait before trying again (429, 503), or None."""
+    return getattr(error, "retry_after", None)
+
+
+def make_client(options: FetchOptions) -> httpx.Client:
+    """An httpx client for `fetch`: one per run, shared by every request.
+
+    Redirects are not followed here: `fetch` follows them itself. With no `options.proxy`, the
+    standard HTTP_PROXY / HTTPS_PROXY / NO_PROXY variables apply.
+    """
+    cookies = _load_cookies(options.cookies) if options.cookies else None
+    try:
+        return httpx.Client(
+            headers={
+                "User-Agent": options.user_agent or DEFAULT_USER_AGENT,
+                "Accept": ACCEPT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
+            cookies=cookies,
+            timeout=httpx.Timeout(options.timeout),
+            proxy=options.proxy,
+            trust_env=True,
+            verify=options.verify,
+            follow_redirects=False,
+        )
+    except (httpx.InvalidURL, ValueError) as exc:  # httpx checks the proxy URL here
+        raise ConfigError(f"invalid proxy URL {options.proxy!r}: {exc}") from exc
+
+
+def _load_cookies(path: str) -> http.cookiejar.MozillaCookieJar:
+    jar = http.cookiejar.MozillaCookieJar(path)
+    try:
+        # Keep session cookies, which curl and browser extensions write with an expiry of 0;
+        # the standard library would read 0 as "expired in 1970" and drop them.
+        jar.load(ignore_discard=True, ignore_expires=True)
+    except http.cookiejar.LoadError as exc:  # before OSError, its base class
+        raise ConfigError(f"{path}: not a valid Netscape cookies.txt file") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read cookies file: {exc.strerror or exc}") from exc
+    now = int(time.time())
+    for cookie in list(jar):
+        if cookie.expires == 0:
+            cookie.expires = None
+            cookie.discard = True
+        elif cookie.is_expired(now):
+            jar.clear(cookie.domain, cookie.path, cookie.name)
+    return jar
+
+
+def fetch(url: str, *, client: httpx.Client, options: FetchOptions) -> FetchedPage:
+    """Download one HTML page, following redirects; raise a FetchError subclass on failure."""
+    try:
+        current = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise InvalidURLError(url, f"not a valid URL ({exc})") from exc
+    if current.scheme not in ("http", "https") or not current.host:
+        raise InvalidURLError(url, "not an http(s) URL")
+
+    deadline = time.monotonic() + options.timeout
+    visited = [str(current)]
+    while True:
+        page_or_next = _request_once(url, current, client, options, deadline)
+        if isinstance(page_or_next, httpx.URL):
+            target = str(page_or_next)
+            if target in visited:
+                chain = " → ".join([*visited, target])
+                raise NetworkError(url, f"redirect loop: {chain}", reason="redirect loop")
+            if len(visited) > options.max_redirects:
+                raise NetworkError(
+                    url,
+                    f"too many redirects (more than {options.max_redirects})",
+                    reason="too many redirects",
+                )
+            visited.append(target)
+            current = page_or_next
+            continue
+        return FetchedPage(
+            url=url,
+            final_url=str(current),
+            status=page_or_next.status,
+            content_type=page_or_next.content_type,
+            html=page_or_next.html,
+            encoding=page_or_next.encoding,
+            fetched_at=page_or_next.fetched_at,
+            raw=page_or_next.raw,
+            headers=page_or_next.headers,
+            redirects=tuple(visited[:-1]),
+        )
+
+
+def _request_once(
+    url: str, target: httpx.URL, client: httpx.Client, options: FetchOptions, deadline: float
+) -> FetchedPage | httpx.URL:
+    """One request: the page, or the next URL when the answer is a redirect."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _total_timeout(url, options)
+    # Each request gets at most the time left, so a redirect chain shares one deadline. When
+    # that cut the request's own timeout noticeably, a timeout means the total ran out.
+    limited = remaining < options.timeout * 0.99
+    host = target.host.lower().rstrip(".")
+    if host.endswith(_NEVER_RESOLVES):
+        raise NetworkError(url, f"cannot resolve host {target.host}", reason="DNS")
+    try:
+        request = client.build_request("GET", target, timeout=httpx.Timeout(remaining))
+        response = client.send(request, stream=True)
+    except httpx.HTTPError as exc:
+        raise _network_error(url, exc, options, limited=limited) from exc
+    try:
+        if response.status_code in REDIRECT_CODES:
+            return _redirect_target(url, target, response)
+        if response.status_code >= 400:
+            raise StatusError(
+                url,
+                response.status_code,
+                response.reason_phrase or _phrase(response.status_code),
+                retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+            )
+        if response.status_code >= 300:
+            raise NetworkError(
+                url,
+                f"unexpected HTTP {response.status_code} without a page",
+                reason="protocol error",
+                status=response.status_code,
+            )
+        media_type = _media_type(response.headers.get("Content-Type"))
+        if media_type is not None and media_type not in HTML_TYPES:
+            raise ContentError(
+                url,
+                f"not an HTML page ({media_type})",
+                reason="not HTML",
+                status=response.status_code,
+            )
+        _check_declared_length(url, response, options.max_bytes)
+        try:
+            raw = _read_body(url, response, options, deadline)
+        except httpx.HTTPError as exc:
+            raise _network_error(url, exc, options, limited=limited, in_body=True) from exc
+    finally:
+        response.close()
+
+    if not raw.strip():
+        raise ContentError(url, "empty page", reason="empty page", status=response.status_code)
+    if media_type is None:
+        media_type = _sniff(raw)
+        if media_type not in HTML_TYPES:
+            raise ContentError(
+                url,
+                f"not an HTML page (no Content-Type; the body looks like {media_type})",
+                reason="not HTML",
+                status=response.status_code,
+            )
+    html, encoding = decode_html(raw, response.charset_encoding)
+    return FetchedPage(
+        url=url,
+        final_url=str(target),
+        status=response.status_code,
+        content_type=media_type,
+        html=html,
+        encoding=encoding,
+        fetched_at=datetime.now(UTC),
+        raw=raw,
+        headers=tuple(response.headers.multi_items()),
+    )
+
+
+def _redirect_target(url: str, current: httpx.URL, response: httpx.Response) -> httpx.URL:
+    location = response.headers.get("Location")
+    if not location:
+        raise NetworkError(
+            url,
+            f"HTTP {response.status_code} redirect without a Location header",
+            reason="protocol error",
+            status=response.status_code,
+        )
+    try:
+        target = current.join(location.strip())
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise NetworkError(
+            url, f"redirect to an invalid URL: {location}", reason="bad redirect"
+        ) from exc
+    if target.scheme not in ("http", "https") or not target.host:
+        raise NetworkError(url, f"redirect to a non-HTTP URL: {location}", reason="bad redirect")
+    return target
+
+
+def _read_body(url: str, response: httpx.Response, options: FetchOptions, deadline: float) -> bytes:
+    coding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if coding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+        raise NetworkError(url, f"unsupported Content-Encoding: {coding}", reason="protocol error")
+    inflater = _Inflater(coding) if coding in ("gzip", "x-gzip", "deflate") else None
+
+    def raw_chunks() -> Iterator[bytes]:
+        # No chunk_size: httpx would buffer up to it, hiding a trickle from the deadline check.
+        for chunk in response.iter_raw():
+            yield chunk
+            # Checked between reads: a server trickling bytes cannot outlast the deadline.
+            if time.monotonic() > deadline:
+                raise _total_timeout(url, options)
+
+    try:
+        return _collect(raw_chunks(), inflater, options.max_bytes)
+    except _TooLarge as exc:
+        raise _too_large(url, inflater, options.max_bytes) from exc
+    except _BadCompression as exc:
+        reason = "truncated" if exc.truncated else "protocol error"
+        raise NetworkError(url, f"invalid {coding} body ({exc})", reason=reason) from exc
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _BadCompression(Exception):
+    def __init__(self, detail: str, *, truncated: bool = False) -> None:
+        super().__init__(detail)
+        self.truncated = truncated
+
+
+class _Inflater:
+    """gzip/deflate decompression that never produces more than it is asked for."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._raw_deflate = False
+        self._started = False
+        self._obj = self._new()
+        self.consumed = 0  # compressed bytes read so far
+
+    def _new(self) -> zlib._Decompress:
+        if self.coding == "deflate":
+            return zlib.decompressobj(-zlib.MAX_WBITS if self._raw_deflate else zlib.MAX_WBITS)
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    def _decompress(self, data: bytes, max_length: int) -> bytes:
+        try:
+            out = self._obj.decompress(data, max_length)
+        except zlib.error as exc:
+            if self.coding == "deflate" and not self._started and not self._raw_deflate:
+                # "deflate" should be zlib-wrapped, but many servers send raw deflate.
+                self._raw_deflate = True
+                self._obj = self._new()
+                return self._decompress(data, max_length)
+            raise _BadCompression(str(exc)) from exc
+        self._started = True
+        return out
+
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        """Decompress `data` in pieces of at most _PIECE bytes; stop once more than `room`
+        bytes came out. An empty `data` drains what zlib still holds."""
+        pending = data
+        while True:
+            max_length = min(max(room, 0) + 1, _PIECE)
+            out = self._decompress(pending, max_length)
+            before, pending = pending, self._obj.unconsumed_tail
+            self.consumed += len(before) - len(pending)
+            unused = self._obj.unused_data
+            if self._obj.eof and self.coding != "deflate" and unused.startswith(b"\x1f\x8b"):
+                # Another gzip member follows: concatenated gzip streams are one valid file.
+                pending = unused + pending
+                self._obj = self._new()
+            if out:
+                yield out
+                room -= len(out)
+                if room < 0:
+                    return
+            # A full output buffer may leave more output inside zlib even with no input left.
+            if len(out) < max_length and (not pending or pending == before):
+                return
+
+    def finish(self, room: int) -> Iterator[bytes]:
+        """Drain buffered output; raise if the compressed stream stopped before its end."""
+        yield from self.feed(b"", room)
+        if not self._obj.eof and self.coding != "deflate":
+            raise _BadCompression("the compressed data ends early", truncated=True)
+
+
+def _collect(chunks: Iterable[bytes], inflater: _Inflater | None, limit: int) -> bytes:
+    """Join decoded chunks, raising _TooLarge as soon as they pass `limit` bytes.
+
+    At most `limit` decoded bytes plus one raw chunk and one decompressed piece are held.
+    """
+    parts: list[bytes] = []
+    total = 0
+    for chunk in chunks:
+        pieces = inflater.feed(chunk, limit - total) if inflater is not None else (chunk,)
+        for piece in pieces:
+            total += len(piece)
+            if total > limit:
+                raise _TooLarge
+            parts.append(piece)
+    if inflater is not None:
+        for piece in inflater.finish(limit - total):
+            total += len(piece)
+            if total > limit:
+                raise _TooLarge
+            parts.append(piece)
+    return b"".join(parts)
+
+
+def _check_declared_length(url: str, response: httpx.Response, limit: int) -> None:
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise ContentError(
+            url,
+            f"response is {_size(int(declared))}, over the {_limit(limit)} limit",
+            reason="too large",
+            status=response.status_code,
+        )
+
+
+def _too_large(url: str, inflater: _Inflater | None, limit: int) -> ContentError:
+    if inflater is not None and inflater.consumed * _BOMB_RATIO < limit:
+        return ContentError(
+            url,
+            f"compression bomb: {_size(inflater.consumed)} of {inflater.coding} data inflates "
+            f"to more than the {_limit(limit)} limit",
+            reason="compression bomb",
+        )
+    return ContentError(url, f"response is over the {_limit(limit)} limit", reason="too large")
+
+
+def _total_timeout(url: str, options: FetchOptions) -> NetworkError:
+    return NetworkError(
+        url,
+        f"timeout: the download took longer than {options.timeout:g} s (total)",
+        reason="timeout",
+    )
+
+
+def _network_error(
+    url: str,
+    exc: httpx.HTTPError,
+    options: FetchOptions,
+    *,
+    limited: bool,
+    in_body: bool = False,
+) -> NetworkError:
+    """Turn an httpx failure into a NetworkError with a stable reason."""
+    seconds = f"{options.timeout:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        if limited:
+            return _total_timeout(url, options)
+        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            detail = f"timeout: no connection after {seconds} (connect)"
+        else:
+            detail = f"timeout: no data for {seconds} (read)"
+        return NetworkError(url, detail, reason="timeout")
+    if isinstance(exc, httpx.ProxyError):
+        return NetworkError(url, f"proxy error: {_describe(exc)}", reason="proxy")
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return NetworkError(url, f"cannot fetch this URL: {_describe(exc)}", reason="invalid URL")
+    cause = _root_cause(exc)
+    if isinstance(cause, socket.gaierror):
+        host = exc.request.url.host if _has_request(exc) else url
+        return NetworkError(url, f"cannot resolve host {host}", reason="DNS")
+    if isinstance(cause, ssl.SSLError):
+        detail = getattr(cause, "reason", None) or str(cause)
+        return NetworkError(url, f"TLS error: {detail}", reason="TLS")
+    if isinstance(cause, ConnectionRefusedError) or (
+        isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
+    ):
+        return NetworkError(url, "connection refused", reason="connection refused")
+    if isinstance(exc, httpx.ConnectError):
+        return NetworkError(url, f"cannot connect: {_describe(exc)}", reason="connection failed")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError) and in_body:
+        return NetworkError(url, f"response truncated: {_describe(exc)}", reason="truncated")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return NetworkError(url, f"protocol error: {_describe(exc)}", reason="protocol error")
+    return NetworkError(url, f"network error: {_describe(exc)}", reason="network")
+
+
+def _has_request(exc: httpx.HTTPError) -> bool:
+    try:
+        exc.request  # noqa: B018 - the property raises when no request is attached
+    except RuntimeError:
+        return False
+    return True
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception that caused `exc` (ssl, socket and OS errors live down there)."""
+    seen: set[int] = set()
+    current = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        nxt = current.__cause__ or current.__context__
+        if nxt is None:
+            break
+        current = nxt
+    return current
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _media_type(content_type: str | None) -> str | None:
+    if content_type is None:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media or None
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Retry-After is either delay-seconds or an HTTP date (RFC 9110, section 10.2.3)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+# Signatures of common non-HTML bodies, for responses that send no Content-Type.
+_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"RIFF", "application/octet-stream"),  # WebP, WAV, AVI
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b", "application/gzip"),
+)
+# Tags the WHATWG MIME Sniffing Standard looks for at the start of an HTML document, plus a
+# few that modern pages open with.
+_HTML_TAGS = (
+    b"!doctype html", b"html", b"head", b"script", b"iframe", b"h1", b"div", b"font", b"table",
+    b"a", b"style", b"title", b"b", b"body", b"br", b"p", b"meta", b"link", b"article",
+    b"main", b"header", b"nav", b"section",
+)  # fmt: skip
+_TAG_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r", b"\x0c")
+
+
+def _sniff(raw: bytes) -> str:
+    """The media type the first bytes of an unlabelled body suggest."""
+    head = raw[:1024]
+    for signature, media_type in _SIGNATURES:
+        if head.startswith(signature):
+            return media_type
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c").lower()
+    if text.startswith(b"<?xml"):
+        return "application/xhtml+xml" if b"<html" in raw[:4096].lower() else "application/xml"
+    if text.startswith(b"<!--"):
+        return "text/html"
+    for tag in _HTML_TAGS:
+        start = b"<" + tag
+        if text.startswith(start) and text[len(start) : len(start) + 1] in _TAG_ENDS:
+            return "text/html"
+    if text.startswith((b"{", b"[")):
+        return "application/json"
+    if b"\x00" in head:
+        return "application/octet-stream"
+    return "text/plain"
+
+
+def read_local(
+    path: Path, *, url: str | None = None, max_bytes: int = 20 * 1024 * 1024
+) -> FetchedPage:
+    """Read a saved page: .html, .htm, .xhtml, or any of those gzipped (.gz).
+
+    Gzipped files are inflated in a stream with the same size limit as downloads, so a
+    compressed bomb is refused without being unpacked. `url` is the page's address when known.
+    """
+    name = str(path)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError as exc:
+        raise ContentError(name, "no such file", reason="file not found") from exc
+    except IsADirectoryError as exc:
+        raise ContentError(name, "is a directory, not a file", reason="not a file") from exc
+    except OSError as exc:
+        raise ContentError(
+            name, f"cannot read: {exc.strerror or exc}", reason="unreadable"
+        ) from exc
+    with handle:
+        magic = handle.read(2)
+        handle.seek(0)
+        gzipped = path.suffix.lower() == ".gz" or magic == b"\x1f\x8b"
+        inflater = _Inflater("gzip") if gzipped else None
+
+        def chunks() -> Iterator[bytes]:
+            while chunk := handle.read(_CHUNK):
+                yield chunk
+
+        try:
+            raw = _collect(chunks(), inflater, max_bytes)
+        except _TooLarge as exc:
+            if inflater is None:
+                raise ContentError(
+                    name,
+                    f"file is {_size(path.stat().st_size)}, over the {_limit(max_bytes)} limit",
+                    reason="too large",
+                ) from exc
+            raise _too_large(name, inflater, max_bytes) from exc
+        except _BadCompression as exc:
+            raise ContentError(name, f"not a valid gzip file ({exc})", reason="bad gzip") from exc
+        except OSError as exc:
+            raise ContentError(
+                name, f"cannot read: {exc.strerror or exc}", reason="unreadable"
+            ) from exc
+
+    if not raw.strip():
+        raise ContentError(name, "empty page", reason="empty page")
+    inner = path.with_suffix("") if gzipped and path.suffix.lower() == ".gz" else path
+    suffix = inner.suffix.lower()
+    media_type = "application/xhtml+xml" if suffix == ".xhtml" else "text/html"
+    if suffix not in LOCAL_SUFFIXES:
+        sniffed = _sniff(raw)
+        if sniffed not in HTML_TYPES:
+            raise ContentError(name, f"not an HTML file (looks like {sniffed})", reason="not HTML")
+        media_type = sniffed
+    html, encoding = decode_html(raw)
+    return FetchedPage(
+        url=url or "",
+        final_url=url or "",
+        status=None,
+        content_type=media_type,
+        html=html,
+        encoding=encoding,
+        fetched_at=datetime.now(UTC),
+        raw=raw,
+        local_path=str(path.resolve()),
+    )
+
+
+def _size(n: int) -> str:
+    """A measured size: 1073741824 -> "1.0 GB"."""
+    value = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024:
+            return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def _limit(n: int) -> str:
+    """A configured limit, whole when it is: 20971520 -> "20 MB"."""
+    size = _size(n)
+    return size.replace(".0 ", " ") if size.endswith("B") else size

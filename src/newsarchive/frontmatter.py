@@ -1,0 +1,309 @@
+"""newsarchive's file format: a YAML front-matter block, a blank line, then the Markdown body.
+
+    ---
+    title: 'Example: a headline'
+    authors:
+    - Jane Doe
+    published: '2024-03-01T10:00:00+01:00'
+    ...
+    ---
+
+    Body text.
+
+The YAML is written by PyYAML, one key per line in block style, and must read back the same
+in PyYAML, yq and Hugo. PyYAML resolves plain scalars with YAML 1.1 rules while yq and Hugo use
+YAML 1.2, so strings that either version could read as a number, boolean, null or date are
+always quoted, and strings holding line breaks, tabs or control characters are written
+double-quoted with escapes (which also keeps every value on one line).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
+from importlib import metadata
+from typing import Any
+
+import yaml
+
+from newsarchive.errors import NewsArchiveError
+from newsarchive.models import Article, LeadImage
+from newsarchive.urls import normalize_url
+
+__all__ = [
+    "NEWSARCHIVE_KEY",
+    "FrontMatterError",
+    "article_date",
+    "article_from_meta",
+    "article_meta",
+    "dumps",
+    "is_newsarchive",
+    "loads",
+]
+
+NEWSARCHIVE_KEY = "archiver"  # its value "newsarchive <version>" marks files written by us
+
+# Keys written even when empty, so every archived file has the same minimal shape.
+_ALWAYS = frozenset(
+    {"title", "authors", "published", "date_source", "url", "fetched", "status", "sha256"}
+    | {NEWSARCHIVE_KEY}
+)
+
+
+class FrontMatterError(NewsArchiveError):
+    """A file whose front-matter block cannot be read."""
+
+    reason = "broken front-matter"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"broken front-matter: {detail}")
+        self.detail = detail
+
+
+@functools.cache
+def _archiver() -> str:
+    try:
+        version = metadata.version("newsarchive")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        version = "0+unknown"
+    return f"newsarchive {version}"
+
+
+def _utc_iso(moment: datetime) -> str:
+    if moment.tzinfo is None:  # the model promises UTC; a naive value is taken as UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_datetime(value: object) -> datetime | None:
+    """A datetime for an ISO 8601 string, date or datetime; None when there is none to read."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:  # "2024-03-01 (updated)" and the like: the date in front is still the date
+        return datetime.combine(date.fromisoformat(text[:10]), time())
+    except ValueError:
+        return None
+
+
+def article_date(article: Article) -> tuple[datetime, str]:
+    """The date an article is filed under and where it came from: "published" or "fetched".
+
+    The published date keeps the offset the page gave (a Moscow paper's 00:30 stays on its
+    own day); without a readable published date the fetch time (UTC) is used.
+    """
+    published = _parse_datetime(article.published)
+    if published is not None:
+        return published, "published"
+    fetched = article.fetched
+    return (fetched if fetched.tzinfo else fetched.replace(tzinfo=UTC)), "fetched"
+
+
+def article_meta(article: Article, body: str) -> dict[str, Any]:
+    """The front-matter mapping for `article`, whose Markdown after the front-matter is `body`."""
+    try:
+        url: str | None = normalize_url(article.url)
+    except NewsArchiveError:  # e.g. a local file with no known URL: keep what we were given
+        url = article.url or None
+    image = article.image
+    meta: dict[str, Any] = {
+        "title": article.title,
+        "authors": list(article.authors),
+        "published": article.published or None,
+        "date_source": article_date(article)[1],
+        "modified": article.modified,
+        "url": url,
+        "source": article.source,
+        "site": article.site,
+        "hostname": article.hostname,
+        "description": article.description,
+        "language": article.language,
+        "tags": list(article.tags),
+        "categories": list(article.categories),
+        "image": image.url if image else None,
+        "image_caption": image.caption if image else None,
+        "image_credit": image.credit if image else None,
+        "fetched": _utc_iso(article.fetched),
+        "status": article.status,
+        "final_url": article.final_url,
+        "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        NEWSARCHIVE_KEY: _archiver(),
+        "extractor": article.extra.get("extractor"),
+    }
+    return {
+        key: value
+        for key, value in meta.items()
+        if key in _ALWAYS or (value is not None and value != "" and value != [])
+    }
+
+
+# Plain scalars that some YAML reader would not read back as the same string. PyYAML already
+# quotes what its YAML 1.1 resolver would turn into something else; these add what YAML 1.2
+# readers (yq, Hugo) resolve differently: "1e3", "09", "0o17", "+.5", y/n, and any date-like
+# string, so dates stay strings everywhere (a YAML timestamp would not round-trip exactly).
+_AMBIGUOUS = re.compile(
+    r"""
+    [-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?  # numbers
+    | [-+]?0[bBoOxX][0-9a-fA-F_]+                                           # 0b / 0o / 0x
+    | [-+]?\.?(?:inf|infinity|nan)                                          # .inf, .nan
+    | y|n|yes|no|on|off|true|false|null|~                                   # booleans, null
+    | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt\ ].*)?                           # dates
+    """,
+    re.VERBOSE | re.IGNORECASE | re.DOTALL,
+)
+# Characters that must be escaped: line breaks (YAML folds them in other styles), tabs and
+# anything outside the printable set PyYAML writes unescaped.
+_NEEDS_ESCAPE = re.compile(
+    "[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010fffe]|[\x85\u2028\u2029\ufeff]"
+)
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper with the quoting rules above; everything else is PyYAML's safe output."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style: str | None = None
+    if _NEEDS_ESCAPE.search(value):
+        style = '"'
+    elif _AMBIGUOUS.fullmatch(value):
+        style = "'"  # PyYAML falls back to double quotes if single quotes cannot hold it
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+_OPENING = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
+_CLOSING = re.compile(r"^---[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
+_NO_WRAP = 2**31 - 1  # PyYAML folds long values at `width`; a title must stay on one line
+
+
+def dumps(meta: Mapping[str, Any], body: str) -> str:
+    """The text of a file: front-matter for `meta`, a blank line, then `body` unchanged."""
+    try:
+        # yaml.safe_dump with our SafeDumper subclass (safe_dump cannot take a Dumper).
+        header = yaml.dump(
+            dict(meta),
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=_NO_WRAP,
+        )
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"cannot write {exc}") from exc
+    return f"---\n{header}---\n\n{body}"
+
+
+def loads(text: str) -> tuple[dict[str, Any], str]:
+    """Split a file into its front-matter mapping and its body.
+
+    A text without a front-matter block gives `({}, text)`. Raises FrontMatterError when a
+    block is opened but not closed, is not valid YAML, or is not a mapping.
+    """
+    opening = _OPENING.match(text)
+    if opening is None:
+        return {}, text
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        raise FrontMatterError("no closing '---' line")
+    try:
+        meta = yaml.safe_load(text[opening.end() : closing.start()])
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(_describe_yaml_error(exc)) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError(f"expected a mapping of keys, found a {type(meta).__name__}")
+    body = text[closing.end() :]
+    # dumps puts one blank line between the block and the body.
+    if body.startswith("\n"):
+        body = body[1:]
+    elif body.startswith("\r\n"):
+        body = body[2:]
+    return meta, body
+
+
+def _describe_yaml_error(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        # The mark counts lines from 0 after the opening "---": file line = mark + 2.
+        return f"invalid YAML: {exc.problem} (line {exc.problem_mark.line + 2} of the file)"
+    return f"invalid YAML: {' '.join(str(exc).split())}"
+
+
+def is_newsarchive(meta: Mapping[str, Any]) -> bool:
+    """True when `meta` is the front-matter of a file newsarchive wrote."""
+    value = meta.get(NEWSARCHIVE_KEY)
+    return isinstance(value, str) and (value == "newsarchive" or value.startswith("newsarchive "))
+
+
+def _text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(item) for item in value if item is not None and item != "")
+    return (str(value),)
+
+
+def article_from_meta(meta: Mapping[str, Any], body: str) -> Article:
+    """Rebuild an Article from front-matter and body, as far as the keys allow.
+
+    Lenient about hand edits (a single author instead of a list, an unquoted date); only a
+    missing or unreadable `fetched` time raises FrontMatterError, as an Article needs one.
+    """
+    fetched = _parse_datetime(meta.get("fetched"))
+    if fetched is None:
+        raise FrontMatterError("no readable 'fetched' time")
+    if fetched.tzinfo is None:
+        fetched = fetched.replace(tzinfo=UTC)
+    image_url = _text(meta.get("image"))
+    image = (
+        LeadImage(
+            url=image_url,
+            caption=_text(meta.get("image_caption")),
+            credit=_text(meta.get("image_credit")),
+        )
+        if image_url
+        else None
+    )
+    status = meta.get("status")
+    extractor = _text(meta.get("extractor"))
+    return Article(
+        url=_text(meta.get("url")) or "",
+        title=_text(meta.get("title")) or "",
+        body=body,
+        fetched=fetched.astimezone(UTC),
+        authors=_texts(meta.get("authors")),
+        published=_text(meta.get("published")),
+        modified=_text(meta.get("modified")),
+        site=_text(meta.get("site")),
+        hostname=_text(meta.get("hostname")),
+        description=_text(meta.get("description")),
+        language=_text(meta.get("language")),
+        tags=_texts(meta.get("tags")),
+        categories=_texts(meta.get("categories")),
+        image=image,
+        source=_text(meta.get("source")),
+        status=status if isinstance(status, int) and not isinstance(status, bool) else None,
+        final_url=_text(meta.get("final_url")),
+        extra={"extractor": extractor} if extractor else {},
+    )

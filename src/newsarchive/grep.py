@@ -1,0 +1,473 @@
+"""grep over the archive's files, aware of the front-matter: filters by site, author, tag,
+language and publication date, and a choice of searching the title, the body or everything.
+
+It reads the Markdown files themselves (never the search index), so what it prints is always
+what the files say. It is built for speed on large archives:
+
+* before a file is decoded, a cheap byte test throws out files that cannot match: the literal
+  strings every match must contain are worked out from the regular expression (as ripgrep
+  does) and looked for with `bytes` searches, which run at memory speed; only files holding
+  one of them are decoded and searched line by line with the real expression;
+* the front-matter is parsed only for files that match, to apply the filters;
+* files are read by worker processes, one per core, and results come back in path order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from newsarchive.errors import UsageError
+from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
+from newsarchive.search import Field, Filters, bounded_map, process_pool
+from newsarchive.store import Archive
+
+__all__ = ["FileMatches", "GrepOptions", "Line", "compile_pattern", "grep", "list_files"]
+
+_PARALLEL_MIN = 1_000  # files; below this, starting worker processes costs more than it saves
+_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class GrepOptions:
+    """What to look for and where (the options of `newsarchive grep`)."""
+
+    pattern: str
+    fixed: bool = False  # the pattern is a literal string, not a regular expression
+    ignore_case: bool = False
+    word: bool = False  # match whole words only
+    context: int = 0  # lines of context around each matching line
+    field: Field = "all"  # "title", "body" or "all" (front-matter and body)
+    filters: Filters = dataclasses.field(default_factory=Filters)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line: its number in the file (from 1), its text, and the matched ranges
+    (empty for a context line)."""
+
+    number: int
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def is_match(self) -> bool:
+        return bool(self.spans)
+
+
+@dataclass(frozen=True)
+class FileMatches:
+    """The matches in one article file."""
+
+    path: Path  # absolute
+    relpath: str
+    count: int  # matching lines
+    lines: tuple[Line, ...]  # matching lines and their context, in order
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+
+def compile_pattern(options: GrepOptions) -> re.Pattern[str]:
+    """The regular expression for `options`; UsageError when the pattern is not valid."""
+    source = re.escape(options.pattern) if options.fixed else options.pattern
+    if options.word:
+        source = rf"(?<!\w)(?:{source})(?!\w)"
+    try:
+        return re.compile(source, re.IGNORECASE if options.ignore_case else 0)
+    except re.error as exc:
+        raise UsageError(f"bad regular expression {options.pattern!r}: {exc}") from None
+
+
+# -- literal extraction (a prefilter that can only say "cannot match") -------------------------
+
+_MAX_STRINGS = 64
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The more selective of two required-string sets (longest shortest member)."""
+    if b is None or (b and min(map(len, b)) == 0):
+        return a
+    if a is None:
+        return b
+    key_a = (min(map(len, a)), -len(a))
+    key_b = (min(map(len, b)), -len(b))
+    return b if key_b > key_a else a
+
+
+def _analyze(
+    items: Iterable[tuple[Any, Any]],
+) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """(required, exact) for a sequence of parsed regex items.
+
+    required: strings of which every match contains at least one (None: nothing known);
+    exact: every string the whole sequence can match, when that is a small finite set.
+    """
+    c = importlib.import_module("re._constants")  # the parser's opcodes; see required_strings
+
+    best: frozenset[str] | None = None
+    run: frozenset[str] | None = frozenset({""})
+    whole = True
+    for op, av in items:
+        exact: frozenset[str] | None = None
+        required: frozenset[str] | None = None
+        if op is c.LITERAL:
+            exact = frozenset({chr(av)})
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            exact = frozenset({""})  # zero-width: adds nothing to the matched text
+        elif op is c.SUBPATTERN:
+            required, exact = _analyze(av[3])
+        elif op is c.ATOMIC_GROUP:
+            required, exact = _analyze(av)
+        elif op is c.BRANCH:
+            results = [_analyze(alt) for alt in av[1]]
+            if all(e is not None for _, e in results):
+                exact = frozenset().union(*(e for _, e in results if e is not None))
+            options = [e if e is not None else r for r, e in results]
+            if all(o is not None and o and min(map(len, o)) > 0 for o in options):
+                required = frozenset().union(*(o for o in options if o is not None))
+        elif op is c.IN:
+            chars = _class_chars(av, c)
+            if chars is not None:
+                exact = frozenset(chars)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            sub_required, sub_exact = _analyze(sub)
+            if low == high == 1:
+                required, exact = sub_required, sub_exact
+            elif low >= 1:
+                required = sub_exact if sub_exact is not None else sub_required
+        if exact is not None and len(exact) <= _MAX_STRINGS and run is not None:
+            joined = frozenset(a + b for a in run for b in exact)
+            if len(joined) <= _MAX_STRINGS:
+                run = joined
+                continue
+        # This item breaks the run of known text: keep the best set seen so far.
+        whole = False
+        best = _better(best, run)
+        best = _better(best, exact if exact is not None else required)
+        run = frozenset({""})
+    best = _better(best, run)
+    return best, (run if whole else None)
+
+
+def _class_chars(items: Sequence[tuple[Any, Any]], c: Any) -> list[str] | None:
+    chars: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            chars.append(chr(av))
+        elif op is c.RANGE and av[1] - av[0] < 8:
+            chars.extend(chr(n) for n in range(av[0], av[1] + 1))
+        else:
+            return None
+        if len(chars) > 8:
+            return None
+    return chars
+
+
+def required_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings of which every match of `pattern` contains one; None when there are none worth
+    looking for (each must be at least 2 characters) or the pattern cannot be analysed."""
+    try:
+        # The stdlib's own regex parser (private, but stable since 3.11, and used by the
+        # stdlib's compiler): anything unexpected only means no prefilter.
+        parser = importlib.import_module("re._parser")
+        required, _ = _analyze(parser.parse(pattern.pattern, pattern.flags))
+    except Exception:
+        return None
+    if not required or min(map(len, required)) < 2:
+        return None
+    return required
+
+
+# Non-ASCII characters that Python's re treats as case variants of ASCII letters; checked
+# in tests against re itself over every code point.
+EXOTIC_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+@cache
+def _case_variants(char: str) -> frozenset[str]:
+    """Every character `re.IGNORECASE` lets `char` match, found by asking re itself."""
+    pattern = re.compile(re.escape(char), re.IGNORECASE)
+    top = 0x10000 if ord(char) < 0x10000 else 0x110000
+    return frozenset(chr(n) for n in range(top) if pattern.fullmatch(chr(n)))
+
+
+@dataclass(frozen=True)
+class Prefilter:
+    """A fast byte test: False means the file cannot contain a match."""
+
+    needles: tuple[bytes, ...] = ()  # any of these, as bytes
+    lowered: tuple[bytes, ...] = ()  # any of these in the ASCII-lower-cased bytes
+    exotic: tuple[bytes, ...] = ()  # any of these (rare case variants of ASCII letters)
+
+    def __call__(self, data: bytes) -> bool:
+        for needle in self.needles:
+            if needle in data:
+                return True
+        for needle in self.exotic:
+            if needle in data:
+                return True
+        if self.lowered:
+            low = data.lower()
+            for needle in self.lowered:
+                if needle in low:
+                    return True
+        return False
+
+
+def make_prefilter(pattern: re.Pattern[str]) -> Prefilter | None:
+    """A Prefilter for `pattern`, or None when every file must be searched."""
+    strings = required_strings(pattern)
+    if strings is None:
+        return None
+    if not pattern.flags & re.IGNORECASE:
+        return Prefilter(needles=tuple(sorted(s.encode("utf-8") for s in strings)))
+    needles: set[bytes] = set()
+    lowered: set[bytes] = set()
+    exotic: set[bytes] = set()
+    for text in strings:
+        ascii_runs = [run for run in re.findall(r"[\x00-\x7f]+", text) if len(run) >= 3]
+        if text.isascii() or ascii_runs:
+            run = text if text.isascii() else max(ascii_runs, key=len)
+            lowered.add(run.lower().encode("ascii"))
+            for letter in set(run.lower()) & set(EXOTIC_CASES):
+                exotic.update(ch.encode("utf-8") for ch in EXOTIC_CASES[letter])
+        else:
+            first = next(ch for ch in text if not ch.isascii())
+            needles.update(ch.encode("utf-8") for ch in _case_variants(first))
+    return Prefilter(tuple(sorted(needles)), tuple(sorted(lowered)), tuple(sorted(exotic)))
+
+
+# -- searching files --------------------------------------------------------------------------
+
+
+def list_files(root: Path) -> list[str]:
+    """Every `.md` file under `root` (relative, "/"-separated, sorted); hidden files and
+    directories and directory symlinks are skipped, like the index does."""
+    found: list[str] = []
+    todo = [""]
+    while todo:
+        rel = todo.pop()
+        try:
+            with os.scandir(root / rel if rel else root) as scan:
+                entries = list(scan)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(child)
+            elif entry.name.endswith(".md"):
+                found.append(child)
+    found.sort(key=lambda rel: rel.split("/"))
+    return found
+
+
+@dataclass(frozen=True)
+class _Job:
+    root: str
+    options: GrepOptions
+    pattern: re.Pattern[str]  # matched against one line at a time, as grep does
+    scanner: re.Pattern[str] | None  # the same with MULTILINE, run over whole texts
+    prefilter: Prefilter | None
+
+
+def _job(root: Path, options: GrepOptions) -> _Job:
+    pattern = compile_pattern(options)
+    # \A and \Z mean "start/end of the line" to grep but not in a whole text: search such
+    # patterns line by line everywhere rather than find candidate lines in the whole text.
+    whole_text_safe = not re.search(r"\\[AZz]", pattern.pattern)
+    scanner = re.compile(pattern.pattern, pattern.flags | re.MULTILINE) if whole_text_safe else None
+    return _Job(str(root), options, pattern, scanner, make_prefilter(pattern))
+
+
+# (relative path, result or None, warning or None)
+_Outcome = tuple[str, FileMatches | None, str | None]
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_TITLE_LINE = re.compile(r"^title:", re.M)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    position = find("\n")
+    while position != -1:
+        starts.append(position + 1)
+        position = find("\n", position + 1)
+    return starts
+
+
+def _candidate_lines(job: _Job, text: str, starts: list[int], first: int, last: int) -> list[int]:
+    """Indexes of the lines in [first, last) that may hold a match: every line that does.
+
+    The MULTILINE scanner runs over the text itself (fast); after each hit the search goes on
+    from the next line, so a hit that runs across lines cannot hide a later line's match.
+    """
+    if job.scanner is None:
+        return list(range(first, last))
+    end = starts[last] if last < len(starts) else len(text)
+    found: list[int] = []
+    position = starts[first] if first < len(starts) else len(text)
+    search = job.scanner.search
+    while position <= end:
+        match = search(text, position, end)
+        if match is None:
+            break
+        line = _line_of(starts, match.start())
+        found.append(line)
+        if line + 1 >= len(starts):
+            break
+        position = starts[line + 1]
+    return found
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    low, high = 0, len(starts) - 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        if starts[mid] <= offset:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _line_text(text: str, starts: list[int], index: int) -> str:
+    end = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
+    line = text[starts[index] : end].removesuffix("\n")
+    return line.removesuffix("\r")
+
+
+def _search_file(job: _Job, rel: str) -> _Outcome:
+    path = os.path.join(job.root, rel)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return rel, None, None  # deleted since the listing
+    except OSError as exc:
+        return rel, None, f"cannot read: {exc.strerror or exc}"
+    if job.prefilter is not None and not job.prefilter(data):
+        return rel, None, None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return rel, None, "not UTF-8 text"
+    starts = _line_starts(text)
+    if text.endswith("\n"):
+        starts.pop()  # no empty "line" after the final newline
+    header = _FRONT_MATTER.match(text)
+    body_line = _line_of(starts, header.end()) if header and header.end() < len(text) else 0
+    if header and header.end() >= len(text):
+        body_line = len(starts)
+    where = job.options.field
+    columns: dict[int, int] = {}
+    if where == "all":
+        candidates = _candidate_lines(job, text, starts, 0, len(starts))
+    elif where == "body":
+        candidates = _candidate_lines(job, text, starts, body_line, len(starts))
+    else:  # the title's line in the front-matter, after "title:"
+        candidates = []
+        title = _TITLE_LINE.search(text, 0, header.end()) if header else None
+        if title is not None:
+            index = _line_of(starts, title.start())
+            candidates.append(index)
+            columns[index] = len("title:")
+    matched: dict[int, tuple[tuple[int, int], ...]] = {}
+    pattern = job.pattern
+    for index in candidates:
+        line = _line_text(text, starts, index)
+        column = columns.get(index, 0)
+        segment = line[column:] if column else line
+        spans = tuple((m.start() + column, m.end() + column) for m in pattern.finditer(segment))
+        if spans:
+            matched[index] = spans
+    if not matched:
+        return rel, None, None
+    try:
+        meta, _ = loads(text)
+    except FrontMatterError as exc:
+        return rel, None, str(exc)
+    if not is_newsarchive(meta) or not job.options.filters.matches(meta):
+        return rel, None, None
+    context = job.options.context
+    wanted = sorted(
+        {
+            i
+            for index in matched
+            for i in range(max(0, index - context), min(len(starts), index + context + 1))
+        }
+    )
+    shown = tuple(Line(i + 1, _line_text(text, starts, i), matched.get(i, ())) for i in wanted)
+    title_value, url, published = (meta.get(k) for k in ("title", "url", "published"))
+    return (
+        rel,
+        FileMatches(
+            path=Path(job.root) / rel,
+            relpath=rel,
+            count=len(matched),
+            lines=shown,
+            title=str(title_value) if title_value is not None else None,
+            url=str(url) if url is not None else None,
+            published=str(published) if published is not None else None,
+        ),
+        None,
+    )
+
+
+def _search_chunk(job: _Job, rels: Sequence[str]) -> list[_Outcome]:
+    out = []
+    for rel in rels:
+        outcome = _search_file(job, rel)
+        if outcome[1] is not None or outcome[2] is not None:
+            out.append(outcome)
+    return out
+
+
+def grep(
+    archive: Archive | Path,
+    options: GrepOptions,
+    *,
+    on_error: Callable[[Path, str], None] | None = None,
+    workers: int | None = None,
+) -> Iterator[FileMatches]:
+    """The matches of `options` in every article of the archive, file by file in path order.
+
+    Files that cannot be read, are not UTF-8 or have broken front-matter are skipped and
+    reported to `on_error(path, reason)` (only when they could have matched). Files without
+    newsarchive front-matter (a README.md, notes) are skipped silently.
+    """
+    root = archive.root if isinstance(archive, Archive) else Path(archive).resolve()
+    job = _job(root, options)
+    rels = list_files(root)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(rels) < _PARALLEL_MIN:
+        yield from _emit(root, (_search_file(job, rel) for rel in rels), on_error)
+        return
+    chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
+    with process_pool(workers) as pool:
+        yield from _emit(root, bounded_map(pool, workers, _search_chunk, job, chunks), on_error)
+
+
+def _emit(
+    root: Path,
+    outcomes: Iterable[_Outcome],
+    on_error: Callable[[Path, str], None] | None,
+) -> Iterator[FileMatches]:
+    for rel, result, problem in outcomes:
+        if problem is not None:
+            if on_error is not None:
+                on_error(root / rel, problem)
+        elif result is not None:
+            yield result

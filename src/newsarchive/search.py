@@ -1,0 +1,1062 @@
+"""Full-text search over an archive through an SQLite FTS5 index, kept up to date with the files.
+
+The Markdown files are the source of truth; the index is derived data, rebuilt from them at any
+time (`SearchIndex.rebuild`). It lives in the user's cache directory next to the store's URL
+index (`<cache>/archives/<hash of the root>/search.sqlite`), never inside the archive, so
+`grep -r` over the archive only ever sees article files.
+
+Freshness. Before a query answers, the index is compared with the disk:
+
+* every directory's mtime is checked (one `stat` per directory, not per file): a directory
+  whose entries changed (files added, deleted, moved, renamed, or saved by an editor that
+  writes a new file and renames it, as vim, sed -i, git and rsync do) is listed again and its
+  new or changed files are read;
+* every article a command is about to print is checked by mtime and size, and re-read (and
+  the query run again) when it changed, so a shown hit never carries an outdated title or
+  snippet;
+* in an archive of up to FULL_CHECK_LIMIT files every file's mtime and size is checked too.
+  Above that, checking each file costs more than the query itself (about 5 µs a file: half a
+  second at 100,000), so a file rewritten in place whose directory did not change is picked up
+  by the commands that read everything (`stats`, `export`, `reindex`) or by `refresh(full=True)`.
+
+Queries use FTS5 syntax made safe: words, "phrases", AND / OR / NOT, prefix*, parentheses.
+Matching is case- and diacritics-insensitive (unicode61, remove_diacritics 2); Cyrillic and
+other scripts are tokenised as words. Ranking is bm25 with the title weighted far above the
+body.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import multiprocessing
+import os
+import re
+import sqlite3
+import sys
+import time
+import unicodedata
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal, TypeVar
+
+from newsarchive.errors import NewsArchiveError, StoreError, UsageError
+from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
+from newsarchive.store import Archive
+
+__all__ = [
+    "FULL_CHECK_LIMIT",
+    "INDEX_FILE",
+    "MARK_END",
+    "MARK_START",
+    "Entry",
+    "Filters",
+    "Hit",
+    "Problem",
+    "RefreshReport",
+    "SearchIndex",
+    "fold",
+    "fts_query",
+    "parse_date",
+    "split_marks",
+    "update_index",
+]
+
+INDEX_FILE = "search.sqlite"
+FULL_CHECK_LIMIT = 5_000
+MARK_START = "\x02"  # around matched words in snippets; never present in text we index
+MARK_END = "\x03"
+
+_A = TypeVar("_A")
+_B = TypeVar("_B")
+_R = TypeVar("_R")
+
+Field = Literal["all", "title", "body"]
+SortKey = Literal["date", "fetched", "title", "site", "path"]
+
+_SCHEMA_VERSION = "1"
+_BUSY_TIMEOUT_MS = 60_000
+# A directory (or file) changed this recently may change again within the same timestamp
+# tick without its mtime moving, so it is not trusted and is looked at again next time.
+_RACY_NS = 3_000_000_000
+_PARALLEL_MIN = 2_000  # below this many files to read, worker processes cost more than they save
+_CHUNK = 250
+
+# title weighs 10 body words; description, authors and tags sit between.
+_COLUMNS = ("title", "description", "authors", "tags", "body")
+_WEIGHTS = "10.0, 4.0, 3.0, 3.0, 1.0"
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
+    "CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER)",
+    """CREATE TABLE IF NOT EXISTS files (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        dir TEXT NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        kind INTEGER NOT NULL,  -- 0 article, 1 not a newsarchive file, 2 unreadable
+        error TEXT,
+        title TEXT, authors TEXT, published TEXT, pubdate TEXT, fetched TEXT,
+        site TEXT, hostname TEXT, url TEXT, language TEXT, tags TEXT,
+        site_key TEXT, authors_key TEXT, tags_key TEXT, lang_key TEXT,
+        body_offset INTEGER, meta TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS files_dir ON files (dir)",
+    "CREATE INDEX IF NOT EXISTS files_pubdate ON files (pubdate)",
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+        {", ".join(_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+)
+_ARTICLE, _OTHER, _BROKEN = 0, 1, 2
+_FTS_INSERT = f"INSERT INTO fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
+_FILE_COLUMNS = (
+    "path, dir, mtime_ns, size, kind, error, title, authors, published, pubdate, fetched, site,"
+    " hostname, url, language, tags, site_key, authors_key, tags_key, lang_key, body_offset, meta"
+)
+_ENTRY_COLUMNS = (
+    "id, path, mtime_ns, size, title, authors, published, pubdate, fetched, site, hostname, url,"
+    " language, tags"
+)
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form for comparing names: "Zürich" -> "zurich"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def parse_date(text: str, *, end: bool = False) -> str:
+    """'2021', '2021-09' or '2021-09-14' -> 'YYYY-MM-DD': the first day of the period, or with
+    `end` the last one, so `--until 2021` includes all of 2021."""
+    match = _DATE.fullmatch(text.strip())
+    if match is None:
+        raise UsageError(f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        first = date(year, month or 1, day or 1)
+    except ValueError as exc:
+        raise UsageError(f"{text!r} is not a date ({exc})") from None
+    if not end or day is not None:
+        return first.isoformat()
+    last_month = month or 12
+    last_day = calendar.monthrange(year, last_month)[1]
+    return date(year, last_month, last_day).isoformat()
+
+
+def _day(value: object) -> str | None:
+    """The YYYY-MM-DD a front-matter date value starts with, if any."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    if isinstance(value, str):
+        match = re.match(r"\d{4}-\d{2}-\d{2}", value.strip())
+        return match.group(0) if match else None
+    return None
+
+
+def _strings(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list | tuple):
+        return [_scalar(v) for v in value if v is not None and v != ""]
+    return [_scalar(value)]
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None or value == "" else _scalar(value)
+
+
+def _lang(value: str | None) -> str:
+    return (value or "").strip().lower().replace("_", "-")
+
+
+@dataclass(frozen=True)
+class _Facets:
+    """What the filters look at, derived the same way for the index and for grep."""
+
+    site_key: str  # folded site name and host name, one per line
+    authors_key: str  # folded authors, one per line
+    tags_key: str  # "\n" + folded tags and categories, one per line + "\n"
+    lang_key: str  # "en-gb"
+    pubdate: str | None  # "YYYY-MM-DD"
+
+    @classmethod
+    def of(cls, meta: Mapping[str, Any]) -> _Facets:
+        site = [fold(s) for s in (_text(meta.get("site")), _text(meta.get("hostname"))) if s]
+        authors = [fold(a) for a in _strings(meta.get("authors"))]
+        tags = [fold(t) for t in _strings(meta.get("tags")) + _strings(meta.get("categories"))]
+        return cls(
+            site_key="\n".join(site),
+            authors_key="\n".join(authors),
+            tags_key="\n" + "".join(f"{t}\n" for t in tags),
+            lang_key=_lang(_text(meta.get("language"))),
+            pubdate=_day(meta.get("published")),
+        )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a command looks at. Every given condition must hold.
+
+    site: the site name or host name contains this (case- and accent-insensitive);
+    author: one author's name contains this; tag: one tag or category is exactly this
+    (case-insensitive); lang: the language is this ("en" also matches "en-GB");
+    since / until: the publication date ('YYYY-MM-DD', inclusive) is in range, so articles
+    without a publication date are left out when either is given.
+    """
+
+    site: str | None = None
+    author: str | None = None
+    tag: str | None = None
+    lang: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) for name in self.__dataclass_fields__)
+
+    def matches(self, meta: Mapping[str, Any]) -> bool:
+        """Whether an article with this front-matter passes (the same test the index runs)."""
+        return self._matches(_Facets.of(meta))
+
+    def _matches(self, facets: _Facets) -> bool:
+        if self.site and fold(self.site) not in facets.site_key:
+            return False
+        if self.author and fold(self.author) not in facets.authors_key:
+            return False
+        if self.tag and f"\n{fold(self.tag)}\n" not in facets.tags_key:
+            return False
+        if self.lang:
+            want = _lang(self.lang)
+            have = facets.lang_key
+            if have != want and not have.startswith(want + "-"):
+                return False
+        if self.since or self.until:
+            if facets.pubdate is None:
+                return False
+            if self.since and facets.pubdate < self.since:
+                return False
+            if self.until and facets.pubdate > self.until:
+                return False
+        return True
+
+    def _sql(self) -> tuple[str, list[str]]:
+        """The same test as `_matches`, as an SQL condition on the files table."""
+        clauses: list[str] = []
+        params: list[str] = []
+        if self.site:
+            clauses.append("instr(f.site_key, ?) > 0")
+            params.append(fold(self.site))
+        if self.author:
+            clauses.append("instr(f.authors_key, ?) > 0")
+            params.append(fold(self.author))
+        if self.tag:
+            clauses.append("instr(f.tags_key, ?) > 0")
+            params.append(f"\n{fold(self.tag)}\n")
+        if self.lang:
+            want = _lang(self.lang)
+            clauses.append("(f.lang_key = ? OR substr(f.lang_key, 1, ?) = ?)")
+            params.extend([want, str(len(want) + 1), want + "-"])
+        if self.since:
+            clauses.append("f.pubdate >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("f.pubdate <= ?")
+            params.append(self.until)
+        return " AND ".join(clauses) or "1", params
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One archived article as the index knows it."""
+
+    path: Path  # absolute
+    relpath: str  # relative to the archive root, with "/"
+    title: str
+    authors: tuple[str, ...]
+    published: str | None  # as in the front-matter
+    date: str | None  # publication day, YYYY-MM-DD
+    fetched: str | None
+    site: str | None
+    hostname: str | None
+    url: str | None
+    language: str | None
+    tags: tuple[str, ...]
+    size: int  # bytes
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.relpath,
+            "date": self.date,
+            "title": self.title,
+            "authors": list(self.authors),
+            "site": self.site,
+            "hostname": self.hostname,
+            "url": self.url,
+            "published": self.published,
+            "fetched": self.fetched,
+            "language": self.language,
+            "tags": list(self.tags),
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result: the article, its bm25 score (lower is better) and a snippet whose
+    matched words are wrapped in MARK_START ... MARK_END."""
+
+    entry: Entry
+    score: float
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A `.md` file that could not be read as an article (broken front-matter, not UTF-8)."""
+
+    path: Path
+    error: str
+
+
+@dataclass
+class RefreshReport:
+    """What bringing the index up to date changed."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    problems: list[Problem] = field(default_factory=list)  # every unreadable file known now
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.removed
+
+
+def split_marks(snippet: str) -> tuple[str, list[tuple[int, int]]]:
+    """A snippet without its markers, and the (start, end) offsets of the marked words."""
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    start = -1
+    for part in re.split(f"([{MARK_START}{MARK_END}])", snippet):
+        if part == MARK_START:
+            start = length
+        elif part == MARK_END:
+            if start >= 0:
+                spans.append((start, length))
+            start = -1
+        else:
+            plain.append(part)
+            length += len(part)
+    return "".join(plain), spans
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+_QUERY_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"(?P<pstar>\*?)|(?P<paren>[()])|(?P<word>[^\s"()]+)')
+_OPERATORS = {"AND", "OR", "NOT"}
+_TOKEN_CHAR = re.compile(r"\w", re.UNICODE)
+
+
+def fts_query(query: str, field: Field = "all") -> str:
+    """A user's query in FTS5 syntax: every word and phrase quoted (so "covid-19", "it's" or
+    "C++" cannot break the syntax), AND / OR / NOT and parentheses kept, `word*` a prefix."""
+    parts: list[str] = []
+    for match in _QUERY_TOKEN.finditer(query):
+        if match.group("paren"):
+            parts.append(match.group("paren"))
+            continue
+        if match.group("word") is not None:
+            word = match.group("word")
+            if word in _OPERATORS:
+                parts.append(word)
+                continue
+            prefix = word.endswith("*")
+            text = word.rstrip("*")
+        else:
+            text = match.group("phrase")
+            prefix = bool(match.group("pstar"))
+        if not _TOKEN_CHAR.search(text):  # only punctuation: nothing the tokenizer keeps
+            continue
+        parts.append('"' + text.replace('"', '""') + '"' + ("*" if prefix else ""))
+    # An operator with nothing on one side is a syntax error in FTS5; drop dangling ones
+    # ("wagner AND", "OR mali") rather than failing on a query that reads naturally.
+    while parts and parts[-1] in _OPERATORS:
+        parts.pop()
+    while parts and parts[0] in ("AND", "OR"):
+        parts.pop(0)
+    if not any(p not in _OPERATORS and p not in "()" for p in parts):
+        raise UsageError(f"the query {query!r} has no words to search for")
+    expression = " ".join(parts)
+    if field != "all":
+        expression = f"{{{field}}} : ({expression})"
+    return expression
+
+
+def _query_error(query: str, exc: sqlite3.Error) -> NewsArchiveError:
+    detail = str(exc).removeprefix("fts5: ")
+    if "NOT" in query.split()[:1]:
+        detail += " (NOT needs a term before it, e.g. 'wagner NOT mali')"
+    return UsageError(f"cannot read the query {query!r}: {detail}")
+
+
+# -- reading one file ------------------------------------------------------------------------
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_MD_AUTOLINK = re.compile(r"<(https?://[^>]+)>")
+_MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
+
+
+def plain_text(markdown: str) -> str:
+    """A Markdown body with links and images reduced to their text, for indexing and snippets:
+    link targets would otherwise be indexed as words ("https", "www") and fill snippets.
+    Emphasis and heading marks can stay: the tokenizer reads them as spaces."""
+    text = markdown
+    # Each substitution only runs when its marker is present: most bodies have few links.
+    if MARK_START in text or MARK_END in text:
+        text = _MARKERS.sub(" ", text)
+    if "](" in text:
+        text = _MD_IMAGE.sub(r"\1", text)
+        text = _MD_LINK.sub(r"\1", text)
+    if "<http" in text:
+        text = _MD_AUTOLINK.sub(r"\1", text)
+    return text
+
+
+# A parsed file, ready for the database: the files-table values in _FILE_COLUMNS order, then
+# the FTS columns (or None when the file is not an article).
+_Row = tuple[tuple[Any, ...], tuple[str, ...] | None]
+
+
+def _dir_of(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def _read_file(root: str, rel: str) -> _Row | None:
+    """Read and parse one `.md` file; None when it vanished meanwhile."""
+    try:
+        with open(os.path.join(root, rel), "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return _broken(rel, 0, 0, f"cannot read: {exc.strerror or exc}"), None
+    mtime_ns, size = stat.st_mtime_ns, stat.st_size
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _broken(rel, mtime_ns, size, "not UTF-8 text"), None
+    try:
+        meta, body = loads(text)
+    except FrontMatterError as exc:
+        return _broken(rel, mtime_ns, size, str(exc)), None
+    if not is_newsarchive(meta):
+        return (rel, _dir_of(rel), mtime_ns, size, _OTHER, *([None] * 17)), None
+    facets = _Facets.of(meta)
+    title = _text(meta.get("title")) or ""
+    authors = _strings(meta.get("authors"))
+    tags = _strings(meta.get("tags")) + _strings(meta.get("categories"))
+    values = (
+        rel,
+        _dir_of(rel),
+        mtime_ns,
+        size,
+        _ARTICLE,
+        None,
+        title,
+        json.dumps(authors, ensure_ascii=False),
+        _text(meta.get("published")),
+        facets.pubdate,
+        _text(meta.get("fetched")),
+        _text(meta.get("site")),
+        _text(meta.get("hostname")),
+        _text(meta.get("url")),
+        _text(meta.get("language")),
+        json.dumps(tags, ensure_ascii=False),
+        facets.site_key,
+        facets.authors_key,
+        facets.tags_key,
+        facets.lang_key,
+        len(text) - len(body),
+        json.dumps(meta, ensure_ascii=False, default=_scalar),
+    )
+    fts = (
+        _MARKERS.sub(" ", title),
+        _MARKERS.sub(" ", _text(meta.get("description")) or ""),
+        _MARKERS.sub(" ", "\n".join(authors)),
+        _MARKERS.sub(" ", "\n".join(tags)),
+        plain_text(body),
+    )
+    return values, fts
+
+
+def _broken(rel: str, mtime_ns: int, size: int, error: str) -> tuple[Any, ...]:
+    return (rel, _dir_of(rel), mtime_ns, size, _BROKEN, error, *([None] * 16))
+
+
+def _read_chunk(root: str, rels: Sequence[str]) -> list[_Row | None]:
+    return [_read_file(root, rel) for rel in rels]
+
+
+def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """Worker processes for reading many files. Fork on Linux (cheap, and this CLI holds no
+    threads); spawn elsewhere, where forking a process is not safe."""
+    method = "fork" if sys.platform == "linux" else "spawn"
+    return ProcessPoolExecutor(
+        max_workers=workers or os.cpu_count() or 1,
+        mp_context=multiprocessing.get_context(method),
+    )
+
+
+def _read_many(root: Path, rels: Sequence[str]) -> Iterator[_Row | None]:
+    if len(rels) < _PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        for rel in rels:
+            yield _read_file(str(root), rel)
+        return
+    chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
+    workers = os.cpu_count() or 1
+    with process_pool(workers) as pool:
+        yield from bounded_map(pool, workers, _read_chunk, str(root), chunks)
+
+
+def bounded_map(
+    pool: ProcessPoolExecutor,
+    workers: int,
+    func: Callable[[_A, _B], list[_R]],
+    first: _A,
+    items: Sequence[_B],
+) -> Iterator[_R]:
+    """`func(first, item)` for each item in the pool, results in order, with only a few
+    chunks in flight, so parsed files never pile up in memory faster than they are used."""
+    window = 2 * workers
+    pending: deque[Future[list[_R]]] = deque()
+    for item in items:
+        pending.append(pool.submit(func, first, item))
+        if len(pending) >= window:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+# -- walking the archive ---------------------------------------------------------------------
+
+
+def _join(rel: str, name: str) -> str:
+    return f"{rel}/{name}" if rel else name
+
+
+def _list_dir(root: Path, rel: str) -> tuple[int | None, list[str], dict[str, tuple[int, int]]]:
+    """(mtime_ns, subdirectories, {file: (mtime_ns, size)}) of one directory; (None, [], {})
+    when it is gone. Hidden entries (".git", temp files) and directory symlinks are skipped."""
+    path = root / rel if rel else root
+    try:
+        mtime_ns = os.stat(path).st_mtime_ns  # before listing: a later change shows next time
+        with os.scandir(path) as scan:
+            entries = list(scan)
+    except (FileNotFoundError, NotADirectoryError):
+        return None, [], {}
+    except OSError as exc:
+        raise StoreError(str(path), f"cannot list: {exc.strerror or exc}") from exc
+    subdirs: list[str] = []
+    files: dict[str, tuple[int, int]] = {}
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append(_join(rel, entry.name))
+            elif entry.name.endswith(".md") and entry.is_file():
+                stat = entry.stat()
+                files[_join(rel, entry.name)] = (stat.st_mtime_ns, stat.st_size)
+        except OSError:  # vanished while listing
+            continue
+    return mtime_ns, subdirs, files
+
+
+# -- the index --------------------------------------------------------------------------------
+
+
+class SearchIndex:
+    """The full-text index of one archive. Open it, query it, close it (or use `with`)."""
+
+    def __init__(self, archive: Archive | str | Path, *, path: Path | None = None) -> None:
+        self.archive = archive if isinstance(archive, Archive) else Archive(archive)
+        self.root = self.archive.root
+        self.path = path or self.archive.index_path.with_name(INDEX_FILE)
+        self._conn: sqlite3.Connection | None = None
+        self._checked_full = False
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- the database ------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    self._conn = self._open()
+                except sqlite3.DatabaseError:
+                    # Derived data: a damaged or foreign file is thrown away and rebuilt.
+                    for suffix in ("", "-wal", "-shm", "-journal"):
+                        Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                    self._conn = self._open()
+            except (sqlite3.Error, OSError) as exc:
+                raise StoreError(str(self.path), f"cannot open the search index: {exc}") from exc
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -131072")  # 128 MB: rebuilds touch many pages
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+                row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+                if row is None or row[0] != _SCHEMA_VERSION:  # another layout: start again
+                    raise sqlite3.DatabaseError(f"index schema {row[0] if row else None}")
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?), ('root', ?)",
+                (_SCHEMA_VERSION, str(self.root)),
+            )
+            conn.execute("COMMIT")
+            conn.execute("PRAGMA quick_check(1)")  # a damaged file fails here, not mid-query
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(str(self.path), f"search index: {exc}")
+
+    # -- keeping it current ------------------------------------------------------------------
+
+    def refresh(self, *, full: bool | None = None) -> RefreshReport:
+        """Bring the index up to date with the files (see the module docstring).
+
+        full=None checks every file when the archive holds at most FULL_CHECK_LIMIT files and
+        only the directories otherwise; True always checks every file; False never does.
+        """
+        try:
+            conn = self._db()
+            if full is None:
+                row = conn.execute("SELECT count(*) FROM files").fetchone()
+                full = row[0] <= FULL_CHECK_LIMIT
+            report = self._refresh(conn, full=full)
+            report.problems = [
+                Problem(self.root / rel, error)
+                for rel, error in conn.execute(
+                    "SELECT path, error FROM files WHERE kind = ? ORDER BY path", (_BROKEN,)
+                )
+            ]
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        return report
+
+    def _refresh(
+        self, conn: sqlite3.Connection, *, full: bool, clear: bool = False
+    ) -> RefreshReport:
+        if full:
+            listing = self._walk_all()
+            if listing is None:
+                return self._apply_listing(conn, {}, {}, everything=True, clear=clear)
+            dirs, files = listing
+            if clear:
+                return self._apply_listing(conn, dirs, files, everything=True, clear=True)
+            known = dict(conn.execute("SELECT path, mtime_ns || ':' || size FROM files"))
+            changed = {rel: f"{m}:{s}" for rel, (m, s) in files.items()}
+            known_dirs = dict(conn.execute("SELECT path, mtime_ns FROM dirs"))
+            if changed == known and dirs == known_dirs:
+                return RefreshReport()
+            return self._apply_listing(conn, dirs, files, everything=True)
+        known_dirs = dict(conn.execute("SELECT path, mtime_ns FROM dirs"))
+        if not known_dirs:
+            return self._refresh(conn, full=True)
+        stale = [rel for rel, mtime in known_dirs.items() if self._dir_mtime(rel) != mtime]
+        if not stale:
+            return RefreshReport()
+        seen_dirs: dict[str, int | None] = {}
+        seen_files: dict[str, tuple[int, int]] = {}
+        todo = list(stale)
+        while todo:
+            rel = todo.pop()
+            if rel in seen_dirs:
+                continue
+            mtime, subdirs, listed = _list_dir(self.root, rel)
+            if mtime is None:
+                continue
+            seen_dirs[rel] = mtime
+            seen_files.update(listed)
+            # A new subdirectory is not in the index yet: list it (and what it holds) too.
+            todo.extend(d for d in subdirs if d not in known_dirs)
+        return self._apply_listing(conn, seen_dirs, seen_files, everything=False, listed_dirs=stale)
+
+    def _dir_mtime(self, rel: str) -> int | None:
+        try:
+            stat = os.stat(self.root / rel if rel else self.root)
+        except OSError:
+            return -1  # gone: never equal to a recorded mtime
+        return stat.st_mtime_ns
+
+    def _walk_all(self) -> tuple[dict[str, int | None], dict[str, tuple[int, int]]] | None:
+        dirs: dict[str, int | None] = {}
+        files: dict[str, tuple[int, int]] = {}
+        todo = [""]
+        while todo:
+            rel = todo.pop()
+            mtime, subdirs, listed = _list_dir(self.root, rel)
+            if mtime is None:
+                if rel == "":
+                    return None  # no archive (yet): an empty index
+                continue
+            dirs[rel] = mtime
+            files.update(listed)
+            todo.extend(subdirs)
+        return dirs, files
+
+    def _apply_listing(
+        self,
+        conn: sqlite3.Connection,
+        dirs: dict[str, int | None],
+        files: dict[str, tuple[int, int]],
+        *,
+        everything: bool,
+        listed_dirs: Iterable[str] = (),
+        clear: bool = False,
+    ) -> RefreshReport:
+        """Make the index hold `files` for the directories looked at (`dirs`, plus
+        `listed_dirs` that may be gone), or for the whole archive when `everything`."""
+        report = RefreshReport()
+        now = time.time_ns()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            if clear:
+                for table in ("files", "dirs", "fts"):
+                    conn.execute(f"DELETE FROM {table}")
+            if everything:
+                known = {
+                    rel: (mtime, size)
+                    for rel, mtime, size in conn.execute("SELECT path, mtime_ns, size FROM files")
+                }
+                conn.execute("DELETE FROM dirs")
+                gone = [rel for rel in known if rel not in files]
+            else:
+                scope = set(dirs) | set(listed_dirs)
+                known = {}
+                gone = []
+                for rel in scope:
+                    for path, mtime, size in conn.execute(
+                        "SELECT path, mtime_ns, size FROM files WHERE dir = ?", (rel,)
+                    ):
+                        known[path] = (mtime, size)
+                        if path not in files:
+                            gone.append(path)
+                    if rel not in dirs:  # the directory went, and with it all below it
+                        prefix = rel + "/"
+                        for (path,) in conn.execute(
+                            "SELECT path FROM files WHERE substr(dir, 1, ?) = ?",
+                            (len(prefix), prefix),
+                        ):
+                            gone.append(path)
+                        conn.execute(
+                            "DELETE FROM dirs WHERE path = ? OR substr(path, 1, ?) = ?",
+                            (rel, len(prefix), prefix),
+                        )
+            self._delete(conn, gone)
+            report.removed = len(gone)
+            changed = [rel for rel, state in files.items() if known.get(rel) != state]
+            for row in _read_many(self.root, changed):
+                if row is None:
+                    continue
+                if self._store(conn, row, fresh=clear) == "added":
+                    report.added += 1
+                else:
+                    report.updated += 1
+            conn.executemany(
+                "INSERT OR REPLACE INTO dirs (path, mtime_ns) VALUES (?, ?)",
+                [
+                    (rel, mtime if mtime is not None and now - mtime > _RACY_NS else None)
+                    for rel, mtime in dirs.items()
+                ],
+            )
+            conn.execute("COMMIT")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        return report
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, rels: Iterable[str]) -> None:
+        for rel in rels:
+            row = conn.execute("SELECT id FROM files WHERE path = ?", (rel,)).fetchone()
+            if row is not None:
+                conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+                conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
+
+    @staticmethod
+    def _store(conn: sqlite3.Connection, row: _Row, *, fresh: bool = False) -> str:
+        """Insert or replace one file's rows; `fresh`: the index is known not to hold it."""
+        values, fts = row
+        if fresh:
+            rowid = conn.execute(
+                f"INSERT INTO files ({_FILE_COLUMNS}) VALUES ({', '.join('?' * len(values))})",
+                values,
+            ).lastrowid
+            if fts is not None:
+                conn.execute(_FTS_INSERT, (rowid, *fts))
+            return "added"
+        previous = conn.execute("SELECT id FROM files WHERE path = ?", (values[0],)).fetchone()
+        if previous is not None:
+            conn.execute("DELETE FROM fts WHERE rowid = ?", (previous[0],))
+        placeholders = ", ".join("?" * len(values))
+        updates = ", ".join(
+            f"{name} = excluded.{name}" for name in _FILE_COLUMNS.replace(" ", "").split(",")[1:]
+        )
+        cursor = conn.execute(
+            f"INSERT INTO files ({_FILE_COLUMNS}) VALUES ({placeholders})"
+            f" ON CONFLICT (path) DO UPDATE SET {updates} RETURNING id",
+            values,
+        )
+        (rowid,) = cursor.fetchone()
+        cursor.close()
+        if fts is not None:
+            conn.execute(_FTS_INSERT, (rowid, *fts))
+        return "updated" if previous is not None else "added"
+
+    def rebuild(self) -> RefreshReport:
+        """Throw the index away and build it again from every file."""
+        try:
+            conn = self._db()
+            report = self._refresh(conn, full=True, clear=True)
+            # One b-tree per term instead of many segments: faster queries from now on.
+            conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            report.problems = self.refresh(full=False).problems
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        return report
+
+    def update(self, paths: Iterable[str | Path]) -> None:
+        """Index these files now (after saving them). Cheap; never required for correctness:
+        the next query would notice them anyway."""
+        rels = []
+        for path in paths:
+            absolute = Path(path) if Path(path).is_absolute() else self.root / path
+            try:
+                rels.append(PurePosixPath(absolute.resolve().relative_to(self.root)).as_posix())
+            except ValueError:
+                continue  # not in this archive
+        if not rels:
+            return
+        try:
+            conn = self._db()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for rel in rels:
+                    row = _read_file(str(self.root), rel)
+                    if row is None:
+                        self._delete(conn, [rel])
+                    else:
+                        self._store(conn, row)
+                conn.execute("COMMIT")
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def _verify(self, conn: sqlite3.Connection, rows: Iterable[tuple[str, int, int]]) -> bool:
+        """Re-read any of these (path, mtime_ns, size) files that changed; True if any did."""
+        stale = []
+        for rel, mtime, size in rows:
+            try:
+                stat = os.stat(self.root / rel)
+                state = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                state = None
+            if state != (mtime, size):
+                stale.append(rel)
+        if stale:
+            self.update(stale)
+        return bool(stale)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: Filters | None = None,
+        field: Field = "all",
+        limit: int | None = 20,
+    ) -> list[Hit]:
+        """The best-matching articles, best first (call `refresh` before, to be current)."""
+        expression = fts_query(query, field)
+        where, params = (filters or Filters())._sql()
+        sql = (
+            f"SELECT {', '.join('f.' + c.strip() for c in _ENTRY_COLUMNS.split(','))},"
+            f" bm25(fts, {_WEIGHTS}) AS score"
+            f" FROM fts JOIN files AS f ON f.id = fts.rowid"
+            f" WHERE fts MATCH ? AND {where} ORDER BY score, f.path LIMIT ?"
+        )
+        try:
+            conn = self._db()
+            for _ in range(3):
+                try:
+                    rows = conn.execute(sql, (expression, *params, limit or -1)).fetchall()
+                except sqlite3.OperationalError as exc:
+                    if "fts5" in str(exc) or "syntax" in str(exc):
+                        raise _query_error(query, exc) from None
+                    raise
+                if not self._verify(conn, [(r[1], r[2], r[3]) for r in rows]):
+                    break
+            snippets = self._snippets(conn, expression, [row[0] for row in rows])
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        return [Hit(self._entry(row), row[-1], snippets.get(row[0], "")) for row in rows]
+
+    def _snippets(
+        self, conn: sqlite3.Connection, expression: str, ids: list[int]
+    ) -> dict[int, str]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        body = _COLUMNS.index("body")
+        rows = conn.execute(
+            f"SELECT rowid, snippet(fts, {body}, ?, ?, '…', 24) FROM fts"
+            f" WHERE fts MATCH ? AND rowid IN ({marks})",
+            (MARK_START, MARK_END, expression, *ids),
+        ).fetchall()
+        # One line: paragraphs in a snippet are joined by a space.
+        return {rowid: " ".join(snippet.split()) for rowid, snippet in rows}
+
+    def entries(
+        self,
+        *,
+        filters: Filters | None = None,
+        sort: SortKey = "date",
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Articles passing `filters`, newest first by default (undated ones last)."""
+        where, params = (filters or Filters())._sql()
+        descending = sort in ("date", "fetched")
+        if reverse:
+            descending = not descending
+        direction = "DESC" if descending else "ASC"
+        column = {
+            "date": "f.pubdate",
+            "fetched": "f.fetched",
+            "title": "f.title",
+            "site": "f.site_key",
+            "path": "f.path",
+        }[sort]
+        collate = " COLLATE NOCASE" if sort == "title" else ""
+        sql = (
+            f"SELECT {', '.join('f.' + c.strip() for c in _ENTRY_COLUMNS.split(','))}"
+            f" FROM files AS f WHERE f.kind = {_ARTICLE} AND {where}"
+            f" ORDER BY {column} IS NULL, {column}{collate} {direction}, f.path {direction}"
+            " LIMIT ?"
+        )
+        try:
+            conn = self._db()
+            for _ in range(3):
+                rows = conn.execute(sql, (*params, limit or -1)).fetchall()
+                if not self._verify(conn, [(r[1], r[2], r[3]) for r in rows]):
+                    break
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        return [self._entry(row) for row in rows]
+
+    def records(
+        self, *, filters: Filters | None = None, with_body: bool = False
+    ) -> Iterator[tuple[Entry, dict[str, Any], str | None]]:
+        """(entry, front-matter, body or None) for every article passing `filters`, by path.
+
+        Reads the front-matter from the index; `refresh(full=True)` first for exact results.
+        """
+        where, params = (filters or Filters())._sql()
+        sql = (
+            f"SELECT {', '.join('f.' + c.strip() for c in _ENTRY_COLUMNS.split(','))},"
+            f" f.meta, f.body_offset FROM files AS f WHERE f.kind = {_ARTICLE} AND {where}"
+            " ORDER BY f.path"
+        )
+        try:
+            rows = self._db().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        for row in rows:
+            entry = self._entry(row[:-2])
+            body = None
+            if with_body:
+                try:
+                    body = entry.path.read_text(encoding="utf-8")[row[-1] :]
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise StoreError(str(entry.path), f"cannot read: {exc}") from exc
+            yield entry, json.loads(row[-2]), body
+
+    def count(self) -> int:
+        try:
+            row = self._db().execute(f"SELECT count(*) FROM files WHERE kind = {_ARTICLE}")
+            return int(row.fetchone()[0])
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def _entry(self, row: Sequence[Any]) -> Entry:
+        (_, rel, _, size, title, authors, published, pubdate, fetched, site, hostname, url) = row[
+            :12
+        ]
+        language, tags = row[12], row[13]
+        return Entry(
+            path=self.root / rel,
+            relpath=rel,
+            title=title or "",
+            authors=tuple(json.loads(authors or "[]")),
+            published=published,
+            date=pubdate,
+            fetched=fetched,
+            site=site,
+            hostname=hostname,
+            url=url,
+            language=language,
+            tags=tuple(json.loads(tags or "[]")),
+            size=size,
+        )
+
+
+def update_index(archive: Archive, paths: Iterable[str | Path]) -> None:
+    """Index files just written by `fetch` or `import` (the lead's hook after saves)."""
+    with SearchIndex(archive) as index:
+        index.update(paths)

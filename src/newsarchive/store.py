@@ -1,0 +1,785 @@
+"""The archive on disk: dated Markdown files, written atomically, found again by URL.
+
+The Markdown files are the source of truth. Finding an article by URL goes through an index
+(URL key -> file) kept in an SQLite database in the user's cache directory, outside the archive
+so that `grep -r` over the archive never meets a binary file. The index is derived data: it is
+brought up to date with files added, moved or deleted by hand each time an archive is opened,
+and rebuilt from the files when it is missing or corrupt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import sqlite3
+import string
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
+from newsarchive.frontmatter import FrontMatterError, article_date, is_newsarchive, loads
+from newsarchive.models import Article
+from newsarchive.urls import normalize_url, other_scheme
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "TEMPLATE_FIELDS",
+    "Archive",
+    "SaveResult",
+    "slugify_title",
+    "validate_template",
+]
+
+DEFAULT_TEMPLATE = "{date:%Y}/{date:%m}/{date:%Y-%m-%d}-{slug}.md"
+TEMPLATE_FIELDS = ("date", "published", "fetched", "slug", "site", "hostname", "id", "lang")
+
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{name}{n}" for name in ("com", "lpt") for n in range(1, 10)}
+)
+# Never in a file name: path separators, characters Windows refuses, control characters.
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def slugify_title(title: str, max_length: int = 80) -> str:
+    """A file-name-safe slug: ASCII, lower-case, hyphen-separated, cut at a word boundary.
+
+    Non-Latin scripts are transliterated ("Путин" -> "putin"). Never empty ("untitled"), never
+    a Windows reserved device name ("con" -> "con-"), never contains "/", "\\" or dots.
+    """
+    return _slugify(title, max_length) or "untitled"
+
+
+def _slugify(text: str, max_length: int = 80) -> str:
+    slug = slugify(text, max_length=max_length, word_boundary=True, lowercase=True)
+    if slug in _WINDOWS_RESERVED:
+        slug += "-"
+    return slug
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What `Archive.save` did."""
+
+    path: Path  # absolute path of the article's file
+    created: bool  # the file was written; False when the URL was already archived
+    replaced: bool  # force=True overwrote the file already archived for this URL
+
+
+@dataclass(frozen=True)
+class _Piece:
+    literal: str
+    field: str | None
+    spec: str
+
+
+def _parse_template(template: str) -> list[_Piece]:
+    def fail(reason: str) -> TemplateError:
+        return TemplateError(f"template {template!r}: {reason}")
+
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:  # unbalanced braces
+        raise fail(str(exc)) from None
+    pieces: list[_Piece] = []
+    for literal, name, spec, conversion in parsed:
+        bad = _UNSAFE_CHARS.findall(literal.replace("/", ""))
+        if bad:
+            hint = " (use '/' between directories)" if bad[0] == "\\" else ""
+            raise fail(f"{bad[0]!r} is not allowed in file names{hint}")
+        if name is None:
+            pieces.append(_Piece(literal, None, ""))
+            continue
+        if name not in TEMPLATE_FIELDS:
+            raise fail(f"unknown field {{{name}}} (known: {', '.join(TEMPLATE_FIELDS)})")
+        if conversion:
+            raise fail(f"conversions such as !{conversion} are not supported")
+        if spec and ("{" in spec or "}" in spec):
+            raise fail("nested fields are not supported")
+        pieces.append(_Piece(literal, name, spec or ""))
+    return pieces
+
+
+def _render(template: str, pieces: list[_Piece], values: dict[str, Any]) -> PurePosixPath:
+    out: list[str] = []
+    for piece in pieces:
+        out.append(piece.literal)
+        if piece.field is None:
+            continue
+        try:
+            text = format(values[piece.field], piece.spec)
+        except (ValueError, TypeError) as exc:
+            raise TemplateError(
+                f"template {template!r}: bad format {{{piece.field}:{piece.spec}}} ({exc})"
+            ) from None
+        if "%" in text and isinstance(values[piece.field], datetime):
+            raise TemplateError(
+                f"template {template!r}: unknown strftime directive in"
+                f" {{{piece.field}:{piece.spec}}}"
+            )
+        # A field never adds a directory level or a character some file system refuses.
+        out.append(_UNSAFE_CHARS.sub("-", text))
+    return _check_path(template, "".join(out))
+
+
+def _check_path(template: str, rendered: str) -> PurePosixPath:
+    def fail(reason: str) -> TemplateError:
+        return TemplateError(f"template {template!r}: {reason}")
+
+    if rendered.startswith("/"):
+        raise fail("the path must be relative to the archive, not absolute")
+    parts = rendered.split("/")
+    for part in parts:
+        if part == "..":
+            raise fail("'..' is not allowed")
+        if not part or part == ".":
+            raise fail("empty or '.' path component")
+        if part.startswith("."):
+            # Hidden names are skipped when the archive is read (and temp files use them).
+            raise fail(f"a name may not start with '.' ({part!r})")
+        if part[-1] in ". ":
+            raise fail(f"a name may not end with a dot or a space ({part!r})")
+    if not parts[-1].endswith(".md"):
+        raise fail("the file name must end with '.md'")
+    return PurePosixPath(rendered)
+
+
+_SAMPLE = Article(
+    url="https://www.example.com/news/2024/03/01/sample",
+    title="Sample title",
+    body="",
+    fetched=datetime(2024, 3, 2, 9, 30, 0, tzinfo=UTC),
+    published="2024-03-01T10:00:00+01:00",
+    site="Example Times",
+    hostname="www.example.com",
+    language="en",
+)
+
+
+def validate_template(template: str) -> None:
+    """Raise TemplateError (one line saying why) unless `template` gives a safe `.md` path.
+
+    Fields: {date} (published, else fetched; a datetime, so `{date:%Y-%m}` works),
+    {published} (same as date), {fetched}, {slug}, {site}, {hostname}, {id}, {lang}.
+    """
+    _render(template, _parse_template(template), _template_values(_SAMPLE))
+
+
+def _template_values(article: Article) -> dict[str, Any]:
+    when = article_date(article)[0]
+    fetched = article.fetched if article.fetched.tzinfo else article.fetched.replace(tzinfo=UTC)
+    key = _url_key(article.url) or article.url
+    try:
+        url_host = urlsplit(article.url).hostname or ""
+    except ValueError:
+        url_host = ""
+    hostname = (article.hostname or url_host).lower().removeprefix("www.")
+    hostname = _UNSAFE_CHARS.sub("-", hostname).strip(". ")
+    return {
+        "date": when,
+        "published": when,
+        "fetched": fetched,
+        "slug": slugify_title(article.title),
+        "site": _slug(article.site or hostname, "unknown-site"),
+        "hostname": hostname or "unknown-host",
+        "id": hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8],
+        "lang": _slug(article.language, "und"),  # BCP 47 "undetermined"
+    }
+
+
+def _slug(text: str | None, fallback: str) -> str:
+    return _slugify(text or "") or fallback
+
+
+def _url_key(url: object) -> str | None:
+    """The normalised key of `url`, or None when it is not an http(s) URL."""
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        return normalize_url(url)
+    except NewsArchiveError:
+        return None
+
+
+def _suffixed(path: PurePosixPath, n: int) -> PurePosixPath:
+    return path.with_name(f"{path.name.removesuffix('.md')}-{n}.md")
+
+
+def _read_article(path: Path) -> tuple[bool, set[str]]:
+    """Whether `path` is a newsarchive file, and its URL keys (url, source, final_url).
+
+    Unreadable files and broken front-matter count as "not ours": the index skips them and
+    `Archive.articles` reports them.
+    """
+    try:
+        meta, _ = loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, FrontMatterError):
+        return False, set()
+    if not is_newsarchive(meta):
+        return False, set()
+    keys = {_url_key(meta.get(name)) for name in ("url", "source", "final_url")}
+    return True, {key for key in keys if key}
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a new directory entry durable; not possible (nor needed) on every platform."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_TEMP_NAME = re.compile(r"\..+\.md\.[0-9a-f]{8}\.tmp")
+_STALE_TEMP_NS = 24 * 3600 * 10**9  # a temp file this old was left by a crash
+
+
+def _temp_name(name: str) -> str:
+    # Starts with "." and ends with ".tmp": never read as an article, hidden from `ls`.
+    return f".{name}.{secrets.token_hex(4)}.tmp"
+
+
+@dataclass
+class _Dir:
+    """One directory seen by a scan: its mtime and its visible `.md` files."""
+
+    mtime_ns: int | None  # None: changed too recently to trust (see _RACY_NS)
+    files: dict[str, tuple[int, int]]  # root-relative path -> (mtime_ns, size)
+
+
+@dataclass
+class _Changes:
+    dirs: dict[str, _Dir] = field(default_factory=dict)  # rescanned directories
+    gone_dirs: list[str] = field(default_factory=list)
+    gone_files: list[str] = field(default_factory=list)
+    parsed: dict[str, tuple[int, int, set[str]]] = field(default_factory=dict)
+    articles: int = 0
+
+
+_SCHEMA_VERSION = "1"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
+    "CREATE TABLE IF NOT EXISTS keys (key TEXT PRIMARY KEY, path TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS keys_path ON keys (path)",
+    "CREATE TABLE IF NOT EXISTS files"
+    " (path TEXT PRIMARY KEY, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS files_dir ON files (dir)",
+    "CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER)",
+)
+# A directory changed this recently may change again within the same timestamp tick without
+# its mtime moving, so it is not marked as scanned and is looked at again next time.
+_RACY_NS = 3 * 10**9
+_BUSY_TIMEOUT_MS = 60_000
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    # Switching a new database to WAL needs an exclusive lock and SQLite does not call the
+    # busy handler for it: two processes opening a fresh index at once get "locked" at once.
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+class _CorruptIndexError(Exception):
+    """The index database is unreadable or from another schema version."""
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    # OperationalError (locked, read-only, disk full) is a DatabaseError too, but deleting the
+    # database would not help with it.
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent}/{name}" if parent else name
+
+
+def _dir_of(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+class Archive:
+    """An archive directory of Markdown articles, and the index that finds them by URL.
+
+    Only article files (and their temporary files while being written) are ever written
+    inside `root`; the index lives in `<cache_dir>/archives/<hash of root>/index.sqlite`.
+    """
+
+    def __init__(
+        self, root: str | Path, *, template: str | None = None, cache_dir: Path | None = None
+    ) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.template = DEFAULT_TEMPLATE if template is None else template
+        self._pieces = _parse_template(self.template)
+        validate_template(self.template)
+        self._cache_dir = cache_dir
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+        self._lock = threading.RLock()  # one connection, shared by the threads of a process
+
+    def __repr__(self) -> str:
+        return f"Archive({str(self.root)!r})"
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the index database; it is opened again when next needed."""
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    @property
+    def index_path(self) -> Path:
+        """The derived URL index: in the cache directory, never inside the archive."""
+        cache_dir = self._cache_dir
+        if cache_dir is None:
+            env = os.environ.get("NEWSARCHIVE_CACHE_DIR")
+            if env:
+                cache_dir = Path(env)
+            else:
+                # Imported here: only callers that need the index need the config module.
+                from newsarchive.config import default_cache_dir
+
+                cache_dir = default_cache_dir()
+        digest = hashlib.sha256(os.fsencode(self.root)).hexdigest()[:16]
+        return Path(cache_dir).expanduser() / "archives" / digest / "index.sqlite"
+
+    # -- paths ------------------------------------------------------------------------------
+
+    def path_for(self, article: Article) -> Path:
+        """The article's path relative to `root`, from the template. Pure: no disk access."""
+        return Path(_render(self.template, self._pieces, _template_values(article)))
+
+    # -- finding ----------------------------------------------------------------------------
+
+    def lookup(self, *urls: str) -> Path | None:
+        """The absolute path of the file archived for any of `urls`, or None.
+
+        URLs are normalised and tried with both http and https. A key whose file was deleted
+        is dropped, so the article can be archived again.
+        """
+        with self._lock:
+            conn = self._connect()
+            try:
+                return self._find(conn, _candidates(urls))
+            except sqlite3.Error as exc:
+                raise self._db_error(exc) from exc
+
+    def _find(self, conn: sqlite3.Connection, keys: Iterable[str]) -> Path | None:
+        for key in keys:
+            row = conn.execute("SELECT path FROM keys WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                continue
+            rel: str = row[0]
+            path = self.root / rel
+            if path.is_file():
+                return path
+            self._forget(conn, rel)  # deleted or moved by hand since the last scan
+        return None
+
+    @staticmethod
+    def _forget(conn: sqlite3.Connection, rel: str) -> None:
+        conn.execute("DELETE FROM keys WHERE path = ?", (rel,))
+        conn.execute("DELETE FROM files WHERE path = ?", (rel,))
+
+    def articles(
+        self, *, on_error: Callable[[Path, Exception], None] | None = None
+    ) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """Every file under `root` with newsarchive front-matter, as (path, meta), by path.
+
+        Other files (a README.md, notes) are skipped silently. Files that cannot be read or
+        whose front-matter is broken are skipped and passed to `on_error` when given.
+        """
+        paths: list[str] = []
+        for rel, _, entries in self._walk():
+            paths.extend(
+                _join(rel, e.name) for e in entries if e.name.endswith(".md") and _is_file(e)
+            )
+        paths.sort(key=lambda rel: rel.split("/"))
+        for rel in paths:
+            path = self.root / rel
+            try:
+                meta, _ = loads(path.read_text(encoding="utf-8"))
+            except FrontMatterError as exc:
+                if on_error is not None:
+                    on_error(path, exc)
+                continue
+            except (OSError, UnicodeDecodeError) as exc:
+                if on_error is not None:
+                    detail = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else None
+                    reason = detail or f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+                    on_error(path, StoreError(str(path), reason))
+                continue
+            if is_newsarchive(meta):
+                yield path, meta
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def save(
+        self, article: Article, text: str, *, keys: Iterable[str], force: bool = False
+    ) -> SaveResult:
+        """Write `text` (the whole file) for `article` unless one of its URLs is archived.
+
+        `keys` are URLs the article is known by (as requested, after redirects, canonical);
+        the article's url, source and final_url are always added. With `force` the file
+        already archived for them is replaced in place. The write is atomic: a crash never
+        leaves a partial `.md`, and a name held by another article gets "-2", "-3", ...
+        Holds the index's write lock throughout, so concurrent saves never duplicate.
+        """
+        rel = PurePosixPath(self.path_for(article))
+        urls = [*keys, article.url, article.source, article.final_url]
+        own_keys = [key for key in dict.fromkeys(map(_url_key, urls)) if key]
+        data = text.encode("utf-8")
+        with self._lock:
+            conn = self._connect()
+            try:
+                conn.execute("BEGIN IMMEDIATE")  # one writer at a time, across processes
+                try:
+                    result = self._save_locked(conn, rel, data, own_keys, force)
+                    conn.execute("COMMIT")
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                raise self._db_error(exc) from exc
+        return result
+
+    def _save_locked(
+        self,
+        conn: sqlite3.Connection,
+        rel: PurePosixPath,
+        data: bytes,
+        keys: list[str],
+        force: bool,
+    ) -> SaveResult:
+        # Checked again under the lock: another process may have archived the URL meanwhile.
+        existing = self._find(conn, _candidates(keys))
+        if existing is not None and not force:
+            return SaveResult(existing, created=False, replaced=False)
+        directory = existing.parent if existing is not None else self.root / rel.parent
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            tmp = directory / _temp_name(rel.name)
+            try:
+                self._write_temp(tmp, data)
+                if existing is not None:
+                    os.replace(tmp, existing)
+                    final, outcome = existing, "replaced"
+                else:
+                    final, outcome = self._claim(tmp, rel, set(keys), force)
+                _fsync_dir(directory)
+            finally:
+                tmp.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StoreError(str(directory), f"cannot write: {exc.strerror or exc}") from exc
+        if outcome == "exists":
+            self._record(conn, final, keys + sorted(_read_article(final)[1]))
+            return SaveResult(final, created=False, replaced=False)
+        self._record(conn, final, keys, replace=outcome == "replaced")
+        return SaveResult(final, created=True, replaced=outcome == "replaced")
+
+    @staticmethod
+    def _write_temp(tmp: Path, data: bytes) -> None:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        fd = os.open(tmp, flags, 0o666)  # 0o666 & umask: the mode any new file would get
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _claim(
+        self, tmp: Path, rel: PurePosixPath, keys: set[str], force: bool
+    ) -> tuple[Path, str]:
+        """Give the complete temp file a final name without overwriting anyone's file.
+
+        Returns the path and "created"; or, when the name holds this same article (on disk
+        but not yet indexed), "replaced" with `force` and "exists" without.
+        """
+        n = 1
+        while True:
+            final = self.root / (rel if n == 1 else _suffixed(rel, n))
+            if _link_new(tmp, final):
+                return final, "created"
+            if _read_article(final)[1] & keys:
+                if force:
+                    os.replace(tmp, final)
+                    return final, "replaced"
+                return final, "exists"
+            n += 1
+
+    def _record(
+        self, conn: sqlite3.Connection, path: Path, keys: Iterable[str], *, replace: bool = False
+    ) -> None:
+        """Record a written file and its keys (inside the caller's transaction)."""
+        rel = path.relative_to(self.root).as_posix()
+        stat = path.stat()
+        if replace:  # the new content decides which URLs lead to the file
+            conn.execute("DELETE FROM keys WHERE path = ?", (rel,))
+        conn.executemany(
+            "INSERT OR REPLACE INTO keys (key, path) VALUES (?, ?)",
+            [(key, rel) for key in dict.fromkeys(keys)],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO files (path, dir, mtime_ns, size) VALUES (?, ?, ?, ?)",
+            (rel, _dir_of(rel), stat.st_mtime_ns, stat.st_size),
+        )
+
+    # -- the index --------------------------------------------------------------------------
+
+    def rebuild_index(self) -> int:
+        """Rebuild the URL index from the files' front-matter; returns the number of articles."""
+        with self._lock:
+            conn = self._connect(sync=False)
+            changes = self._scan({})
+            for directory in changes.dirs.values():
+                self._read_files(changes, directory.files)
+            try:
+                self._apply(conn, changes, clear=True)
+            except sqlite3.Error as exc:
+                raise self._db_error(exc) from exc
+            return changes.articles
+
+    def _connect(self, *, sync: bool = True) -> sqlite3.Connection:
+        if self._conn is not None and self._pid == os.getpid():
+            return self._conn
+        self._conn = None  # a connection inherited through fork must not be used
+        path = self.index_path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = self._open_index(path)
+                if sync:
+                    self._sync_or_flag(conn)
+            except _CorruptIndexError:
+                # Derived data: start afresh and rebuild it from the files.
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                conn = self._open_index(path)
+                if sync:
+                    self._sync(conn)
+        except sqlite3.Error as exc:
+            raise self._db_error(exc) from exc
+        except OSError as exc:
+            raise StoreError(str(path), f"cannot open the index: {exc.strerror or exc}") from exc
+        self._conn, self._pid = conn, os.getpid()
+        return conn
+
+    def _sync_or_flag(self, conn: sqlite3.Connection) -> None:
+        """Sync, turning corruption found on the way (a damaged page) into _CorruptIndexError."""
+        try:
+            self._sync(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            if _is_corruption(exc):
+                raise _CorruptIndexError(str(exc)) from exc
+            raise
+
+    def _open_index(self, path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            _set_wal(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if row is None:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
+                    [("schema", _SCHEMA_VERSION), ("root", str(self.root))],
+                )
+            elif row[0] != _SCHEMA_VERSION:
+                raise _CorruptIndexError(f"schema {row[0]}")
+            conn.execute("COMMIT")
+        except (sqlite3.Error, _CorruptIndexError) as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.Error) and not _is_corruption(exc):
+                raise
+            raise _CorruptIndexError(str(exc)) from exc
+        return conn
+
+    def _db_error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(str(self.index_path), f"index database: {exc}")
+
+    def _walk(self) -> Iterator[tuple[str, int, list[os.DirEntry[str]]]]:
+        """Every directory under root: (relative path, mtime_ns, visible entries).
+
+        Hidden entries (".git", ".obsidian", our temp files) are skipped; so are symbolic
+        links to directories, which could loop.
+        """
+        stack = [""]
+        while stack:
+            rel = stack.pop()
+            directory = self.root / rel if rel else self.root
+            try:
+                # mtime first: a file added while listing makes the next scan look again.
+                mtime_ns = os.stat(directory).st_mtime_ns
+                with os.scandir(directory) as scan:
+                    entries = list(scan)
+            except OSError:  # gone (or never created), or unreadable
+                continue
+            visible = []
+            for entry in entries:
+                if entry.name.startswith("."):
+                    if _TEMP_NAME.fullmatch(entry.name):
+                        _remove_if_stale(entry)
+                    continue
+                visible.append(entry)
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(_join(rel, entry.name))
+            yield rel, mtime_ns, visible
+
+    def _scan(self, known_dirs: dict[str, int | None]) -> _Changes:
+        """Walk the archive; list, and read the new `.md` files of, every changed directory."""
+        changes = _Changes()
+        now = time.time_ns()
+        seen: set[str] = set()
+        for rel, mtime_ns, entries in self._walk():
+            seen.add(rel)
+            if known_dirs.get(rel) == mtime_ns:
+                continue
+            files: dict[str, tuple[int, int]] = {}
+            for entry in entries:
+                if entry.name.endswith(".md") and _is_file(entry):
+                    try:
+                        stat = entry.stat()
+                    except OSError:
+                        continue
+                    files[_join(rel, entry.name)] = (stat.st_mtime_ns, stat.st_size)
+            trusted = mtime_ns if now - mtime_ns > _RACY_NS else None
+            changes.dirs[rel] = _Dir(trusted, files)
+        changes.gone_dirs = [rel for rel in known_dirs if rel not in seen]
+        return changes
+
+    def _sync(self, conn: sqlite3.Connection) -> None:
+        """Bring the index up to date with files added, changed, moved or deleted by hand."""
+        known_dirs: dict[str, int | None] = dict(conn.execute("SELECT path, mtime_ns FROM dirs"))
+        changes = self._scan(known_dirs)
+        if not changes.dirs and not changes.gone_dirs:
+            return
+        to_read: dict[str, tuple[int, int]] = {}
+        for rel in [*changes.dirs, *changes.gone_dirs]:
+            listed = changes.dirs[rel].files if rel in changes.dirs else {}
+            known = {
+                path: (mtime_ns, size)
+                for path, mtime_ns, size in conn.execute(
+                    "SELECT path, mtime_ns, size FROM files WHERE dir = ?", (rel,)
+                )
+            }
+            changes.gone_files.extend(path for path in known if path not in listed)
+            to_read.update(
+                (path, state) for path, state in listed.items() if known.get(path) != state
+            )
+        self._read_files(changes, to_read)  # outside the write lock: others may save meanwhile
+        self._apply(conn, changes)
+
+    def _read_files(self, changes: _Changes, files: dict[str, tuple[int, int]]) -> None:
+        for path, (mtime_ns, size) in files.items():
+            is_article, keys = _read_article(self.root / path)
+            changes.parsed[path] = (mtime_ns, size, keys)
+            changes.articles += is_article
+
+    def _apply(self, conn: sqlite3.Connection, changes: _Changes, *, clear: bool = False) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if clear:
+                for table in ("keys", "files", "dirs"):
+                    conn.execute(f"DELETE FROM {table}")
+            for rel in changes.gone_files:
+                if not (self.root / rel).is_file():  # checked again under the lock
+                    self._forget(conn, rel)
+            for rel, (mtime_ns, size, keys) in changes.parsed.items():
+                conn.execute("DELETE FROM keys WHERE path = ?", (rel,))
+                # A key already held by another file keeps it: first come, first served.
+                conn.executemany(
+                    "INSERT OR IGNORE INTO keys (key, path) VALUES (?, ?)",
+                    [(key, rel) for key in sorted(keys)],
+                )
+                conn.execute(
+                    "INSERT OR REPLACE INTO files (path, dir, mtime_ns, size) VALUES (?, ?, ?, ?)",
+                    (rel, _dir_of(rel), mtime_ns, size),
+                )
+            conn.executemany(
+                "INSERT OR REPLACE INTO dirs (path, mtime_ns) VALUES (?, ?)",
+                [(rel, directory.mtime_ns) for rel, directory in changes.dirs.items()],
+            )
+            conn.executemany(
+                "DELETE FROM dirs WHERE path = ?", [(rel,) for rel in changes.gone_dirs]
+            )
+            conn.execute("COMMIT")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
+
+def _candidates(urls: Iterable[object]) -> list[str]:
+    """The index keys to try for `urls`: each normalised, with http and https."""
+    keys: dict[str, None] = {}
+    for url in urls:
+        key = _url_key(url)
+        if key:
+            keys[key] = None
+            keys[other_scheme(key)] = None
+    return list(keys)
+
+
+def _link_new(tmp: Path, final: Path) -> bool:
+    """Give `tmp`'s content the name `final` unless it is taken; False when it is."""
+    try:
+        os.link(tmp, final)  # atomic, and never replaces an existing file
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        pass
+    # No hard links here (FAT, some network shares): reserve the name, then move onto it.
+    # A crash between the two leaves an empty file, which is not an article and is skipped.
+    try:
+        os.close(os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        return False
+    os.replace(tmp, final)
+    return True
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _remove_if_stale(entry: os.DirEntry[str]) -> None:
+    """Delete a temp file left behind by a crash long ago."""
+    try:
+        if time.time_ns() - entry.stat(follow_symlinks=False).st_mtime_ns > _STALE_TEMP_NS:
+            os.unlink(entry.path)
+    except OSError:
+        pass

@@ -1,0 +1,30 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from httpserver import LoopbackServer
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A started loopback HTTP server (see tests/httpserver.py), stopped after the test."""
+    with LoopbackServer() as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads the user's config, cache or archive, or goes through their proxy."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("NEWSARCHIVE_DIR", str(home / "archive"))
+    monkeypatch.setenv("NEWSARCHIVE_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("NEWSARCHIVE_CONFIG", str(home / "config.toml"))
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)

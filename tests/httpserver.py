@@ -1,0 +1,426 @@
+"""A real HTTP server on 127.0.0.1 for tests: static routes plus a set of misbehaving ones.
+
+Everything that fetches is tested end to end against this server, never against the internet.
+It speaks HTTP/1.0 (one request per connection, the connection closes after each response), so
+close-delimited bodies, truncated bodies and stalled bodies behave exactly as on the wire.
+
+    with LoopbackServer() as server:
+        server.add("/a", "<html>...</html>")
+        httpx.get(server.url("/a"))
+        assert server.requests == ["/a"]
+
+Built-in routes (a route added with `add`/`add_handler` takes precedence):
+
+    /redirect?to=PATH         302 to PATH (default "/")
+    /redirect-chain/N         N hops of 302 (N, N-1, ... 1), then a 200 page at /redirect-chain/0
+    /redirect-loop            302 to /redirect-loop/b, which redirects back
+    /status/CODE              any status with a small HTML body
+    /429?retry-after=VALUE    429 with "Retry-After: VALUE" (seconds or an HTTP date)
+    /slow?delay=SECONDS       waits, then answers with a page
+    /slow-body                sends the headers and part of the body, then stalls
+    /truncated                declares a longer Content-Length than it sends, then closes
+    /huge?mb=N                streams N MB of HTML without Content-Length
+    /huge-declared            declares Content-Length: 1 GiB, sends a little, then closes
+    /gzip-bomb                Content-Encoding: gzip, ~1 MB that inflates to 1 GiB
+    /pdf /image /json         non-HTML bodies with their content types
+    /no-content-type          an HTML page without a Content-Type header
+    /empty                    200 with an empty body
+    /cp1251                   a Russian article in windows-1251, declared in the header
+    /cp1251-undeclared        the same bytes as "text/html" with no charset anywhere
+    /cp1251-wrong             the same bytes, but the header says iso-8859-1
+    /latin1                   French/German text in ISO-8859-1, declared only in <meta charset>
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import sys
+import threading
+import zlib
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+
+Handler = Callable[[BaseHTTPRequestHandler], None]
+
+GZIP_BOMB_SIZE = 1 << 30  # inflated size of /gzip-bomb
+HUGE_DECLARED_SIZE = 1 << 30  # Content-Length claimed by /huge-declared
+_CHUNK = 64 * 1024
+
+# Longest a stalled route waits; stop() releases it at once, so this only bounds a leak.
+_MAX_STALL = 60.0
+
+
+def html_page(title: str, text: str = "") -> bytes:
+    """A minimal valid HTML page, UTF-8 encoded."""
+    body = text or f"This is the page {title}."
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>'
+        f"{title}</title></head>\n<body><h1>{title}</h1><p>{body}</p></body></html>\n"
+    ).encode()
+
+
+def fixture_text(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def cp1251_article() -> bytes:
+    """The Russian fixture article encoded as windows-1251 (stored as UTF-8 in the repo)."""
+    return fixture_text("charset-ru.html").encode("cp1251")
+
+
+@functools.cache
+def latin1_article() -> bytes:
+    return fixture_text("charset-latin1.html").encode("iso-8859-1")
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """A gzip body of about 1 MB that inflates to GZIP_BOMB_SIZE bytes of HTML.
+
+    Compressing 1 GiB takes seconds, so compress 1 MiB of spaces once and repeat that deflate
+    block: after a Z_FULL_FLUSH the compressor forgets its history, so every block is identical
+    and self-contained. Built once per test session.
+    """
+    prefix = b"<!DOCTYPE html><html><head><title>bomb</title></head><body>"
+    block_in = b" " * (1 << 20)
+    count = (GZIP_BOMB_SIZE - len(prefix)) // len(block_in)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    head = compressor.compress(prefix) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(block_in) + compressor.flush(zlib.Z_FULL_FLUSH)
+    tail = compressor.flush()
+    crc = zlib.crc32(prefix)
+    for _ in range(count):
+        crc = zlib.crc32(block_in, crc)
+    size = len(prefix) + count * len(block_in)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, no name, no mtime
+    trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
+    return header + head + block * count + tail + trailer
+
+
+def _query(handler: BaseHTTPRequestHandler, name: str, default: str) -> str:
+    values = parse_qs(urlsplit(handler.path).query).get(name)
+    return values[0] if values else default
+
+
+class _Route:
+    """A static response."""
+
+    def __init__(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(self.status)
+        names = {name.lower() for name, _ in self.headers}
+        for name, value in self.headers:
+            handler.send_header(name, value)
+        if "content-length" not in names:
+            handler.send_header("Content-Length", str(len(self.body)))
+        handler.end_headers()
+        handler.wfile.write(self.body)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # tests stay quiet
+
+    def handle(self) -> None:
+        # A client that hangs up mid-response (timeouts, size limits) is a normal event here.
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            self.server.owner._record_aborted(self.path if hasattr(self, "path") else "")
+            self.close_connection = True
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except (ConnectionError, TimeoutError):
+            pass
+
+    def do_GET(self) -> None:
+        owner = self.server.owner
+        owner._record(self.path, dict(self.headers.items()))
+        owner._dispatch(self)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: LoopbackServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Keep handler bugs off stderr but on record, so a test that expects none can check.
+        self.owner.errors.append(sys.exc_info()[1])
+
+
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 with a free port, for one test."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.request_headers: list[dict[str, str]] = []
+        # Requests whose response could not be sent in full because the client hung up.
+        self.aborted: list[str] = []
+        self.errors: list[BaseException | None] = []
+        self._lock = threading.Lock()
+        self._routes: dict[str, Handler] = {}
+        self._stopping = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> LoopbackServer:
+        httpd = _HTTPServer(("127.0.0.1", 0), _RequestHandler)
+        httpd.owner = self
+        self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is None:
+            return
+        self._stopping.set()  # release handlers that are stalling on purpose
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- addresses ---------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def host_port(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        if not path.startswith("/"):
+            path = "/" + path
+        return f"http://{self.host_port}{path}"
+
+    # -- routes ------------------------------------------------------------------------------
+
+    def add(
+        self,
+        path: str,
+        body: bytes | str = b"",
+        *,
+        status: int = 200,
+        content_type: str | None = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Serve a fixed response at `path` (matched with its query string first, then without).
+
+        `content_type=None` sends no Content-Type header. `headers` are sent as given; a
+        Content-Length among them replaces the real one.
+        """
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        head: list[tuple[str, str]] = []
+        if content_type is not None:
+            head.append(("Content-Type", content_type))
+        head.extend((headers or {}).items())
+        self.add_handler(path, _Route(status, data, head))
+
+    def add_handler(self, path: str, fn: Handler) -> None:
+        """Answer requests for `path` with `fn(handler)`, which writes the whole response."""
+        with self._lock:
+            self._routes[path] = fn
+
+    def stall(self, seconds: float = _MAX_STALL) -> bool:
+        """Wait in a handler until `seconds` pass or the server stops; True if it is stopping."""
+        return self._stopping.wait(seconds)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _record(self, target: str, headers: dict[str, str]) -> None:
+        with self._lock:
+            self.requests.append(target)
+            self.request_headers.append(headers)
+
+    def _record_aborted(self, target: str) -> None:
+        with self._lock:
+            self.aborted.append(target)
+
+    def _dispatch(self, handler: BaseHTTPRequestHandler) -> None:
+        target = handler.path
+        path = urlsplit(target).path
+        with self._lock:
+            fn = self._routes.get(target) or self._routes.get(path)
+        if fn is None:
+            fn = self._builtin(path)
+        fn(handler)
+
+    def _builtin(self, path: str) -> Handler:
+        exact: dict[str, Handler] = {
+            "/redirect": self._redirect,
+            "/redirect-loop": functools.partial(_send_redirect, location="/redirect-loop/b"),
+            "/redirect-loop/b": functools.partial(_send_redirect, location="/redirect-loop"),
+            "/429": _too_many_requests,
+            "/slow": self._slow,
+            "/slow-body": self._slow_body,
+            "/truncated": _truncated,
+            "/huge": _huge,
+            "/huge-declared": _huge_declared,
+            "/gzip-bomb": _gzip_bomb,
+            "/pdf": _Route(
+                200,
+                b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+                [("Content-Type", "application/pdf")],
+            ),
+            "/image": _Route(200, _PNG, [("Content-Type", "image/png")]),
+            "/json": _Route(
+                200, b'{"title": "not a page"}', [("Content-Type", "application/json")]
+            ),
+            "/no-content-type": _Route(200, html_page("No content type"), []),
+            "/empty": _Route(200, b"", [("Content-Type", "text/html; charset=utf-8")]),
+            "/cp1251": _lazy_route(cp1251_article, "text/html; charset=windows-1251"),
+            "/cp1251-undeclared": _lazy_route(cp1251_article, "text/html"),
+            "/cp1251-wrong": _lazy_route(cp1251_article, "text/html; charset=iso-8859-1"),
+            "/latin1": _lazy_route(latin1_article, "text/html"),
+        }
+        if path in exact:
+            return exact[path]
+        head, _, tail = path.rpartition("/")
+        if head == "/redirect-chain" and tail.isdigit():
+            return functools.partial(_redirect_chain, hops=int(tail))
+        if head == "/status" and tail.isdigit():
+            return functools.partial(_status, code=int(tail))
+        return functools.partial(_status, code=404)
+
+    def _redirect(self, handler: BaseHTTPRequestHandler) -> None:
+        _send_redirect(handler, location=_query(handler, "to", "/"))
+
+    def _slow(self, handler: BaseHTTPRequestHandler) -> None:
+        self.stall(float(_query(handler, "delay", "5")))
+        _Route(200, html_page("Slow"), [("Content-Type", "text/html; charset=utf-8")])(handler)
+
+    def _slow_body(self, handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        handler.wfile.write(b"<!DOCTYPE html><html><head><title>Stalled</title></head><body>")
+        handler.wfile.flush()
+        self.stall(float(_query(handler, "delay", str(_MAX_STALL))))
+
+
+# A 1x1 transparent PNG.
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+
+
+def _lazy_route(body: Callable[[], bytes], content_type: str) -> Handler:
+    def send(handler: BaseHTTPRequestHandler) -> None:
+        _Route(200, body(), [("Content-Type", content_type)])(handler)
+
+    return send
+
+
+def _send_redirect(handler: BaseHTTPRequestHandler, *, location: str, code: int = 302) -> None:
+    body = html_page("Moved", f'Moved to <a href="{location}">{location}</a>.')
+    headers = [("Location", location), ("Content-Type", "text/html; charset=utf-8")]
+    _Route(code, body, headers)(handler)
+
+
+def _redirect_chain(handler: BaseHTTPRequestHandler, *, hops: int) -> None:
+    if hops > 0:
+        _send_redirect(handler, location=f"/redirect-chain/{hops - 1}")
+    else:
+        body = html_page("End of the chain")
+        _Route(200, body, [("Content-Type", "text/html; charset=utf-8")])(handler)
+
+
+def _status(handler: BaseHTTPRequestHandler, *, code: int) -> None:
+    try:
+        phrase = HTTPStatus(code).phrase
+    except ValueError:
+        phrase = ""
+    body = b"" if code in (204, 304) or code < 200 else html_page(f"{code} {phrase}".strip())
+    _Route(code, body, [("Content-Type", "text/html; charset=utf-8")])(handler)
+
+
+def _too_many_requests(handler: BaseHTTPRequestHandler) -> None:
+    value = _query(handler, "retry-after", "120")
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Retry-After", value)]
+    _Route(429, html_page("429 Too Many Requests"), headers)(handler)
+
+
+def _truncated(handler: BaseHTTPRequestHandler) -> None:
+    body = html_page("Truncated", "This body is cut short " * 10)
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body) + 10_000))
+    handler.end_headers()
+    handler.wfile.write(body)
+    handler.close_connection = True
+
+
+def _huge(handler: BaseHTTPRequestHandler) -> None:
+    megabytes = float(_query(handler, "mb", "100"))
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.end_headers()  # no Content-Length: the body ends when the connection closes
+    handler.wfile.write(b"<!DOCTYPE html><html><head><title>Huge</title></head><body>\n")
+    line = b"<p>" + b"All work and no play makes a very long page. " * 20 + b"</p>\n"
+    chunk = line * (_CHUNK // len(line))
+    remaining = int(megabytes * (1 << 20))
+    while remaining > 0:
+        handler.wfile.write(chunk[:remaining])
+        remaining -= len(chunk)
+    handler.wfile.write(b"</body></html>\n")
+
+
+def _huge_declared(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(HUGE_DECLARED_SIZE))
+    handler.end_headers()
+    handler.wfile.write(html_page("Huge declared"))
+    handler.close_connection = True
+
+
+def _gzip_bomb(handler: BaseHTTPRequestHandler) -> None:
+    body = gzip_bomb()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    view = memoryview(body)
+    for start in range(0, len(body), _CHUNK):
+        handler.wfile.write(view[start : start + _CHUNK])

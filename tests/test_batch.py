@@ -1,0 +1,610 @@
+"""The batch engine end to end: URL lists, scheduling, politeness, retries, robots.txt, stopping.
+
+Everything runs against real HTTP servers on 127.0.0.1; two servers on two ports are two sites.
+Most tests extract in this process (`jobs=0`) to stay fast; the process pool has its own tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+import yaml
+
+from httpserver import LoopbackServer
+from newsarchive.batch import (
+    BatchOptions,
+    BatchReport,
+    FailedList,
+    ItemResult,
+    ListEntry,
+    count_urls,
+    import_urls,
+    parse_list_line,
+    read_url_files,
+    read_url_list,
+)
+from newsarchive.store import Archive
+
+WORDS = (
+    "council budget harbour school railway library hospital museum bridge market river "
+    "festival station garden theatre"
+).split()
+
+
+def article_page(n: int, *, canonical: str | None = None) -> str:
+    """A small but real article page: chrome around an <article> with five paragraphs."""
+    title = f"Story {n}: the {WORDS[n % len(WORDS)]} plan moves ahead"
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of story {n}. Officials said the {WORDS[(n + i) % len(WORDS)]} "
+        "project would be reviewed again next month, after residents asked for more details "
+        "about costs and the timetable.</p>"
+        for i in range(1, 6)
+    )
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'{link}<meta property="article:published_time" '
+        f'content="2024-03-{n % 28 + 1:02d}T10:00:00+00:00"></head><body><header><nav>'
+        '<a href="/">Home</a> <a href="/news">News</a></nav></header>'
+        f"<main><article><h1>{title}</h1>{paragraphs}</article></main>"
+        "<footer>Example Gazette</footer></body></html>"
+    )
+
+
+# An HTML page with nothing to extract (the failure crosses the process boundary as text).
+NO_TEXT = "<!DOCTYPE html><html><head><title></title></head><body><div></div></body></html>"
+
+
+def add_articles(server: LoopbackServer, count: int, *, start: int = 0) -> list[str]:
+    """Serve `count` articles at /news/<n>; return their URLs."""
+    urls = []
+    for n in range(start, start + count):
+        server.add(f"/news/{n}", article_page(n))
+        urls.append(server.url(f"/news/{n}"))
+    return urls
+
+
+def entries(urls: Iterable[str]) -> Iterator[ListEntry]:
+    return read_url_list(urls, source="list.txt")
+
+
+class Run:
+    """One import, with every result and notice kept."""
+
+    def __init__(self, archive: Archive, urls: Iterable[str], **options: object) -> None:
+        self.results: list[ItemResult] = []
+        self.notices: list[str] = []
+        settings: dict[str, object] = {"jobs": 0, "backoff": 0.01}
+        settings.update(options)
+        self.report: BatchReport = import_urls(
+            entries(urls),
+            archive,
+            BatchOptions(**settings),  # type: ignore[arg-type]
+            on_result=self.results.append,
+            on_notice=self.notices.append,
+        )
+
+    def by_status(self, status: str) -> list[ItemResult]:
+        return [result for result in self.results if result.status == status]
+
+    def result_for(self, url: str) -> ItemResult:
+        (found,) = [result for result in self.results if result.input == url]
+        return found
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    return Archive(tmp_path / "archive")
+
+
+def md_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.md")) if root.exists() else []
+
+
+def front_matter(path: Path) -> dict[str, object]:
+    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
+    assert isinstance(meta, dict)
+    return meta
+
+
+class Gauge:
+    """Route handlers that record how many requests were in progress at once, and when."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.current = 0
+        self.peak = 0
+        self.starts: list[tuple[float, str]] = []
+
+    def slow(self, body: str, seconds: float) -> Callable[[BaseHTTPRequestHandler], None]:
+        def handle(handler: BaseHTTPRequestHandler) -> None:
+            with self.lock:
+                self.current += 1
+                self.peak = max(self.peak, self.current)
+                self.starts.append((time.monotonic(), handler.path))
+            try:
+                time.sleep(seconds)
+                data = body.encode("utf-8")
+                handler.send_response(200)
+                handler.send_header("Content-Type", "text/html; charset=utf-8")
+                handler.send_header("Content-Length", str(len(data)))
+                handler.end_headers()
+                handler.wfile.write(data)
+            finally:
+                with self.lock:
+                    self.current -= 1
+
+        return handle
+
+
+def flaky(body: str, failures: list[tuple[int, dict[str, str]]]) -> Callable[..., None]:
+    """A route that answers with each (status, headers) of `failures` in turn, then `body`."""
+    remaining = list(failures)
+    lock = threading.Lock()
+
+    def handle(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            status, headers = remaining.pop(0) if remaining else (200, {})
+        data = (body if status == 200 else f"<html><body>HTTP {status}</body></html>").encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    return handle
+
+
+# ---------------------------------------------------------------------------------------------
+# URL lists
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("https://example.org/a\n", "https://example.org/a"),
+        ("   https://example.org/a   \n", "https://example.org/a"),
+        ("\n", None),
+        ("   \t\n", None),
+        ("# a comment\n", None),
+        ("   # an indented comment\n", None),
+        ("https://example.org/a  # note on the link\n", "https://example.org/a"),
+        ("https://example.org/a\t# tab before the note\n", "https://example.org/a"),
+        ("https://example.org/a#section\n", "https://example.org/a#section"),
+        ("\ufeffhttps://example.org/bom\n", "https://example.org/bom"),
+        ("not a url\n", "not a url"),
+    ],
+)
+def test_parse_list_line(line: str, expected: str | None) -> None:
+    assert parse_list_line(line) == expected
+
+
+def test_read_url_list_keeps_line_numbers() -> None:
+    lines = ["# reading list\n", "\n", "https://a.example/1\n", "oops\n", "https://a.example/2\n"]
+    assert list(read_url_list(lines, source="list.txt")) == [
+        ListEntry("list.txt", 3, "https://a.example/1"),
+        ListEntry("list.txt", 4, "oops"),
+        ListEntry("list.txt", 5, "https://a.example/2"),
+    ]
+
+
+def test_read_url_files_reads_files_and_stdin_in_order(tmp_path: Path) -> None:
+    first = tmp_path / "one.txt"
+    first.write_bytes(b"\xef\xbb\xbfhttps://a.example/1\n# skip\nhttps://a.example/\xff2\n")
+    second = tmp_path / "two.txt"
+    second.write_text("https://b.example/1\n", encoding="utf-8")
+    got = list(read_url_files([str(first), "-", str(second)], stdin=["https://c.example/1\n"]))
+    assert got == [
+        ListEntry(str(first), 1, "https://a.example/1"),
+        ListEntry(str(first), 3, "https://a.example/\ufffd2"),
+        ListEntry("-", 1, "https://c.example/1"),
+        ListEntry(str(second), 1, "https://b.example/1"),
+    ]
+    assert count_urls(first) == 2
+
+
+def test_failed_list_is_an_importable_list(tmp_path: Path) -> None:
+    path = tmp_path / "failed.txt"
+    failed = FailedList(path)
+    failed.add(
+        ItemResult(
+            "list.txt", 4, "https://a.example/gone", "failed",
+            reason="HTTP 404", message="https://a.example/gone: HTTP 404 Not Found",
+        )
+    )  # fmt: skip
+    failed.add(
+        ItemResult(
+            "list.txt", 9, "https://b.example/slow", "failed",
+            reason="timeout", message="https://b.example/slow: no data for\n30 s (read)",
+        )
+    )  # fmt: skip
+    assert not path.exists()  # written under a temporary name until closed
+    assert failed.close()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# URLs that newsarchive could not archive")
+    assert lines[2:] == [
+        "https://a.example/gone  # HTTP 404 Not Found",
+        "https://b.example/slow  # timeout: no data for 30 s (read)",
+    ]
+    assert [entry.text for entry in read_url_files([str(path)])] == [
+        "https://a.example/gone",
+        "https://b.example/slow",
+    ]
+    assert [p.name for p in tmp_path.iterdir()] == ["failed.txt"]
+
+
+def test_failed_list_without_failures_writes_nothing_unless_asked(tmp_path: Path) -> None:
+    assert not FailedList(tmp_path / "a.txt").close()
+    assert not (tmp_path / "a.txt").exists()
+    assert FailedList(tmp_path / "b.txt", keep_empty=True).close()
+    assert (tmp_path / "b.txt").read_text(encoding="utf-8").count("\n") == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Importing
+
+
+def test_import_archives_every_url_and_a_rerun_makes_no_request(
+    server: LoopbackServer, archive: Archive
+) -> None:
+    urls = add_articles(server, 6)
+    run = Run(archive, urls)
+    assert run.report.counts == {"archived": 6}
+    assert not run.report.interrupted
+    files = md_files(archive.root)
+    assert len(files) == 6
+    assert sorted(str(r.path) for r in run.results) == sorted(str(f) for f in files)
+    for result in run.results:
+        assert result.path is not None
+        meta = front_matter(result.path)
+        assert meta["url"] == result.url == result.input
+        assert result.title == meta["title"]
+        assert result.http_status == 200 and result.attempts == 1
+    requests = list(server.requests)
+    assert requests.count("/robots.txt") == 1
+    assert sorted(requests) == sorted(["/robots.txt"] + [f"/news/{n}" for n in range(6)])
+
+    again = Run(archive, urls)
+    assert again.report.counts == {"already archived": 6}
+    assert server.requests == requests  # not one request
+    assert {str(r.path) for r in again.results} == {str(f) for f in files}
+
+
+def test_duplicates_after_normalisation_are_fetched_once(
+    server: LoopbackServer, archive: Archive
+) -> None:
+    (url,) = add_articles(server, 1)
+    variants = [
+        url,
+        url.replace("127.0.0.1", "127.0.0.1") + "?utm_source=newsletter",
+        url + "#comments",
+        url + "/",
+    ]
+    run = Run(archive, variants)
+    assert run.report.counts == {"archived": 1, "duplicate": 3}
+    assert [r.status for r in run.results].count("duplicate") == 3
+    assert server.requests.count("/news/0") == 1
+
+
+def test_lines_that_are_not_urls_are_reported_with_their_line_number(
+    server: LoopbackServer, archive: Archive
+) -> None:
+    (url,) = add_articles(server, 1)
+    run = Run(archive, ["not a url", "", "ftp://example.org/file", url])
+    invalid = run.by_status("invalid")
+    assert [(r.line, r.message) for r in invalid] == [
+        (1, "list.txt:1: not a url: not an http(s) URL"),
+        (3, "list.txt:3: ftp://example.org/file: unsupported scheme 'ftp'"),
+    ]
+    assert run.report.counts == {"archived": 1, "invalid": 2}
+    assert run.report.failed == 0
+
+
+def test_articles_sharing_a_canonical_url_are_archived_once(
+    server: LoopbackServer, archive: Archive
+) -> None:
+    canonical = server.url("/story")
+    server.add("/story", article_page(1, canonical=canonical))
+    server.add("/amp/story", article_page(1, canonical=canonical))
+    run = Run(archive, [canonical, server.url("/amp/story")], per_host=1)
+    assert run.report.counts == {"archived": 1, "already archived": 1}
+    assert len(md_files(archive.root)) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "reason", "message"),
+    [
+        ("/status/404", "HTTP 404", "HTTP 404 Not Found"),
+        ("/status/410", "HTTP 410", "HTTP 410 Gone"),
+        ("/pdf", "not HTML", "not an HTML page (application/pdf)"),
+        ("/no-text", "no article text", None),
+    ],
+)
+def test_permanent_failures_are_not_retried(
+    server: LoopbackServer, archive: Archive, path: str, reason: str, message: str | None
+) -> None:
+    server.add("/no-text", NO_TEXT)
+    url = server.url(path)
+    run = Run(archive, [url])
+    result = run.result_for(url)
+    assert (result.status, result.reason, result.attempts) == ("failed", reason, 1)
+    if message is not None:
+        assert result.message == f"{url}: {message}"
+    assert run.report.failures == {reason: 1}
+    assert server.requests.count(path) == 1
+    assert md_files(archive.root) == []
+
+
+def test_server_errors_are_retried_with_backoff(server: LoopbackServer, archive: Archive) -> None:
+    server.add_handler("/flaky", flaky(article_page(2), [(503, {}), (500, {})]))
+    url = server.url("/flaky")
+    run = Run(archive, [url], retries=3)
+    result = run.result_for(url)
+    assert (result.status, result.attempts) == ("archived", 3)
+    assert server.requests.count("/flaky") == 3
+    retries = [notice for notice in run.notices if notice.startswith("retry ")]
+    assert [notice.split(" in ")[0] for notice in retries] == ["retry 1/3", "retry 2/3"]
+
+
+def test_retries_are_limited(server: LoopbackServer, archive: Archive) -> None:
+    url = server.url("/status/502")
+    run = Run(archive, [url], retries=2)
+    result = run.result_for(url)
+    assert (result.status, result.reason, result.attempts) == ("failed", "HTTP 502", 3)
+    assert server.requests.count("/status/502") == 3
+
+
+def test_timeouts_are_retried_then_reported(server: LoopbackServer, archive: Archive) -> None:
+    from newsarchive.models import FetchOptions
+
+    url = server.url("/slow?delay=3")
+    run = Run(archive, [url], retries=1, fetch=FetchOptions(timeout=0.3))
+    result = run.result_for(url)
+    assert (result.status, result.reason, result.attempts) == ("failed", "timeout", 2)
+
+
+def test_refused_connection_is_retried_then_reported(archive: Archive) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/story"
+    run = Run(archive, [url], retries=1)
+    result = run.result_for(url)
+    assert (result.status, result.reason, result.attempts) == ("failed", "connection refused", 2)
+    # The failure is about the page asked for, even though robots.txt was the first request.
+    assert result.message == f"{url}: connection refused (robots.txt)"
+
+
+def test_retry_after_is_honoured_and_other_sites_go_on(
+    server: LoopbackServer, archive: Archive
+) -> None:
+    log: list[tuple[float, str]] = []
+    busy = flaky(article_page(1), [(429, {"Retry-After": "1"})])
+
+    def paused_site(handler: BaseHTTPRequestHandler) -> None:
+        log.append((time.monotonic(), "busy"))
+        busy(handler)
+
+    server.add_handler("/busy", paused_site)
+    with LoopbackServer() as other:
+        gauge = Gauge()
+        for n in range(2, 8):
+            other.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.05))
+        other_urls = [other.url(f"/news/{n}") for n in range(2, 8)]
+        run = Run(archive, [server.url("/busy"), *other_urls], per_host=1)
+    assert run.report.counts == {"archived": 7}
+    assert run.result_for(server.url("/busy")).attempts == 2
+    (first, _), (second, _) = log
+    assert second - first >= 1.0  # not before the server said
+    # While the busy site was paused, the other site was served in full.
+    assert all(start < second for start, _ in gauge.starts)
+    assert any("pausing this site for 1.0 s" in notice for notice in run.notices)
+
+
+def test_a_retry_after_beyond_the_limit_fails_at_once(
+    server: LoopbackServer, archive: Archive
+) -> None:
+    url = server.url("/429?retry-after=3600")
+    run = Run(archive, [url], max_retry_after=600)
+    result = run.result_for(url)
+    assert (result.status, result.reason, result.attempts) == ("failed", "HTTP 429", 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Politeness
+
+
+def test_per_host_and_global_limits(server: LoopbackServer, archive: Archive) -> None:
+    gauge = Gauge()
+    with LoopbackServer() as other:
+        urls = []
+        for site in (server, other):
+            for n in range(8):
+                site.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.15))
+                urls.append(site.url(f"/news/{n}"))
+        one_site = Run(archive, urls[:8], per_host=3)
+        assert one_site.report.counts == {"archived": 8}
+        assert gauge.peak == 3
+
+        gauge.peak = 0
+        both = Run(Archive(archive.root.parent / "second"), urls, per_host=4, concurrency=5)
+        assert both.report.counts == {"archived": 16}
+        assert gauge.peak == 5
+
+
+def test_delay_spaces_requests_to_one_site(server: LoopbackServer, archive: Archive) -> None:
+    gauge = Gauge()
+    for n in range(4):
+        server.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0))
+    run = Run(archive, [server.url(f"/news/{n}") for n in range(4)], delay=0.2)
+    assert run.report.counts == {"archived": 4}
+    starts = sorted(start for start, _ in gauge.starts)
+    # Jitter keeps each gap within 0.5x-1.5x of the delay, so never below half of it.
+    assert all(b - a >= 0.1 for a, b in zip(starts, starts[1:], strict=False))
+
+
+def test_robots_txt_disallow_and_crawl_delay(server: LoopbackServer, archive: Archive) -> None:
+    server.add(
+        "/robots.txt",
+        "User-agent: *\nDisallow: /private/\nCrawl-delay: 0.2\n",
+        content_type="text/plain",
+    )
+    gauge = Gauge()
+    for path in ("/news/1", "/news/2", "/news/3", "/private/4"):
+        server.add_handler(path, gauge.slow(article_page(int(path[-1])), 0.05))
+    urls = [server.url(p) for p in ("/news/1", "/private/4", "/news/2", "/news/3")]
+    run = Run(archive, urls, per_host=4)
+    denied = run.result_for(server.url("/private/4"))
+    assert (denied.status, denied.reason, denied.attempts) == ("failed", "robots", 0)
+    assert (
+        denied.message == f"{server.url('/private/4')}: disallowed by {server.url('/robots.txt')}"
+    )
+    assert "/private/4" not in server.requests
+    assert server.requests.count("/robots.txt") == 1
+    assert run.report.counts == {"archived": 3, "failed": 1}
+    # Crawl-delay: one request at a time, and never closer together than asked.
+    assert gauge.peak == 1
+    starts = sorted(start for start, _ in gauge.starts)
+    assert all(b - a >= 0.2 for a, b in zip(starts, starts[1:], strict=False))
+    assert f"http://{server.host_port}: robots.txt asks for 0.2 s between requests" in run.notices
+
+
+def test_robots_txt_can_be_ignored(server: LoopbackServer, archive: Archive) -> None:
+    server.add("/robots.txt", "User-agent: *\nDisallow: /\n", content_type="text/plain")
+    urls = add_articles(server, 2)
+    run = Run(archive, urls, robots=False)
+    assert run.report.counts == {"archived": 2}
+    assert "/robots.txt" not in server.requests
+
+
+def test_robots_txt_for_our_agent_only(server: LoopbackServer, archive: Archive) -> None:
+    server.add(
+        "/robots.txt",
+        "User-agent: newsarchive\nDisallow: /\n\nUser-agent: *\nDisallow:\n",
+        content_type="text/plain",
+    )
+    urls = add_articles(server, 2)
+    run = Run(archive, urls)
+    assert run.report.failures == {"robots": 2}
+    assert run.report.counts == {"failed": 2}
+
+
+def test_missing_robots_txt_allows_everything(server: LoopbackServer, archive: Archive) -> None:
+    urls = add_articles(server, 2)  # /robots.txt answers 404 on this server
+    assert Run(archive, urls).report.counts == {"archived": 2}
+
+
+def test_failing_robots_txt_is_retried_then_disallows_the_site(
+    server: LoopbackServer, archive: Archive
+) -> None:
+    server.add("/robots.txt", "down", status=503)
+    urls = add_articles(server, 3)
+    run = Run(archive, urls, retries=1, per_host=1)
+    first = run.result_for(urls[0])
+    assert (first.reason, first.message) == (
+        "HTTP 503",
+        f"{urls[0]}: HTTP 503 Service Unavailable (robots.txt)",
+    )
+    # Once robots.txt keeps failing, the site counts as closed to us (RFC 9309).
+    assert {run.result_for(url).reason for url in urls[1:]} == {"robots"}
+    assert server.requests.count("/robots.txt") == 2
+    assert not any(path.startswith("/news/") for path in server.requests)
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction processes, streaming, stopping
+
+
+def test_extraction_in_worker_processes(server: LoopbackServer, archive: Archive) -> None:
+    urls = add_articles(server, 5)
+    server.add("/no-text", NO_TEXT)
+    run = Run(archive, [*urls, server.url("/no-text")], jobs=2)
+    assert run.report.counts == {"archived": 5, "failed": 1}
+    empty = run.result_for(server.url("/no-text"))
+    assert empty.reason == "no article text"
+    assert empty.message is not None and empty.message.startswith(server.url("/no-text"))
+    assert len(md_files(archive.root)) == 5
+
+
+def test_the_list_is_read_only_a_window_ahead(server: LoopbackServer, archive: Archive) -> None:
+    release = threading.Event()
+    consumed = 0
+
+    def hold(handler: BaseHTTPRequestHandler) -> None:
+        release.wait(30)
+        handler.send_response(404)
+        handler.end_headers()
+
+    for n in range(4):
+        server.add_handler(f"/held/{n}", hold)
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        for n in range(100_000):
+            consumed += 1
+            yield server.url(f"/held/{n % 4}?n={n}")
+
+    stop = threading.Event()
+    report: list[BatchReport] = []
+    worker = threading.Thread(
+        target=lambda: report.append(
+            import_urls(
+                entries(lines()),
+                archive,
+                BatchOptions(jobs=0, window=50, robots=False, retries=0),
+                stop=stop,
+            )
+        )
+    )
+    worker.start()
+    deadline = time.monotonic() + 10
+    while len(server.requests) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(server.requests) == 4  # per-host limit: the first four are held
+    assert consumed <= 51  # a window of 50 URLs (plus the one being looked at)
+    stop.set()
+    worker.join(10)  # returns without waiting for the held downloads
+    release.set()
+    assert report and report[0].interrupted
+    assert report[0].unfinished == 50
+
+
+def test_stop_leaves_no_partial_file_and_a_rerun_finishes(
+    server: LoopbackServer, archive: Archive
+) -> None:
+    gauge = Gauge()
+    urls = []
+    for n in range(12):
+        server.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.05))
+        urls.append(server.url(f"/news/{n}"))
+    stop = threading.Event()
+    results: list[ItemResult] = []
+
+    def on_result(result: ItemResult) -> None:
+        results.append(result)
+        if len(results) == 3:
+            stop.set()
+
+    report = import_urls(
+        entries(urls), archive, BatchOptions(jobs=0, per_host=2), on_result=on_result, stop=stop
+    )
+    assert report.interrupted
+    assert report.counts["archived"] == len(md_files(archive.root)) >= 3
+    assert report.counts["archived"] < 12
+    assert report.unfinished == 12 - report.done
+    assert [p for p in archive.root.rglob("*") if p.name.endswith(".tmp")] == []
+
+    rest = Run(archive, urls)
+    assert rest.report.counts["archived"] == 12 - report.counts["archived"]
+    files = md_files(archive.root)
+    assert len(files) == 12
+    assert len({front_matter(f)["url"] for f in files}) == 12

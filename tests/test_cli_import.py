@@ -1,0 +1,402 @@
+"""`newsarchive import` end to end: the real CLI against real HTTP servers on 127.0.0.1.
+
+In-process tests use CliRunner; interruption (Ctrl-C, kill -9), two imports at once and the
+terminal progress bar need a real process, so those run the CLI in a subprocess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from httpserver import LoopbackServer
+from newsarchive.cli import ExitCode, cli
+from test_batch import NO_TEXT, Gauge, add_articles, article_page, flaky
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    return tmp_path / "archive"
+
+
+def run(archive: Path, *args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--archive", str(archive), "import", *args], input=input)
+
+
+def write_list(path: Path, lines: list[str]) -> str:
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def md_files(archive: Path) -> list[Path]:
+    return sorted(archive.rglob("*.md")) if archive.exists() else []
+
+
+def front_matter(path: Path) -> tuple[dict[str, object], str]:
+    _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+    meta = yaml.safe_load(head)
+    assert isinstance(meta, dict)
+    return meta, body.removeprefix("\n")
+
+
+def assert_complete_and_unique(archive: Path, urls: list[str]) -> None:
+    """Every URL archived exactly once, every file whole (its body matches its checksum)."""
+    files = md_files(archive)
+    seen = []
+    for path in files:
+        meta, body = front_matter(path)
+        assert meta["sha256"] == hashlib.sha256(body.encode("utf-8")).hexdigest(), path
+        seen.append(meta["url"])
+    assert sorted(map(str, seen)) == sorted(urls)
+
+
+# ---------------------------------------------------------------------------------------------
+# In process
+
+
+def test_import_prints_paths_and_a_summary(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    urls = add_articles(server, 3)
+    listing = write_list(tmp_path / "links.txt", ["# my reading list", "", *urls])
+    result = run(archive, "--jobs", "0", listing)
+    assert result.exit_code == ExitCode.OK, result.stderr
+    files = md_files(archive)
+    assert len(files) == 3
+    assert sorted(result.stdout.splitlines()) == [str(path) for path in files]
+    lines = result.stderr.splitlines()
+    for line_number, url in enumerate(urls, start=3):
+        (line,) = [line for line in lines if url in line]
+        assert line.startswith(f"archived: {listing}:{line_number}: {url} -> {archive}/")
+    assert "Import summary" in result.stderr
+    assert "\x1b[" not in result.stderr  # no bar, no colours: stderr is not a terminal
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("newsarchive-failed")] == []
+
+    again = run(archive, "--jobs", "0", listing)
+    assert again.exit_code == ExitCode.OK
+    assert sorted(again.stdout.splitlines()) == [str(path) for path in files]
+    assert again.stderr.count("already archived: ") == 3
+
+
+def test_import_reads_standard_input(server: LoopbackServer, archive: Path) -> None:
+    urls = add_articles(server, 2)
+    result = run(archive, "--jobs", "0", "-", input="\n".join(urls) + "\n")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert len(md_files(archive)) == 2
+    assert f"archived: -:2: {urls[1]} -> " in result.stderr
+
+
+def test_failures_give_exit_3_and_a_list_to_retry(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    urls = add_articles(server, 2)
+    gone = server.url("/later")
+    server.add("/later", "<html><body>Not yet</body></html>", status=404)
+    empty = server.url("/no-text")
+    server.add("/no-text", NO_TEXT)
+    listing = write_list(tmp_path / "links.txt", [*urls, gone, empty])
+    failed = tmp_path / "retry.txt"
+    result = run(archive, "--jobs", "0", "--failed", str(failed), listing)
+    assert result.exit_code == ExitCode.PARTIAL
+    assert f"error: {gone}: HTTP 404 Not Found\n" in result.stderr
+    assert f"failed URLs written to {failed}; retry them with: newsarchive import {failed}" in (
+        result.stderr
+    )
+    summary = result.stderr[result.stderr.index("Import summary") :]
+    rows = [[cell.strip() for cell in line.split("│")[1:3]] for line in summary.splitlines()]
+    assert [row for row in rows if row] == [
+        ["archived", "2"],
+        ["already archived", "0"],
+        ["failed", "2"],
+        ["HTTP 404", "1"],
+        ["no article text", "1"],
+    ]
+    lines = failed.read_text(encoding="utf-8").splitlines()
+    assert lines[2:] == [f"{gone}  # HTTP 404 Not Found", f"{empty}  # no article text found"] or (
+        lines[2:] == [f"{empty}  # no article text found", f"{gone}  # HTTP 404 Not Found"]
+    )
+
+    # The page appears; importing the list of failures retries exactly those two URLs.
+    server.add("/later", article_page(7))
+    before = len(server.requests)
+    retry = run(archive, "--jobs", "0", "--failed", str(failed), str(failed))
+    assert retry.exit_code == ExitCode.PARTIAL
+    retried = [path for path in server.requests[before:] if path != "/robots.txt"]
+    assert sorted(retried) == ["/later", "/no-text"]
+    assert len(md_files(archive)) == 3
+    # The file now holds only what still fails: it was both the input and the output.
+    assert failed.read_text(encoding="utf-8").splitlines()[2:] == [
+        f"{empty}  # no article text found"
+    ]
+
+
+def test_json_lines(server: LoopbackServer, tmp_path: Path, archive: Path) -> None:
+    (url,) = add_articles(server, 1)
+    missing = server.url("/status/410")
+    listing = write_list(tmp_path / "l.txt", [url, "nonsense", url + "?utm_source=x", missing])
+    result = run(archive, "--jobs", "0", "--json", "--failed", str(tmp_path / "f.txt"), listing)
+    assert result.exit_code == ExitCode.PARTIAL
+    records = {record["line"]: record for record in map(json.loads, result.stdout.splitlines())}
+    assert sorted(records) == [1, 2, 3, 4]
+    (path,) = md_files(archive)
+    assert records[1] == {
+        "input": url,
+        "source": listing,
+        "line": 1,
+        "status": "archived",
+        "path": str(path),
+        "url": url,
+        "title": "Story 0: the council plan moves ahead",
+        "published": "2024-03-01T10:00:00+00:00",
+        "http_status": 200,
+        "reason": None,
+        "error": None,
+        "attempts": 1,
+    }
+    assert (records[2]["status"], records[2]["error"]) == (
+        "invalid",
+        f"{listing}:2: nonsense: not an http(s) URL",
+    )
+    assert (records[3]["status"], records[3]["url"]) == ("duplicate", url)
+    assert records[4]["status"] == "failed"
+    assert (records[4]["reason"], records[4]["error"]) == (
+        "HTTP 410",
+        f"{missing}: HTTP 410 Gone",
+    )
+
+
+def test_lines_that_are_not_urls_are_warnings(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    (url,) = add_articles(server, 1)
+    listing = write_list(tmp_path / "l.txt", ["www.example.org/no-scheme", url])
+    result = run(archive, "--jobs", "0", listing)
+    assert result.exit_code == ExitCode.OK
+    assert (
+        f"warning: {listing}:1: www.example.org/no-scheme: not an http(s) URL (skipped)\n"
+        in result.stderr
+    )
+    assert "not a URL (skipped)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/links.txt"], "File '/nonexistent/links.txt' does not exist."),
+        (["--concurrency", "0", "LIST"], "0 is not in the range x>=1."),
+        (["--per-host", "0", "LIST"], "0 is not in the range x>=1."),
+        (["--retries", "-1", "LIST"], "-1 is not in the range x>=0."),
+        (["--template", "{title}.md", "LIST"], "unknown field {title}"),
+    ],
+)
+def test_usage_errors_exit_2_before_any_request(
+    server: LoopbackServer, tmp_path: Path, archive: Path, args: list[str], message: str
+) -> None:
+    (url,) = add_articles(server, 1)
+    listing = write_list(tmp_path / "l.txt", [url])
+    result = run(archive, *[listing if arg == "LIST" else arg for arg in args])
+    assert result.exit_code == ExitCode.USAGE
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert server.requests == []
+
+
+def test_options_reach_the_engine(server: LoopbackServer, tmp_path: Path, archive: Path) -> None:
+    server.add("/robots.txt", "User-agent: *\nDisallow: /\n", content_type="text/plain")
+    gauge = Gauge()
+    urls = []
+    for n in range(6):
+        server.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.1))
+        urls.append(server.url(f"/news/{n}"))
+    listing = write_list(tmp_path / "l.txt", urls)
+    config = tmp_path / "config.toml"
+    config.write_text('user_agent = "ResearchArchiver/2.0 (me@example.org)"\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--archive", str(archive), "--config", str(config), "import",
+            "--ignore-robots", "--per-host", "2", "--jobs", "0", listing,
+        ],
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert len(md_files(archive)) == 6
+    assert "/robots.txt" not in server.requests
+    assert gauge.peak == 2
+    agents = {headers.get("User-Agent") for headers in server.request_headers}
+    assert agents == {"ResearchArchiver/2.0 (me@example.org)"}
+
+
+def test_retry_after_through_the_cli(server: LoopbackServer, tmp_path: Path, archive: Path) -> None:
+    server.add_handler("/busy", flaky(article_page(3), [(429, {"Retry-After": "0"})]))
+    listing = write_list(tmp_path / "l.txt", [server.url("/busy")])
+    result = run(archive, "--jobs", "0", listing)
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert server.requests.count("/busy") == 2
+    assert f"retry 1/3 in 0.0 s: {server.url('/busy')}: HTTP 429 Too Many Requests" in (
+        result.stderr
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# In a real process
+
+
+def command(archive: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "newsarchive", "--archive", str(archive), "import", *args]
+
+
+def slow_site(server: LoopbackServer, count: int, seconds: float) -> list[str]:
+    gauge = Gauge()
+    urls = []
+    for n in range(count):
+        server.add_handler(f"/news/{n}", gauge.slow(article_page(n), seconds))
+        urls.append(server.url(f"/news/{n}"))
+    return urls
+
+
+def wait_for_files(archive: Path, count: int, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while len(md_files(archive)) < count:
+        assert proc.poll() is None, "the import ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_kill_9_then_rerun_archives_everything_exactly_once(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    urls = slow_site(server, 30, 0.1)
+    listing = write_list(tmp_path / "links.txt", urls)
+    proc = subprocess.Popen(
+        command(archive, listing), cwd=tmp_path, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        wait_for_files(archive, 5, proc)
+    finally:
+        proc.kill()  # SIGKILL: no cleanup of any kind
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert 5 <= len(md_files(archive)) < 30
+
+    rerun = subprocess.run(command(archive, listing), cwd=tmp_path, capture_output=True, text=True)
+    assert rerun.returncode == ExitCode.OK, rerun.stderr
+    assert_complete_and_unique(archive, urls)
+
+
+def test_ctrl_c_stops_cleanly_with_exit_130_and_a_rerun_continues(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    urls = slow_site(server, 24, 0.2)
+    listing = write_list(tmp_path / "links.txt", urls)
+    # A session of its own, so the signal goes to every process of the import, as Ctrl-C in a
+    # terminal does (the extraction processes must not fall over).
+    proc = subprocess.Popen(
+        command(archive, "--per-host", "2", listing), cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_files(archive, 2, proc)
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert "not done (interrupted)" in stderr
+    assert "interrupted: run the same command again to continue where it stopped" in stderr
+    assert "Traceback" not in stderr
+    done = md_files(archive)
+    # Paths print relative to the working directory when they are under it.
+    assert sorted(stdout.splitlines()) == [str(path.relative_to(tmp_path)) for path in done]
+    assert_complete_and_unique(archive, [str(front_matter(p)[0]["url"]) for p in done])
+
+    rerun = subprocess.run(command(archive, listing), cwd=tmp_path, capture_output=True, text=True)
+    assert rerun.returncode == ExitCode.OK, rerun.stderr
+    assert rerun.stderr.count("already archived: ") == len(done)
+    assert_complete_and_unique(archive, urls)
+
+
+def test_two_imports_at_once_do_not_duplicate(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    urls = slow_site(server, 16, 0.05)
+    listing = write_list(tmp_path / "links.txt", urls)
+    procs = [
+        subprocess.Popen(
+            command(archive, "--json", "--jobs", "1", listing),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for _ in range(2)
+    ]
+    outputs = [proc.communicate(timeout=120) for proc in procs]
+    assert [proc.returncode for proc in procs] == [ExitCode.OK, ExitCode.OK], outputs
+    records = [json.loads(line) for stdout, _ in outputs for line in stdout.splitlines()]
+    statuses = [record["status"] for record in records]
+    assert statuses.count("archived") == 16
+    assert statuses.count("already archived") == 16
+    assert_complete_and_unique(archive, urls)
+
+
+def test_failures_go_to_a_default_file_named_in_the_summary(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    listing = write_list(tmp_path / "links.txt", [server.url("/status/404")])
+    proc = subprocess.run(
+        command(archive, "--jobs", "0", listing), cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == ExitCode.PARTIAL
+    (written,) = [p.name for p in tmp_path.iterdir() if p.name.startswith("newsarchive-failed-")]
+    assert written.endswith(".txt")
+    assert f"failed URLs written to {written}; retry them with: newsarchive import {written}" in (
+        proc.stderr
+    )
+
+
+def test_progress_bar_on_a_terminal(server: LoopbackServer, tmp_path: Path, archive: Path) -> None:
+    urls = add_articles(server, 3)
+    listing = write_list(tmp_path / "links.txt", [*urls, server.url("/status/404")])
+    failed = tmp_path / "failed.txt"
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+    proc = subprocess.Popen(
+        command(archive, "--jobs", "0", "--failed", str(failed), listing), cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=secondary, env=env, text=True,
+    )  # fmt: skip
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    assert proc.stdout is not None
+    with proc.stdout:
+        stdout = proc.stdout.read()
+    assert proc.wait() == ExitCode.PARTIAL
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    assert "4/4" in screen
+    assert "3 archived" in screen and "0 skipped" in screen and "1 failed" in screen
+    assert "URLs/s" in screen
+    assert "archived: " not in screen  # the bar replaces the line per URL
+    assert f"error: {server.url('/status/404')}: HTTP 404 Not Found" in screen
+    assert len(stdout.splitlines()) == 3  # paths still go to stdout

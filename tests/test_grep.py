@@ -1,0 +1,314 @@
+"""grep over the archive's files: matching like grep, front-matter-aware scope and filters, and
+a byte prefilter that must never hide a match."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsarchive import grep as grep_mod
+from newsarchive.errors import UsageError
+from newsarchive.grep import (
+    EXOTIC_CASES,
+    FileMatches,
+    GrepOptions,
+    compile_pattern,
+    grep,
+    list_files,
+    make_prefilter,
+    required_strings,
+)
+from newsarchive.search import Filters
+from newsarchive.store import Archive
+from test_search import make_article, save
+
+
+def run(archive: Archive, pattern: str, **options: object) -> list[FileMatches]:
+    problems: list[tuple[Path, str]] = []
+    results = list(
+        grep(
+            archive,
+            GrepOptions(pattern, **options),  # type: ignore[arg-type]
+            on_error=lambda p, r: problems.append((p, r)),
+        )
+    )
+    assert problems == []
+    return results
+
+
+def lines(results: list[FileMatches]) -> list[tuple[str, int, str]]:
+    return [(r.path.name, line.number, line.text) for r in results for line in r.lines]
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    archive = Archive(tmp_path / "archive")
+    save(
+        archive,
+        make_article(
+            "Mali junta in talks for Russian mercenaries",
+            "First paragraph about Mali.\n\nThe Wagner group is close to a deal.\n\n"
+            "Wagnerian opera is unrelated.\n",
+            url="https://example.org/mali",
+            tags=("Mali",),
+        ),
+    )
+    save(
+        archive,
+        make_article(
+            "Das Bündnis",
+            "Bündnis 90 stimmte zu.\n\nPräsident Путин sprach; ПУТИН auch.\n",
+            url="https://example.de/buendnis",
+            site="Der Spiegel",
+            hostname="www.spiegel.de",
+            language="de",
+            published="2022-03-01",
+        ),
+    )
+    return archive
+
+
+def body_line(path: Path, text: str) -> int:
+    """The 1-based line number of `text` in the file (tests compute it from the file)."""
+    return path.read_text(encoding="utf-8").split("\n").index(text) + 1
+
+
+def test_regex_match_reports_lines_and_spans(archive: Archive) -> None:
+    (result,) = run(archive, r"Wagner\w*")
+    path = result.path
+    assert result.count == 2
+    assert [(line.number, line.text, line.spans) for line in result.lines] == [
+        (
+            body_line(path, "The Wagner group is close to a deal."),
+            "The Wagner group is close to a deal.",
+            ((4, 10),),
+        ),
+        (
+            body_line(path, "Wagnerian opera is unrelated."),
+            "Wagnerian opera is unrelated.",
+            ((0, 9),),
+        ),
+    ]
+    assert result.title == "Mali junta in talks for Russian mercenaries"
+    assert result.url == "https://example.org/mali"
+    assert result.relpath == path.relative_to(archive.root).as_posix()
+
+
+def test_word_and_ignore_case(archive: Archive) -> None:
+    assert [line.text for r in run(archive, "wagner") for line in r.lines] == []
+    words = run(archive, "wagner", ignore_case=True, word=True)
+    assert [line.text for r in words for line in r.lines] == [
+        "The Wagner group is close to a deal."
+    ]
+    cyrillic = run(archive, "путин", ignore_case=True)
+    assert [line.spans for r in cyrillic for line in r.lines] == [((10, 15), (24, 29))]
+
+
+def test_fixed_strings(archive: Archive) -> None:
+    save(
+        archive,
+        make_article("C++ (and more)", "Learn C++ in 1.5 days.\n", url="https://example.org/cpp"),
+    )
+    assert run(archive, "1.5", fixed=True)[0].lines[0].spans == ((13, 16),)
+    (result,) = run(archive, "C++ (and", fixed=True)
+    assert result.lines[0].text == "title: C++ (and more)"
+    with pytest.raises(UsageError, match="bad regular expression 'C\\+\\+ \\(and'"):
+        run(archive, "C++ (and")
+
+
+def test_scope_title_body_all(archive: Archive) -> None:
+    def texts(**options: object) -> list[str]:
+        return [line.text for r in run(archive, "Mali", **options) for line in r.lines]
+
+    assert texts(field="title") == ["title: Mali junta in talks for Russian mercenaries"]
+    assert texts(field="body") == ["First paragraph about Mali."]
+    assert texts() == [
+        "title: Mali junta in talks for Russian mercenaries",
+        "- Mali",  # the tags list in the front-matter
+        "First paragraph about Mali.",
+    ]
+    # "title:" itself is not part of the title.
+    assert run(archive, "title", field="title") == []
+
+
+def test_context_lines(archive: Archive) -> None:
+    (result,) = run(archive, "Wagner group", context=1)
+    path = result.path
+    n = body_line(path, "The Wagner group is close to a deal.")
+    assert [(line.number, line.is_match) for line in result.lines] == [
+        (n - 1, False),
+        (n, True),
+        (n + 1, False),
+    ]
+
+
+def test_filters(archive: Archive) -> None:
+    assert [r.path.name for r in run(archive, "a", filters=Filters(lang="de"))] == [
+        run(archive, "Bündnis")[0].path.name
+    ]
+    assert run(archive, "Wagner", filters=Filters(since="2022")) == []
+    assert len(run(archive, "Wagner", filters=Filters(tag="MALI"))) == 1
+
+
+def test_results_in_path_order(archive: Archive) -> None:
+    results = run(archive, "title")
+    assert [r.relpath for r in results] == sorted(r.relpath for r in results)
+    assert len(results) == 2
+
+
+def test_other_files_are_skipped(archive: Archive) -> None:
+    (archive.root / "README.md").write_text("Wagner notes\n")
+    (archive.root / ".hidden").mkdir()
+    (archive.root / ".hidden" / "x.md").write_text("Wagner\n")
+    (archive.root / "notes.txt").write_text("Wagner\n")
+    assert len(run(archive, "Wagner")) == 1
+
+
+def test_broken_files_are_reported_only_when_they_could_match(archive: Archive) -> None:
+    broken = archive.root / "broken.md"
+    broken.write_text("---\ntitle: [\narchiver: newsarchive\n---\n\nWagner\n")
+    (archive.root / "latin1.md").write_bytes(b"caf\xe9 Wagner\n")
+    problems: list[tuple[Path, str]] = []
+    results = list(
+        grep(archive, GrepOptions("Wagner"), on_error=lambda p, r: problems.append((p, r)))
+    )
+    assert len(results) == 1
+    assert sorted(problems) == [
+        (broken, problems[0][1]),
+        (archive.root / "latin1.md", "not UTF-8 text"),
+    ]
+    assert problems[0][1].startswith("broken front-matter: invalid YAML")
+    problems.clear()
+    assert (
+        list(grep(archive, GrepOptions("Zebra"), on_error=lambda p, r: problems.append((p, r))))
+        == []
+    )
+    assert problems == []
+
+
+def test_matches_do_not_hide_later_lines(tmp_path: Path) -> None:
+    # A match may run across lines in the whole text; grep matches line by line.
+    archive = Archive(tmp_path / "a")
+    save(archive, make_article("T", "x first\nxz second\nplain\n"))
+    (result,) = run(archive, "x[^y]*z", field="body")
+    assert [line.text for line in result.lines] == ["xz second"]
+    (anchored,) = run(archive, r"\Aplain\Z", field="body")
+    assert [line.text for line in anchored.lines] == ["plain"]
+    (start,) = run(archive, "^x", field="body")
+    assert result.count == 1 and start.count == 2
+
+
+def test_worker_processes_give_the_same_results(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(30):
+        save(archive, make_article(f"Story {n}", f"Wagner {n}\n", url=f"https://x.example/{n}"))
+    (archive.root / "broken.md").write_text("---\ntitle: [\n---\nWagner\n")
+    serial = list(grep(archive, GrepOptions("Wagner"), workers=1, on_error=lambda p, r: None))
+    monkeypatch.setattr(grep_mod, "_PARALLEL_MIN", 2)
+    monkeypatch.setattr(grep_mod, "_CHUNK", 7)
+    problems: list[Path] = []
+    parallel = list(
+        grep(archive, GrepOptions("Wagner"), workers=2, on_error=lambda p, r: problems.append(p))
+    )
+    assert parallel == serial
+    assert len(parallel) == 31
+    assert problems == [archive.root / "broken.md"]
+
+
+def test_list_files(tmp_path: Path) -> None:
+    for rel in ("b/2.md", "a/10.md", "a/9.md", "z.md", "a/x.txt", ".git/c.md", "a/.tmp.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    assert list_files(tmp_path) == ["a/10.md", "a/9.md", "b/2.md", "z.md"]
+
+
+# -- the prefilter ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "expected"),
+    [
+        ("Wagner", 0, {"Wagner"}),
+        ("Merkel|Putin", 0, {"Merkel", "Putin"}),
+        ("M(?:erkel|ayer)", 0, {"Merkel", "Mayer"}),
+        (r"\b[A-Z][a-z]+ (said|says)\b", 0, {" said", " says"}),
+        ("[Ww]agner", 0, {"Wagner", "wagner"}),
+        ("colou?r", 0, {"colo"}),
+        (r"(?<!\w)(?:war)(?!\w)", 0, {"war"}),
+        ("x(ab)+y", 0, {"ab"}),
+        ("a.b", 0, None),
+        (r"\d{4}-\d\d", 0, None),
+        ("Wagner|.", 0, None),
+        ("", 0, None),
+    ],
+)
+def test_required_strings(pattern: str, flags: int, expected: set[str] | None) -> None:
+    found = required_strings(re.compile(pattern, flags))
+    assert (set(found) if found is not None else None) == expected
+
+
+def test_exotic_cases_table_matches_re() -> None:
+    """Every non-ASCII character that re.IGNORECASE matches to an ASCII letter is listed."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found: dict[str, str] = {}
+    for code in range(0x80, 0x110000):
+        char = chr(code)
+        if letter.fullmatch(char):
+            (ascii_letter,) = [
+                c for c in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(c, char, re.I)
+            ]
+            found[ascii_letter] = found.get(ascii_letter, "") + char
+    assert found == EXOTIC_CASES
+
+
+PATTERNS = [
+    "Wagner",
+    "wagner",
+    "Merkel|Putin",
+    r"\bsaid\b",
+    "путин",
+    "Zürich",
+    "strasse",
+    "KIlo",
+    "colou?r",
+    r"(?:ab|cd)+ef",
+    "[Ww]agner",
+]
+ALPHABET = "WagnerMkPutisdSZürchkKlo cbdfe-\nпутинПУТИНıİſKß"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pattern=st.sampled_from(PATTERNS),
+    ignore_case=st.booleans(),
+    text=st.text(alphabet=ALPHABET, max_size=40),
+)
+def test_prefilter_never_hides_a_match(pattern: str, ignore_case: bool, text: str) -> None:
+    compiled = compile_pattern(GrepOptions(pattern, ignore_case=ignore_case))
+    prefilter = make_prefilter(compiled)
+    if compiled.search(text) and prefilter is not None:
+        assert prefilter(text.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        ("wagner", "WAGNER"),
+        ("kilo", "\u212aILO"),  # KELVIN SIGN
+        ("pinar", "P\u0131nar"),  # dotless i
+        ("strasse", "\u017ftrasse"),  # long s
+        ("путин", "ПУТИН"),
+        ("zürich", "ZÜRICH"),
+    ],
+)
+def test_prefilter_keeps_case_variants(pattern: str, text: str) -> None:
+    compiled = compile_pattern(GrepOptions(pattern, ignore_case=True))
+    assert compiled.search(text)
+    prefilter = make_prefilter(compiled)
+    assert prefilter is not None and prefilter(text.encode("utf-8"))
+    assert not prefilter(b"nothing to see here")

@@ -1,0 +1,649 @@
+"""The full-text index: queries, ranking, filters, languages, and staying current with files
+changed behind its back."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsarchive import search as search_mod
+from newsarchive.errors import UsageError
+from newsarchive.frontmatter import article_meta, dumps, loads
+from newsarchive.models import Article
+from newsarchive.search import (
+    FULL_CHECK_LIMIT,
+    MARK_END,
+    MARK_START,
+    Filters,
+    SearchIndex,
+    fts_query,
+    parse_date,
+    split_marks,
+    update_index,
+)
+from newsarchive.store import Archive
+
+FETCHED = datetime(2024, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def make_article(
+    title: str,
+    body: str,
+    *,
+    url: str | None = None,
+    published: str | None = "2021-09-14T10:00:00+03:00",
+    site: str | None = "The Moscow Times",
+    hostname: str = "www.themoscowtimes.com",
+    authors: tuple[str, ...] = ("Jane Doe",),
+    language: str | None = "en",
+    tags: tuple[str, ...] = (),
+    description: str | None = None,
+) -> Article:
+    slug = "-".join(title.lower().split())[:40]
+    return Article(
+        url=url or f"https://{hostname}/news/{slug}",
+        title=title,
+        body=body,
+        fetched=FETCHED,
+        authors=authors,
+        published=published,
+        site=site,
+        hostname=hostname,
+        language=language,
+        tags=tags,
+        description=description,
+        status=200,
+    )
+
+
+def file_text(article: Article) -> str:
+    return dumps(article_meta(article, article.body), article.body)
+
+
+def save(archive: Archive, article: Article) -> Path:
+    """Archive an article the way the tool does (atomic save, URL index)."""
+    return archive.save(article, file_text(article), keys=[article.url]).path
+
+
+def write_by_hand(path: Path, article: Article) -> Path:
+    """A file put into the archive without the tool (copied in, edited, synced)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(file_text(article), encoding="utf-8")
+    return path
+
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Make every file and directory look old, as an archive looks between two commands.
+
+    The index does not trust a directory changed in the last few seconds (its mtime could move
+    again within the same clock tick), so tests of the cheap directory check need old mtimes.
+    """
+    past = datetime.now().timestamp() - seconds
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            os.utime(Path(dirpath) / name, (past, past))
+        os.utime(dirpath, (past, past))
+
+
+def titles(hits: list[search_mod.Hit]) -> list[str]:
+    return [hit.entry.title for hit in hits]
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    return Archive(tmp_path / "archive")
+
+
+@pytest.fixture
+def sample(archive: Archive) -> Archive:
+    save(
+        archive,
+        make_article(
+            "Mali junta in talks for Russian mercenaries",
+            "Mali's military government is close to a deal with the Wagner group, "
+            "French sources say. The Bundestag debated the mission.\n",
+            tags=("Mali", "Wagner"),
+        ),
+    )
+    save(
+        archive,
+        make_article(
+            "Das Bündnis im Bundestag",
+            "Die Grünen und das Bündnis 90 stimmten zu. Kein Wort über Söldner.\n",
+            url="https://www.spiegel.de/politik/buendnis",
+            site="Der Spiegel",
+            hostname="www.spiegel.de",
+            authors=("Max Müller",),
+            language="de",
+            published="2022-03-01",
+        ),
+    )
+    save(
+        archive,
+        make_article(
+            "Путин подписал указ",
+            "Президент России Путин подписал указ. Решение Путина вступает в силу.\n",
+            url="https://meduza.io/news/ukaz",
+            site="Meduza",
+            hostname="meduza.io",
+            authors=("Иван Петров",),
+            language="ru",
+            published="2020-05-05",
+        ),
+    )
+    save(
+        archive,
+        make_article(
+            "Weather report",
+            "Sunny all week; the Wagner opera festival opens on Friday. Prices rose 5%.\n",
+            url="https://example.org/weather",
+            site=None,
+            hostname="example.org",
+            authors=(),
+            language="en-GB",
+            published=None,
+            tags=("Weather",),
+        ),
+    )
+    return archive
+
+
+# -- query syntax -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("wagner", '"wagner"'),
+        ("wagner mali", '"wagner" "mali"'),
+        ('"private military" AND mali', '"private military" AND "mali"'),
+        ("mali OR sudan NOT syria", '"mali" OR "sudan" NOT "syria"'),
+        ("sanction*", '"sanction"*'),
+        ('"wagner gr"*', '"wagner gr"*'),
+        ("(mali OR niger) wagner", '( "mali" OR "niger" ) "wagner"'),
+        ("covid-19 it's C++", '"covid-19" "it\'s" "C++"'),
+        ("and or not", '"and" "or" "not"'),  # lower-case words are words
+        ("wagner AND", '"wagner"'),
+        ("OR wagner", '"wagner"'),
+        ("- & wagner", '"wagner"'),
+        ('say "hi"', '"say" "hi"'),
+    ],
+)
+def test_fts_query_quotes_every_term(query: str, expected: str) -> None:
+    assert fts_query(query) == expected
+
+
+def test_fts_query_restricts_to_a_column() -> None:
+    assert fts_query("wagner OR mali", "title") == '{title} : ("wagner" OR "mali")'
+
+
+@pytest.mark.parametrize("query", ["", "   ", "AND", '""', "- &"])
+def test_query_without_words_is_a_usage_error(query: str) -> None:
+    with pytest.raises(UsageError, match="no words to search for"):
+        fts_query(query)
+
+
+def test_unreadable_query_is_a_usage_error(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        with pytest.raises(UsageError, match="NOT needs a term before it"):
+            index.search("NOT wagner")
+        with pytest.raises(UsageError, match="cannot read the query"):
+            index.search("(wagner")
+
+
+# -- matching and ranking ---------------------------------------------------------------------
+
+
+def test_words_phrases_operators_and_prefixes(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        assert set(titles(index.search("wagner"))) == {
+            "Mali junta in talks for Russian mercenaries",
+            "Weather report",
+        }
+        assert titles(index.search('"wagner group"')) == [
+            "Mali junta in talks for Russian mercenaries"
+        ]
+        assert titles(index.search("wagner NOT opera")) == [
+            "Mali junta in talks for Russian mercenaries"
+        ]
+        assert titles(index.search("opera AND festival")) == ["Weather report"]
+        assert set(titles(index.search("mercenaries OR festival"))) == {
+            "Mali junta in talks for Russian mercenaries",
+            "Weather report",
+        }
+        assert titles(index.search("merc*")) == ["Mali junta in talks for Russian mercenaries"]
+        assert index.search("mercenar") == []  # whole words unless asked for a prefix
+
+
+def test_title_outranks_body(archive: Archive) -> None:
+    save(
+        archive,
+        make_article("Budget news", "Wagner " * 3 + "and more text.\n", url="https://a.example/1"),
+    )
+    save(
+        archive,
+        make_article("Wagner in Africa", "A story about a company.\n", url="https://a.example/2"),
+    )
+    with SearchIndex(archive) as index:
+        index.refresh()
+        assert titles(index.search("wagner")) == ["Wagner in Africa", "Budget news"]
+
+
+def test_case_and_diacritics_do_not_matter(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        for query in ("bundnis", "BÜNDNIS", "Bündnis", "soldner", "bundestag", "BUNDESTAG"):
+            assert "Das Bündnis im Bundestag" in titles(index.search(query)), query
+
+
+def test_cyrillic_is_searchable(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        for query in ("Путин", "путин", "ПУТИН", "путин*", '"подписал указ"'):
+            assert titles(index.search(query)) == ["Путин подписал указ"], query
+        # Another case of the name is another word; a prefix finds every form.
+        assert titles(index.search("Путина")) == ["Путин подписал указ"]
+        assert index.search("путину") == []
+
+
+def test_search_in_title_or_body(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        assert titles(index.search("bundestag", field="title")) == ["Das Bündnis im Bundestag"]
+        assert titles(index.search("bundestag", field="body")) == [
+            "Mali junta in talks for Russian mercenaries"
+        ]
+
+
+def test_authors_tags_and_description_are_searchable(archive: Archive) -> None:
+    save(
+        archive,
+        make_article(
+            "Plain title",
+            "Plain body.\n",
+            authors=("Daphné Benoit",),
+            tags=("Sahel",),
+            description="A summary about uranium.",
+        ),
+    )
+    with SearchIndex(archive) as index:
+        index.refresh()
+        for query in ("daphne", "benoit", "sahel", "uranium"):
+            assert titles(index.search(query)) == ["Plain title"], query
+
+
+def test_snippet_marks_the_matched_words(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        (hit,) = index.search('"wagner group"')
+    text, spans = split_marks(hit.snippet)
+    assert [text[a:b] for a, b in spans] == ["Wagner group"]
+    assert MARK_START not in text and MARK_END not in text
+
+
+def test_snippets_show_link_text_not_link_targets(archive: Archive) -> None:
+    body = "Read the [full report](https://example.org/a/b?x=1) on ![a map of Mali](map.png).\n"
+    save(archive, make_article("Links", body))
+    with SearchIndex(archive) as index:
+        index.refresh()
+        (hit,) = index.search("report")
+        assert index.search("https") == []
+    text, _ = split_marks(hit.snippet)
+    assert text == "Read the full report on a map of Mali."
+
+
+def test_split_marks() -> None:
+    text, spans = split_marks(f"a {MARK_START}bc{MARK_END} d {MARK_START}e{MARK_END}")
+    assert text == "a bc d e"
+    assert spans == [(2, 4), (7, 8)]
+
+
+def test_limit(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        assert len(index.search("wagner", limit=1)) == 1
+        assert len(index.search("wagner", limit=None)) == 2
+
+
+# -- filters ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(site="moscow times"), {"Mali junta in talks for Russian mercenaries"}),
+        (Filters(site="SPIEGEL.DE"), {"Das Bündnis im Bundestag"}),
+        (Filters(site="example.org"), {"Weather report"}),
+        (Filters(author="muller"), {"Das Bündnis im Bundestag"}),
+        (Filters(author="петров"), {"Путин подписал указ"}),
+        (Filters(tag="wagner"), {"Mali junta in talks for Russian mercenaries"}),
+        (Filters(tag="wag"), set()),  # tags match whole
+        (Filters(lang="en"), {"Mali junta in talks for Russian mercenaries", "Weather report"}),
+        (Filters(lang="en-gb"), {"Weather report"}),
+        (Filters(lang="e"), set()),
+        (
+            Filters(since="2021-01-01"),
+            {"Mali junta in talks for Russian mercenaries", "Das Bündnis im Bundestag"},
+        ),
+        (
+            Filters(until="2021-09-14"),
+            {"Mali junta in talks for Russian mercenaries", "Путин подписал указ"},
+        ),
+        (Filters(since="2021-09-15", until="2022-03-01"), {"Das Bündnis im Bundestag"}),
+        (Filters(lang="de", since="2023-01-01"), set()),
+    ],
+)
+def test_filters(sample: Archive, filters: Filters, expected: set[str]) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        listed = {entry.title for entry in index.entries(filters=filters)}
+    assert listed == expected
+    # The same test in Python (grep uses it) agrees with the SQL one.
+    in_python = set()
+    for _, meta in sample.articles():
+        if filters.matches(meta):
+            in_python.add(meta["title"])
+    assert in_python == expected
+
+
+def test_filters_apply_to_search(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        assert titles(index.search("wagner", filters=Filters(lang="en-GB"))) == ["Weather report"]
+        assert index.search("wagner", filters=Filters(since="2023")) == []
+
+
+def test_undated_articles_are_left_out_by_date_filters(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        dated = index.entries(filters=Filters(since="1900-01-01"))
+    assert "Weather report" not in {entry.title for entry in dated}
+    assert len(dated) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "end", "expected"),
+    [
+        ("2021", False, "2021-01-01"),
+        ("2021", True, "2021-12-31"),
+        ("2021-02", True, "2021-02-28"),
+        ("2024-02", True, "2024-02-29"),
+        ("2021-9", False, "2021-09-01"),
+        ("2021-09-14", True, "2021-09-14"),
+    ],
+)
+def test_parse_date(text: str, end: bool, expected: str) -> None:
+    assert parse_date(text, end=end) == expected
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2021-13", "2021-02-30", "21-01-01", ""])
+def test_parse_date_rejects(text: str) -> None:
+    with pytest.raises(UsageError, match="is not a date"):
+        parse_date(text)
+
+
+# -- listing ----------------------------------------------------------------------------------
+
+
+def test_entries_sorted_newest_first_undated_last(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        by_date = [e.title for e in index.entries()]
+        reverse = [e.title for e in index.entries(reverse=True)]
+        by_title = [e.title for e in index.entries(sort="title")]
+        limited = [e.title for e in index.entries(limit=2)]
+    assert by_date == [
+        "Das Bündnis im Bundestag",
+        "Mali junta in talks for Russian mercenaries",
+        "Путин подписал указ",
+        "Weather report",
+    ]
+    assert reverse == [
+        "Путин подписал указ",
+        "Mali junta in talks for Russian mercenaries",
+        "Das Bündnis im Bundestag",
+        "Weather report",
+    ]
+    assert by_title == sorted(by_date, key=str.casefold)
+    assert limited == by_date[:2]
+
+
+def test_entry_fields(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        (entry,) = index.entries(filters=Filters(site="spiegel"))
+    assert entry.title == "Das Bündnis im Bundestag"
+    assert entry.authors == ("Max Müller",)
+    assert entry.date == "2022-03-01"
+    assert entry.published == "2022-03-01"
+    assert entry.site == "Der Spiegel"
+    assert entry.language == "de"
+    assert entry.url == "https://www.spiegel.de/politik/buendnis"
+    assert entry.path.is_file()
+    assert entry.size == entry.path.stat().st_size
+    assert entry.relpath == entry.path.relative_to(sample.root).as_posix()
+
+
+def test_records_give_front_matter_and_body(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh(full=True)
+        records = list(index.records(with_body=True))
+    assert len(records) == 4
+    for entry, meta, body in records:
+        expected_meta, expected_body = loads(entry.path.read_text(encoding="utf-8"))
+        assert meta == expected_meta
+        assert body == expected_body
+
+
+# -- staying current --------------------------------------------------------------------------
+
+
+def test_first_query_builds_the_index(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        report = index.refresh()
+        assert (report.added, report.updated, report.removed) == (4, 0, 0)
+        assert index.count() == 4
+        again = index.refresh()
+        assert again.changed == 0
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_files_added_by_hand_are_found(sample: Archive, full: bool) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        age(sample.root)
+        index.refresh(full=False)  # now the directories' old mtimes are trusted
+        write_by_hand(sample.root / "2021/09/copied-in.md", make_article("Copied in", "Zebra.\n"))
+        write_by_hand(sample.root / "1999/01/new-dir.md", make_article("New folder", "Zebra.\n"))
+        index.refresh(full=full)
+        assert set(titles(index.search("zebra"))) == {"Copied in", "New folder"}
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_files_deleted_or_moved_by_hand_are_noticed(sample: Archive, full: bool) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        age(sample.root)
+        index.refresh(full=False)
+        (mali,) = index.search("mercenaries")
+        (weather,) = index.search("opera")
+        moved = sample.root / "elsewhere" / "moved.md"
+        moved.parent.mkdir()
+        os.rename(mali.entry.path, moved)
+        weather.entry.path.unlink()
+        index.refresh(full=full)
+        (hit,) = index.search("mercenaries")
+        assert hit.entry.path == moved
+        assert index.search("opera") == []
+        assert index.count() == 3
+
+
+def test_a_whole_directory_removed_by_hand(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        age(sample.root)
+        index.refresh(full=False)
+        for path in sorted((sample.root / "2021").rglob("*.md")):
+            path.unlink()
+        for path in sorted((sample.root / "2021").rglob("*"), reverse=True):
+            path.rmdir()
+        (sample.root / "2021").rmdir()
+        index.refresh(full=False)
+        assert index.search("mercenaries") == []
+        assert index.count() == 3
+
+
+def test_editor_style_save_is_noticed_by_the_cheap_check(sample: Archive) -> None:
+    # vim, sed -i, git and rsync write a new file and rename it over the old one.
+    with SearchIndex(sample) as index:
+        index.refresh()
+        age(sample.root)
+        index.refresh(full=False)
+        (hit,) = index.search("mercenaries")
+        text = hit.entry.path.read_text(encoding="utf-8")
+        tmp = hit.entry.path.with_name(".edit.tmp")
+        tmp.write_text(text.replace("Wagner group", "Xylophone ensemble"), encoding="utf-8")
+        os.replace(tmp, hit.entry.path)
+        index.refresh(full=False)
+        assert titles(index.search("xylophone")) == ["Mali junta in talks for Russian mercenaries"]
+        assert index.search('"wagner group"') == []
+
+
+def test_edit_in_place_is_noticed_in_a_small_archive(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        age(sample.root)
+        index.refresh()
+        (hit,) = index.search("mercenaries")
+        path = hit.entry.path
+        text = path.read_text(encoding="utf-8")
+        directory_mtime = path.parent.stat().st_mtime_ns
+        path.write_text(text.replace("Wagner group", "Xylophone ensemble"), encoding="utf-8")
+        assert path.parent.stat().st_mtime_ns == directory_mtime  # nothing else shows it
+        assert index.count() <= FULL_CHECK_LIMIT
+        index.refresh()  # the default: every file is checked in an archive this size
+        assert titles(index.search("xylophone")) == ["Mali junta in talks for Russian mercenaries"]
+
+
+def test_shown_hits_are_checked_even_without_a_full_check(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        age(sample.root)
+        index.refresh(full=False)
+        (hit,) = index.search("mercenaries")
+        path = hit.entry.path
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("Mali junta in talks", "Mali junta still in talks"), encoding="utf-8"
+        )
+        index.refresh(full=False)  # the directory did not change: not seen here...
+        (hit,) = index.search("mercenaries")  # ...but a hit is checked before it is shown
+        assert hit.entry.title == "Mali junta still in talks for Russian mercenaries"
+        path.write_text(text.replace("mercenaries", "advisers"), encoding="utf-8")
+        assert index.search("mercenaries") == []
+        (entry,) = index.entries(filters=Filters(tag="mali"))
+        assert entry.title == "Mali junta in talks for Russian advisers"
+
+
+def test_broken_front_matter_is_skipped_and_reported(sample: Archive) -> None:
+    broken = sample.root / "2021" / "broken.md"
+    broken.write_text("---\ntitle: [unclosed\narchiver: newsarchive 0.1\n---\n\nWagner\n")
+    not_utf8 = sample.root / "2021" / "latin1.md"
+    not_utf8.write_bytes(b"---\ntitle: caf\xe9\n---\n")
+    notes = sample.root / "README.md"
+    notes.write_text("# My notes about Wagner\n")
+    with SearchIndex(sample) as index:
+        report = index.refresh()
+        problems = {p.path: p.error for p in report.problems}
+        assert set(problems) == {broken, not_utf8}
+        assert problems[broken].startswith("broken front-matter: invalid YAML")
+        assert problems[not_utf8] == "not UTF-8 text"
+        assert len(index.search("wagner")) == 2  # the good articles still answer
+        assert index.count() == 4
+        # Still reported on later runs, until the file is fixed.
+        assert {p.path for p in index.refresh().problems} == {broken, not_utf8}
+        broken.unlink()
+        assert {p.path for p in index.refresh().problems} == {not_utf8}
+
+
+def test_update_index_after_a_save(archive: Archive) -> None:
+    with SearchIndex(archive) as index:
+        index.refresh()
+        path = save(archive, make_article("Fresh story", "Quokka sighting.\n"))
+        update_index(archive, [path])
+        # Read straight from the database: no refresh needed for files indexed on save.
+        assert titles(index.search("quokka")) == ["Fresh story"]
+        assert index.refresh().changed == 0
+
+
+def test_index_lives_outside_the_archive(sample: Archive, tmp_path: Path) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        index.search("wagner")
+        assert index.path.name == "search.sqlite"
+        assert index.path.parent == sample.index_path.parent
+        assert sample.root not in index.path.parents
+    files = [p for p in sample.root.rglob("*") if p.is_file()]
+    assert files and all(p.suffix == ".md" for p in files)
+
+
+def test_corrupt_index_is_rebuilt(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        path = index.path
+    path.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with SearchIndex(sample) as index:
+        index.refresh()
+        assert len(index.search("wagner")) == 2
+
+
+def test_index_of_another_schema_is_rebuilt(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        path = index.path
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE name = 'schema'")
+    conn.close()
+    with SearchIndex(sample) as index:
+        assert index.refresh().added == 4
+
+
+def test_rebuild(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        report = index.rebuild()
+        assert (report.added, report.removed) == (4, 0)
+        assert len(index.search("wagner")) == 2
+
+
+def test_rebuild_in_worker_processes(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(12):
+        save(
+            archive,
+            make_article(f"Story {n}", f"Word{n} and common.\n", url=f"https://x.example/{n}"),
+        )
+    (archive.root / "bad.md").write_text("---\ntitle: [\n---\n")
+    monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+    monkeypatch.setattr(search_mod, "_CHUNK", 5)
+    with SearchIndex(archive) as index:
+        report = index.rebuild()
+        assert report.added == 13
+        assert [p.path.name for p in report.problems] == ["bad.md"]
+        assert index.count() == 12
+        assert len(index.search("common", limit=None)) == 12
+        assert titles(index.search("word7")) == ["Story 7"]
+
+
+def test_missing_archive_gives_an_empty_index(tmp_path: Path) -> None:
+    with SearchIndex(Archive(tmp_path / "nowhere")) as index:
+        assert index.refresh().changed == 0
+        assert index.entries() == []
+        assert index.search("anything") == []
