@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -454,3 +455,51 @@ def test_library_api(server: LoopbackServer, tmp_path: Path) -> None:
     assert outcome.article is not None and outcome.article.url == MT_URL
     again = archive_url(MT_URL, archive)
     assert again.status == "already archived" and again.path == outcome.path
+
+
+CORPUS = Path(__file__).parents[2] / "shared" / "corpus"
+
+
+def corpus_sample(count: int) -> list[dict[str, object]]:
+    """Every 25th page with a labelled title and date: a fixed spread across the collections."""
+    truth = CORPUS / "truth.jsonl"
+    if not truth.is_file():
+        pytest.skip("the shared page corpus is absent (../shared/corpus)")
+    records = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
+    labelled = [r for r in records if r.get("title") and r.get("date") and r.get("url")]
+    return labelled[::25][:count]
+
+
+def test_real_publisher_pages_over_http(server: LoopbackServer, archive: Path) -> None:
+    """Real pages served as published (raw bytes, the publisher's own charset) are archived
+    with their headline and publication date; every file written is loadable."""
+    sample = corpus_sample(24)
+    urls = []
+    for number, record in enumerate(sample):
+        path = f"/corpus/{number}/article"
+        server.add(path, gzip.decompress((CORPUS / str(record["file"])).read_bytes()))
+        urls.append(server.url(path))
+    result = run(archive, "fetch", "--json", *urls)
+    assert result.exit_code in (ExitCode.OK, ExitCode.PARTIAL), result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == len(sample)
+    archived = [(r, rec) for r, rec in zip(records, sample, strict=True) if r.get("path")]
+    assert len(archived) >= len(sample) - 1, result.stderr
+
+    def norm(text: object) -> str:
+        return " ".join(re.findall(r"\w+", str(text).casefold()))
+
+    titles = dates = 0
+    for record, truth in archived:
+        meta = front_matter(Path(record["path"]))
+        variants = truth.get("title_variants") or []
+        assert isinstance(variants, list)
+        wanted = {norm(truth["title"]), *(norm(v) for v in variants)}
+        titles += norm(meta["title"]) in wanted
+        published = str(meta.get("published") or "")
+        dates += published[:10] in {truth["date"], truth.get("date_alt")}
+        assert meta["archiver"] and meta["sha256"] and meta["url"]
+    # Floors from the corpus-wide measurements, with margin for this small sample.
+    # (trafilatura alone gets about 60 % of titles right on the corpus.)
+    assert titles >= 0.65 * len(archived), titles
+    assert dates >= 0.65 * len(archived), dates
