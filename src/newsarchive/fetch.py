@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -123,8 +123,18 @@ def _load_cookies(path: str) -> http.cookiejar.MozillaCookieJar:
     return jar
 
 
-def fetch(url: str, *, client: httpx.Client, options: FetchOptions) -> FetchedPage:
-    """Download one HTML page, following redirects; raise a FetchError subclass on failure."""
+def fetch(
+    url: str,
+    *,
+    client: httpx.Client,
+    options: FetchOptions,
+    accept: Collection[str] = HTML_TYPES,
+) -> FetchedPage:
+    """Download one HTML page, following redirects; raise a FetchError subclass on failure.
+
+    `accept` lists the media types to keep (feeds and sitemaps pass XML and gzip types). A body
+    that is not HTML is returned undecoded: it is in `raw`, with `html` and `encoding` empty.
+    """
     try:
         current = httpx.URL(url)
     except (httpx.InvalidURL, ValueError) as exc:
@@ -135,7 +145,7 @@ def fetch(url: str, *, client: httpx.Client, options: FetchOptions) -> FetchedPa
     deadline = time.monotonic() + options.timeout
     visited = [str(current)]
     while True:
-        page_or_next = _request_once(url, current, client, options, deadline)
+        page_or_next = _request_once(url, current, client, options, deadline, accept)
         if isinstance(page_or_next, httpx.URL):
             target = str(page_or_next)
             if target in visited:
@@ -165,7 +175,12 @@ def fetch(url: str, *, client: httpx.Client, options: FetchOptions) -> FetchedPa
 
 
 def _request_once(
-    url: str, target: httpx.URL, client: httpx.Client, options: FetchOptions, deadline: float
+    url: str,
+    target: httpx.URL,
+    client: httpx.Client,
+    options: FetchOptions,
+    deadline: float,
+    accept: Collection[str],
 ) -> FetchedPage | httpx.URL:
     """One request: the page, or the next URL when the answer is a redirect."""
     remaining = deadline - time.monotonic()
@@ -200,13 +215,8 @@ def _request_once(
                 status=response.status_code,
             )
         media_type = _media_type(response.headers.get("Content-Type"))
-        if media_type is not None and media_type not in HTML_TYPES:
-            raise ContentError(
-                url,
-                f"not an HTML page ({media_type})",
-                reason="not HTML",
-                status=response.status_code,
-            )
+        if media_type is not None and media_type not in accept:
+            raise _refused_type(url, media_type, accept, response.status_code)
         _check_declared_length(url, response, options.max_bytes)
         try:
             raw = _read_body(url, response, options, deadline)
@@ -219,14 +229,12 @@ def _request_once(
         raise ContentError(url, "empty page", reason="empty page", status=response.status_code)
     if media_type is None:
         media_type = _sniff(raw)
-        if media_type not in HTML_TYPES:
-            raise ContentError(
-                url,
-                f"not an HTML page (no Content-Type; the body looks like {media_type})",
-                reason="not HTML",
-                status=response.status_code,
-            )
-    html, encoding = decode_html(raw, response.charset_encoding)
+        if media_type not in accept:
+            raise _refused_type(url, media_type, accept, response.status_code, sniffed=True)
+    if media_type in HTML_TYPES:
+        html, encoding = decode_html(raw, response.charset_encoding)
+    else:  # XML and gzip bodies carry their own encoding: the caller decodes `raw`
+        html, encoding = "", ""
     return FetchedPage(
         url=url,
         final_url=str(target),
@@ -238,6 +246,16 @@ def _request_once(
         raw=raw,
         headers=tuple(response.headers.multi_items()),
     )
+
+
+def _refused_type(
+    url: str, media_type: str, accept: Collection[str], status: int, *, sniffed: bool = False
+) -> ContentError:
+    html_only = set(accept) <= HTML_TYPES
+    what = "not an HTML page" if html_only else "unexpected content type"
+    detail = f"no Content-Type; the body looks like {media_type}" if sniffed else media_type
+    reason = "not HTML" if html_only else "unexpected type"
+    return ContentError(url, f"{what} ({detail})", reason=reason, status=status)
 
 
 def _redirect_target(url: str, current: httpx.URL, response: httpx.Response) -> httpx.URL:
