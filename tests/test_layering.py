@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"slugify"},
     "config": {"platformdirs"},
     "robots": {"protego"},
+    "capture": {"warcio"},
     "discover": {"feedparser"},
 }
 
