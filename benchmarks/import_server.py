@@ -13,6 +13,8 @@ Routes (the same on every host):
     /page/<id>/<slug>    page <id> as captured from its publisher
     /copy/<n>/<id>       page <id> with its canonical and og:url links removed, so each <n>
                          is a distinct article (for imports larger than 181 URLs)
+    /_stats              {"requests": N}: requests served so far, this one excepted, answered
+                         at once (the benchmark checks that a re-run makes no request)
 
 The server is asyncio, HTTP/1.1 with keep-alive, in one process: waiting costs nothing, so it
 adds no threads of its own to the CPU the benchmark measures (it runs in its own process).
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import re
 import sys
 from pathlib import Path
@@ -56,6 +59,7 @@ class NewsServer:
         self.pages = pages
         self.latency = latency
         self.copies: dict[str, bytes] = {}
+        self.requests = 0
 
     def respond(self, path: str) -> tuple[int, str, bytes]:
         parts = path.split("?", 1)[0].split("/")
@@ -88,8 +92,13 @@ class NewsServer:
                         )
                 fields = request.split()
                 path = fields[1].decode("latin-1") if len(fields) > 1 else "/"
-                await asyncio.sleep(self.latency)
-                status, content_type, body = self.respond(path)
+                if path == "/_stats":
+                    status, content_type = 200, "application/json"
+                    body = json.dumps({"requests": self.requests}).encode()
+                else:
+                    self.requests += 1
+                    await asyncio.sleep(self.latency)
+                    status, content_type, body = self.respond(path)
                 head = (
                     f"HTTP/1.1 {status} {'OK' if status == 200 else 'Not Found'}\r\n"
                     f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"

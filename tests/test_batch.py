@@ -6,6 +6,7 @@ Most tests extract in this process (`jobs=0`) to stay fast; the process pool has
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,7 @@ from newsarchive.batch import (
     count_urls,
     import_urls,
     parse_list_line,
+    read_fd_lines,
     read_url_files,
     read_url_list,
 )
@@ -208,6 +210,26 @@ def test_read_url_files_reads_files_and_stdin_in_order(tmp_path: Path) -> None:
         ListEntry(str(second), 1, "https://b.example/1"),
     ]
     assert count_urls(first) == 2
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 65536])
+def test_read_fd_lines_splits_a_pipe_into_lines(chunk_size: int) -> None:
+    # Small chunks cut lines and multi-byte characters in two; the lines come out whole.
+    data = "https://a.example/é\r\n\n# nöte\nhttps://b.example/\xff\nno newline at end"
+    read_end, write_end = os.pipe()
+    os.write(write_end, data.encode("utf-8").replace("\xff".encode(), b"\xff"))
+    os.close(write_end)
+    try:
+        lines = list(read_fd_lines(read_end, chunk_size=chunk_size))
+    finally:
+        os.close(read_end)
+    assert lines == [
+        "https://a.example/é\r\n",
+        "\n",
+        "# nöte\n",
+        "https://b.example/\ufffd\n",
+        "no newline at end",
+    ]
 
 
 def test_failed_list_is_an_importable_list(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import json
 import os
 import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -51,6 +52,11 @@ def front_matter(path: Path) -> tuple[dict[str, object], str]:
     return meta, body.removeprefix("\n")
 
 
+def leftovers(archive: Path) -> list[str]:
+    """Files in the archive other than articles: temporary files of an interrupted write."""
+    return sorted(p.name for p in archive.rglob("*") if p.is_file() and p.suffix != ".md")
+
+
 def assert_complete_and_unique(archive: Path, urls: list[str]) -> None:
     """Every URL archived exactly once, every file whole (its body matches its checksum)."""
     files = md_files(archive)
@@ -84,10 +90,12 @@ def test_import_prints_paths_and_a_summary(
     assert "\x1b[" not in result.stderr  # no bar, no colours: stderr is not a terminal
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("newsarchive-failed")] == []
 
+    requests = list(server.requests)
     again = run(archive, "--jobs", "0", listing)
     assert again.exit_code == ExitCode.OK
     assert sorted(again.stdout.splitlines()) == [str(path) for path in files]
     assert again.stderr.count("already archived: ") == 3
+    assert server.requests == requests  # not one request, not even robots.txt
 
 
 def test_import_reads_standard_input(server: LoopbackServer, archive: Path) -> None:
@@ -238,6 +246,48 @@ def test_options_reach_the_engine(server: LoopbackServer, tmp_path: Path, archiv
     assert agents == {"ResearchArchiver/2.0 (me@example.org)"}
 
 
+def test_proxy_cookies_and_user_agent_apply_to_every_request(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    # The loopback server acts as the proxy: it sees absolute URLs for a host that does not
+    # resolve, so these pages can only have been fetched through it.
+    for n in range(2):
+        server.add(f"/news/{n}", article_page(n))
+    urls = [f"http://news.example/news/{n}" for n in range(2)]
+    listing = write_list(tmp_path / "l.txt", urls)
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text(
+        "# Netscape HTTP Cookie File\nnews.example\tFALSE\t/\tFALSE\t0\tsession\tsecret42\n",
+        encoding="utf-8",
+    )
+    result = run(
+        archive, "--jobs", "0", "--proxy", server.url(), "--cookies", str(cookies),
+        "--user-agent", "ResearchBot/1.0", listing,
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert sorted(server.requests) == sorted(["http://news.example/robots.txt", *urls])
+    for headers in server.request_headers:
+        lowered = {name.lower(): value for name, value in headers.items()}
+        assert lowered["user-agent"] == "ResearchBot/1.0"
+        assert "session=secret42" in lowered["cookie"]
+    assert sorted(str(front_matter(path)[0]["url"]) for path in md_files(archive)) == urls
+
+
+def test_timeout_option(server: LoopbackServer, tmp_path: Path, archive: Path) -> None:
+    slow = server.url("/slow?delay=3")
+    listing = write_list(tmp_path / "l.txt", [slow])
+    failed = tmp_path / "failed.txt"
+    result = run(
+        archive, "--jobs", "0", "--timeout", "0.3", "--retries", "0", "--failed", str(failed),
+        listing,
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.PARTIAL
+    summary = result.stderr[result.stderr.index("Import summary") :]
+    assert re.search(r"│\s+timeout\s+│\s+1\s+│", summary)
+    (line,) = failed.read_text(encoding="utf-8").splitlines()[2:]
+    assert line.startswith(f"{slow}  # timeout")
+
+
 def test_retry_after_through_the_cli(server: LoopbackServer, tmp_path: Path, archive: Path) -> None:
     server.add_handler("/busy", flaky(article_page(3), [(429, {"Retry-After": "0"})]))
     listing = write_list(tmp_path / "l.txt", [server.url("/busy")])
@@ -266,6 +316,26 @@ def slow_site(server: LoopbackServer, count: int, seconds: float) -> list[str]:
     return urls
 
 
+def session_processes(sid: int) -> list[int]:
+    """Live processes of session `sid` (a process started with start_new_session=True)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # not a process, or gone meanwhile
+        if fields[0] != "Z" and int(fields[3]) == sid:  # state, ppid, pgrp, session
+            found.append(int(entry.name))
+    return found
+
+
+def assert_session_ends(sid: int) -> None:
+    deadline = time.monotonic() + 30
+    while session_processes(sid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session_processes(sid) == []
+
+
 def wait_for_files(archive: Path, count: int, proc: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while len(md_files(archive)) < count:
@@ -281,15 +351,21 @@ def test_kill_9_then_rerun_archives_everything_exactly_once(
     listing = write_list(tmp_path / "links.txt", urls)
     proc = subprocess.Popen(
         command(archive, listing), cwd=tmp_path, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, text=True,
+        stderr=subprocess.DEVNULL, text=True, start_new_session=True,
     )  # fmt: skip
     try:
         wait_for_files(archive, 5, proc)
+        helpers = session_processes(proc.pid)
     finally:
         proc.kill()  # SIGKILL: no cleanup of any kind
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    # The extraction processes notice and end too, instead of waiting forever for work.
+    assert len(helpers) >= 3  # the import, the forkserver, at least one extraction process
+    assert_session_ends(proc.pid)
     assert 5 <= len(md_files(archive)) < 30
+    # Killed at any moment, a write leaves at most a hidden temporary file, never a partial .md.
+    assert all(name.startswith(".") and name.endswith(".tmp") for name in leftovers(archive))
 
     rerun = subprocess.run(command(archive, listing), cwd=tmp_path, capture_output=True, text=True)
     assert rerun.returncode == ExitCode.OK, rerun.stderr
@@ -315,9 +391,11 @@ def test_ctrl_c_stops_cleanly_with_exit_130_and_a_rerun_continues(
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert_session_ends(proc.pid)  # no extraction process left behind
     assert "not done (interrupted)" in stderr
     assert "interrupted: run the same command again to continue where it stopped" in stderr
     assert "Traceback" not in stderr
+    assert leftovers(archive) == []  # nothing half-written remains
     done = md_files(archive)
     # Paths print relative to the working directory when they are under it.
     assert sorted(stdout.splitlines()) == [str(path.relative_to(tmp_path)) for path in done]
@@ -327,6 +405,37 @@ def test_ctrl_c_stops_cleanly_with_exit_130_and_a_rerun_continues(
     assert rerun.returncode == ExitCode.OK, rerun.stderr
     assert rerun.stderr.count("already archived: ") == len(done)
     assert_complete_and_unique(archive, urls)
+
+
+def test_standard_input_is_archived_as_it_arrives_and_ctrl_c_still_works(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    # A slow producer (`crawler | newsarchive import -`): a URL is archived as soon as its line
+    # arrives, not when the input ends, and Ctrl-C works while the import waits for more.
+    (url,) = add_articles(server, 1)
+    proc = subprocess.Popen(
+        command(archive, "--jobs", "0", "-"), cwd=tmp_path, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write(url + "\n")
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, "no result while standard input is still open"
+        (path,) = md_files(archive)
+        assert proc.stdout.readline() == f"{path.relative_to(tmp_path)}\n"
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)  # with standard input still open: nothing may wait for it
+        stdout, stderr = proc.communicate()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert stdout == ""
+    assert "Import summary" in stderr and "Traceback" not in stderr
+    assert server.requests.count("/news/0") == 1
 
 
 def test_two_imports_at_once_do_not_duplicate(

@@ -22,7 +22,7 @@ from newsarchive.grep import (
     make_prefilter,
     required_strings,
 )
-from newsarchive.search import Filters
+from newsarchive.search import Filters, SearchIndex
 from newsarchive.store import Archive
 from test_search import make_article, save
 
@@ -312,3 +312,57 @@ def test_prefilter_keeps_case_variants(pattern: str, text: str) -> None:
     prefilter = make_prefilter(compiled)
     assert prefilter is not None and prefilter(text.encode("utf-8"))
     assert not prefilter(b"nothing to see here")
+
+
+# -- front-matter from the search index ---------------------------------------------------------
+
+
+def test_front_matter_of_unchanged_files_comes_from_the_index(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SearchIndex(archive) as index:
+        index.refresh()
+    parsed: list[str] = []
+    real_loads = grep_mod.loads
+
+    def counting_loads(text: str) -> tuple[dict[str, object], str]:
+        parsed.append(text)
+        return real_loads(text)
+
+    monkeypatch.setattr(grep_mod, "loads", counting_loads)
+    (mali,) = run(archive, "Wagner group", filters=Filters(tag="mali"))
+    assert mali.title == "Mali junta in talks for Russian mercenaries"
+    assert mali.url == "https://example.org/mali"
+    assert parsed == []  # known to the index: nothing parsed
+    assert run(archive, "Wagner group", filters=Filters(tag="russia")) == []
+    # Edited since it was indexed: its own front-matter counts, not the index's.
+    text = mali.path.read_text(encoding="utf-8")
+    mali.path.write_text(text.replace("- Mali", "- Russia"), encoding="utf-8")
+    (edited,) = run(archive, "Wagner group", filters=Filters(tag="russia"))
+    assert edited.path == mali.path
+    assert len(parsed) == 1
+    assert run(archive, "Wagner group", filters=Filters(tag="mali")) == []
+
+
+def test_broken_and_foreign_files_known_to_the_index(archive: Archive) -> None:
+    broken = archive.root / "broken.md"
+    broken.write_text("---\ntitle: [\narchiver: newsarchive\n---\n\nWagner\n")
+    (archive.root / "notes.md").write_text("---\ntitle: my notes\n---\nWagner\n")
+    with SearchIndex(archive) as index:
+        problems = index.refresh().problems
+    assert [p.path for p in problems] == [broken]
+    found: list[tuple[Path, str]] = []
+    results = list(grep(archive, GrepOptions("Wagner"), on_error=lambda p, r: found.append((p, r))))
+    assert [r.path.name for r in results] == [run(archive, "Wagnerian")[0].path.name]
+    assert found == [(broken, problems[0].error)]
+
+
+def test_a_damaged_index_only_means_parsing(archive: Archive) -> None:
+    with SearchIndex(archive) as index:
+        index.refresh()
+        path = index.path
+    expected = run(archive, "Wagner")
+    path.write_bytes(b"not a database" * 1000)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    assert run(archive, "Wagner") == expected

@@ -3,6 +3,7 @@ changed behind its back."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from newsarchive import search as search_mod
 from newsarchive.errors import UsageError
 from newsarchive.frontmatter import article_meta, dumps, loads
 from newsarchive.models import Article
+from newsarchive.pipeline import render_file
 from newsarchive.search import (
     FULL_CHECK_LIMIT,
     MARK_END,
@@ -28,6 +30,7 @@ from newsarchive.search import (
 from newsarchive.store import Archive
 
 FETCHED = datetime(2024, 3, 2, 9, 30, tzinfo=UTC)
+MALI_URL = "https://www.themoscowtimes.com/2021/09/14/mali"
 
 
 def make_article(
@@ -647,3 +650,76 @@ def test_missing_archive_gives_an_empty_index(tmp_path: Path) -> None:
         assert index.refresh().changed == 0
         assert index.entries() == []
         assert index.search("anything") == []
+
+
+def test_damaged_pages_are_noticed_and_the_index_rebuilt(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        path = index.path
+        page_size = index._db().execute("PRAGMA page_size").fetchone()[0]
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # keep the header page, garble every other one
+        handle.seek(page_size)
+        handle.write(b"\xff" * (size - page_size))
+    with SearchIndex(sample) as index:
+        assert index.refresh().added == 4
+        assert len(index.search("wagner")) == 2
+
+
+def test_rebuild_recovers_from_damaged_pages(sample: Archive) -> None:
+    with SearchIndex(sample) as index:
+        index.refresh()
+        path = index.path
+        page_size = index._db().execute("PRAGMA page_size").fetchone()[0]
+    with path.open("r+b") as handle:
+        handle.seek(page_size)
+        handle.write(b"\xff" * (path.stat().st_size - page_size))
+    with SearchIndex(sample) as index:
+        assert index.rebuild().added == 4
+        assert len(index.search("wagner")) == 2
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"published": None},
+        {"authors": (), "byline": None},
+        {"byline": "Daphné Benoit for AFP"},
+        {"published": "2021-09-14"},
+        {"published": "2021-09-14T10:00:00Z"},
+    ],
+)
+def test_article_text_leaves_out_the_rendered_header_and_source_line(
+    changes: dict[str, object],
+) -> None:
+    article = dataclasses.replace(
+        make_article("A title", "First paragraph.\n\nBy the way, a second one.\n\n---\n\nEnd.\n"),
+        **changes,  # type: ignore[arg-type]
+    )
+    meta, body = loads(render_file(article))
+    assert body.startswith("# A title\n\n") and "Source: <" in body
+    assert search_mod.article_text(body, meta) == article.body.strip()
+
+
+def test_article_text_keeps_a_body_written_by_hand() -> None:
+    # Only a heading starts the header, and only a final "---" + "Source: <...>" ends it.
+    body = "By the river.\n\nSource: <https://example.org> is a link.\n"
+    assert search_mod.article_text(body, {}) == body
+    assert search_mod.article_text("Plain text.\n\n---\n\nMore.\n", {}) == (
+        "Plain text.\n\n---\n\nMore.\n"
+    )
+
+
+def test_snippets_start_in_the_article_text(archive: Archive) -> None:
+    article = make_article(
+        "Mali junta in talks", "Bamako is calm.\n\nThe junta met on Tuesday.\n", url=MALI_URL
+    )
+    archive.save(article, render_file(article), keys=[article.url])
+    with SearchIndex(archive) as index:
+        index.refresh()
+        (hit,) = index.search("junta")
+        assert split_marks(hit.snippet)[0].startswith("Bamako is calm.")
+        assert index.search("themoscowtimes", field="body") == []  # the source line
+        assert index.search("jane", field="body") == []  # the byline
+        assert titles(index.search("jane")) == ["Mali junta in talks"]  # an author

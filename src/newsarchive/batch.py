@@ -5,10 +5,11 @@
 
 How the work flows (one coordinating thread, the caller's):
 
-1. URL lists are read lazily, a bounded window ahead of the work (`BatchOptions.window`), so a
-   100,000-line file never becomes 100,000 objects. Duplicates are caught with a set of 64-bit
-   hashes of the normalised URLs; already-archived URLs are answered from the archive's index
-   before any request is made.
+1. A reader thread takes URL lines from the lists at most a window ahead of the work
+   (`BatchOptions.window`), so a 100,000-line file never becomes 100,000 objects, and a slow
+   pipe (`crawler | newsarchive import -`) never holds up results or a stop request.
+   Duplicates are caught with a set of 64-bit hashes of the normalised URLs; already-archived
+   URLs are answered from the archive's index before any request is made.
 2. Downloads run in `concurrency` threads sharing one HTTP client. A scheduler hands out work
    under a global limit and a per-site limit, spaces the requests to one site by `delay` (with
    jitter) or the site's robots.txt Crawl-delay, and retries failures that may pass (timeouts,
@@ -16,8 +17,9 @@ How the work flows (one coordinating thread, the caller's):
    A site that asks us to slow down (429, or 503 with Retry-After) is paused as a whole, and the
    other sites go on meanwhile.
 3. Extraction (CPU-bound) runs in a pool of processes, so every core extracts while the
-   threads download. At most a few pages per process wait for extraction: when extraction is
-   the bottleneck, downloading slows down instead of filling memory.
+   threads download. Pages downloading and pages waiting for extraction are bounded together
+   (`concurrency` + 2 per process): when extraction is the bottleneck, downloading slows down
+   instead of filling memory, while enough pages stay in flight to keep every process busy.
 4. The coordinating thread is the only writer: `Archive.save` writes each file atomically and
    re-checks the URL's keys under the archive's lock, so a crash leaves no partial file and two
    imports into one archive never write an article twice.
@@ -29,6 +31,7 @@ stopped. This module never prints: results, notices and totals go to callbacks.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import hashlib
 import heapq
@@ -38,6 +41,7 @@ import os
 import queue
 import random
 import re
+import select
 import signal
 import threading
 import time
@@ -46,6 +50,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Literal, TextIO
@@ -75,6 +80,7 @@ __all__ = [
     "count_urls",
     "import_urls",
     "parse_list_line",
+    "read_fd_lines",
     "read_url_files",
     "read_url_list",
 ]
@@ -138,6 +144,33 @@ def read_url_files(
             raise StoreError(path, f"cannot read URL list: {exc.strerror or exc}") from exc
         with handle:
             yield from read_url_list(handle, source=path)
+
+
+def read_fd_lines(fd: int, *, chunk_size: int = 65536) -> Iterator[str]:
+    """The lines of a file descriptor (a pipe, a terminal) as UTF-8 text, as they come.
+
+    Reads with `os.read`, not through `sys.stdin`: the import reads its list in a daemon thread,
+    and Python aborts at exit ("could not acquire lock for <stdin>") when such a thread is
+    blocked inside the buffered stdin object waiting for a line that never comes.
+    Undecodable bytes become U+FFFD, as in `read_url_files`.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    partial: list[str] = []  # the line being assembled, in pieces (no quadratic joins)
+    while True:
+        data = os.read(fd, chunk_size)
+        pieces = decoder.decode(data, final=not data).split("\n")
+        if len(pieces) > 1:
+            partial.append(pieces[0])
+            yield "".join(partial) + "\n"
+            for piece in pieces[1:-1]:
+                yield piece + "\n"
+            partial = []
+        if pieces[-1]:
+            partial.append(pieces[-1])
+        if not data:
+            break
+    if partial:
+        yield "".join(partial)
 
 
 def count_urls(path: str | Path) -> int:
@@ -343,10 +376,56 @@ class _Failed:
     message: str
 
 
-def _init_worker() -> None:
+# A small article whose extraction runs every lazily initialised part of the extractor (the
+# fallback extractors' word lists, the public-suffix list: a short domain defeats courlan's
+# fast path), so that the first real page does not pay ~0.5 s for them.
+_WARM_UP_URL = "https://www.bbc.co.uk/news/2024/01/02/warm-up"
+_WARM_UP_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Warm-up</title>'
+    f'<link rel="canonical" href="{_WARM_UP_URL}">'
+    '<meta property="article:published_time" content="2024-01-02T10:00:00+00:00"></head>'
+    '<body><nav><a href="/">Home</a></nav><article><h1>Warm-up</h1><p>By A. Writer</p>'
+    "<p>A short paragraph, so that every fallback extractor runs once.</p></article></body></html>"
+)
+
+
+def _init_worker(coordinator: int) -> None:
     # Ctrl-C reaches the whole process group; the coordinator decides what happens, and a
     # worker dying of KeyboardInterrupt would break the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_with, args=(coordinator,), name="newsarchive-watchdog", daemon=True
+    ).start()
+    # Runs while the first requests are on the wire, once per process.
+    page = FetchedPage(
+        _WARM_UP_URL, _WARM_UP_URL, 200, "text/html", _WARM_UP_PAGE, "utf-8", datetime.now(UTC)
+    )
+    prepare_page(page, _WARM_UP_URL)
+
+
+def _exit_with(coordinator: int) -> None:
+    """End this worker as soon as the importing process is gone, however it ended.
+
+    A pool worker holds both ends of its own task pipe, so it never sees end-of-file: after a
+    kill -9 of the import, it (and the forkserver it came from) would otherwise wait forever.
+    """
+    pidfd_open = getattr(os, "pidfd_open", None)  # Linux 5.3 and later
+    try:
+        fd = pidfd_open(coordinator) if pidfd_open is not None else None
+    except OSError:
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])  # readable once the process has ended
+    else:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(coordinator, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:  # alive, under another user (a recycled pid): keep going
+                pass
+    os._exit(1)
 
 
 def _warm_up() -> int:
@@ -450,7 +529,18 @@ class _Saved:
     error: StoreError | None
 
 
-_Event = _Fetched | _Extracted | _Saved
+@dataclass(frozen=True)
+class _Read:
+    entry: ListEntry
+
+
+@dataclass(frozen=True)
+class _ReadEnd:
+    count: int  # URL lines read
+    error: Exception | None  # why reading stopped early (an unreadable file)
+
+
+_Event = _Fetched | _Extracted | _Saved | _Read | _ReadEnd
 
 
 class _StopImport(Exception):
@@ -482,7 +572,10 @@ class _Importer:
 
         self.seen = _Seen()
         self.read_all = False
-        self.read_count = 0
+        self.read_count = 0  # written by the reader thread only
+        # One permit per line read and not yet finished: the reader's window ahead of the work.
+        self.room = threading.Semaphore(options.window)
+        self.reader: threading.Thread | None = None
         self.sites: dict[str, _Site] = {}
         self.rotation: deque[_Site] = deque()  # sites with queued tasks, round robin
         self.delayed: list[tuple[float, int, _Task]] = []  # retries: (due, seq, task)
@@ -491,8 +584,8 @@ class _Importer:
         self.fetching = 0
         self.extracting = 0
         self.jobs = (os.cpu_count() or 1) if options.jobs is None else options.jobs
-        # Pages waiting for (or in) extraction; past this, downloads wait for the extractors.
-        self.extract_cap = max(4, 3 * self.jobs)
+        # Pages beyond `concurrency` that may wait for extraction (see `_may_fetch`).
+        self.extract_backlog = 2 * self.jobs
 
         self.events: queue.SimpleQueue[_Event] = queue.SimpleQueue()
         # (task, fetch robots.txt first?); None tells a download thread to end.
@@ -515,17 +608,18 @@ class _Importer:
             self._loop()
         except _StopImport:
             self.report.interrupted = True
-            self.report.unfinished = self.pending
         finally:
             self._shutdown()
+            self.report.unfinished = self.read_count - self.report.done
             self.report.elapsed = time.monotonic() - started
         return self.report
 
     def _loop(self) -> None:
+        self.reader = threading.Thread(target=self._read, name="newsarchive-reader", daemon=True)
+        self.reader.start()
         while True:
             if self.stop.is_set():
                 raise _StopImport
-            self._read_more()
             self._release_due()
             self._dispatch()
             if self.read_all and self.pending == 0:
@@ -535,8 +629,11 @@ class _Importer:
             except queue.Empty:
                 continue
             self._handle(event)
-            # Handle whatever else is ready before scheduling again (cheap, keeps slots full).
-            while not self.stop.is_set():
+            # Handle what else is ready before scheduling again (cheap, keeps slots full), but
+            # not forever: a long run of skipped lines must not starve the downloads.
+            for _ in range(256):
+                if self.stop.is_set():
+                    break
                 try:
                     event = self.events.get_nowait()
                 except queue.Empty:
@@ -549,7 +646,7 @@ class _Importer:
         wake = now + 0.25  # also how quickly a stop request is noticed
         if self.delayed:
             wake = min(wake, self.delayed[0][0])
-        if self.fetching < self.options.concurrency and self.extracting < self.extract_cap:
+        if self._may_fetch():
             # `_dispatch` just ran, so a site that could start now would have: only sites
             # waiting for their spacing or pause to end set an earlier wake-up.
             for site in self.rotation:
@@ -557,26 +654,37 @@ class _Importer:
                     ready = max(site.next_start, site.paused_until)
                     if ready > now:
                         wake = min(wake, ready)
-        if not self.read_all and self.pending < self.options.window:
-            wake = now  # more of the list to read
         return max(0.0, wake - now)
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _read_more(self) -> None:
-        """Take URLs from the list while the window has room (at most a slice per turn)."""
-        budget = 256  # keep the loop responsive when a long run of lines is skipped
-        while not self.read_all and self.pending < self.options.window and budget > 0:
-            budget -= 1
-            try:
-                entry = next(self.entries)
-            except StopIteration:
-                self.read_all = True
-                if self.on_total is not None:
-                    self.on_total(self.read_count)
-                return
-            self.read_count += 1
-            self._accept(entry)
+    def _read(self) -> None:
+        """The reader thread: hands list lines to the coordinator, a window ahead of the work.
+
+        A thread of its own because the next line of a pipe may take any time to come; a
+        permit of `room` is taken per line and given back when the line's result is out.
+        """
+        try:
+            while True:
+                self.room.acquire()
+                if self.closed.is_set():
+                    return
+                entry = next(self.entries, None)
+                if entry is None:
+                    break
+                self.read_count += 1
+                self.events.put(_Read(entry))
+        except Exception as exc:  # an unreadable list: the coordinator raises it
+            self.events.put(_ReadEnd(self.read_count, exc))
+            return
+        self.events.put(_ReadEnd(self.read_count, None))
+
+    def _read_ended(self, event: _ReadEnd) -> None:
+        if event.error is not None:
+            raise event.error
+        self.read_all = True
+        if self.on_total is not None:
+            self.on_total(event.count)
 
     def _accept(self, entry: ListEntry) -> None:
         try:
@@ -610,6 +718,18 @@ class _Importer:
             return 1
         return self.options.per_host
 
+    def _may_fetch(self) -> bool:
+        """Whether one more download may start now.
+
+        Pages being downloaded and pages waiting for extraction are bounded together: when
+        extraction is the bottleneck, downloads slow down instead of filling memory, yet enough
+        of them stay in flight that a page is ready whenever an extraction process is free.
+        """
+        return (
+            self.fetching < self.options.concurrency
+            and self.fetching + self.extracting < self.options.concurrency + self.extract_backlog
+        )
+
     def _enqueue(self, task: _Task, *, front: bool) -> None:
         site = self.sites.get(task.site)
         if site is None:
@@ -630,7 +750,7 @@ class _Importer:
     def _dispatch(self) -> None:
         now = time.monotonic()
         for _ in range(len(self.rotation)):
-            if self.fetching >= self.options.concurrency or self.extracting >= self.extract_cap:
+            if not self._may_fetch():
                 return
             site = self.rotation.popleft()
             while (
@@ -639,7 +759,7 @@ class _Importer:
                 and not site.robots_pending
                 and now >= site.next_start
                 and now >= site.paused_until
-                and self.fetching < self.options.concurrency
+                and self._may_fetch()
             ):
                 self._start(site, site.queue.popleft(), now)
             if site.queue:
@@ -682,7 +802,10 @@ class _Importer:
         self.writer.start()
         if self.jobs > 0:
             self.pool = ProcessPoolExecutor(
-                max_workers=self.jobs, mp_context=_process_context(), initializer=_init_worker
+                max_workers=self.jobs,
+                mp_context=_process_context(),
+                initializer=_init_worker,
+                initargs=(os.getpid(),),
             )
             # Start every process now, while the first requests are on the wire.
             for _ in range(self.jobs):
@@ -752,12 +875,16 @@ class _Importer:
     # -- events ------------------------------------------------------------------------------
 
     def _handle(self, event: _Event) -> None:
-        if isinstance(event, _Fetched):
+        if isinstance(event, _Read):
+            self._accept(event.entry)
+        elif isinstance(event, _Fetched):
             self._fetched(event)
         elif isinstance(event, _Extracted):
             self._extracted(event)
-        else:
+        elif isinstance(event, _Saved):
             self._saved(event)
+        else:
+            self._read_ended(event)
 
     def _fetched(self, event: _Fetched) -> None:
         task = event.task
@@ -931,12 +1058,24 @@ class _Importer:
         self.report.counts[result.status] += 1
         if result.status == "failed" and result.reason:
             self.report.failures[result.reason] += 1
+        self.room.release()  # the line is done: the reader may take one more
         self.on_result(result)
 
     # -- shutdown ----------------------------------------------------------------------------
 
+    def _report_last_saves(self) -> None:
+        """Report the files written while stopping: they exist, so they count as archived."""
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(event, _Saved) and event.error is None:
+                self._saved(event)
+
     def _shutdown(self) -> None:
         self.closed.set()
+        self.room.release()  # a reader waiting for room wakes up, sees `closed` and ends
         for _ in self.threads:
             self.jobs_queue.put(None)
         if self.writer is not None:
@@ -944,9 +1083,15 @@ class _Importer:
             # the import was stopped, and none are left otherwise.
             self.saves.put(None)
             self.writer.join()
+            self._report_last_saves()
         if self.pool is not None:
-            # Queued extractions are dropped; a running one ends on its own (a second or less).
-            self.pool.shutdown(wait=not self.report.interrupted, cancel_futures=True)
+            if self.report.interrupted:
+                # Extractions under way are abandoned: end their processes rather than wait for
+                # them. (shutdown(wait=False) instead races with the interpreter's exit in
+                # CPython 3.11 and can print "Bad file descriptor" tracebacks.)
+                for process in list(self.pool._processes.values()):
+                    process.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
         if not self.report.interrupted:
             for thread in self.threads:
                 thread.join()

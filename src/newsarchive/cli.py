@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from newsarchive import __version__
 from newsarchive import fetch as fetch_mod
+from newsarchive.capture import default_captures_root
 from newsarchive.config import load_config, parse_size
 from newsarchive.errors import (
     ConfigError,
@@ -33,6 +34,8 @@ from newsarchive.models import FetchOptions
 from newsarchive.pipeline import Outcome, archive_target, is_local_target, iter_targets
 from newsarchive.store import Archive, validate_template
 from newsarchive.urls import check_url
+from newsarchive.verify import Report as VerifyReport
+from newsarchive.verify import verify_archive
 
 
 class ExitCode(IntEnum):
@@ -46,6 +49,7 @@ class ExitCode(IntEnum):
     HTTP = 5  # the server answered 4xx or 5xx
     CONTENT = 6  # not HTML, too large, compression bomb, empty response, unreadable file
     NO_ARTICLE = 7  # the page holds no article text
+    DAMAGED = 8  # verify found a broken, altered or missing file
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -71,6 +75,7 @@ class Env:
     """What every command needs, built once by the group and passed through the context."""
 
     archive_root: Path
+    captures_root: Path
     config: dict[str, Any]
     out: Console
     err: Console
@@ -179,9 +184,22 @@ class Group(click.Group):
     type=click.Path(dir_okay=False, path_type=Path),
     help="TOML file with option defaults (default: the user config file, if present).",
 )
+@click.option(
+    "--captures",
+    "captures_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="NEWSARCHIVE_CAPTURES",
+    help="Where the raw responses (WARC) go (env NEWSARCHIVE_CAPTURES; default: ARCHIVE-captures).",
+)
 @click.option("--traceback", is_flag=True, help="Show the Python traceback on unexpected errors.")
 @click.pass_context
-def cli(ctx: click.Context, archive_dir: Path, config_file: Path | None, traceback: bool) -> None:
+def cli(
+    ctx: click.Context,
+    archive_dir: Path,
+    config_file: Path | None,
+    captures_dir: Path | None,
+    traceback: bool,
+) -> None:
     """Archive news articles as clean, dated Markdown files with YAML front-matter.
 
     \b
@@ -193,10 +211,13 @@ def cli(ctx: click.Context, archive_dir: Path, config_file: Path | None, traceba
     source = ctx.get_parameter_source("archive_dir")
     if "archive" in config and source == click.core.ParameterSource.DEFAULT:
         archive_dir = Path(config["archive"])
-    option_defaults = {k: v for k, v in config.items() if k != "archive"}
+    if captures_dir is None:
+        captures_dir = Path(config["captures"]) if "captures" in config else None
+    option_defaults = {k: v for k, v in config.items() if k not in ("archive", "captures")}
     ctx.default_map = {"fetch": option_defaults, "import": option_defaults}
     ctx.obj = Env(
         archive_root=archive_dir,
+        captures_root=captures_dir or default_captures_root(archive_dir),
         config=config,
         out=Console(file=sys.stdout, highlight=False, soft_wrap=True),
         err=Console(file=sys.stderr, highlight=False, soft_wrap=True),
@@ -287,6 +308,7 @@ def failure_json(target: str, error: NewsArchiveError) -> dict[str, Any]:
 @network_options
 @click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
 @click.option(
     "--template",
     callback=_check_template,
@@ -306,6 +328,7 @@ def fetch(
     proxy: str | None,
     force: bool,
     dry_run: bool,
+    no_capture: bool,
     template: str | None,
     as_json: bool,
 ) -> None:
@@ -345,6 +368,7 @@ def fetch(
                         source_url=source_url,
                         force=force,
                         dry_run=dry_run,
+                        captures=None if no_capture else env.captures_root,
                     )
             except NewsArchiveError as exc:
                 failures.append((target, exc))
@@ -396,6 +420,38 @@ def _status(env: Env, message: str) -> Any:
     return _NoStatus()
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per problem.")
+@pass_env
+def verify(env: Env, as_json: bool) -> None:
+    """Check every article: its front-matter parses, its text is the archived text, and its
+    raw capture exists with the recorded digest.
+
+    Prints one line per problem on stdout (PATH: PROBLEM) and a summary on stderr; exits 8
+    when there is any problem.
+
+    \b
+    Examples:
+      newsarchive verify
+      newsarchive --archive ~/news --captures /backup/captures verify --json
+    """
+    report = VerifyReport()
+    problems = 0
+    for problem in verify_archive(env.archive(), env.captures_root, report):
+        problems += 1
+        shown = display_path(problem.path)
+        if as_json:
+            env.out.print_json(data={"path": shown, "problem": problem.detail}, indent=None)
+        else:
+            env.out.print(escape(f"{shown}: {problem.detail}"), highlight=False)
+    env.info(
+        f"checked {report.articles} article(s) and {report.captures} capture(s): "
+        + (f"{problems} problem(s)" if problems else "no problems")
+    )
+    if problems:
+        raise click.exceptions.Exit(ExitCode.DAMAGED)
+
+
 # --- search ---
 # Finding things: grep, search, list, show, stats, export, reindex. The imports stay with the
 # section so that each section of this file can be edited on its own.
@@ -405,7 +461,6 @@ import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
-from rich.markdown import Markdown  # noqa: E402
 from rich.panel import Panel  # noqa: E402
 from rich.table import Table  # noqa: E402
 from rich.text import Text  # noqa: E402
@@ -470,9 +525,20 @@ def _filters(options: dict[str, Any]) -> Filters:
     return Filters(**{name: options.pop(name) for name in names})
 
 
+def _existing_archive(env: Env) -> Archive:
+    """The archive, which must exist: a mistyped --archive must not look like an empty one."""
+    archive = env.archive()
+    if not archive.root.is_dir():
+        raise StoreError(
+            display_path(archive.root),
+            "no such archive directory (use --archive DIR or set NEWSARCHIVE_DIR)",
+        )
+    return archive
+
+
 def _open_index(env: Env, *, full: bool | None = None) -> tuple[SearchIndex, RefreshReport]:
     """The search index, brought up to date; warns about files it had to skip."""
-    index = SearchIndex(env.archive())
+    index = SearchIndex(_existing_archive(env))
     with _status(env, "Updating the search index"):
         report = index.refresh(full=full)
     _warn_problems(env, report)
@@ -498,6 +564,11 @@ def _pipe_may_close() -> Iterator[None]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _site(entry: Entry) -> str:
+    """The site's name, else its host name (pages that name no publication)."""
+    return entry.site or entry.hostname or ""
 
 
 @cli.command(name="grep")
@@ -569,9 +640,17 @@ def grep_cmd(
     found = False
     try:
         with _pipe_may_close():
-            for result in grep(env.archive(), options, on_error=skipped):
+            for result in grep(_existing_archive(env), options, on_error=skipped):
+                _print_grep(
+                    env,
+                    result,
+                    files_only=files_only,
+                    count=count,
+                    as_json=as_json,
+                    context=context,
+                    after_another=found,
+                )
                 found = True
-                _print_grep(env, result, files_only=files_only, count=count, as_json=as_json)
     except NewsArchiveError as exc:
         # grep's convention, not the group's: 1 means "no match", so errors are 2.
         env.error(str(exc))
@@ -581,7 +660,14 @@ def grep_cmd(
 
 
 def _print_grep(
-    env: Env, result: FileMatches, *, files_only: bool, count: bool, as_json: bool
+    env: Env,
+    result: FileMatches,
+    *,
+    files_only: bool,
+    count: bool,
+    as_json: bool,
+    context: int,
+    after_another: bool,
 ) -> None:
     shown = display_path(result.path)
     if as_json:
@@ -602,7 +688,8 @@ def _print_grep(
         return
     previous = None
     for line in result.lines:
-        if previous is not None and line.number != previous + 1:
+        # As grep: with context, "--" goes between groups of lines that do not touch.
+        if context and (after_another if previous is None else line.number != previous + 1):
             click.echo("--")
         previous = line.number
         separator = ":" if line.is_match else "-"
@@ -676,6 +763,7 @@ def _print_hit(env: Env, hit: Hit, *, first: bool, as_json: bool) -> None:
             "path": shown,
             "date": entry.date,
             "site": entry.site,
+            "hostname": entry.hostname,
             "title": entry.title,
             "url": entry.url,
             "score": round(hit.score, 3),
@@ -684,7 +772,7 @@ def _print_hit(env: Env, hit: Hit, *, first: bool, as_json: bool) -> None:
         }
         env.out.print_json(data=data, indent=None)
         return
-    head = "  ".join(part for part in (entry.date or "undated", entry.site or "") if part)
+    head = "  ".join(part for part in (entry.date or "undated", _site(entry)) if part)
     if not env.out.is_terminal:
         if not first:
             click.echo("")
@@ -771,7 +859,7 @@ def _print_entries(env: Env, entries: list[Entry], *, as_json: bool, as_csv: boo
             writer.writerow(
                 [
                     entry.date or "",
-                    entry.site or "",
+                    _site(entry),
                     entry.title,
                     display_path(entry.path),
                     entry.url or "",
@@ -782,7 +870,7 @@ def _print_entries(env: Env, entries: list[Entry], *, as_json: bool, as_csv: boo
         for entry in entries:
             fields = (
                 entry.date or "",
-                entry.site or "",
+                _site(entry),
                 _one_line(entry.title),
                 display_path(entry.path),
             )
@@ -796,7 +884,7 @@ def _print_entries(env: Env, entries: list[Entry], *, as_json: bool, as_csv: boo
     for entry in entries:
         table.add_row(
             entry.date or "",
-            Text(entry.site or ""),
+            Text(_site(entry)),
             Text(_one_line(entry.title)),
             Text(display_path(entry.path)),
         )
@@ -836,6 +924,9 @@ def show_cmd(env: Env, target: str, raw: bool) -> None:
         env.warn(f"{display_path(path)}: not a newsarchive article; showing the file as stored")
         click.echo(text, nl=not text.endswith("\n"))
         return
+    # Imported here: markdown-it is the slowest import of all, and only `show` needs it.
+    from rich.markdown import Markdown
+
     env.out.print(_header_panel(meta, display_path(path)))
     env.out.print(Markdown(body))
 
@@ -1001,11 +1092,12 @@ def reindex_cmd(env: Env, changed: bool) -> None:
       newsarchive reindex --changed
     """
     started = time.perf_counter()
-    index = SearchIndex(env.archive())
+    index = SearchIndex(_existing_archive(env))
     with index, _status(env, "Indexing the archive"):
         report = index.refresh(full=True) if changed else index.rebuild()
         if not changed:
-            env.archive().rebuild_index()
+            # From what the search index just read: every file is parsed once, not twice.
+            env.archive().rebuild_index(known=index.url_sources())
         count = index.count()
     _warn_problems(env, report)
     elapsed = time.perf_counter() - started
@@ -1023,6 +1115,7 @@ def reindex_cmd(env: Env, changed: bool) -> None:
 import json  # noqa: E402
 import signal  # noqa: E402
 import threading  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from datetime import datetime  # noqa: E402
 
@@ -1045,6 +1138,7 @@ from newsarchive.batch import (  # noqa: E402
     ItemResult,
     count_urls,
     import_urls,
+    read_fd_lines,
     read_url_files,
 )
 
@@ -1159,8 +1253,7 @@ def import_urls_command(
     )
     failed = FailedList(failed_path, keep_empty=failed_file is not None)
     total = None if "-" in files else sum(count_urls(path) for path in files)
-    # Standard input as UTF-8 whatever the locale; a bad byte only spoils its own line.
-    stdin = click.open_file("-", encoding="utf-8", errors="replace") if "-" in files else None
+    stdin = _stdin_lines() if "-" in files else None
     stop = threading.Event()
     display = _ImportDisplay(env, total, as_json, failed)
     with display, _stop_on_ctrl_c(stop):
@@ -1179,6 +1272,15 @@ def import_urls_command(
         raise SystemExit(ExitCode.INTERRUPTED)
     if report.failed:
         raise SystemExit(ExitCode.PARTIAL)
+
+
+def _stdin_lines() -> Iterable[str]:
+    """Standard input as UTF-8 lines whatever the locale; a bad byte only spoils its own line."""
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by an in-memory stream
+        return click.open_file("-", encoding="utf-8", errors="replace")
+    return read_fd_lines(fd)
 
 
 @contextmanager

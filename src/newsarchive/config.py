@@ -37,8 +37,9 @@ CONFIG_KEYS: dict[str, tuple[type, ...]] = {
     "proxy": (str,),
     "cookies": (str,),
     "template": (str,),
+    "captures": (str,),
 }
-PATH_KEYS = {"archive", "cookies"}
+PATH_KEYS = {"archive", "cookies", "captures"}
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}

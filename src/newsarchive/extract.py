@@ -1152,6 +1152,11 @@ _COOKIE_RE = re.compile(r"\bcookies?\b.*\b(?:accept|consent|agree|use|policy|set
 _NEWSLETTER_RE = re.compile(r"\b(?:newsletter|sign up|subscribe|inbox)\b", re.I)
 
 
+# Elements that wrap the whole page or the whole article: their class words describe the page
+# ("mm-use-consent-management-enabled", "ArticlePage-content paywall"), not a widget.
+_PAGE_WRAPPERS = frozenset({"html", "body", "main", "article"})
+
+
 def _skip_reason(el: Element) -> str | None:
     """Why an element is not article text: "tag", "class" or "hidden" (None: it may be)."""
     tag = el.tag
@@ -1164,6 +1169,8 @@ def _skip_reason(el: Element) -> str | None:
     style = str(el.get("style") or "").replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style:
         return "hidden"
+    if tag in _PAGE_WRAPPERS:
+        return None  # "consent-enabled" or "paywall" on <body> or <article> marks the page
     words = _words(el)
     if _SKIP_WORDS.intersection(words) or any(
         pair in _SKIP_PAIRS for pair in zip(words, words[1:], strict=False)
@@ -1706,6 +1713,8 @@ _JUNK_WIDGET_PAIRS = frozenset(
 def _is_junk_widget(el: Element) -> bool:
     if el.tag in ("nav", "form", "footer"):
         return True
+    if el.tag in _PAGE_WRAPPERS:
+        return False
     words = _words(el)
     return bool(_JUNK_WIDGET_WORDS.intersection(words)) or any(
         pair in _JUNK_WIDGET_PAIRS for pair in zip(words, words[1:], strict=False)
@@ -1717,12 +1726,21 @@ def _drop_widget_blocks(blocks: list[_MdBlock], root: Element) -> list[_MdBlock]
     bar, a "Most read" list, a cookie banner, navigation or a footer."""
     inside: list[str] = []
     outside: list[str] = []
+    kept = sum(len(b.key) for b in blocks)
+
+    def is_widget(el: Element) -> bool:
+        # A "widget" holding most of what trafilatura kept is a wrapper with an unlucky class
+        # ("Page-ad-margins", "m-advertisement-off-canvas--pusher"), not a newsletter box.
+        # (ASP.NET pages wrap the whole page in a <form>; nothing wraps an article in a <nav>.)
+        if el.tag == "nav":
+            return True
+        return _is_junk_widget(el) and len(_key(_text(el))) < 0.5 * kept
 
     def walk(el: Element, in_widget: bool) -> None:
         (inside if in_widget else outside).append(el.text or "")
         for child in el:
             if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT_TAGS:
-                walk(child, in_widget or _is_junk_widget(child))
+                walk(child, in_widget or is_widget(child))
             (inside if in_widget else outside).append(child.tail or "")
 
     body = root.find("body")
@@ -1827,9 +1845,93 @@ def _local_time(chosen: str, others: list[str]) -> str:
     return chosen
 
 
+# Month names as pages write them, in the languages of the corpus we measure on: English,
+# German, French, Spanish, Italian, Portuguese, Dutch, Polish (genitive and nominative) and
+# Russian (genitive and nominative). Abbreviations included; a few spellings are shared.
+_MONTH_NAMES = {
+    1: "january jan januar jän jaen janvier janv enero ene gennaio gen janeiro januari "
+    "stycznia styczeń styczen января январь",
+    2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev "
+    "februari lutego luty февраля февраль",
+    3: "march mar märz maerz mrz mars marzo março marco maart marca marzec марта март",
+    4: "april apr avril avr abril abr aprile kwietnia kwiecień kwiecien апреля апрель",
+    5: "may mai mayo maggio mag maio mei maja maj мая май",
+    6: "june jun juni juin junio giugno giu junho czerwca czerwiec июня июнь",
+    7: "july jul juli juillet juil julio luglio lug julho lipca lipiec июля июль",
+    8: "august aug août aout agosto ago augustus sierpnia sierpień sierpien августа август",
+    9: "september sep sept septembre septiembre setiembre settembre set setembro września "
+    "wrzesnia wrzesień сентября сентябрь",
+    10: "october oct oktober okt octobre octubre ottobre ott outubro out października "
+    "pazdziernika październik октября октябрь",
+    11: "november nov novembre noviembre novembro listopada listopad ноября ноябрь",
+    12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro "
+    "grudnia grudzień grudzien декабря декабрь",
+}
+_MONTH_WORDS = {name: n for n, names in _MONTH_NAMES.items() for name in names.split()}
+_MONTH_ALT = "|".join(sorted(map(re.escape, _MONTH_WORDS), key=len, reverse=True))
+_YEAR = r"((?:19|20)\d{2})"
+_TEXT_DATES = (
+    ("ymd", re.compile(_YEAR + r"-(\d{1,2})-(\d{1,2})(?!\d)")),
+    ("ymd", re.compile(_YEAR + r"[/.](\d{1,2})[/.](\d{1,2})(?!\d)")),
+    ("dmy", re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?" + _YEAR + r"(?!\d)")),
+    ("slash", re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/" + _YEAR + r"(?!\d)")),
+    (
+        "d month y",
+        re.compile(
+            r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+|of\s+)?(" + _MONTH_ALT + r")"
+            r"\.?,?\s+(?:de\s+)?" + _YEAR + r"(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month d y",
+        re.compile(
+            r"(?<!\w)(" + _MONTH_ALT + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    ("dmy2", re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")),
+)
+
+
+def parse_text_date(text: str, *, month_first: bool = False) -> tuple[str, int] | None:
+    """The first calendar day written in running text ("18.11.2019", "Nov. 18, 2019",
+    "18 de noviembre de 2019", "2019-11-18") as ("2019-11-18", where it starts), or None.
+    `month_first` reads an ambiguous "11/12/2019" the American way."""
+    best: tuple[str, int] | None = None
+    for kind, pattern in _TEXT_DATES:
+        m = pattern.search(text)
+        if m is None or (best is not None and m.start() >= best[1]):
+            continue
+        g = m.groups()
+        if kind == "ymd":
+            y, mo, d = int(g[0]), int(g[1]), int(g[2])
+        elif kind == "dmy":
+            d, mo, y = int(g[0]), int(g[1]), int(g[2])
+        elif kind == "dmy2":
+            d, mo, y = int(g[0]), int(g[1]), 2000 + int(g[2])
+        elif kind == "slash":
+            a, b, y = int(g[0]), int(g[1]), int(g[2])
+            if a > 12:
+                d, mo = a, b
+            elif b > 12 or month_first:
+                d, mo = b, a
+            else:
+                d, mo = a, b
+        elif kind == "d month y":
+            d, mo, y = int(g[0]), _MONTH_WORDS[g[1].lower()], int(g[2])
+        else:
+            mo, d, y = _MONTH_WORDS[g[0].lower()], int(g[1]), int(g[2])
+        if _valid_day(y, mo, d):
+            best = (f"{y:04d}-{mo:02d}-{d:02d}", m.start())
+    return best
+
+
 _DATE_CLASS_WORDS = frozenset(
     {
         "date",
+        "dates",
+        "datetime",
         "time",
         "published",
         "pubdate",
@@ -1844,55 +1946,174 @@ _DATE_CLASS_WORDS = frozenset(
         "data",
         "created",
         "publish",
+        "publishdate",
+        "publishing",
         "publication",
+        "released",
+        "post",
+        "entry",
+        "article",
+        "info",
+        "details",
+        "stand",
+        "zeit",
     }
+)
+# Dates inside these belong to something else: comments, teasers, calendars, "latest news".
+_NOT_THIS_DATE_WORDS = frozenset(
+    "comment comments related recommended teaser teasers sidebar widget popular trending promo "
+    "footer nav navigation menu breadcrumb breadcrumbs reply replies respond more latest recent "
+    "archive calendar weather ticker".split()
 )
 
 
-def _date_shown(root: Element, iso: str) -> bool:
-    """Whether the page shows this day in a <time>, or in an element marked as a date or
-    byline, in one of the usual spellings ("2019-11-18", "18.11.2019", "Nov. 18, 2019")."""
-    y, m, d = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
-    month = next(name for name, number in _MONTHS.items() if number == m and len(name) == 3)
-    spellings = re.compile(
-        rf"{y}-0?{m}-0?{d}\b|{y}/0?{m}/0?{d}\b|\b0?{d}\.\s?0?{m}\.\s?{y}|\b0?{d}/0?{m}/{y}|"
-        rf"\b0?{m}/0?{d}/{y}|\b{month}[a-z]*\.?\s+0?{d}(?:st|nd|rd|th)?,?\s+{y}|"
-        rf"\b0?{d}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{month}[a-z]*\.?,?\s+{y}|{y}{m:02d}{d:02d}",
-        re.IGNORECASE,
-    )
-    for el in root.xpath("//time | //abbr | //*[@class or @id or @itemprop]"):
-        if el.tag in ("time", "abbr") or _DATE_CLASS_WORDS.intersection(_words(el)):
-            text = ""
-            for piece in el.itertext():
-                text += piece
-                if len(text) > 300:
-                    break
-            shown = " ".join([text, *(str(el.get(a) or "") for a in ("title", "datetime"))])
-            if spellings.search(shown):
-                return True
+def _other_items_date(el: Element) -> bool:
+    for anc in el.iterancestors():
+        if anc.tag in ("nav", "aside", "footer", "form"):
+            return True
+        if anc.tag not in _PAGE_WRAPPERS and _NOT_THIS_DATE_WORDS.intersection(_words(anc)):
+            return True
     return False
 
 
+def _month_first(lang: str | None) -> bool:
+    lang = (lang or "").lower().replace("_", "-")
+    return lang in ("en", "en-us")
+
+
+def _visible_dates(root: Element, month_first: bool) -> list[tuple[str, int]]:
+    """Days the page shows in a <time> or in an element marked as a date, byline or meta
+    line, outside comments and teasers: (day, position in document order)."""
+    found: list[tuple[str, int]] = []
+    for position, el in enumerate(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TEXT_TAGS or el.tag == "head":
+            continue
+        if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(_words(el)):
+            continue
+        text = ""
+        for piece in el.itertext():
+            text += piece
+            if len(text) > 250:
+                break
+        day = parse_text_date(" ".join(text[:250].split()), month_first=month_first)
+        if day is None and el.tag == "time" and (iso := parse_date(el.get("datetime"))):
+            day = (iso[:10], 0)
+        if day is not None and not _other_items_date(el):
+            found.append((day[0], position))
+    return found
+
+
+def _text_days(root: Element, month_first: bool) -> set[str]:
+    """Every day written anywhere in the page's visible text."""
+    days: set[str] = set()
+    body = root.find("body")
+    for el in body.iter() if body is not None else ():
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TEXT_TAGS:
+            continue
+        for text in (el.text, el.tail):
+            if not text or not any(ch.isdigit() for ch in text):
+                continue
+            text = " ".join(text.split())
+            while found := parse_text_date(text, month_first=month_first):
+                days.add(found[0])
+                text = text[found[1] + 6 :]
+    return days
+
+
+_URL_DAY_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)"
+)
+
+
 def _published(
-    root: Element, meta: _Meta, ld: dict[str, Any], guessed: str | None, url: str
+    root: Element,
+    meta: _Meta,
+    ld: dict[str, Any],
+    guessed: str | None,
+    url: str,
+    lang: str | None,
 ) -> str | None:
-    """The publication date the page states. trafilatura's guess (htmldate) is used only when
-    the page shows that day in a date element or in its URL: on the shared corpus, unchecked
-    guesses gave a date to 125 of 128 pages annotated as having none."""
-    declared = [
-        _ld_str(ld.get("datePublished")),
-        *meta.all(*_PUBLISHED_META),
-        *_time_elements(root, "datepublished"),
-        _ld_str(ld.get("dateCreated")),
+    """The publication date, weighing what the page declares against what it shows.
+
+    The evidence: dates declared for the article (JSON-LD of an article type, meta tags,
+    itemprop=datePublished), weaker declarations (a generic WebPage's date, which SEO plugins
+    put on every page, dateCreated, a plain <time>), the days shown in date elements near
+    the headline, the day in the URL, every day written in the visible text, and htmldate's
+    guess (through trafilatura). The guess is kept only when something else on the page
+    backs it: unchecked, it gave a date to 87 of 89 pages of the corpus's tuning set that
+    annotators marked as undated; checked this way, 41, with 87.6 % of dates right.
+    """
+    is_article = any(k.endswith("article") or k in _ARTICLE_TYPES - {"webpage"} for k in _types(ld))
+    ld_published = _ld_str(ld.get("datePublished"))
+    marked = _time_elements(root, "datepublished", plain=False)
+    plain = _time_elements(root, "datepublished")[len(marked) :]
+    strong = [
+        p
+        for p in (
+            parse_date(v)
+            for v in [ld_published if is_article else None, *meta.all(*_PUBLISHED_META), *marked]
+        )
+        if p
     ]
-    parsed = [p for p in (parse_date(v) for v in declared) if p]
-    if parsed:
-        return _local_time(parsed[0], parsed[1:])
+    weak = [
+        p
+        for p in (
+            parse_date(v)
+            for v in [
+                None if is_article else ld_published,
+                _ld_str(ld.get("dateCreated")),
+                *plain,
+            ]
+        )
+        if p
+    ]
+    declared = strong + weak
+    if strong:
+        strong[0] = _local_time(strong[0], declared[1:])
+
+    def value_for(day: str) -> str:
+        """The declared value for this day, with its time and offset, or the day alone."""
+        for value in declared:
+            local = _local_time(value, declared)
+            if local[:10] == day:
+                return local
+        return day
+
+    month_first = _month_first(lang)
+    shown = _visible_dates(root, month_first)
+    best_shown: str | None = None
+    if shown:
+        h1 = next((el for el in root.iter("h1") if _text(el)), None)
+        if h1 is None:
+            best_shown = shown[0][0]
+        else:
+            at = next(i for i, el in enumerate(root.iter()) if el is h1)
+            # Nearest to the headline, after it rather than before (site headers show today).
+            best_shown = min(shown, key=lambda s: abs(s[1] - at) + (0 if s[1] > at else 50))[0]
+    url_day = "-".join(m.groups()) if (m := _URL_DAY_RE.search(url or "")) else None
+    strong_days = {value_for(v[:10])[:10] for v in strong} | {v[:10] for v in strong}
+
+    written: set[str] | None = None
+
+    def in_text(day: str) -> bool:
+        nonlocal written
+        if written is None:
+            written = _text_days(root, month_first)
+        return day in written
+
     guess = parse_date(guessed)
-    if guess and (
-        guess[:10] in url or guess[:10].replace("-", "/") in url or _date_shown(root, guess)
-    ):
-        return guess
+    if guess:
+        day = guess[:10]
+        if day in strong_days or day == url_day or day in {d for d, _ in shown} or in_text(day):
+            return value_for(day)
+    if strong and best_shown and best_shown in strong_days:
+        return value_for(best_shown)
+    if strong:
+        return strong[0]
+    if best_shown:
+        return value_for(best_shown)
+    if weak and in_text(weak[0][:10]):
+        return weak[0]
     return None
 
 
@@ -1999,7 +2220,8 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
 
-    published = _published(root, meta, ld, document.date, article_url)
+    language = _language(root, meta, ld, document.language)
+    published = _published(root, meta, ld, document.date, article_url, root.get("lang") or language)
     modified = None
     for value in [
         _ld_str(ld.get("dateModified")),
@@ -2095,7 +2317,7 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
         site=site,
         hostname=hostname,
         description=description,
-        language=_language(root, meta, ld, document.language),
+        language=language,
         tags=tags,
         categories=categories,
         image=image,

@@ -34,17 +34,20 @@ from newsarchive.models import Article, LeadImage
 from newsarchive.urls import normalize_url
 
 __all__ = [
+    "CAPTURE_KEYS",
     "NEWSARCHIVE_KEY",
     "FrontMatterError",
     "article_date",
     "article_from_meta",
     "article_meta",
+    "archiver_name",
     "dumps",
     "is_newsarchive",
     "loads",
 ]
 
 NEWSARCHIVE_KEY = "archiver"  # its value "newsarchive <version>" marks files written by us
+CAPTURE_KEYS = ("capture", "capture_record", "capture_sha256")
 
 # Keys written even when empty, so every archived file has the same minimal shape.
 _ALWAYS = frozenset(
@@ -64,7 +67,8 @@ class FrontMatterError(NewsArchiveError):
 
 
 @functools.cache
-def _archiver() -> str:
+def archiver_name() -> str:
+    """ "newsarchive <version>": the value of the key that marks our files."""
     try:
         version = metadata.version("newsarchive")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed
@@ -138,8 +142,10 @@ def article_meta(article: Article, body: str) -> dict[str, Any]:
         "status": article.status,
         "final_url": article.final_url,
         "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
-        NEWSARCHIVE_KEY: _archiver(),
+        NEWSARCHIVE_KEY: archiver_name(),
         "extractor": article.extra.get("extractor"),
+        # The raw HTTP response (capture.py): path under the captures root, record, body digest.
+        **{key: article.extra.get(key) for key in CAPTURE_KEYS},
     }
     return {
         key: value
@@ -286,7 +292,11 @@ def article_from_meta(meta: Mapping[str, Any], body: str) -> Article:
         else None
     )
     status = meta.get("status")
-    extractor = _text(meta.get("extractor"))
+    extra = {
+        key: value
+        for key in ("extractor", *CAPTURE_KEYS)
+        if (value := _text(meta.get(key))) is not None
+    }
     return Article(
         url=_text(meta.get("url")) or "",
         title=_text(meta.get("title")) or "",
@@ -305,5 +315,5 @@ def article_from_meta(meta: Mapping[str, Any], body: str) -> Article:
         source=_text(meta.get("source")),
         status=status if isinstance(status, int) and not isinstance(status, bool) else None,
         final_url=_text(meta.get("final_url")),
-        extra={"extractor": extractor} if extractor else {},
+        extra=extra,
     )

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from newsarchive import capture as capture_mod
 from newsarchive import extract as extract_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import InvalidURLError
-from newsarchive.frontmatter import article_meta, dumps
+from newsarchive.frontmatter import archiver_name, article_meta, dumps
 from newsarchive.models import Article, FetchedPage, FetchOptions
 from newsarchive.render import render_body
 from newsarchive.store import Archive
@@ -62,10 +63,13 @@ def archive_target(
     source_url: str | None = None,
     force: bool = False,
     dry_run: bool = False,
+    captures: Path | None = None,
 ) -> Outcome:
     """Archive one URL or local saved page; raise a NewsArchiveError subclass on failure.
 
     A URL that is already archived (in any normalised variant) returns at once, with no request.
+    With `captures` (a directory), the HTTP response is also kept there as a WARC file, named
+    in the front-matter.
     """
     options = options or FetchOptions()
     if is_local_target(target):
@@ -75,7 +79,9 @@ def archive_target(
             if known is not None:
                 return Outcome(target, "already archived", known, normalize_url(given))
         page = fetch_mod.read_local(Path(target), url=given, max_bytes=options.max_bytes)
-        outcome = _archive_page(page, archive, given=given, force=force, dry_run=dry_run)
+        outcome = _archive_page(
+            page, archive, given=given, force=force, dry_run=dry_run, captures=captures
+        )
         return dataclasses.replace(outcome, target=target)
 
     url = check_url(target)
@@ -90,12 +96,20 @@ def archive_target(
     finally:
         if own_client:
             active.close()
-    outcome = _archive_page(page, archive, given=url, force=force, dry_run=dry_run)
+    outcome = _archive_page(
+        page, archive, given=url, force=force, dry_run=dry_run, captures=captures
+    )
     return dataclasses.replace(outcome, target=target)
 
 
 def _archive_page(
-    page: FetchedPage, archive: Archive, *, given: str | None, force: bool, dry_run: bool
+    page: FetchedPage,
+    archive: Archive,
+    *,
+    given: str | None,
+    force: bool,
+    dry_run: bool,
+    captures: Path | None = None,
 ) -> Outcome:
     target = page.local_path or page.url
     article = extract_mod.extract(page, url=given)
@@ -114,12 +128,35 @@ def _archive_page(
         known = archive.lookup(*keys)
         if known is not None:
             return Outcome(target, "already archived", known, canonical, article)
-    text = render_file(article)
     if dry_run:
+        text = render_file(article)
         known = archive.lookup(*keys)
         path = known if known is not None else archive.root / archive.path_for(article)
         return Outcome(target, "dry run", path.absolute(), canonical, article, text)
-    result = archive.save(article, text, keys=keys, force=force)
+    capture_file: Path | None = None
+    if captures is not None and page.status is not None:
+        # Written first so the article can name it; removed again if the article is not saved.
+        rel = capture_mod.capture_path(str(archive.path_for(article)), page)
+        capture = capture_mod.write_capture(page, captures, rel, software=archiver_name())
+        capture_file = captures / capture.path
+        article = dataclasses.replace(
+            article,
+            extra={
+                **article.extra,
+                "capture": capture.path,
+                "capture_record": capture.record_id,
+                "capture_sha256": capture.sha256,
+            },
+        )
+    text = render_file(article)
+    try:
+        result = archive.save(article, text, keys=keys, force=force)
+    except BaseException:
+        if capture_file is not None:
+            capture_file.unlink(missing_ok=True)
+        raise
+    if capture_file is not None and not result.created and not result.replaced:
+        capture_file.unlink(missing_ok=True)  # another process archived it meanwhile
     status: Status = "archived" if result.created else "already archived"
     if result.replaced:
         status = "replaced"

@@ -46,11 +46,14 @@ from typing import Any, Literal, TypeVar
 
 from newsarchive.errors import NewsArchiveError, StoreError, UsageError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
+from newsarchive.render import format_published
 from newsarchive.store import Archive
 
 __all__ = [
     "FULL_CHECK_LIMIT",
     "INDEX_FILE",
+    "IndexReader",
+    "KnownFile",
     "MARK_END",
     "MARK_START",
     "Entry",
@@ -90,6 +93,9 @@ _CHUNK = 250
 _COLUMNS = ("title", "description", "authors", "tags", "body")
 _WEIGHTS = "10.0, 4.0, 3.0, 3.0, 1.0"
 
+_FTS_TABLE = f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    {", ".join(_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
+)"""
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
     "CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER)",
@@ -108,11 +114,20 @@ _SCHEMA = (
     )""",
     "CREATE INDEX IF NOT EXISTS files_dir ON files (dir)",
     "CREATE INDEX IF NOT EXISTS files_pubdate ON files (pubdate)",
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-        {", ".join(_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
-    )""",
+    # Every command lists the unreadable files; without this it would read every row.
+    "CREATE INDEX IF NOT EXISTS files_broken ON files (path) WHERE kind = 2",
+    _FTS_TABLE,
 )
+_SCHEMA_NAMES = frozenset(re.findall(r"EXISTS (\w+)", " ".join(_SCHEMA)))
 _ARTICLE, _OTHER, _BROKEN = 0, 1, 2
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    """A damaged or foreign file. OperationalError (locked, read-only, disk full) is a
+    DatabaseError too, but throwing the file away would not help with it."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+
+
 _FTS_INSERT = f"INSERT INTO fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _FILE_COLUMNS = (
     "path, dir, mtime_ns, size, kind, error, title, authors, published, pubdate, fetched, site,"
@@ -441,6 +456,24 @@ def plain_text(markdown: str) -> str:
     return text
 
 
+def article_text(body: str, meta: Mapping[str, Any]) -> str:
+    """The article's own words: the body without what `render_body` puts around them (the
+    title heading, byline and date line above, the source line below). Those repeat
+    front-matter fields that have columns of their own, and would fill every snippet."""
+    sections = body.split("\n\n")
+    start, end = 0, len(sections)
+    if sections[0].startswith("# "):
+        start = 1
+        if start < end and sections[start].startswith("By ") and "\n" not in sections[start]:
+            start += 1
+        published = _text(meta.get("published"))
+        if published and start < end and sections[start].strip() == format_published(published):
+            start += 1
+    if end - start >= 2 and sections[-2] == "---" and sections[-1].startswith("Source: <"):
+        end -= 2
+    return "\n\n".join(sections[start:end])
+
+
 # A parsed file, ready for the database: the files-table values in _FILE_COLUMNS order, then
 # the FTS columns (or None when the file is not an article).
 _Row = tuple[tuple[Any, ...], tuple[str, ...] | None]
@@ -504,7 +537,7 @@ def _read_file(root: str, rel: str) -> _Row | None:
         _MARKERS.sub(" ", _text(meta.get("description")) or ""),
         _MARKERS.sub(" ", "\n".join(authors)),
         _MARKERS.sub(" ", "\n".join(tags)),
-        plain_text(body),
+        plain_text(article_text(body, meta)),
     )
     return values, fts
 
@@ -543,7 +576,7 @@ def bounded_map(
     workers: int,
     func: Callable[[_A, _B], list[_R]],
     first: _A,
-    items: Sequence[_B],
+    items: Iterable[_B],
 ) -> Iterator[_R]:
     """`func(first, item)` for each item in the pool, results in order, with only a few
     chunks in flight, so parsed files never pile up in memory faster than they are used."""
@@ -624,10 +657,11 @@ class SearchIndex:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 try:
                     self._conn = self._open()
-                except sqlite3.DatabaseError:
+                except sqlite3.DatabaseError as exc:
+                    if not _is_corruption(exc):
+                        raise
                     # Derived data: a damaged or foreign file is thrown away and rebuilt.
-                    for suffix in ("", "-wal", "-shm", "-journal"):
-                        Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                    self._discard()
                     self._conn = self._open()
             except (sqlite3.Error, OSError) as exc:
                 raise StoreError(str(self.path), f"cannot open the search index: {exc}") from exc
@@ -640,23 +674,32 @@ class SearchIndex:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -131072")  # 128 MB: rebuilds touch many pages
-            conn.execute("BEGIN IMMEDIATE")
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+            # No integrity check here: it reads the whole file (seconds at 100,000 articles).
+            # A damaged page shows up as an error later, and `refresh` starts afresh on it.
+            names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+            if "meta" in names:
                 row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
                 if row is None or row[0] != _SCHEMA_VERSION:  # another layout: start again
                     raise sqlite3.DatabaseError(f"index schema {row[0] if row else None}")
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?), ('root', ?)",
-                (_SCHEMA_VERSION, str(self.root)),
-            )
-            conn.execute("COMMIT")
-            conn.execute("PRAGMA quick_check(1)")  # a damaged file fails here, not mid-query
+            if not names >= _SCHEMA_NAMES:  # new, or from a version without some index
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?), ('root', ?)",
+                    (_SCHEMA_VERSION, str(self.root)),
+                )
+                conn.execute("COMMIT")
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _discard(self) -> None:
+        """Throw the database away (it is derived data); the next use starts an empty one."""
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
         return StoreError(str(self.path), f"search index: {exc}")
@@ -670,19 +713,28 @@ class SearchIndex:
         only the directories otherwise; True always checks every file; False never does.
         """
         try:
-            conn = self._db()
-            if full is None:
-                row = conn.execute("SELECT count(*) FROM files").fetchone()
-                full = row[0] <= FULL_CHECK_LIMIT
-            report = self._refresh(conn, full=full)
-            report.problems = [
-                Problem(self.root / rel, error)
-                for rel, error in conn.execute(
-                    "SELECT path, error FROM files WHERE kind = ? ORDER BY path", (_BROKEN,)
-                )
-            ]
+            try:
+                return self._refresh_report(full)
+            except sqlite3.DatabaseError as exc:
+                if not _is_corruption(exc):
+                    raise
+                self._discard()  # a damaged page: start afresh from the files
+                return self._refresh_report(True)
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
+
+    def _refresh_report(self, full: bool | None) -> RefreshReport:
+        conn = self._db()
+        if full is None:
+            row = conn.execute("SELECT count(*) FROM files").fetchone()
+            full = row[0] <= FULL_CHECK_LIMIT
+        report = self._refresh(conn, full=full)
+        report.problems = [
+            Problem(self.root / rel, error)
+            for rel, error in conn.execute(
+                f"SELECT path, error FROM files WHERE kind = {_BROKEN} ORDER BY path"
+            )
+        ]
         return report
 
     def _refresh(
@@ -763,8 +815,11 @@ class SearchIndex:
         try:
             conn.execute("BEGIN IMMEDIATE")
             if clear:
-                for table in ("files", "dirs", "fts"):
-                    conn.execute(f"DELETE FROM {table}")
+                conn.execute("DELETE FROM files")
+                conn.execute("DELETE FROM dirs")
+                # Dropped, not emptied: deleting rows from FTS5 re-reads every document.
+                conn.execute("DROP TABLE fts")
+                conn.execute(_FTS_TABLE)
             if everything:
                 known = {
                     rel: (mtime, size)
@@ -858,14 +913,24 @@ class SearchIndex:
     def rebuild(self) -> RefreshReport:
         """Throw the index away and build it again from every file."""
         try:
-            conn = self._db()
-            report = self._refresh(conn, full=True, clear=True)
-            # One b-tree per term instead of many segments: faster queries from now on.
-            conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                report = self._rebuild()
+            except sqlite3.DatabaseError as exc:
+                if not _is_corruption(exc):
+                    raise
+                self._discard()
+                report = self._rebuild()
             report.problems = self.refresh(full=False).problems
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
+        return report
+
+    def _rebuild(self) -> RefreshReport:
+        conn = self._db()
+        report = self._refresh(conn, full=True, clear=True)
+        # One b-tree per term instead of many segments: faster queries from now on.
+        conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return report
 
     def update(self, paths: Iterable[str | Path]) -> None:
@@ -924,13 +989,26 @@ class SearchIndex:
     ) -> list[Hit]:
         """The best-matching articles, best first (call `refresh` before, to be current)."""
         expression = fts_query(query, field)
-        where, params = (filters or Filters())._sql()
-        sql = (
-            f"SELECT {', '.join('f.' + c.strip() for c in _ENTRY_COLUMNS.split(','))},"
-            f" bm25(fts, {_WEIGHTS}) AS score"
-            f" FROM fts JOIN files AS f ON f.id = fts.rowid"
-            f" WHERE fts MATCH ? AND {where} ORDER BY score, f.path LIMIT ?"
-        )
+        filters = filters or Filters()
+        columns = ", ".join("f." + c.strip() for c in _ENTRY_COLUMNS.split(","))
+        params: list[str] = []
+        if filters:
+            where, params = filters._sql()
+            sql = (
+                f"SELECT {columns}, bm25(fts, {_WEIGHTS}) AS score"
+                f" FROM fts JOIN files AS f ON f.id = fts.rowid"
+                f" WHERE fts MATCH ? AND {where} ORDER BY score, f.path LIMIT ?"
+            )
+        else:
+            # Rank inside the full-text index first and look up only the best rows: a common
+            # word matches thousands of articles, and a join per match would cost more than
+            # the ranking itself.
+            sql = (
+                f"SELECT {columns}, r.score FROM ("
+                f"SELECT rowid AS id, bm25(fts, {_WEIGHTS}) AS score FROM fts"
+                f" WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?"
+                f") AS r JOIN files AS f ON f.id = r.id ORDER BY r.score, f.path"
+            )
         try:
             conn = self._db()
             for _ in range(3):
@@ -1027,6 +1105,21 @@ class SearchIndex:
                     raise StoreError(str(entry.path), f"cannot read: {exc}") from exc
             yield entry, json.loads(row[-2]), body
 
+    def url_sources(self) -> dict[str, tuple[int, int, bool, tuple[object, ...]]]:
+        """What the index read of every file, for `Archive.rebuild_index(known=...)`: path ->
+        (mtime_ns, size, is an article, its url, source and final_url values)."""
+        try:
+            rows = self._db().execute(
+                "SELECT path, mtime_ns, size, kind, json_extract(meta, '$.url'),"
+                " json_extract(meta, '$.source'), json_extract(meta, '$.final_url') FROM files"
+            )
+            return {
+                rel: (mtime, size, kind == _ARTICLE, tuple(urls))
+                for rel, mtime, size, kind, *urls in rows
+            }
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
     def count(self) -> int:
         try:
             row = self._db().execute(f"SELECT count(*) FROM files WHERE kind = {_ARTICLE}")
@@ -1054,6 +1147,79 @@ class SearchIndex:
             tags=tuple(json.loads(tags or "[]")),
             size=size,
         )
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """What the index recorded about one file: valid for the version with this mtime and size."""
+
+    mtime_ns: int
+    size: int
+    kind: int  # _ARTICLE, _OTHER or _BROKEN
+    error: str | None  # why a broken file could not be read
+    title: str | None
+    url: str | None
+    published: str | None
+    facets: _Facets
+
+    @property
+    def is_article(self) -> bool:
+        return self.kind == _ARTICLE
+
+    @property
+    def is_broken(self) -> bool:
+        return self.kind == _BROKEN
+
+    def passes(self, filters: Filters) -> bool:
+        return filters._matches(self.facets)
+
+
+class IndexReader:
+    """Look up single files in an archive's search index, read-only, to skip parsing their
+    front-matter again (grep uses it for the files that match). Any problem with the index
+    (missing, locked, damaged, another schema) just means "not known"."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._failed = False
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def get(self, rel: str) -> KnownFile | None:
+        conn = self._connect()
+        if conn is None:
+            return None
+        try:
+            row = conn.execute(
+                "SELECT mtime_ns, size, kind, error, title, url, published, site_key,"
+                " authors_key, tags_key, lang_key, pubdate FROM files WHERE path = ?",
+                (rel,),
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        mtime_ns, size, kind, error, title, url, published = row[:7]
+        facets = _Facets(row[7] or "", row[8] or "", row[9] or "\n", row[10] or "", row[11])
+        return KnownFile(mtime_ns, size, kind, error, title, url, published, facets)
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._conn is None and not self._failed:
+            try:
+                uri = f"{self.path.as_uri()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=1.0, check_same_thread=False)
+                row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+                if row is None or row[0] != _SCHEMA_VERSION:
+                    conn.close()
+                    raise sqlite3.DatabaseError("another schema")
+                self._conn = conn
+            except (sqlite3.Error, ValueError):
+                self._failed = True
+        return self._conn
 
 
 def update_index(archive: Archive, paths: Iterable[str | Path]) -> None:

@@ -17,7 +17,7 @@ import sqlite3
 import string
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -551,13 +551,29 @@ class Archive:
 
     # -- the index --------------------------------------------------------------------------
 
-    def rebuild_index(self) -> int:
-        """Rebuild the URL index from the files' front-matter; returns the number of articles."""
+    def rebuild_index(
+        self, known: Mapping[str, tuple[int, int, bool, Sequence[object]]] | None = None
+    ) -> int:
+        """Rebuild the URL index from the files' front-matter; returns the number of articles.
+
+        `known` spares reading again the files a caller has just read (the search index's
+        rebuild): root-relative path -> (mtime_ns, size, is a newsarchive article, its url,
+        source and final_url values). An entry is used only while mtime and size still match.
+        """
         with self._lock:
             conn = self._connect(sync=False)
             changes = self._scan({})
             for directory in changes.dirs.values():
-                self._read_files(changes, directory.files)
+                to_read: dict[str, tuple[int, int]] = {}
+                for path, state in directory.files.items():
+                    seen = known.get(path) if known is not None else None
+                    if seen is not None and (seen[0], seen[1]) == state:
+                        keys = {key for key in map(_url_key, seen[3]) if key} if seen[2] else set()
+                        changes.parsed[path] = (state[0], state[1], keys)
+                        changes.articles += seen[2]
+                    else:
+                        to_read[path] = state
+                self._read_files(changes, to_read)
             try:
                 self._apply(conn, changes, clear=True)
             except sqlite3.Error as exc:

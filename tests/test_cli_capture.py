@@ -1,0 +1,117 @@
+"""Raw captures through the CLI: `fetch` keeps each HTTP response as a WARC file named in the
+front-matter; `verify` finds what is broken, altered or missing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+from warcio.archiveiterator import ArchiveIterator
+
+from httpserver import LoopbackServer
+from newsarchive.cli import ExitCode, cli
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+MT_PATH = "/2021/09/14/mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
+MT_URL = "https://www.themoscowtimes.com" + MT_PATH
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    return tmp_path / "archive"
+
+
+def run(archive: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--archive", str(archive), *args])
+
+
+def meta_of(path: Path) -> dict[str, object]:
+    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
+    assert isinstance(meta, dict)
+    return meta
+
+
+def fetch_mt(server: LoopbackServer, archive: Path, *args: str) -> Path:
+    server.add(MT_PATH, (FIXTURES / "moscowtimes-mali.html").read_bytes())
+    result = run(archive, "fetch", *args, server.url(MT_PATH))
+    assert result.exit_code == 0, result.stderr
+    return Path(result.stdout.strip())
+
+
+def test_fetch_keeps_the_response_as_a_warc_file(server: LoopbackServer, archive: Path) -> None:
+    saved = fetch_mt(server, archive)
+    meta = meta_of(saved)
+    captures = archive.parent / "archive-captures"
+    capture = captures / str(meta["capture"])
+    assert str(meta["capture"]).startswith("2021/09/2021-09-14-mali-junta")
+    assert capture.name.endswith(".warc.gz")
+    with open(capture, "rb") as handle:
+        records = [
+            (r.rec_type, r.rec_headers, r.content_stream().read()) for r in ArchiveIterator(handle)
+        ]
+    response = [r for r in records if r[0] == "response"]
+    assert len(response) == 1
+    _, headers, body = response[0]
+    assert headers.get_header("WARC-Record-ID") == meta["capture_record"]
+    assert headers.get_header("WARC-Target-URI") == server.url(MT_PATH)
+    assert body == (FIXTURES / "moscowtimes-mali.html").read_bytes()
+    # Nothing but Markdown articles inside the archive itself.
+    assert [p.suffix for p in archive.rglob("*") if p.is_file()] == [".md"]
+
+    verified = run(archive, "verify")
+    assert verified.exit_code == 0, verified.output
+    assert verified.stdout == ""
+    assert "checked 1 article(s) and 1 capture(s): no problems" in verified.stderr
+
+
+def test_no_capture_and_saved_files_write_no_warc(
+    server: LoopbackServer, archive: Path, tmp_path: Path
+) -> None:
+    saved = fetch_mt(server, archive, "--no-capture")
+    assert "capture" not in meta_of(saved)
+    local = tmp_path / "page.html"
+    local.write_bytes((FIXTURES / "moscowtimes-ru.html").read_bytes())
+    result = run(archive, "fetch", str(local), "--url", "https://www.moscowtimes.ru/ru/a10975")
+    assert result.exit_code == 0, result.stderr
+    assert not (archive.parent / "archive-captures").exists()
+
+
+def test_captures_option_and_refetch_keeps_both_captures(
+    server: LoopbackServer, archive: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "warc"
+    saved = fetch_mt(server, archive, "--force")
+    first = meta_of(saved)["capture"]
+    args = ["--archive", str(archive), "--captures", str(elsewhere), "fetch", "--force"]
+    result = CliRunner().invoke(cli, [*args, server.url(MT_PATH)])
+    assert result.exit_code == 0, result.stderr
+    second = meta_of(saved)["capture"]
+    assert (elsewhere / str(second)).is_file()
+    assert (archive.parent / "archive-captures" / str(first)).is_file()
+
+
+def test_verify_reports_each_problem(server: LoopbackServer, archive: Path) -> None:
+    saved = fetch_mt(server, archive)
+    meta = meta_of(saved)
+    capture = archive.parent / "archive-captures" / str(meta["capture"])
+    # A hand edit of the text, a broken file, and a lost capture.
+    saved.write_text(saved.read_text(encoding="utf-8").replace("1,000", "2,000"), encoding="utf-8")
+    broken = archive / "2021" / "broken.md"
+    broken.write_text(
+        "---\ntitle: [unclosed\narchiver: newsarchive 0.1\n---\nbody\n", encoding="utf-8"
+    )
+    capture.unlink()
+    result = run(archive, "verify", "--json")
+    assert result.exit_code == ExitCode.DAMAGED
+    problems = [json.loads(line) for line in result.stdout.splitlines()]
+    by_path: dict[str, list[str]] = {}
+    for problem in problems:
+        by_path.setdefault(Path(problem["path"]).name, []).append(problem["problem"])
+    assert set(by_path) == {saved.name, "broken.md"}
+    assert any("sha256 mismatch" in p for p in by_path[saved.name])
+    assert any("cannot read the capture" in p for p in by_path[saved.name])
+    assert any("front-matter" in p for p in by_path["broken.md"])
+    assert "3 problem(s)" in result.stderr
