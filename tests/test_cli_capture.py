@@ -115,3 +115,49 @@ def test_verify_reports_each_problem(server: LoopbackServer, archive: Path) -> N
     assert any("cannot read the capture" in p for p in by_path[saved.name])
     assert any("front-matter" in p for p in by_path["broken.md"])
     assert "3 problem(s)" in result.stderr
+
+
+def test_reextract_rebuilds_the_file_from_its_capture_with_no_network(
+    server: LoopbackServer, archive: Path, tmp_path: Path
+) -> None:
+    saved = fetch_mt(server, archive)
+    original = saved.read_text(encoding="utf-8")
+    before = meta_of(saved)
+    # An older extractor's file: a dropped paragraph, a missed author.
+    dropped = "Asked about the reports, a spokesman for Mali's defense ministry"
+    assert dropped in original
+    older = "\n".join(line for line in original.splitlines() if dropped not in line)
+    older = older.replace("- Daphné Benoit", "- The Moscow Times")
+    saved.write_text(older + "\n", encoding="utf-8")
+    requests = len(server.requests)
+
+    dry = run(archive, "reextract", "--dry-run", str(saved))
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout == f"{saved}\n" and "1 would change, 0 unchanged" in dry.stderr
+    assert saved.read_text(encoding="utf-8") == older + "\n"
+
+    result = run(archive, "reextract", "--all")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"{saved}\n"
+    assert "1 changed, 0 unchanged" in result.stderr
+    assert len(server.requests) == requests  # no network
+    after = meta_of(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert dropped in text and after["authors"] == ["Daphné Benoit"]
+    for key in ("url", "fetched", "status", "capture", "capture_record", "capture_sha256"):
+        assert after[key] == before[key], key
+    assert sorted(archive.rglob("*.md")) == [saved]  # rewritten in place
+
+    again = run(archive, "reextract", server.url(MT_PATH))
+    assert again.exit_code == 0 and again.stdout == ""
+    assert "0 changed, 1 unchanged" in again.stderr
+
+
+def test_reextract_needs_a_capture(server: LoopbackServer, archive: Path) -> None:
+    saved = fetch_mt(server, archive, "--no-capture")
+    result = run(archive, "reextract", str(saved))
+    assert result.exit_code == ExitCode.ERROR
+    assert result.stderr.startswith(f"error: {saved}: no capture to extract from")
+    everything = run(archive, "reextract", "--all")
+    assert everything.exit_code == 0 and "0 changed, 0 unchanged" in everything.stderr
+    assert run(archive, "reextract").exit_code == ExitCode.USAGE

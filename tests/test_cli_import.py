@@ -179,9 +179,10 @@ def test_json_lines(server: LoopbackServer, tmp_path: Path, archive: Path) -> No
     )
     assert (records[3]["status"], records[3]["url"]) == ("duplicate", url)
     assert records[4]["status"] == "failed"
-    assert (records[4]["reason"], records[4]["error"]) == (
+    assert (records[4]["reason"], records[4]["error"], records[4]["http_status"]) == (
         "HTTP 410",
         f"{missing}: HTTP 410 Gone",
+        410,
     )
 
 
@@ -436,6 +437,38 @@ def test_standard_input_is_archived_as_it_arrives_and_ctrl_c_still_works(
     assert stdout == ""
     assert "Import summary" in stderr and "Traceback" not in stderr
     assert server.requests.count("/news/0") == 1
+
+
+def test_a_closed_standard_output_stops_the_import_cleanly(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    # `newsarchive import --json list.txt | head -n 1`: the reader goes away after one line.
+    urls = slow_site(server, 12, 0.1)
+    listing = write_list(tmp_path / "links.txt", urls)
+    proc = subprocess.Popen(
+        command(archive, "--jobs", "0", "--per-host", "1", "--json", listing), cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        first = json.loads(proc.stdout.readline())
+        proc.stdout.close()
+        with proc.stderr:
+            stderr = proc.stderr.read()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert first["status"] == "archived"
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert "standard output was closed: stopping" in stderr
+    assert "Import summary" in stderr and "Traceback" not in stderr
+    assert 1 <= len(md_files(archive)) < 12
+
+    rerun = subprocess.run(command(archive, listing), cwd=tmp_path, capture_output=True, text=True)
+    assert rerun.returncode == ExitCode.OK, rerun.stderr
+    assert_complete_and_unique(archive, urls)
 
 
 def test_two_imports_at_once_do_not_duplicate(

@@ -723,3 +723,23 @@ def test_snippets_start_in_the_article_text(archive: Archive) -> None:
         assert index.search("themoscowtimes", field="body") == []  # the source line
         assert index.search("jane", field="body") == []  # the byline
         assert titles(index.search("jane")) == ["Mali junta in talks"]  # an author
+
+
+def test_plain_text_keeps_words_and_drops_markdown_marks() -> None:
+    markdown = (
+        "## Heading\n\n> quoted *words* and **bold**\n\n"
+        "![alt](x.jpg) [link](https://e.org/(a)) <https://e.org/b>\n\n5 > 3 # not a heading\n"
+    )
+    assert search_mod.plain_text(markdown) == (
+        "Heading\n\nquoted words and bold\n\nalt link https://e.org/b\n\n5 > 3 # not a heading\n"
+    )
+
+
+def test_article_text_can_keep_the_byline() -> None:
+    article = dataclasses.replace(
+        make_article("A title", "Text.\n"), byline="Daphné Benoit for AFP"
+    )
+    meta, body = loads(render_file(article))
+    assert search_mod.article_text(body, meta, keep_byline=True) == (
+        "By Daphné Benoit for AFP\n\nText."
+    )

@@ -930,7 +930,8 @@ class _Importer:
                 site.closed = (error.reason, f"{error.detail}; site not tried again")
             if site.closed is not None:
                 self.on_notice(f"{site.name}: {site.closed[1]}; its other URLs fail at once")
-            self._fail(task, error.reason, str(error))
+            status = error.status if isinstance(error, FetchError) else None
+            self._fail(task, error.reason, str(error), http_status=status)
             return
         now = time.monotonic()
         hint = fetch_mod.retry_after(error)
@@ -1038,7 +1039,9 @@ class _Importer:
         why = policy.note or f"disallowed by {robots_url(task.url)}"
         self._fail(task, "robots", f"{task.url}: {why}")
 
-    def _fail(self, task: _Task, reason: str, message: str) -> None:
+    def _fail(
+        self, task: _Task, reason: str, message: str, *, http_status: int | None = None
+    ) -> None:
         self.pending -= 1
         entry = task.entry
         self._result(
@@ -1048,6 +1051,7 @@ class _Importer:
                 entry.text,
                 "failed",
                 url=task.key,
+                http_status=http_status,
                 reason=reason,
                 message=message,
                 attempts=task.attempts,

@@ -32,6 +32,7 @@ from newsarchive.errors import (
 )
 from newsarchive.models import FetchOptions
 from newsarchive.pipeline import Outcome, archive_target, is_local_target, iter_targets
+from newsarchive.reextract import reextract_file
 from newsarchive.store import Archive, validate_template
 from newsarchive.urls import check_url
 from newsarchive.verify import Report as VerifyReport
@@ -452,6 +453,58 @@ def verify(env: Env, as_json: bool) -> None:
         raise click.exceptions.Exit(ExitCode.DAMAGED)
 
 
+@cli.command()
+@click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
+@click.option("--all", "every", is_flag=True, help="Every article that has a capture.")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@pass_env
+def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) -> None:
+    """Extract archived articles again from their raw captures, with no network.
+
+    For when the extractor improves. Keeps each article's URL, fetch time and capture, and
+    rewrites a file in place only when its content changes; prints the changed paths.
+
+    \b
+    Examples:
+      newsarchive reextract --all
+      newsarchive reextract --dry-run archive/2021/09/2021-09-14-mali-junta-in-talks.md
+    """
+    if bool(targets) == every:
+        raise click.UsageError("give article files or URLs, or --all (not both)")
+    archive = env.archive()
+    counts: Counter[str] = Counter()
+    failures: list[NewsArchiveError] = []
+    if every:
+        paths = [p for p, meta in archive.articles() if meta.get("capture")]
+    else:
+        paths = []
+        for target in targets:
+            try:
+                paths.append(_resolve_article(env, target))
+            except NewsArchiveError as exc:
+                failures.append(exc)
+                env.error(str(exc))
+    for path in paths:
+        try:
+            with _status(env, f"Extracting {display_path(path)}"):
+                done = reextract_file(archive, path, env.captures_root, dry_run=dry_run)
+        except NewsArchiveError as exc:
+            failures.append(exc)
+            env.error(str(exc))
+            continue
+        counts[done.result] += 1
+        if done.result == "changed":
+            env.out.print(escape(display_path(path)), highlight=False)
+    verb = "would change" if dry_run else "changed"
+    env.info(
+        f"{counts['changed']} {verb}, {counts['unchanged']} unchanged"
+        + (f", {len(failures)} failed" if failures else "")
+    )
+    if failures:
+        single = (len(paths) if every else len(targets)) == 1
+        raise click.exceptions.Exit(exit_code_for(failures[0]) if single else ExitCode.PARTIAL)
+
+
 # --- search ---
 # Finding things: grep, search, list, show, stats, export, reindex. The imports stay with the
 # section so that each section of this file can be edited on its own.
@@ -475,6 +528,7 @@ from newsarchive.search import (  # noqa: E402
     Hit,
     RefreshReport,
     SearchIndex,
+    article_text,
     parse_date,
     split_marks,
 )
@@ -564,6 +618,10 @@ def _pipe_may_close() -> Iterator[None]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _articles(n: int) -> str:
+    return "1 article" if n == 1 else f"{n} articles"
 
 
 def _site(entry: Entry) -> str:
@@ -928,7 +986,8 @@ def show_cmd(env: Env, target: str, raw: bool) -> None:
     from rich.markdown import Markdown
 
     env.out.print(_header_panel(meta, display_path(path)))
-    env.out.print(Markdown(body))
+    # The panel already gives the title, date and URL that the file's body repeats.
+    env.out.print(Markdown(article_text(body, meta, keep_byline=True)))
 
 
 def _resolve_article(env: Env, target: str) -> Path:
@@ -949,7 +1008,7 @@ def _resolve_article(env: Env, target: str) -> Path:
 def _header_panel(meta: dict[str, Any], shown: str) -> Panel:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")  # a URL or path is wrapped, never cut short
 
     def row(label: str, value: object) -> None:
         if value is None or value == "" or value == []:
@@ -998,7 +1057,7 @@ def stats_cmd(env: Env, /, top: int, as_json: bool, **filter_values: Any) -> Non
         return
     span = f"published {stats.first} to {stats.last}" if stats.first else "no publication dates"
     env.out.print(
-        Text(f"{stats.articles} articles, {_size(stats.size)}, {span} ({stats.undated} undated)"),
+        Text(f"{_articles(stats.articles)}, {_size(stats.size)}, {span} ({stats.undated} undated)"),
         soft_wrap=True,
     )
     limit = top or None
@@ -1069,7 +1128,7 @@ def export_cmd(
         else:
             with output.open("w", encoding="utf-8", newline="") as handle:
                 n = export_mod.export(records, fmt, handle)  # type: ignore[arg-type]
-    env.info(f"exported {n} articles" + (f" to {output}" if output else ""))
+    env.info(f"exported {_articles(n)}" + (f" to {output}" if output else ""))
 
 
 @cli.command(name="reindex")
@@ -1104,10 +1163,10 @@ def reindex_cmd(env: Env, changed: bool) -> None:
     if changed:
         env.info(
             f"{report.added} added, {report.updated} updated, {report.removed} removed;"
-            f" {count} articles indexed ({elapsed:.1f} s)"
+            f" {_articles(count)} indexed ({elapsed:.1f} s)"
         )
     else:
-        env.info(f"{count} articles indexed ({elapsed:.1f} s)")
+        env.info(f"{_articles(count)} indexed ({elapsed:.1f} s)")
 
 
 # --- import ---
@@ -1255,7 +1314,7 @@ def import_urls_command(
     total = None if "-" in files else sum(count_urls(path) for path in files)
     stdin = _stdin_lines() if "-" in files else None
     stop = threading.Event()
-    display = _ImportDisplay(env, total, as_json, failed)
+    display = _ImportDisplay(env, total, as_json, failed, stop)
     with display, _stop_on_ctrl_c(stop):
         report = import_urls(
             read_url_files(files, stdin=stdin),
@@ -1311,10 +1370,19 @@ class _RateColumn(ProgressColumn):
 class _ImportDisplay:
     """Where results go: stdout (paths or JSON) and stderr (a bar on a terminal, else lines)."""
 
-    def __init__(self, env: Env, total: int | None, as_json: bool, failed: FailedList) -> None:
+    def __init__(
+        self,
+        env: Env,
+        total: int | None,
+        as_json: bool,
+        failed: FailedList,
+        stop: threading.Event,
+    ) -> None:
         self.env = env
         self.as_json = as_json
         self.failed = failed
+        self.stop = stop
+        self.stdout_closed = False
         self.counts: Counter[str] = Counter()
         self.progress: Progress | None = None
         if env.err.is_terminal:
@@ -1352,11 +1420,16 @@ class _ImportDisplay:
         self.counts[result.status] += 1
         if result.status == "failed":
             self.failed.add(result)
-        if self.as_json:
-            click.echo(json.dumps(_result_json(result), ensure_ascii=False))
-        elif result.path is not None:
-            # Plain print, not rich: a path is data for scripts and must never be wrapped.
-            click.echo(display_path(result.path))
+        try:
+            if self.stdout_closed:
+                pass
+            elif self.as_json:
+                click.echo(json.dumps(_result_json(result), ensure_ascii=False))
+            elif result.path is not None:
+                # Plain print, not rich: a path is data for scripts and must never be wrapped.
+                click.echo(display_path(result.path))
+        except BrokenPipeError:
+            self._reader_gone()
         self._log(result)
         if self.progress is not None:
             counts = self.counts
@@ -1367,6 +1440,17 @@ class _ImportDisplay:
                 skipped=sum(counts[status] for status in _SKIPPED),
                 failed=counts["failed"],
             )
+
+    def _reader_gone(self) -> None:
+        """`newsarchive import list.txt | head`: nobody reads the results any more, so stop
+        as on Ctrl-C (whole files only; the same command continues later)."""
+        self.stdout_closed = True
+        # Point stdout at /dev/null, or Python complains again when it flushes at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        self.stop.set()
+        self.env.info("standard output was closed: stopping")
 
     def _log(self, result: ItemResult) -> None:
         where = f"{result.source}:{result.line}"

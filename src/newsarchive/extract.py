@@ -51,6 +51,16 @@ FAVOR_RECALL = False
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 
+# Keys of Article.extra for a page that holds only part of the article (a paywall teaser, a
+# cookie-consent interstitial): extra[COMPLETENESS] == "partial" and extra[REASON] says why.
+COMPLETENESS = "completeness"
+REASON = "reason"
+
+_COOKIE_WALL_DETAIL = (
+    "a cookie-consent page, not the article: accept the site's cookies in a browser and pass "
+    "them with --cookies, or save the page from the browser and archive the file"
+)
+
 # ---------------------------------------------------------------------------------------------
 # Text helpers
 
@@ -62,10 +72,21 @@ def _clean(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", text).replace("\u00ad", "").split())
 
 
+# A Markdown link or image: its text may hold escaped brackets ("[\\[Live\\] ...](...)"), its
+# target balanced parentheses or angle brackets.
+_MD_LINK_RE = re.compile(
+    r"!?\[((?:\\.|[^\]\\])*)\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\)"
+)
+
+
 def _key(text: str) -> str:
     """A comparison key: lower-case words only, so Markdown syntax and punctuation never matter."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r" \1 ", text)  # keep link text, drop targets
+    for _ in range(3):  # keep link text, drop targets; twice for "[![alt](img)](url)"
+        linked = _MD_LINK_RE.sub(r" \1 ", text)
+        if linked == text:
+            break
+        text = linked
     text = re.sub(r"</?[a-z]+>", " ", text)  # <u>, <sup>, <sub> in trafilatura's Markdown
     return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
@@ -544,7 +565,6 @@ _BOGUS_AUTHORS = frozenset(
         "guest",
         "user",
         "author",
-        "redaktion",
         "by",
     }
 )
@@ -587,11 +607,6 @@ _NOT_A_PERSON = frozenset(
         "ev",
         "verlag",
         "media",
-        "redaktion",
-        "redacción",
-        "redaccion",
-        "rédaction",
-        "redazione",
         "newsroom",
         "team",
         "publisher",
@@ -1691,12 +1706,64 @@ def _drop_header_repeats(blocks: list[_MdBlock], header: _Header) -> list[_MdBlo
         if block.key and block.key in header.keys:
             continue
         images = re.findall(r"!\[[^\]]*\]\(<?([^)>\s]+)", block.md)
-        if images and all(_image_name(u) in header.image_names for u in images):
-            rest = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", block.md).strip()
-            if not rest or _key(rest) in header.keys:
-                continue
+        rest = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", block.md).strip()
+        if images and all(_image_name(u) in header.image_names for u in images) and not rest:
+            continue
+        if images and rest and _key(rest) in header.keys:
+            continue  # a gallery item repeating the lead picture's caption
         kept.append(block)
     return kept
+
+
+# Lines that are the site's furniture wherever they appear: gallery counters, "more" toggles,
+# share and app prompts, reprint and error notices. (Copyright lines stay: they are evidence.)
+_FURNITURE_RE = re.compile(
+    r"^(?:image \d+ of \d+|\.*\s*(?:less|more)|explore further|you (?:may|might) also like\b.*|"
+    r"tell us what you think\b.*|an error has occurred\b.*|this article has been sent to\b.*|"
+    r"(?:order reprints|print article)\b.*|to read the full story|don'?t miss\b.*|"
+    r"click here to get the\b.*\bapp|get .{1,40} on the go by clicking here)$",
+    re.IGNORECASE,
+)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def _plain(md: str) -> str:
+    """The words of a Markdown block: link text kept, targets, images and markers dropped."""
+    text = re.sub(r"!\[(?:\\.|[^\]\\])*\]\([^)]*\)", " ", md)
+    text = _MD_LINK_RE.sub(r"\1", text)
+    text = re.sub(r"</?[a-z]+>|\\(?=\S)", "", text)
+    return _clean(re.sub(r"(?m)^\s*(?:[-*>#|]+\s*)+|[*_|]+", " ", text))
+
+
+def _is_furniture(md: str, article_url: str) -> bool:
+    """Blocks that are page furniture whatever their position: a list of nothing but links
+    (related stories), a logo, the page's own URL, a contact line, a table of thumbnails,
+    and the lines `_FURNITURE_RE` knows."""
+    stripped = md.strip()
+    plain = _plain(stripped)
+    if not plain:
+        # Only pictures: a logo (a "print header logo") is not the article's.
+        return bool(re.search(r"!\[[^\]]*\blogo\b", stripped, re.IGNORECASE))
+    if len(plain) <= 200 and _FURNITURE_RE.match(plain.strip(" .:!…[]()")):
+        return True
+    if article_url and plain.replace(article_url, "").strip(" |") == "":
+        return True
+    lines = [line.strip() for line in stripped.split("\n") if line.strip()]
+    links_only = re.compile(r"^(?:[-*]\s+)?(?:\*\*)?(?:<u>)?\[[^\]]+\]\([^)]*\)(?:</u>)?(?:\*\*)?$")
+    if len(lines) >= 2 and lines[0].startswith(("- ", "* ")):
+        if all(links_only.match(line) for line in lines):
+            return True
+    if len(plain) <= 200 and _EMAIL_RE.search(plain):
+        words = plain.split()
+        if re.match(r"(?i)(?:e-?mail|write to|contact|follow|reach)\b", plain) or all(
+            _EMAIL_RE.search(w) or "." in w or w.startswith("@") for w in words
+        ):
+            return True
+    if stripped.startswith("|"):
+        # A table of thumbnails and headlines; a layout table holding the article has prose.
+        prose = max(len(_plain(_MD_LINK_RE.sub("", line))) for line in lines)
+        return prose < 200 and sum("![" in line for line in lines) >= 2
+    return False
 
 
 # Widgets whose text is never the article's, even when trafilatura keeps it.
@@ -1757,6 +1824,191 @@ def _drop_widget_blocks(blocks: list[_MdBlock], root: Element) -> list[_MdBlock]
 
 
 # ---------------------------------------------------------------------------------------------
+# Pages that are not (all of) the article: bot checks, cookie walls, paywall teasers
+
+
+def _refuse(where: str, detail: str, reason: str) -> ExtractionError:
+    error = ExtractionError(where, detail)
+    error.reason = reason  # a stable label for batch summaries, like FetchError's reasons
+    return error
+
+
+def _visible_words(root: Element) -> int:
+    body = root.find("body")
+    return len(_text(body if body is not None else root).split())
+
+
+# Bot checks and challenge pages, by service: markers in the markup (ids, script and iframe
+# addresses) and wordings of the page. Only a page with little text of its own is one:
+# articles often load these services' scripts too.
+_CHALLENGES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "Cloudflare",
+        re.compile(
+            r"/cdn-cgi/challenge-platform/|\bcf[-_]chl[-_]|id=[\"']?(?:cf-wrapper|challenge-form|"
+            r"cf-challenge-running|challenge-running)\b|<title>\s*(?:just a moment\.\.\.|"
+            r"attention required! \| cloudflare|please wait\.\.\. \| cloudflare)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "Incapsula",
+        re.compile(r"_Incapsula_Resource|Incapsula incident ID", re.IGNORECASE),
+    ),
+    ("DataDome", re.compile(r"captcha-delivery\.com|geo\.captcha-delivery", re.IGNORECASE)),
+    (
+        "PerimeterX",
+        re.compile(r"px-captcha|_pxCaptcha|perimeterx\.net|/px/captcha", re.IGNORECASE),
+    ),
+    (
+        "Akamai",
+        re.compile(r"errors\.edgesuite\.net|<title>\s*Access Denied\s*</title>", re.IGNORECASE),
+    ),
+    (
+        "a bot check",
+        re.compile(
+            r"checking your browser before accessing|verify (?:that )?you are (?:a )?human|"
+            r"are you a robot\?|pardon our interruption|please enable (?:js|javascript) and "
+            r"disable any ad blocker|press (?:&|and) hold",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def _challenge(markup: str, root: Element) -> str | None:
+    """The service behind a bot check or challenge page ("Cloudflare", ...), else None."""
+    if _visible_words(root) > 150:
+        return None
+    for service, pattern in _CHALLENGES:
+        if pattern.search(markup):
+            return service
+    return None
+
+
+_CONSENT_WORDS = frozenset(
+    "cookie cookies consent gdpr cmp onetrust didomi cookiebot usercentrics quantcast "
+    "sourcepoint truste privacy".split()
+)
+_CONSENT_TEXT_RE = re.compile(
+    r"\b(?:cookies?|consent|accept all|reject all|manage (?:options|settings)|partners|"
+    r"personali[sz]ed ads|zustimm\w*|akzeptier\w*|einwilligung|accepter|consentement|"
+    r"aceptar|acconsent\w*|privacy)\b",
+    re.IGNORECASE,
+)
+_CONSENT_URL_RE = re.compile(
+    r"^https?://consent\.|/(?:consent|cookie-?wall|cookie-?consent|privacy-?gate|gdpr)\b",
+    re.IGNORECASE,
+)
+
+
+def _consent_wall(root: Element, final_url: str | None) -> str | None:
+    """The text of a cookie-consent interstitial standing in for the article, else None.
+
+    An interstitial is a consent page (consent.example.com, /cookiewall) or a page whose
+    visible text is mostly a consent box. A banner at the foot of a full article is not one.
+    """
+    body = root.find("body")
+    if body is None:
+        return None
+    total = _text(body)
+    words = len(total.split())
+    if final_url and _CONSENT_URL_RE.search(final_url) and _CONSENT_TEXT_RE.search(total):
+        return total
+    if words > 600:
+        return None
+    best = ""
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TEXT_TAGS:
+            continue
+        if el.tag in ("dialog",) or _CONSENT_WORDS.intersection(_words(el)):
+            text = _text(el)
+            if len(text) > len(best):
+                best = text
+    if best and len(best.split()) >= 0.5 * words and len(_CONSENT_TEXT_RE.findall(best)) >= 2:
+        return best
+    return None
+
+
+_PAYWALL_WORDS = frozenset(
+    "paywall paywalled regwall subscriber subscribers premium piano tp metered locked plus".split()
+)
+_PAYWALL_TEXT_RE = re.compile(
+    r"subscribe (?:now )?to (?:continue|read|keep reading|unlock)|to continue reading|"
+    r"to read the full (?:story|article)|(?:this|the) (?:article|story|content) is "
+    r"(?:only )?(?:available|reserved|exclusive) (?:only )?(?:to|for) (?:paying )?"
+    r"(?:subscribers|members)|already a subscriber\?|subscribers only|"
+    r"weiterlesen mit|(?:artikel|beitrag) ist (?:nur )?für abonnenten|"
+    r"exklusiv für (?:abonnenten|abonnentinnen)|jetzt (?:abonnieren|testen) und weiterlesen|"
+    r"réservé aux abonnés|il vous reste \d+\s?% de cet article|"
+    r"(?:solo|exclusivo) para suscriptores|riservato agli abbonati|"
+    r"exclusivo para assinantes",
+    re.IGNORECASE,
+)
+
+
+def _ld_free(objects: list[dict[str, Any]], ld: dict[str, Any]) -> bool | None:
+    """isAccessibleForFree of the article (or of one of its parts), as declared."""
+    for obj in [ld, *(p for p in _ld_parts(ld))]:
+        value = obj.get("isAccessibleForFree")
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+    return None
+
+
+def _ld_parts(ld: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    parts = ld.get("hasPart")
+    for part in parts if isinstance(parts, list) else [parts]:
+        if isinstance(part, dict):
+            yield part
+
+
+def _paywall_marker(root: Element) -> str | None:
+    """A visible paywall box or notice: its wording, or "a paywall box"."""
+    body = root.find("body")
+    for el in body.iter() if body is not None else ():
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TEXT_TAGS:
+            continue
+        if el.tag not in _PAGE_WRAPPERS and _PAYWALL_WORDS.intersection(_words(el)):
+            text = _text(el)
+            if text and len(text) < 600 and (m := _PAYWALL_TEXT_RE.search(text)):
+                return m.group(0)
+    text = _text(body) if body is not None else ""
+    m = _PAYWALL_TEXT_RE.search(text)
+    return m.group(0) if m else None
+
+
+def _completeness(
+    body: str, root: Element, ld: dict[str, Any], objects: list[dict[str, Any]]
+) -> str | None:
+    """Why the archived text is only part of the article (a paywall teaser), else None.
+
+    Three signs, after the usual ways publishers mark paid content: the page's JSON-LD
+    articleBody is much longer than the text the page shows; the page declares
+    isAccessibleForFree false and shows a short text or a subscription notice; or a
+    subscription notice follows a short text.
+    """
+    shown = len(_key(body).split())
+    declared = _ld_str(ld.get("articleBody")) or ""
+    declared_words = len(declared.split())
+    if declared_words >= 150 and shown < 0.6 * declared_words:
+        return (
+            f"paywall teaser: the page shows {shown} of the {declared_words} words "
+            "its JSON-LD articleBody declares"
+        )
+    free = _ld_free(objects, ld)
+    marker = _paywall_marker(root) if free is False or shown < 400 else None
+    if free is False and (marker or shown < 250):
+        detail = f'"{marker}"' if marker else f"only {shown} words shown"
+        return f"paywall teaser: isAccessibleForFree is false ({detail})"
+    if marker and shown < 150:
+        return f'paywall teaser: "{marker}" after {shown} words'
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
 # The extraction
 
 
@@ -1802,22 +2054,90 @@ def _h1(root: Element) -> str | None:
     return None
 
 
-def choose_title(candidates: list[str | None], h1: str | None, site_keys: set[str]) -> str:
-    """The headline: the first of JSON-LD headline, og:title, <h1>, trafilatura's title,
-    twitter:title and <title> that is not just the site's name, with the site suffix removed.
-    An <h1> that the chosen title merely extends ("Kicker: Headline", "Headline Recipe") wins:
-    on the shared corpus this took title accuracy from 75 % to 79 %."""
+# Class words of the small line above a headline ("Dachzeile", overline, roofline, kicker):
+# annotators, and readers quoting a headline, leave it out.
+_KICKER_WORDS = frozenset(
+    "dachzeile overline roofline toptitle supertitle kicker eyebrow topline label section "
+    "category rubrik spitzmarke subtitle catchline subline".split()
+)
+
+
+def _headline_text(h1: Element) -> str:
+    """The text of an <h1> without its kicker span."""
+    parts: list[str] = []
+
+    def walk(node: Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT_TAGS:
+                kicker = _KICKER_WORDS.intersection(_words(child)) and len(_text(child)) <= 80
+                if kicker:
+                    parts.append(" ")
+                else:
+                    walk(child)
+            elif child.tag == "br":
+                parts.append(" ")
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(h1)
+    return _clean("".join(parts)).strip(" :|–—") or _text(h1)
+
+
+def _links_home(el: Element, hostname: str | None) -> bool:
+    for a in el.iter("a"):
+        href = str(a.get("href") or "").strip()
+        parts = urlsplit(href)
+        if href in ("/", "./", "#", "index.html", "/index.html", "/index.php"):
+            return True
+        host = (parts.hostname or "").removeprefix("www.")
+        if host and host == hostname and parts.path in ("", "/"):
+            return True
+    return False
+
+
+def _headlines(root: Element, site_keys: set[str], hostname: str | None) -> list[str]:
+    """The page's <h1> headlines, kicker removed, without the site logos and section names
+    that some sites mark up as <h1> in their page header."""
+    found: list[str] = []
+    for el in root.iter("h1"):
+        if _in_widget(el):
+            continue
+        ancestors = {a.tag for a in el.iterancestors()}
+        in_article = bool(ancestors & {"article", "main"})
+        if not in_article and (
+            "header" in ancestors or _links_home(el, hostname) or el.find(".//img") is not None
+        ):
+            continue
+        text = strip_site_name(_headline_text(el), site_keys)
+        if text and _compact(text) not in site_keys:
+            found.append(text)
+    return found
+
+
+def choose_title(
+    candidates: list[str | None],
+    headlines: list[str],
+    site_keys: set[str],
+    page_title: str | None = None,
+) -> str:
+    """The headline as the page shows it.
+
+    An <h1> (kicker removed) that JSON-LD headline, og:title, trafilatura's title,
+    twitter:title or <title> repeats, or extends, wins; else the first <h1>; else the first
+    of those candidates, site-name suffix removed. On the corpus's tuning pages the visible
+    headline matched the labels more often (82 %) than any declared title (og:title 64 %).
+    """
     cleaned = [strip_site_name(html.unescape(c), site_keys) for c in candidates if c and c.strip()]
     cleaned = [c for c in cleaned if c and _compact(c) not in site_keys]
-    if not cleaned:
-        return ""
-    title = cleaned[0]
-    if h1:
-        heading = strip_site_name(h1, site_keys)
-        short, long = _key(heading), _key(title)
-        if short and short != long and _contains(long, short) and len(short) >= 0.3 * len(long):
-            return heading
-    return title
+    keys = [_key(c) for c in cleaned] + ([_key(html.unescape(page_title))] if page_title else [])
+    for headline in headlines:
+        if any(_contains(k, _key(headline)) for k in keys):
+            return headline
+    if headlines:
+        return headlines[0]
+    return cleaned[0] if cleaned else ""
 
 
 def _local_time(chosen: str, others: list[str]) -> str:
@@ -2126,6 +2446,14 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     base = url or page.final_url or page.url or None
     where = base or page.local_path or "<page>"
     root = _parse(page.html, where)
+    if service := _challenge(page.html, root):
+        raise _refuse(
+            where,
+            f"a bot check page ({service}), not the article: the site did not serve it to "
+            "newsarchive; try later, or save the page from a browser and archive the file",
+            "bot wall",
+        )
+    consent = _consent_wall(root, page.final_url or base)
     document = trafilatura.bare_extraction(
         page.html,
         url=base,
@@ -2140,6 +2468,8 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     )
     # bare_extraction is typed to return a dict only with the deprecated as_dict=True.
     if document is None or isinstance(document, dict):
+        if consent is not None:
+            raise _refuse(where, _COOKIE_WALL_DETAIL, "cookie wall")
         raise ExtractionError(where)
 
     meta = _meta_tags(root)
@@ -2175,7 +2505,8 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     if not article_url:
         article_url = Path(page.local_path).resolve().as_uri() if page.local_path else ""
 
-    ld = _pick_article(_json_ld(root), [article_url, base or ""])
+    objects = _json_ld(root)
+    ld = _pick_article(objects, [article_url, base or ""])
     publisher = ld.get("publisher")
     site = _first(
         meta.get("og:site_name"),
@@ -2189,24 +2520,28 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     hostname = hostname.removeprefix("www.") if hostname else None
     site_keys = _site_keys([site, document.sitename], hostname)
 
-    h1 = _h1(root)
     title_el = root.find(".//title")
+    page_title = _text(title_el) if title_el is not None else None
     title = choose_title(
         [
             _ld_str(ld.get("headline")),
             meta.get("og:title"),
-            h1,
             document.title,
             meta.get("twitter:title"),
-            _text(title_el) if title_el is not None else None,
+            page_title,
         ],
-        h1,
+        _headlines(root, site_keys, hostname),
         site_keys,
+        page_title,
     )
 
-    # Authors: JSON-LD people, then meta tags, then trafilatura's guess.
+    # Authors: JSON-LD people, then trafilatura's byline reading, then meta tags, then the
+    # page's byline element. (On the corpus's tuning pages trafilatura's reading was right
+    # more often than the meta tags: 77 % against 67 % of the pages where each gave a name.)
     ld_people, _ = _ld_authors(ld.get("author") or ld.get("creator"))
     authors = clean_authors(ld_people, site_keys)
+    if not authors and document.author:
+        authors = clean_authors(document.author.split(";"), site_keys)
     if not authors:
         authors = clean_authors(
             meta.all(
@@ -2214,8 +2549,6 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
             ),
             site_keys,
         )
-    if not authors and document.author:
-        authors = clean_authors(document.author.split(";"), site_keys)
     byline = _find_byline(root, authors, site_keys)
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
@@ -2271,13 +2604,23 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     md_blocks = _drop_widget_blocks(
         _drop_header_repeats(_trafilatura_blocks(document.body), header), root
     )
+    if consent is not None:
+        # The consent box is most of the page here, so the widget filter spares it.
+        consent_key = _key(consent)
+        md_blocks = [b for b in md_blocks if not b.key or not _contains(consent_key, b.key)]
     body_key = " ".join(b.key for b in md_blocks)
     containers = _find_containers(root, body_key)
     walker = _Walker(base)
     for container in containers:
         walker.walk(container, quote=container.tag == "blockquote")
-    body = "\n\n".join(_repair(md_blocks, walker.blocks, header)).strip()
+    body = "\n\n".join(
+        block
+        for block in _repair(md_blocks, walker.blocks, header)
+        if not _is_furniture(block, article_url)
+    ).strip()
     if not _key(body):
+        if consent is not None:
+            raise _refuse(where, _COOKIE_WALL_DETAIL, "cookie wall")
         raise ExtractionError(where)
 
     description = _first(
@@ -2301,9 +2644,17 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
         ]
     )
     extra = {"extractor": EXTRACTOR}
-    free = ld.get("isAccessibleForFree")
-    if isinstance(free, bool) or str(free).lower() in ("true", "false"):
+    free = _ld_free(objects, ld)
+    if free is not None:
         extra["accessible_for_free"] = str(free).lower()
+    partial = (
+        "cookie-consent interstitial: the page showed a consent box in place of most of the article"
+        if consent is not None
+        else _completeness(body, root, ld, objects)
+    )
+    if partial:
+        extra[COMPLETENESS] = "partial"
+        extra[REASON] = partial
     given = url or page.url
     return Article(
         url=article_url,
@@ -2328,6 +2679,14 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     )
 
 
-__all__ = ["extract", "parse_date", "strip_site_name", "clean_authors"]
+__all__ = [
+    "COMPLETENESS",
+    "REASON",
+    "clean_authors",
+    "extract",
+    "parse_date",
+    "parse_text_date",
+    "strip_site_name",
+]
 
 _ = timezone  # re-exported names above keep imports honest for type checkers

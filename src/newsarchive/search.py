@@ -62,9 +62,13 @@ __all__ = [
     "Problem",
     "RefreshReport",
     "SearchIndex",
+    "article_text",
+    "bounded_map",
     "fold",
     "fts_query",
     "parse_date",
+    "plain_text",
+    "process_pool",
     "split_marks",
     "update_index",
 ]
@@ -438,12 +442,14 @@ _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
 _MD_AUTOLINK = re.compile(r"<(https?://[^>]+)>")
 _MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
+_MD_BLOCK_MARK = re.compile(r"^(?:#{1,6}|>)[ \t]+", re.MULTILINE)
 
 
 def plain_text(markdown: str) -> str:
     """A Markdown body with links and images reduced to their text, for indexing and snippets:
     link targets would otherwise be indexed as words ("https", "www") and fill snippets.
-    Emphasis and heading marks can stay: the tokenizer reads them as spaces."""
+    The marks of emphasis, headings and quotes go too: the tokenizer would skip them, but
+    snippets would show them."""
     text = markdown
     # Each substitution only runs when its marker is present: most bodies have few links.
     if MARK_START in text or MARK_END in text:
@@ -453,25 +459,33 @@ def plain_text(markdown: str) -> str:
         text = _MD_LINK.sub(r"\1", text)
     if "<http" in text:
         text = _MD_AUTOLINK.sub(r"\1", text)
+    if "*" in text:
+        text = text.replace("*", "")
+    if "#" in text or ">" in text:
+        text = _MD_BLOCK_MARK.sub("", text)
     return text
 
 
-def article_text(body: str, meta: Mapping[str, Any]) -> str:
+def article_text(body: str, meta: Mapping[str, Any], *, keep_byline: bool = False) -> str:
     """The article's own words: the body without what `render_body` puts around them (the
     title heading, byline and date line above, the source line below). Those repeat
-    front-matter fields that have columns of their own, and would fill every snippet."""
+    front-matter fields that have columns of their own, and would fill every snippet.
+    `keep_byline` keeps the "By ..." line, which may say more than the authors field."""
     sections = body.split("\n\n")
+    kept: list[str] = []
     start, end = 0, len(sections)
     if sections[0].startswith("# "):
         start = 1
         if start < end and sections[start].startswith("By ") and "\n" not in sections[start]:
+            if keep_byline:
+                kept.append(sections[start])
             start += 1
         published = _text(meta.get("published"))
         if published and start < end and sections[start].strip() == format_published(published):
             start += 1
     if end - start >= 2 and sections[-2] == "---" and sections[-1].startswith("Source: <"):
         end -= 2
-    return "\n\n".join(sections[start:end])
+    return "\n\n".join(kept + sections[start:end])
 
 
 # A parsed file, ready for the database: the files-table values in _FILE_COLUMNS order, then

@@ -1,0 +1,112 @@
+"""Extract an archived article again from its raw capture, with no network.
+
+For when the extractor improves: the page bytes are the ones fetched back then, the identity
+(url, source), the fetch time and status and the capture reference are kept, and the file is
+rewritten in place only when its content changes (a new tool version alone is not a change).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import Message
+from pathlib import Path
+from typing import Any, Literal
+
+from newsarchive import extract as extract_mod
+from newsarchive.capture import Capture, read_capture
+from newsarchive.decode import decode_html
+from newsarchive.errors import StoreError
+from newsarchive.frontmatter import (
+    CAPTURE_KEYS,
+    NEWSARCHIVE_KEY,
+    FrontMatterError,
+    article_from_meta,
+    loads,
+)
+from newsarchive.models import FetchedPage
+from newsarchive.pipeline import render_file
+from newsarchive.store import Archive
+
+Result = Literal["changed", "unchanged"]
+
+# Keys that change with every run or tool upgrade, and so are not a change of the article.
+_VOLATILE = {NEWSARCHIVE_KEY, "extractor"}
+
+
+@dataclass(frozen=True)
+class Reextracted:
+    path: Path
+    result: Result
+    text: str
+
+
+def reextract_file(
+    archive: Archive, path: Path, captures_root: Path, *, dry_run: bool = False
+) -> Reextracted:
+    """Re-run extraction for the article file at `path` from its capture.
+
+    Raises StoreError when the file cannot be read, has no capture, or the capture is gone,
+    and ExtractionError when the captured page no longer yields an article.
+    """
+    try:
+        old_text = path.read_text(encoding="utf-8")
+        meta, body = loads(old_text)
+        old = article_from_meta(meta, body)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(str(path), f"cannot read: {exc}") from exc
+    except FrontMatterError as exc:
+        raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
+    reference = [meta.get(key) for key in CAPTURE_KEYS]
+    if not all(isinstance(value, str) and value for value in reference):
+        raise StoreError(str(path), "no capture to extract from (saved page or --no-capture)")
+    capture = Capture(*(str(value) for value in reference))
+    final_url, status, headers, raw = read_capture(captures_root, capture)
+
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "text/html")
+    parsed = Message()
+    parsed["content-type"] = content_type
+    html, encoding = decode_html(raw, parsed.get_param("charset"))  # type: ignore[arg-type]
+    given = old.source or old.url
+    page = FetchedPage(
+        url=given,
+        final_url=final_url,
+        status=status,
+        content_type=parsed.get_content_type(),
+        html=html,
+        encoding=encoding,
+        fetched_at=old.fetched,
+        raw=raw,
+        headers=tuple(headers),
+    )
+    fresh = extract_mod.extract(page, url=given)
+    article = dataclasses.replace(
+        fresh,
+        url=old.url,
+        source=old.source,
+        fetched=old.fetched,
+        status=old.status,
+        final_url=old.final_url,
+        extra={**fresh.extra, **{k: v for k, v in old.extra.items() if k in CAPTURE_KEYS}},
+    )
+    text = render_file(article)
+    new_meta, new_body = loads(text)
+    if _stable(new_meta) == _stable(meta) and new_body == body:
+        return Reextracted(path, "unchanged", old_text)
+    if not dry_run:
+        # save(force=True) replaces the file the URL maps to, in place: make sure it is this one.
+        known = archive.lookup(old.url)
+        if known is None or known.resolve() != path.resolve():
+            raise StoreError(str(path), f"its URL is archived as {known}, not this file")
+        archive.save(article, text, keys=[old.url], force=True)
+    return Reextracted(path, "changed", text)
+
+
+def _stable(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in meta.items() if k not in _VOLATILE}
+
+
+def _plain(value: Any) -> Any:
+    # PyYAML may read an unquoted date back as a datetime; compare as text.
+    return value.isoformat() if isinstance(value, datetime) else value
