@@ -6,9 +6,14 @@ prints. Errors become exit codes in one place, `exit_code_for`, used by `main`.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import re
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -16,6 +21,8 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from newsarchive import __version__
 from newsarchive import fetch as fetch_mod
@@ -30,9 +37,11 @@ from newsarchive.errors import (
     NewsArchiveError,
     UsageError,
 )
+from newsarchive.frontmatter import FrontMatterError, loads
 from newsarchive.models import FetchOptions
 from newsarchive.pipeline import Outcome, archive_target, is_local_target, iter_targets
 from newsarchive.reextract import reextract_file
+from newsarchive.revisions import Version, update_article, version_text, versions, word_diff
 from newsarchive.store import Archive, validate_template
 from newsarchive.urls import check_url
 from newsarchive.verify import Report as VerifyReport
@@ -505,22 +514,263 @@ def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) ->
         raise click.exceptions.Exit(exit_code_for(failures[0]) if single else ExitCode.PARTIAL)
 
 
+_AGE = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", value.lower())
+    if match is None:
+        raise click.BadParameter(f"{value!r}: use a number and a unit, such as 12h, 7d or 2w")
+    return float(match.group(1)) * _AGE[match.group(2)]
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
+@click.option("--all", "every", is_flag=True, help="Every article in the archive.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only articles published on or after this day (YYYY-MM-DD).",
+)
+@click.option(
+    "--older-than",
+    metavar="AGE",
+    callback=_age,
+    help="Only articles last fetched or checked more than AGE ago (e.g. 12h, 7d, 2w).",
+)
+@network_options
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two requests to one site.",
+)
+@click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
+@pass_env
+def update(
+    env: Env,
+    targets: tuple[str, ...],
+    every: bool,
+    since: datetime | None,
+    older_than: float | None,
+    user_agent: str | None,
+    timeout: float,
+    max_size: int,
+    cookies: str | None,
+    proxy: str | None,
+    delay: float,
+    no_capture: bool,
+) -> None:
+    """Fetch archived articles again and keep a revision when their text changed.
+
+    The file shows the latest text, with the earlier versions listed under `revisions:`
+    in its front-matter and kept whole in the captures directory. An unchanged article only
+    gets a new `checked:` time; one that now answers 404 or 410 is marked `gone:` and keeps
+    its text. Prints the paths of changed articles.
+
+    \b
+    Examples:
+      newsarchive update --all --older-than 7d
+      newsarchive update --since 2021-09-01 --all
+      newsarchive update https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
+    """
+    if bool(targets) == every:
+        raise click.UsageError("give article files or URLs, or --all (not both)")
+    archive = env.archive()
+    failures: list[NewsArchiveError] = []
+    paths: list[Path] = []
+    if every:
+        now = datetime.now(UTC)
+        for path, meta in archive.articles():
+            if since is not None and str(meta.get("published") or "")[:10] < f"{since:%Y-%m-%d}":
+                continue
+            if older_than is not None:
+                last = str(meta.get("checked") or meta.get("fetched") or "")
+                try:
+                    seen = datetime.fromisoformat(last.replace("Z", "+00:00"))
+                except ValueError:
+                    seen = None
+                if seen is not None and (now - seen).total_seconds() < older_than:
+                    continue
+            paths.append(path)
+    for target in targets:
+        try:
+            paths.append(_resolve_article(env, target))
+        except NewsArchiveError as exc:
+            failures.append(exc)
+            env.error(str(exc))
+    options = fetch_options(user_agent, timeout, max_size, cookies, proxy)
+    counts: Counter[str] = Counter()
+    last_request: dict[str, float] = {}
+    with fetch_mod.make_client(options) as client:
+        for path in paths:
+            host = str(archive_host(path))
+            wait = last_request.get(host, 0.0) + delay - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                with _status(env, f"Checking {display_path(path)}"):
+                    result = update_article(
+                        archive,
+                        path,
+                        client=client,
+                        options=options,
+                        captures_root=env.captures_root,
+                        capture=not no_capture,
+                    )
+            except NewsArchiveError as exc:
+                failures.append(exc)
+                env.error(str(exc))
+                continue
+            finally:
+                last_request[host] = time.monotonic()
+            counts[result.status] += 1
+            if result.status == "changed":
+                env.out.print(escape(display_path(path)), highlight=False)
+                env.info(f"changed ({', '.join(result.changed)}): {display_path(path)}")
+            elif result.status == "gone":
+                env.info(f"gone: {display_path(path)}")
+    env.info(
+        f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['gone']} gone"
+        + (f", {len(failures)} failed" if failures else "")
+    )
+    if failures:
+        single = len(targets) == 1 and not every
+        raise click.exceptions.Exit(exit_code_for(failures[0]) if single else ExitCode.PARTIAL)
+
+
+def archive_host(path: Path) -> str | None:
+    """The site an article file came from (for spacing requests), from its front-matter."""
+    try:
+        meta, _ = loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, FrontMatterError):
+        return None
+    url = str(meta.get("url") or "")
+    return url.split("/")[2] if url.count("/") >= 2 else None
+
+
+def _versions_of(env: Env, target: str) -> tuple[Path, list[Version]]:
+    path = _resolve_article(env, target)
+    try:
+        meta, _ = loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(str(path), f"cannot read: {exc}") from exc
+    except FrontMatterError as exc:
+        raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
+    return path, versions(meta)
+
+
+@cli.command()
+@click.argument("target", metavar="URL_OR_PATH")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per version.")
+@pass_env
+def history(env: Env, target: str, as_json: bool) -> None:
+    """List the versions of an archived article, oldest first.
+
+    \b
+    Examples:
+      newsarchive history https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
+      newsarchive history --json archive/2021/09/2021-09-14-mali-junta-in-talks.md
+    """
+    path, found = _versions_of(env, target)
+    if as_json:
+        for version in found:
+            env.out.print_json(data=dataclasses.asdict(version), indent=None)
+        return
+    if not env.out.is_terminal:
+        for version in found:
+            file = version.file or f"{display_path(path)} (current)"
+            fields = [str(version.number), version.fetched, version.sha256[:12]]
+            click.echo("\t".join([*fields, ",".join(version.changed) or "-", file]))
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("rev", "fetched", "sha256", "changed", "file"):
+        table.add_column(column)
+    for version in found:
+        table.add_row(
+            str(version.number),
+            version.fetched,
+            version.sha256[:12],
+            ", ".join(version.changed),
+            version.file or display_path(path) + " (current)",
+        )
+    env.out.print(table)
+
+
+@cli.command()
+@click.argument("target", metavar="URL_OR_PATH")
+@click.option("--rev", "revs", type=int, multiple=True, help="Version number (twice: A and B).")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON lines.")
+@pass_env
+def diff(env: Env, target: str, revs: tuple[int, ...], as_json: bool) -> None:
+    """Show what changed between two versions of an article, word by word.
+
+    By default, the previous version against the current one. Coloured on a terminal, a
+    unified diff when piped.
+
+    \b
+    Examples:
+      newsarchive diff https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
+      newsarchive diff --rev 1 --rev 3 archive/2021/09/2021-09-14-mali-junta-in-talks.md
+      newsarchive diff --json URL | jq .
+    """
+    path, found = _versions_of(env, target)
+    if len(revs) > 2:
+        raise click.UsageError("--rev goes at most twice")
+    numbers = list(revs) or [max(len(found) - 1, 1), len(found)]
+    if len(numbers) == 1:
+        numbers.append(len(found))
+    for number in numbers:
+        if not 1 <= number <= len(found):
+            raise click.BadParameter(
+                f"{number}: versions are 1 to {len(found)}", param_hint="--rev"
+            )
+    old_v, new_v = (found[n - 1] for n in numbers)
+    old = version_text(path, old_v, env.captures_root)
+    new = version_text(path, new_v, env.captures_root)
+    changes = word_diff(old, new)
+    if as_json:
+        for change in changes:
+            if change.op != "equal":
+                env.out.print_json(data=dataclasses.asdict(change), indent=None)
+        return
+    if not env.out.is_terminal:
+        lines = difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"rev {old_v.number} ({old_v.fetched})",
+            tofile=f"rev {new_v.number} ({new_v.fetched})",
+        )
+        click.echo("".join(lines), nl=False)
+        return
+    text = Text()
+    for change in changes:
+        if change.op == "equal":
+            text.append(change.old)
+            continue
+        if change.old:
+            text.append(change.old, style="bold red strike")
+        if change.new:
+            text.append(change.new, style="bold green")
+    env.out.print(text)
+
+
 # --- search ---
 # Finding things: grep, search, list, show, stats, export, reindex. The imports stay with the
 # section so that each section of this file can be edited on its own.
 
 import os  # noqa: E402
-import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
 from rich.panel import Panel  # noqa: E402
-from rich.table import Table  # noqa: E402
-from rich.text import Text  # noqa: E402
 
 from newsarchive import export as export_mod  # noqa: E402
 from newsarchive.errors import StoreError  # noqa: E402
-from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads  # noqa: E402
+from newsarchive.frontmatter import is_newsarchive  # noqa: E402
 from newsarchive.grep import FileMatches, GrepOptions, grep  # noqa: E402
 from newsarchive.search import (  # noqa: E402
     Entry,
@@ -1176,7 +1426,6 @@ import signal  # noqa: E402
 import threading  # noqa: E402
 from collections.abc import Iterable  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
-from datetime import datetime  # noqa: E402
 
 import rich.table  # noqa: E402
 import rich.text  # noqa: E402

@@ -23,10 +23,12 @@ from newsarchive.frontmatter import (
     NEWSARCHIVE_KEY,
     FrontMatterError,
     article_from_meta,
+    dumps,
     loads,
 )
 from newsarchive.models import FetchedPage
 from newsarchive.pipeline import render_file
+from newsarchive.revisions import HISTORY_KEYS
 from newsarchive.store import Archive
 
 Result = Literal["changed", "unchanged"]
@@ -90,8 +92,9 @@ def reextract_file(
         final_url=old.final_url,
         extra={**fresh.extra, **{k: v for k, v in old.extra.items() if k in CAPTURE_KEYS}},
     )
-    text = render_file(article)
-    new_meta, new_body = loads(text)
+    new_meta, new_body = loads(render_file(article))
+    new_meta.update({key: meta[key] for key in HISTORY_KEYS if key in meta})
+    text = dumps(new_meta, new_body)
     if _stable(new_meta) == _stable(meta) and new_body == body:
         return Reextracted(path, "unchanged", old_text)
     if not dry_run:
