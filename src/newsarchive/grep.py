@@ -1,15 +1,18 @@
 """grep over the archive's files, aware of the front-matter: filters by site, author, tag,
 language and publication date, and a choice of searching the title, the body or everything.
 
-It reads the Markdown files themselves (never the search index), so what it prints is always
-what the files say. It is built for speed on large archives:
+It reads the Markdown files themselves, so what it prints is always what the files say. It
+is built for speed on large archives:
 
 * before a file is decoded, a cheap byte test throws out files that cannot match: the literal
   strings every match must contain are worked out from the regular expression (as ripgrep
   does) and looked for with `bytes` searches, which run at memory speed; only files holding
   one of them are decoded and searched line by line with the real expression;
-* the front-matter is parsed only for files that match, to apply the filters;
-* files are read by worker processes, one per core, and results come back in path order.
+* the front-matter matters only for files that match (to apply the filters): it is taken
+  from the search index when the index holds that very version of the file (same mtime and
+  size), and parsed from the file otherwise;
+* files are listed one directory at a time and read by worker processes, one per core, while
+  the listing goes on; results come back in path order.
 """
 
 from __future__ import annotations

@@ -22,7 +22,11 @@ Freshness. Before a query answers, the index is compared with the disk:
 Queries use FTS5 syntax made safe: words, "phrases", AND / OR / NOT, prefix*, parentheses.
 Matching is case- and diacritics-insensitive (unicode61, remove_diacritics 2); Cyrillic and
 other scripts are tokenised as words. Ranking is bm25 with the title weighted far above the
-body.
+body. The body column holds the article's own text (`article_text`), without the heading,
+byline, date and source lines the file repeats from its front-matter.
+
+A damaged or foreign index file is thrown away and built again from the files, when it is
+opened or when a refresh or rebuild runs into a damaged page.
 """
 
 from __future__ import annotations

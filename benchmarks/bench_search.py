@@ -1,0 +1,381 @@
+"""Benchmark finding things in a 100,000-article archive: search, grep, reindex.
+
+    .venv/bin/python benchmarks/bench_search.py      # builds /tmp/newsarchive-bench/archive
+    .venv/bin/python benchmarks/bench_search.py --archive /tmp/x/archive --count 100000
+
+One run measures, on one archive built by make_synthetic_archive.py from ../shared/corpus:
+
+* `reindex` from scratch (an empty cache directory), as a fresh `newsarchive` process;
+* `search` over 20 varied queries (words, phrases, AND/OR/NOT, prefixes, Cyrillic, diacritics,
+  filters): p50 and p95 of the command's own work (open the index, the freshness check,
+  the query, snippets), and of a whole `newsarchive search` process;
+* `grep -rl` and ripgrep (`rg -l`) for the same words, against which search is compared;
+* `newsarchive grep -l` and `newsarchive grep` (lines) for a word and a regular expression,
+  against `rg -l` / `rg -n` and `grep -rl` / `grep -rn` for the same patterns;
+* the incremental cost after 100 files change (rewritten the way editors and the tool do,
+  through a new file renamed over the old one): the next `search`, and `reindex --changed`.
+
+Everything runs with a warm page cache (the archive is read once before timing): the numbers
+compare the programs, not the disk. Results are printed as a Markdown table for
+benchmarks/README.md; `--json FILE` also writes them as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYTHON = sys.executable
+_SCRIPT = Path(PYTHON).with_name("newsarchive")  # the installed command, as users run it
+NEWSARCHIVE = [str(_SCRIPT)] if _SCRIPT.exists() else [PYTHON, "-m", "newsarchive"]
+
+# Twenty queries of the kinds people type: common and rare words, phrases, the operators,
+# prefixes, non-Latin scripts, accents typed or not, filters and a title-only search.
+QUERIES: list[tuple[str, list[str]]] = [
+    ("police", []),
+    ("government", []),
+    ("merkel", []),
+    ("bitcoin", []),
+    ('"prime minister"', []),
+    ('"climate change"', []),
+    ("police AND protest", []),
+    ("football OR soccer", []),
+    ("election NOT trump", []),
+    ("sanction*", []),
+    ("econom*", []),
+    ("путин", []),
+    ("росси*", []),
+    ("bundestag", []),
+    ("munchen", []),  # written without the umlaut: finds "München"
+    ("société", []),
+    ("wladza OR władza", []),
+    ("hospital", ["--since", "2015", "--until", "2018"]),
+    ("minister", ["--lang", "de"]),
+    ("president", ["--in", "title"]),
+]
+# Words compared with `grep -rl` and ripgrep (search is case-insensitive and matches words).
+WORDS = ["merkel", "police", "bitcoin", "bundestag"]
+GREP_WORD = "Merkel"
+GREP_REGEX = r"[Pp]rime [Mm]inister [A-Z][a-z]+"
+RUNS = 3  # each external command runs this many times; the median counts
+
+
+@dataclass
+class Results:
+    machine: dict[str, str] = field(default_factory=dict)
+    archive: dict[str, Any] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self, what: str, seconds: float, note: str = "", *, cpu: float | None = None, **extra: Any
+    ) -> None:
+        self.rows.append({"what": what, "seconds": seconds, "cpu": cpu, "note": note, **extra})
+        used = f" (CPU {_ms(cpu)})" if cpu is not None else ""
+        print(f"  {what}: {_ms(seconds)}{used} {note}", file=sys.stderr, flush=True)
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _env(cache: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["NEWSARCHIVE_CACHE_DIR"] = str(cache)
+    env["NEWSARCHIVE_CONFIG"] = str(cache / "no-config.toml")
+    env.setdefault("LC_ALL", "C.UTF-8")  # grep's speed depends on the locale: say which
+    return env
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time(
+    argv: Sequence[str], env: dict[str, str], *, runs: int = RUNS
+) -> tuple[float, float, str]:
+    """Median wall time and CPU time (user + system, with every process the command started)
+    of `argv` over `runs` runs, and its stdout (of the last run)."""
+    times = []
+    cpus = []
+    out = ""
+    for _ in range(runs):
+        cpu = _children_cpu()
+        started = time.perf_counter()
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - started)
+        cpus.append(_children_cpu() - cpu)
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr}")
+        out = done.stdout
+    return statistics.median(times), statistics.median(cpus), out
+
+
+def _percentile(values: Sequence[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def _version(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return "absent"
+    return done.stdout.splitlines()[0] if done.stdout else "?"
+
+
+def _machine() -> dict[str, str]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu or platform.processor(),
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "grep": _version(["grep", "--version"]),
+        "ripgrep": _version(["rg", "--version"]),
+    }
+
+
+def build_archive(root: Path, count: int) -> None:
+    if root.exists() and any(root.iterdir()):
+        return
+    print(f"building {count} articles in {root} ...", file=sys.stderr, flush=True)
+    subprocess.run(
+        [PYTHON, str(HERE / "make_synthetic_archive.py"), str(root), "--count", str(count)],
+        check=True,
+    )
+
+
+def warm(root: Path, env: dict[str, str]) -> tuple[int, int]:
+    """Read every file once (so timings compare programs, not the disk); (files, bytes)."""
+    files = size = 0
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(".md"):
+                files += 1
+                size += os.path.getsize(os.path.join(dirpath, name))
+    subprocess.run(["grep", "-rlq", "zzzzqqqq", str(root)], env=env, check=False)
+    return files, size
+
+
+def in_process_search(
+    root: Path, cache: Path
+) -> Callable[[str, list[str]], tuple[float, float, int]]:
+    """What `newsarchive search` does once its modules are loaded: open the index, check it is
+    current, run the query, build the snippets. Returns a function timing one query:
+    (wall seconds, CPU seconds, hits)."""
+    os.environ["NEWSARCHIVE_CACHE_DIR"] = str(cache)
+    from newsarchive.search import Filters, SearchIndex, parse_date
+    from newsarchive.store import Archive
+
+    def run(query: str, options: list[str]) -> tuple[float, float, int]:
+        opts = dict(zip(options[::2], options[1::2], strict=True))
+        filters = Filters(
+            lang=opts.get("--lang"),
+            since=parse_date(opts["--since"]) if "--since" in opts else None,
+            until=parse_date(opts["--until"], end=True) if "--until" in opts else None,
+        )
+        cpu = time.process_time()
+        started = time.perf_counter()
+        with SearchIndex(Archive(root)) as index:
+            index.refresh()
+            field: Any = opts.get("--in", "all")  # "all", "title" or "body"
+            hits = index.search(query, filters=filters, field=field, limit=20)
+        return time.perf_counter() - started, time.process_time() - cpu, len(hits)
+
+    return run
+
+
+def change_files(root: Path, n: int, seed: int = 1) -> list[Path]:
+    """Rewrite `n` articles as an editor (or the tool) does: a new file renamed over the old."""
+    rng = random.Random(seed)
+    paths: list[Path] = []
+    for dirpath, _, names in os.walk(root):
+        paths.extend(Path(dirpath) / name for name in names if name.endswith(".md"))
+    paths.sort()
+    chosen = rng.sample(paths, n)
+    for k, path in enumerate(chosen):
+        text = path.read_text(encoding="utf-8")
+        tmp = path.with_name(f".{path.name}.bench.tmp")
+        tmp.write_text(text + f"\nAdded by hand: quetzalcoatl{k}.\n", encoding="utf-8")
+        os.replace(tmp, path)
+    return chosen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        default=Path("/tmp/newsarchive-bench/archive"),
+        help="the archive to measure; built if absent",
+    )
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    root = args.archive.resolve()
+    build_archive(root, args.count)
+    cache = Path(tempfile.mkdtemp(prefix="newsarchive-bench-cache-"))
+    env = _env(cache)
+    results = Results(machine=_machine())
+    results.machine["load before"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    try:
+        measure(results, root, cache, env)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    results.machine["load after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(report(results))
+    if args.json:
+        args.json.write_text(json.dumps(results.__dict__, indent=2), encoding="utf-8")
+
+
+def measure(results: Results, root: Path, cache: Path, env: dict[str, str]) -> None:
+    rg = shutil.which("rg")
+    files, size = warm(root, env)
+    results.archive = {"path": str(root), "files": files, "bytes": size}
+    print(f"{files} files, {size / 1e6:.0f} MB; cache {cache}", file=sys.stderr)
+    na = [*NEWSARCHIVE, "--archive", str(root)]
+
+    print("reindex from scratch", file=sys.stderr)
+    wall, cpu, _ = _time([*na, "reindex"], env, runs=1)
+    results.add("reindex, from scratch", wall, cpu=cpu)
+    results.archive["index_bytes"] = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+
+    print("search", file=sys.stderr)
+    search = in_process_search(root, cache)
+    for query, options in QUERIES:  # warm-up: the index's pages into the page cache
+        search(query, options)
+    walls: list[float] = []
+    cpus: list[float] = []
+    process_walls: list[float] = []
+    process_cpus: list[float] = []
+    per_query = []
+    for query, options in QUERIES:
+        wall, cpu, hits = search(query, options)
+        walls.append(wall)
+        cpus.append(cpu)
+        whole, whole_cpu, _ = _time([*na, "search", query, *options], env, runs=1)
+        process_walls.append(whole)
+        process_cpus.append(whole_cpu)
+        label = " ".join([query, *options])
+        per_query.append({"query": label, "hits": hits, "ms": wall * 1000, "cpu_ms": cpu * 1000})
+        print(f"    {label}: {hits} hits, {_ms(wall)} (CPU {_ms(cpu)})", file=sys.stderr)
+    results.archive["queries"] = per_query
+    for p in (0.5, 0.95):
+        name = f"p{round(p * 100)}"
+        results.add(
+            f"search {name}, the command's work",
+            _percentile(walls, p),
+            cpu=_percentile(cpus, p),
+        )
+    for p in (0.5, 0.95):
+        name = f"p{round(p * 100)}"
+        results.add(
+            f"search {name}, whole `newsarchive search` process",
+            _percentile(process_walls, p),
+            cpu=_percentile(process_cpus, p),
+        )
+    wall, cpu, _ = _time([*NEWSARCHIVE, "--help"], env)
+    results.add("`newsarchive --help` (Python start + imports)", wall, cpu=cpu)
+
+    print("word queries: search vs grep -rl vs ripgrep", file=sys.stderr)
+    for word in WORDS:
+        wall, cpu, hits = search(word, [])
+        results.add(f"search {word}", wall, "the best 20 hits", cpu=cpu, word=word)
+        wall, cpu, out = _time(["grep", "-rliw", word, str(root)], env)
+        results.add(f"grep -rliw {word}", wall, f"{len(out.splitlines())} files", cpu=cpu)
+        if rg:
+            wall, cpu, out = _time([rg, "-liw", word, str(root)], env)
+            results.add(f"rg -liw {word}", wall, f"{len(out.splitlines())} files", cpu=cpu)
+
+    print("newsarchive grep vs ripgrep vs grep", file=sys.stderr)
+    for label, pattern in (("word", GREP_WORD), ("regex", GREP_REGEX)):
+        for mode, unit in (("-l", "files"), ("-n", "lines")):
+            flags = ["-l"] if mode == "-l" else []
+            wall, cpu, out = _time([*na, "grep", *flags, pattern], env)
+            what = f"newsarchive grep {mode} {label}"
+            results.add(
+                what, wall, f"{len(out.splitlines())} {unit}", cpu=cpu, rg=f"rg {mode} {label}"
+            )
+            if rg:
+                wall, cpu, out = _time([rg, mode, "-e", pattern, str(root)], env)
+                results.add(f"rg {mode} {label}", wall, f"{len(out.splitlines())} {unit}", cpu=cpu)
+            wall, cpu, out = _time(["grep", f"-r{mode[1]}E", pattern, str(root)], env)
+            results.add(
+                f"grep -r{mode[1]}E {label}", wall, f"{len(out.splitlines())} {unit}", cpu=cpu
+            )
+
+    print("100 files change", file=sys.stderr)
+    change_files(root, 100)
+    wall, cpu, hits = search("quetzalcoatl0 OR quetzalcoatl99", [])
+    results.add("next search after 100 files changed", wall, f"{hits} of 2 found", cpu=cpu)
+    change_files(root, 100, seed=2)
+    wall, cpu, _ = _time([*na, "reindex", "--changed"], env, runs=1)
+    results.add("reindex --changed after 100 files changed", wall, cpu=cpu)
+    wall, cpu, _ = _time([*na, "reindex", "--changed"], env, runs=1)
+    results.add("reindex --changed, nothing changed", wall, cpu=cpu)
+
+
+def report(results: Results) -> str:
+    """The results as Markdown: machine, archive, then one table."""
+    m, a = results.machine, results.archive
+    rows = {row["what"]: row for row in results.rows}
+    lines = [
+        f"{a['files']:,} articles, {a['bytes'] / 1e6:.0f} MB of Markdown;"
+        f" search index {a.get('index_bytes', 0) / 1e6:.0f} MB."
+        f" {m['cpu']}, {m['cores']} cores, Python {m['python']}, SQLite {m['sqlite']},"
+        f" {m['grep']}, {m['ripgrep'].split(' (')[0]}. Warm page cache;"
+        f" load average {m['load before']} before, {m['load after']} after.",
+        "",
+        "| measurement | wall | CPU | compared with | ratio (wall) |",
+        "| --- | ---: | ---: | --- | ---: |",
+    ]
+    for row in results.rows:
+        what = row["what"]
+        compared = factor = ""
+        other = None
+        if "word" in row:
+            compared = f"grep -rliw {row['word']}"
+            other = rows.get(compared)
+            if other is not None:
+                factor = f"{other['seconds'] / row['seconds']:.0f}× faster"
+        elif "rg" in row:
+            compared = row["rg"]
+            other = rows.get(compared)
+            if other is not None:
+                factor = f"{row['seconds'] / other['seconds']:.1f}× rg's time"
+        note = f" ({row['note']})" if row["note"] else ""
+        cpu = _ms(row["cpu"]) if row.get("cpu") is not None else ""
+        lines.append(f"| {what}{note} | {_ms(row['seconds'])} | {cpu} | {compared} | {factor} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
