@@ -23,10 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path, PurePosixPath
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
-
 from newsarchive.errors import StoreError
 from newsarchive.models import FetchedPage
 
@@ -65,6 +61,10 @@ def write_capture(page: FetchedPage, root: Path, rel: str, *, software: str) -> 
     """
     if page.status is None:
         raise ValueError("only HTTP responses are captured")
+    # Imported on use: warcio takes ~0.1 s to load, and most commands never write a capture.
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
     body = page.raw
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
@@ -134,6 +134,8 @@ def _numbered(path: Path, number: int) -> Path:
 def read_capture(root: Path, capture: Capture) -> tuple[str, int, list[tuple[str, str]], bytes]:
     """The captured response: (URL, status, headers, body). Raises StoreError when the file or
     the record is missing or unreadable."""
+    from warcio.archiveiterator import ArchiveIterator
+
     path = root / capture.path
     records = 0
     try:

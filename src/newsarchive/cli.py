@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -25,7 +25,6 @@ from rich.table import Table
 from rich.text import Text
 
 from newsarchive import __version__
-from newsarchive import fetch as fetch_mod
 from newsarchive.capture import default_captures_root
 from newsarchive.config import load_config, parse_size
 from newsarchive.errors import (
@@ -39,13 +38,17 @@ from newsarchive.errors import (
 )
 from newsarchive.frontmatter import FrontMatterError, loads
 from newsarchive.models import FetchOptions
-from newsarchive.pipeline import Outcome, archive_target, is_local_target, iter_targets
-from newsarchive.reextract import reextract_file
-from newsarchive.revisions import Version, update_article, version_text, versions, word_diff
 from newsarchive.store import Archive, validate_template
 from newsarchive.urls import check_url
 from newsarchive.verify import Report as VerifyReport
 from newsarchive.verify import verify_archive
+
+if TYPE_CHECKING:
+    from newsarchive.pipeline import Outcome
+    from newsarchive.revisions import Version
+
+# Commands import the fetching and extraction modules when they run: they load httpx,
+# trafilatura and lxml, which would otherwise slow the start of every command (search, list).
 
 
 class ExitCode(IntEnum):
@@ -117,6 +120,8 @@ class Target(click.ParamType):  # type: ignore[type-arg]
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         text = str(value).strip()
+        from newsarchive.pipeline import is_local_target
+
         if is_local_target(text):
             if not Path(text).is_file():
                 self.fail(f"{text}: no such file", param, ctx)
@@ -355,6 +360,8 @@ def fetch(
       newsarchive fetch --dry-run --template '{date:%Y}/{site}/{slug}.md' URL
     """
     if source_url is not None:
+        from newsarchive.pipeline import is_local_target
+
         if len(targets) != 1 or not is_local_target(targets[0]):
             raise click.UsageError("--url goes with exactly one saved HTML file")
         try:
@@ -363,6 +370,9 @@ def fetch(
             raise click.BadParameter(str(exc), param_hint="--url") from exc
     options = fetch_options(user_agent, timeout, max_size, cookies, proxy)
     archive = env.archive(template)
+    from newsarchive import fetch as fetch_mod
+    from newsarchive.pipeline import archive_target, iter_targets
+
     client = fetch_mod.make_client(options)
     counts: Counter[str] = Counter()
     failures: list[tuple[str, NewsArchiveError]] = []
@@ -496,6 +506,8 @@ def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) ->
     for path in paths:
         try:
             with _status(env, f"Extracting {display_path(path)}"):
+                from newsarchive.reextract import reextract_file
+
                 done = reextract_file(archive, path, env.captures_root, dry_run=dry_run)
         except NewsArchiveError as exc:
             failures.append(exc)
@@ -605,6 +617,9 @@ def update(
     options = fetch_options(user_agent, timeout, max_size, cookies, proxy)
     counts: Counter[str] = Counter()
     last_request: dict[str, float] = {}
+    from newsarchive import fetch as fetch_mod
+    from newsarchive.revisions import update_article
+
     with fetch_mod.make_client(options) as client:
         for path in paths:
             host = str(archive_host(path))
@@ -660,6 +675,8 @@ def _versions_of(env: Env, target: str) -> tuple[Path, list[Version]]:
         raise StoreError(str(path), f"cannot read: {exc}") from exc
     except FrontMatterError as exc:
         raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
+    from newsarchive.revisions import versions
+
     return path, versions(meta)
 
 
@@ -729,6 +746,8 @@ def diff(env: Env, target: str, revs: tuple[int, ...], as_json: bool) -> None:
                 f"{number}: versions are 1 to {len(found)}", param_hint="--rev"
             )
     old_v, new_v = (found[n - 1] for n in numbers)
+    from newsarchive.revisions import version_text, word_diff
+
     old = version_text(path, old_v, env.captures_root)
     new = version_text(path, new_v, env.captures_root)
     changes = word_diff(old, new)
