@@ -32,6 +32,7 @@ stopped. This module never prints: results, notices and totals go to callbacks.
 from __future__ import annotations
 
 import codecs
+import ctypes
 import dataclasses
 import hashlib
 import heapq
@@ -393,6 +394,7 @@ def _init_worker(coordinator: int) -> None:
     # Ctrl-C reaches the whole process group; the coordinator decides what happens, and a
     # worker dying of KeyboardInterrupt would break the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _release_large_buffers()
     threading.Thread(
         target=_exit_with, args=(coordinator,), name="newsarchive-watchdog", daemon=True
     ).start()
@@ -456,6 +458,22 @@ def prepare_page(page: FetchedPage, given: str) -> _Prepared | _Failed:
         return _Failed(exc.reason, str(exc))
     except Exception as exc:  # a bug in a parser must cost one URL, not the whole import
         return _Failed("error", f"{given}: unexpected {type(exc).__name__} while extracting: {exc}")
+
+
+def _release_large_buffers() -> None:
+    """Have glibc give every allocation of 128 KiB or more its own mapping, freed on release.
+
+    Pages arrive as large strings made by many download threads. glibc raises its mmap
+    threshold as such buffers are freed, then serves them from per-thread heaps, which
+    fragment: a 10,000-page import grew by about 30 KB a page (past 450 MB). With the
+    threshold fixed, a page's memory goes back to the system once it is done with, and the
+    process stays flat (80–110 MB). Elsewhere than glibc there is nothing to tune.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD; setting it also stops its dynamic growth
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -1130,6 +1148,7 @@ def import_urls(
     makes the import return soon with `interrupted` set; what was archived stays archived.
     Raises StoreError if the archive cannot be written.
     """
+    _release_large_buffers()
     importer = _Importer(
         entries,
         archive,

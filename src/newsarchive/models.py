@@ -68,4 +68,7 @@ class Article:
     source: str | None = None  # the URL as given, when it differs from `url`
     status: int | None = None  # HTTP status of the final response
     final_url: str | None = None  # URL after redirects
-    extra: dict[str, str] = field(default_factory=dict)  # tool versions and other provenance
+    # Tool versions and other provenance. A page that holds only part of the article (a
+    # paywall teaser, a cookie-consent interstitial) has extra["completeness"] == "partial"
+    # and extra["reason"] saying why; both are written to the front matter.
+    extra: dict[str, str] = field(default_factory=dict)

@@ -6,6 +6,8 @@
 
     14 September 2021, 12:25 (+03:00)
 
+    *Partial article: paywall teaser: ...*      (only for a page that held part of the article)
+
     ![alt](lead image)
     *Caption — Credit*
 
@@ -144,6 +146,16 @@ def image_lines(image: LeadImage) -> list[str]:
     return lines
 
 
+def partial_note(article: Article) -> str | None:
+    """For a page that held only part of the article (a paywall teaser, a cookie-consent
+    interstitial), a line that says so where a reader starts: the front matter's
+    `completeness` and `reason`."""
+    if article.extra.get("completeness") != "partial":
+        return None
+    reason = (article.extra.get("reason") or "").strip()
+    return f"*Partial article{': ' + escape_inline(reason) if reason else ''}*"
+
+
 def render_body(article: Article) -> str:
     """The Markdown that follows the front matter: header, article text and source line."""
     sections: list[str] = []
@@ -153,6 +165,8 @@ def render_body(article: Article) -> str:
         sections.append(byline)
     if article.published:
         sections.append(format_published(article.published))
+    if note := partial_note(article):
+        sections.append(note)
     if article.image is not None and article.image.url:
         sections.append("\n".join(image_lines(article.image)))
     if article.body.strip():
