@@ -503,3 +503,17 @@ def test_real_publisher_pages_over_http(server: LoopbackServer, archive: Path) -
     # (trafilatura alone gets about 60 % of titles right on the corpus.)
     assert titles >= 0.65 * len(archived), titles
     assert dates >= 0.65 * len(archived), dates
+
+
+def test_a_paywall_teaser_is_archived_and_reported_as_partial(
+    server: LoopbackServer, archive: Path
+) -> None:
+    teaser = Path(__file__).parent / "fixtures" / "quality" / "paywall-teaser.html"
+    server.add("/teaser", teaser.read_bytes())
+    result = run(archive, "fetch", "--json", server.url("/teaser"))
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["completeness"] == "partial" and record["reason"]
+    assert f"warning: partial article: {record['path']}: {record['reason']}" in result.stderr
+    meta = front_matter(Path(record["path"]))
+    assert meta["completeness"] == "partial" and meta["reason"] == record["reason"]

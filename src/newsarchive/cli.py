@@ -304,6 +304,8 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "title": article.title if article else None,
         "published": article.published if article else None,
         "http_status": article.status if article else None,
+        "completeness": article.extra.get("completeness", "full") if article else None,
+        "reason": article.extra.get("reason") if article else None,
     }
 
 
@@ -418,6 +420,9 @@ def _report(env: Env, outcome: Outcome, as_json: bool) -> None:
         env.info(f"would write: {shown}")
         if not as_json and outcome.text is not None:
             env.err.print(outcome.text, markup=False, highlight=False, soft_wrap=True)
+    article = outcome.article
+    if article is not None and article.extra.get("completeness") == "partial":
+        env.warn(f"partial article: {shown}: {article.extra.get('reason') or 'incomplete'}")
     if as_json:
         env.out.print_json(data=outcome_json(outcome), indent=None)
     else:
