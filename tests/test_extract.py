@@ -123,6 +123,14 @@ def test_header_holds_title_byline_date_and_lead_photo(
     assert lines[-1] == f"Source: <{MT_URL}>"
 
 
+def test_standfirst_under_the_headline_is_kept(
+    mali: tuple[Article, lxml.html.HtmlElement],
+) -> None:
+    article, root = mali
+    standfirst = words(root.xpath('//*[contains(@class, "article__subtitle")]')[0].text_content())
+    assert standfirst in words(render_body(article))
+
+
 def test_russian_article() -> None:
     url = "https://www.moscowtimes.ru/ru/2021/09/14/mali-vedet-peregovory-o-naime-rossiiskih-naemnikov-a10975"
     article, root = fixture("moscowtimes-ru.html", url)

@@ -336,3 +336,10 @@ def test_article_from_meta_is_lenient_about_hand_edits() -> None:
 def test_article_from_meta_needs_a_fetched_time() -> None:
     with pytest.raises(FrontMatterError, match="no readable 'fetched' time"):
         article_from_meta({"title": "x"}, "")
+
+
+def test_front_matter_keys_lists_what_article_meta_writes() -> None:
+    from newsarchive.frontmatter import FRONT_MATTER_KEYS
+
+    written = list(article_meta(FULL, "Body.\n"))
+    assert [key for key in FRONT_MATTER_KEYS if key in written] == written

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TextIO
 
+from newsarchive.frontmatter import FRONT_MATTER_KEYS
 from newsarchive.search import Entry
 
 __all__ = [
@@ -33,31 +34,8 @@ FORMATS: tuple[Format, ...] = ("jsonl", "csv", "bibtex", "csl-json")
 # (entry, front-matter mapping, body or None) as `SearchIndex.records` yields them.
 Record = tuple[Entry, Mapping[str, Any], str | None]
 
-# The order newsarchive writes front-matter keys in; other keys (added by hand) follow.
-KEY_ORDER = (
-    "title",
-    "authors",
-    "published",
-    "date_source",
-    "modified",
-    "url",
-    "source",
-    "site",
-    "hostname",
-    "description",
-    "language",
-    "tags",
-    "categories",
-    "image",
-    "image_caption",
-    "image_credit",
-    "fetched",
-    "status",
-    "final_url",
-    "sha256",
-    "archiver",
-    "extractor",
-)
+# The order newsarchive writes front-matter keys in (frontmatter.py's); other keys follow.
+KEY_ORDER = FRONT_MATTER_KEYS
 
 
 def _json_value(value: Any) -> Any:

@@ -2097,6 +2097,23 @@ def _language(root: Element, meta: _Meta, ld: dict[str, Any], fallback: str | No
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
 
+# Class words of the standfirst, the sentence under a headline that sums the story up.
+_STANDFIRST = re.compile(
+    r"(?:^|[-_\s])(?:subtitle|standfirst|subheadline|sub-headline|dek)(?:$|[-_\s])"
+)
+
+
+def _standfirst(root: Element, title: str, body: str) -> str | None:
+    """The standfirst of the article's header, when the page marks one and the text lacks it."""
+    for el in root.iter("h2", "p", "div"):
+        if not _STANDFIRST.search(str(el.get("class") or "").lower()) or _in_widget(el):
+            continue
+        text = _text(el)
+        if 30 <= len(text) <= 500 and _key(text) != _key(title) and _key(text) not in _key(body):
+            return text
+    return None
+
+
 def _h1(root: Element) -> str | None:
     for el in root.iter("h1"):
         if _in_widget(el):
@@ -2739,6 +2756,8 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
         ]
     )
     extra = {"extractor": EXTRACTOR}
+    if standfirst := _standfirst(root, title, body):
+        extra["standfirst"] = standfirst
     free = _ld_free(ld)
     if free is not None:
         extra["accessible_for_free"] = str(free).lower()

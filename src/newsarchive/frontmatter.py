@@ -35,6 +35,8 @@ from newsarchive.urls import normalize_url
 
 __all__ = [
     "CAPTURE_KEYS",
+    "FRONT_MATTER_KEYS",
+    "HISTORY_KEYS",
     "COMPLETENESS_KEYS",
     "NEWSARCHIVE_KEY",
     "FrontMatterError",
@@ -52,6 +54,14 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NEWSARCHIVE_KEY = "archiver"  # its value "newsarchive <version>" marks files written by us
 CAPTURE_KEYS = ("capture", "capture_record", "capture_sha256")
 COMPLETENESS_KEYS = ("completeness", "reason")  # only on pages that hold part of the article
+HISTORY_KEYS = ("checked", "gone", "revisions")  # added by `update` (revisions.py)
+# Every key newsarchive writes, in the order it writes them.
+FRONT_MATTER_KEYS = (
+    *("title", "authors", "published", "date_source", *COMPLETENESS_KEYS, "modified", "url"),
+    *("source", "site", "hostname", "description", "language", "tags", "categories"),
+    *("image", "image_caption", "image_credit", "fetched", "status", "final_url", "sha256"),
+    *(NEWSARCHIVE_KEY, "extractor", *CAPTURE_KEYS, *HISTORY_KEYS),
+)
 
 # Keys written even when empty, so every archived file has the same minimal shape.
 _ALWAYS = frozenset(

@@ -20,6 +20,7 @@ from newsarchive.decode import decode_html
 from newsarchive.errors import StoreError
 from newsarchive.frontmatter import (
     CAPTURE_KEYS,
+    HISTORY_KEYS,
     NEWSARCHIVE_KEY,
     FrontMatterError,
     article_from_meta,
@@ -28,7 +29,6 @@ from newsarchive.frontmatter import (
 )
 from newsarchive.models import FetchedPage
 from newsarchive.pipeline import render_file
-from newsarchive.revisions import HISTORY_KEYS
 from newsarchive.store import Archive
 
 Result = Literal["changed", "unchanged"]

@@ -161,6 +161,8 @@ def render_body(article: Article) -> str:
     sections: list[str] = []
     if article.title.strip():
         sections.append(_heading(article.title))
+    if standfirst := article.extra.get("standfirst"):
+        sections.append(f"*{escape_inline(standfirst)}*")
     if byline := byline_line(article):
         sections.append(byline)
     if article.published:

@@ -37,8 +37,6 @@ from newsarchive.render import render_body
 from newsarchive.store import Archive
 
 UpdateStatus = Literal["changed", "unchanged", "gone"]
-# Front-matter keys of an article's history, which re-extraction must carry over.
-HISTORY_KEYS = ("checked", "gone", "revisions")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
