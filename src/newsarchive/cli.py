@@ -1445,6 +1445,7 @@ def reindex_cmd(env: Env, changed: bool) -> None:
 
 # --- import ---
 # This section's imports stay here so the section is self-contained (hoist them when merging).
+import itertools  # noqa: E402
 import json  # noqa: E402
 import signal  # noqa: E402
 import threading  # noqa: E402
@@ -1468,6 +1469,7 @@ from newsarchive.batch import (  # noqa: E402
     BatchReport,
     FailedList,
     ItemResult,
+    ListEntry,
     count_urls,
     import_urls,
     read_fd_lines,
@@ -1482,10 +1484,32 @@ _SKIPPED = {"already archived", "duplicate", "invalid"}
 @click.argument(
     "files",
     nargs=-1,
-    required=True,
     type=click.Path(exists=True, dir_okay=False, allow_dash=True),
-    metavar="FILE...",
+    metavar="[FILE]...",
 )
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="RSS or Atom feed to read.")
+@click.option(
+    "--sitemap", "sitemaps", multiple=True, metavar="URL", help="Sitemap or sitemap index."
+)
+@click.option(
+    "--opml",
+    "opml_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="OPML list of feeds to read.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Feed/sitemap entries dated on or after this day.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Feed/sitemap entries dated on or before this day.",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many discovered URLs.")
+@click.option("--match", metavar="REGEX", help="Only discovered URLs matching REGEX.")
 @network_options
 @click.option(
     "--concurrency",
@@ -1539,6 +1563,13 @@ _SKIPPED = {"already archived", "duplicate", "invalid"}
 def import_urls_command(
     env: Env,
     files: tuple[str, ...],
+    feeds: tuple[str, ...],
+    sitemaps: tuple[str, ...],
+    opml_files: tuple[str, ...],
+    since: datetime | None,
+    until: datetime | None,
+    limit: int | None,
+    match: str | None,
     user_agent: str | None,
     timeout: float,
     max_size: int,
@@ -1569,7 +1600,12 @@ def import_urls_command(
       grep -o 'https://[^ ]*' report.md | newsarchive import -
       newsarchive import --delay 2 --per-host 1 --failed retry.txt links.txt
       newsarchive import --json links.txt > results.jsonl
+      newsarchive import --feed https://www.themoscowtimes.com/rss/news --since 2021-09-01
+      newsarchive import --sitemap https://example.org/news-sitemap.xml --match /2021/
+      newsarchive import bookmarks.html
     """
+    if not (files or feeds or sitemaps or opml_files):
+        raise click.UsageError("give a FILE of URLs, or --feed, --sitemap or --opml")
     options = BatchOptions(
         fetch=fetch_options(user_agent, timeout, max_size, cookies, proxy),
         concurrency=concurrency,
@@ -1584,13 +1620,27 @@ def import_urls_command(
         datetime.now().strftime("newsarchive-failed-%Y%m%d-%H%M%S.txt")
     )
     failed = FailedList(failed_path, keep_empty=failed_file is not None)
-    total = None if "-" in files else sum(count_urls(path) for path in files)
+    discovered, bookmark_files = _discover(
+        env,
+        files,
+        feeds,
+        sitemaps,
+        opml_files,
+        options.fetch,
+        since=since,
+        until=until,
+        limit=limit,
+        match=match,
+    )
+    files = tuple(path for path in files if path not in bookmark_files)
+    listed = None if "-" in files else sum(count_urls(path) for path in files)
+    total = None if listed is None else listed + len(discovered)
     stdin = _stdin_lines() if "-" in files else None
     stop = threading.Event()
     display = _ImportDisplay(env, total, as_json, failed, stop)
     with display, _stop_on_ctrl_c(stop):
         report = import_urls(
-            read_url_files(files, stdin=stdin),
+            itertools.chain(discovered, read_url_files(files, stdin=stdin)),
             archive,
             options,
             on_result=display.result,
@@ -1604,6 +1654,68 @@ def import_urls_command(
         raise SystemExit(ExitCode.INTERRUPTED)
     if report.failed:
         raise SystemExit(ExitCode.PARTIAL)
+
+
+def _discover(
+    env: Env,
+    files: tuple[str, ...],
+    feeds: tuple[str, ...],
+    sitemaps: tuple[str, ...],
+    opml_files: tuple[str, ...],
+    options: FetchOptions,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int | None,
+    match: str | None,
+) -> tuple[list[ListEntry], set[str]]:
+    """URLs from feeds, sitemaps, OPML lists and bookmark files, as list entries; and which
+    of the input files were bookmark exports (the others are URL lists)."""
+    from newsarchive import discover
+    from newsarchive import fetch as fetch_mod
+
+    try:
+        filters = discover.Filters(
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            match=discover.compile_match(match) if match else None,
+            limit=limit,
+        )
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+    def warn(url: str, error: NewsArchiveError) -> None:
+        env.warn(str(error))
+
+    bookmarks: list[discover.Entry] = []
+    bookmark_files: set[str] = set()
+    for path in files:
+        if path != "-" and discover.is_bookmarks(Path(path).read_bytes()[:4096]):
+            bookmark_files.add(path)
+            bookmarks.extend(discover.read_bookmarks(Path(path)))
+
+    def feeds_and_sitemaps(get: discover.Getter) -> Iterator[discover.Entry]:
+        # Lazy, so that --limit stops the reading (no further child sitemap is fetched).
+        for url in feeds:
+            yield from discover.read_feed(check_url(url), get)
+        feed_urls = [u for path in opml_files for u in discover.read_opml(Path(path))]
+        yield from discover.iter_feeds(feed_urls, get, on_error=warn)
+        for url in sitemaps:
+            yield from discover.iter_sitemap(
+                check_url(url), get, since=filters.since, on_error=warn
+            )
+
+    with fetch_mod.make_client(options) as client, _status(env, "Reading feeds"):
+        found = itertools.chain(
+            bookmarks, feeds_and_sitemaps(discover.http_getter(client, options))
+        )
+        entries = [
+            ListEntry(entry.source or "discovered", number, entry.url)
+            for number, entry in enumerate(discover.select(found, filters), start=1)
+        ]
+    if bookmarks or feeds or sitemaps or opml_files:
+        env.info(f"found {len(entries)} URL(s) in feeds, sitemaps and bookmarks")
+    return entries, bookmark_files
 
 
 def _stdin_lines() -> Iterable[str]:
