@@ -161,3 +161,27 @@ def test_reextract_needs_a_capture(server: LoopbackServer, archive: Path) -> Non
     everything = run(archive, "reextract", "--all")
     assert everything.exit_code == 0 and "0 changed, 0 unchanged" in everything.stderr
     assert run(archive, "reextract").exit_code == ExitCode.USAGE
+
+
+def test_import_keeps_captures_too(server: LoopbackServer, archive: Path, tmp_path: Path) -> None:
+    from test_batch import add_articles
+
+    urls = add_articles(server, 3)
+    listing = tmp_path / "links.txt"
+    listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    result = run(archive, "import", "--jobs", "0", str(listing))
+    assert result.exit_code == 0, result.stderr
+    saved = [Path(line) for line in result.stdout.splitlines()]
+    assert len(saved) == 3
+    captures = archive.parent / "archive-captures"
+    for path in saved:
+        meta = meta_of(path)
+        assert (captures / str(meta["capture"])).is_file()
+    assert len(list(captures.rglob("*.warc.gz"))) == 3
+    verified = run(archive, "verify")
+    assert verified.exit_code == 0 and "3 capture(s): no problems" in verified.stderr
+
+    other = tmp_path / "other"
+    plain = run(other, "import", "--jobs", "0", "--no-capture", str(listing))
+    assert plain.exit_code == 0, plain.stderr
+    assert not (tmp_path / "other-captures").exists()

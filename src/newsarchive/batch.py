@@ -56,6 +56,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Literal, TextIO
 
+from newsarchive import capture as capture_mod
 from newsarchive import extract as extract_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import (
@@ -66,6 +67,7 @@ from newsarchive.errors import (
     NewsArchiveError,
     StoreError,
 )
+from newsarchive.frontmatter import archiver_name
 from newsarchive.models import Article, FetchedPage, FetchOptions
 from newsarchive.pipeline import _is_site_root, _keys, render_file
 from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url, site_of
@@ -272,6 +274,7 @@ class BatchOptions:
     robots: bool = True  # honour robots.txt (rules and Crawl-delay)
     jobs: int | None = None  # extraction processes; None: one per core; 0: in this process
     window: int = 1000  # URLs read ahead of the work (bounds memory)
+    captures: Path | None = None  # keep each response as a WARC file here (capture.py)
 
     def __post_init__(self) -> None:
         for name in ("concurrency", "per_host", "window"):
@@ -610,9 +613,11 @@ class _Importer:
         self.jobs_queue: queue.SimpleQueue[tuple[_Task, bool] | None] = queue.SimpleQueue()
         self.threads: list[threading.Thread] = []
         # Articles ready to be written; None tells the writer thread to end.
-        self.saves: queue.SimpleQueue[tuple[_Task, int | None, _Prepared] | None] = (
-            queue.SimpleQueue()
-        )
+        # Pages whose raw response is to be captured, from download until the save.
+        self.raw_pages: dict[int, FetchedPage] = {}
+        self.saves: queue.SimpleQueue[
+            tuple[_Task, int | None, _Prepared, FetchedPage | None] | None
+        ] = queue.SimpleQueue()
         self.writer: threading.Thread | None = None
         self.pool: ProcessPoolExecutor | None = None
         self.client = fetch_mod.make_client(options.fetch)
@@ -980,6 +985,8 @@ class _Importer:
     def _extract(self, task: _Task, page: FetchedPage) -> None:
         # Extraction reads neither the raw bytes nor the headers: do not copy them across.
         light = dataclasses.replace(page, raw=b"", headers=())
+        if self.options.captures is not None and page.status is not None:
+            self.raw_pages[id(task)] = page
         if self.pool is not None:
             try:
                 future = self.pool.submit(prepare_page, light, task.url)
@@ -1004,10 +1011,11 @@ class _Importer:
         self._prepared(event.task, event.http_status, outcome)
 
     def _prepared(self, task: _Task, http_status: int | None, outcome: _Prepared | _Failed) -> None:
+        page = self.raw_pages.pop(id(task), None)
         if isinstance(outcome, _Failed):
             self._fail(task, outcome.reason, outcome.message)
         else:
-            self.saves.put((task, http_status, outcome))
+            self.saves.put((task, http_status, outcome, page))
 
     def _write(self) -> None:
         """The writer thread: the only code that writes to the archive during an import.
@@ -1019,13 +1027,38 @@ class _Importer:
             job = self.saves.get()
             if job is None or self.closed.is_set():
                 return
-            task, http_status, prepared = job
+            task, http_status, prepared, page = job
             try:
-                saved = self.archive.save(prepared.article, prepared.text, keys=prepared.keys)
+                saved = self._save(prepared, page)
             except StoreError as exc:
                 self.events.put(_Saved(task, http_status, prepared, None, exc))
                 return
             self.events.put(_Saved(task, http_status, prepared, saved, None))
+
+    def _save(self, prepared: _Prepared, page: FetchedPage | None) -> SaveResult:
+        captures = self.options.captures
+        if page is None or captures is None or self.archive.lookup(*prepared.keys) is not None:
+            return self.archive.save(prepared.article, prepared.text, keys=prepared.keys)
+        # As in pipeline.archive_target: the capture first, so that the article can name it.
+        rel = capture_mod.capture_path(str(self.archive.path_for(prepared.article)), page)
+        capture = capture_mod.write_capture(page, captures, rel, software=archiver_name())
+        article = dataclasses.replace(
+            prepared.article,
+            extra={
+                **prepared.article.extra,
+                "capture": capture.path,
+                "capture_record": capture.record_id,
+                "capture_sha256": capture.sha256,
+            },
+        )
+        try:
+            saved = self.archive.save(article, render_file(article), keys=prepared.keys)
+        except BaseException:
+            (captures / capture.path).unlink(missing_ok=True)
+            raise
+        if not saved.created:
+            (captures / capture.path).unlink(missing_ok=True)
+        return saved
 
     def _saved(self, event: _Saved) -> None:
         if event.error is not None:

@@ -1540,6 +1540,7 @@ _SKIPPED = {"already archived", "duplicate", "invalid"}
     help="Retries after a timeout, a refused connection, HTTP 429 or 5xx.",
 )
 @click.option("--ignore-robots", is_flag=True, help="Do not read or obey robots.txt.")
+@click.option("--no-capture", is_flag=True, help="Do not keep raw responses as WARC files.")
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
@@ -1580,6 +1581,7 @@ def import_urls_command(
     delay: float,
     retries: int,
     ignore_robots: bool,
+    no_capture: bool,
     jobs: int | None,
     failed_file: Path | None,
     template: str | None,
@@ -1614,6 +1616,7 @@ def import_urls_command(
         retries=retries,
         robots=not ignore_robots,
         jobs=jobs,
+        captures=None if no_capture else env.captures_root,
     )
     archive = env.archive(template)
     failed_path = failed_file or Path(
