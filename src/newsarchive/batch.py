@@ -56,7 +56,6 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Literal, TextIO
 
-from newsarchive import capture as capture_mod
 from newsarchive import extract as extract_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import (
@@ -67,9 +66,8 @@ from newsarchive.errors import (
     NewsArchiveError,
     StoreError,
 )
-from newsarchive.frontmatter import archiver_name
 from newsarchive.models import Article, FetchedPage, FetchOptions
-from newsarchive.pipeline import _is_site_root, _keys, render_file
+from newsarchive.pipeline import _is_site_root, _keys, add_capture, render_file
 from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url, site_of
 from newsarchive.store import Archive, SaveResult
 from newsarchive.urls import check_url, normalize_url
@@ -1039,25 +1037,14 @@ class _Importer:
         captures = self.options.captures
         if page is None or captures is None or self.archive.lookup(*prepared.keys) is not None:
             return self.archive.save(prepared.article, prepared.text, keys=prepared.keys)
-        # As in pipeline.archive_target: the capture first, so that the article can name it.
-        rel = capture_mod.capture_path(str(self.archive.path_for(prepared.article)), page)
-        capture = capture_mod.write_capture(page, captures, rel, software=archiver_name())
-        article = dataclasses.replace(
-            prepared.article,
-            extra={
-                **prepared.article.extra,
-                "capture": capture.path,
-                "capture_record": capture.record_id,
-                "capture_sha256": capture.sha256,
-            },
-        )
+        article, capture_file = add_capture(prepared.article, page, self.archive, captures)
         try:
             saved = self.archive.save(article, render_file(article), keys=prepared.keys)
         except BaseException:
-            (captures / capture.path).unlink(missing_ok=True)
+            capture_file.unlink(missing_ok=True)
             raise
         if not saved.created:
-            (captures / capture.path).unlink(missing_ok=True)
+            capture_file.unlink(missing_ok=True)
         return saved
 
     def _saved(self, event: _Saved) -> None:

@@ -135,19 +135,7 @@ def _archive_page(
         return Outcome(target, "dry run", path.absolute(), canonical, article, text)
     capture_file: Path | None = None
     if captures is not None and page.status is not None:
-        # Written first so the article can name it; removed again if the article is not saved.
-        rel = capture_mod.capture_path(str(archive.path_for(article)), page)
-        capture = capture_mod.write_capture(page, captures, rel, software=archiver_name())
-        capture_file = captures / capture.path
-        article = dataclasses.replace(
-            article,
-            extra={
-                **article.extra,
-                "capture": capture.path,
-                "capture_record": capture.record_id,
-                "capture_sha256": capture.sha256,
-            },
-        )
+        article, capture_file = add_capture(article, page, archive, captures)
     text = render_file(article)
     try:
         result = archive.save(article, text, keys=keys, force=force)
@@ -161,6 +149,30 @@ def _archive_page(
     if result.replaced:
         status = "replaced"
     return Outcome(target, status, result.path, canonical, article, text)
+
+
+def add_capture(
+    article: Article, page: FetchedPage, archive: Archive, captures: Path, rel: str | None = None
+) -> tuple[Article, Path]:
+    """Write `page` as a WARC capture and return the article naming it, and the file.
+
+    Written before the article so that its front-matter can name it; callers remove the
+    file again when the article is not saved after all.
+    """
+    rel = rel or str(archive.path_for(article))
+    capture = capture_mod.write_capture(
+        page, captures, capture_mod.capture_path(rel, page), software=archiver_name()
+    )
+    named = dataclasses.replace(
+        article,
+        extra={
+            **article.extra,
+            "capture": capture.path,
+            "capture_record": capture.record_id,
+            "capture_sha256": capture.sha256,
+        },
+    )
+    return named, captures / capture.path
 
 
 def _keys(canonical: str, given: str | None, page: FetchedPage) -> list[str]:

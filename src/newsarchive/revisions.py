@@ -20,19 +20,18 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from newsarchive import capture as capture_mod
 from newsarchive import extract as extract_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import HTTPStatusError, StoreError
 from newsarchive.frontmatter import (
     FrontMatterError,
-    archiver_name,
     article_from_meta,
     article_meta,
     dumps,
     loads,
 )
 from newsarchive.models import Article, FetchOptions
+from newsarchive.pipeline import add_capture
 from newsarchive.render import render_body
 from newsarchive.store import Archive
 
@@ -132,21 +131,7 @@ def update_article(
         }
     )
     if capture:
-        cap = capture_mod.write_capture(
-            page,
-            captures_root,
-            capture_mod.capture_path(rel, page),
-            software=archiver_name(),
-        )
-        new = dataclasses.replace(
-            new,
-            extra={
-                **new.extra,
-                "capture": cap.path,
-                "capture_record": cap.record_id,
-                "capture_sha256": cap.sha256,
-            },
-        )
+        new, _ = add_capture(new, page, archive, captures_root, rel)
     new_meta = {**article_meta(new, new_body), "checked": _now(), "revisions": revisions}
     _rewrite(archive, new, dumps(new_meta, new_body))
     return UpdateResult(path, "changed", changed)
