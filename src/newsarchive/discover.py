@@ -43,7 +43,7 @@ from urllib.parse import urljoin
 from xml.parsers import expat
 
 from newsarchive.errors import ContentError, InvalidURLError, NewsArchiveError, UsageError
-from newsarchive.fetch import HTML_TYPES, Client, fetch
+from newsarchive.fetch import HTML_TYPES, Client, fetch, open_local
 from newsarchive.models import FetchOptions
 from newsarchive.urls import check_url, normalize_url
 
@@ -795,13 +795,9 @@ def _date_span(published: str | None) -> tuple[date, date] | None:
 def _read_file(path: Path) -> bytes:
     name = str(path)
     try:
-        with path.open("rb") as handle:
+        with open_local(path) as handle:
             data = handle.read(MAX_DOCUMENT_BYTES + 1)
-    except FileNotFoundError as exc:
-        raise ContentError(name, "no such file", reason="file not found") from exc
-    except IsADirectoryError as exc:
-        raise ContentError(name, "is a directory, not a file", reason="not a file") from exc
-    except OSError as exc:
+    except OSError as exc:  # a read error after opening
         raise ContentError(
             name, f"cannot read: {exc.strerror or exc}", reason="unreadable"
         ) from exc

@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 
@@ -562,6 +563,21 @@ def _sniff(raw: bytes) -> str:
     return "text/plain"
 
 
+def open_local(path: Path) -> BinaryIO:
+    """Open a local file for reading, turning the usual failures into one-line ContentErrors."""
+    name = str(path)
+    try:
+        return path.open("rb")
+    except FileNotFoundError as exc:
+        raise ContentError(name, "no such file", reason="file not found") from exc
+    except IsADirectoryError as exc:
+        raise ContentError(name, "is a directory, not a file", reason="not a file") from exc
+    except OSError as exc:
+        raise ContentError(
+            name, f"cannot read: {exc.strerror or exc}", reason="unreadable"
+        ) from exc
+
+
 def read_local(
     path: Path, *, url: str | None = None, max_bytes: int = 20 * 1024 * 1024
 ) -> FetchedPage:
@@ -571,17 +587,7 @@ def read_local(
     compressed bomb is refused without being unpacked. `url` is the page's address when known.
     """
     name = str(path)
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError as exc:
-        raise ContentError(name, "no such file", reason="file not found") from exc
-    except IsADirectoryError as exc:
-        raise ContentError(name, "is a directory, not a file", reason="not a file") from exc
-    except OSError as exc:
-        raise ContentError(
-            name, f"cannot read: {exc.strerror or exc}", reason="unreadable"
-        ) from exc
-    with handle:
+    with open_local(path) as handle:
         magic = handle.read(2)
         handle.seek(0)
         gzipped = path.suffix.lower() == ".gz" or magic == b"\x1f\x8b"
