@@ -30,6 +30,7 @@ This is the only module that imports trafilatura and lxml.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -43,7 +44,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.utils import normalize_unicode
@@ -98,8 +98,12 @@ def _key(text: str) -> str:
         if linked == text:
             break
         text = linked
-    text = re.sub(r"</?[a-z]+>", " ", text)  # <u>, <sup>, <sub> in trafilatura's Markdown
-    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+    text = _INLINE_TAG_RE.sub(" ", text)  # <u>, <sup>, <sub> in trafilatura's Markdown
+    return " ".join(_NON_WORD_RE.sub(" ", text).split())
+
+
+_INLINE_TAG_RE = re.compile(r"</?[a-z]+>")
+_NON_WORD_RE = re.compile(r"[\W_]+")
 
 
 def _compact(text: str) -> str:
@@ -137,15 +141,25 @@ def _text(el: Element, skip: frozenset[str] = _SKIP_TEXT_TAGS) -> str:
 _WORD_ATTRS = ("class", "id", "role", "itemprop", "data-component")
 
 
-def _words(el: Element) -> list[str]:
+def _words(el: Element) -> tuple[str, ...]:
     """Class, id, role and itemprop of an element, split into lower-case words."""
-    if not any(name in el.attrib for name in _WORD_ATTRS):
-        return []
-    raw = " ".join(
-        str(el.get(name) or "") for name in ("class", "id", "role", "itemprop", "data-component")
-    )
-    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)  # camelCase → camel Case
-    return re.split(r"[\s_\-]+", raw.lower())
+    attrib = el.attrib
+    if not any(name in attrib for name in _WORD_ATTRS):
+        return ()
+    return _split_words(tuple(attrib.get(name) for name in _WORD_ATTRS))
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_words(values: tuple[str | None, ...]) -> tuple[str, ...]:
+    # Cached: the same few class names recur on every page, and the passes below ask for them
+    # about 1,600 times a page.
+    raw = " ".join(value or "" for value in values)
+    raw = _CAMEL_RE.sub(r"\1 \2", raw)  # camelCase → camel Case
+    return tuple(_WORD_SPLIT_RE.split(raw.lower()))
+
+
+_CAMEL_RE = re.compile(r"([a-z])([A-Z])")
+_WORD_SPLIT_RE = re.compile(r"[\s_\-]+")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,10 +170,12 @@ def _parse(markup: str, where: str) -> Element:
     if not markup or not markup.strip():
         raise ExtractionError(where, "empty page")
     # Encoding to bytes sidesteps lxml's refusal of str input with an XML encoding declaration.
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    # Plain lxml elements, not lxml.html's: these passes walk the tree many times, and
+    # lxml.html looks up a Python element class for every node it hands out.
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
-        root = lxml.html.document_fromstring(markup.encode("utf-8", "replace"), parser=parser)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(markup.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(where, f"not parseable as HTML ({exc})") from exc
     if root is None:
         raise ExtractionError(where, "not parseable as HTML")
@@ -1276,7 +1292,7 @@ class _Inline:
             marker = "*" if tag in ("em", "i", "cite", "dfn", "var") else "**"
             self.parts.append(_wrap(self._sub(el), marker))
         elif tag in ("code", "kbd", "samp", "tt"):
-            code = _clean(el.text_content())
+            code = _clean("".join(el.itertext()))
             if code:
                 fence = "``" if "`" in code else "`"
                 self.parts.append(f"{fence}{code}{fence}")
@@ -1419,7 +1435,7 @@ class _Walker:
                 self.blocks.append(_DomBlock("h", f"{'#' * level} {md}", key, text_len, link_len))
             return
         if tag == "pre":
-            code = el.text_content().strip("\n")
+            code = "".join(el.itertext()).strip("\n")
             if code.strip():
                 fence = "````" if "```" in code else "```"
                 self.blocks.append(
