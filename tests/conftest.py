@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from httpserver import LoopbackServer
+from httpserver import FakeWayback, LoopbackServer
 
 
 @pytest.fixture
@@ -14,6 +14,13 @@ def server() -> Iterator[LoopbackServer]:
     """A started loopback HTTP server (see tests/httpserver.py), stopped after the test."""
     with LoopbackServer() as srv:
         yield srv
+
+
+@pytest.fixture
+def wayback() -> Iterator[FakeWayback]:
+    """A fake Wayback Machine on a loopback server of its own (see FakeWayback)."""
+    with LoopbackServer() as srv:
+        yield FakeWayback(srv)
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +32,7 @@ def isolated_environment(
     monkeypatch.setenv("NEWSARCHIVE_DIR", str(home / "archive"))
     monkeypatch.setenv("NEWSARCHIVE_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("NEWSARCHIVE_CONFIG", str(home / "config.toml"))
+    monkeypatch.delenv("NEWSARCHIVE_WAYBACK_URL", raising=False)
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)

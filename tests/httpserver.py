@@ -9,7 +9,10 @@ close-delimited bodies, truncated bodies and stalled bodies behave exactly as on
         httpx.get(server.url("/a"))
         assert server.requests == ["/a"]
 
-Built-in routes (a route added with `add`/`add_handler` takes precedence):
+`FakeWayback(server)` adds the Wayback Machine's endpoints (availability API, replay of a
+capture's original bytes, Save Page Now) to a server, with the captures a test gives it.
+
+Built-in routes (a route added with `add`/`add_handler`/`add_prefix` takes precedence):
 
     /redirect?to=PATH         302 to PATH (default "/")
     /redirect-chain/N         N hops of 302 (N, N-1, ... 1), then a 200 page at /redirect-chain/0
@@ -34,17 +37,21 @@ Built-in routes (a route added with `add`/`add_handler` takes precedence):
 from __future__ import annotations
 
 import functools
+import json
+import re
 import struct
 import sys
 import threading
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -176,6 +183,7 @@ class LoopbackServer:
         self.errors: list[BaseException | None] = []
         self._lock = threading.Lock()
         self._routes: dict[str, Handler] = {}
+        self._prefixes: dict[str, Handler] = {}
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -259,6 +267,12 @@ class LoopbackServer:
         with self._lock:
             self._routes[path] = fn
 
+    def add_prefix(self, prefix: str, fn: Handler) -> None:
+        """Answer every request whose path starts with `prefix` (and has no route of its own)
+        with `fn(handler)`; the longest matching prefix wins."""
+        with self._lock:
+            self._prefixes[prefix] = fn
+
     def stall(self, seconds: float = _MAX_STALL) -> bool:
         """Wait in a handler until `seconds` pass or the server stops; True if it is stopping."""
         return self._stopping.wait(seconds)
@@ -279,6 +293,10 @@ class LoopbackServer:
         path = urlsplit(target).path
         with self._lock:
             fn = self._routes.get(target) or self._routes.get(path)
+            if fn is None:
+                matching = [prefix for prefix in self._prefixes if path.startswith(prefix)]
+                if matching:
+                    fn = self._prefixes[max(matching, key=len)]
         if fn is None:
             fn = self._builtin(path)
         fn(handler)
@@ -424,3 +442,177 @@ def _gzip_bomb(handler: BaseHTTPRequestHandler) -> None:
     view = memoryview(body)
     for start in range(0, len(body), _CHUNK):
         handler.wfile.write(view[start : start + _CHUNK])
+
+
+# ---------------------------------------------------------------------------------------------
+# A fake Wayback Machine
+
+
+@dataclass
+class Capture:
+    """One capture held by FakeWayback."""
+
+    timestamp: str  # 14 digits
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    location: str | None = None  # for a captured redirect: the original URL it pointed to
+
+
+TOOLBAR = b"<!-- BEGIN WAYBACK TOOLBAR INSERT -->"
+_REPLAY = re.compile(r"^/web/(\d{1,14})(id_)?/(.+)$", re.DOTALL)
+
+
+class FakeWayback:
+    """The Wayback Machine's endpoints that newsarchive uses, on a LoopbackServer:
+
+        /wayback/available?url=URL[&timestamp=TS]  JSON naming the closest capture, like the
+                                                   real API (whose "url" says web.archive.org)
+        /web/TSid_/URL    the capture's bytes, after a 302 to the exact capture time when TS
+                          is not one; without "id_", the same with a toolbar inserted
+        /save/URL         Save Page Now, answering as `save_mode` says
+
+    URLs are matched without their scheme, as the archive does.
+    """
+
+    def __init__(self, server: LoopbackServer) -> None:
+        self.server = server
+        self.captures: dict[str, list[Capture]] = {}
+        self.available_body: bytes | None = None  # replaces the availability answer
+        self.available_status = 200
+        self.save_mode = "redirect"  # redirect, content-location, link, 429, 502, error, none
+        self.saved: list[str] = []
+        self.delay = 0.0  # seconds each answer waits, so that overlapping requests overlap
+        self.most_in_flight = 0  # the most requests it was answering at once
+        self._in_flight = 0
+        self._lock = threading.Lock()
+        server.add_prefix("/wayback/available", self._counted(self._available))
+        server.add_prefix("/web/", self._counted(self._replay))
+        server.add_prefix("/save/", self._counted(self._save))
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.server.host_port}"
+
+    def add(
+        self,
+        url: str,
+        body: bytes | str,
+        *,
+        timestamp: str = "20210914123456",
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+        location: str | None = None,
+    ) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        capture = Capture(timestamp, data, status, content_type, location)
+        self.captures.setdefault(_key(url), []).append(capture)
+
+    def lookups(self) -> list[str]:
+        return [r for r in self.server.requests if r.startswith("/wayback/available")]
+
+    def replays(self) -> list[str]:
+        return [r for r in self.server.requests if r.startswith("/web/")]
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def _counted(self, fn: Handler) -> Handler:
+        def answer(handler: BaseHTTPRequestHandler) -> None:
+            with self._lock:
+                self._in_flight += 1
+                self.most_in_flight = max(self.most_in_flight, self._in_flight)
+            try:
+                if self.delay:
+                    self.server.stall(self.delay)
+                fn(handler)
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+
+        return answer
+
+    def _closest(self, url: str, timestamp: str | None) -> Capture | None:
+        captures = self.captures.get(_key(url))
+        if not captures:
+            return None
+        if not timestamp:
+            return max(captures, key=lambda c: c.timestamp)
+        wanted = _moment(timestamp)
+        return min(captures, key=lambda c: abs((_moment(c.timestamp) - wanted).total_seconds()))
+
+    def _available(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.available_body is not None:
+            body = self.available_body
+        else:
+            url = _query(handler, "url", "")
+            capture = self._closest(url, _query(handler, "timestamp", "") or None)
+            snapshots: dict[str, Any] = {}
+            if capture is not None:
+                snapshots["closest"] = {
+                    "status": str(capture.status),
+                    "available": True,
+                    "url": f"http://web.archive.org/web/{capture.timestamp}/{url}",
+                    "timestamp": capture.timestamp,
+                }
+            body = json.dumps({"url": url, "archived_snapshots": snapshots}).encode()
+        _Route(self.available_status, body, [("Content-Type", "application/json")])(handler)
+
+    def _replay(self, handler: BaseHTTPRequestHandler) -> None:
+        match = _REPLAY.match(handler.path)
+        capture = None if match is None else self._closest(match.group(3), match.group(1))
+        if match is None or capture is None:
+            page = html_page("Wayback Machine", "The Wayback Machine has not archived that URL.")
+            _Route(404, page, [("Content-Type", "text/html; charset=utf-8")])(handler)
+            return
+        stamp, raw, url = match.groups()
+        flag = raw or ""
+        if capture.timestamp != stamp:
+            _send_redirect(handler, location=f"/web/{capture.timestamp}{flag}/{url}")
+            return
+        if capture.location is not None:
+            _send_redirect(handler, location=f"/web/{stamp}{flag}/{capture.location}")
+            return
+        body = capture.body if raw else capture.body.replace(b"<body>", b"<body>" + TOOLBAR, 1)
+        headers = [
+            ("Content-Type", capture.content_type),
+            ("Memento-Datetime", _moment(stamp).strftime("%a, %d %b %Y %H:%M:%S GMT")),
+            ("Link", f'<{url}>; rel="original"'),
+        ]
+        _Route(capture.status, body, headers)(handler)
+
+    def _save(self, handler: BaseHTTPRequestHandler) -> None:
+        url = unquote(handler.path.removeprefix("/save/"))
+        self.saved.append(url)
+        stamp = "20261123120000"
+        address = f"/web/{stamp}/{url}"
+        mode = self.save_mode
+        page = html_page("Saved", f"Saved {url}")
+        html = [("Content-Type", "text/html; charset=utf-8")]
+        if mode == "redirect":
+            _send_redirect(handler, location=address)
+        elif mode == "content-location":
+            _Route(200, page, [*html, ("Content-Location", address)])(handler)
+        elif mode == "link":
+            link = (
+                f'<{url}>; rel="original", <{self.base}/web/20200101000000/{url}>; rel="memento", '
+                f'<{self.base}{address}>; rel="last memento"'
+            )
+            _Route(200, page, [*html, ("Link", link)])(handler)
+        elif mode == "429":
+            _Route(429, html_page("Too Many Requests"), [*html, ("Retry-After", "60")])(handler)
+        elif mode == "502":
+            _Route(502, html_page("Bad Gateway"), html)(handler)
+        elif mode == "error":
+            failed = ("X-Archive-Wayback-Runtime-Error", "LiveDocumentNotAvailableException")
+            _Route(200, page, [*html, failed])(handler)
+        else:
+            _Route(200, page, html)(handler)
+
+
+def _key(url: str) -> str:
+    return re.sub(r"^https?://", "", url.split("#", 1)[0])
+
+
+def _moment(stamp: str) -> datetime:
+    full = (stamp + "0101000000"[max(0, len(stamp) - 4) :])[:14] if len(stamp) < 14 else stamp
+    return datetime.strptime(full, "%Y%m%d%H%M%S").replace(tzinfo=UTC)

@@ -172,6 +172,7 @@ def test_json_lines(server: LoopbackServer, tmp_path: Path, archive: Path) -> No
         "reason": None,
         "error": None,
         "attempts": 1,
+        "via": None,
     }
     assert (records[2]["status"], records[2]["error"]) == (
         "invalid",

@@ -38,6 +38,8 @@ _EXPORTS = {
     "ContentError": "newsarchive.errors",
     "ExtractionError": "newsarchive.errors",
     "StoreError": "newsarchive.errors",
+    "NoSnapshotError": "newsarchive.errors",
+    "WaybackOptions": "newsarchive.wayback",
 }
 # Public name -> the name it has in its module, where they differ.
 _RENAMED = {"archive_url": "archive_target"}
@@ -55,9 +57,11 @@ __all__ = [
     "LeadImage",
     "NetworkError",
     "NewsArchiveError",
+    "NoSnapshotError",
     "Outcome",
     "StoreError",
     "UsageError",
+    "WaybackOptions",
     "__version__",
     "archive_url",
     "render_file",
@@ -72,6 +76,7 @@ if TYPE_CHECKING:
         InvalidURLError,
         NetworkError,
         NewsArchiveError,
+        NoSnapshotError,
         StoreError,
         UsageError,
     )
@@ -79,6 +84,7 @@ if TYPE_CHECKING:
     from newsarchive.pipeline import Outcome, render_file
     from newsarchive.pipeline import archive_target as archive_url
     from newsarchive.store import Archive
+    from newsarchive.wayback import WaybackOptions
 
 
 def __getattr__(name: str) -> Any:

@@ -56,8 +56,8 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Literal, TextIO
 
-from newsarchive import extract as extract_mod
 from newsarchive import fetch as fetch_mod
+from newsarchive import wayback as wayback_mod
 from newsarchive.errors import (
     FetchError,
     HTTPStatusError,
@@ -65,12 +65,15 @@ from newsarchive.errors import (
     NetworkError,
     NewsArchiveError,
     StoreError,
+    with_detail,
 )
+from newsarchive.frontmatter import SAVED_KEY
 from newsarchive.models import Article, FetchedPage, FetchOptions
-from newsarchive.pipeline import _is_site_root, _keys, add_capture, render_file
+from newsarchive.pipeline import add_capture, is_partial, prepare, render_file
 from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url, site_of
 from newsarchive.store import Archive, SaveResult
 from newsarchive.urls import check_url, normalize_url
+from newsarchive.wayback import WaybackOptions
 
 __all__ = [
     "BatchOptions",
@@ -273,6 +276,8 @@ class BatchOptions:
     jobs: int | None = None  # extraction processes; None: one per core; 0: in this process
     window: int = 1000  # URLs read ahead of the work (bounds memory)
     captures: Path | None = None  # keep each response as a WARC file here (capture.py)
+    # When pages come from the Wayback Machine (wayback.py); its requests are one more site.
+    wayback: WaybackOptions = field(default_factory=WaybackOptions)
 
     def __post_init__(self) -> None:
         for name in ("concurrency", "per_host", "window"):
@@ -301,6 +306,10 @@ class ItemResult:
     reason: str | None = None  # failures: a short label, e.g. "timeout", "HTTP 404", "robots"
     message: str | None = None  # failures and invalid lines: one line saying what went wrong
     attempts: int = 0  # requests made for it (retries included)
+    via: str | None = None  # "wayback" when the article came from the Wayback Machine
+    snapshot: str | None = None  # then the capture time (UTC, ISO 8601)
+    archive_url: str | None = None  # and the archive's address of the capture
+    saved_snapshot: str | None = None  # --save-to-wayback: the new capture's address
 
 
 @dataclass
@@ -311,6 +320,7 @@ class BatchReport:
     failures: Counter[str] = field(default_factory=Counter)  # failed URLs by reason
     interrupted: bool = False
     unfinished: int = 0  # URLs under way or queued when the import was stopped
+    via_wayback: int = 0  # of the archived URLs, how many came from the Wayback Machine
     elapsed: float = 0.0  # seconds
 
     @property
@@ -376,6 +386,8 @@ class _Failed:
     # Exceptions with custom constructors do not survive pickling, so failures travel as text.
     reason: str
     message: str
+    detail: str = ""  # the message without the URL in front
+    fallback: bool = False  # worth trying the Wayback Machine (wayback.falls_back)
 
 
 # A small article whose extraction runs every lazily initialised part of the extractor (the
@@ -438,25 +450,19 @@ def _warm_up() -> int:
 def prepare_page(page: FetchedPage, given: str) -> _Prepared | _Failed:
     """Extract and render one fetched page (pure CPU work: runs in a worker process).
 
-    The identity rules are the same as `pipeline.archive_target`: the canonical URL names the
-    article unless it points at the site's home page, and the URL as given and the final URL
-    after redirects are recorded as keys too. Rendering happens here as well, so the
-    coordinating process only writes.
+    The identity rules are those of `pipeline.archive_target` (`pipeline.prepare`), pages from
+    the Wayback Machine included. Rendering happens here as well, so the coordinating process
+    only writes.
     """
     try:
-        article = extract_mod.extract(page, url=given)
-        if not article.url:
-            raise InvalidURLError(given, "the page names no canonical URL")
-        canonical = normalize_url(article.url)
-        if _is_site_root(canonical) and not _is_site_root(page.final_url):
-            # A canonical link to the home page is a site misconfiguration, not an identity.
-            canonical = normalize_url(page.final_url)
-        keys = _keys(canonical, given, page)
-        source = given if normalize_url(given) != canonical else None
-        article = dataclasses.replace(article, url=canonical, source=source)
+        article, keys = prepare(page, given)
         return _Prepared(article, render_file(article), tuple(keys))
     except NewsArchiveError as exc:
-        return _Failed(exc.reason, str(exc))
+        detail = str(getattr(exc, "detail", exc))
+        if page.snapshot is not None:
+            exc = with_detail(exc, f"Wayback: {detail}")
+            detail = f"Wayback: {detail}"
+        return _Failed(exc.reason, str(exc), detail, wayback_mod.falls_back(exc))
     except Exception as exc:  # a bug in a parser must cost one URL, not the whole import
         return _Failed("error", f"{given}: unexpected {type(exc).__name__} while extracting: {exc}")
 
@@ -495,13 +501,33 @@ def _process_context() -> multiprocessing.context.BaseContext:
 # The scheduler
 
 
+Stage = Literal["live", "wayback", "save"]
+
+
+@dataclass(frozen=True)
+class _LiveFailure:
+    """Why the live page failed, kept while the Wayback Machine is asked instead."""
+
+    reason: str
+    message: str
+    http_status: int | None
+
+
 @dataclass
 class _Task:
     entry: ListEntry
     url: str  # checked URL as written
     key: str  # normalised
-    site: str  # scheme://host[:port]
-    attempts: int = 0
+    site: str  # scheme://host[:port] of the next request: the URL's site, or the archive
+    attempts: int = 0  # requests made, all stages
+    # What the next request is for: the page from its site, the page from the Wayback
+    # Machine, or asking the Wayback Machine to capture it (Save Page Now).
+    stage: Stage = "live"
+    tries: int = 0  # requests of this stage, for the retry limit and backoff
+    live_failure: _LiveFailure | None = None
+    # A finished article waiting for the next stage: a partial live page while its snapshot
+    # is tried, or the article waiting for Save Page Now. (http status, article, raw page)
+    held: tuple[int | None, _Prepared, FetchedPage | None] | None = None
 
 
 @dataclass
@@ -530,6 +556,8 @@ class _Fetched:
     policy: RobotsPolicy | None  # the site's rules, when this job fetched them
     denied: bool = False  # robots.txt disallows the URL
     robots_error: bool = False  # `error` happened while reading robots.txt
+    requests: int = 1  # requests this job made (a Wayback lookup and its snapshot: 2)
+    saved: str | None = None  # Save Page Now: the new capture's address
 
 
 @dataclass(frozen=True)
@@ -620,6 +648,8 @@ class _Importer:
         self.pool: ProcessPoolExecutor | None = None
         self.client = fetch_mod.make_client(options.fetch)
         self.closed = threading.Event()
+        self.wayback = options.wayback
+        self.wayback_site = site_of(options.wayback.base)  # one site, however many URLs
 
     # -- main loop ---------------------------------------------------------------------------
 
@@ -726,7 +756,10 @@ class _Importer:
                 ItemResult(entry.source, entry.line, entry.text, "already archived", key, known)
             )
             return
-        task = _Task(entry, url, key, site_of(url))
+        if self.wayback.only:
+            task = _Task(entry, url, key, self.wayback_site, stage="wayback")
+        else:
+            task = _Task(entry, url, key, site_of(url))
         self.pending += 1
         self._enqueue(task, front=False)
         self._start_workers()
@@ -787,18 +820,26 @@ class _Importer:
                 self.rotation.append(site)
 
     def _start(self, site: _Site, task: _Task, now: float) -> None:
-        if site.closed is not None:
+        live = task.stage == "live"
+        if site.closed is not None and live:
             reason, detail = site.closed
-            self._fail(task, reason, f"{task.url}: {detail}")
+            if reason == "robots":  # robots.txt kept failing, which means "disallow all"
+                self._fail(task, reason, f"{task.url}: {detail}")
+            else:  # the site cannot be reached
+                self._give_up(task, NetworkError(task.url, detail, reason=reason))
             return
-        if self.options.robots and site.policy is not None and not site.policy.allows(task.url):
+        robots = self.options.robots and live
+        if robots and site.policy is not None and not site.policy.allows(task.url):
             self._fail_robots(task, site.policy)
             return
-        need_robots = self.options.robots and site.policy is None
+        # The Wayback Machine's endpoints are an API we call, not pages we crawl: its
+        # robots.txt is not read; the original site's robots.txt is for the live stage only.
+        need_robots = robots and site.policy is None
         site.robots_pending = need_robots
         site.active += 1
         site.next_start = now + self._gap(site)
         task.attempts += 1
+        task.tries += 1
         self.fetching += 1
         self.jobs_queue.put((task, need_robots))
 
@@ -841,6 +882,8 @@ class _Importer:
 
     def _fetch(self, task: _Task, with_robots: bool) -> _Fetched:
         """One download job, in a download thread: robots.txt first if due, then the page."""
+        if task.stage != "live":
+            return self._ask_wayback(task)
         policy: RobotsPolicy | None = None
         try:
             if with_robots:
@@ -861,6 +904,24 @@ class _Importer:
         except Exception as exc:  # a bug must cost one URL, not the import
             error = FetchError(task.url, f"unexpected {type(exc).__name__}: {exc}", reason="error")
             return _Fetched(task, with_robots, None, error, policy)
+
+    def _ask_wayback(self, task: _Task) -> _Fetched:
+        """A Wayback Machine job: the closest snapshot and its page, or Save Page Now."""
+        base, options = self.wayback.base, self.options.fetch
+        requests = 1
+        try:
+            if task.stage == "save":
+                saved = wayback_mod.save(task.url, client=self.client, base=base, options=options)
+                return _Fetched(task, False, None, None, None, saved=saved)
+            snapshot = wayback_mod.closest(task.url, client=self.client, base=base, options=options)
+            requests = 2
+            page = wayback_mod.fetch_snapshot(snapshot, client=self.client, options=options)
+            return _Fetched(task, False, page, None, None, requests=requests)
+        except NewsArchiveError as exc:
+            return _Fetched(task, False, None, exc, None, requests=requests)
+        except Exception as exc:  # a bug must cost one URL, not the import
+            error = FetchError(task.url, f"unexpected {type(exc).__name__}: {exc}", reason="error")
+            return _Fetched(task, False, None, error, None, requests=requests)
 
     def _get_robots(self, url: str, page_url: str) -> tuple[int, str]:
         """GET a robots.txt (redirects followed, the first 500 KiB kept).
@@ -920,11 +981,21 @@ class _Importer:
             # Count the pause from the end of this request: the robots.txt request went just
             # before it, and a Crawl-delay means seconds between one request and the next.
             site.next_start = max(site.next_start, time.monotonic() + self._gap(site))
+        task.attempts += event.requests - 1
         if event.denied and event.policy is not None:
             self._fail_robots(task, event.policy)
             return
         if event.error is not None:
             self._failed_attempt(task, site, event.error, robots=event.robots_error)
+            return
+        if task.stage == "save":
+            assert task.held is not None and event.saved is not None
+            http_status, prepared, page = task.held
+            article = prepared.article
+            article = dataclasses.replace(article, extra={**article.extra, SAVED_KEY: event.saved})
+            self._queue_save(
+                task, http_status, _Prepared(article, render_file(article), prepared.keys), page
+            )
             return
         assert event.page is not None
         self._extract(task, event.page)
@@ -951,8 +1022,11 @@ class _Importer:
                 site.closed = (error.reason, f"{error.detail}; site not tried again")
             if site.closed is not None:
                 self.on_notice(f"{site.name}: {site.closed[1]}; its other URLs fail at once")
-            status = error.status if isinstance(error, FetchError) else None
-            self._fail(task, error.reason, str(error), http_status=status)
+            if robots and site.closed is not None and site.closed[0] == "robots":
+                status = error.status if isinstance(error, FetchError) else None
+                self._fail(task, error.reason, str(error), http_status=status)
+            else:
+                self._give_up(task, error)
             return
         now = time.monotonic()
         hint = fetch_mod.retry_after(error)
@@ -963,11 +1037,11 @@ class _Importer:
             site.paused_until = max(site.paused_until, now + wait)
             detail = getattr(error, "detail", str(error))
             self.on_notice(f"{site.name}: {detail}; pausing this site for {wait:.1f} s")
-        self.on_notice(f"retry {task.attempts}/{self.options.retries} in {wait:.1f} s: {error}")
+        self.on_notice(f"retry {task.tries}/{self.options.retries} in {wait:.1f} s: {error}")
         heapq.heappush(self.delayed, (now + wait, next(self.seq), task))
 
     def _retry_wait(self, task: _Task, error: NewsArchiveError) -> float | None:
-        if task.attempts > self.options.retries or not is_transient(error):
+        if task.tries > self.options.retries or not is_transient(error):
             return None
         hint = fetch_mod.retry_after(error)
         if hint is not None:
@@ -976,9 +1050,7 @@ class _Importer:
                 self.on_notice(f"{task.url}: asked to wait {hint:g} s (over {limit:g} s); given up")
                 return None
             return max(0.0, hint)
-        return backoff_delay(
-            task.attempts, self.options.backoff, self.options.max_backoff, self.rng
-        )
+        return backoff_delay(task.tries, self.options.backoff, self.options.max_backoff, self.rng)
 
     def _extract(self, task: _Task, page: FetchedPage) -> None:
         # Extraction reads neither the raw bytes nor the headers: do not copy them across.
@@ -1011,9 +1083,76 @@ class _Importer:
     def _prepared(self, task: _Task, http_status: int | None, outcome: _Prepared | _Failed) -> None:
         page = self.raw_pages.pop(id(task), None)
         if isinstance(outcome, _Failed):
-            self._fail(task, outcome.reason, outcome.message)
+            if task.stage == "live" and self.wayback.fallback and outcome.fallback:
+                failure = _LiveFailure(outcome.reason, outcome.message, http_status)
+                self._to_wayback(task, failure)
+            elif task.held is not None:  # the snapshot of a partial live page failed
+                self._keep_live(task, outcome.detail or outcome.message)
+            else:
+                self._fail(task, outcome.reason, outcome.message, detail=outcome.detail)
+            return
+        if task.stage == "live" and self.wayback.fallback and is_partial(outcome.article):
+            task.held = (http_status, outcome, page)  # kept if the snapshot is no better
+            self._to_wayback(task, None)
+            return
+        if task.held is not None and is_partial(outcome.article):
+            self._keep_live(task, "Wayback: the snapshot is partial too")
+            return
+        self._queue_save(task, http_status, outcome, page)
+
+    def _queue_save(
+        self, task: _Task, http_status: int | None, prepared: _Prepared, page: FetchedPage | None
+    ) -> None:
+        """Hand the article to the writer; or first to Save Page Now (--save-to-wayback) when it
+        came from its site and is not archived yet."""
+        task.held = None
+        if (
+            self.wayback.save
+            and task.stage == "live"
+            and self.archive.lookup(*prepared.keys) is None
+        ):
+            task.held = (http_status, prepared, page)
+            self._next_stage(task, "save")
+            return
+        self.saves.put((task, http_status, prepared, page))
+
+    # -- the Wayback Machine -----------------------------------------------------------------
+
+    def _give_up(self, task: _Task, error: NewsArchiveError) -> None:
+        """The retries of this stage are spent: fall back to the archive, or fail the URL."""
+        status = error.status if isinstance(error, FetchError) else None
+        detail = str(getattr(error, "detail", error))
+        if task.stage == "live" and self.wayback.fallback and wayback_mod.falls_back(error):
+            self._to_wayback(task, _LiveFailure(error.reason, str(error), status))
+        elif task.stage == "save":
+            assert task.held is not None
+            self.on_notice(f"{error} (archived without it)")
+            http_status, prepared, page = task.held
+            task.held = None
+            self.saves.put((task, http_status, prepared, page))
+        elif task.held is not None:  # the snapshot of a partial live page failed
+            self._keep_live(task, detail)
         else:
-            self.saves.put((task, http_status, outcome, page))
+            self._fail(task, error.reason, str(error), http_status=status, detail=detail)
+
+    def _to_wayback(self, task: _Task, failure: _LiveFailure | None) -> None:
+        """Ask the Wayback Machine for the page, which the live site failed to give."""
+        task.live_failure = failure
+        self._next_stage(task, "wayback")
+
+    def _next_stage(self, task: _Task, stage: Stage) -> None:
+        task.stage = stage
+        task.site = self.wayback_site
+        task.tries = 0
+        self._enqueue(task, front=False)
+
+    def _keep_live(self, task: _Task, why: str) -> None:
+        """Archive the partial live page after all: its snapshot is no better."""
+        assert task.held is not None
+        http_status, prepared, page = task.held
+        self.on_notice(f"{task.url}: kept the live page, which is partial; {why}")
+        task.stage = "live"
+        self._queue_save(task, http_status, prepared, page)
 
     def _write(self) -> None:
         """The writer thread: the only code that writes to the archive during an import.
@@ -1068,6 +1207,10 @@ class _Importer:
                 published=article.published,
                 http_status=event.http_status,
                 attempts=task.attempts,
+                via=article.extra.get("via"),
+                snapshot=article.extra.get("snapshot"),
+                archive_url=article.extra.get("archive_url"),
+                saved_snapshot=article.extra.get(SAVED_KEY),
             )
         )
 
@@ -1078,8 +1221,20 @@ class _Importer:
         self._fail(task, "robots", f"{task.url}: {why}")
 
     def _fail(
-        self, task: _Task, reason: str, message: str, *, http_status: int | None = None
+        self,
+        task: _Task,
+        reason: str,
+        message: str,
+        *,
+        http_status: int | None = None,
+        detail: str | None = None,
     ) -> None:
+        """Report the URL as failed. After a live failure, the Wayback Machine's failure
+        (`detail`) follows the live page's, whose reason and status are reported."""
+        live = task.live_failure
+        if live is not None:
+            reason, http_status = live.reason, live.http_status
+            message = f"{live.message}; {detail or message}"
         self.pending -= 1
         entry = task.entry
         self._result(
@@ -1098,6 +1253,8 @@ class _Importer:
 
     def _result(self, result: ItemResult) -> None:
         self.report.counts[result.status] += 1
+        if result.status == "archived" and result.via is not None:
+            self.report.via_wayback += 1
         if result.status == "failed" and result.reason:
             self.report.failures[result.reason] += 1
         self.room.release()  # the line is done: the reader may take one more

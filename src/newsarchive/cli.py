@@ -46,6 +46,7 @@ from newsarchive.verify import verify_archive
 if TYPE_CHECKING:
     from newsarchive.pipeline import Outcome
     from newsarchive.revisions import Version
+    from newsarchive.wayback import WaybackOptions
 
 # Commands import the fetching and extraction modules when they run: they load httpx,
 # trafilatura and lxml, which would otherwise slow the start of every command (search, list).
@@ -286,6 +287,59 @@ def fetch_options(
     )
 
 
+WAYBACK_URL_ENV = "NEWSARCHIVE_WAYBACK_URL"
+
+
+def wayback_options(func: Any) -> Any:
+    """The Wayback Machine options of `fetch` and `import`."""
+    options = [
+        click.option(
+            "--wayback/--no-wayback",
+            default=False,
+            help="When the live page fails, archive the Wayback Machine's copy instead.",
+        ),
+        click.option(
+            "--wayback-only",
+            is_flag=True,
+            help="Fetch every page from the Wayback Machine, never from the site.",
+        ),
+        click.option(
+            "--save-to-wayback/--no-save-to-wayback",
+            default=False,
+            help="Ask the Wayback Machine to capture each page archived live (off: privacy).",
+        ),
+        click.option(
+            "--wayback-url",
+            metavar="URL",
+            envvar=WAYBACK_URL_ENV,
+            help=f"Wayback Machine base URL (env {WAYBACK_URL_ENV}; default web.archive.org).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_wayback_options(
+    wayback: bool, wayback_only: bool, save_to_wayback: bool, wayback_url: str | None
+) -> WaybackOptions:
+    """The Wayback options; a bad base URL is a usage error naming where it was set."""
+    from newsarchive import wayback as wayback_mod
+
+    base = wayback_mod.DEFAULT_BASE
+    if wayback_url is not None:
+        origin = click.get_current_context().get_parameter_source("wayback_url")
+        source = "--wayback-url"
+        if origin == click.core.ParameterSource.ENVIRONMENT:
+            source = WAYBACK_URL_ENV
+        elif origin == click.core.ParameterSource.DEFAULT_MAP:
+            source = "config file key wayback_url"
+        base = wayback_mod.check_base(wayback_url, source=source)
+    return wayback_mod.WaybackOptions(
+        base=base, fallback=wayback, only=wayback_only, save=save_to_wayback
+    )
+
+
 def display_path(path: Path) -> str:
     """Paths under the working directory print relative to it, like `archive/2021/09/x.md`."""
     try:
@@ -306,7 +360,17 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "http_status": article.status if article else None,
         "completeness": article.extra.get("completeness", "full") if article else None,
         "reason": article.extra.get("reason") if article else None,
+        **_wayback_json(article.extra if article else {}),
     }
+
+
+def _wayback_json(extra: dict[str, str]) -> dict[str, Any]:
+    """`via` ("wayback" or null) and, for an article from the archive, where it came from."""
+    found = {"via": extra.get("via")}
+    for key in ("snapshot", "archive_url", "saved_snapshot"):
+        if extra.get(key):
+            found[key] = extra[key]
+    return found
 
 
 def failure_json(target: str, error: NewsArchiveError) -> dict[str, Any]:
@@ -332,6 +396,7 @@ def failure_json(target: str, error: NewsArchiveError) -> dict[str, Any]:
     metavar="TEMPLATE",
     help="File path template, e.g. '{date:%Y}/{site}/{slug}.md'.",
 )
+@wayback_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
 @pass_env
 def fetch(
@@ -347,6 +412,10 @@ def fetch(
     dry_run: bool,
     no_capture: bool,
     template: str | None,
+    wayback: bool,
+    wayback_only: bool,
+    save_to_wayback: bool,
+    wayback_url: str | None,
     as_json: bool,
 ) -> None:
     """Archive articles from URLs or saved HTML files.
@@ -360,6 +429,7 @@ def fetch(
       newsarchive fetch --json URL1 URL2
       newsarchive fetch page.html.gz --url https://example.org/story
       newsarchive fetch --dry-run --template '{date:%Y}/{site}/{slug}.md' URL
+      newsarchive fetch --wayback https://example.org/2019/05/removed-story
     """
     if source_url is not None:
         from newsarchive.pipeline import is_local_target
@@ -371,6 +441,7 @@ def fetch(
         except UsageError as exc:
             raise click.BadParameter(str(exc), param_hint="--url") from exc
     options = fetch_options(user_agent, timeout, max_size, cookies, proxy)
+    archive_options = make_wayback_options(wayback, wayback_only, save_to_wayback, wayback_url)
     archive = env.archive(template)
     from newsarchive import fetch as fetch_mod
     from newsarchive.pipeline import archive_target, iter_targets
@@ -391,6 +462,7 @@ def fetch(
                         force=force,
                         dry_run=dry_run,
                         captures=None if no_capture else env.captures_root,
+                        wayback=archive_options,
                     )
             except NewsArchiveError as exc:
                 failures.append((target, exc))
@@ -414,6 +486,10 @@ def fetch(
 
 def _report(env: Env, outcome: Outcome, as_json: bool) -> None:
     shown = display_path(outcome.path)
+    for note in outcome.notes:
+        env.info(note)
+    for warning in outcome.warnings:
+        env.warn(warning)
     if outcome.status == "already archived":
         env.info(f"already archived: {shown}")
     elif outcome.status == "dry run":
@@ -1559,6 +1635,7 @@ _SKIPPED = {"already archived", "duplicate", "invalid"}
     metavar="TEMPLATE",
     help="File path template, e.g. '{date:%Y}/{site}/{slug}.md'.",
 )
+@wayback_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per URL line.")
 @pass_env
 def import_urls_command(
@@ -1585,6 +1662,10 @@ def import_urls_command(
     jobs: int | None,
     failed_file: Path | None,
     template: str | None,
+    wayback: bool,
+    wayback_only: bool,
+    save_to_wayback: bool,
+    wayback_url: str | None,
     as_json: bool,
 ) -> None:
     """Archive every URL listed in FILEs (one per line; "-" reads standard input).
@@ -1605,6 +1686,7 @@ def import_urls_command(
       newsarchive import --feed https://www.themoscowtimes.com/rss/news --since 2021-09-01
       newsarchive import --sitemap https://example.org/news-sitemap.xml --match /2021/
       newsarchive import bookmarks.html
+      newsarchive import --wayback links-from-2015.txt
     """
     if not (files or feeds or sitemaps or opml_files):
         raise click.UsageError("give a FILE of URLs, or --feed, --sitemap or --opml")
@@ -1617,6 +1699,7 @@ def import_urls_command(
         robots=not ignore_robots,
         jobs=jobs,
         captures=None if no_capture else env.captures_root,
+        wayback=make_wayback_options(wayback, wayback_only, save_to_wayback, wayback_url),
     )
     archive = env.archive(template)
     failed_path = failed_file or Path(
@@ -1849,7 +1932,10 @@ class _ImportDisplay:
         elif self.progress is None:
             # Without a bar, one plain line per URL says what happened to it.
             shown = f" -> {display_path(result.path)}" if result.path is not None else ""
-            self.env.info(f"{result.status}: {where}: {result.input}{shown}")
+            said: str = result.status
+            if result.via is not None and said == "archived":
+                said = f"archived from the Wayback Machine ({result.snapshot})"
+            self.env.info(f"{said}: {where}: {result.input}{shown}")
 
 
 def _result_json(result: ItemResult) -> dict[str, Any]:
@@ -1866,6 +1952,18 @@ def _result_json(result: ItemResult) -> dict[str, Any]:
         "reason": result.reason,
         "error": result.message,
         "attempts": result.attempts,
+        **_wayback_json(
+            {
+                key: value
+                for key, value in (
+                    ("via", result.via),
+                    ("snapshot", result.snapshot),
+                    ("archive_url", result.archive_url),
+                    ("saved_snapshot", result.saved_snapshot),
+                )
+                if value is not None
+            }
+        ),
     }
 
 
@@ -1875,6 +1973,8 @@ def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> N
     table.add_column("what")
     table.add_column("URLs", justify="right")
     table.add_row("archived", str(counts["archived"]))
+    if report.via_wayback:
+        table.add_row("  from the Wayback Machine", str(report.via_wayback))
     table.add_row("already archived", str(counts["already archived"]))
     if counts["duplicate"]:
         table.add_row("repeated in the list", str(counts["duplicate"]))

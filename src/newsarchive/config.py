@@ -9,6 +9,8 @@ The config file holds defaults for command-line options, one key per option:
     proxy = "http://127.0.0.1:3128"
     cookies = "~/cookies.txt"
     template = "{date:%Y}/{site}/{slug}.md"
+    wayback = true                  # --wayback by default (--no-wayback turns it off)
+    wayback_url = "https://web.archive.org"
 
 Options given on the command line or through environment variables win over the file.
 """
@@ -38,6 +40,9 @@ CONFIG_KEYS: dict[str, tuple[type, ...]] = {
     "cookies": (str,),
     "template": (str,),
     "captures": (str,),
+    "wayback": (bool,),
+    "wayback_url": (str,),
+    "save_to_wayback": (bool,),
 }
 PATH_KEYS = {"archive", "cookies", "captures"}
 
@@ -85,7 +90,7 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
             known = ", ".join(sorted(CONFIG_KEYS))
             raise ConfigError(f"{file}: unknown key {key!r} (known keys: {known})")
         # bool is an int subclass; "timeout = true" is a mistake, not a number.
-        if isinstance(value, bool) or not isinstance(value, types):
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             raise ConfigError(f"{file}: {key} has the wrong type ({type(value).__name__})")
         if key in PATH_KEYS:
             value = str(Path(str(value)).expanduser())

@@ -7,6 +7,8 @@ The CLI maps each class to an exit code in one place (`newsarchive.cli.ExitCode`
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 
 class NewsArchiveError(Exception):
     """Base class of every error the library raises on purpose."""
@@ -73,6 +75,12 @@ class HTTPStatusError(FetchError):
     reason = "HTTP error"
 
 
+class NoSnapshotError(HTTPStatusError):
+    """The web archive holds no usable copy of the page."""
+
+    reason = "no snapshot"
+
+
 class ContentError(FetchError):
     """The response is not an HTML page we may keep: wrong type, too large, a compression bomb."""
 
@@ -99,3 +107,21 @@ class StoreError(NewsArchiveError):
         super().__init__(f"{path}: {detail}")
         self.path = path
         self.detail = detail
+
+
+_E = TypeVar("_E", bound=NewsArchiveError)
+
+
+def with_detail(error: _E, detail: str, *, url: str | None = None) -> _E:
+    """A copy of `error` (same class, reason and status) that says `detail` about its URL
+    (or about `url` instead).
+
+    For errors that carry a `url` and a `detail` (FetchError, ExtractionError); the copy is
+    made without calling the constructor, whose arguments differ between subclasses.
+    """
+    url = url or getattr(error, "url", None)
+    copy = type(error).__new__(type(error))
+    copy.__dict__.update(error.__dict__)
+    copy.args = (f"{url}: {detail}" if url else detail,)
+    copy.__dict__.update(url=url, detail=detail)
+    return copy

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import errno
 import http.cookiejar
+import json
 import socket
 import ssl
 import time
 import zlib
 from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -45,6 +47,10 @@ def _package_version() -> str:
 
 DEFAULT_USER_AGENT = f"newsarchive/{_package_version()} (+https://pypi.org/project/newsarchive/)"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# What JSON APIs answer with in practice (JSONP-era servers still say JavaScript or plain text).
+JSON_TYPES = frozenset(
+    {"application/json", "text/json", "text/javascript", "application/javascript", "text/plain"}
+)
 # The client type, for annotations in modules that must not import httpx themselves.
 Client = httpx.Client
 LOCAL_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -173,6 +179,67 @@ def fetch(
             headers=page_or_next.headers,
             redirects=tuple(visited[:-1]),
         )
+
+
+def fetch_json(url: str, *, client: httpx.Client, options: FetchOptions) -> object:
+    """GET a JSON document (redirects followed, the size limit applied) and parse it.
+
+    Raises the errors of `fetch`, and ContentError (reason "bad JSON") for a body that is
+    not JSON.
+    """
+    page = fetch(url, client=client, options=options, accept=JSON_TYPES)
+    try:
+        return json.loads(page.raw)
+    except ValueError as exc:  # JSONDecodeError, and UnicodeDecodeError for binary junk
+        raise ContentError(
+            url, f"not valid JSON ({exc})", reason="bad JSON", status=page.status
+        ) from exc
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The head of one HTTP response: what `probe` returns."""
+
+    url: str
+    status: int
+    phrase: str
+    headers: tuple[tuple[str, str], ...]
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+
+def probe(
+    url: str, *, client: httpx.Client, options: FetchOptions, timeout: float | None = None
+) -> Answer:
+    """One GET of `url` that follows no redirect and reads no body: its status and headers.
+
+    For endpoints whose answer is in the status line and headers (a redirect to a new
+    resource, a Content-Location). `timeout` replaces `options.timeout` for this request.
+    Raises InvalidURLError or NetworkError; any status, 4xx and 5xx too, is returned.
+    """
+    try:
+        target = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise InvalidURLError(url, f"not a valid URL ({exc})") from exc
+    if target.scheme not in ("http", "https") or not target.host:
+        raise InvalidURLError(url, "not an http(s) URL")
+    seconds = options.timeout if timeout is None else timeout
+    try:
+        request = client.build_request("GET", target, timeout=httpx.Timeout(seconds))
+        response = client.send(request, stream=True)
+    except httpx.HTTPError as exc:
+        limits = FetchOptions(timeout=seconds)
+        raise _network_error(url, exc, limits, limited=False) from exc
+    response.close()
+    return Answer(
+        url=str(target),
+        status=response.status_code,
+        phrase=response.reason_phrase or _phrase(response.status_code),
+        headers=tuple(response.headers.multi_items()),
+    )
 
 
 def _request_once(

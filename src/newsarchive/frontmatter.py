@@ -38,6 +38,8 @@ __all__ = [
     "FRONT_MATTER_KEYS",
     "HISTORY_KEYS",
     "COMPLETENESS_KEYS",
+    "SAVED_KEY",
+    "WAYBACK_KEYS",
     "NEWSARCHIVE_KEY",
     "FrontMatterError",
     "article_date",
@@ -55,11 +57,16 @@ NEWSARCHIVE_KEY = "archiver"  # its value "newsarchive <version>" marks files wr
 CAPTURE_KEYS = ("capture", "capture_record", "capture_sha256")
 COMPLETENESS_KEYS = ("completeness", "reason")  # only on pages that hold part of the article
 HISTORY_KEYS = ("checked", "gone", "revisions")  # added by `update` (revisions.py)
+# An article that came from the Wayback Machine (wayback.py): `via: wayback`, the capture
+# time (UTC) and the archive's address of the capture.
+WAYBACK_KEYS = ("via", "snapshot", "archive_url")
+SAVED_KEY = "saved_snapshot"  # --save-to-wayback: the address of the capture it asked for
 # Every key newsarchive writes, in the order it writes them.
 FRONT_MATTER_KEYS = (
     *("title", "authors", "published", "date_source", *COMPLETENESS_KEYS, "modified", "url"),
     *("source", "site", "hostname", "description", "language", "tags", "categories"),
-    *("image", "image_caption", "image_credit", "fetched", "status", "final_url", "sha256"),
+    *("image", "image_caption", "image_credit", "fetched", "status", "final_url"),
+    *(*WAYBACK_KEYS, SAVED_KEY, "sha256"),
     *(NEWSARCHIVE_KEY, "extractor", *CAPTURE_KEYS, *HISTORY_KEYS),
 )
 
@@ -116,14 +123,19 @@ def _parse_datetime(value: object) -> datetime | None:
 
 
 def article_date(article: Article) -> tuple[datetime, str]:
-    """The date an article is filed under and where it came from: "published" or "fetched".
+    """The date an article is filed under and where it came from: "published", "snapshot"
+    or "fetched".
 
     The published date keeps the offset the page gave (a Moscow paper's 00:30 stays on its
-    own day); without a readable published date the fetch time (UTC) is used.
+    own day); without a readable published date, an article from the Wayback Machine is
+    dated by its capture (it was online then), any other by the fetch time (UTC).
     """
     published = _parse_datetime(article.published)
     if published is not None:
         return published, "published"
+    captured = _parse_datetime(article.extra.get("snapshot"))
+    if captured is not None:
+        return (captured if captured.tzinfo else captured.replace(tzinfo=UTC)), "snapshot"
     fetched = article.fetched
     return (fetched if fetched.tzinfo else fetched.replace(tzinfo=UTC)), "fetched"
 
@@ -157,6 +169,8 @@ def article_meta(article: Article, body: str) -> dict[str, Any]:
         "fetched": _utc_iso(article.fetched),
         "status": article.status,
         "final_url": article.final_url,
+        # From the Wayback Machine (wayback.py): via, snapshot time, the archive's address.
+        **{key: article.extra.get(key) for key in (*WAYBACK_KEYS, SAVED_KEY)},
         "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
         NEWSARCHIVE_KEY: archiver_name(),
         "extractor": article.extra.get("extractor"),
@@ -311,7 +325,7 @@ def article_from_meta(meta: Mapping[str, Any], body: str) -> Article:
     status = meta.get("status")
     extra = {
         key: value
-        for key in ("extractor", *CAPTURE_KEYS, *COMPLETENESS_KEYS)
+        for key in ("extractor", *CAPTURE_KEYS, *COMPLETENESS_KEYS, *WAYBACK_KEYS, SAVED_KEY)
         if (value := _text(meta.get(key))) is not None
     }
     return Article(

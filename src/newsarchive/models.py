@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,31 @@ class FetchOptions:
     proxy: str | None = None  # else the standard *_PROXY environment variables apply
     cookies: str | None = None  # path of a Netscape cookies.txt file
     verify: bool = True  # TLS certificate verification
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One capture of a page in a web archive that speaks the Wayback Machine's URLs."""
+
+    url: str  # the original URL, as the archive recorded it
+    timestamp: str  # when it was captured: YYYYMMDDhhmmss, UTC
+    base: str  # the archive, e.g. "https://web.archive.org" (no trailing slash)
+    status: int | None = None  # the original response's status, when the archive says
+
+    @property
+    def archive_url(self) -> str:
+        """The address to open or cite: the archive's replay page of this capture."""
+        return f"{self.base}/web/{self.timestamp}/{self.url}"
+
+    @property
+    def raw_url(self) -> str:
+        """The capture's original bytes, without the archive's toolbar or rewritten links."""
+        return f"{self.base}/web/{self.timestamp}id_/{self.url}"
+
+    @property
+    def captured(self) -> datetime:
+        """The capture time (UTC)."""
+        return datetime.strptime(self.timestamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -34,6 +59,9 @@ class FetchedPage:
     headers: tuple[tuple[str, str], ...] = ()
     redirects: tuple[str, ...] = ()  # every URL visited before final_url, in order
     local_path: str | None = None  # set when the page came from a file
+    # Set when the page came from a web archive: `final_url` is then the archive's address
+    # (what was requested), and `snapshot.url` the original site's URL after redirects.
+    snapshot: Snapshot | None = None
 
 
 @dataclass(frozen=True)

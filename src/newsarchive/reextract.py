@@ -22,6 +22,8 @@ from newsarchive.frontmatter import (
     CAPTURE_KEYS,
     HISTORY_KEYS,
     NEWSARCHIVE_KEY,
+    SAVED_KEY,
+    WAYBACK_KEYS,
     FrontMatterError,
     article_from_meta,
     dumps,
@@ -33,6 +35,8 @@ from newsarchive.store import Archive
 
 Result = Literal["changed", "unchanged"]
 
+# Provenance that extraction cannot know and a new extraction keeps.
+_KEPT = frozenset({*CAPTURE_KEYS, *WAYBACK_KEYS, SAVED_KEY})
 # Keys that change with every run or tool upgrade, and so are not a change of the article.
 _VOLATILE = {NEWSARCHIVE_KEY, "extractor"}
 
@@ -71,6 +75,9 @@ def reextract_file(
     parsed["content-type"] = content_type
     html, encoding = decode_html(raw, parsed.get_param("charset"))  # type: ignore[arg-type]
     given = old.source or old.url
+    if old.extra.get("via") and old.final_url:
+        # A capture of the Wayback Machine's answer: the page is the original site's.
+        final_url = old.final_url
     page = FetchedPage(
         url=given,
         final_url=final_url,
@@ -90,7 +97,7 @@ def reextract_file(
         fetched=old.fetched,
         status=old.status,
         final_url=old.final_url,
-        extra={**fresh.extra, **{k: v for k, v in old.extra.items() if k in CAPTURE_KEYS}},
+        extra={**fresh.extra, **{k: v for k, v in old.extra.items() if k in _KEPT}},
     )
     new_meta, new_body = loads(render_file(article))
     new_meta.update({key: meta[key] for key in HISTORY_KEYS if key in meta})
