@@ -113,7 +113,13 @@ def _compact(text: str) -> str:
 
 def _contains(haystack: str, needle: str) -> bool:
     """Whole-word containment of one key in another."""
-    return bool(needle) and f" {needle} " in f" {haystack} "
+    return bool(needle) and f" {needle} " in _padded(haystack)
+
+
+@functools.lru_cache(maxsize=16)
+def _padded(key: str) -> str:
+    # The same page-sized haystack is searched for each of hundreds of blocks: pad it once.
+    return f" {key} "
 
 
 _SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
