@@ -169,6 +169,7 @@ def test_json_lines(server: LoopbackServer, tmp_path: Path, archive: Path) -> No
         "title": "Story 0: the council plan moves ahead",
         "published": "2024-03-01T10:00:00+00:00",
         "http_status": 200,
+        "completeness": "full",
         "reason": None,
         "error": None,
         "attempts": 1,
@@ -543,3 +544,26 @@ def test_progress_bar_on_a_terminal(server: LoopbackServer, tmp_path: Path, arch
     assert "archived: " not in screen  # the bar replaces the line per URL
     assert f"error: {server.url('/status/404')}: HTTP 404 Not Found" in screen
     assert len(stdout.splitlines()) == 3  # paths still go to stdout
+
+
+def test_partial_articles_are_archived_and_counted_in_the_summary(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    teaser = Path(__file__).parent / "fixtures" / "quality" / "paywall-teaser.html"
+    server.add("/teaser", teaser.read_bytes())
+    (url,) = add_articles(server, 1)
+    listing = write_list(tmp_path / "l.txt", [url, server.url("/teaser")])
+    result = run(archive, "--jobs", "0", "--json", listing)
+    assert result.exit_code == ExitCode.OK, result.stderr
+    records = {record["line"]: record for record in map(json.loads, result.stdout.splitlines())}
+    assert (records[1]["completeness"], records[1]["reason"]) == ("full", None)
+    assert records[2]["status"] == "archived" and records[2]["completeness"] == "partial"
+    meta, _ = front_matter(Path(records[2]["path"]))
+    assert meta["completeness"] == "partial" and records[2]["reason"] == meta["reason"]
+    assert f"warning: partial article: {listing}:2: {server.url('/teaser')}: " in result.stderr
+    summary = result.stderr[result.stderr.index("Import summary") :]
+    rows = [[cell.strip() for cell in line.split("│")[1:3]] for line in summary.splitlines()]
+    assert [row for row in rows if row][:2] == [
+        ["archived", "2"],
+        ["partial (paywall teaser, consent box)", "1"],
+    ]

@@ -310,6 +310,7 @@ class ItemResult:
     snapshot: str | None = None  # then the capture time (UTC, ISO 8601)
     archive_url: str | None = None  # and the archive's address of the capture
     saved_snapshot: str | None = None  # --save-to-wayback: the new capture's address
+    partial: str | None = None  # archived, but the page held only part of it: why
 
 
 @dataclass
@@ -321,6 +322,7 @@ class BatchReport:
     interrupted: bool = False
     unfinished: int = 0  # URLs under way or queued when the import was stopped
     via_wayback: int = 0  # of the archived URLs, how many came from the Wayback Machine
+    partial: int = 0  # of the archived URLs, how many hold only part of the article
     elapsed: float = 0.0  # seconds
 
     @property
@@ -1211,6 +1213,9 @@ class _Importer:
                 snapshot=article.extra.get("snapshot"),
                 archive_url=article.extra.get("archive_url"),
                 saved_snapshot=article.extra.get(SAVED_KEY),
+                partial=(article.extra.get("reason") or "incomplete")
+                if is_partial(article)
+                else None,
             )
         )
 
@@ -1255,6 +1260,8 @@ class _Importer:
         self.report.counts[result.status] += 1
         if result.status == "archived" and result.via is not None:
             self.report.via_wayback += 1
+        if result.status == "archived" and result.partial is not None:
+            self.report.partial += 1
         if result.status == "failed" and result.reason:
             self.report.failures[result.reason] += 1
         self.room.release()  # the line is done: the reader may take one more

@@ -1936,6 +1936,8 @@ class _ImportDisplay:
             if result.via is not None and said == "archived":
                 said = f"archived from the Wayback Machine ({result.snapshot})"
             self.env.info(f"{said}: {where}: {result.input}{shown}")
+        if result.partial is not None:
+            self.env.warn(f"partial article: {where}: {result.input}: {result.partial}")
 
 
 def _result_json(result: ItemResult) -> dict[str, Any]:
@@ -1949,7 +1951,11 @@ def _result_json(result: ItemResult) -> dict[str, Any]:
         "title": result.title,
         "published": result.published,
         "http_status": result.http_status,
-        "reason": result.reason,
+        # Archived: "full", or "partial" with `reason` saying why, as in `fetch --json`.
+        "completeness": ("partial" if result.partial else "full")
+        if result.status == "archived"
+        else None,
+        "reason": result.reason or result.partial,
         "error": result.message,
         "attempts": result.attempts,
         **_wayback_json(
@@ -1975,6 +1981,8 @@ def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> N
     table.add_row("archived", str(counts["archived"]))
     if report.via_wayback:
         table.add_row("  from the Wayback Machine", str(report.via_wayback))
+    if report.partial:
+        table.add_row("  partial (paywall teaser, consent box)", str(report.partial))
     table.add_row("already archived", str(counts["already archived"]))
     if counts["duplicate"]:
         table.add_row("repeated in the list", str(counts["duplicate"]))
