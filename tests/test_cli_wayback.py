@@ -12,12 +12,12 @@ import socket
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from httpserver import TOOLBAR, FakeWayback, LoopbackServer
 from newsarchive.capture import Capture, read_capture
 from newsarchive.cli import ExitCode, cli
+from test_batch import front_matter, md_files
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 QUALITY = Path(__file__).parent / "fixtures" / "quality"
@@ -36,16 +36,6 @@ def mt_page() -> bytes:
 
 def run(archive: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--archive", str(archive), *args])
-
-
-def md_files(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.md")) if root.exists() else []
-
-
-def front_matter(path: Path) -> dict[str, object]:
-    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
-    assert isinstance(meta, dict)
-    return meta
 
 
 def closed_port() -> int:

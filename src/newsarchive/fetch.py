@@ -142,12 +142,7 @@ def fetch(
     `accept` lists the media types to keep (feeds and sitemaps pass XML and gzip types). A body
     that is not HTML is returned undecoded: it is in `raw`, with `html` and `encoding` empty.
     """
-    try:
-        current = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError) as exc:
-        raise InvalidURLError(url, f"not a valid URL ({exc})") from exc
-    if current.scheme not in ("http", "https") or not current.host:
-        raise InvalidURLError(url, "not an http(s) URL")
+    current = _http_url(url)
 
     deadline = time.monotonic() + options.timeout
     visited = [str(current)]
@@ -220,12 +215,7 @@ def probe(
     resource, a Content-Location). `timeout` replaces `options.timeout` for this request.
     Raises InvalidURLError or NetworkError; any status, 4xx and 5xx too, is returned.
     """
-    try:
-        target = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError) as exc:
-        raise InvalidURLError(url, f"not a valid URL ({exc})") from exc
-    if target.scheme not in ("http", "https") or not target.host:
-        raise InvalidURLError(url, "not an http(s) URL")
+    target = _http_url(url)
     seconds = options.timeout if timeout is None else timeout
     try:
         request = client.build_request("GET", target, timeout=httpx.Timeout(seconds))
@@ -240,6 +230,16 @@ def probe(
         phrase=response.reason_phrase or _phrase(response.status_code),
         headers=tuple(response.headers.multi_items()),
     )
+
+
+def _http_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise InvalidURLError(url, f"not a valid URL ({exc})") from exc
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InvalidURLError(url, "not an http(s) URL")
+    return parsed
 
 
 def _request_once(
