@@ -2,6 +2,7 @@
 
 Everything runs against real HTTP servers on 127.0.0.1; two servers on two ports are two sites.
 Most tests extract in this process (`jobs=0`) to stay fast; the process pool has its own tests.
+Spacing and pauses are checked on a virtual clock (tests/clocks.py), never by measuring time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from clocks import Stamps, VirtualClock, gaps
 from httpserver import LoopbackServer
 from newsarchive.batch import (
     BatchOptions,
@@ -78,7 +80,15 @@ def entries(urls: Iterable[str]) -> Iterator[ListEntry]:
 class Run:
     """One import, with every result and notice kept."""
 
-    def __init__(self, archive: Archive, urls: Iterable[str], **options: object) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        urls: Iterable[str],
+        *,
+        clock: VirtualClock | None = None,
+        seed: int | None = None,
+        **options: object,
+    ) -> None:
         self.results: list[ItemResult] = []
         self.notices: list[str] = []
         settings: dict[str, object] = {"jobs": 0, "backoff": 0.01}
@@ -89,6 +99,8 @@ class Run:
             BatchOptions(**settings),  # type: ignore[arg-type]
             on_result=self.results.append,
             on_notice=self.notices.append,
+            clock=clock,
+            seed=seed,
         )
 
     def by_status(self, status: str) -> list[ItemResult]:
@@ -115,20 +127,18 @@ def front_matter(path: Path) -> dict[str, object]:
 
 
 class Gauge:
-    """Route handlers that record how many requests were in progress at once, and when."""
+    """Route handlers that record how many requests were in progress at once."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.current = 0
         self.peak = 0
-        self.starts: list[tuple[float, str]] = []
 
     def slow(self, body: str, seconds: float) -> Callable[[BaseHTTPRequestHandler], None]:
         def handle(handler: BaseHTTPRequestHandler) -> None:
             with self.lock:
                 self.current += 1
                 self.peak = max(self.peak, self.current)
-                self.starts.append((time.monotonic(), handler.path))
             try:
                 time.sleep(seconds)
                 data = body.encode("utf-8")
@@ -409,26 +419,21 @@ def test_refused_connection_is_retried_then_reported(archive: Archive) -> None:
 def test_retry_after_is_honoured_and_other_sites_go_on(
     server: LoopbackServer, archive: Archive
 ) -> None:
-    log: list[tuple[float, str]] = []
-    busy = flaky(article_page(1), [(429, {"Retry-After": "1"})])
-
-    def paused_site(handler: BaseHTTPRequestHandler) -> None:
-        log.append((time.monotonic(), "busy"))
-        busy(handler)
-
-    server.add_handler("/busy", paused_site)
+    clock = VirtualClock()
+    stamps = Stamps(clock)
+    server.add_handler("/busy", stamps.wrap(flaky(article_page(1), [(429, {"Retry-After": "1"})])))
     with LoopbackServer() as other:
-        gauge = Gauge()
         for n in range(2, 8):
-            other.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.05))
+            other.add_handler(f"/news/{n}", stamps.wrap(flaky(article_page(n), [])))
         other_urls = [other.url(f"/news/{n}") for n in range(2, 8)]
-        run = Run(archive, [server.url("/busy"), *other_urls], per_host=1)
+        run = Run(archive, [server.url("/busy"), *other_urls], per_host=1, clock=clock)
     assert run.report.counts == {"archived": 7}
     assert run.result_for(server.url("/busy")).attempts == 2
-    (first, _), (second, _) = log
-    assert second - first >= 1.0  # not before the server said
+    first, second = stamps.times("/busy")
+    assert second - first == pytest.approx(1.0)  # when the server said, not before
     # While the busy site was paused, the other site was served in full.
-    assert all(start < second for start, _ in gauge.starts)
+    others = [when for when, path in stamps.log if path != "/busy"]
+    assert len(others) == 6 and all(when < second for when in others)
     assert any("pausing this site for 1.0 s" in notice for notice in run.notices)
 
 
@@ -464,14 +469,17 @@ def test_per_host_and_global_limits(server: LoopbackServer, archive: Archive) ->
 
 
 def test_delay_spaces_requests_to_one_site(server: LoopbackServer, archive: Archive) -> None:
-    gauge = Gauge()
-    for n in range(4):
-        server.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0))
-    run = Run(archive, [server.url(f"/news/{n}") for n in range(4)], delay=0.2)
-    assert run.report.counts == {"archived": 4}
-    starts = sorted(start for start, _ in gauge.starts)
-    # Jitter keeps each gap within 0.5x-1.5x of the delay, so never below half of it.
-    assert all(b - a >= 0.1 for a, b in zip(starts, starts[1:], strict=False))
+    clock = VirtualClock()
+    stamps = Stamps(clock)
+    for n in range(6):
+        server.add_handler(f"/news/{n}", stamps.wrap(flaky(article_page(n), [])))
+    run = Run(archive, [server.url(f"/news/{n}") for n in range(6)], delay=0.2, clock=clock)
+    assert run.report.counts == {"archived": 6}
+    spacing = gaps(stamps.times())
+    assert len(spacing) == 5
+    # Each gap is the delay with jitter: within 0.5x-1.5x of it, and not all the same.
+    assert all(0.1 - 1e-9 <= gap <= 0.3 + 1e-9 for gap in spacing)
+    assert max(spacing) - min(spacing) > 0.001
 
 
 def test_robots_txt_disallow_and_crawl_delay(server: LoopbackServer, archive: Archive) -> None:
@@ -480,11 +488,13 @@ def test_robots_txt_disallow_and_crawl_delay(server: LoopbackServer, archive: Ar
         "User-agent: *\nDisallow: /private/\nCrawl-delay: 0.2\n",
         content_type="text/plain",
     )
+    clock = VirtualClock()
+    stamps = Stamps(clock)
     gauge = Gauge()
     for path in ("/news/1", "/news/2", "/news/3", "/private/4"):
-        server.add_handler(path, gauge.slow(article_page(int(path[-1])), 0.05))
+        server.add_handler(path, stamps.wrap(gauge.slow(article_page(int(path[-1])), 0.05)))
     urls = [server.url(p) for p in ("/news/1", "/private/4", "/news/2", "/news/3")]
-    run = Run(archive, urls, per_host=4)
+    run = Run(archive, urls, per_host=4, clock=clock)
     denied = run.result_for(server.url("/private/4"))
     assert (denied.status, denied.reason, denied.attempts) == ("failed", "robots", 0)
     assert (
@@ -495,8 +505,8 @@ def test_robots_txt_disallow_and_crawl_delay(server: LoopbackServer, archive: Ar
     assert run.report.counts == {"archived": 3, "failed": 1}
     # Crawl-delay: one request at a time, and never closer together than asked.
     assert gauge.peak == 1
-    starts = sorted(start for start, _ in gauge.starts)
-    assert all(b - a >= 0.2 for a, b in zip(starts, starts[1:], strict=False))
+    spacing = gaps(stamps.times())
+    assert len(spacing) == 2 and all(gap >= 0.2 - 1e-9 for gap in spacing)
     assert f"http://{server.host_port}: robots.txt asks for 0.2 s between requests" in run.notices
 
 

@@ -4,6 +4,13 @@ changes, keeps every version, and `history`/`diff` show them."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode, cli
+from test_batch import Gauge, add_articles, article_page, flaky
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 PATH = "/2021/09/14/mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
@@ -116,10 +124,189 @@ def test_a_page_that_is_gone_keeps_its_text(server: LoopbackServer, archive: Pat
 
 def test_update_reports_http_errors(server: LoopbackServer, archive: Path) -> None:
     saved = archived(server, archive)
+    before = saved.read_bytes()
     server.add(PATH, "<html><body>Down</body></html>", status=503)
-    failed = run(archive, "update", "--delay", "0", str(saved))
+    failed = run(archive, "update", "--delay", "0", "--retries", "0", str(saved))
     assert failed.exit_code == ExitCode.HTTP
-    assert "HTTP 503" in failed.stderr
-    assert "revisions" not in meta_of(saved)
+    assert f"error: {server.url(PATH)}: HTTP 503 Service Unavailable\n" in failed.stderr
+    assert "0 changed, 0 unchanged, 0 gone, 1 failed" in failed.stderr
+    assert saved.read_bytes() == before  # not even `checked:`
     assert run(archive, "update").exit_code == ExitCode.USAGE
     assert run(archive, "update", "--all", "--older-than", "soon").exit_code == ExitCode.USAGE
+
+
+# ---------------------------------------------------------------------------------------------
+# Politeness: update downloads as import does
+
+
+def import_articles(
+    server: LoopbackServer, archive: Path, tmp_path: Path, count: int
+) -> list[Path]:
+    """Archive `count` small articles served at /news/<n>; their files, in order."""
+    urls = add_articles(server, count)
+    listing = tmp_path / "links.txt"
+    listing.write_text("".join(f"{url}\n" for url in urls), encoding="utf-8")
+    result = run(archive, "import", "--jobs", "0", "--ignore-robots", str(listing))
+    assert result.exit_code == 0, result.stderr
+    by_url = {str(meta_of(path)["url"]): path for path in archive.rglob("*.md")}
+    return [by_url[url] for url in urls]
+
+
+def edited(n: int) -> str:
+    return article_page(n).replace(f"Paragraph 2 of story {n}.", f"Paragraph 2 (corrected), {n}.")
+
+
+def test_robots_txt_disallow_through_the_cli(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    paths = import_articles(server, archive, tmp_path, 2)
+    before = paths[1].read_bytes()
+    server.add("/robots.txt", "User-agent: *\nDisallow: /news/1\n", content_type="text/plain")
+    server.add("/news/0", edited(0))
+    server.add("/news/1", edited(1))
+    requests = len(server.requests)
+
+    result = run(archive, "update", "--jobs", "0", "--all")
+    assert result.exit_code == ExitCode.PARTIAL
+    url = server.url("/news/1")
+    assert f"error: {url}: disallowed by {server.url('/robots.txt')}\n" in result.stderr
+    assert "1 changed, 0 unchanged, 0 gone, 1 failed" in result.stderr
+    assert result.stdout == f"{paths[0]}\n"
+    assert "/news/1" not in server.requests[requests:]
+    assert paths[1].read_bytes() == before
+
+    ignored = run(archive, "update", "--jobs", "0", "--ignore-robots", str(paths[1]))
+    assert ignored.exit_code == 0, ignored.stderr
+    assert ignored.stdout == f"{paths[1]}\n"
+
+
+def test_retry_after_and_retries_through_the_cli(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    paths = import_articles(server, archive, tmp_path, 2)
+    server.add_handler("/news/0", flaky(edited(0), [(429, {"Retry-After": "0"})]))
+    server.add_handler("/news/1", flaky(edited(1), [(503, {"Retry-After": "0"})]))
+    result = run(archive, "update", "--jobs", "0", "--delay", "0", "--all")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(result.stdout.splitlines()) == sorted(map(str, paths))
+    assert f"retry 1/3 in 0.0 s: {server.url('/news/0')}: HTTP 429 Too Many Requests" in (
+        result.stderr
+    )
+    assert f"retry 1/3 in 0.0 s: {server.url('/news/1')}: HTTP 503 Service Unavailable" in (
+        result.stderr
+    )
+    assert "2 changed, 0 unchanged, 0 gone" in result.stderr
+    for path in paths:
+        assert len(meta_of(path)["revisions"]) == 1  # type: ignore[arg-type]
+
+
+def test_update_options_reach_the_engine(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    paths = import_articles(server, archive, tmp_path, 6)
+    server.add("/robots.txt", "User-agent: *\nDisallow: /\n", content_type="text/plain")
+    gauge = Gauge()
+    for n in range(6):
+        server.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.1))
+    requests = len(server.requests)
+    result = run(
+        archive, "update", "--all", "--ignore-robots", "--per-host", "2", "--delay", "0",
+        "--jobs", "0", "--user-agent", "ResearchArchiver/2.0",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "0 changed, 6 unchanged, 0 gone" in result.stderr
+    assert "/robots.txt" not in server.requests[requests:]
+    assert gauge.peak == 2
+    agents = {headers.get("User-Agent") for headers in server.request_headers[requests:]}
+    assert agents == {"ResearchArchiver/2.0"}
+    assert all(meta_of(path)["checked"] for path in paths)
+
+    gauge.peak = 0
+    one = run(archive, "update", "--all", "--ignore-robots", "--concurrency", "1", "--delay", "0")
+    assert one.exit_code == 0, one.stderr
+    assert gauge.peak == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# In a real process
+
+
+def command(archive: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "newsarchive", "--archive", str(archive), "update", *args]
+
+
+def test_ctrl_c_stops_the_update_cleanly(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    paths = import_articles(server, archive, tmp_path, 16)
+    gauge = Gauge()
+    for n in range(16):
+        server.add_handler(f"/news/{n}", gauge.slow(edited(n), 0.2))
+    kept = archive.parent / "archive-captures" / "revisions"
+    proc = subprocess.Popen(
+        command(archive, "--all", "--delay", "0", "--per-host", "2", "--jobs", "0"),
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(list(kept.rglob("*.md")) if kept.exists() else []) < 2:
+            assert proc.poll() is None, "the update ended before it could be interrupted"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == ExitCode.INTERRUPTED, stderr
+    assert "Traceback" not in stderr
+    changed = {tmp_path / line for line in stdout.splitlines()}
+    assert 2 <= len(changed) < 16
+    assert re.search(rf"interrupted: {16 - len(changed)} not checked", stderr), stderr
+    # Every file is whole: the new version (with the old one kept) or untouched.
+    for path in paths:
+        meta = meta_of(path)
+        assert ("revisions" in meta) == (path in changed)
+    leftovers = [p.name for p in archive.parent.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+    assert run(archive, "verify").exit_code == 0
+
+    rest = [str(path) for path in paths if path not in changed]
+    again = run(archive, "update", "--delay", "0", "--jobs", "0", *rest)
+    assert again.exit_code == 0, again.stderr
+    assert len(again.stdout.splitlines()) == len(rest)
+
+
+def test_update_progress_bar_on_a_terminal(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    paths = import_articles(server, archive, tmp_path, 3)
+    server.add("/news/0", edited(0))
+    server.add("/news/2", "gone", status=404)
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "150"}
+    proc = subprocess.Popen(
+        command(archive, "--all", "--delay", "0", "--jobs", "0"), cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=secondary, env=env, text=True,
+    )  # fmt: skip
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    assert proc.stdout is not None
+    with proc.stdout:
+        stdout = proc.stdout.read()
+    assert proc.wait() == 0
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    assert "3/3" in screen
+    assert "1 changed" in screen and "1 unchanged" in screen and "1 gone" in screen
+    assert "articles/s" in screen
+    assert stdout == f"{paths[0].relative_to(tmp_path)}\n"

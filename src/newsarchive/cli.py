@@ -12,6 +12,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import IntEnum
@@ -45,7 +46,7 @@ from newsarchive.verify import verify_archive
 
 if TYPE_CHECKING:
     from newsarchive.pipeline import Outcome
-    from newsarchive.revisions import Version
+    from newsarchive.revisions import UpdateResult, Version
     from newsarchive.wayback import WaybackOptions
 
 # Commands import the fetching and extraction modules when they run: they load httpx,
@@ -285,6 +286,57 @@ def fetch_options(
         cookies=cookies,
         proxy=proxy,
     )
+
+
+def politeness_options(*, delay: float) -> Callable[[Any], Any]:
+    """The download options `import` and `update` share (crawl.py), with the default delay."""
+
+    def decorate(func: Any) -> Any:
+        options = [
+            click.option(
+                "--concurrency",
+                type=click.IntRange(min=1),
+                default=16,
+                show_default=True,
+                help="Downloads in flight, all sites together.",
+            ),
+            click.option(
+                "--per-host",
+                type=click.IntRange(min=1),
+                default=4,
+                show_default=True,
+                help="Downloads in flight to one site.",
+            ),
+            click.option(
+                "--delay",
+                type=click.FloatRange(min=0),
+                default=delay,
+                show_default=True,
+                help="Mean seconds between two requests to one site (randomised ±50%).",
+            ),
+            click.option(
+                "--retries",
+                type=click.IntRange(min=0),
+                default=3,
+                show_default=True,
+                help="Retries after a timeout, a refused connection, HTTP 429 or 5xx.",
+            ),
+            click.option("--ignore-robots", is_flag=True, help="Do not read or obey robots.txt."),
+            click.option(
+                "--no-capture", is_flag=True, help="Do not keep raw responses as WARC files."
+            ),
+            click.option(
+                "--jobs",
+                type=click.IntRange(min=0),
+                default=None,
+                help="Extraction processes (default: one per CPU core; 0: no extra process).",
+            ),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
 
 
 WAYBACK_URL_ENV = "NEWSARCHIVE_WAYBACK_URL"
@@ -619,6 +671,11 @@ def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float
     return float(match.group(1)) * _AGE[match.group(2)]
 
 
+# `update` extracts in extraction processes (when --jobs is not given) from this many articles
+# on: starting them costs 1-3 s, and extracting a page about 0.1 s of CPU.
+UPDATE_POOL_FROM = 30
+
+
 @cli.command()
 @click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--all", "every", is_flag=True, help="Every article in the archive.")
@@ -634,14 +691,7 @@ def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float
     help="Only articles last fetched or checked more than AGE ago (e.g. 12h, 7d, 2w).",
 )
 @network_options
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=1.0,
-    show_default=True,
-    help="Seconds between two requests to one site.",
-)
-@click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
+@politeness_options(delay=1.0)
 @pass_env
 def update(
     env: Env,
@@ -654,20 +704,28 @@ def update(
     max_size: int,
     cookies: str | None,
     proxy: str | None,
+    concurrency: int,
+    per_host: int,
     delay: float,
+    retries: int,
+    ignore_robots: bool,
     no_capture: bool,
+    jobs: int | None,
 ) -> None:
     """Fetch archived articles again and keep a revision when their text changed.
 
     The file shows the latest text, with the earlier versions listed under `revisions:`
     in its front-matter and kept whole in the captures directory. An unchanged article only
     gets a new `checked:` time; one that now answers 404 or 410 is marked `gone:` and keeps
-    its text. Prints the paths of changed articles.
+    its text; one that cannot be fetched is left as it is. Downloads are as polite as
+    `import`'s: limits per site, robots.txt and its Crawl-delay, backoff on errors.
+    Prints the paths of changed articles.
 
     \b
     Examples:
       newsarchive update --all --older-than 7d
       newsarchive update --since 2021-09-01 --all
+      newsarchive update --all --per-host 1 --delay 5
       newsarchive update https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
     """
     if bool(targets) == every:
@@ -695,57 +753,111 @@ def update(
         except NewsArchiveError as exc:
             failures.append(exc)
             env.error(str(exc))
-    options = fetch_options(user_agent, timeout, max_size, cookies, proxy)
-    counts: Counter[str] = Counter()
-    last_request: dict[str, float] = {}
-    from newsarchive import fetch as fetch_mod
-    from newsarchive.revisions import update_article
+    from newsarchive.revisions import UpdateOptions, update_articles
 
-    with fetch_mod.make_client(options) as client:
-        for path in paths:
-            host = str(archive_host(path))
-            wait = last_request.get(host, 0.0) + delay - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-            try:
-                with _status(env, f"Checking {display_path(path)}"):
-                    result = update_article(
-                        archive,
-                        path,
-                        client=client,
-                        options=options,
-                        captures_root=env.captures_root,
-                        capture=not no_capture,
-                    )
-            except NewsArchiveError as exc:
-                failures.append(exc)
-                env.error(str(exc))
-                continue
-            finally:
-                last_request[host] = time.monotonic()
-            counts[result.status] += 1
-            if result.status == "changed":
-                env.out.print(escape(display_path(path)), highlight=False)
-                env.info(f"changed ({', '.join(result.changed)}): {display_path(path)}")
-            elif result.status == "gone":
-                env.info(f"gone: {display_path(path)}")
+    if jobs is None and len(paths) < UPDATE_POOL_FROM:
+        jobs = 0  # starting extraction processes would cost more than it saves
+    options = UpdateOptions(
+        fetch=fetch_options(user_agent, timeout, max_size, cookies, proxy),
+        concurrency=concurrency,
+        per_host=per_host,
+        delay=delay,
+        retries=retries,
+        robots=not ignore_robots,
+        jobs=jobs,
+        capture=not no_capture,
+    )
+    stop = threading.Event()
+    display = _UpdateDisplay(env, len(paths), stop)
+    with display, _stop_on_ctrl_c(stop):
+        report = update_articles(
+            paths,
+            archive,
+            env.captures_root,
+            options,
+            on_result=display.result,
+            on_notice=display.notice,
+            stop=stop,
+        )
+    failures += display.errors
+    counts = report.counts
     env.info(
         f"{counts['changed']} changed, {counts['unchanged']} unchanged, {counts['gone']} gone"
         + (f", {len(failures)} failed" if failures else "")
     )
+    if report.interrupted:
+        env.info(f"interrupted: {report.unfinished} not checked")
+        raise SystemExit(ExitCode.INTERRUPTED)
     if failures:
         single = len(targets) == 1 and not every
         raise click.exceptions.Exit(exit_code_for(failures[0]) if single else ExitCode.PARTIAL)
 
 
-def archive_host(path: Path) -> str | None:
-    """The site an article file came from (for spacing requests), from its front-matter."""
-    try:
-        meta, _ = loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, FrontMatterError):
-        return None
-    url = str(meta.get("url") or "")
-    return url.split("/")[2] if url.count("/") >= 2 else None
+class _UpdateDisplay:
+    """Where update's results go: changed paths to stdout; on stderr, a line per changed, gone
+    or failed article, and a bar on a terminal."""
+
+    def __init__(self, env: Env, total: int, stop: threading.Event) -> None:
+        self.env = env
+        self.stop = stop
+        self.stdout_closed = False
+        self.counts: Counter[str] = Counter()
+        self.errors: list[NewsArchiveError] = []
+        self.progress: Progress | None = None
+        if env.err.is_terminal:
+            self.progress = Progress(
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("[green]{task.fields[changed]} changed"),
+                TextColumn("[dim]{task.fields[unchanged]} unchanged"),
+                TextColumn("[yellow]{task.fields[gone]} gone"),
+                TextColumn("[red]{task.fields[failed]} failed"),
+                _RateColumn("articles"),
+                TimeRemainingColumn(),
+                console=env.err,
+            )
+            self.task_id = self.progress.add_task(
+                "update", total=total, changed=0, unchanged=0, gone=0, failed=0
+            )
+
+    def __enter__(self) -> _UpdateDisplay:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def notice(self, message: str) -> None:
+        self.env.info(message)
+
+    def result(self, result: UpdateResult) -> None:
+        self.counts[result.status] += 1
+        shown = display_path(result.path)
+        if result.status == "changed":
+            if not self.stdout_closed:
+                try:
+                    click.echo(shown)  # plain: a path is data for scripts, never wrapped
+                except BrokenPipeError:
+                    self.stdout_closed = True
+                    _stdout_gone(self.env, self.stop)
+            self.env.info(f"changed ({', '.join(result.changed)}): {shown}")
+        elif result.status == "gone":
+            self.env.info(f"gone: {shown}")
+        elif result.error is not None:
+            self.errors.append(result.error)
+            self.env.error(str(result.error))
+        if self.progress is not None:
+            counts = self.counts
+            self.progress.update(
+                self.task_id,
+                advance=1,
+                changed=counts["changed"],
+                unchanged=counts["unchanged"],
+                gone=counts["gone"],
+                failed=counts["failed"],
+            )
 
 
 def _versions_of(env: Env, target: str) -> tuple[Path, list[Version]]:
@@ -1587,42 +1699,7 @@ _SKIPPED = {"already archived", "duplicate", "invalid"}
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many discovered URLs.")
 @click.option("--match", metavar="REGEX", help="Only discovered URLs matching REGEX.")
 @network_options
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    default=16,
-    show_default=True,
-    help="Downloads in flight, all sites together.",
-)
-@click.option(
-    "--per-host",
-    type=click.IntRange(min=1),
-    default=4,
-    show_default=True,
-    help="Downloads in flight to one site.",
-)
-@click.option(
-    "--delay",
-    type=click.FloatRange(min=0),
-    default=0.0,
-    show_default=True,
-    help="Mean seconds between two requests to one site (randomised ±50%).",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=3,
-    show_default=True,
-    help="Retries after a timeout, a refused connection, HTTP 429 or 5xx.",
-)
-@click.option("--ignore-robots", is_flag=True, help="Do not read or obey robots.txt.")
-@click.option("--no-capture", is_flag=True, help="Do not keep raw responses as WARC files.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Extraction processes (default: one per CPU core; 0: no extra process).",
-)
+@politeness_options(delay=0.0)
 @click.option(
     "--failed",
     "failed_file",
@@ -1833,9 +1910,13 @@ def _stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
 
 
 class _RateColumn(ProgressColumn):
+    def __init__(self, unit: str = "URLs") -> None:
+        super().__init__()
+        self.unit = unit
+
     def render(self, task: Task) -> rich.text.Text:
         speed = task.finished_speed or task.speed
-        return rich.text.Text(f"{speed or 0:.1f} URLs/s", style="progress.data.speed")
+        return rich.text.Text(f"{speed or 0:.1f} {self.unit}/s", style="progress.data.speed")
 
 
 class _ImportDisplay:
@@ -1913,15 +1994,8 @@ class _ImportDisplay:
             )
 
     def _reader_gone(self) -> None:
-        """`newsarchive import list.txt | head`: nobody reads the results any more, so stop
-        as on Ctrl-C (whole files only; the same command continues later)."""
         self.stdout_closed = True
-        # Point stdout at /dev/null, or Python complains again when it flushes at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-        self.stop.set()
-        self.env.info("standard output was closed: stopping")
+        _stdout_gone(self.env, self.stop)
 
     def _log(self, result: ItemResult) -> None:
         where = f"{result.source}:{result.line}"
@@ -1938,6 +2012,17 @@ class _ImportDisplay:
             self.env.info(f"{said}: {where}: {result.input}{shown}")
         if result.partial is not None:
             self.env.warn(f"partial article: {where}: {result.input}: {result.partial}")
+
+
+def _stdout_gone(env: Env, stop: threading.Event) -> None:
+    """`newsarchive import list.txt | head`: nobody reads the results any more, so stop as on
+    Ctrl-C (whole files only; the same command continues later)."""
+    # Point stdout at /dev/null, or Python complains again when it flushes at exit.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    stop.set()
+    env.info("standard output was closed: stopping")
 
 
 def _result_json(result: ItemResult) -> dict[str, Any]:

@@ -20,6 +20,20 @@ class NewsArchiveError(Exception):
         if reason is not None:
             self.reason = reason
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled (to cross from an extraction process) without calling the constructor,
+        # whose arguments differ between subclasses: the message and attributes are restored.
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(
+    cls: type[NewsArchiveError], args: tuple[object, ...], state: dict[str, object]
+) -> NewsArchiveError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(NewsArchiveError):
     """The input itself is wrong: not a URL, a bad template, a bad config file."""

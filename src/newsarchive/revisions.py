@@ -1,28 +1,41 @@
 """Articles change after publication: fetch archived articles again and keep every version.
 
+    report = update_articles(paths, Archive("archive"), Path("archive-captures"), on_result=print)
+
 The article file always shows the latest text. When the text changed (compared as normalised
 words, so markup and whitespace are not changes), the previous file is kept, whole and
 readable, under the captures directory (`revisions/<article path>/<fetched time>.md`, outside
 the archive so `grep -r archive/` has no duplicate hits), and the new front-matter lists it in
 `revisions:`. An unchanged page only gets a new `checked:` time; a page that now answers 404 or
-410 gets `gone:` and keeps its text.
+410 gets `gone:` and keeps its text. A page that cannot be fetched (after the retries) leaves
+its file untouched.
+
+The downloads are `import`'s (crawl.py): the same limits per site and overall, delays,
+robots.txt and its Crawl-delay, retries with backoff honouring Retry-After, and sites going on
+in parallel while one backs off. Comparing a page runs in the extraction processes; the writer
+thread records the result, one file at a time.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 import re
 import secrets
-from dataclasses import dataclass
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from newsarchive import extract as extract_mod
-from newsarchive import fetch as fetch_mod
-from newsarchive.errors import HTTPStatusError, StoreError
+from newsarchive.crawl import Clock, Crawler, CrawlOptions, Fetched, Task
+from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
 from newsarchive.frontmatter import (
     FrontMatterError,
     article_from_meta,
@@ -30,20 +43,51 @@ from newsarchive.frontmatter import (
     dumps,
     loads,
 )
-from newsarchive.models import Article, FetchOptions
+from newsarchive.models import Article, FetchedPage
 from newsarchive.pipeline import add_capture
 from newsarchive.render import render_body
+from newsarchive.robots import site_of
 from newsarchive.store import Archive
+from newsarchive.urls import check_url
 
-UpdateStatus = Literal["changed", "unchanged", "gone"]
+UpdateStatus = Literal["changed", "unchanged", "gone", "failed"]
 _WORD = re.compile(r"\w+", re.UNICODE)
+GONE_STATUSES = frozenset({404, 410})
 
 
 @dataclass(frozen=True)
 class UpdateResult:
+    """What happened to one archived article."""
+
     path: Path
     status: UpdateStatus
     changed: tuple[str, ...] = ()  # "title", "authors", "body"
+    error: NewsArchiveError | None = None  # failed: why (`error.reason`: "robots", "HTTP 503"...)
+    attempts: int = 0  # requests made for it (retries included)
+
+
+@dataclass
+class UpdateReport:
+    """Totals of one update."""
+
+    counts: Counter[str] = field(default_factory=Counter)  # by UpdateStatus
+    failures: Counter[str] = field(default_factory=Counter)  # failed articles by reason
+    interrupted: bool = False
+    unfinished: int = 0  # articles under way or queued when the update was stopped
+    elapsed: float = 0.0  # seconds
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class UpdateOptions(CrawlOptions):
+    """How an update behaves: `import`'s politeness (`CrawlOptions`), a second between two
+    requests to one site by default, and whether to keep a capture of each new version."""
+
+    delay: float = 1.0
+    capture: bool = True  # keep the response of a changed page as a WARC file
 
 
 @dataclass(frozen=True)
@@ -75,32 +119,46 @@ def read_article(path: Path) -> tuple[dict[str, Any], str, Article]:
         raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
 
 
-def update_article(
-    archive: Archive,
-    path: Path,
-    *,
-    client: fetch_mod.Client,
-    options: FetchOptions,
-    captures_root: Path,
-    capture: bool = True,
-) -> UpdateResult:
-    """Fetch the article archived at `path` again and record what changed.
+# ---------------------------------------------------------------------------------------------
+# One article: read it, compare the page fetched again, record what changed
 
-    Raises the fetch and extraction errors of `fetch` (except 404/410, which mark it gone).
-    """
+
+@dataclass(frozen=True)
+class Target:
+    """An archived article as read before it is fetched again."""
+
+    path: Path
+    meta: dict[str, Any]
+    body: str
+    article: Article
+
+    @property
+    def url(self) -> str:
+        """The URL that served the page last time: a canonical link can point elsewhere."""
+        return self.article.final_url or self.article.url
+
+
+def read_target(archive: Archive, path: Path) -> Target:
+    """Read the article archived at `path`; StoreError unless the index maps its URL there."""
     meta, body, old = read_article(path)
     known = archive.lookup(old.url)
     if known is None or known.resolve() != path.resolve():
         raise StoreError(str(path), f"its URL is archived as {known}, not this file")
-    try:
-        # The URL that served the page last time: a canonical link can point elsewhere.
-        page = fetch_mod.fetch(old.final_url or old.url, client=client, options=options)
-    except HTTPStatusError as exc:
-        if exc.status not in (404, 410):
-            raise
-        meta = {**meta, "gone": meta.get("gone") or _now()[:10], "checked": _now()}
-        _rewrite(archive, old, dumps(meta, body))
-        return UpdateResult(path, "gone")
+    return Target(path, meta, body, old)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A page fetched again, extracted and compared with the archived article."""
+
+    article: Article
+    body: str  # its Markdown body, as the file would hold it
+    changed: tuple[str, ...]  # "title", "authors", "body"; empty when nothing changed
+
+
+def compare(old: Article, old_body: str, page: FetchedPage) -> Revision:
+    """Extract `page` as the new version of `old` and say what changed (pure CPU work: runs
+    in an extraction process). Raises ExtractionError when the page holds no article."""
     fresh = extract_mod.extract(page, url=old.source or old.url)
     new = dataclasses.replace(fresh, url=old.url, source=old.source)
     new_body = render_body(new)
@@ -109,15 +167,28 @@ def update_article(
         for name, before, after in (
             ("title", old.title, new.title),
             ("authors", " ".join(old.authors), " ".join(new.authors)),
-            ("body", _article_text(body), _article_text(new_body)),
+            ("body", _article_text(old_body), _article_text(new_body)),
         )
         if _words(before) != _words(after)
     )
-    if not changed:
-        meta = {k: v for k, v in meta.items() if k != "gone"}
-        _rewrite(archive, old, dumps({**meta, "checked": _now()}, body))
-        return UpdateResult(path, "unchanged")
+    return Revision(new, new_body, changed)
 
+
+def record(
+    archive: Archive,
+    target: Target,
+    revision: Revision,
+    *,
+    captures_root: Path,
+    page: FetchedPage | None = None,
+) -> UpdateResult:
+    """Write what `revision` says: a new `checked:` time, or the new version (the previous
+    file kept under `captures_root`, and `page` captured when given)."""
+    path, meta, old = target.path, target.meta, target.article
+    if not revision.changed:
+        meta = {k: v for k, v in meta.items() if k != "gone"}
+        _rewrite(archive, old, dumps({**meta, "checked": _now()}, target.body))
+        return UpdateResult(path, "unchanged")
     rel = path.relative_to(archive.root).as_posix()
     stamp = old.fetched.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = _keep(captures_root, f"revisions/{rel.removesuffix('.md')}/{stamp}.md", path)
@@ -126,15 +197,186 @@ def update_article(
         {
             "fetched": meta.get("fetched"),
             "sha256": meta.get("sha256"),
-            "changed": list(changed),
+            "changed": list(revision.changed),
             "file": kept,
         }
     )
-    if capture:
+    new = revision.article
+    if page is not None:
         new, _ = add_capture(new, page, archive, captures_root, rel)
-    new_meta = {**article_meta(new, new_body), "checked": _now(), "revisions": revisions}
-    _rewrite(archive, new, dumps(new_meta, new_body))
-    return UpdateResult(path, "changed", changed)
+    new_meta = {**article_meta(new, revision.body), "checked": _now(), "revisions": revisions}
+    _rewrite(archive, new, dumps(new_meta, revision.body))
+    return UpdateResult(path, "changed", revision.changed)
+
+
+def mark_gone(archive: Archive, target: Target) -> UpdateResult:
+    """Mark the article `gone:` (the page answers 404 or 410); its text stays."""
+    meta = {**target.meta, "gone": target.meta.get("gone") or _now()[:10], "checked": _now()}
+    _rewrite(archive, target.article, dumps(meta, target.body))
+    return UpdateResult(target.path, "gone")
+
+
+# ---------------------------------------------------------------------------------------------
+# Many articles, politely
+
+
+@dataclass
+class _UpdateTask(Task):
+    target: Target
+    page: FetchedPage | None = None  # the response, kept for its capture until written
+
+
+class _Updater(Crawler[Path, _UpdateTask]):
+    def __init__(
+        self,
+        paths: Iterable[Path],
+        archive: Archive,
+        captures_root: Path,
+        options: UpdateOptions,
+        on_result: Callable[[UpdateResult], None],
+        on_notice: Callable[[str], None],
+        on_total: Callable[[int], None] | None,
+        stop: threading.Event | None,
+        seed: int | None,
+        clock: Clock | None,
+    ) -> None:
+        super().__init__(
+            paths,
+            options,
+            on_notice=on_notice,
+            on_total=on_total,
+            stop=stop,
+            seed=seed,
+            clock=clock,
+        )
+        self.archive = archive
+        self.captures_root = captures_root
+        self.capture = options.capture
+        self.on_result = on_result
+        self.report = UpdateReport()
+        self.seen: set[Path] = set()
+
+    def update_all(self) -> UpdateReport:
+        started = time.monotonic()
+        try:
+            self.run()
+        finally:
+            self.report.interrupted = self.interrupted
+            self.report.unfinished = self.read_count - self.settled
+            self.report.elapsed = time.monotonic() - started
+        return self.report
+
+    def _accept(self, path: Path) -> None:
+        key = path.resolve()
+        if key in self.seen:  # named twice: updated once
+            self._settle(None)
+            return
+        self.seen.add(key)
+        try:
+            target = read_target(self.archive, path)
+            url = check_url(target.url)
+        except NewsArchiveError as exc:
+            self._result(UpdateResult(path, "failed", error=exc))
+            return
+        self._schedule(_UpdateTask(url, site_of(url), target))
+
+    def _downloaded(self, task: _UpdateTask, event: Fetched[_UpdateTask]) -> None:
+        page = event.page
+        assert page is not None
+        if self.capture:
+            task.page = page
+        # Extraction reads neither the raw bytes nor the headers: do not copy them across.
+        light = dataclasses.replace(page, raw=b"", headers=())
+        self._process(task, page.status, compare, task.target.article, task.target.body, light)
+
+    def _processed(self, task: _UpdateTask, http_status: int | None, outcome: object) -> None:
+        if isinstance(outcome, Revision):
+            write = functools.partial(self._record, task, outcome)
+            self._queue_write(task, write)
+        elif isinstance(outcome, NewsArchiveError):
+            self._fail(task, outcome)
+        else:  # a bug in a parser, or the extraction process died
+            self._fail(task, NewsArchiveError(f"{task.url}: extraction failed: {outcome!r}"))
+
+    def _give_up(self, task: _UpdateTask, error: NewsArchiveError) -> None:
+        if isinstance(error, HTTPStatusError) and error.status in GONE_STATUSES:
+            self._queue_write(task, functools.partial(self._mark_gone, task))
+        else:
+            self._fail(task, error)
+
+    # In the writer thread. A file that cannot be written fails alone: it may have been moved
+    # or deleted since it was read.
+
+    def _record(self, task: _UpdateTask, revision: Revision) -> UpdateResult:
+        try:
+            return record(
+                self.archive,
+                task.target,
+                revision,
+                captures_root=self.captures_root,
+                page=task.page,
+            )
+        except StoreError as exc:
+            return UpdateResult(task.target.path, "failed", error=exc)
+
+    def _mark_gone(self, task: _UpdateTask) -> UpdateResult:
+        try:
+            return mark_gone(self.archive, task.target)
+        except StoreError as exc:
+            return UpdateResult(task.target.path, "failed", error=exc)
+
+    def _saved(self, task: _UpdateTask, value: object) -> None:
+        assert isinstance(value, UpdateResult)
+        self._result(dataclasses.replace(value, attempts=task.attempts), task)
+
+    def _fail(self, task: _UpdateTask, error: NewsArchiveError) -> None:
+        result = UpdateResult(task.target.path, "failed", error=error, attempts=task.attempts)
+        self._result(result, task)
+
+    def _result(self, result: UpdateResult, task: _UpdateTask | None = None) -> None:
+        self.report.counts[result.status] += 1
+        if result.error is not None:
+            self.report.failures[result.error.reason] += 1
+        self._settle(task)
+        self.on_result(result)
+
+
+def update_articles(
+    paths: Iterable[Path],
+    archive: Archive,
+    captures_root: Path,
+    options: UpdateOptions | None = None,
+    *,
+    on_result: Callable[[UpdateResult], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
+    seed: int | None = None,
+    clock: Clock | None = None,
+) -> UpdateReport:
+    """Fetch the articles archived at `paths` again and record what changed; go on past
+    failures; return the totals.
+
+    `on_result` is called once per article, in the calling thread, as soon as its fate is
+    known (a path named twice is updated once); `on_notice` with remarks worth showing
+    (retries, robots.txt delays); `on_total` once, with the number of paths. Setting `stop`
+    makes the update return soon with `interrupted` set: what was written stays, and no file
+    is half-written. `seed` fixes the jitter of delays and backoff; `clock` replaces the
+    scheduler's clock.
+    """
+    updater = _Updater(
+        paths,
+        archive,
+        captures_root,
+        options or UpdateOptions(),
+        on_result or (lambda result: None),
+        on_notice or (lambda message: None),
+        on_total,
+        stop,
+        seed,
+        clock,
+    )
+    return updater.update_all()
 
 
 def _article_text(body: str) -> str:

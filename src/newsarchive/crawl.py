@@ -1,0 +1,900 @@
+"""Downloading many pages politely: the engine that `import` and `update` share.
+
+A `Crawler` takes inputs from an iterable (URL list lines for `import`, article files for
+`update`), turns each into a task (a URL to download, and what the page is for), and does the
+work in one coordinating thread, the caller's:
+
+1. A reader thread takes inputs at most a window ahead of the work (`CrawlOptions.window`), so a
+   100,000-line list never becomes 100,000 objects, and a slow pipe never holds up results or
+   a stop request.
+2. Downloads run in `concurrency` threads sharing one HTTP client. A scheduler hands out work
+   under a global limit and a per-site limit, spaces the requests to one site by `delay` (with
+   jitter) or the site's robots.txt Crawl-delay, and retries failures that may pass (timeouts,
+   refused connections, 429, 5xx) with exponential backoff and jitter, honouring Retry-After.
+   A site that asks us to slow down (429, or 503 with Retry-After) is paused as a whole, and the
+   other sites go on meanwhile. robots.txt is read once per site (robots.py); a URL it
+   disallows is never requested.
+3. CPU-bound work on a downloaded page (extraction) runs in a pool of processes, so every core
+   works while the threads download. Pages downloading and pages waiting for that work are
+   bounded together (`concurrency` + 2 per process): when extraction is the bottleneck,
+   downloading slows down instead of filling memory.
+4. One writer thread is the only code that writes to the archive, each file atomically.
+
+Subclasses say what an input becomes (`_accept`), what happens to a downloaded page
+(`_downloaded`, `_processed`), what a write did (`_saved`) and how a task ends when it fails
+(`_fail`, `_give_up`). This module never prints: notices go to a callback.
+
+Stopping (`stop` set, e.g. on Ctrl-C) takes no more work and abandons what is under way; a write
+under way finishes, and since files are written whole or not at all, nothing is half-written.
+
+Time: every scheduling decision reads `Clock.now`, and when nothing is under way the coordinator
+waits for its next timer (a site's spacing, a retry) with `Clock.sleep`. Tests pass a clock
+whose time passes only then, to check the waits without measuring them.
+"""
+
+from __future__ import annotations
+
+import abc
+import ctypes
+import heapq
+import itertools
+import multiprocessing
+import os
+import queue
+import random
+import select
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Generic, TypeVar
+
+from newsarchive import fetch as fetch_mod
+from newsarchive.errors import FetchError, HTTPStatusError, NetworkError, NewsArchiveError
+from newsarchive.models import FetchedPage, FetchOptions
+from newsarchive.pipeline import prepare, render_file
+from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url
+
+__all__ = [
+    "Clock",
+    "CrawlOptions",
+    "Crawler",
+    "Fetched",
+    "Task",
+    "backoff_delay",
+    "is_transient",
+]
+
+NoticeCallback = Callable[[str], None]
+TotalCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """How politely and how fast pages are downloaded. The defaults are `import`'s."""
+
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    concurrency: int = 16  # requests in flight, all sites together
+    per_host: int = 4  # requests in flight to one site
+    delay: float = 0.0  # mean seconds between two requests to one site (jittered 0.5x-1.5x)
+    retries: int = 3  # further attempts after a failure that may pass
+    backoff: float = 1.0  # seconds before the first retry; doubles each time (jittered)
+    max_backoff: float = 60.0  # longest wait between two attempts that we choose ourselves
+    max_retry_after: float = 600.0  # a server asking for a longer pause fails the URL instead
+    robots: bool = True  # honour robots.txt (rules and Crawl-delay)
+    jobs: int | None = None  # extraction processes; None: one per core; 0: in this process
+    window: int = 1000  # inputs read ahead of the work (bounds memory)
+
+    def __post_init__(self) -> None:
+        for name in ("concurrency", "per_host", "window"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        for name in ("delay", "retries", "backoff", "max_backoff", "max_retry_after"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.jobs is not None and self.jobs < 0:
+            raise ValueError("jobs must not be negative")
+
+
+class Clock:
+    """The scheduler's time: the monotonic clock, and a real sleep while nothing is under way."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+# ---------------------------------------------------------------------------------------------
+# Retry policy
+
+# Failures that say nothing about the next attempt: a name that does not resolve, a bad
+# certificate or a redirect loop will be the same in a second.
+_PERMANENT_NETWORK_REASONS = frozenset(
+    {"DNS", "TLS", "redirect loop", "too many redirects", "bad redirect", "proxy"}
+)
+_TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 507, 509})
+
+
+def is_transient(error: NewsArchiveError) -> bool:
+    """Whether trying again later may succeed."""
+    if isinstance(error, HTTPStatusError):
+        status = error.status or 0
+        return status in _TRANSIENT_STATUSES or 520 <= status <= 530
+    if isinstance(error, NetworkError):
+        return error.reason not in _PERMANENT_NETWORK_REASONS
+    return False
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Seconds to wait after failed attempt number `attempt` (1-based).
+
+    Exponential with "equal jitter": half the step is fixed and half random, so clients that
+    failed together do not retry together, and no wait collapses to nothing.
+    """
+    step: float = min(cap, base * 2.0 ** (attempt - 1))
+    return step / 2 + rng.uniform(0, step / 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction processes
+
+# A small article whose extraction runs every lazily initialised part of the extractor (the
+# fallback extractors' word lists, the public-suffix list: a short domain defeats courlan's
+# fast path), so that the first real page does not pay ~0.5 s for them.
+_WARM_UP_URL = "https://www.bbc.co.uk/news/2024/01/02/warm-up"
+_WARM_UP_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Warm-up</title>'
+    f'<link rel="canonical" href="{_WARM_UP_URL}">'
+    '<meta property="article:published_time" content="2024-01-02T10:00:00+00:00"></head>'
+    '<body><nav><a href="/">Home</a></nav><article><h1>Warm-up</h1><p>By A. Writer</p>'
+    "<p>A short paragraph, so that every fallback extractor runs once.</p></article></body></html>"
+)
+
+
+def _init_worker(coordinator: int) -> None:
+    # Ctrl-C reaches the whole process group; the coordinator decides what happens, and a
+    # worker dying of KeyboardInterrupt would break the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    release_large_buffers()
+    threading.Thread(
+        target=_exit_with, args=(coordinator,), name="newsarchive-watchdog", daemon=True
+    ).start()
+    # Runs while the first requests are on the wire, once per process.
+    page = FetchedPage(
+        _WARM_UP_URL, _WARM_UP_URL, 200, "text/html", _WARM_UP_PAGE, "utf-8", datetime.now(UTC)
+    )
+    article, _ = prepare(page, _WARM_UP_URL)
+    render_file(article)
+
+
+def _exit_with(coordinator: int) -> None:
+    """End this worker as soon as the coordinating process is gone, however it ended.
+
+    A pool worker holds both ends of its own task pipe, so it never sees end-of-file: after a
+    kill -9 of the run, it (and the forkserver it came from) would otherwise wait forever.
+    """
+    pidfd_open = getattr(os, "pidfd_open", None)  # Linux 5.3 and later
+    try:
+        fd = pidfd_open(coordinator) if pidfd_open is not None else None
+    except OSError:
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])  # readable once the process has ended
+    else:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(coordinator, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:  # alive, under another user (a recycled pid): keep going
+                pass
+    os._exit(1)
+
+
+def _warm_up() -> int:
+    return os.getpid()
+
+
+def release_large_buffers() -> None:
+    """Have glibc give every allocation of 128 KiB or more its own mapping, freed on release.
+
+    Pages arrive as large strings made by many download threads. glibc raises its mmap
+    threshold as such buffers are freed, then serves them from per-thread heaps, which
+    fragment: a 10,000-page import grew by about 30 KB a page (past 450 MB). With the
+    threshold fixed, a page's memory goes back to the system once it is done with, and the
+    process stays flat (80–110 MB). Elsewhere than glibc there is nothing to tune.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD; setting it also stops its dynamic growth
+
+
+def _process_context(preload: str) -> multiprocessing.context.BaseContext:
+    """Where extraction processes come from.
+
+    "forkserver": the server process imports the extractor once (with `preload`, the module
+    whose functions the processes run), then each worker is a cheap fork of it. It is safe
+    while our download threads run (a plain fork would copy their locks) and its start
+    overlaps the first requests.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([preload])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks, sites and events
+
+
+@dataclass
+class Task:
+    """One page to download; subclasses add what the page is for."""
+
+    url: str  # the page's URL
+    site: str  # scheme://host[:port] the next request goes to (limits, spacing, robots.txt)
+    attempts: int = field(default=0, kw_only=True)  # requests made for it, all stages
+    tries: int = field(default=0, kw_only=True)  # requests of this stage: retry limit, backoff
+
+    @property
+    def crawled(self) -> bool:
+        """Whether the next request is for a page of the site, which its robots.txt governs
+        (not an API call: those go to `Crawler._request`)."""
+        return True
+
+
+TaskT = TypeVar("TaskT", bound=Task)
+ItemT = TypeVar("ItemT")
+
+
+@dataclass
+class Site(Generic[TaskT]):
+    """Per-site scheduling state."""
+
+    name: str
+    queue: deque[TaskT] = field(default_factory=deque)
+    active: int = 0
+    next_start: float = 0.0  # clock time before which no request may start
+    paused_until: float = 0.0  # set when the site asks us to back off
+    policy: RobotsPolicy | None = None
+    crawl_delay: float | None = None  # from robots.txt (Crawl-delay or Request-rate)
+    robots_pending: bool = False
+    # Set when robots.txt could not be read even after retries: (reason, detail) that every
+    # other URL of the site fails with at once, instead of each going through its own retries.
+    closed: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Fetched(Generic[TaskT]):
+    """What one download job brought back."""
+
+    task: TaskT
+    with_robots: bool  # this job fetched the site's robots.txt first
+    page: FetchedPage | None
+    error: NewsArchiveError | None
+    policy: RobotsPolicy | None  # the site's rules, when this job fetched them
+    denied: bool = False  # robots.txt disallows the URL
+    robots_error: bool = False  # `error` happened while reading robots.txt
+    requests: int = 1  # requests this job made (a Wayback lookup and its snapshot: 2)
+    answer: str | None = None  # a request answered with a value, not a page (Save Page Now)
+
+
+@dataclass(frozen=True)
+class _Processed(Generic[TaskT]):
+    task: TaskT
+    http_status: int | None
+    future: Future[object]
+
+
+@dataclass(frozen=True)
+class _Written(Generic[TaskT]):
+    task: TaskT
+    value: object
+    error: BaseException | None
+
+
+@dataclass(frozen=True)
+class _Read(Generic[ItemT]):
+    item: ItemT
+
+
+@dataclass(frozen=True)
+class _ReadEnd:
+    count: int  # inputs read
+    error: Exception | None  # why reading stopped early (an unreadable file)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine
+
+
+class Crawler(abc.ABC, Generic[ItemT, TaskT]):
+    """The scheduler, the download threads, the extraction processes and the writer thread."""
+
+    def __init__(
+        self,
+        items: Iterable[ItemT],
+        options: CrawlOptions,
+        *,
+        on_notice: NoticeCallback,
+        on_total: TotalCallback | None = None,
+        stop: threading.Event | None = None,
+        seed: int | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.items = iter(items)
+        self.options = options
+        self.on_notice = on_notice
+        self.on_total = on_total
+        self.stop = stop or threading.Event()
+        self.clock = clock or Clock()
+        self.rng = random.Random(seed)
+        self.user_agent = options.fetch.user_agent or fetch_mod.DEFAULT_USER_AGENT
+        self.interrupted = False  # set when `stop` ended the run early
+
+        self.read_all = False
+        self.read_count = 0  # written by the reader thread only
+        self.received = 0  # inputs the coordinator has taken from the reader
+        self.settled = 0  # inputs whose result is out
+        # One permit per input read and not yet settled: the reader's window ahead of the work.
+        self.room = threading.Semaphore(options.window)
+        self.reader: threading.Thread | None = None
+        self.sites: dict[str, Site[TaskT]] = {}
+        self.rotation: deque[Site[TaskT]] = deque()  # sites with queued tasks, round robin
+        self.delayed: list[tuple[float, int, TaskT]] = []  # retries: (due, seq, task)
+        self.seq = itertools.count()
+        self.pending = 0  # tasks scheduled and not yet settled
+        self.fetching = 0
+        self.extracting = 0  # pages in the extraction processes
+        self.writing = 0  # writes queued or under way
+        self.jobs = (os.cpu_count() or 1) if options.jobs is None else options.jobs
+        # Pages beyond `concurrency` that may wait for extraction (see `_may_fetch`).
+        self.extract_backlog = 2 * self.jobs
+
+        self.events: queue.SimpleQueue[
+            Fetched[TaskT] | _Processed[TaskT] | _Written[TaskT] | _Read[ItemT] | _ReadEnd
+        ] = queue.SimpleQueue()
+        # (task, fetch robots.txt first?); None tells a download thread to end.
+        self.jobs_queue: queue.SimpleQueue[tuple[TaskT, bool] | None] = queue.SimpleQueue()
+        self.threads: list[threading.Thread] = []
+        # Writes for the writer thread; None tells it to end.
+        self.saves: queue.SimpleQueue[tuple[TaskT, Callable[[], object]] | None] = (
+            queue.SimpleQueue()
+        )
+        self.writer: threading.Thread | None = None
+        self.pool: ProcessPoolExecutor | None = None
+        self.client = fetch_mod.make_client(options.fetch)
+        self.closed = threading.Event()
+
+    # -- what subclasses do ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _accept(self, item: ItemT) -> None:
+        """Take one input: `_schedule` a task for it, or report its result at once (and
+        `_settle(None)`)."""
+
+    @abc.abstractmethod
+    def _downloaded(self, task: TaskT, event: Fetched[TaskT]) -> None:
+        """The request succeeded (`event.page`, or `event.answer` for an API call)."""
+
+    @abc.abstractmethod
+    def _processed(self, task: TaskT, http_status: int | None, outcome: object) -> None:
+        """What `_process`'s work returned, or the exception it raised."""
+
+    @abc.abstractmethod
+    def _saved(self, task: TaskT, value: object) -> None:
+        """What a write queued with `_queue_write` returned."""
+
+    @abc.abstractmethod
+    def _fail(self, task: TaskT, error: NewsArchiveError) -> None:
+        """Report the task as failed (and `_settle` it)."""
+
+    def _give_up(self, task: TaskT, error: NewsArchiveError) -> None:
+        """The retries are spent, or the failure is permanent."""
+        self._fail(task, error)
+
+    def _request(self, task: TaskT) -> Fetched[TaskT]:
+        """A request that is not a page of a site (`task.crawled` False), in a download thread."""
+        raise NotImplementedError(f"{type(self).__name__} makes no such requests")
+
+    # -- what subclasses call ----------------------------------------------------------------
+
+    def _schedule(self, task: TaskT) -> None:
+        """Take `task` on; it is done when the subclass settles it."""
+        self.pending += 1
+        self._enqueue(task, front=False)
+        self._start_workers()
+
+    def _settle(self, task: TaskT | None) -> None:
+        """One input is done (`task`, when one was scheduled): the reader may take one more."""
+        if task is not None:
+            self.pending -= 1
+        self.settled += 1
+        self.room.release()
+
+    def _process(
+        self, task: TaskT, http_status: int | None, work: Callable[..., object], *args: object
+    ) -> None:
+        """Run `work(*args)` (CPU work on a page: a module-level function) in an extraction
+        process, or here with `jobs=0`; `_processed` gets its value or exception."""
+        if self.pool is not None:
+            try:
+                future = self.pool.submit(work, *args)
+            except BrokenProcessPool as exc:
+                self.on_notice(f"extraction processes failed ({exc}); extracting in this one")
+                self.pool = None
+            else:
+                self.extracting += 1
+                future.add_done_callback(
+                    lambda done: self.events.put(_Processed(task, http_status, done))
+                )
+                return
+        try:
+            outcome = work(*args)
+        except Exception as exc:  # a bug in a parser must cost one URL, not the whole run
+            outcome = exc
+        self._processed(task, http_status, outcome)
+
+    def _queue_write(self, task: TaskT, write: Callable[[], object]) -> None:
+        """Have the writer thread run `write`; `_saved` gets what it returned."""
+        self.writing += 1
+        self.saves.put((task, write))
+
+    # -- main loop ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Work until every input is settled, or until soon after `stop` is set (then
+        `interrupted` is True). Raises what a write raised (the archive cannot be written)."""
+        release_large_buffers()
+        try:
+            self._loop()
+        except _Stop:
+            self.interrupted = True
+        finally:
+            self._shutdown()
+
+    def _loop(self) -> None:
+        self.reader = threading.Thread(target=self._read, name="newsarchive-reader", daemon=True)
+        self.reader.start()
+        while True:
+            if self.stop.is_set():
+                raise _Stop
+            self._release_due()
+            self._dispatch()
+            if self.read_all and self.pending == 0:
+                return
+            timeout = self._idle_timeout()
+            if not self._busy():
+                # Nothing under way can send an event: only a timer can be due.
+                self.clock.sleep(timeout)
+                timeout = 0.0
+            try:
+                event = self.events.get(timeout=timeout)
+            except queue.Empty:
+                continue
+            self._handle(event)
+            # Handle what else is ready before scheduling again (cheap, keeps slots full), but
+            # not forever: a long run of skipped lines must not starve the downloads.
+            for _ in range(256):
+                if self.stop.is_set():
+                    break
+                try:
+                    event = self.events.get_nowait()
+                except queue.Empty:
+                    break
+                self._handle(event)
+
+    def _busy(self) -> bool:
+        """Whether something under way will send an event: a download, an extraction, a
+        write, or the reader (unless its window is full: then it waits for us)."""
+        reading = not self.read_all and self.received - self.settled < self.options.window
+        return reading or self.fetching > 0 or self.extracting > 0 or self.writing > 0
+
+    def _idle_timeout(self) -> float:
+        """How long to wait for an event: until the next retry or site slot is due."""
+        now = self.clock.now()
+        wake = now + 0.25  # also how quickly a stop request is noticed
+        if self.delayed:
+            wake = min(wake, self.delayed[0][0])
+        if self._may_fetch():
+            # `_dispatch` just ran, so a site that could start now would have: only sites
+            # waiting for their spacing or pause to end set an earlier wake-up.
+            for site in self.rotation:
+                if site.active < self._site_limit(site) and not site.robots_pending:
+                    ready = max(site.next_start, site.paused_until)
+                    if ready > now:
+                        wake = min(wake, ready)
+        return max(0.0, wake - now)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        """The reader thread: hands inputs to the coordinator, a window ahead of the work.
+
+        A thread of its own because the next line of a pipe may take any time to come; a
+        permit of `room` is taken per input and given back when its result is out.
+        """
+        try:
+            while True:
+                self.room.acquire()
+                if self.closed.is_set():
+                    return
+                try:
+                    item = next(self.items)
+                except StopIteration:
+                    break
+                self.read_count += 1
+                self.events.put(_Read(item))
+        except Exception as exc:  # an unreadable list: the coordinator raises it
+            self.events.put(_ReadEnd(self.read_count, exc))
+            return
+        self.events.put(_ReadEnd(self.read_count, None))
+
+    def _read_ended(self, event: _ReadEnd) -> None:
+        if event.error is not None:
+            raise event.error
+        self.read_all = True
+        if self.on_total is not None:
+            self.on_total(event.count)
+
+    # -- scheduling --------------------------------------------------------------------------
+
+    def _site_limit(self, site: Site[TaskT]) -> int:
+        # A site that sets a Crawl-delay wants its requests one after another.
+        if site.crawl_delay:
+            return 1
+        return self.options.per_host
+
+    def _may_fetch(self) -> bool:
+        """Whether one more download may start now.
+
+        Pages being downloaded and pages waiting for extraction are bounded together: when
+        extraction is the bottleneck, downloads slow down instead of filling memory, yet enough
+        of them stay in flight that a page is ready whenever an extraction process is free.
+        """
+        return (
+            self.fetching < self.options.concurrency
+            and self.fetching + self.extracting < self.options.concurrency + self.extract_backlog
+        )
+
+    def _enqueue(self, task: TaskT, *, front: bool) -> None:
+        site = self.sites.get(task.site)
+        if site is None:
+            site = self.sites[task.site] = Site[TaskT](task.site)
+        if not site.queue:
+            self.rotation.append(site)
+        if front:
+            site.queue.appendleft(task)
+        else:
+            site.queue.append(task)
+
+    def _release_due(self) -> None:
+        now = self.clock.now()
+        while self.delayed and self.delayed[0][0] <= now:
+            _, _, task = heapq.heappop(self.delayed)
+            self._enqueue(task, front=True)
+
+    def _dispatch(self) -> None:
+        now = self.clock.now()
+        for _ in range(len(self.rotation)):
+            if not self._may_fetch():
+                return
+            site = self.rotation.popleft()
+            while (
+                site.queue
+                and site.active < self._site_limit(site)
+                and not site.robots_pending
+                and now >= site.next_start
+                and now >= site.paused_until
+                and self._may_fetch()
+            ):
+                self._start(site, site.queue.popleft(), now)
+            if site.queue:
+                self.rotation.append(site)
+
+    def _start(self, site: Site[TaskT], task: TaskT, now: float) -> None:
+        crawled = task.crawled
+        if site.closed is not None and crawled:
+            reason, detail = site.closed
+            if reason == "robots":  # robots.txt kept failing, which means "disallow all"
+                self._fail(task, FetchError(task.url, detail, reason=reason))
+            else:  # the site cannot be reached
+                self._give_up(task, NetworkError(task.url, detail, reason=reason))
+            return
+        robots = self.options.robots and crawled
+        if robots and site.policy is not None and not site.policy.allows(task.url):
+            self._fail_robots(task, site.policy)
+            return
+        # API calls (the Wayback Machine's endpoints) are not crawling: no robots.txt for them.
+        need_robots = robots and site.policy is None
+        site.robots_pending = need_robots
+        site.active += 1
+        site.next_start = now + self._gap(site)
+        task.attempts += 1
+        task.tries += 1
+        self.fetching += 1
+        self.jobs_queue.put((task, need_robots))
+
+    def _gap(self, site: Site[TaskT]) -> float:
+        """Seconds before the next request to `site` may start."""
+        gap = self.options.delay * self.rng.uniform(0.5, 1.5)
+        return max(gap, site.crawl_delay or 0.0)
+
+    # -- workers -----------------------------------------------------------------------------
+
+    def _start_workers(self) -> None:
+        if self.threads:
+            return
+        for number in range(self.options.concurrency):
+            # Daemon threads: an interrupted run must not wait for a slow server to answer.
+            thread = threading.Thread(
+                target=self._worker, name=f"newsarchive-fetch-{number}", daemon=True
+            )
+            thread.start()
+            self.threads.append(thread)
+        self.writer = threading.Thread(target=self._write, name="newsarchive-writer", daemon=True)
+        self.writer.start()
+        if self.jobs > 0:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=_process_context(type(self).__module__),
+                initializer=_init_worker,
+                initargs=(os.getpid(),),
+            )
+            # Start every process now, while the first requests are on the wire.
+            for _ in range(self.jobs):
+                self.pool.submit(_warm_up)
+
+    def _worker(self) -> None:
+        while True:
+            job = self.jobs_queue.get()
+            if job is None or self.closed.is_set():
+                return
+            self.events.put(self._fetch(*job))
+
+    def _fetch(self, task: TaskT, with_robots: bool) -> Fetched[TaskT]:
+        """One download job, in a download thread: robots.txt first if due, then the page."""
+        if not task.crawled:
+            return self._request(task)
+        policy: RobotsPolicy | None = None
+        try:
+            if with_robots:
+                try:
+                    policy = load_policy(
+                        task.url,
+                        lambda robots: self._get_robots(robots, task.url),
+                        user_agent=self.user_agent,
+                    )
+                except FetchError as exc:
+                    return Fetched(task, with_robots, None, exc, None, robots_error=True)
+                if not policy.allows(task.url):
+                    return Fetched(task, with_robots, None, None, policy, denied=True)
+            page = fetch_mod.fetch(task.url, client=self.client, options=self.options.fetch)
+            return Fetched(task, with_robots, page, None, policy)
+        except NewsArchiveError as exc:
+            return Fetched(task, with_robots, None, exc, policy)
+        except Exception as exc:  # a bug must cost one URL, not the run
+            error = FetchError(task.url, f"unexpected {type(exc).__name__}: {exc}", reason="error")
+            return Fetched(task, with_robots, None, error, policy)
+
+    def _get_robots(self, url: str, page_url: str) -> tuple[int, str]:
+        """GET a robots.txt (redirects followed, the first 500 KiB kept).
+
+        Failures are worded about `page_url`, the URL the user asked for, and name robots.txt.
+        """
+        try:
+            with self.client.stream("GET", url, follow_redirects=True) as response:
+                status = response.status_code
+                if status == 429 or status >= 500:
+                    # Retried like a page; only if it persists does it mean "disallow all".
+                    phrase = response.reason_phrase or _phrase(status)
+                    hint = response.headers.get("Retry-After")
+                    raise fetch_mod.StatusError(
+                        page_url,
+                        status,
+                        f"{phrase} (robots.txt)",
+                        retry_after=fetch_mod._parse_retry_after(hint),
+                    )
+                data = bytearray()
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) >= ROBOTS_MAX_BYTES:
+                        break
+        except NewsArchiveError:
+            raise
+        except Exception as exc:  # httpx's errors, described in fetch.py's words
+            error = fetch_mod._network_error(url, exc, self.options.fetch, limited=False)  # type: ignore[arg-type]
+            detail = getattr(error, "detail", str(error))
+            raise NetworkError(page_url, f"{detail} (robots.txt)", reason=error.reason) from exc
+        return status, bytes(data).decode("utf-8", errors="replace")
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _handle(
+        self,
+        event: Fetched[TaskT] | _Processed[TaskT] | _Written[TaskT] | _Read[ItemT] | _ReadEnd,
+    ) -> None:
+        if isinstance(event, _Read):
+            self.received += 1
+            self._accept(event.item)
+        elif isinstance(event, Fetched):
+            self._fetched(event)
+        elif isinstance(event, _Processed):
+            self._extracted(event)
+        elif isinstance(event, _Written):
+            self._written(event)
+        else:
+            self._read_ended(event)
+
+    def _fetched(self, event: Fetched[TaskT]) -> None:
+        task = event.task
+        site = self.sites[task.site]
+        site.active -= 1
+        self.fetching -= 1
+        if event.with_robots:
+            site.robots_pending = False
+            if event.policy is not None:
+                self._set_policy(site, event.policy)
+        if event.with_robots or site.crawl_delay:
+            # Count the pause from the end of this request: the robots.txt request went just
+            # before it, and a Crawl-delay means seconds between one request and the next.
+            site.next_start = max(site.next_start, self.clock.now() + self._gap(site))
+        task.attempts += event.requests - 1
+        if event.denied and event.policy is not None:
+            self._fail_robots(task, event.policy)
+            return
+        if event.error is not None:
+            self._failed_attempt(task, site, event.error, robots=event.robots_error)
+            return
+        self._downloaded(task, event)
+
+    def _set_policy(self, site: Site[TaskT], policy: RobotsPolicy) -> None:
+        site.policy = policy
+        site.crawl_delay = policy.delay  # protego looks it up each time: keep it
+        if site.crawl_delay:
+            self.on_notice(
+                f"{site.name}: robots.txt asks for {site.crawl_delay:g} s between requests"
+            )
+        if not policy.allow_all and policy.parser is None:
+            self.on_notice(f"{site.name}: {policy.note}; nothing there will be fetched")
+
+    def _failed_attempt(
+        self, task: TaskT, site: Site[TaskT], error: NewsArchiveError, *, robots: bool
+    ) -> None:
+        wait = self._retry_wait(task, error)
+        if wait is None:
+            if robots and isinstance(error, HTTPStatusError):
+                # RFC 9309: a robots.txt that keeps failing with 429/5xx means "disallow all".
+                site.closed = ("robots", f"robots.txt answered HTTP {error.status}")
+            elif robots and isinstance(error, FetchError):
+                site.closed = (error.reason, f"{error.detail}; site not tried again")
+            if site.closed is not None:
+                self.on_notice(f"{site.name}: {site.closed[1]}; its other URLs fail at once")
+            if robots and site.closed is not None and site.closed[0] == "robots":
+                self._fail(task, error)
+            else:
+                self._give_up(task, error)
+            return
+        now = self.clock.now()
+        hint = fetch_mod.retry_after(error)
+        asked = isinstance(error, HTTPStatusError) and (error.status == 429 or hint is not None)
+        if asked or robots:
+            # The site asked everyone to slow down, or its robots.txt (which every URL of it
+            # needs) failed: pause the whole site, not only this URL.
+            site.paused_until = max(site.paused_until, now + wait)
+            detail = getattr(error, "detail", str(error))
+            self.on_notice(f"{site.name}: {detail}; pausing this site for {wait:.1f} s")
+        self.on_notice(f"retry {task.tries}/{self.options.retries} in {wait:.1f} s: {error}")
+        heapq.heappush(self.delayed, (now + wait, next(self.seq), task))
+
+    def _retry_wait(self, task: TaskT, error: NewsArchiveError) -> float | None:
+        if task.tries > self.options.retries or not is_transient(error):
+            return None
+        hint = fetch_mod.retry_after(error)
+        if hint is not None:
+            if hint > self.options.max_retry_after:
+                limit = self.options.max_retry_after
+                self.on_notice(f"{task.url}: asked to wait {hint:g} s (over {limit:g} s); given up")
+                return None
+            return max(0.0, hint)
+        return backoff_delay(task.tries, self.options.backoff, self.options.max_backoff, self.rng)
+
+    def _extracted(self, event: _Processed[TaskT]) -> None:
+        self.extracting -= 1
+        try:
+            outcome = event.future.result()
+        except Exception as exc:  # raised by the work, or the worker process died
+            outcome = exc
+        self._processed(event.task, event.http_status, outcome)
+
+    def _fail_robots(self, task: TaskT, policy: RobotsPolicy) -> None:
+        why = policy.note or f"disallowed by {robots_url(task.url)}"
+        self._fail(task, FetchError(task.url, why, reason="robots"))
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _write(self) -> None:
+        """The writer thread: the only code that writes to the archive during a run.
+
+        A separate thread, because each save waits for the disk (fsync) and the scheduler
+        must keep handing out downloads meanwhile. A write that raises ends it: the
+        coordinator raises the error (the archive cannot be written).
+        """
+        while True:
+            job = self.saves.get()
+            if job is None or self.closed.is_set():
+                return
+            task, write = job
+            try:
+                value = write()
+            except Exception as exc:
+                self.events.put(_Written(task, None, exc))
+                return
+            self.events.put(_Written(task, value, None))
+
+    def _written(self, event: _Written[TaskT]) -> None:
+        self.writing -= 1
+        if event.error is not None:
+            raise event.error
+        self._saved(event.task, event.value)
+
+    # -- shutdown ----------------------------------------------------------------------------
+
+    def _report_last_saves(self) -> None:
+        """Report the files written while stopping: they exist, so they count as done."""
+        while True:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(event, _Written) and event.error is None:
+                self._written(event)
+
+    def _shutdown(self) -> None:
+        self.closed.set()
+        self.room.release()  # a reader waiting for room wakes up, sees `closed` and ends
+        for _ in self.threads:
+            self.jobs_queue.put(None)
+        if self.writer is not None:
+            # Let a write under way finish (it is atomic anyway); queued ones are dropped when
+            # the run was stopped, and none are left otherwise.
+            self.saves.put(None)
+            self.writer.join()
+            self._report_last_saves()
+        if self.pool is not None:
+            if self.interrupted:
+                # Extractions under way are abandoned: end their processes rather than wait for
+                # them. (shutdown(wait=False) instead races with the interpreter's exit in
+                # CPython 3.11 and can print "Bad file descriptor" tracebacks.)
+                for process in list(self.pool._processes.values()):
+                    process.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if not self.interrupted:
+            for thread in self.threads:
+                thread.join()
+            self.client.close()
+        # When interrupted, download threads may still be waiting on a server: they are
+        # daemons holding no file, so they are left to end with the process.
