@@ -127,6 +127,9 @@ _SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "
 
 def _text(el: Element, skip: frozenset[str] = _SKIP_TEXT_TAGS) -> str:
     """The visible text of an element, without scripts, styles and form controls."""
+    if next(el.iter(*skip), None) is None:
+        # Nothing to leave out (most paragraphs): lxml gathers the text without Python calls.
+        return _clean("".join(el.itertext()))
     parts: list[str] = []
 
     def walk(node: Element) -> None:
@@ -144,15 +147,14 @@ def _text(el: Element, skip: frozenset[str] = _SKIP_TEXT_TAGS) -> str:
     return _clean(" ".join(parts) if False else "".join(parts))
 
 
-_WORD_ATTRS = ("class", "id", "role", "itemprop", "data-component")
+_NO_WORD_ATTRS = (None, None, None, None, None)  # class, id, role, itemprop, data-component
 
 
 def _words(el: Element) -> tuple[str, ...]:
     """Class, id, role and itemprop of an element, split into lower-case words."""
-    attrib = el.attrib
-    if not any(name in attrib for name in _WORD_ATTRS):
-        return ()
-    return _split_words(tuple(attrib.get(name) for name in _WORD_ATTRS))
+    get = el.get
+    values = (get("class"), get("id"), get("role"), get("itemprop"), get("data-component"))
+    return () if values == _NO_WORD_ATTRS else _split_words(values)
 
 
 @functools.lru_cache(maxsize=8192)
