@@ -184,14 +184,19 @@ def _fold(text: str) -> str:
 _NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b|\bund\b|\bet\b|\bi\b|\boraz\b)\s*")
 
 
+# What follows a name after a comma without being another name: "Jane Doe, PhD", "John Roe, Jr."
+_NAME_SUFFIXES = frozenset({"phd", "md", "mba", "msc", "bsc", "mph", "jr", "sr"})
+
+
 def author_set(names: Iterable[str]) -> frozenset[str]:
-    """A set of folded names: "By Jane DOE and José Ruiz" → {"jane doe", "jose ruiz"}."""
+    """A set of folded names: "By Jane DOE and José Ruiz" → {"jane doe", "jose ruiz"};
+    "Jane Doe, PhD" is one name, not two."""
     out: set[str] = set()
     for name in names:
         for part in _NAME_SPLIT.split(_fold(name)):
             part = re.sub(r"^(?:by|von|par|por|door)\s+", "", part.strip())
             words = re.findall(r"\w+", part)
-            if words:
+            if words and "".join(words) not in _NAME_SUFFIXES:
                 out.add(" ".join(words))
     return frozenset(out)
 
@@ -210,11 +215,20 @@ def authors_ok(predicted: Sequence[str], rec: dict[str, Any]) -> bool:
     )
 
 
+def label_day(text: str) -> str:
+    """A labelled day as YYYY-MM-DD: a few labels are written YYYY-DD-MM ("2022-29-11")."""
+    year, month, day = text[:4], text[5:7], text[8:10]
+    if month.isdigit() and day.isdigit() and int(month) > 12 >= int(day):
+        return f"{year}-{day}-{month}"
+    return text
+
+
 def date_ok(predicted: str | None, rec: dict[str, Any]) -> bool:
     alternatives = rec.get("date_alt") or []
     if isinstance(alternatives, str):
         alternatives = [alternatives]
-    return predicted is not None and predicted[:10] in {rec["date"], *alternatives}
+    days = {label_day(d) for d in [rec["date"], *alternatives]}
+    return predicted is not None and predicted[:10] in days
 
 
 def _snippet_key(text: str) -> str:
