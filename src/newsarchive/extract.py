@@ -2042,7 +2042,24 @@ _FURNITURE_RE = re.compile(
     r"^(?:image \d+ of \d+|\.*\s*(?:less|more)|explore further|you (?:may|might) also like\b.*|"
     r"tell us what you think\b.*|an error has occurred\b.*|this article has been sent to\b.*|"
     r"(?:order reprints|print article)\b.*|to read the full story|don'?t miss\b.*|"
-    r"click here to get the\b.*\bapp|get .{1,40} on the go by clicking here)$",
+    r"click here to get the\b.*\bapp|get .{1,40} on the go by clicking here|"
+    r"this copy is for your personal,? non-commercial use only\b.*|"
+    r"(?:\d+\s+)?(?:comments?|kommentare|comentários|comentarios|commentaires)|"
+    r"(?:tempo de leitura|tiempo de lectura|lesezeit|reading time|temps de lecture)\b.{0,20})$",
+    re.IGNORECASE,
+)
+_SUBSCRIBE_RE = re.compile(r"\b(?:subscribe|subscribing|sign up)\b", re.IGNORECASE)
+_MAILING_RE = re.compile(r"\b(?:newsletters?|inbox|magazine)\b", re.IGNORECASE)
+# "Tags: [a](...), [b](...)": the article's tag links
+_TAGS_RE = re.compile(
+    r"^\**\s*(?:tags|tagged|schlagworte|schlagwörter|etiquetas|temas|tópicos|mots-clés)"
+    r"\s*:?\s*\**\s*\[",
+    re.IGNORECASE,
+)
+# "Follow Newsbeat on Instagram, Facebook and Twitter": links to the site's social accounts
+_SOCIAL_LINK_RE = re.compile(
+    r"\]\(https?://(?:www\.)?(?:facebook|twitter|x|instagram|youtube|linkedin|tiktok|pinterest)"
+    r"\.com\b",
     re.IGNORECASE,
 )
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -2081,11 +2098,43 @@ def _is_furniture(md: str, article_url: str) -> bool:
             _EMAIL_RE.search(w) or "." in w or w.startswith("@") for w in words
         ):
             return True
+    if _is_teaser_list(stripped):
+        return True
+    if len(plain) <= 300 and _SUBSCRIBE_RE.search(plain) and _MAILING_RE.search(plain):
+        return True  # "Get the day's top headlines in your inbox: subscribe to our newsletter"
+    if _TAGS_RE.match(stripped):
+        return True
+    if (
+        len(plain) <= 300
+        and re.match(r"(?i)(?:follow|like|find)\b.{0,80}\b(?:on|at)\b", plain)
+        and len(_SOCIAL_LINK_RE.findall(stripped)) >= 2
+    ):
+        return True
     if stripped.startswith("|"):
         # A table of thumbnails and headlines; a layout table holding the article has prose.
+        # (A row of its own: a thumbnail and a headline link, hardly any other text.)
         prose = max(len(_plain(_MD_LINK_RE.sub("", line))) for line in lines)
+        if len(lines) == 1 and "![" in stripped and prose < 40:
+            return True
         return prose < 200 and sum("![" in line for line in lines) >= 2
     return False
+
+
+def _is_teaser_list(md: str) -> bool:
+    """A list whose every item is a headline link with at most a short line or two under it
+    (the "more stories" lists under an article)."""
+    if not md.startswith(("-", "*")):
+        return False
+    items = [item.strip() for item in re.split(r"(?m)^\s*[-*](?:\s+|$)", md) if item.strip()]
+    if not items:
+        return False
+    for item in items:
+        lines = [line.strip() for line in item.split("\n") if line.strip()]
+        if len(lines) > 3 or not _LINK_ITEM_RE.match(lines[0]):
+            return False
+        if any(len(line) >= 200 for line in lines[1:]):
+            return False
+    return True
 
 
 # Widgets whose text is never the article's, even when trafilatura keeps it.
