@@ -644,6 +644,7 @@ _BOGUS_AUTHORS = frozenset(
         "user",
         "author",
         "by",
+        "text",
         "no author",
         "no",
         "submitted",
@@ -796,7 +797,7 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
     seen: set[str] = set()
     for item in raw:
         text = _clean(item)
-        text = _ROLES_LABEL_RE.sub("", _BY_RE.sub("", text))
+        text = _MORE_BY_RE.sub("", _ROLES_LABEL_RE.sub("", _BY_RE.sub("", text)))
         for part in _AUTHOR_SPLIT_RE.split(text):
             part = _BY_RE.sub("", part.strip(" .:|-–—")).strip(" .:|-–—")
             part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
@@ -3005,6 +3006,13 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     # more often than the meta tags: 77 % against 67 % of the pages where each gave a name.)
     ld_people, _ = _ld_authors(_ld_author_value(ld, ld_objects), _ld_index(ld_objects))
     authors = clean_authors(ld_people, site_keys)
+    if authors and "creator" in ld:
+        # An author list cut to its first name, the full list in "creator"
+        creators = clean_authors(_ld_authors(ld["creator"], _ld_index(ld_objects))[0], site_keys)
+        if len(creators) > len(authors) and {_compact(a) for a in authors} <= {
+            _compact(c) for c in creators
+        }:
+            authors = creators
     if not authors and document.author:
         authors = clean_authors(document.author.split(";"), site_keys)
     if not authors:
