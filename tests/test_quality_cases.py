@@ -31,6 +31,8 @@ from newsarchive.extract import (
     REASON,
     _find_byline,
     _is_furniture,
+    _is_promotion,
+    _without_furniture,
     clean_authors,
     extract,
 )
@@ -564,8 +566,14 @@ def test_an_h1_in_a_box_that_looks_like_a_widget_is_the_headline_when_declared()
     ],
     ids=["teaser-list", "thumbnail-row", "newsletter", "social", "tags", "comments", "reading"],
 )
-def test_page_furniture_blocks_are_dropped(block: str) -> None:
-    assert _is_furniture(block, STORY_URL)
+def test_promotion_and_furniture_blocks_are_dropped(block: str) -> None:
+    assert _is_furniture(block, STORY_URL) or _is_promotion(block)
+    body = _without_furniture(["The cranes return in spring.", block], STORY_URL)
+    assert body == "The cranes return in spring."
+    # A page that shows nothing else keeps what it shows.
+    assert _without_furniture([block], STORY_URL) == (
+        "" if _is_furniture(block, STORY_URL) else block
+    )
 
 
 @pytest.mark.parametrize(
@@ -578,6 +586,7 @@ def test_page_furniture_blocks_are_dropped(block: str) -> None:
 )
 def test_article_text_is_not_furniture(block: str) -> None:
     assert not _is_furniture(block, STORY_URL)
+    assert not _is_promotion(block)
 
 
 # -- the report's own label reading --------------------------------------------------------------
