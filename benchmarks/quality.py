@@ -16,9 +16,10 @@ What is measured, per page of the corpus (see its README.md for the labels):
   source line removed, and the Markdown syntax and link targets stripped.
 - **Metadata**: the title (after Unicode, case, whitespace and punctuation normalisation,
   against `title` and `title_variants`), the author set (lenient on case, diacritics, "By"
-  and "A and B" splitting, against `authors` and `authors_alt`), the publication day (against
-  `date` and `date_alt`), and the false positives: a value given where the field is labelled
-  `absent`.
+  and "A and B" splitting, a degree after a comma being part of the name, against `authors`
+  and `authors_alt`), the publication day (against `date` and `date_alt`, a label written
+  YYYY-DD-MM read as the day it is), and the false positives: a value given where the field
+  is labelled `absent`.
 - **Snippets** (trafilatura's set): how many `body_with` snippets appear in the archived text,
   and how many `body_without` snippets (boilerplate) do.
 

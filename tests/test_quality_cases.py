@@ -597,3 +597,13 @@ def test_the_report_reads_a_degree_as_part_of_a_name_and_day_month_swapped_label
     assert quality.author_set(["Michael L. Anderson, PhD"]) == {"michael l anderson"}
     assert quality.date_ok("2022-11-29", {"date": "2022-29-11"})
     assert not quality.date_ok("2022-11-28", {"date": "2022-29-11"})
+
+
+def test_the_site_name_matches_the_host_and_is_never_a_url() -> None:
+    edition = '<meta property="og:site_name" content="U.S.">'
+    publisher = json_ld(
+        {"@type": "NewsArticle", "headline": HEADLINE, "publisher": {"name": "Courier"}}
+    )
+    assert story_article(story(head=edition + publisher)).site == "Courier"
+    facebook = '<meta property="og:site_name" content="https://www.facebook.com/courier">'
+    assert story_article(story(head=facebook)).site is None

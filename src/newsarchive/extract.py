@@ -544,7 +544,7 @@ def _site_keys(sites: Iterable[str | None], hostname: str | None) -> set[str]:
             keys.add(_compact(labels[0]))
         if len(labels) > 2:
             keys.add(_compact(labels[-2]))
-            if len(labels[-2]) > 3:  # "WordPress.com" on blog.wordpress.com, not "co.uk"
+            if len(labels[-2]) > 3:  # "Example.com" on blog.example.com, not "co.uk"
                 keys.add(_compact(".".join(labels[-2:])))
     return {k for k in keys if len(k) >= 2}
 
@@ -778,9 +778,10 @@ def _name_ok(name: str, site_keys: set[str]) -> bool:
 
 
 def _is_site_name(name: str, site_keys: set[str]) -> bool:
-    """The publication's own name, also with words before it ("Die FURCHE" for furche.at) or,
-    when long, after it ("L-MAG – Das Magazin für Lesben"); not a person whose blog bears
-    their name ("Helge Fahrnberger" on helge.at)."""
+    """The publication's own name, also with words before it ("Die Tribüne" for
+    tribuene.example) or, when long, after it ("Courier – Das Magazin für die Stadt" for
+    courier.example); not a person whose blog bears their name ("Jane Roe" on
+    jane.example)."""
     key = _compact(name)
     if key in site_keys:
         return True
@@ -2415,6 +2416,19 @@ def _completeness(body: str, root: Element, ld: dict[str, Any]) -> str | None:
 # The extraction
 
 
+def _site_name(candidates: list[str | None], hostname: str | None) -> str | None:
+    """The publication's name: the first candidate that matches the host name ("Reuters" for
+    reuters.com, when og:site_name says "U.S.", the edition), else the first; never a URL
+    (trafilatura takes a publisher's Facebook page for its name)."""
+    names = [
+        name
+        for name in (_clean(c) for c in candidates)
+        if name and not re.match(r"(?i)(?:https?://|www\.)", name)
+    ]
+    host_keys = _site_keys([], hostname)
+    return next((n for n in names if _is_site_label(n, host_keys)), names[0] if names else None)
+
+
 def _first(*values: str | None) -> str | None:
     for value in values:
         if value and value.strip():
@@ -2564,10 +2578,10 @@ def choose_title(
 
     An <h1> (kicker removed) that JSON-LD headline, og:title, trafilatura's title,
     twitter:title or <title> repeats, or extends, wins; of several, the one most of them
-    repeat, then the longest ("Kommunalwahlen in Nordmazedonien" beats the "detail" above
+    repeat, then the longest ("Local elections in the north" beats the "detail" above
     it); else one of the <h1>s set aside as page furniture, when they repeat it; else the
     first <h1>; else the first of those candidates, site-name suffix removed. On the
-    corpus's tuning pages this took title accuracy from 79 % (declared titles first) to 85 %.
+    corpus's tuning pages this took title accuracy from 79 % (declared titles first) to 87 %.
     """
     cleaned = [strip_site_name(html.unescape(c), site_keys) for c in candidates if c and c.strip()]
     cleaned = [c for c in cleaned if c and _compact(c) not in site_keys]
@@ -2806,7 +2820,7 @@ def _published(
     the headline, the day in the URL, every day written in the visible text, and htmldate's
     guess (through trafilatura). The guess is kept only when something else on the page
     backs it: unchecked, it gave a date to 87 of 89 pages of the corpus's tuning set that
-    annotators marked as undated; checked this way, 41, with 87.5 % of dates right.
+    annotators marked as undated; checked this way, 41, with 89.6 % of dates right.
     """
     is_article = any(k.endswith("article") or k in _ARTICLE_TYPES - {"webpage"} for k in _types(ld))
     ld_published = _ld_str(ld.get("datePublished"))
@@ -2986,16 +3000,19 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     sitename = document.sitename
     if sitename and document.title and _compact(sitename) == _compact(document.title):
         sitename = None
-    site = _first(
-        meta.get("og:site_name"),
-        _ld_str(publisher.get("name")) if isinstance(publisher, dict) else None,
-        meta.get("application-name"),
-        sitename,
-    )
     hostname = urlsplit(article_url).hostname if article_url.startswith("http") else None
     if not hostname and base:
         hostname = urlsplit(base).hostname
     hostname = hostname.removeprefix("www.") if hostname else None
+    site = _site_name(
+        [
+            meta.get("og:site_name"),
+            _ld_str(publisher.get("name")) if isinstance(publisher, dict) else None,
+            meta.get("application-name"),
+            sitename,
+        ],
+        hostname,
+    )
     # A Wayback Machine capture is the original site's page: its name is that site's.
     original_host = urlsplit(_original_url(article_url)).hostname
     site_keys = _site_keys([site, sitename], hostname) | _site_keys([], original_host)
@@ -3047,7 +3064,7 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
         authors = clean_authors([byline], site_keys)
     elif len(authors) == 1 and " " not in authors[0]:
         # A user name or a first name gives way to the name the byline shows:
-        # "arianschlichenmayer" is "Arian Schlichenmayer", "Nils" is "Nils Pickert".
+        # "janeroe" is "Jane Roe", "Jane" is "Jane Roe".
         shown_in = byline or _text_byline(root, site_keys)
         shown = clean_authors([shown_in or ""], site_keys)
         if len(shown) == 1 and (
