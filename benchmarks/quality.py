@@ -16,9 +16,10 @@ What is measured, per page of the corpus (see its README.md for the labels):
   source line removed, and the Markdown syntax and link targets stripped.
 - **Metadata**: the title (after Unicode, case, whitespace and punctuation normalisation,
   against `title` and `title_variants`), the author set (lenient on case, diacritics, "By"
-  and "A and B" splitting, against `authors` and `authors_alt`), the publication day (against
-  `date` and `date_alt`), and the false positives: a value given where the field is labelled
-  `absent`.
+  and "A and B" splitting, a degree after a comma being part of the name, against `authors`
+  and `authors_alt`), the publication day (against `date` and `date_alt`, a label written
+  YYYY-DD-MM read as the day it is), and the false positives: a value given where the field
+  is labelled `absent`.
 - **Snippets** (trafilatura's set): how many `body_with` snippets appear in the archived text,
   and how many `body_without` snippets (boilerplate) do.
 
@@ -184,14 +185,19 @@ def _fold(text: str) -> str:
 _NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b|\bund\b|\bet\b|\bi\b|\boraz\b)\s*")
 
 
+# What follows a name after a comma without being another name: "Jane Doe, PhD", "John Roe, Jr."
+_NAME_SUFFIXES = frozenset({"phd", "md", "mba", "msc", "bsc", "mph", "jr", "sr"})
+
+
 def author_set(names: Iterable[str]) -> frozenset[str]:
-    """A set of folded names: "By Jane DOE and José Ruiz" → {"jane doe", "jose ruiz"}."""
+    """A set of folded names: "By Jane DOE and José Ruiz" → {"jane doe", "jose ruiz"};
+    "Jane Doe, PhD" is one name, not two."""
     out: set[str] = set()
     for name in names:
         for part in _NAME_SPLIT.split(_fold(name)):
             part = re.sub(r"^(?:by|von|par|por|door)\s+", "", part.strip())
             words = re.findall(r"\w+", part)
-            if words:
+            if words and "".join(words) not in _NAME_SUFFIXES:
                 out.add(" ".join(words))
     return frozenset(out)
 
@@ -210,11 +216,20 @@ def authors_ok(predicted: Sequence[str], rec: dict[str, Any]) -> bool:
     )
 
 
+def label_day(text: str) -> str:
+    """A labelled day as YYYY-MM-DD: a few labels are written YYYY-DD-MM ("2022-29-11")."""
+    year, month, day = text[:4], text[5:7], text[8:10]
+    if month.isdigit() and day.isdigit() and int(month) > 12 >= int(day):
+        return f"{year}-{day}-{month}"
+    return text
+
+
 def date_ok(predicted: str | None, rec: dict[str, Any]) -> bool:
     alternatives = rec.get("date_alt") or []
     if isinstance(alternatives, str):
         alternatives = [alternatives]
-    return predicted is not None and predicted[:10] in {rec["date"], *alternatives}
+    days = {label_day(d) for d in [rec["date"], *alternatives]}
+    return predicted is not None and predicted[:10] in days
 
 
 def _snippet_key(text: str) -> str:
