@@ -1427,10 +1427,13 @@ def reindex_cmd(env: Env, changed: bool) -> None:
     started = time.perf_counter()
     index = SearchIndex(_existing_archive(env))
     with index, _status(env, "Indexing the archive"):
-        report = index.refresh(full=True) if changed else index.rebuild()
-        if not changed:
-            # From what the search index just read: every file is parsed once, not twice.
-            env.archive().rebuild_index(known=index.url_sources())
+        if changed:
+            report = index.refresh(full=True)
+        else:
+            # The URL index from what the search index reads (every file is parsed once),
+            # rebuilt while the search index is being written.
+            archive = env.archive()
+            report = index.rebuild(alongside=lambda known: archive.rebuild_index(known=known))
         count = index.count()
     _warn_problems(env, report)
     elapsed = time.perf_counter() - started

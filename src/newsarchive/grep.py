@@ -38,6 +38,7 @@ from newsarchive.search import (
     KnownFile,
     bounded_map,
     process_pool,
+    read_bytes,
 )
 from newsarchive.store import Archive
 
@@ -407,31 +408,9 @@ def _line_text(text: str, starts: list[int], index: int) -> str:
     return line.removesuffix("\r")
 
 
-_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-
-
-def _read(path: str) -> tuple[bytes, int, int]:
-    """A file's bytes, with the mtime and size of what was read (to compare with the index).
-
-    os.open and os.read: half the cost of open() per file, which counts at 100,000 files.
-    """
-    fd = os.open(path, _O_READ)
-    try:
-        stat = os.fstat(fd)
-        data = os.read(fd, stat.st_size + 1)
-        if len(data) > stat.st_size:  # it grew meanwhile: read on to the end
-            parts = [data]
-            while part := os.read(fd, 1 << 20):
-                parts.append(part)
-            data = b"".join(parts)
-    finally:
-        os.close(fd)
-    return data, stat.st_mtime_ns, stat.st_size
-
-
 def _search_file(job: _Job, rel: str) -> _Outcome:
     try:
-        data, mtime_ns, size = _read(f"{job.root}{os.sep}{rel}")
+        data, mtime_ns, size = read_bytes(f"{job.root}{os.sep}{rel}")
     except FileNotFoundError:
         return rel, None, None  # deleted since the listing
     except OSError as exc:
