@@ -24,7 +24,6 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from newsarchive import __version__
 from newsarchive.capture import default_captures_root
 from newsarchive.config import load_config, parse_size
 from newsarchive.errors import (
@@ -182,8 +181,24 @@ class Group(click.Group):
             raise AppError(message, ExitCode.ERROR) from exc
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import newsarchive  # the version is looked up only when asked for
+
+    click.echo(f"newsarchive, version {newsarchive.__version__}")
+    ctx.exit()
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="newsarchive")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option(
     "--archive",
     "archive_dir",
@@ -1467,17 +1482,10 @@ from rich.progress import (  # noqa: E402
     TimeRemainingColumn,
 )
 
-from newsarchive.batch import (  # noqa: E402
-    BatchOptions,
-    BatchReport,
-    FailedList,
-    ItemResult,
-    ListEntry,
-    count_urls,
-    import_urls,
-    read_fd_lines,
-    read_url_files,
-)
+if TYPE_CHECKING:
+    # Imported by the import command itself: batch.py brings in the fetching and extraction
+    # stack (httpx, trafilatura), which every other command would pay for at start-up.
+    from newsarchive.batch import BatchReport, FailedList, ItemResult, ListEntry
 
 # Statuses that count as "skipped" on the progress bar: nothing was fetched for them.
 _SKIPPED = {"already archived", "duplicate", "invalid"}
@@ -1609,6 +1617,8 @@ def import_urls_command(
       newsarchive import --sitemap https://example.org/news-sitemap.xml --match /2021/
       newsarchive import bookmarks.html
     """
+    from newsarchive.batch import BatchOptions, FailedList, count_urls, import_urls, read_url_files
+
     if not (files or feeds or sitemaps or opml_files):
         raise click.UsageError("give a FILE of URLs, or --feed, --sitemap or --opml")
     options = BatchOptions(
@@ -1679,6 +1689,7 @@ def _discover(
     of the input files were bookmark exports (the others are URL lists)."""
     from newsarchive import discover
     from newsarchive import fetch as fetch_mod
+    from newsarchive.batch import ListEntry
 
     try:
         filters = discover.Filters(
@@ -1726,6 +1737,8 @@ def _discover(
 
 def _stdin_lines() -> Iterable[str]:
     """Standard input as UTF-8 lines whatever the locale; a bad byte only spoils its own line."""
+    from newsarchive.batch import read_fd_lines
+
     try:
         fd = sys.stdin.fileno()
     except (AttributeError, OSError, ValueError):  # replaced by an in-memory stream

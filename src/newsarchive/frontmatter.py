@@ -24,7 +24,6 @@ import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
-from importlib import metadata
 from typing import Any
 
 import yaml
@@ -83,11 +82,9 @@ class FrontMatterError(NewsArchiveError):
 @functools.cache
 def archiver_name() -> str:
     """ "newsarchive <version>": the value of the key that marks our files."""
-    try:
-        version = metadata.version("newsarchive")
-    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
-        version = "0+unknown"
-    return f"newsarchive {version}"
+    import newsarchive  # its version, looked up on first use
+
+    return f"newsarchive {newsarchive.__version__}"
 
 
 def _utc_iso(moment: datetime) -> str:
