@@ -285,6 +285,7 @@ _SPECIAL = re.compile(
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 _UNKNOWN = object()
 _PLAIN_KEYS: set[str] = set()  # keys already known to be plain strings
+_SCALARS: dict[str, object] = {}  # values already read (str, int or None)
 
 
 def _implicit_tag(plain: str) -> str:
@@ -297,6 +298,17 @@ def _implicit_tag(plain: str) -> str:
 
 def _simple_scalar(text: str) -> object:
     """The value of a one-line scalar, or _UNKNOWN when YAML must decide."""
+    value = _SCALARS.get(text, _UNKNOWN)
+    if value is _UNKNOWN:
+        value = _read_scalar(text)
+        if value is not _UNKNOWN and not isinstance(value, list):
+            if len(_SCALARS) >= 4096:
+                _SCALARS.clear()
+            _SCALARS[text] = value  # language, status, site: the same in many files
+    return value
+
+
+def _read_scalar(text: str) -> object:
     first = text[:1]
     if first == "'":
         match = _SINGLE_QUOTED.fullmatch(text)

@@ -180,6 +180,8 @@ _ENTRY_COLUMNS = (
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for comparing names: "Zürich" -> "zurich"."""
+    if text.isascii():  # nothing to decompose, and casefold() is lower() there
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -493,7 +495,7 @@ def plain_text(markdown: str) -> str:
         text = _MD_AUTOLINK.sub(r"\1", text)
     if "*" in text:
         text = text.replace("*", "")
-    if "#" in text or ">" in text:
+    if text.startswith(("#", ">")) or "\n#" in text or "\n>" in text:
         text = _MD_BLOCK_MARK.sub("", text)
     return text
 
