@@ -888,3 +888,21 @@ def test_article_text_can_keep_the_byline() -> None:
     assert search_mod.article_text(body, meta, keep_byline=True) == (
         "By Daphné Benoit for AFP\n\nText."
     )
+
+
+def test_url_sources_give_the_url_index_its_keys(archive: Archive, build: str) -> None:
+    article = dataclasses.replace(
+        make_article("Keys", "Text.\n", url="https://Example.org/a?utm_source=x"),
+        source="https://t.example/abc#frag",
+        final_url="https://example.org/a/",
+    )
+    path = save(archive, article)
+    write_by_hand(archive.root / "notes.md", make_article("x", "y")).write_text("# Notes\n")
+    with SearchIndex(archive) as index:
+        index.rebuild()
+        sources = index.url_sources()
+    rel = path.relative_to(archive.root).as_posix()
+    mtime, size, is_article, keys = sources[rel]
+    assert (mtime, size, is_article) == (path.stat().st_mtime_ns, path.stat().st_size, True)
+    assert sorted(keys) == ["https://example.org/a", "https://t.example/abc"]
+    assert sources["notes.md"][2:] == (False, ())

@@ -64,6 +64,7 @@ from newsarchive.errors import NewsArchiveError, StoreError, UsageError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.render import format_published
 from newsarchive.store import Archive
+from newsarchive.urls import normalize_url
 
 __all__ = [
     "FULL_CHECK_LIMIT",
@@ -103,7 +104,7 @@ _R = TypeVar("_R")
 Field = Literal["all", "title", "body"]
 SortKey = Literal["date", "fetched", "title", "site", "path"]
 
-_SCHEMA_VERSION = "2"
+_SCHEMA_VERSION = "3"
 _BUSY_TIMEOUT_MS = 60_000
 # A directory (or file) changed this recently may change again within the same timestamp
 # tick without its mtime moving, so it is not trusted and is looked at again next time.
@@ -128,7 +129,8 @@ _FILES_TABLE = """CREATE TABLE IF NOT EXISTS files (
     title TEXT, authors TEXT, published TEXT, pubdate TEXT, fetched TEXT,
     site TEXT, hostname TEXT, url TEXT, language TEXT, tags TEXT,
     site_key TEXT, authors_key TEXT, tags_key TEXT, lang_key TEXT,
-    body_offset INTEGER, meta TEXT
+    body_offset INTEGER, meta TEXT,
+    url_keys TEXT  -- JSON: the URL index's keys of url, source and final_url (articles)
 )"""
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
@@ -167,7 +169,8 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
 
 _FILE_COLUMNS = (
     "path, dir, mtime_ns, size, kind, error, title, authors, published, pubdate, fetched, site,"
-    " hostname, url, language, tags, site_key, authors_key, tags_key, lang_key, body_offset, meta"
+    " hostname, url, language, tags, site_key, authors_key, tags_key, lang_key, body_offset, meta,"
+    " url_keys"
 )
 _ENTRY_COLUMNS = (
     "id, path, mtime_ns, size, title, authors, published, pubdate, fetched, site, hostname, url,"
@@ -522,8 +525,8 @@ def article_text(body: str, meta: Mapping[str, Any], *, keep_byline: bool = Fals
     return "\n\n".join(kept + sections[start:end])
 
 
-# path -> (mtime_ns, size, is an article, its url, source and final_url values)
-UrlSources = dict[str, tuple[int, int, bool, tuple[object, ...]]]
+# path -> (mtime_ns, size, is an article, its URL keys: url, source and final_url normalised)
+UrlSources = dict[str, tuple[int, int, bool, tuple[str, ...]]]
 
 # A parsed file, ready for the database: the files-table values in _FILE_COLUMNS order, then
 # the FTS columns (or None when the file is not an article).
@@ -573,7 +576,7 @@ def _read_file(root: str, rel: str) -> _Row | None:
     except FrontMatterError as exc:
         return _broken(rel, mtime_ns, size, str(exc)), None
     if not is_newsarchive(meta):
-        return (rel, _dir_of(rel), mtime_ns, size, _OTHER, *([None] * 17)), None
+        return (rel, _dir_of(rel), mtime_ns, size, _OTHER, *([None] * 18)), None
     facets = _Facets.of(meta)
     title = _text(meta.get("title")) or ""
     authors = _strings(meta.get("authors"))
@@ -601,6 +604,7 @@ def _read_file(root: str, rel: str) -> _Row | None:
         facets.lang_key,
         len(text) - len(body),
         json.dumps(meta, ensure_ascii=False, default=_scalar),
+        json.dumps(_url_keys(meta)),
     )
     fts = (
         _MARKERS.sub(" ", title),
@@ -612,8 +616,23 @@ def _read_file(root: str, rel: str) -> _Row | None:
     return values, fts
 
 
+def _url_keys(meta: Mapping[str, Any]) -> list[str]:
+    """The keys under which the URL index files an article: its url, source and final_url,
+    normalised (worked out here, in the worker processes of a rebuild)."""
+    keys: list[str] = []
+    for value in dict.fromkeys(meta.get(name) for name in ("url", "source", "final_url")):
+        if isinstance(value, str) and value:
+            try:
+                key = normalize_url(value)
+            except NewsArchiveError:
+                continue
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
 def _broken(rel: str, mtime_ns: int, size: int, error: str) -> tuple[Any, ...]:
-    return (rel, _dir_of(rel), mtime_ns, size, _BROKEN, error, *([None] * 16))
+    return (rel, _dir_of(rel), mtime_ns, size, _BROKEN, error, *([None] * 17))
 
 
 def _read_chunk(root: str, rels: Sequence[str]) -> list[_Row | None]:
@@ -701,7 +720,8 @@ def _build_shard(shard: _Shard) -> int:
         # defaults, which the table gets back once it is built.
         for setting, value in _BUILD_SETTINGS.items():
             conn.execute(f"INSERT INTO {name} ({name}, rank) VALUES (?, ?)", (setting, value))
-        insert_file = f"INSERT INTO rows.files (id, {_FILE_COLUMNS}) VALUES ({', '.join('?' * 23)})"
+        places = ", ".join("?" * (_FILE_COLUMNS.count(",") + 2))
+        insert_file = f"INSERT INTO rows.files (id, {_FILE_COLUMNS}) VALUES ({places})"
         insert_text = _fts_insert(shard.number)
         count = 0
         conn.execute("BEGIN")
@@ -785,12 +805,10 @@ def _assemble(
 
 def _url_sources(conn: sqlite3.Connection) -> UrlSources:
     """`SearchIndex.url_sources` from the files table of `conn`'s main database."""
-    rows = conn.execute(
-        "SELECT path, mtime_ns, size, kind, json_extract(meta, '$.url'),"
-        " json_extract(meta, '$.source'), json_extract(meta, '$.final_url') FROM files"
-    )
+    rows = conn.execute("SELECT path, mtime_ns, size, kind, url_keys FROM files")
     return {
-        rel: (mtime, size, kind == _ARTICLE, tuple(urls)) for rel, mtime, size, kind, *urls in rows
+        rel: (mtime, size, kind == _ARTICLE, tuple(json.loads(keys or "[]")))
+        for rel, mtime, size, kind, keys in rows
     }
 
 
@@ -1489,7 +1507,7 @@ class SearchIndex:
 
     def url_sources(self) -> UrlSources:
         """What the index read of every file, for `Archive.rebuild_index(known=...)`: path ->
-        (mtime_ns, size, is an article, its url, source and final_url values)."""
+        (mtime_ns, size, is an article, its URL keys: url, source and final_url normalised)."""
         try:
             return _url_sources(self._db())
         except sqlite3.Error as exc:

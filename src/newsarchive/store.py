@@ -552,13 +552,14 @@ class Archive:
     # -- the index --------------------------------------------------------------------------
 
     def rebuild_index(
-        self, known: Mapping[str, tuple[int, int, bool, Sequence[object]]] | None = None
+        self, known: Mapping[str, tuple[int, int, bool, Sequence[str]]] | None = None
     ) -> int:
         """Rebuild the URL index from the files' front-matter; returns the number of articles.
 
         `known` spares reading again the files a caller has just read (the search index's
-        rebuild): root-relative path -> (mtime_ns, size, is a newsarchive article, its url,
-        source and final_url values). An entry is used only while mtime and size still match.
+        rebuild): root-relative path -> (mtime_ns, size, is a newsarchive article, its keys:
+        url, source and final_url as `normalize_url` gives them). An entry is used only while
+        mtime and size still match.
         """
         with self._lock:
             conn = self._connect(sync=False)
@@ -568,9 +569,7 @@ class Archive:
                 for path, state in directory.files.items():
                     seen = known.get(path) if known is not None else None
                     if seen is not None and (seen[0], seen[1]) == state:
-                        # url and final_url are most often the same: normalise each once.
-                        urls = dict.fromkeys(u for u in seen[3] if isinstance(u, str))
-                        keys = {key for key in map(_url_key, urls) if key} if seen[2] else set()
+                        keys = set(seen[3]) if seen[2] else set()
                         changes.parsed[path] = (state[0], state[1], keys)
                         changes.articles += seen[2]
                     else:
