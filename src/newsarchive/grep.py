@@ -579,9 +579,12 @@ def _screen(
     buffers = [buffer]
     prefix = root + os.sep
     keep: list[str] = []
+    gate = prefilter.gate  # looked for here first: most files end at this one search
+    find = buffer.find
+    open_, close = os.open, os.close
     for rel in rels:
         try:
-            fd = os.open(prefix + rel, _O_READ)
+            fd = open_(prefix + rel, _O_READ)
         except FileNotFoundError:
             continue  # deleted since the listing
         except OSError:
@@ -592,8 +595,12 @@ def _screen(
         except OSError:
             size = _SCREEN_BYTES
         finally:
-            os.close(fd)
-        if size == _SCREEN_BYTES or prefilter(buffer, size):
+            close(fd)
+        if size == _SCREEN_BYTES:
+            keep.append(rel)
+        elif gate and find(gate, 0, size) == -1:
+            continue
+        elif prefilter(buffer, size):
             keep.append(rel)
     return keep
 
