@@ -779,7 +779,13 @@ def test_reindex_rebuilds_the_url_index_too(archive: Path) -> None:
     assert na(archive, "show", "https://meduza.io/news/ukaz").exit_code == 0
 
 
-def test_reindex_reads_every_file_once(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("shards", [False, True])
+def test_reindex_reads_every_file_once(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, shards: bool
+) -> None:
+    if shards:  # built by worker processes, as a large archive is
+        monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
     read_for_urls: list[Path] = []
     real = store_mod._read_article
 
@@ -792,6 +798,7 @@ def test_reindex_reads_every_file_once(archive: Path, monkeypatch: pytest.Monkey
     assert read_for_urls == []  # the URL index is rebuilt from what the search index read
     for url in ("https://meduza.io/news/ukaz", "http://www.reuters.com/world/africa/gold"):
         assert na(archive, "show", "--raw", url).exit_code == 0
+    assert search_titles(archive, "bamako") == [MALI]
 
 
 @pytest.mark.parametrize("command", [["search", "x"], ["list"], ["stats"], ["export"], ["reindex"]])

@@ -6,10 +6,11 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from newsarchive.errors import NewsArchiveError
@@ -343,3 +344,90 @@ def test_front_matter_keys_lists_what_article_meta_writes() -> None:
 
     written = list(article_meta(FULL, "Body.\n"))
     assert [key for key in FRONT_MATTER_KEYS if key in written] == written
+
+
+# -- the reader for what dumps writes, and YAML for the rest ------------------------------------
+
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _typed(value: Any) -> Any:
+    """`value` with every scalar's type spelled out, so True != 1 and 1 != 1.0 in a compare."""
+    if isinstance(value, dict):
+        return {_typed(k): _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+_scalar_texts = st.one_of(
+    st.sampled_from(
+        [*AMBIGUOUS, "a: b", "a #b", "a#b", "#x", "- x", "-x", "[]", "{}", "[a]", "'q'", "'it''s'",
+         "'un", "'a' b", '"d"', '"e\\n"', '"f', "x:", "C++", "https://x.org/a?b=c#d", "Zürich",
+         "Путин", " lead", "trail ", "\t", "a\tb", "\x85", "\u2028", "\ufeff", "\x7f", "😀",
+         "&a", "*a", "!x", "!!str 1", "|", ">", "%", "@", "`", "?", "? x", ",", "Yes!", "nulls",
+         "0", "-0", "+5", "00", "1__2", "1:2:3", "0o7", "0b1", "Off", "OFF", "oN", "TRUE", "---",
+         "...", "-", ":x", "?x", "-5", "-.5", "-:", "- -", "-#", ":#x", "x::y", "'a'':b'"]
+    ),
+    st.text(max_size=12),
+)  # fmt: skip
+_yaml_keys = st.sampled_from(
+    ["title", "authors", "url", "a1", "_x", "yes", "on", "No", "null", "y", "1a", "k-y", "ü", "<<"]
+)
+_yaml_lines = st.one_of(
+    st.tuples(_yaml_keys, _scalar_texts).map(lambda kv: f"{kv[0]}: {kv[1]}"),
+    st.tuples(_yaml_keys, st.lists(_scalar_texts, max_size=3)).map(
+        lambda kv: "\n".join([f"{kv[0]}:", *(f"- {v}" for v in kv[1])])
+    ),
+    st.sampled_from(
+        ["", " ", "  indented: x", "# comment", "- stray", "key:value", "k:  x", "...", "- "]
+    ),
+)
+
+
+@settings(max_examples=500)
+@given(lines=st.lists(_yaml_lines, max_size=6))
+def test_front_matter_reads_as_yaml_reads_it(lines: list[str]) -> None:
+    """The quick reader for what dumps writes and the YAML parser agree on any block: the same
+    keys, values and types, or the same refusal."""
+    block = "".join(f"{line}\n" for line in lines)
+    assume(not re.search(r"^---[ \t]*\r?$", block, re.MULTILINE))  # would end the block early
+    text = f"---\n{block}---\n\nBody"
+    try:
+        expected = yaml.load(block, Loader=_YamlLoader)
+    except yaml.YAMLError:
+        expected = "error"
+    if expected == "error" or not isinstance(expected, dict | None):
+        with pytest.raises(FrontMatterError):
+            loads(text)
+    else:
+        assert _typed(loads(text)) == _typed((expected or {}, "Body"))
+
+
+@settings(max_examples=200)
+@given(
+    title=_text,
+    authors=st.lists(_text, max_size=3),
+    status=st.one_of(st.none(), st.integers(100, 599)),
+)
+def test_what_dumps_writes_mostly_reads_without_the_yaml_parser(
+    title: str, authors: list[str], status: int | None
+) -> None:
+    """Files newsarchive wrote are read by the quick reader unless a value needed escapes
+    (double quotes with backslashes), so reindexing 100,000 files does not wait on YAML."""
+    meta = article_meta(make_article(title=title, authors=tuple(authors), status=status), "")
+    text = dumps(meta, "")
+    header = text.split("\n---\n")[0]
+    escaped = re.search(r'^(?:\w+: |- )".*\\', header, re.MULTILINE) is not None
+    with mock.patch.object(yaml, "load", side_effect=AssertionError("YAML parser")):
+        if escaped:
+            with pytest.raises(AssertionError, match="YAML parser"):
+                loads(text)
+        else:
+            assert loads(text) == (meta, "")
+
+
+def test_full_article_reads_without_the_yaml_parser() -> None:
+    meta = article_meta(FULL, "Body.\n")
+    with mock.patch.object(yaml, "load", side_effect=AssertionError("YAML parser")):
+        assert loads(dumps(meta, "Body.\n")) == (meta, "Body.\n")

@@ -3,6 +3,7 @@ a byte prefilter that must never hide a match."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from newsarchive.grep import (
 )
 from newsarchive.search import Filters, SearchIndex
 from newsarchive.store import Archive
-from test_search import make_article, save
+from test_search import make_article, save, write_by_hand
 
 
 def run(archive: Archive, pattern: str, **options: object) -> list[FileMatches]:
@@ -220,6 +221,27 @@ def test_worker_processes_give_the_same_results(
     assert problems == [archive.root / "broken.md"]
 
 
+@pytest.mark.parametrize("listed", [1, 2, 5, 1000])
+def test_files_come_in_path_order_whoever_lists_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listed: int
+) -> None:
+    """Directories two levels down go whole to the worker processes once `listed` files are
+    known; the results still come in the order of list_files."""
+    archive = Archive(tmp_path / "tree")
+    article = make_article("Story", "Needle.\n")
+    for rel in (
+        "z.md", "a.md", "2021/10/x.md", "2021/9/y.md", "2021/09/a/b/c.md", "2021/09/b.md",
+        "2021/top.md", "2020/12/deep/er/still.md", ".hidden/h.md", "2021/.tmp/t.md", "m/n.md",
+    ):  # fmt: skip
+        write_by_hand(archive.root / rel, article)
+    monkeypatch.setattr(grep_mod, "_PARALLEL_MIN", listed)
+    monkeypatch.setattr(grep_mod, "_CHUNK", 3)
+    monkeypatch.setattr(grep_mod, "_SUBTREE", 2)
+    found = [m.relpath for m in grep(archive, GrepOptions("Needle"), workers=2)]
+    assert found == list_files(archive.root)
+    assert len(found) == 9
+
+
 def test_list_files(tmp_path: Path) -> None:
     for rel in ("b/2.md", "a/10.md", "a/9.md", "z.md", "a/x.txt", ".git/c.md", "a/.tmp.md"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -267,6 +289,8 @@ def test_exotic_cases_table_matches_re() -> None:
 
 
 PATTERNS = [
+    "[Pp]rime [Mm]inister",
+    "(?:Angela|Frau) Merkel",
     "Wagner",
     "wagner",
     "Merkel|Putin",
@@ -279,7 +303,7 @@ PATTERNS = [
     r"(?:ab|cd)+ef",
     "[Ww]agner",
 ]
-ALPHABET = "WagnerMkPutisdSZürchkKlo cbdfe-\nпутинПУТИНıİſKß"
+ALPHABET = "WagnerMkPutisdSZürchkKlo cbdfe-\nпутинПУТИНıİſKßAFPpmM"
 
 
 @settings(max_examples=400, deadline=None)
@@ -293,6 +317,46 @@ def test_prefilter_never_hides_a_match(pattern: str, ignore_case: bool, text: st
     prefilter = make_prefilter(compiled)
     if compiled.search(text) and prefilter is not None:
         assert prefilter(text.encode("utf-8"))
+
+
+def test_prefilter_looks_only_at_the_bytes_read() -> None:
+    """Worker processes read each file into one buffer; what is left after the end, from a
+    longer file read before, must not count."""
+    for pattern, text in (("Merkel", "Mer"), ("[Pp]rime [Mm]inister", "the Prime Minist")):
+        prefilter = make_prefilter(compile_pattern(GrepOptions(pattern)))
+        assert prefilter is not None
+        buffer = bytearray(text.encode() + b"er Merkel and the Prime Minister")
+        assert prefilter(buffer)  # the stale tail holds a match...
+        assert not prefilter(buffer, len(text))  # ...that is not in this file
+
+
+def test_files_bigger_than_the_buffer_are_searched_whole(archive: Archive) -> None:
+    big = write_by_hand(
+        archive.root / "big.md", make_article("Big", "filler " * 20_000 + "Needle at the end.\n")
+    )
+    assert big.stat().st_size > grep_mod._SCREEN_BYTES
+    small = write_by_hand(archive.root / "small.md", make_article("Small", "Needle.\n"))
+    write_by_hand(archive.root / "other.md", make_article("Other", "Nothing.\n"))
+    found = list(grep(archive, GrepOptions("Needle")))
+    assert [(m.path, m.lines[-1].number) for m in found] == [
+        (big, len(big.read_text().splitlines())),
+        (small, len(small.read_text().splitlines())),
+    ]
+
+
+def test_unreadable_files_are_reported(archive: Archive) -> None:
+    locked = write_by_hand(archive.root / "locked.md", make_article("Locked", "Needle.\n"))
+    write_by_hand(archive.root / "other.md", make_article("Other", "Nothing.\n"))
+    locked.chmod(0)
+    problems: list[tuple[Path, str]] = []
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running as a user who may read any file")
+        found = list(grep(archive, GrepOptions("Needle"), on_error=lambda *p: problems.append(p)))
+    finally:
+        locked.chmod(0o644)
+    assert found == []
+    assert problems == [(locked, "cannot read: Permission denied")]
 
 
 @pytest.mark.parametrize(
@@ -323,7 +387,7 @@ def test_front_matter_of_unchanged_files_comes_from_the_index(
     with SearchIndex(archive) as index:
         index.refresh()
     parsed: list[str] = []
-    real_loads = grep_mod.loads
+    real_loads = grep_mod.loads  # type: ignore[attr-defined]  # the name grep.py looks up
 
     def counting_loads(text: str) -> tuple[dict[str, object], str]:
         parsed.append(text)

@@ -80,3 +80,31 @@ def test_public_names_are_all_exported() -> None:
     assert sorted(newsarchive._EXPORTS) == sorted(set(newsarchive.__all__) - {"__version__"})
     for name in newsarchive._EXPORTS:
         assert getattr(newsarchive, name) is not None
+
+
+def test_commands_that_read_the_archive_start_without_the_fetching_stack() -> None:
+    """`grep`, `search`, `list` and the like load only what they use: the extractor and HTTP
+    stack (and importlib.metadata, for the version) would cost every one of them ~0.5 s."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from newsarchive.cli import cli\n"
+        "heavy = ('httpx', 'trafilatura', 'lxml', 'warcio', 'importlib.metadata')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_version_is_read_when_asked_for() -> None:
+    from click.testing import CliRunner
+
+    import newsarchive
+    from newsarchive.cli import cli
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"newsarchive, version {newsarchive.__version__}\n"
+    assert newsarchive.__version__ != "0+unknown"  # the test environment has it installed

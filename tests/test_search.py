@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,8 +102,35 @@ def archive(tmp_path: Path) -> Archive:
     return Archive(tmp_path / "archive")
 
 
+@pytest.fixture(params=["one table", "shards"])
+def build(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test against an index built in one process, and against one built by worker
+    processes into full-text tables of their own (shards), as large archives are."""
+    if request.param == "shards":
+        monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    return str(request.param)
+
+
+def check_integrity(index: SearchIndex) -> int:
+    """FTS5's own check of every full-text table against its text; how many tables."""
+    with closing(sqlite3.connect(index.path)) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'"
+            )
+        ]
+        for name in tables:
+            conn.execute(f"INSERT INTO {name} ({name}) VALUES ('integrity-check')")
+            # Build-time settings never stay behind in the index.
+            settings = {key for (key,) in conn.execute(f"SELECT k FROM {name}_config")}
+            assert settings == {"version"}, name
+    return len(tables)
+
+
 @pytest.fixture
-def sample(archive: Archive) -> Archive:
+def sample(archive: Archive, build: str) -> Archive:
     save(
         archive,
         make_article(
@@ -636,6 +664,7 @@ def test_rebuild_in_worker_processes(archive: Archive, monkeypatch: pytest.Monke
     (archive.root / "bad.md").write_text("---\ntitle: [\n---\n")
     monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
     monkeypatch.setattr(search_mod, "_CHUNK", 5)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     with SearchIndex(archive) as index:
         report = index.rebuild()
         assert report.added == 13
@@ -643,6 +672,122 @@ def test_rebuild_in_worker_processes(archive: Archive, monkeypatch: pytest.Monke
         assert index.count() == 12
         assert len(index.search("common", limit=None)) == 12
         assert titles(index.search("word7")) == ["Story 7"]
+        assert check_integrity(index) == 2  # two shards, one per worker
+
+
+# -- builds on every core (shards) --------------------------------------------------------------
+
+QUERIES = [
+    "wagner", '"wagner group"', "wagner NOT opera", "merc*", "bundnis", "путин*", "common",
+    "story", "word3 OR word8", '"and common"', "zebra",
+]  # fmt: skip
+
+
+def many_articles(archive: Archive) -> None:
+    for n in range(10):
+        save(
+            archive,
+            make_article(
+                f"Story {n}" + (" about Wagner" if n % 3 == 0 else ""),
+                f"Word{n} and common words. The Wagner group is mentioned {n} times.\n",
+                url=f"https://x.example/{n}",
+                published=f"20{10 + n}-01-01",
+            ),
+        )
+
+
+def answers(index: SearchIndex) -> dict[str, list[tuple[str, str]]]:
+    return {
+        query: sorted((hit.entry.relpath, hit.snippet) for hit in index.search(query, limit=None))
+        for query in QUERIES
+    }
+
+
+def test_shards_answer_like_one_table(
+    sample: Archive, build: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many_articles(sample)
+    with SearchIndex(sample) as index:
+        index.rebuild()
+        expected = answers(index)
+        assert check_integrity(index) == (2 if build == "shards" else 1)
+        monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+        monkeypatch.setattr(os, "cpu_count", lambda: 3)
+        index.rebuild()
+        assert check_integrity(index) == 3
+        assert answers(index) == expected
+        # The title still weighs most in every shard.
+        assert titles(index.search("wagner"))[:4] == [
+            "Story 0 about Wagner",
+            "Story 3 about Wagner",
+            "Story 6 about Wagner",
+            "Story 9 about Wagner",
+        ]
+        found = titles(index.search("wagner", filters=Filters(since="2016-01-01")))
+        assert found[:2] == ["Story 6 about Wagner", "Story 9 about Wagner"]
+        assert set(found[2:]) == {
+            "Story 7",
+            "Story 8",
+            "Mali junta in talks for Russian mercenaries",
+        }
+
+
+def test_a_sharded_index_stays_current(sample: Archive, build: str) -> None:
+    many_articles(sample)
+    with SearchIndex(sample) as index:
+        index.rebuild()
+        age(sample.root)
+        index.refresh(full=False)
+        (hit,) = index.search("mercenaries")
+        text = hit.entry.path.read_text(encoding="utf-8")
+        hit.entry.path.write_text(text.replace("mercenaries", "advisers"), encoding="utf-8")
+        (gone,) = index.search("word4")
+        gone.entry.path.unlink()
+        write_by_hand(sample.root / "2030/01/new.md", make_article("New one", "Zebra.\n"))
+        index.refresh(full=True)
+        assert index.search("mercenaries") == []
+        assert titles(index.search("advisers")) == ["Mali junta in talks for Russian advisers"]
+        assert index.search("word4") == []
+        assert titles(index.search("zebra")) == ["New one"]
+        assert index.count() == 14
+        check_integrity(index)
+
+
+def test_rebuild_while_another_process_has_the_index_open(sample: Archive, build: str) -> None:
+    with SearchIndex(sample) as other:
+        other.refresh()
+        assert len(other.search("wagner")) == 2
+        with SearchIndex(sample) as index:
+            write_by_hand(sample.root / "2030/01/new.md", make_article("New one", "Wagner.\n"))
+            index.rebuild()
+            assert len(index.search("wagner")) == 3
+            check_integrity(index)
+        assert len(other.search("wagner")) in (2, 3)  # still answers, from either file
+    with SearchIndex(sample) as index:
+        assert len(index.search("wagner")) == 3
+
+
+def test_rebuild_copies_in_where_the_file_cannot_be_swapped(
+    sample: Archive, build: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise PermissionError("hard links not supported here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    with SearchIndex(sample) as index:
+        index.refresh()
+        path = index.path
+        page_size = index._db().execute("PRAGMA page_size").fetchone()[0]
+    with path.open("r+b") as handle:  # a damaged old index on top of that
+        handle.seek(page_size)
+        handle.write(b"\xff" * (path.stat().st_size - page_size))
+    with SearchIndex(sample) as index:
+        assert index.rebuild().added == 4
+        assert len(index.search("wagner")) == 2
+        assert check_integrity(index) == (2 if build == "shards" else 1)
+        index.rebuild()  # and over a sound one
+        assert len(index.search("wagner")) == 2
+        check_integrity(index)
 
 
 def test_missing_archive_gives_an_empty_index(tmp_path: Path) -> None:
@@ -743,3 +888,21 @@ def test_article_text_can_keep_the_byline() -> None:
     assert search_mod.article_text(body, meta, keep_byline=True) == (
         "By Daphné Benoit for AFP\n\nText."
     )
+
+
+def test_url_sources_give_the_url_index_its_keys(archive: Archive, build: str) -> None:
+    article = dataclasses.replace(
+        make_article("Keys", "Text.\n", url="https://Example.org/a?utm_source=x"),
+        source="https://t.example/abc#frag",
+        final_url="https://example.org/a/",
+    )
+    path = save(archive, article)
+    write_by_hand(archive.root / "notes.md", make_article("x", "y")).write_text("# Notes\n")
+    with SearchIndex(archive) as index:
+        index.rebuild()
+        sources = index.url_sources()
+    rel = path.relative_to(archive.root).as_posix()
+    mtime, size, is_article, keys = sources[rel]
+    assert (mtime, size, is_article) == (path.stat().st_mtime_ns, path.stat().st_size, True)
+    assert sorted(keys) == ["https://example.org/a", "https://t.example/abc"]
+    assert sources["notes.md"][2:] == (False, ())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsarchive import urls as urls_mod
 from newsarchive.errors import InvalidURLError, UsageError
 from newsarchive.urls import check_url, normalize_url, other_scheme
 
@@ -190,3 +192,24 @@ def test_corpus_urls_normalise_to_stable_keys() -> None:
         keys.setdefault(key, url)
     # Distinct pages keep distinct keys: no two corpus articles are merged into one.
     assert len(keys) == len(set(urls))
+
+
+@given(
+    path=st.text(
+        alphabet=st.sampled_from(list("aZ09-._~!$&'()*+,;=:@/?[]% é\"<>\\^`{|}#")), max_size=20
+    )
+)
+def test_clean_text_takes_the_quick_way_with_the_same_result(path: str) -> None:
+    """Paths and queries made only of characters kept as they are skip the per-character
+    loop; the key is the same either way."""
+    url = f"https://example.org/{path}"
+    try:
+        quick = normalize_url(url)
+    except InvalidURLError:
+        return
+    slow_only = re.compile(r"(?!)")  # matches nothing: every text goes through the loop
+    original, urls_mod._CLEAN = urls_mod._CLEAN, slow_only
+    try:
+        assert normalize_url(url) == quick
+    finally:
+        urls_mod._CLEAN = original

@@ -12,13 +12,7 @@ one module (say `newsarchive.urls`) does not pull in the extractor.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("newsarchive")
-except PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
 
 _EXPORTS = {
     "Archive": "newsarchive.store",
@@ -88,6 +82,15 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        # Looked up on first use: importing importlib.metadata costs every command ~60 ms.
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            globals()[name] = version("newsarchive")
+        except PackageNotFoundError:  # a source tree that was never installed
+            globals()[name] = "0+unknown"
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'newsarchive' has no attribute {name!r}")

@@ -25,7 +25,6 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from newsarchive import __version__
 from newsarchive.capture import default_captures_root
 from newsarchive.config import load_config, parse_size
 from newsarchive.errors import (
@@ -184,8 +183,24 @@ class Group(click.Group):
             raise AppError(message, ExitCode.ERROR) from exc
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import newsarchive  # the version is looked up only when asked for
+
+    click.echo(f"newsarchive, version {newsarchive.__version__}")
+    ctx.exit()
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="newsarchive")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 @click.option(
     "--archive",
     "archive_dir",
@@ -1615,10 +1630,13 @@ def reindex_cmd(env: Env, changed: bool) -> None:
     started = time.perf_counter()
     index = SearchIndex(_existing_archive(env))
     with index, _status(env, "Indexing the archive"):
-        report = index.refresh(full=True) if changed else index.rebuild()
-        if not changed:
-            # From what the search index just read: every file is parsed once, not twice.
-            env.archive().rebuild_index(known=index.url_sources())
+        if changed:
+            report = index.refresh(full=True)
+        else:
+            # The URL index from what the search index reads (every file is parsed once),
+            # rebuilt while the search index is being written.
+            archive = env.archive()
+            report = index.rebuild(alongside=lambda known: archive.rebuild_index(known=known))
         count = index.count()
     _warn_problems(env, report)
     elapsed = time.perf_counter() - started
@@ -1652,17 +1670,10 @@ from rich.progress import (  # noqa: E402
     TimeRemainingColumn,
 )
 
-from newsarchive.batch import (  # noqa: E402
-    BatchOptions,
-    BatchReport,
-    FailedList,
-    ItemResult,
-    ListEntry,
-    count_urls,
-    import_urls,
-    read_fd_lines,
-    read_url_files,
-)
+if TYPE_CHECKING:
+    # Imported by the import command itself: batch.py brings in the fetching and extraction
+    # stack (httpx, trafilatura), which every other command would pay for at start-up.
+    from newsarchive.batch import BatchReport, FailedList, ItemResult, ListEntry
 
 # Statuses that count as "skipped" on the progress bar: nothing was fetched for them.
 _SKIPPED = {"already archived", "duplicate", "invalid"}
@@ -1765,6 +1776,8 @@ def import_urls_command(
       newsarchive import bookmarks.html
       newsarchive import --wayback links-from-2015.txt
     """
+    from newsarchive.batch import BatchOptions, FailedList, count_urls, import_urls, read_url_files
+
     if not (files or feeds or sitemaps or opml_files):
         raise click.UsageError("give a FILE of URLs, or --feed, --sitemap or --opml")
     options = BatchOptions(
@@ -1836,6 +1849,7 @@ def _discover(
     of the input files were bookmark exports (the others are URL lists)."""
     from newsarchive import discover
     from newsarchive import fetch as fetch_mod
+    from newsarchive.batch import ListEntry
 
     try:
         filters = discover.Filters(
@@ -1883,6 +1897,8 @@ def _discover(
 
 def _stdin_lines() -> Iterable[str]:
     """Standard input as UTF-8 lines whatever the locale; a bad byte only spoils its own line."""
+    from newsarchive.batch import read_fd_lines
+
     try:
         fd = sys.stdin.fileno()
     except (AttributeError, OSError, ValueError):  # replaced by an in-memory stream

@@ -7,12 +7,17 @@ is built for speed on large archives:
 * before a file is decoded, a cheap byte test throws out files that cannot match: the literal
   strings every match must contain are worked out from the regular expression (as ripgrep
   does) and looked for with `bytes` searches, which run at memory speed; only files holding
-  one of them are decoded and searched line by line with the real expression;
+  one of them are decoded and searched line by line with the real expression. Where there
+  are several such strings, a part common to all of them is looked for first;
+* that test reads each file into one reused buffer, with no bytes object, stat or function
+  call of its own: at 100,000 files, what a file that cannot match costs in Python is most
+  of the time spent;
 * the front-matter matters only for files that match (to apply the filters): it is taken
   from the search index when the index holds that very version of the file (same mtime and
   size), and parsed from the file otherwise;
-* files are listed one directory at a time and read by worker processes, one per core, while
-  the listing goes on; results come back in path order.
+* worker processes, one per core, do the reading, and most of the listing too: this process
+  lists the archive's top two levels and hands over the directories below them whole (the
+  months, in the usual layout); results come back in path order.
 """
 
 from __future__ import annotations
@@ -38,13 +43,14 @@ from newsarchive.search import (
     KnownFile,
     bounded_map,
     process_pool,
+    read_bytes,
 )
 from newsarchive.store import Archive
 
 __all__ = ["FileMatches", "GrepOptions", "Line", "compile_pattern", "grep", "list_files"]
 
 _PARALLEL_MIN = 1_000  # files; below this, starting worker processes costs more than it saves
-_CHUNK = 400
+_CHUNK = 1_000  # files given to a worker at a time (at least _PARALLEL_MIN)
 
 
 @dataclass(frozen=True)
@@ -219,20 +225,50 @@ class Prefilter:
     needles: tuple[bytes, ...] = ()  # any of these, as bytes
     lowered: tuple[bytes, ...] = ()  # any of these in the ASCII-lower-cased bytes
     exotic: tuple[bytes, ...] = ()  # any of these (rare case variants of ASCII letters)
+    gate: bytes = b""  # in every one of `needles` (and there are no others): looked for first
 
-    def __call__(self, data: bytes) -> bool:
+    def __call__(self, data: bytes | bytearray, end: int | None = None) -> bool:
+        """Whether `data` (its first `end` bytes) may hold a match."""
+        end = len(data) if end is None else end
+        if self.gate:
+            # One search rules out most files, however many variants there are
+            # ("[Pp]rime [Mm]inister" -> four needles, all holding "inister "); where the
+            # gate is found, the needles are only compared around it.
+            gate = self.gate
+            position = data.find(gate, 0, end)
+            if position == -1 or self.needles == (gate,):
+                return position != -1
+            while position != -1:
+                for needle in self.needles:
+                    start = position - needle.index(gate)
+                    stop = start + len(needle)
+                    if start >= 0 and stop <= end and data[start:stop] == needle:
+                        return True
+                position = data.find(gate, position + 1, end)
+            return False
         for needle in self.needles:
-            if needle in data:
+            if data.find(needle, 0, end) != -1:
                 return True
         for needle in self.exotic:
-            if needle in data:
+            if data.find(needle, 0, end) != -1:
                 return True
         if self.lowered:
-            low = data.lower()
+            low = data[:end].lower()
             for needle in self.lowered:
                 if needle in low:
                     return True
         return False
+
+
+def _common_part(strings: Sequence[bytes]) -> bytes:
+    """The longest string held in all `strings` (b"" if shorter than 3 bytes)."""
+    shortest = min(strings, key=len)
+    for size in range(len(shortest), 2, -1):
+        for start in range(len(shortest) - size + 1):
+            part = shortest[start : start + size]
+            if all(part in s for s in strings):
+                return part
+    return b""
 
 
 def make_prefilter(pattern: re.Pattern[str]) -> Prefilter | None:
@@ -241,7 +277,8 @@ def make_prefilter(pattern: re.Pattern[str]) -> Prefilter | None:
     if strings is None:
         return None
     if not pattern.flags & re.IGNORECASE:
-        return Prefilter(needles=tuple(sorted(s.encode("utf-8") for s in strings)))
+        exact = tuple(sorted(s.encode("utf-8") for s in strings))
+        return Prefilter(needles=exact, gate=_common_part(exact))
     needles: set[bytes] = set()
     lowered: set[bytes] = set()
     exotic: set[bytes] = set()
@@ -273,35 +310,54 @@ def iter_files(root: Path) -> Iterator[str]:
     Entries are visited in name order, depth first, which is the order of the paths'
     components ("a/10.md" < "a/9.md" < "a/b/x.md" < "b.md").
     """
-    stack: list[Iterator[tuple[str, bool]]] = [_entries(root, "")]
+    for batch in iter_batches(root, 256):
+        yield from batch
+
+
+def iter_batches(root: Path, size: int, *, under: str = "") -> Iterator[list[str]]:
+    """`iter_files` (of the directory `under` only, if given) in lists of `size` paths, the
+    last one shorter, listed without a step per file in Python beyond the one naming it."""
+    batch: list[str] = []
+    stack = [(under, *_listing(root, under))]
     while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-        elif child[1]:
-            stack.append(_entries(root, child[0]))
+        rel, names, dirs = stack[-1]
+        prefix = f"{rel}/" if rel else ""
+        for name in names:
+            if name in dirs:
+                stack.append((prefix + name, *_listing(root, prefix + name)))
+                break  # on with this directory's names after that one's
+            batch.append(prefix + name)
+            if len(batch) == size:
+                yield batch
+                batch = []
         else:
-            yield child[0]
+            stack.pop()
+    if batch:
+        yield batch
 
 
-def _entries(root: Path, rel: str) -> Iterator[tuple[str, bool]]:
-    """(path, is a directory) for the visible directories and `.md` files in `rel`, by name."""
+def _listing(root: Path, rel: str) -> tuple[Iterator[str], set[str]]:
+    """The visible directories and `.md` files in `rel`, by name, and which are directories."""
+    names: list[str] = []
+    dirs: set[str] = set()
     try:
         with os.scandir(root / rel if rel else root) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+            for entry in scan:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        dirs.add(name)
+                        names.append(name)
+                    elif name.endswith(".md"):
+                        names.append(name)
+                except OSError:  # vanished while listing
+                    continue
     except (FileNotFoundError, NotADirectoryError):
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        child = f"{rel}/{entry.name}" if rel else entry.name
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                yield child, True
-            elif entry.name.endswith(".md"):
-                yield child, False
-        except OSError:  # vanished while listing
-            continue
+        pass
+    names.sort()
+    return iter(names), dirs
 
 
 @dataclass(frozen=True)
@@ -407,31 +463,9 @@ def _line_text(text: str, starts: list[int], index: int) -> str:
     return line.removesuffix("\r")
 
 
-_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-
-
-def _read(path: str) -> tuple[bytes, int, int]:
-    """A file's bytes, with the mtime and size of what was read (to compare with the index).
-
-    os.open and os.read: half the cost of open() per file, which counts at 100,000 files.
-    """
-    fd = os.open(path, _O_READ)
-    try:
-        stat = os.fstat(fd)
-        data = os.read(fd, stat.st_size + 1)
-        if len(data) > stat.st_size:  # it grew meanwhile: read on to the end
-            parts = [data]
-            while part := os.read(fd, 1 << 20):
-                parts.append(part)
-            data = b"".join(parts)
-    finally:
-        os.close(fd)
-    return data, stat.st_mtime_ns, stat.st_size
-
-
 def _search_file(job: _Job, rel: str) -> _Outcome:
     try:
-        data, mtime_ns, size = _read(f"{job.root}{os.sep}{rel}")
+        data, mtime_ns, size = read_bytes(f"{job.root}{os.sep}{rel}")
     except FileNotFoundError:
         return rel, None, None  # deleted since the listing
     except OSError as exc:
@@ -512,13 +546,63 @@ def _search_file(job: _Job, rel: str) -> _Outcome:
     )
 
 
-def _search_chunk(job: _Job, rels: Sequence[str]) -> list[_Outcome]:
+def _search_chunk(job: _Job, items: Sequence[str]) -> list[_Outcome]:
+    """The matches and problems in `items` (files, and directories given whole), in order."""
     out = []
+    rels = _expand(Path(job.root), items)
+    if job.prefilter is not None and _readv is not None:
+        rels = _screen(job.root, rels, job.prefilter, _readv)
     for rel in rels:
         outcome = _search_file(job, rel)
         if outcome[1] is not None or outcome[2] is not None:
             out.append(outcome)
     return out  # the worker keeps its index connection for its next chunk
+
+
+_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+_readv: Callable[[int, Sequence[bytearray]], int] | None = getattr(os, "readv", None)  # not Windows
+_SCREEN_BYTES = 1 << 16
+
+
+def _screen(
+    root: str,
+    rels: Sequence[str],
+    prefilter: Prefilter,
+    readv: Callable[[int, Sequence[bytearray]], int],
+) -> list[str]:
+    """The files of `rels` that may match, by the prefilter: most files are read into one
+    reused buffer and tested there, without a bytes object, a stat or a function call of
+    their own, which is most of what a file costs when it cannot match. Files that cannot
+    be read, and files bigger than the buffer, are left to `_search_file` to read and
+    report."""
+    buffer = bytearray(_SCREEN_BYTES)
+    buffers = [buffer]
+    prefix = root + os.sep
+    keep: list[str] = []
+    gate = prefilter.gate  # looked for here first: most files end at this one search
+    find = buffer.find
+    open_, close = os.open, os.close
+    for rel in rels:
+        try:
+            fd = open_(prefix + rel, _O_READ)
+        except FileNotFoundError:
+            continue  # deleted since the listing
+        except OSError:
+            keep.append(rel)
+            continue
+        try:
+            size = readv(fd, buffers)
+        except OSError:
+            size = _SCREEN_BYTES
+        finally:
+            close(fd)
+        if size == _SCREEN_BYTES:
+            keep.append(rel)
+        elif gate and find(gate, 0, size) == -1:
+            continue
+        elif prefilter(buffer, size):
+            keep.append(rel)
+    return keep
 
 
 def grep(
@@ -543,30 +627,75 @@ def grep(
     root = archive.root
     index = archive.index_path.with_name(INDEX_FILE)
     job = _job(root, options, index if index.is_file() else None)
-    listing = iter_files(root)
-    first = list(itertools.islice(listing, _PARALLEL_MIN))
+    items = _work(root, _PARALLEL_MIN)
+    first = list(itertools.islice(items, _PARALLEL_MIN))
+    tasks = _tasks(itertools.chain(first, items), _CHUNK)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 2 or len(first) < _PARALLEL_MIN:
-        rels = itertools.chain(first, listing)
         try:
-            yield from _emit(root, (_search_file(job, rel) for rel in rels), on_error)
+            for task in tasks:
+                yield from _emit(root, _search_chunk(job, task), on_error)
         finally:
             _close_reader(job.index)
         return
-    chunks = _chunks(itertools.chain(first, listing), _CHUNK)
     with process_pool(workers) as pool:
-        yield from _emit(root, bounded_map(pool, workers, _search_chunk, job, chunks), on_error)
+        yield from _emit(root, bounded_map(pool, workers, _search_chunk, job, tasks), on_error)
 
 
-def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
+_SUBTREE = 300  # files a directory given whole to a worker is reckoned to hold
+
+
+def _work(root: Path, listed: int) -> Iterator[str]:
+    """What there is to search, in `iter_files` order: file paths, and once `listed` of those
+    have been given, the directories two levels down (such as "2021/09"), given whole as
+    "2021/09/" for a worker process to list: listing 100,000 files in this process would
+    cost as much as a third of searching them."""
+    count = 0
+    stack = [("", *_listing(root, ""), 0)]
+    while stack:
+        rel, names, dirs, depth = stack[-1]
+        prefix = f"{rel}/" if rel else ""
+        for name in names:
+            path = prefix + name
+            if name not in dirs:
+                count += 1
+                yield path
+            elif depth >= 1 and count >= listed:
+                yield f"{path}/"
+            else:
+                stack.append((path, *_listing(root, path), depth + 1))
+                break  # on with this directory's names after that one's
+        else:
+            stack.pop()
+
+
+def _tasks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    """`items` in lists of about `size` files each."""
+    task: list[str] = []
+    weight = 0
     for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        task.append(item)
+        weight += _SUBTREE if item.endswith("/") else 1
+        if weight >= size:
+            yield task
+            task = []
+            weight = 0
+    if task:
+        yield task
+
+
+def _expand(root: Path, items: Sequence[str]) -> list[str]:
+    """The file paths of `items`, with each directory given whole listed in place."""
+    if not any(item.endswith("/") for item in items):
+        return list(items)
+    rels: list[str] = []
+    for item in items:
+        if item.endswith("/"):
+            for batch in iter_batches(root, _CHUNK, under=item[:-1]):
+                rels.extend(batch)
+        else:
+            rels.append(item)
+    return rels
 
 
 def _emit(

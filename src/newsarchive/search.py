@@ -25,6 +25,15 @@ other scripts are tokenised as words. Ranking is bm25 with the title weighted fa
 body. The body column holds the article's own text (`article_text`), without the heading,
 byline, date and source lines the file repeats from its front-matter.
 
+Building. A rebuild, and the first build of a large archive, runs on every core: the files
+are dealt out in path order to one worker process per core (at most _MAX_SHARDS), each
+writing the rows and the full-text table (a shard: `fts0`, `fts1`, ...) of its share into
+scratch databases of its own; the shards are put together in one new file, which takes the
+place of the old index. A file's text lives in the shard of its id (the id modulo the number
+of shards), also when it is updated later. Each shard ranks its matches by bm25 over its own
+statistics; the shards are fair samples of the archive, so those barely differ from what one
+table would give. A smaller archive gets one table, built in one process.
+
 A damaged or foreign index file is thrown away and built again from the files, when it is
 opened or when a refresh or rebuild runs into a damaged page.
 """
@@ -36,13 +45,16 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import sqlite3
 import sys
+import tempfile
 import time
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -52,6 +64,7 @@ from newsarchive.errors import NewsArchiveError, StoreError, UsageError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.render import format_published
 from newsarchive.store import Archive
+from newsarchive.urls import normalize_url
 
 __all__ = [
     "FULL_CHECK_LIMIT",
@@ -66,6 +79,7 @@ __all__ = [
     "Problem",
     "RefreshReport",
     "SearchIndex",
+    "UrlSources",
     "article_text",
     "bounded_map",
     "fold",
@@ -73,6 +87,7 @@ __all__ = [
     "parse_date",
     "plain_text",
     "process_pool",
+    "read_bytes",
     "split_marks",
     "update_index",
 ]
@@ -89,44 +104,60 @@ _R = TypeVar("_R")
 Field = Literal["all", "title", "body"]
 SortKey = Literal["date", "fetched", "title", "site", "path"]
 
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "3"
 _BUSY_TIMEOUT_MS = 60_000
 # A directory (or file) changed this recently may change again within the same timestamp
 # tick without its mtime moving, so it is not trusted and is looked at again next time.
 _RACY_NS = 3_000_000_000
 _PARALLEL_MIN = 2_000  # below this many files to read, worker processes cost more than they save
 _CHUNK = 250
+_MAX_SHARDS = 4  # full-text tables built side by side by a rebuild (one per core, at most this)
+_BUILD_SETTINGS = {"hashsize": 64 << 20, "automerge": 0, "crisismerge": 1000}  # _build_shard
 
 # title weighs 10 body words; description, authors and tags sit between.
 _COLUMNS = ("title", "description", "authors", "tags", "body")
 _WEIGHTS = "10.0, 4.0, 3.0, 3.0, 1.0"
 
-_FTS_TABLE = f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    {", ".join(_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
+_FILES_TABLE = """CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    dir TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    kind INTEGER NOT NULL,  -- 0 article, 1 not a newsarchive file, 2 unreadable
+    error TEXT,
+    title TEXT, authors TEXT, published TEXT, pubdate TEXT, fetched TEXT,
+    site TEXT, hostname TEXT, url TEXT, language TEXT, tags TEXT,
+    site_key TEXT, authors_key TEXT, tags_key TEXT, lang_key TEXT,
+    body_offset INTEGER, meta TEXT,
+    url_keys TEXT  -- JSON: the URL index's keys of url, source and final_url (articles)
 )"""
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
     "CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER)",
-    """CREATE TABLE IF NOT EXISTS files (
-        id INTEGER PRIMARY KEY,
-        path TEXT NOT NULL UNIQUE,
-        dir TEXT NOT NULL,
-        mtime_ns INTEGER NOT NULL,
-        size INTEGER NOT NULL,
-        kind INTEGER NOT NULL,  -- 0 article, 1 not a newsarchive file, 2 unreadable
-        error TEXT,
-        title TEXT, authors TEXT, published TEXT, pubdate TEXT, fetched TEXT,
-        site TEXT, hostname TEXT, url TEXT, language TEXT, tags TEXT,
-        site_key TEXT, authors_key TEXT, tags_key TEXT, lang_key TEXT,
-        body_offset INTEGER, meta TEXT
-    )""",
+    _FILES_TABLE,
     "CREATE INDEX IF NOT EXISTS files_dir ON files (dir)",
     "CREATE INDEX IF NOT EXISTS files_pubdate ON files (pubdate)",
     # Every command lists the unreadable files; without this it would read every row.
     "CREATE INDEX IF NOT EXISTS files_broken ON files (path) WHERE kind = 2",
-    _FTS_TABLE,
 )
-_SCHEMA_NAMES = frozenset(re.findall(r"EXISTS (\w+)", " ".join(_SCHEMA)))
+_SCHEMA_NAMES = frozenset(re.findall(r"EXISTS (\w+)", " ".join(_SCHEMA))) | {"fts0"}
+# The shadow tables in which FTS5 keeps a table's index, text, sizes and settings.
+_FTS_SHADOWS = ("data", "idx", "content", "docsize", "config")
+
+
+def _fts_table(shard: int) -> str:
+    """The full-text table of one shard: `fts0`, `fts1`, ... (see SearchIndex)."""
+    return (
+        f"CREATE VIRTUAL TABLE fts{shard} USING fts5({', '.join(_COLUMNS)},"
+        " tokenize = 'unicode61 remove_diacritics 2')"
+    )
+
+
+def _fts_insert(shard: int) -> str:
+    return f"INSERT INTO fts{shard} (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
+
+
 _ARTICLE, _OTHER, _BROKEN = 0, 1, 2
 
 
@@ -136,10 +167,10 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
 
 
-_FTS_INSERT = f"INSERT INTO fts (rowid, {', '.join(_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)"
 _FILE_COLUMNS = (
     "path, dir, mtime_ns, size, kind, error, title, authors, published, pubdate, fetched, site,"
-    " hostname, url, language, tags, site_key, authors_key, tags_key, lang_key, body_offset, meta"
+    " hostname, url, language, tags, site_key, authors_key, tags_key, lang_key, body_offset, meta,"
+    " url_keys"
 )
 _ENTRY_COLUMNS = (
     "id, path, mtime_ns, size, title, authors, published, pubdate, fetched, site, hostname, url,"
@@ -152,6 +183,8 @@ _ENTRY_COLUMNS = (
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for comparing names: "Zürich" -> "zurich"."""
+    if text.isascii():  # nothing to decompose, and casefold() is lower() there
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -465,7 +498,7 @@ def plain_text(markdown: str) -> str:
         text = _MD_AUTOLINK.sub(r"\1", text)
     if "*" in text:
         text = text.replace("*", "")
-    if "#" in text or ">" in text:
+    if text.startswith(("#", ">")) or "\n#" in text or "\n>" in text:
         text = _MD_BLOCK_MARK.sub("", text)
     return text
 
@@ -492,6 +525,9 @@ def article_text(body: str, meta: Mapping[str, Any], *, keep_byline: bool = Fals
     return "\n\n".join(kept + sections[start:end])
 
 
+# path -> (mtime_ns, size, is an article, its URL keys: url, source and final_url normalised)
+UrlSources = dict[str, tuple[int, int, bool, tuple[str, ...]]]
+
 # A parsed file, ready for the database: the files-table values in _FILE_COLUMNS order, then
 # the FTS columns (or None when the file is not an article).
 _Row = tuple[tuple[Any, ...], tuple[str, ...] | None]
@@ -501,17 +537,36 @@ def _dir_of(rel: str) -> str:
     return rel.rpartition("/")[0]
 
 
+_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+def read_bytes(path: str) -> tuple[bytes, int, int]:
+    """A file's bytes, with the mtime and size of what was read (to compare with the index).
+
+    os.open and os.read: half the cost of open() per file, which counts at 100,000 files.
+    """
+    fd = os.open(path, _O_READ)
+    try:
+        stat = os.fstat(fd)
+        data = os.read(fd, stat.st_size + 1)
+        if len(data) > stat.st_size:  # it grew meanwhile: read on to the end
+            parts = [data]
+            while part := os.read(fd, 1 << 20):
+                parts.append(part)
+            data = b"".join(parts)
+    finally:
+        os.close(fd)
+    return data, stat.st_mtime_ns, stat.st_size
+
+
 def _read_file(root: str, rel: str) -> _Row | None:
     """Read and parse one `.md` file; None when it vanished meanwhile."""
     try:
-        with open(os.path.join(root, rel), "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            data = handle.read()
+        data, mtime_ns, size = read_bytes(os.path.join(root, rel))
     except FileNotFoundError:
         return None
     except OSError as exc:
         return _broken(rel, 0, 0, f"cannot read: {exc.strerror or exc}"), None
-    mtime_ns, size = stat.st_mtime_ns, stat.st_size
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -521,7 +576,7 @@ def _read_file(root: str, rel: str) -> _Row | None:
     except FrontMatterError as exc:
         return _broken(rel, mtime_ns, size, str(exc)), None
     if not is_newsarchive(meta):
-        return (rel, _dir_of(rel), mtime_ns, size, _OTHER, *([None] * 17)), None
+        return (rel, _dir_of(rel), mtime_ns, size, _OTHER, *([None] * 18)), None
     facets = _Facets.of(meta)
     title = _text(meta.get("title")) or ""
     authors = _strings(meta.get("authors"))
@@ -549,6 +604,7 @@ def _read_file(root: str, rel: str) -> _Row | None:
         facets.lang_key,
         len(text) - len(body),
         json.dumps(meta, ensure_ascii=False, default=_scalar),
+        json.dumps(_url_keys(meta)),
     )
     fts = (
         _MARKERS.sub(" ", title),
@@ -560,8 +616,23 @@ def _read_file(root: str, rel: str) -> _Row | None:
     return values, fts
 
 
+def _url_keys(meta: Mapping[str, Any]) -> list[str]:
+    """The keys under which the URL index files an article: its url, source and final_url,
+    normalised (worked out here, in the worker processes of a rebuild)."""
+    keys: list[str] = []
+    for value in dict.fromkeys(meta.get(name) for name in ("url", "source", "final_url")):
+        if isinstance(value, str) and value:
+            try:
+                key = normalize_url(value)
+            except NewsArchiveError:
+                continue
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
 def _broken(rel: str, mtime_ns: int, size: int, error: str) -> tuple[Any, ...]:
-    return (rel, _dir_of(rel), mtime_ns, size, _BROKEN, error, *([None] * 16))
+    return (rel, _dir_of(rel), mtime_ns, size, _BROKEN, error, *([None] * 17))
 
 
 def _read_chunk(root: str, rels: Sequence[str]) -> list[_Row | None]:
@@ -606,6 +677,147 @@ def bounded_map(
             yield from pending.popleft().result()
     while pending:
         yield from pending.popleft().result()
+
+
+def _shard_count(files: int) -> int:
+    """How many full-text tables a build of this many files writes side by side."""
+    cores = os.cpu_count() or 1
+    if files < _PARALLEL_MIN or cores < 2:
+        return 1
+    return min(cores, _MAX_SHARDS)
+
+
+@dataclass(frozen=True)
+class _Shard:
+    """One worker's part of a parallel build: these files, into these two new databases."""
+
+    root: str
+    path: str  # full-text table fts<number>
+    rows: str  # the files table
+    number: int
+    files: list[tuple[int, str]]  # (id, path), in id order
+
+
+def _build_shard(shard: _Shard) -> int:
+    """In a worker process: read the shard's files into new databases of its own, their rows
+    into a files table and their text into full-text table `fts<number>`, optimized; returns
+    the number of files read.
+
+    No journal and no syncing: these are scratch files, thrown away when anything fails.
+    """
+    conn = sqlite3.connect(shard.path, isolation_level=None)
+    try:
+        conn.execute("ATTACH DATABASE ? AS rows", (shard.rows,))
+        for schema in ("main", "rows"):
+            conn.execute(f"PRAGMA {schema}.journal_mode = OFF")
+            conn.execute(f"PRAGMA {schema}.synchronous = OFF")
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(_FILES_TABLE.replace(" files ", " rows.files ", 1))
+        conn.execute(_fts_table(shard.number))
+        name = f"fts{shard.number}"
+        # Keep up to 64 MB of tokens in memory before writing a segment, and merge segments
+        # once, at the end, rather than as they pile up: a third less work than FTS5's
+        # defaults, which the table gets back once it is built.
+        for setting, value in _BUILD_SETTINGS.items():
+            conn.execute(f"INSERT INTO {name} ({name}, rank) VALUES (?, ?)", (setting, value))
+        places = ", ".join("?" * (_FILE_COLUMNS.count(",") + 2))
+        insert_file = f"INSERT INTO rows.files (id, {_FILE_COLUMNS}) VALUES ({places})"
+        insert_text = _fts_insert(shard.number)
+        count = 0
+        conn.execute("BEGIN")
+        for start in range(0, len(shard.files), _CHUNK):
+            files: list[tuple[Any, ...]] = []
+            texts: list[tuple[Any, ...]] = []
+            for rowid, rel in shard.files[start : start + _CHUNK]:
+                row = _read_file(shard.root, rel)
+                if row is None:
+                    continue  # deleted since the listing
+                files.append((rowid, *row[0]))
+                if row[1] is not None:
+                    texts.append((rowid, *row[1]))
+            conn.executemany(insert_file, files)
+            conn.executemany(insert_text, texts)
+            count += len(files)
+        conn.execute("COMMIT")
+        conn.execute(f"INSERT INTO {name} ({name}) VALUES ('optimize')")
+        # Back to the defaults (this connection, which has them cached, goes now).
+        conn.executemany(
+            f"DELETE FROM {name}_config WHERE k = ?", [(key,) for key in _BUILD_SETTINGS]
+        )
+    finally:
+        conn.close()
+    return count
+
+
+def _assemble(
+    target: Path, shards: Sequence[_Shard], dirs: Mapping[str, int | None], root: Path
+) -> None:
+    """Make shard 0's database the complete index: copy in the other shards' full-text
+    tables (through their shadow tables: copies of b-tree rows, no tokenizing) and every
+    shard's file rows, in id order, then add the rest of the schema.
+
+    The connection is new and never reads the full-text tables whose rows it writes, so no
+    structure FTS5 caches per connection can be out of date.
+    """
+    conn = sqlite3.connect(target, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA cache_size = -131072")
+        for shard in shards:
+            conn.execute("ATTACH DATABASE ? AS ?", (shard.rows, f"rows{shard.number}"))
+            if shard.number:
+                conn.execute("ATTACH DATABASE ? AS ?", (shard.path, f"shard{shard.number}"))
+        conn.execute("BEGIN")
+        for shard in shards[1:]:
+            name = f"fts{shard.number}"
+            conn.execute(_fts_table(shard.number))
+            for shadow in _FTS_SHADOWS:
+                conn.execute(f"DELETE FROM main.{name}_{shadow}")
+                conn.execute(
+                    f"INSERT INTO main.{name}_{shadow}"
+                    f" SELECT * FROM shard{shard.number}.{name}_{shadow}"
+                )
+        conn.execute(_FILES_TABLE)
+        # A merge of the shards' rows, each already in id order: the b-tree fills in order.
+        union = " UNION ALL ".join(
+            f"SELECT id, {_FILE_COLUMNS} FROM rows{shard.number}.files" for shard in shards
+        )
+        conn.execute(f"INSERT INTO main.files (id, {_FILE_COLUMNS}) {union} ORDER BY id")
+        for statement in _SCHEMA:  # the other tables, and the indexes, built once now
+            conn.execute(statement)
+        conn.executemany(
+            "INSERT INTO dirs (path, mtime_ns) VALUES (?, ?)", _trusted(dirs, time.time_ns())
+        )
+        conn.executemany(
+            "INSERT INTO meta (name, value) VALUES (?, ?)",
+            [("schema", _SCHEMA_VERSION), ("root", str(root)), ("shards", str(len(shards)))],
+        )
+        conn.execute("COMMIT")
+        for shard in shards:
+            conn.execute(f"DETACH DATABASE rows{shard.number}")
+            if shard.number:
+                conn.execute(f"DETACH DATABASE shard{shard.number}")
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
+
+
+def _url_sources(conn: sqlite3.Connection) -> UrlSources:
+    """`SearchIndex.url_sources` from the files table of `conn`'s main database."""
+    rows = conn.execute("SELECT path, mtime_ns, size, kind, url_keys FROM files")
+    return {
+        rel: (mtime, size, kind == _ARTICLE, tuple(json.loads(keys or "[]")))
+        for rel, mtime, size, kind, keys in rows
+    }
+
+
+def _trusted(dirs: Mapping[str, int | None], now: int) -> list[tuple[str, int | None]]:
+    """(directory, mtime) rows for the dirs table; None for an mtime too recent to trust."""
+    return [
+        (rel, mtime if mtime is not None and now - mtime > _RACY_NS else None)
+        for rel, mtime in dirs.items()
+    ]
 
 
 # -- walking the archive ---------------------------------------------------------------------
@@ -703,6 +915,9 @@ class SearchIndex:
                 conn.execute("BEGIN IMMEDIATE")
                 for statement in _SCHEMA:
                     conn.execute(statement)
+                if conn.execute("SELECT 1 FROM meta WHERE name = 'shards'").fetchone() is None:
+                    conn.execute(_fts_table(0))
+                    conn.execute("INSERT INTO meta (name, value) VALUES ('shards', '1')")
                 conn.execute(
                     "INSERT OR REPLACE INTO meta (name, value) VALUES ('schema', ?), ('root', ?)",
                     (_SCHEMA_VERSION, str(self.root)),
@@ -712,6 +927,12 @@ class SearchIndex:
             conn.close()
             raise
         return conn
+
+    @staticmethod
+    def _shards(conn: sqlite3.Connection) -> int:
+        """How many full-text tables the index has (read inside the transaction using them)."""
+        row = conn.execute("SELECT value FROM meta WHERE name = 'shards'").fetchone()
+        return int(row[0]) if row is not None else 1
 
     def _discard(self) -> None:
         """Throw the database away (it is derived data); the next use starts an empty one."""
@@ -749,7 +970,7 @@ class SearchIndex:
         report = self._refresh(conn, full=full)
         report.problems = [
             Problem(self.root / rel, error)
-            for rel, error in conn.execute(
+            for rel, error in self._db().execute(  # a build may have opened a new file
                 f"SELECT path, error FROM files WHERE kind = {_BROKEN} ORDER BY path"
             )
         ]
@@ -766,6 +987,8 @@ class SearchIndex:
             if clear:
                 return self._apply_listing(conn, dirs, files, everything=True, clear=True)
             known = dict(conn.execute("SELECT path, mtime_ns || ':' || size FROM files"))
+            if not known and _shard_count(len(files)) > 1:  # a first build: all cores
+                return self._build_sharded(dirs, files)
             changed = {rel: f"{m}:{s}" for rel, (m, s) in files.items()}
             known_dirs = dict(conn.execute("SELECT path, mtime_ns FROM dirs"))
             if changed == known and dirs == known_dirs:
@@ -836,8 +1059,11 @@ class SearchIndex:
                 conn.execute("DELETE FROM files")
                 conn.execute("DELETE FROM dirs")
                 # Dropped, not emptied: deleting rows from FTS5 re-reads every document.
-                conn.execute("DROP TABLE fts")
-                conn.execute(_FTS_TABLE)
+                for shard in range(self._shards(conn)):
+                    conn.execute(f"DROP TABLE IF EXISTS fts{shard}")
+                conn.execute(_fts_table(0))
+                conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('shards', '1')")
+            shards = self._shards(conn)
             if everything:
                 known = {
                     rel: (mtime, size)
@@ -867,22 +1093,18 @@ class SearchIndex:
                             "DELETE FROM dirs WHERE path = ? OR substr(path, 1, ?) = ?",
                             (rel, len(prefix), prefix),
                         )
-            self._delete(conn, gone)
+            self._delete(conn, gone, shards)
             report.removed = len(gone)
             changed = [rel for rel, state in files.items() if known.get(rel) != state]
             for row in _read_many(self.root, changed):
                 if row is None:
                     continue
-                if self._store(conn, row, fresh=clear) == "added":
+                if self._store(conn, row, shards, fresh=clear) == "added":
                     report.added += 1
                 else:
                     report.updated += 1
             conn.executemany(
-                "INSERT OR REPLACE INTO dirs (path, mtime_ns) VALUES (?, ?)",
-                [
-                    (rel, mtime if mtime is not None and now - mtime > _RACY_NS else None)
-                    for rel, mtime in dirs.items()
-                ],
+                "INSERT OR REPLACE INTO dirs (path, mtime_ns) VALUES (?, ?)", _trusted(dirs, now)
             )
             conn.execute("COMMIT")
         finally:
@@ -891,16 +1113,17 @@ class SearchIndex:
         return report
 
     @staticmethod
-    def _delete(conn: sqlite3.Connection, rels: Iterable[str]) -> None:
+    def _delete(conn: sqlite3.Connection, rels: Iterable[str], shards: int) -> None:
         for rel in rels:
             row = conn.execute("SELECT id FROM files WHERE path = ?", (rel,)).fetchone()
             if row is not None:
-                conn.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
+                conn.execute(f"DELETE FROM fts{row[0] % shards} WHERE rowid = ?", (row[0],))
                 conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
 
     @staticmethod
-    def _store(conn: sqlite3.Connection, row: _Row, *, fresh: bool = False) -> str:
-        """Insert or replace one file's rows; `fresh`: the index is known not to hold it."""
+    def _store(conn: sqlite3.Connection, row: _Row, shards: int, *, fresh: bool = False) -> str:
+        """Insert or replace one file's rows; `fresh`: the index is known not to hold it.
+        The text goes to the full-text table of the file's shard (its id modulo `shards`)."""
         values, fts = row
         if fresh:
             rowid = conn.execute(
@@ -908,11 +1131,12 @@ class SearchIndex:
                 values,
             ).lastrowid
             if fts is not None:
-                conn.execute(_FTS_INSERT, (rowid, *fts))
+                assert rowid is not None
+                conn.execute(_fts_insert(rowid % shards), (rowid, *fts))
             return "added"
         previous = conn.execute("SELECT id FROM files WHERE path = ?", (values[0],)).fetchone()
         if previous is not None:
-            conn.execute("DELETE FROM fts WHERE rowid = ?", (previous[0],))
+            conn.execute(f"DELETE FROM fts{previous[0] % shards} WHERE rowid = ?", (previous[0],))
         placeholders = ", ".join("?" * len(values))
         updates = ", ".join(
             f"{name} = excluded.{name}" for name in _FILE_COLUMNS.replace(" ", "").split(",")[1:]
@@ -925,31 +1149,164 @@ class SearchIndex:
         (rowid,) = cursor.fetchone()
         cursor.close()
         if fts is not None:
-            conn.execute(_FTS_INSERT, (rowid, *fts))
+            conn.execute(_fts_insert(rowid % shards), (rowid, *fts))
         return "updated" if previous is not None else "added"
 
-    def rebuild(self) -> RefreshReport:
-        """Throw the index away and build it again from every file."""
-        try:
+    def rebuild(self, *, alongside: Callable[[UrlSources], object] | None = None) -> RefreshReport:
+        """Throw the index away and build it again from every file.
+
+        `alongside`, if given, is called in a thread of its own with what was read of every
+        file (as `url_sources` gives it) as soon as the files are read, while the index is
+        still being written: `reindex` rebuilds the URL index from it meanwhile.
+        """
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            started: list[Future[object]] = []
+
+            def read(sources: UrlSources) -> None:
+                if alongside is not None:
+                    started.append(thread.submit(alongside, sources))
+
             try:
-                report = self._rebuild()
-            except sqlite3.DatabaseError as exc:
-                if not _is_corruption(exc):
-                    raise
-                self._discard()
-                report = self._rebuild()
-            report.problems = self.refresh(full=False).problems
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+                try:
+                    report = self._rebuild(read)
+                except sqlite3.DatabaseError as exc:
+                    if not _is_corruption(exc):
+                        raise
+                    self._discard()
+                    report = self._rebuild(read)
+                report.problems = self.refresh(full=False).problems
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            for future in started:
+                future.result()
         return report
 
-    def _rebuild(self) -> RefreshReport:
+    def _rebuild(self, read: Callable[[UrlSources], None]) -> RefreshReport:
         conn = self._db()
-        report = self._refresh(conn, full=True, clear=True)
-        # One b-tree per term instead of many segments: faster queries from now on.
-        conn.execute("INSERT INTO fts (fts) VALUES ('optimize')")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        listing = self._walk_all()
+        dirs, files = listing if listing is not None else ({}, {})
+        if _shard_count(len(files)) > 1:
+            report = self._build_sharded(dirs, files, read)
+        else:
+            report = self._apply_listing(conn, dirs, files, everything=True, clear=True)
+            read(_url_sources(conn))
+            for shard in range(self._shards(conn)):
+                # One b-tree per term instead of many segments: faster queries from now on.
+                conn.execute(f"INSERT INTO fts{shard} (fts{shard}) VALUES ('optimize')")
+        self._db().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return report
+
+    def _build_sharded(
+        self,
+        dirs: dict[str, int | None],
+        files: dict[str, tuple[int, int]],
+        read: Callable[[UrlSources], None] | None = None,
+    ) -> RefreshReport:
+        """Build the whole index on every core, in a new file that then takes the old one's
+        place: each worker process reads its share of the files into full-text table of its
+        own (a shard), and the shards are put together in the first one's file."""
+        rels = sorted(files)
+        shards = _shard_count(len(rels))
+        folder = Path(tempfile.mkdtemp(prefix=f"{self.path.name}.build-", dir=self.path.parent))
+        try:
+            jobs = [
+                _Shard(
+                    root=str(self.root),
+                    path=str(folder / f"shard{number}.sqlite"),
+                    rows=str(folder / f"rows{number}.sqlite"),
+                    number=number,
+                    # ids in path order, dealt out in turn: each shard a fair sample
+                    files=[
+                        (rowid, rel)
+                        for rowid, rel in enumerate(rels, 1)
+                        if rowid % shards == number
+                    ],
+                )
+                for number in range(shards)
+            ]
+            with process_pool(shards) as pool:
+                added = sum(pool.map(_build_shard, jobs))
+            if read is not None:
+                sources: UrlSources = {}
+                for job in jobs:
+                    with closing(sqlite3.connect(job.rows)) as rows:
+                        sources.update(_url_sources(rows))
+                read(sources)
+            built = Path(jobs[0].path)
+            _assemble(built, jobs, dirs, self.root)
+            if not self._replace(built):
+                self._install(built)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return RefreshReport(added=added)
+
+    def _replace(self, built: Path) -> bool:
+        """Put the complete index file `built` in place of the current one. False when that
+        cannot be done safely (another process created an index meanwhile; a platform that
+        cannot delete an open file; no hard links): the caller copies it in instead.
+
+        Processes that have the old index open keep reading it (it is only unlinked); what
+        they write to it is lost, and the next query finds those files through the times of
+        their directories, as it finds any file saved behind the index's back.
+        """
+        self.close()
+        try:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            os.link(built, self.path)  # never replaces a file created meanwhile
+        except OSError:
+            return False
+        return True
+
+    def _install(self, built: Path) -> None:
+        """Copy the complete index file `built` into the current one, in one transaction,
+        on a connection of its own (see `_assemble`)."""
+        try:
+            self._copy_from(built)
+        except sqlite3.DatabaseError as exc:
+            if not _is_corruption(exc):
+                raise
+            self._discard()  # the old index is damaged: the new one goes into a new file
+            self._db()
+            self._copy_from(built)
+
+    def _copy_from(self, built: Path) -> None:
+        self._db()  # the schema exists
+        conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA cache_size = -131072")
+            conn.execute("ATTACH DATABASE ? AS built", (str(built),))
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM main.files")
+            conn.execute("DELETE FROM main.dirs")
+            for shard in range(self._shards(conn)):
+                conn.execute(f"DROP TABLE IF EXISTS main.fts{shard}")
+            shards = int(
+                conn.execute("SELECT value FROM built.meta WHERE name = 'shards'").fetchone()[0]
+            )
+            for shard in range(shards):
+                name = f"fts{shard}"
+                conn.execute(_fts_table(shard))
+                for shadow in _FTS_SHADOWS:
+                    conn.execute(f"DELETE FROM main.{name}_{shadow}")
+                    conn.execute(
+                        f"INSERT INTO main.{name}_{shadow} SELECT * FROM built.{name}_{shadow}"
+                    )
+            conn.execute(
+                f"INSERT INTO main.files (id, {_FILE_COLUMNS})"
+                f" SELECT id, {_FILE_COLUMNS} FROM built.files ORDER BY id"
+            )
+            conn.execute("INSERT INTO main.dirs SELECT path, mtime_ns FROM built.dirs")
+            conn.execute(
+                "INSERT OR REPLACE INTO main.meta (name, value) VALUES ('shards', ?)",
+                (str(shards),),
+            )
+            conn.execute("COMMIT")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
 
     def update(self, paths: Iterable[str | Path]) -> None:
         """Index these files now (after saving them). Cheap; never required for correctness:
@@ -967,12 +1324,13 @@ class SearchIndex:
             conn = self._db()
             conn.execute("BEGIN IMMEDIATE")
             try:
+                shards = self._shards(conn)
                 for rel in rels:
                     row = _read_file(str(self.root), rel)
                     if row is None:
-                        self._delete(conn, [rel])
+                        self._delete(conn, [rel], shards)
                     else:
-                        self._store(conn, row)
+                        self._store(conn, row, shards)
                 conn.execute("COMMIT")
             finally:
                 if conn.in_transaction:
@@ -1008,55 +1366,79 @@ class SearchIndex:
         """The best-matching articles, best first (call `refresh` before, to be current)."""
         expression = fts_query(query, field)
         filters = filters or Filters()
-        columns = ", ".join("f." + c.strip() for c in _ENTRY_COLUMNS.split(","))
-        params: list[str] = []
-        if filters:
-            where, params = filters._sql()
-            sql = (
-                f"SELECT {columns}, bm25(fts, {_WEIGHTS}) AS score"
-                f" FROM fts JOIN files AS f ON f.id = fts.rowid"
-                f" WHERE fts MATCH ? AND {where} ORDER BY score, f.path LIMIT ?"
-            )
-        else:
-            # Rank inside the full-text index first and look up only the best rows: a common
-            # word matches thousands of articles, and a join per match would cost more than
-            # the ranking itself.
-            sql = (
-                f"SELECT {columns}, r.score FROM ("
-                f"SELECT rowid AS id, bm25(fts, {_WEIGHTS}) AS score FROM fts"
-                f" WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?"
-                f") AS r JOIN files AS f ON f.id = r.id ORDER BY r.score, f.path"
-            )
         try:
             conn = self._db()
             for _ in range(3):
+                # One read transaction: the number of shards and their contents agree.
+                conn.execute("BEGIN")
                 try:
-                    rows = conn.execute(sql, (expression, *params, limit or -1)).fetchall()
-                except sqlite3.OperationalError as exc:
-                    if "fts5" in str(exc) or "syntax" in str(exc):
-                        raise _query_error(query, exc) from None
-                    raise
+                    shards = self._shards(conn)
+                    sql, params = self._search_sql(shards, expression, filters)
+                    try:
+                        rows = conn.execute(sql, (*params, limit or -1)).fetchall()
+                    except sqlite3.OperationalError as exc:
+                        if "fts5" in str(exc) or "syntax" in str(exc):
+                            raise _query_error(query, exc) from None
+                        raise
+                    snippets = self._snippets(conn, shards, expression, [row[0] for row in rows])
+                finally:
+                    conn.execute("COMMIT")
                 if not self._verify(conn, [(r[1], r[2], r[3]) for r in rows]):
                     break
-            snippets = self._snippets(conn, expression, [row[0] for row in rows])
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         return [Hit(self._entry(row), row[-1], snippets.get(row[0], "")) for row in rows]
 
+    @staticmethod
+    def _search_sql(shards: int, expression: str, filters: Filters) -> tuple[str, list[str]]:
+        """The ranking query over every shard, and its parameters but the limit.
+
+        Each shard ranks its own matches with bm25 over its own statistics; shards are
+        fair samples of one archive (see `_build_sharded`), so those barely differ.
+        """
+        columns = ", ".join("f." + c.strip() for c in _ENTRY_COLUMNS.split(","))
+        if filters:
+            where, where_params = filters._sql()
+            parts = [
+                f"SELECT {columns}, bm25(fts{n}, {_WEIGHTS}) AS score"
+                f" FROM fts{n} JOIN files AS f ON f.id = fts{n}.rowid"
+                f" WHERE fts{n} MATCH ? AND {where}"
+                for n in range(shards)
+            ]
+            sql = f"{' UNION ALL '.join(parts)} ORDER BY score, path LIMIT ?"
+            return sql, [expression, *where_params] * shards
+        # Rank inside the full-text index first and look up only the best rows: a common
+        # word matches thousands of articles, and a join per match would cost more than
+        # the ranking itself.
+        ranked = " UNION ALL ".join(
+            f"SELECT rowid AS id, bm25(fts{n}, {_WEIGHTS}) AS score FROM fts{n}"
+            f" WHERE fts{n} MATCH ?"
+            for n in range(shards)
+        )
+        sql = (
+            f"SELECT {columns}, r.score FROM ({ranked} ORDER BY score, id LIMIT ?) AS r"
+            " JOIN files AS f ON f.id = r.id ORDER BY r.score, f.path"
+        )
+        return sql, [expression] * shards
+
+    @staticmethod
     def _snippets(
-        self, conn: sqlite3.Connection, expression: str, ids: list[int]
+        conn: sqlite3.Connection, shards: int, expression: str, ids: list[int]
     ) -> dict[int, str]:
-        if not ids:
-            return {}
-        marks = ", ".join("?" * len(ids))
         body = _COLUMNS.index("body")
-        rows = conn.execute(
-            f"SELECT rowid, snippet(fts, {body}, ?, ?, '…', 24) FROM fts"
-            f" WHERE fts MATCH ? AND rowid IN ({marks})",
-            (MARK_START, MARK_END, expression, *ids),
-        ).fetchall()
-        # One line: paragraphs in a snippet are joined by a space.
-        return {rowid: " ".join(snippet.split()) for rowid, snippet in rows}
+        snippets: dict[int, str] = {}
+        for shard in range(shards):
+            mine = [rowid for rowid in ids if rowid % shards == shard]
+            if not mine:
+                continue
+            rows = conn.execute(
+                f"SELECT rowid, snippet(fts{shard}, {body}, ?, ?, '…', 24) FROM fts{shard}"
+                f" WHERE fts{shard} MATCH ? AND rowid IN ({', '.join('?' * len(mine))})",
+                (MARK_START, MARK_END, expression, *mine),
+            ).fetchall()
+            # One line: paragraphs in a snippet are joined by a space.
+            snippets.update((rowid, " ".join(snippet.split())) for rowid, snippet in rows)
+        return snippets
 
     def entries(
         self,
@@ -1123,18 +1505,11 @@ class SearchIndex:
                     raise StoreError(str(entry.path), f"cannot read: {exc}") from exc
             yield entry, json.loads(row[-2]), body
 
-    def url_sources(self) -> dict[str, tuple[int, int, bool, tuple[object, ...]]]:
+    def url_sources(self) -> UrlSources:
         """What the index read of every file, for `Archive.rebuild_index(known=...)`: path ->
-        (mtime_ns, size, is an article, its url, source and final_url values)."""
+        (mtime_ns, size, is an article, its URL keys: url, source and final_url normalised)."""
         try:
-            rows = self._db().execute(
-                "SELECT path, mtime_ns, size, kind, json_extract(meta, '$.url'),"
-                " json_extract(meta, '$.source'), json_extract(meta, '$.final_url') FROM files"
-            )
-            return {
-                rel: (mtime, size, kind == _ARTICLE, tuple(urls))
-                for rel, mtime, size, kind, *urls in rows
-            }
+            return _url_sources(self._db())
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
 

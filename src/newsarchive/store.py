@@ -552,13 +552,14 @@ class Archive:
     # -- the index --------------------------------------------------------------------------
 
     def rebuild_index(
-        self, known: Mapping[str, tuple[int, int, bool, Sequence[object]]] | None = None
+        self, known: Mapping[str, tuple[int, int, bool, Sequence[str]]] | None = None
     ) -> int:
         """Rebuild the URL index from the files' front-matter; returns the number of articles.
 
         `known` spares reading again the files a caller has just read (the search index's
-        rebuild): root-relative path -> (mtime_ns, size, is a newsarchive article, its url,
-        source and final_url values). An entry is used only while mtime and size still match.
+        rebuild): root-relative path -> (mtime_ns, size, is a newsarchive article, its keys:
+        url, source and final_url as `normalize_url` gives them). An entry is used only while
+        mtime and size still match.
         """
         with self._lock:
             conn = self._connect(sync=False)
@@ -568,7 +569,7 @@ class Archive:
                 for path, state in directory.files.items():
                     seen = known.get(path) if known is not None else None
                     if seen is not None and (seen[0], seen[1]) == state:
-                        keys = {key for key in map(_url_key, seen[3]) if key} if seen[2] else set()
+                        keys = set(seen[3]) if seen[2] else set()
                         changes.parsed[path] = (state[0], state[1], keys)
                         changes.articles += seen[2]
                     else:
@@ -728,10 +729,26 @@ class Archive:
             if clear:
                 for table in ("keys", "files", "dirs"):
                     conn.execute(f"DELETE FROM {table}")
+                # Nothing to replace: all rows at once, keys in the same order as below.
+                conn.executemany(
+                    "INSERT OR IGNORE INTO keys (key, path) VALUES (?, ?)",
+                    (
+                        (key, rel)
+                        for rel, (_, _, keys) in changes.parsed.items()
+                        for key in sorted(keys)
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO files (path, dir, mtime_ns, size) VALUES (?, ?, ?, ?)",
+                    (
+                        (rel, _dir_of(rel), mtime_ns, size)
+                        for rel, (mtime_ns, size, _) in changes.parsed.items()
+                    ),
+                )
             for rel in changes.gone_files:
                 if not (self.root / rel).is_file():  # checked again under the lock
                     self._forget(conn, rel)
-            for rel, (mtime_ns, size, keys) in changes.parsed.items():
+            for rel, (mtime_ns, size, keys) in () if clear else changes.parsed.items():
                 conn.execute("DELETE FROM keys WHERE path = ?", (rel,))
                 # A key already held by another file keeps it: first come, first served.
                 conn.executemany(
