@@ -75,7 +75,7 @@ QUERIES: list[tuple[str, list[str]]] = [
 WORDS = ["merkel", "police", "bitcoin", "bundestag"]
 GREP_WORD = "Merkel"
 GREP_REGEX = r"[Pp]rime [Mm]inister [A-Z][a-z]+"
-RUNS = 3  # each external command runs this many times; the median counts
+RUNS = 5  # each external command runs this many times (in turn with those it is compared with)
 
 
 @dataclass
@@ -130,6 +130,25 @@ def _time(
             raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr}")
         out = done.stdout
     return statistics.median(times), statistics.median(cpus), out
+
+
+def _time_together(
+    commands: Sequence[Sequence[str]], env: dict[str, str], *, runs: int = RUNS
+) -> list[tuple[float, float, str]]:
+    """`_time` for commands that are compared with each other, run in turn (a, b, c, a, b,
+    c, ...) so that a change in the machine's load falls on all of them alike."""
+    timed: list[list[tuple[float, float, str]]] = [[] for _ in commands]
+    for _ in range(runs):
+        for argv, results in zip(commands, timed, strict=True):
+            results.append(_time(argv, env, runs=1))
+    return [
+        (
+            statistics.median(wall for wall, _, _ in results),
+            statistics.median(cpu for _, cpu, _ in results),
+            results[-1][2],
+        )
+        for results in timed
+    ]
 
 
 def _percentile(values: Sequence[float], p: float) -> float:
@@ -316,28 +335,30 @@ def measure(results: Results, root: Path, cache: Path, env: dict[str, str]) -> N
     for word in WORDS:
         wall, cpu, hits = search(word, [])
         results.add(f"search {word}", wall, "the best 20 hits", cpu=cpu, word=word)
-        wall, cpu, out = _time(["grep", "-rliw", word, str(root)], env)
-        results.add(f"grep -rliw {word}", wall, f"{len(out.splitlines())} files", cpu=cpu)
+        names = [f"grep -rliw {word}"]
+        commands = [["grep", "-rliw", word, str(root)]]
         if rg:
-            wall, cpu, out = _time([rg, "-liw", word, str(root)], env)
-            results.add(f"rg -liw {word}", wall, f"{len(out.splitlines())} files", cpu=cpu)
+            names.append(f"rg -liw {word}")
+            commands.append([rg, "-liw", word, str(root)])
+        for name, (wall, cpu, out) in zip(names, _time_together(commands, env), strict=True):
+            results.add(name, wall, f"{len(out.splitlines())} files", cpu=cpu)
 
     print("newsarchive grep vs ripgrep vs grep", file=sys.stderr)
     for label, pattern in (("word", GREP_WORD), ("regex", GREP_REGEX)):
         for mode, unit in (("-l", "files"), ("-n", "lines")):
             flags = ["-l"] if mode == "-l" else []
-            wall, cpu, out = _time([*na, "grep", *flags, pattern], env)
-            what = f"newsarchive grep {mode} {label}"
-            results.add(
-                what, wall, f"{len(out.splitlines())} {unit}", cpu=cpu, rg=f"rg {mode} {label}"
-            )
+            names = [f"newsarchive grep {mode} {label}", f"grep -r{mode[1]}E {label}"]
+            commands = [
+                [*na, "grep", *flags, pattern],
+                ["grep", f"-r{mode[1]}E", pattern, str(root)],
+            ]
             if rg:
-                wall, cpu, out = _time([rg, mode, "-e", pattern, str(root)], env)
-                results.add(f"rg {mode} {label}", wall, f"{len(out.splitlines())} {unit}", cpu=cpu)
-            wall, cpu, out = _time(["grep", f"-r{mode[1]}E", pattern, str(root)], env)
-            results.add(
-                f"grep -r{mode[1]}E {label}", wall, f"{len(out.splitlines())} {unit}", cpu=cpu
-            )
+                names.insert(1, f"rg {mode} {label}")
+                commands.insert(1, [rg, mode, "-e", pattern, str(root)])
+            timed = _time_together(commands, env)
+            for name, (wall, cpu, out) in zip(names, timed, strict=True):
+                extra = {"rg": f"rg {mode} {label}"} if name.startswith("newsarchive") else {}
+                results.add(name, wall, f"{len(out.splitlines())} {unit}", cpu=cpu, **extra)
 
     print("100 files change", file=sys.stderr)
     change_files(root, 100)
