@@ -906,3 +906,25 @@ def test_url_sources_give_the_url_index_its_keys(archive: Archive, build: str) -
     assert (mtime, size, is_article) == (path.stat().st_mtime_ns, path.stat().st_size, True)
     assert sorted(keys) == ["https://example.org/a", "https://t.example/abc"]
     assert sources["notes.md"][2:] == (False, ())
+
+
+def test_scratch_files_of_a_killed_build_are_cleared(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many_articles(archive)
+    monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    with SearchIndex(archive) as index:
+        index.refresh()
+        old = index.path.with_name(f"{index.path.name}.build-killed")
+        recent = index.path.with_name(f"{index.path.name}.build-running")
+        for folder in (old, recent):
+            folder.mkdir()
+            (folder / "shard0.sqlite").write_bytes(b"x")
+        two_days_ago = datetime.now().timestamp() - 2 * 86400
+        os.utime(old, (two_days_ago, two_days_ago))
+        index.rebuild()
+        assert not old.exists()
+        assert recent.exists()  # perhaps another process's build, still going
+        leftovers = {p.name for p in index.path.parent.glob(f"{index.path.name}.build-*")}
+        assert leftovers == {recent.name}  # this build's own are gone too

@@ -41,6 +41,7 @@ opened or when a refresh or rebuild runs into a damaged page.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import json
 import multiprocessing
 import os
@@ -112,6 +113,7 @@ _RACY_NS = 3_000_000_000
 _PARALLEL_MIN = 2_000  # below this many files to read, worker processes cost more than they save
 _CHUNK = 250
 _MAX_SHARDS = 4  # full-text tables built side by side by a rebuild (one per core, at most this)
+_STALE_BUILD_S = 24 * 3600  # scratch files this old were left by a build that was killed
 _BUILD_SETTINGS = {"hashsize": 64 << 20, "automerge": 0, "crisismerge": 1000}  # _build_shard
 
 # title weighs 10 body words; description, authors and tags sit between.
@@ -1207,7 +1209,12 @@ class SearchIndex:
         own (a shard), and the shards are put together in the first one's file."""
         rels = sorted(files)
         shards = _shard_count(len(rels))
-        folder = Path(tempfile.mkdtemp(prefix=f"{self.path.name}.build-", dir=self.path.parent))
+        prefix = f"{self.path.name}.build-"
+        for left in self.path.parent.glob(f"{prefix}*"):  # by a build that was killed
+            with contextlib.suppress(OSError):
+                if time.time() - left.stat().st_mtime > _STALE_BUILD_S:
+                    shutil.rmtree(left, ignore_errors=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=self.path.parent))
         try:
             jobs = [
                 _Shard(
