@@ -33,14 +33,13 @@ import os
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TextIO
 
 from newsarchive import wayback as wayback_mod
-from newsarchive.crawl import Clock, Crawler, CrawlOptions, Fetched, Task
+from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import (
     FetchError,
     InvalidURLError,
@@ -275,24 +274,11 @@ class ItemResult:
 
 
 @dataclass
-class BatchReport:
-    """Totals of one import."""
+class BatchReport(CrawlReport):
+    """Totals of one import; `counts` by ItemStatus, `failures` by reason."""
 
-    counts: Counter[str] = field(default_factory=Counter)  # by ItemStatus
-    failures: Counter[str] = field(default_factory=Counter)  # failed URLs by reason
-    interrupted: bool = False
-    unfinished: int = 0  # URLs under way or queued when the import was stopped
     via_wayback: int = 0  # of the archived URLs, how many came from the Wayback Machine
     partial: int = 0  # of the archived URLs, how many hold only part of the article
-    elapsed: float = 0.0  # seconds
-
-    @property
-    def failed(self) -> int:
-        return self.counts["failed"]
-
-    @property
-    def done(self) -> int:
-        return sum(self.counts.values())
 
 
 ResultCallback = Callable[[ItemResult], None]

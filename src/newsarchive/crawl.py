@@ -46,7 +46,7 @@ import select
 import signal
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -237,6 +237,25 @@ def _process_context(preload: str) -> multiprocessing.context.BaseContext:
 
 # ---------------------------------------------------------------------------------------------
 # Tasks, sites and events
+
+
+@dataclass
+class CrawlReport:
+    """Totals of one crawl (import or update); `counts` keys are the statuses of its results."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)  # failed items by reason
+    interrupted: bool = False
+    unfinished: int = 0  # items under way or queued when the crawl was stopped
+    elapsed: float = 0.0  # seconds
+
+    @property
+    def failed(self) -> int:
+        return self.counts["failed"]
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts.values())
 
 
 @dataclass

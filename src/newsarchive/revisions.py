@@ -26,15 +26,14 @@ import re
 import secrets
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from newsarchive import extract as extract_mod
-from newsarchive.crawl import Clock, Crawler, CrawlOptions, Fetched, Task
+from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
 from newsarchive.frontmatter import (
     FrontMatterError,
@@ -67,18 +66,8 @@ class UpdateResult:
 
 
 @dataclass
-class UpdateReport:
-    """Totals of one update."""
-
-    counts: Counter[str] = field(default_factory=Counter)  # by UpdateStatus
-    failures: Counter[str] = field(default_factory=Counter)  # failed articles by reason
-    interrupted: bool = False
-    unfinished: int = 0  # articles under way or queued when the update was stopped
-    elapsed: float = 0.0  # seconds
-
-    @property
-    def done(self) -> int:
-        return sum(self.counts.values())
+class UpdateReport(CrawlReport):
+    """Totals of one update; `counts` by UpdateStatus, `failures` by reason."""
 
 
 @dataclass(frozen=True)
