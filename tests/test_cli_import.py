@@ -516,28 +516,10 @@ def test_progress_bar_on_a_terminal(server: LoopbackServer, tmp_path: Path, arch
     urls = add_articles(server, 3)
     listing = write_list(tmp_path / "links.txt", [*urls, server.url("/status/404")])
     failed = tmp_path / "failed.txt"
-    primary, secondary = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
-    proc = subprocess.Popen(
-        command(archive, "--jobs", "0", "--failed", str(failed), listing), cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=secondary, env=env, text=True,
-    )  # fmt: skip
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            data = os.read(primary, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(primary)
-    assert proc.stdout is not None
-    with proc.stdout:
-        stdout = proc.stdout.read()
-    assert proc.wait() == ExitCode.PARTIAL
-    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    status, stdout, screen = run_on_terminal(
+        command(archive, "--jobs", "0", "--failed", str(failed), listing), tmp_path, 120
+    )
+    assert status == ExitCode.PARTIAL
     assert "4/4" in screen
     assert "3 archived" in screen and "0 skipped" in screen and "1 failed" in screen
     assert "URLs/s" in screen
@@ -567,3 +549,29 @@ def test_partial_articles_are_archived_and_counted_in_the_summary(
         ["archived", "2"],
         ["partial (paywall teaser, consent box)", "1"],
     ]
+
+
+def run_on_terminal(argv: list[str], cwd: Path, columns: int) -> tuple[int, str, str]:
+    """Run argv with stderr on a pseudo-terminal: (exit status, stdout, the terminal's text)."""
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": str(columns)}
+    proc = subprocess.Popen(
+        argv, cwd=cwd, stdout=subprocess.PIPE, stderr=secondary, env=env, text=True
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    assert proc.stdout is not None
+    with proc.stdout:
+        stdout = proc.stdout.read()
+    status = proc.wait()
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    return status, stdout, screen

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import signal
 import subprocess
@@ -20,6 +19,7 @@ from click.testing import CliRunner, Result
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode, cli
 from test_batch import Gauge, add_articles, article_page, flaky
+from test_cli_import import run_on_terminal
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 PATH = "/2021/09/14/mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
@@ -284,28 +284,10 @@ def test_update_progress_bar_on_a_terminal(
     paths = import_articles(server, archive, tmp_path, 3)
     server.add("/news/0", edited(0))
     server.add("/news/2", "gone", status=404)
-    primary, secondary = pty.openpty()
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "150"}
-    proc = subprocess.Popen(
-        command(archive, "--all", "--delay", "0", "--jobs", "0"), cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=secondary, env=env, text=True,
-    )  # fmt: skip
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            data = os.read(primary, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(primary)
-    assert proc.stdout is not None
-    with proc.stdout:
-        stdout = proc.stdout.read()
-    assert proc.wait() == 0
-    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    status, stdout, screen = run_on_terminal(
+        command(archive, "--all", "--delay", "0", "--jobs", "0"), tmp_path, 150
+    )
+    assert status == 0
     assert "3/3" in screen
     assert "1 changed" in screen and "1 unchanged" in screen and "1 gone" in screen
     assert "articles/s" in screen
