@@ -202,6 +202,18 @@ def test_lines_that_are_not_urls_are_warnings(
     assert "not a URL (skipped)" in result.stderr
 
 
+def test_log_lines_keep_what_looks_like_markup(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
+    # Lines written to a file are the text as it is: "[b]" and ":smile:" are not markup there.
+    listing = write_list(tmp_path / "l.txt", ["see [b]here[/b] :smile:"])
+    result = run(archive, "--jobs", "0", listing)
+    assert result.exit_code == ExitCode.OK
+    assert result.stderr.startswith(
+        f"warning: {listing}:1: see [b]here[/b] :smile:: not an http(s) URL (skipped)\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

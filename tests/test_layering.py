@@ -16,7 +16,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"click", "rich"},
     "fetch": {"httpx"},
     "decode": {"charset_normalizer"},
-    "extract": {"trafilatura", "lxml"},
+    "extract": {"trafilatura", "lxml", "justext"},
     "frontmatter": {"yaml"},
     "store": {"slugify"},
     "config": {"platformdirs"},

@@ -50,6 +50,7 @@ from newsarchive.errors import (
 from newsarchive.frontmatter import SAVED_KEY
 from newsarchive.models import Article, FetchedPage
 from newsarchive.pipeline import add_capture, is_partial, prepare, render_file
+from newsarchive.render import render_body
 from newsarchive.robots import site_of
 from newsarchive.store import Archive, SaveResult
 from newsarchive.urls import check_url, normalize_url
@@ -292,11 +293,16 @@ TotalCallback = Callable[[int], None]
 
 @dataclass(frozen=True)
 class _Prepared:
-    """An extracted article, its file text and every key it is known by."""
+    """An extracted article, its Markdown body, every key it is known by, and the whole file's
+    text when it was rendered in the worker."""
 
     article: Article
-    text: str
+    body: str
     keys: tuple[str, ...]
+    text: str | None = None
+
+    def file_text(self) -> str:
+        return self.text if self.text is not None else render_file(self.article, self.body)
 
 
 @dataclass(frozen=True)
@@ -308,16 +314,19 @@ class _Failed:
     fallback: bool = False  # worth trying the Wayback Machine (wayback.falls_back)
 
 
-def prepare_page(page: FetchedPage, given: str) -> _Prepared | _Failed:
+def prepare_page(page: FetchedPage, given: str, whole: bool = True) -> _Prepared | _Failed:
     """Extract and render one fetched page (pure CPU work: runs in a worker process).
 
     The identity rules are those of `pipeline.archive_target` (`pipeline.prepare`), pages from
     the Wayback Machine included. Rendering happens here as well, so the coordinating process
-    only writes.
+    only writes; without `whole`, only the body is rendered: the front-matter is written
+    where the capture it names is known.
     """
     try:
         article, keys = prepare(page, given)
-        return _Prepared(article, render_file(article), tuple(keys))
+        body = render_body(article)
+        text = render_file(article, body) if whole else None
+        return _Prepared(article, body, tuple(keys), text)
     except NewsArchiveError as exc:
         detail = str(getattr(exc, "detail", exc))
         if page.snapshot is not None:
@@ -450,16 +459,17 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             article = prepared.article
             article = dataclasses.replace(article, extra={**article.extra, SAVED_KEY: event.answer})
             self._queue_save(
-                task, http_status, _Prepared(article, render_file(article), prepared.keys), page
+                task, http_status, _Prepared(article, prepared.body, prepared.keys), page
             )
             return
         assert event.page is not None
         page = event.page
         # Extraction reads neither the raw bytes nor the headers: do not copy them across.
         light = dataclasses.replace(page, raw=b"", headers=())
-        if self.captures is not None and page.status is not None:
+        capture = self.captures is not None and page.status is not None
+        if capture:
             self.raw_pages[id(task)] = page
-        self._process(task, page.status, prepare_page, light, task.url)
+        self._process(task, page.status, prepare_page, light, task.url, not capture)
 
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:
         page = self.raw_pages.pop(id(task), None)
@@ -566,11 +576,13 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
     ) -> _Stored:
         captures = self.captures
         if page is None or captures is None or self.archive.lookup(*prepared.keys) is not None:
-            saved = self.archive.save(prepared.article, prepared.text, keys=prepared.keys)
+            saved = self.archive.save(prepared.article, prepared.file_text(), keys=prepared.keys)
             return _Stored(http_status, prepared, saved)
         article, capture_file = add_capture(prepared.article, page, self.archive, captures)
         try:
-            saved = self.archive.save(article, render_file(article), keys=prepared.keys)
+            saved = self.archive.save(
+                article, render_file(article, prepared.body), keys=prepared.keys
+            )
         except BaseException:
             capture_file.unlink(missing_ok=True)
             raise

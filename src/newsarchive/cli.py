@@ -102,13 +102,21 @@ class Env:
         return self._archive
 
     def error(self, message: str) -> None:
-        self.err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        self._say("[bold red]error:[/] ", "error: ", message)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        self._say("[yellow]warning:[/] ", "warning: ", message)
 
     def info(self, message: str) -> None:
-        self.err.print(escape(message), highlight=False, soft_wrap=True)
+        self._say("", "", message)
+
+    def _say(self, styled: str, plain: str, message: str) -> None:
+        if self.err.color_system is None and not self.err.is_terminal:
+            # A log file or a pipe gets the line as it is: no markup or emoji codes to
+            # interpret, and an import of thousands of URLs does not pay rich for each.
+            self.err.file.write(f"{plain}{message}\n")
+        else:
+            self.err.print(f"{styled}{escape(message)}", highlight=False, soft_wrap=True)
 
 
 pass_env = click.make_pass_decorator(Env)

@@ -11,11 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from newsarchive import capture as capture_mod
-from newsarchive import extract as extract_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive import wayback as wayback_mod
 from newsarchive.errors import ExtractionError, FetchError, InvalidURLError, with_detail
-from newsarchive.frontmatter import SAVED_KEY, archiver_name, article_meta, dumps
+from newsarchive.frontmatter import (
+    COMPLETENESS_KEYS,
+    SAVED_KEY,
+    archiver_name,
+    article_meta,
+    dumps,
+)
 from newsarchive.models import Article, FetchedPage, FetchOptions
 from newsarchive.render import render_body
 from newsarchive.store import Archive
@@ -52,9 +57,10 @@ def is_local_target(target: str) -> bool:
     return Path(target).is_file() or target.lower().endswith(LOCAL_SUFFIXES)
 
 
-def render_file(article: Article) -> str:
-    """The complete file: front-matter, then the reader-facing Markdown body."""
-    body = render_body(article)
+def render_file(article: Article, body: str | None = None) -> str:
+    """The complete file: front-matter, then the reader-facing Markdown body (`body`, when
+    `render_body(article)` is known already)."""
+    body = render_body(article) if body is None else body
     return dumps(article_meta(article, body), body)
 
 
@@ -133,7 +139,7 @@ class _Found:
 
 def is_partial(article: Article) -> bool:
     """Whether the article holds only part of the text (a paywall teaser, a consent box)."""
-    return article.extra.get(extract_mod.COMPLETENESS) == "partial"
+    return article.extra.get(COMPLETENESS_KEYS[0]) == "partial"
 
 
 def _obtain(
@@ -210,6 +216,10 @@ def prepare(page: FetchedPage, given: str | None) -> tuple[Article, list[str]]:
     as given and the final URL after redirects are keys too. A page from the Wayback Machine
     is extracted as the original site's page and marked as coming from the archive.
     """
+    # Imported here: the coordinating process of an import never extracts, and trafilatura
+    # would cost it 20 MB and 0.15 s of start-up (the extraction processes load it ahead).
+    from newsarchive import extract as extract_mod
+
     view = wayback_mod.site_view(page)
     article = extract_mod.extract(view, url=given)
     if not article.url.startswith(("http://", "https://")):
