@@ -217,6 +217,16 @@ def _warm_up() -> int:
     return os.getpid()
 
 
+def _start_processes(pool: ProcessPoolExecutor, count: int) -> None:
+    # Each submission starts one process while none is idle. A page submitted meanwhile
+    # waits for the same lock, as it would have to anyway.
+    try:
+        for _ in range(count):
+            pool.submit(_warm_up)
+    except (BrokenProcessPool, RuntimeError):  # broken, or shut down already: the run sees it
+        pass
+
+
 def release_large_buffers() -> None:
     """Have glibc give every allocation of 128 KiB or more its own mapping, freed on release.
 
@@ -700,9 +710,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 initializer=_init_worker,
                 initargs=(os.getpid(),),
             )
-            # Start every process now, while the first requests are on the wire.
-            for _ in range(self.jobs):
-                self.pool.submit(_warm_up)
+            # Start every process now, while the first requests are on the wire, from a thread
+            # of its own: the first start waits for the forkserver to load and warm up the
+            # extractor (about 0.8 s), which must not hold up the first downloads.
+            threading.Thread(
+                target=_start_processes,
+                args=(self.pool, self.jobs),
+                name="newsarchive-start-extraction",
+                daemon=True,
+            ).start()
 
     def _worker(self) -> None:
         while True:
