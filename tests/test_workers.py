@@ -45,3 +45,14 @@ def test_one_lower_cased_stoplist_serves_jusText() -> None:
     # Used as it is, not copied again.
     assert extract._stoplist_as_is(words) is words
     assert extract._stoplist_as_is(("The", "Und")) == frozenset({"the", "und"})
+
+
+def test_extraction_processes_yield_the_cpu_to_the_coordinator() -> None:
+    code = (
+        "import os\n"
+        "from newsarchive import crawl\n"
+        "before = os.nice(0)\n"
+        "crawl._init_worker(os.getppid())\n"
+        "print(os.nice(0) - before, crawl._warm)\n"
+    )
+    assert _run(code) == "5 True"

@@ -159,10 +159,19 @@ _WARM_UP_PAGE = (
 )
 
 
+_WORKER_NICENESS = 5
+
+
 def _init_worker(coordinator: int) -> None:
     # Ctrl-C reaches the whole process group; the coordinator decides what happens, and a
     # worker dying of KeyboardInterrupt would break the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Extraction takes whatever CPU is left; the coordinator, which sends the next requests
+    # and writes the files, must not queue behind it for a core.
+    try:
+        os.nice(_WORKER_NICENESS)
+    except (AttributeError, OSError):  # no nice() here, or not allowed: no matter
+        pass
     release_large_buffers()
     threading.Thread(
         target=_exit_with, args=(coordinator,), name="newsarchive-watchdog", daemon=True
