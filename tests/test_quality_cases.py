@@ -681,3 +681,37 @@ def test_the_site_name_is_stripped_from_one_end_of_a_title_only() -> None:
     )
     assert strip_site_name("Cranes return | Local | The Courier", keys) == "Cranes return | Local"
     assert strip_site_name("Courier - Cranes return", keys) == "Cranes return"
+
+
+def test_a_dateline_segment_is_no_part_of_the_headline() -> None:
+    assert strip_site_name(f"23.01.2024 - {HEADLINE}", set()) == HEADLINE
+
+
+def test_a_header_h1_that_adds_a_subtitle_to_the_declared_title_is_the_headline() -> None:
+    head = '<meta property="og:title" content="Lemon cake from the tray | Courier">'
+    header = "<header><h1>Lemon cake from the tray: simply delicious!</h1></header>"
+    html = story(before=header, head=head, h1="", title="Lemon cake from the tray | Courier")
+    assert story_article(html).title == "Lemon cake from the tray: simply delicious!"
+
+
+def test_the_headline_is_no_site_name() -> None:
+    # trafilatura takes the part of "Headline. More | Site" with a dot for the site's name.
+    headline = "Cranes return. The docks reopen"
+    html = story(
+        before='<h1>Courier</h1><div class="menu"><h2 class="block-title">Main menu</h2></div>',
+        h1=f"<h1>{headline}</h1>",
+        title=f"{headline} | Courier",
+    )
+    article = story_article(html)
+    assert article.title == headline
+    assert article.site != headline
+
+
+def test_the_h1_part_marked_as_headline_or_a_small_line_under_it_are_left_out() -> None:
+    marked = (
+        '<h1><span class="flytitle">Open progress</span><br>'
+        f'<span itemprop="headline">{HEADLINE}</span></h1>'
+    )
+    assert story_article(story(h1=marked, title="Courier")).title == HEADLINE
+    small = f"<h1>{HEADLINE}<br><small>02.05.2024 • Local, News</small></h1>"
+    assert story_article(story(h1=small, title="Courier")).title == HEADLINE

@@ -618,6 +618,8 @@ def _is_site_label(segment: str, site_keys: set[str]) -> bool:
     key = _compact(segment)
     if not key:
         return True
+    if (day := parse_text_date(segment)) and day[1] == 0 and len(segment) <= 20:
+        return True  # a dateline: "23.01.2022 - Headline"
     if key in site_keys or key in _SECTION_LABELS:
         return True
     # "BBC News" for bbc.co.uk, "The Moscow Times" for themoscowtimes.com
@@ -2547,12 +2549,19 @@ _KICKER_WORDS = frozenset(
 def _headline_text(h1: Element) -> str:
     """The text of an <h1> without its kicker span."""
     parts: list[str] = []
+    for el in h1.iterdescendants():
+        # The part of the <h1> marked as the headline, the rest being its kicker
+        if isinstance(el.tag, str) and "headline" in str(el.get("itemprop") or "").lower():
+            if text := _text(el):
+                return text
 
     def walk(node: Element) -> None:
         if node.text:
             parts.append(node.text)
         for child in node:
-            if isinstance(child.tag, str) and child.tag not in _SKIP_TEXT_TAGS:
+            if child.tag == "small":  # a date or the categories under the headline
+                parts.append(" ")
+            elif isinstance(child.tag, str) and child.tag not in _SKIP_TEXT_TAGS:
                 kicker = _KICKER_WORDS.intersection(_words(child)) and len(_text(child)) <= 80
                 if kicker:
                     parts.append(" ")
@@ -2653,6 +2662,14 @@ def choose_title(
     keys = declared + ([_key(html.unescape(page_title))] if page_title else [])
     for heads in (headlines, set_aside):
         confirmed = [h for h in heads if any(_contains(k, _key(h)) for k in keys)]
+        if not confirmed and heads is set_aside:
+            # An <h1> in the page's header that extends a declared title with its subtitle
+            # ("Lemon cake from the tray: simply delicious!")
+            confirmed = [
+                h
+                for h in heads
+                if any(len(k.split()) >= 3 and _key(h).startswith(f"{k} ") for k in declared)
+            ]
         if confirmed:
             return max(
                 confirmed,
@@ -2668,10 +2685,12 @@ def choose_title(
         [_key(part) for part in [c, *_SEPARATORS.split(c)] if len(part.split()) >= 2]
         for c in confirming
     ]
-    declared_words = {w for c in confirming for w in _key(c).split()}
-    # An <h1> that words the declared title differently keeps its place.
+    declared_words = {w for c in confirming for w in _key(c).split() if len(w) > 3}
+    # An <h1> that words the declared title differently (most of its words are there) keeps
+    # its place.
     paraphrased = any(
-        len(set(_key(h).split()) & declared_words) * 2 >= len(_key(h).split()) for h in headlines
+        len(words & declared_words) * 2 > len(words)
+        for words in ({w for w in _key(h).split() if len(w) > 3} for h in headlines)
     )
     if not paraphrased and (
         confirmed := [h for h in subheads if any(_key(h) in k for k in sources)]
@@ -3158,6 +3177,9 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     # trafilatura falls back on the page's title for the site's name: that is no site name.
     sitename = document.sitename
     if sitename and document.title and _compact(sitename) == _compact(document.title):
+        sitename = None
+    # Nor is the headline, which trafilatura takes for it when it splits the <title> wrongly.
+    if sitename and any(_compact(sitename) == _compact(_text(el)) for el in root.iter("h1")):
         sitename = None
     hostname = urlsplit(article_url).hostname if article_url.startswith("http") else None
     if not hostname and base:
