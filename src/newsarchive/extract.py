@@ -2914,12 +2914,32 @@ def _text_days(root: Element, month_first: bool) -> set[str]:
 # A label that says the date after it is the publication day ("Veröffentlicht am: 3.2.2022",
 # "Published: ...", "Datum: ..."); labels of an update ("Stand", "Updated") are not among them.
 _PUBLISHED_LABEL = (
-    r"(?<!\w)(?:datum|date|published|published on|posted on|publication date|veröffentlicht|"
+    r"(?:datum|date|published|published on|posted on|publication date|veröffentlicht|"
     r"veröffentlicht am|erschienen am|erstellt am|publiziert am|publié le|publicado el|"
     r"publicado em|pubblicato il|opublikowano)\s*:?\s*"
 )
-_LABELLED_RE = re.compile(_PUBLISHED_LABEL + r"(?=\w)", re.IGNORECASE)
-_LABEL_ONLY_RE = re.compile(_PUBLISHED_LABEL + r"$", re.IGNORECASE)
+_LABELLED_RE = re.compile(r"(?<!\w)" + _PUBLISHED_LABEL + r"(?=\w)", re.IGNORECASE)
+_LABEL_ONLY_RE = re.compile(r"(?<!\w)" + _PUBLISHED_LABEL + r"$", re.IGNORECASE)
+# A label followed by what can start a date, in the page's text run together: most pages
+# have none, and skip the walk.
+_LABELLED_DATE_RE = re.compile(_PUBLISHED_LABEL + r"(?=\d|[^\W\d_]{3,9}\.?\s+\d)", re.IGNORECASE)
+_LABEL_STARTS = tuple(
+    "datum date published posted publication veröffentlicht erschienen erstellt publiziert "
+    "publié publicado pubblicato opublikowano".split()
+)
+
+
+def _has_labelled_date(text: str) -> bool:
+    """Whether `text` holds a publication label and a date after it: a quick look for the
+    labels' words first (a regular expression tried at every place of a page is slow)."""
+    low = text.lower()
+    for word in _LABEL_STARTS:
+        at = low.find(word)
+        while at >= 0:
+            if _LABELLED_DATE_RE.match(low, at):
+                return True
+            at = low.find(word, at + len(word))
+    return False
 
 
 def _labelled_days(root: Element, month_first: bool) -> list[str]:
@@ -2928,7 +2948,7 @@ def _labelled_days(root: Element, month_first: bool) -> list[str]:
     teasers."""
     found: list[str] = []
     body = root.find("body")
-    if body is None:
+    if body is None or not _has_labelled_date(etree.tostring(body, method="text", encoding=str)):
         return found
     after_label = False
     for event, el in etree.iterwalk(body, events=("start", "end")):
