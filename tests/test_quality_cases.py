@@ -715,3 +715,43 @@ def test_the_h1_part_marked_as_headline_or_a_small_line_under_it_are_left_out() 
     assert story_article(story(h1=marked, title="Courier")).title == HEADLINE
     small = f"<h1>{HEADLINE}<br><small>02.05.2024 • Local, News</small></h1>"
     assert story_article(story(h1=small, title="Courier")).title == HEADLINE
+
+
+def test_an_h2_og_title_names_word_for_word_beats_an_h1_only_the_page_title_holds() -> None:
+    head = f'<meta property="og:title" content="{HEADLINE}">'
+    topic = f"<h1>Port works</h1><h2>{HEADLINE}</h2>"
+    html = story(head=head, h1=topic, title="Port works: what the city plans - Courier")
+    assert story_article(html).title == HEADLINE
+    # An <h1> that the <title> is word for word keeps its place.
+    assert story_article(story(head=head, h1=topic, title="Port works - Courier")).title == (
+        "Port works"
+    )
+    # An <h2> that is og:title's first segments, under a section's <h1>.
+    head = '<meta property="og:title" content="Week 12 | Cranes return - Jane Roe • Photos">'
+    html = story(
+        head=head,
+        h1="<h1>Reports</h1><h2>Week 12 | Cranes return</h2>",
+        title="Courier | Reports | Week 12 | Cranes return - Jane Roe • Photos",
+    )
+    assert story_article(html).title == "Week 12 | Cranes return"
+    # An <h1> that rewords og:title keeps its place before an <h2> that is its first segment.
+    head = '<meta property="og:title" content="Cranes return - Harbour cranes back in 2024">'
+    html = story(head=head, h1="<h1>Harbour cranes 2024</h1><h2>Cranes return</h2>")
+    assert story_article(html).title == "Harbour cranes 2024"
+
+
+def test_an_h1_only_trafilaturas_title_confirms_yields_to_an_h2_the_title_names() -> None:
+    society = "<h1>Friends of the Old Port e.V. for maritime heritage</h1>"
+    title = f"{HEADLINE} » Friends of the Old Port e.V."
+    html = story(h1=f"{society}<h2>{HEADLINE}</h2>", title=title)
+    assert story_article(html).title == HEADLINE
+    # With no such <h2>, the <h1> is still the headline.
+    assert story_article(story(h1=society, title=title)).title == (
+        "Friends of the Old Port e.V. for maritime heritage"
+    )
+
+
+def test_an_h2_headline_in_a_form_that_wraps_the_whole_page_counts() -> None:
+    html = story(h1=f"<h2>{HEADLINE}</h2>", title=f"{HEADLINE} | Forum | Courier")
+    wrapped = html.replace("<body>", "<body><form>").replace("</body>", "</form></body>")
+    assert story_article(wrapped).title == HEADLINE

@@ -2651,13 +2651,58 @@ def _headlines(
     return found, set_aside, logos
 
 
+def _heading_in_widget(el: Element) -> bool:
+    """_in_widget for a heading, except that a <form> holding the page's <main> or <article>
+    around the heading is the whole page (ASP.NET wraps every page in one), no widget."""
+    within_main = False
+    for anc in el.iterancestors():
+        if anc.tag in ("main", "article"):
+            within_main = True
+        elif anc.tag == "form" and within_main:
+            continue
+        if anc.tag in ("nav", "aside", "footer", "form") or (
+            anc.tag != "header" and _skip_reason(anc) is not None
+        ):
+            return True
+    return False
+
+
 def _subheads(root: Element, site_keys: set[str]) -> list[str]:
     """The page's <h2> headings outside widgets, kicker and site name removed."""
     found: list[str] = []
     for el in root.iter("h2"):
-        if not _in_widget(el) and (text := _headline_text(el)):
+        if not _heading_in_widget(el) and (text := _headline_text(el)):
             found.append(text)
     return found
+
+
+def _reworded(headline: str, words: set[str]) -> bool:
+    """Most of the headline's longer words are among `words` (a declared title's)."""
+    own = {w for w in _key(headline).split() if len(w) > 3}
+    return len(own & words) * 2 > len(own)
+
+
+def _confirmed_h1(
+    headlines: list[str], set_aside: list[str], keys: list[str], declared: list[str]
+) -> str | None:
+    """The <h1> that the declared titles (`keys`) repeat, or extend; else one set aside that
+    they repeat, or that extends one of them (`declared`) with its subtitle."""
+    for heads in (headlines, set_aside):
+        confirmed = [h for h in heads if any(_contains(k, _key(h)) for k in keys)]
+        if not confirmed and heads is set_aside:
+            # An <h1> in the page's header that extends a declared title with its subtitle
+            # ("Lemon cake from the tray: simply delicious!")
+            confirmed = [
+                h
+                for h in heads
+                if any(len(k.split()) >= 3 and _key(h).startswith(f"{k} ") for k in declared)
+            ]
+        if confirmed:
+            return max(
+                confirmed,
+                key=lambda h: (sum(_contains(k, _key(h)) for k in declared), len(h.split())),
+            )
+    return None
 
 
 def choose_title(
@@ -2680,28 +2725,46 @@ def choose_title(
     candidates, site-name suffix removed, or the one the others extend with sections. On the
     corpus's tuning pages this took title accuracy from 79 % (declared titles first) to 87 %,
     the <h2>s to 88 %. `derived` is trafilatura's title, which it may have taken from an <h2>:
-    it confirms none.
+    it confirms none; nor does it, alone, confirm an <h1> when an <h2> is named. Before all
+    that, an <h2> that og:title, JSON-LD or twitter:title is, whole or as its first segments,
+    wins when they hold no <h1>, no <h1> rewords them and no declared title is an <h1>
+    (these rules: 521 to 525 of the 582 tuning pages).
     """
     cleaned = [strip_site_name(html.unescape(c), site_keys) for c in candidates if c and c.strip()]
     cleaned = [c for c in cleaned if c and _compact(c) not in site_keys]
+    subheads, set_aside = list(subheads), list(set_aside)
     derived = strip_site_name(html.unescape(derived), site_keys) if derived else None
     declared = [_key(c) for c in cleaned]
     keys = declared + ([_key(html.unescape(page_title))] if page_title else [])
-    for heads in (headlines, set_aside):
-        confirmed = [h for h in heads if any(_contains(k, _key(h)) for k in keys)]
-        if not confirmed and heads is set_aside:
-            # An <h1> in the page's header that extends a declared title with its subtitle
-            # ("Lemon cake from the tray: simply delicious!")
-            confirmed = [
-                h
-                for h in heads
-                if any(len(k.split()) >= 3 and _key(h).startswith(f"{k} ") for k in declared)
-            ]
-        if confirmed:
-            return max(
-                confirmed,
-                key=lambda h: (sum(_contains(k, _key(h)) for k in declared), len(h.split())),
-            )
+    # og:title or the JSON-LD headline, word for word an <h2> while they hold no <h1> and no
+    # declared title is an <h1> word for word: that <h2> is the headline, the <h1> a topic the
+    # <title> names ("Betriebliche Altersvorsorge" above "Mit Hilfe des Chefs für die Rente
+    # sparen").
+    named = list(cleaned)  # og:title, JSON-LD, twitter:title
+    for other in (derived, strip_site_name(html.unescape(page_title or ""), site_keys)):
+        if other in named:
+            named.remove(other)
+    named_words = {w for c in named for w in _key(c).split() if len(w) > 3}
+    if not any(
+        _key(h) in declared
+        or any(_contains(_key(c), _key(h)) for c in named)
+        or _reworded(h, named_words)
+        for h in [*headlines, *set_aside]
+    ):
+        for h in subheads:
+            # Whole, or its first segments ("30.11. | Buch der Woche - Author • Title")
+            if any(
+                _key(c) == _key(h) or c.startswith(h) and _SEPARATORS.match(c[len(h) :])
+                for c in named
+            ):
+                return h
+    # trafilatura's title, repeated by no declared title, may be the <h1> it read: an <h1> it
+    # alone confirms yields to an <h2> the declared titles name ("Site e.V. Verein zur ..."
+    # above the story's <h2>).
+    unrepeated = derived is not None and sum(_contains(k, _key(derived)) for k in declared) < 2
+    strict = [k for k in keys if k != _key(derived or "")] if unrepeated else keys
+    if headline := _confirmed_h1(headlines, set_aside, strict, declared):
+        return headline
     # No <h1> is repeated: an <h2> that a declared title is, whole or as one of its
     # segments ("Site - Section - Headline"), is the headline of a page whose <h1> is the
     # site's, a section's or a template's ("Details", "Allgemein").
@@ -2715,10 +2778,7 @@ def choose_title(
     declared_words = {w for c in confirming for w in _key(c).split() if len(w) > 3}
     # An <h1> that words the declared title differently (most of its words are there) keeps
     # its place.
-    paraphrased = any(
-        len(words & declared_words) * 2 > len(words)
-        for words in ({w for w in _key(h).split() if len(w) > 3} for h in headlines)
-    )
+    paraphrased = any(_reworded(h, declared_words) for h in headlines)
     if not paraphrased and (
         confirmed := [h for h in subheads if any(_key(h) in k for k in sources)]
     ):
@@ -2729,6 +2789,8 @@ def choose_title(
                 -min(k.index(_key(h)) for k in sources if _key(h) in k),
             ),
         )
+    if strict != keys and (headline := _confirmed_h1(headlines, set_aside, keys, declared)):
+        return headline
     if headlines:
         return headlines[0]
     for c in cleaned:
