@@ -29,15 +29,13 @@ from newsarchive.errors import ExtractionError
 from newsarchive.extract import (
     COMPLETENESS,
     REASON,
-    _find_byline,
-    _is_furniture,
-    _is_promotion,
-    _without_furniture,
     choose_title,
     clean_authors,
     extract,
     strip_site_name,
 )
+from newsarchive.extract.furniture import is_furniture, is_promotion, without_furniture
+from newsarchive.extract.people import find_byline
 from newsarchive.frontmatter import loads
 from newsarchive.models import Article, FetchedPage
 from newsarchive.pipeline import render_file
@@ -440,7 +438,7 @@ def test_an_author_link_without_by_is_the_byline_and_commenters_are_not() -> Non
     byline = '<div class="node__author"><a href="/u/7">Jane Roe</a></div>'
     html = story(byline=byline, after=COMMENTS)
     assert story_article(html).authors == ("Jane Roe",)
-    assert _find_byline(lxml.html.fromstring(html), [], set()) == "Jane Roe"
+    assert find_byline(lxml.html.fromstring(html), [], set()) == "Jane Roe"
     assert story_article(story(after=COMMENTS)).authors == ()
 
 
@@ -461,7 +459,7 @@ def test_of_several_by_lines_the_one_after_the_headline_wins() -> None:
         after=teaser.format("Peter Disch, Dirk Sattelberger"),
     )
     # The longest, or the first in the page, would be a teaser's.
-    assert _find_byline(lxml.html.fromstring(html), [], set()) == "Jane Roe"
+    assert find_byline(lxml.html.fromstring(html), [], set()) == "Jane Roe"
 
 
 def test_a_login_or_a_first_name_gives_way_to_the_name_the_byline_shows() -> None:
@@ -569,12 +567,12 @@ def test_an_h1_in_a_box_that_looks_like_a_widget_is_the_headline_when_declared()
     ids=["teaser-list", "thumbnail-row", "newsletter", "social", "tags", "comments", "reading"],
 )
 def test_promotion_and_furniture_blocks_are_dropped(block: str) -> None:
-    assert _is_furniture(block, STORY_URL) or _is_promotion(block)
-    body = _without_furniture(["The cranes return in spring.", block], STORY_URL)
+    assert is_furniture(block, STORY_URL) or is_promotion(block)
+    body = without_furniture(["The cranes return in spring.", block], STORY_URL)
     assert body == "The cranes return in spring."
     # A page that shows nothing else keeps what it shows.
-    assert _without_furniture([block], STORY_URL) == (
-        "" if _is_furniture(block, STORY_URL) else block
+    assert without_furniture([block], STORY_URL) == (
+        "" if is_furniture(block, STORY_URL) else block
     )
 
 
@@ -587,8 +585,8 @@ def test_promotion_and_furniture_blocks_are_dropped(block: str) -> None:
     ],
 )
 def test_article_text_is_not_furniture(block: str) -> None:
-    assert not _is_furniture(block, STORY_URL)
-    assert not _is_promotion(block)
+    assert not is_furniture(block, STORY_URL)
+    assert not is_promotion(block)
 
 
 # -- the report's own label reading --------------------------------------------------------------

@@ -36,15 +36,15 @@ def test_the_forkserver_module_warms_up_and_freezes() -> None:
 
 
 def test_one_lower_cased_stoplist_serves_jusText() -> None:
-    from newsarchive import extract
+    from newsarchive.extract import engine
 
-    words = extract._all_stopwords()
+    words = engine.all_stopwords()
     assert {"the", "und", "les", "которые"} <= words
     assert all(word == word.lower() for word in words)
     assert len(words) > 100_000
     # Used as it is, not copied again.
-    assert extract._stoplist_as_is(words) is words
-    assert extract._stoplist_as_is(("The", "Und")) == frozenset({"the", "und"})
+    assert engine.stoplist_as_is(words) is words
+    assert engine.stoplist_as_is(("The", "Und")) == frozenset({"the", "und"})
 
 
 def test_extraction_processes_yield_the_cpu_to_the_coordinator() -> None:

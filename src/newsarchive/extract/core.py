@@ -1,0 +1,125 @@
+"""`extract()`: a fetched page in, an `Article` out, stage by stage.
+
+Each stage lives in the module that owns its concern; this one only runs them in order and
+assembles the result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from newsarchive.extract import engine
+from newsarchive.extract.dates import modified_date, published_date
+from newsarchive.extract.declarations import (
+    categories,
+    declared_url,
+    description,
+    json_ld,
+    ld_free,
+    meta_tags,
+    page_language,
+    pick_article,
+    tags,
+)
+from newsarchive.extract.dom import Element, parse_html
+from newsarchive.extract.engine import EXTRACTOR
+from newsarchive.extract.images import find_lead_image
+from newsarchive.extract.people import find_people
+from newsarchive.extract.repair import article_body, header_shown
+from newsarchive.extract.text import first_of, match_key
+from newsarchive.extract.titles import find_standfirst, find_title, identify_site
+from newsarchive.extract.walls import (
+    COMPLETENESS,
+    REASON,
+    consent_wall,
+    no_article,
+    partial_reason,
+    refuse_bot_check,
+)
+from newsarchive.models import Article, FetchedPage
+
+
+def extract(page: FetchedPage, *, url: str | None = None) -> Article:
+    """Extract the article from a fetched page.
+
+    `url` overrides where the page came from (for local files). Raises ExtractionError when the
+    page holds no article text (empty, navigation only, an error page, a bot check, a cookie
+    wall).
+    """
+    base = url or page.final_url or page.url or None
+    where = base or page.local_path or "<page>"
+    root = parse_html(page.html, where)
+    refuse_bot_check(page.html, root, where)
+    consent = consent_wall(root, page.final_url or base)
+    reading = engine.read(page.html, base)
+    if reading is None:
+        raise no_article(where, consent)
+    meta = meta_tags(root)
+    article_url = declared_url(root, meta, base) or _file_url(page)
+    ld_objects = json_ld(root)
+    ld = pick_article(ld_objects, [article_url, base or ""])
+    site = identify_site(root, meta, ld, article_url, base, (reading.sitename, reading.title))
+    title = find_title(root, meta, ld, reading.title, site)
+    authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys)
+    language = page_language(root, meta, ld, reading.language)
+    lang = root.get("lang") or language
+    published = published_date(root, meta, ld, reading.date, article_url, lang)
+    image = find_lead_image(root, meta, ld, reading.image, base)
+    header = header_shown(root, meta, ld, title, (authors, byline), image)
+    body = article_body(
+        root,
+        reading.blocks,
+        header,
+        title=title,
+        consent=consent,
+        ld=ld,
+        base=base,
+        article_url=article_url,
+    )
+    if not match_key(body):
+        raise no_article(where, consent)
+    given = url or page.url
+    return Article(
+        url=article_url,
+        title=title or first_of(reading.title) or "",
+        body=body,
+        fetched=page.fetched_at,
+        authors=tuple(authors),
+        byline=byline,
+        published=published,
+        modified=modified_date(root, meta, ld),
+        site=site.name,
+        hostname=site.hostname,
+        description=description(meta, ld, reading.description),
+        language=language,
+        tags=tags(meta, ld, reading.tags),
+        categories=categories(meta, ld, reading.categories),
+        image=image,
+        source=given if given and given != article_url else None,
+        status=page.status,
+        final_url=page.final_url or None,
+        extra=_extra(root, title, body, ld, consent),
+    )
+
+
+def _file_url(page: FetchedPage) -> str:
+    """The address of a saved page that names none: its file's (or nothing)."""
+    return Path(page.local_path).resolve().as_uri() if page.local_path else ""
+
+
+def _extra(
+    root: Element, title: str, body: str, ld: dict[str, Any], consent: Element | None
+) -> dict[str, str]:
+    """Article.extra: the extractor, the standfirst, whether the article is free to read and,
+    for a page that holds only part of it, why."""
+    extra = {"extractor": EXTRACTOR}
+    if standfirst := find_standfirst(root, title, body):
+        extra["standfirst"] = standfirst
+    free = ld_free(ld)
+    if free is not None:
+        extra["accessible_for_free"] = str(free).lower()
+    if partial := partial_reason(body, root, ld, consent):
+        extra[COMPLETENESS] = "partial"
+        extra[REASON] = partial
+    return extra

@@ -1,0 +1,163 @@
+"""dom: TODO."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from copy import deepcopy
+from typing import Any
+
+from lxml import etree
+
+from newsarchive.errors import ExtractionError
+from newsarchive.extract.text import clean
+
+# lxml ships no type information, so its elements are `Any` to mypy; the alias documents intent.
+Element = Any
+
+
+SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
+
+
+def text_of(el: Element, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
+    """The visible text of an element, without scripts, styles and form controls."""
+    if next(el.iter(*skip), None) is None:
+        # Nothing to leave out (most paragraphs): lxml gathers the text without Python calls.
+        return clean("".join(el.itertext()))
+    parts: list[str] = []
+
+    def walk(node: Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in skip:
+                walk(child)
+            elif child.tag == "br":
+                parts.append(" ")
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return clean("".join(parts))
+
+
+_NO_WORD_ATTRS = (None, None, None, None, None)  # class, id, role, itemprop, data-component
+
+
+def class_words(el: Element) -> tuple[str, ...]:
+    """Class, id, role and itemprop of an element, split into lower-case words."""
+    get = el.get
+    values = (get("class"), get("id"), get("role"), get("itemprop"), get("data-component"))
+    return () if values == _NO_WORD_ATTRS else _split_words(values)
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_words(values: tuple[str | None, ...]) -> tuple[str, ...]:
+    # Cached: the same few class names recur on every page, and the passes below ask for them
+    # about 1,600 times a page.
+    raw = " ".join(value or "" for value in values)
+    raw = _CAMEL_RE.sub(r"\1 \2", raw)  # camelCase → camel Case
+    return tuple(_WORD_SPLIT_RE.split(raw.lower()))
+
+
+_CAMEL_RE = re.compile(r"([a-z])([A-Z])")
+_WORD_SPLIT_RE = re.compile(r"[\s_\-]+")
+
+
+def parse_html(markup: str, where: str) -> Element:
+    if not markup or not markup.strip():
+        raise ExtractionError(where, "empty page")
+    # Encoding to bytes sidesteps lxml's refusal of str input with an XML encoding declaration.
+    # Plain lxml elements, not lxml.html's: these passes walk the tree many times, and
+    # lxml.html looks up a Python element class for every node it hands out.
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(markup.encode("utf-8", "replace"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise ExtractionError(where, f"not parseable as HTML ({exc})") from exc
+    if root is None:
+        raise ExtractionError(where, "not parseable as HTML")
+    return root
+
+
+def has_ancestor(el: Element, tags: set[str]) -> bool:
+    return any(isinstance(a.tag, str) and a.tag in tags for a in el.iterancestors())
+
+
+# Block-level HTML elements: a container's inline content between them forms a paragraph.
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "ul",
+        "picture",
+        "video",
+        "audio",
+        "iframe",
+        "noscript",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+    }
+)
+
+
+# Elements that wrap the whole page or the whole article: their class words describe the page
+# ("mm-use-consent-management-enabled", "ArticlePage-content paywall"), not a widget.
+PAGE_WRAPPERS = frozenset({"html", "body", "main", "article"})
+
+
+def wrapped_copy(el: Element, tag: str = "body") -> Element:
+    """A new <tag> element holding a deep copy of `el`."""
+    wrapper = etree.Element(tag)
+    wrapper.append(deepcopy(el))
+    return wrapper
+
+
+def all_text(el: Element) -> str:
+    """Every text of the element and its descendants, scripts included, run together."""
+    return str(etree.tostring(el, method="text", encoding=str))
+
+
+def walk_events(el: Element) -> Iterator[tuple[str, Element]]:
+    """("start", element) and ("end", element) for the element and each descendant, in
+    document order."""
+    return iter(etree.iterwalk(el, events=("start", "end")))

@@ -1,0 +1,126 @@
+"""furniture: TODO."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from newsarchive.extract.text import MD_LINK_RE, clean, match_key
+
+# Lines that are the site's furniture wherever they appear: gallery counters, "more" toggles,
+# share and app prompts, reprint and error notices. (Copyright lines stay: they are evidence.)
+_FURNITURE_RE = re.compile(
+    r"^(?:image \d+ of \d+|\.*\s*(?:less|more)|explore further|you (?:may|might) also like\b.*|"
+    r"tell us what you think\b.*|an error has occurred\b.*|this article has been sent to\b.*|"
+    r"(?:order reprints|print article)\b.*|to read the full story|don'?t miss\b.*|"
+    r"click here to get the\b.*\bapp|get .{1,40} on the go by clicking here|"
+    r"this copy is for your personal,? non-commercial use only\b.*|"
+    r"(?:\d+\s+)?(?:comments?|kommentare|comentários|comentarios|commentaires)|"
+    r"(?:tempo de leitura|tiempo de lectura|lesezeit|reading time|temps de lecture)\b.{0,20})$",
+    re.IGNORECASE,
+)
+_SUBSCRIBE_RE = re.compile(r"\b(?:subscribe|subscribing|sign up)\b", re.IGNORECASE)
+_MAILING_RE = re.compile(r"\b(?:newsletters?|inbox|magazine)\b", re.IGNORECASE)
+# "Tags: [a](...), [b](...)": the article's tag links
+_TAGS_RE = re.compile(
+    r"^\**\s*(?:tags|tagged|schlagworte|schlagwörter|etiquetas|temas|tópicos|mots-clés)"
+    r"\s*:?\s*\**\s*\[",
+    re.IGNORECASE,
+)
+# "Follow Newsbeat on Instagram, Facebook and Twitter": links to the site's social accounts
+_SOCIAL_LINK_RE = re.compile(
+    r"\]\(https?://(?:www\.)?(?:facebook|twitter|x|instagram|youtube|linkedin|tiktok|pinterest)"
+    r"\.com\b",
+    re.IGNORECASE,
+)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# A list item, or a line, that is one link and nothing else.
+_LINK_ITEM_RE = re.compile(r"^(?:[-*]\s+)?(?:\*\*)?(?:<u>)?\[[^\]]+\]\([^)]*\)(?:</u>)?(?:\*\*)?$")
+
+
+def _plain(md: str) -> str:
+    """The words of a Markdown block: link text kept, targets, images and markers dropped."""
+    text = re.sub(r"!\[(?:\\.|[^\]\\])*\]\([^)]*\)", " ", md)
+    text = MD_LINK_RE.sub(r"\1", text)
+    text = re.sub(r"</?[a-z]+>|\\(?=\S)", "", text)
+    return clean(re.sub(r"(?m)^\s*(?:[-*>#|]+\s*)+|[*_|]+", " ", text))
+
+
+def is_furniture(md: str, article_url: str) -> bool:
+    """Blocks that are page furniture whatever their position: a list of nothing but links
+    (related stories), a logo, the page's own URL, a contact line, a table of thumbnails,
+    and the lines `_FURNITURE_RE` knows."""
+    stripped = md.strip()
+    plain = _plain(stripped)
+    if not plain:
+        # Only pictures: a logo (a "print header logo") is not the article's.
+        return bool(re.search(r"!\[[^\]]*\blogo\b", stripped, re.IGNORECASE))
+    if len(plain) <= 200 and _FURNITURE_RE.match(plain.strip(" .:!…[]()")):
+        return True
+    if article_url and plain.replace(article_url, "").strip(" |") == "":
+        return True
+    lines = [line.strip() for line in stripped.split("\n") if line.strip()]
+    if len(lines) >= 2 and lines[0].startswith(("- ", "* ")):
+        if all(_LINK_ITEM_RE.match(line) for line in lines):
+            return True
+    if len(plain) <= 200 and _EMAIL_RE.search(plain):
+        words = plain.split()
+        if re.match(r"(?i)(?:e-?mail|write to|contact|follow|reach)\b", plain) or all(
+            _EMAIL_RE.search(w) or "." in w or w.startswith("@") for w in words
+        ):
+            return True
+    if stripped.startswith("|"):
+        # A table of thumbnails and headlines; a layout table holding the article has prose.
+        prose = max(len(_plain(MD_LINK_RE.sub("", line))) for line in lines)
+        return prose < 200 and sum("![" in line for line in lines) >= 2
+    return False
+
+
+def is_promotion(md: str) -> bool:
+    """Blocks that send the reader elsewhere: a list of other stories' headlines, a
+    thumbnail-and-headline row, a newsletter or subscription prompt, a "follow us" line, the
+    article's tag links. (On the scrapinghub tuning pages, 0.004 of body F1.)"""
+    stripped = md.strip()
+    plain = _plain(stripped)
+    if _is_teaser_list(stripped) or _TAGS_RE.match(stripped):
+        return True
+    if len(plain) <= 300 and _SUBSCRIBE_RE.search(plain) and _MAILING_RE.search(plain):
+        return True  # "Get the day's top headlines in your inbox: subscribe to our newsletter"
+    if (
+        len(plain) <= 300
+        and re.match(r"(?i)(?:follow|like|find)\b.{0,80}\b(?:on|at)\b", plain)
+        and len(_SOCIAL_LINK_RE.findall(stripped)) >= 2
+    ):
+        return True
+    # A table row of its own: a thumbnail and a headline link, hardly any other text.
+    return (
+        stripped.startswith("|")
+        and "\n" not in stripped
+        and "![" in stripped
+        and len(_plain(MD_LINK_RE.sub("", stripped))) < 40
+    )
+
+
+def without_furniture(blocks: Iterable[str], article_url: str) -> str:
+    """The body's blocks without furniture and promotions, as Markdown. A page that holds
+    nothing but promotions (a list of links, say) keeps them: that is what it shows."""
+    kept = [block for block in blocks if not is_furniture(block, article_url)]
+    trimmed = [block for block in kept if not is_promotion(block)]
+    return "\n\n".join(trimmed if any(match_key(b) for b in trimmed) else kept).strip()
+
+
+def _is_teaser_list(md: str) -> bool:
+    """A list whose every item is a headline link with at most a short line or two under it
+    (the "more stories" lists under an article)."""
+    if not md.startswith(("-", "*")):
+        return False
+    items = [item.strip() for item in re.split(r"(?m)^\s*[-*](?:\s+|$)", md) if item.strip()]
+    if not items:
+        return False
+    for item in items:
+        lines = [line.strip() for line in item.split("\n") if line.strip()]
+        if len(lines) > 3 or not _LINK_ITEM_RE.match(lines[0]):
+            return False
+        if any(len(line) >= 200 for line in lines[1:]):
+            return False
+    return True

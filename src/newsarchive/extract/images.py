@@ -1,0 +1,148 @@
+"""images: TODO."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from newsarchive.extract.declarations import Meta, ld_image, ld_str
+from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, has_ancestor, text_of
+from newsarchive.extract.text import absolute_url, clean
+from newsarchive.extract.widgets import inside_related
+from newsarchive.models import LeadImage
+
+_CREDIT_WORDS = frozenset(
+    {
+        "credit",
+        "credits",
+        "copyright",
+        "source",
+        "photographer",
+        "byline",
+        "attribution",
+        "courtesy",
+        "author",
+    }
+)
+_CREDIT_TEXT_RE = re.compile(
+    r"\s*[(\[]?\s*(?:(?:photo|photograph|picture|image|foto|фото|credit|image credit|"
+    r"photo credit|source|bild|quelle)s?\s*(?::|by)|©|\(c\)|copyright)\s*(?P<credit>[^()\[\]]+?)"
+    r"\s*[)\]]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def img_src(img: Element, base: str | None) -> str | None:
+    """The real picture URL of an <img>, looking past lazy-loading placeholders."""
+    for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "src"):
+        value = img.get(attr)
+        if value and not value.startswith("data:") and "placeholder" not in value.lower():
+            if url := absolute_url(value, base):
+                return url
+    srcset = img.get("srcset") or img.get("data-srcset") or ""
+    first = srcset.split(",")[0].strip().split(" ")[0] if srcset.strip() else ""
+    return absolute_url(first, base)
+
+
+def image_name(url: str | None) -> str:
+    """The file name of an image URL, the part that survives resizing services."""
+    if not url:
+        return ""
+    path = unquote(urlsplit(url).path).rstrip("/")
+    return path.rsplit("/", 1)[-1].lower()
+
+
+def split_credit(figure: Element, caption_el: Element | None) -> tuple[str | None, str | None]:
+    """Caption and credit of a figure: the credit from a child marked as credit/copyright/source,
+    else from wording such as "Photo: X" or "© X" at the end of the caption."""
+    credit: str | None = None
+    credit_els = [
+        el
+        for el in figure.iter()
+        if isinstance(el.tag, str) and el is not figure and set(class_words(el)) & _CREDIT_WORDS
+    ]
+    if credit_els:
+        credit = clean(text_of(credit_els[0])) or None
+    caption: str | None = None
+    if caption_el is not None:
+        pieces: list[str] = []
+
+        def walk(node: Element) -> None:
+            if node.text:
+                pieces.append(node.text)
+            for child in node:
+                if isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
+                    if not any(child is c for c in credit_els):
+                        walk(child)
+                    else:
+                        pieces.append(" ")
+                if child.tail:
+                    pieces.append(child.tail)
+
+        walk(caption_el)
+        caption = clean("".join(pieces)) or None
+    if caption and not credit and (m := _CREDIT_TEXT_RE.search(caption)):
+        credit = m["credit"].strip(" .") or None
+        caption = caption[: m.start()].strip() or None
+    if credit:
+        credit = re.sub(r"^(?:photo|image|credit|source|фото)s?\s*:\s*", "", credit, flags=re.I)
+        credit = credit.removeprefix("©").strip() or None
+    return caption, credit
+
+
+def figure_caption(figure: Element) -> Element | None:
+    captions = figure.xpath(".//figcaption")
+    if captions:
+        return captions[0]
+    for el in figure.iter():
+        if isinstance(el.tag, str) and el is not figure and "caption" in " ".join(class_words(el)):
+            return el
+    return None
+
+
+def _lead_image(
+    root: Element, candidates: list[str], ld_picture: Any, base: str | None
+) -> LeadImage | None:
+    """The article's lead picture: the <figure> whose image is the page's og:image / JSON-LD
+    image, with its caption and credit; else just the declared image."""
+    names = {image_name(url) for url in candidates if url}
+    names.discard("")
+    declared = next((url for url in candidates if url), None)
+    for img in root.iter("img"):
+        src = img_src(img, base)
+        if not src or image_name(src) not in names:
+            continue
+        if has_ancestor(img, {"nav", "footer", "aside"}) or inside_related(img):
+            continue
+        figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
+        if figure is None:
+            parent = img.getparent()
+            figure = parent if parent is not None and parent.tag != "body" else img
+        caption, credit = split_credit(figure, figure_caption(figure))
+        alt = clean(img.get("alt")) or None
+        # The picture as the page shows it; og:image is often a cropped or branded variant.
+        return LeadImage(url=src, caption=caption, credit=credit, alt=alt)
+    if declared is None:
+        return None
+    caption = credit = None
+    if isinstance(ld_picture, dict):
+        caption = ld_str(ld_picture.get("caption")) or ld_str(ld_picture.get("description"))
+        credit = ld_str(ld_picture.get("creditText")) or ld_str(ld_picture.get("copyrightHolder"))
+    return LeadImage(url=declared, caption=caption, credit=credit)
+
+
+def find_lead_image(
+    root: Element, meta: Meta, ld: dict[str, Any], guessed: str | None, base: str | None
+) -> LeadImage | None:
+    """The article's lead picture, from og:image, the JSON-LD image, twitter:image and
+    trafilatura's guess (`guessed`), in that order, as the page shows it."""
+    declared = ld_image(ld)
+    candidates = [
+        absolute_url(meta.get("og:image", "og:image:url", "og:image:secure_url"), base),
+        absolute_url(ld_str(declared), base),
+        absolute_url(meta.get("twitter:image", "twitter:image:src"), base),
+        absolute_url(guessed, base),
+    ]
+    first = declared[0] if isinstance(declared, list) and declared else declared
+    return _lead_image(root, [u for u in candidates if u], first, base)

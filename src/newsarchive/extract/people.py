@@ -1,0 +1,529 @@
+"""people: TODO."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from newsarchive.extract.dates import DATE_WORDS, MONTHS, is_dateline, parse_text_date
+from newsarchive.extract.declarations import Meta, ld_author_value, ld_authors, ld_index
+from newsarchive.extract.dom import (
+    BLOCK_TAGS,
+    SKIP_TEXT_TAGS,
+    Element,
+    class_words,
+    has_ancestor,
+    text_of,
+)
+from newsarchive.extract.text import clean, compact_key, match_key
+from newsarchive.extract.widgets import in_comments, inside_related
+
+_BY_RE = re.compile(
+    r"^(?:(?:written|posted|submitted|reported|story|text|words|photos?|zeige alle beiträge|"
+    r"eingestellt|veröffentlicht|geschrieben|verfasst|publié|écrit|publicado|escrito)\s+)?"
+    r"(?:(?:by|von|vom|par|por|di|door|av|przez|author|autor(?:in|en)?|auteur|interview|"
+    r"автор(?:ы)?|текст)\s*:?\s+|(?:责任编辑|编辑|作者|记者)\s*[:：]\s*)",
+    re.IGNORECASE,
+)
+# "Text und Interview: Jane Doe", "Words and pictures: Jane Doe": the roles before the name
+_ROLES_LABEL_RE = re.compile(
+    r"^(?:text|texte|interview|words|redaktion|reporting)"
+    r"(?:\s*(?:,|&|und|and|et|y)\s*(?:text|texte|interview|fotos?|photos?|bilder?|pictures|"
+    r"illustrations?))*\s*:\s*",
+    re.IGNORECASE,
+)
+# What trails a name in bylines: "Jane Doe for AFP", "Jane Doe Foto: John Roe", reading times
+_NAME_TAIL_RE = re.compile(
+    r"\s+(?:for|für|pour|para|foto|photo|bild|fotos|photos)\b.*$|"
+    r"\s+(?:tiempo de lectura|lesezeit|reading time|temps de lecture)\b.*$|"
+    r"\s+\d+\s*min(?:ute)?s? read\b.*$|"
+    r"\s+(?:stand|updated|aktualisiert|published|veröffentlicht|autor|autorin|author)\s*:?$|"
+    r"\s*\([^()]*\)$",
+    re.IGNORECASE,
+)
+_AUTHOR_SPLIT_RE = re.compile(r"\s*(?:;|,|\||\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\sи\s)\s*", re.I)
+_DATEISH_RE = re.compile(
+    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{4}\b|\b(?:" + "|".join(MONTHS) + r")\b\.?\s*\d{1,2}",
+    re.IGNORECASE,
+)
+_BOGUS_AUTHORS = frozenset(
+    {
+        "admin",
+        "administrator",
+        "anonymous",
+        "unknown",
+        "null",
+        "none",
+        "webmaster",
+        "editor",
+        "editors",
+        "staff",
+        "guest",
+        "user",
+        "author",
+        "by",
+        "text",
+        "no author",
+        "no",
+        "submitted",
+        "red",
+        "more",
+        "mehr",
+    }
+)
+_ROLE_WORDS = frozenset(
+    {
+        "correspondent",
+        "reporter",
+        "writer",
+        "editor",
+        "contributor",
+        "columnist",
+        "photographer",
+        "producer",
+        "staff",
+        "senior",
+        "chief",
+        "political",
+        "special",
+        "associate",
+        "contributing",
+        "deputy",
+        "managing",
+        "news",
+        "journalist",
+    }
+)
+
+
+# Words that mark a company, a newsroom, a form label or an address, not a person.
+_NOT_A_PERSON = frozenset(
+    {
+        "gmbh",
+        "ag",
+        "inc",
+        "ltd",
+        "llc",
+        "plc",
+        "corp",
+        "kg",
+        "ev",
+        "verlag",
+        "media",
+        "newsroom",
+        "team",
+        "publisher",
+        "copyright",
+        "theme",
+        "unbenannt",
+        "anónimo",
+        "anonym",
+        "anonyme",
+        "name",
+        "posted",
+        "human",
+        "kitchens",
+        "department",
+        "departement",
+        "ministerium",
+        "bundesministerium",
+        "partei",
+        "germany",
+        "deutschland",
+        "usa",
+        "facebook",
+        "twitter",
+        "instagram",
+        "photo",
+        "фото",
+        "agencies",
+        "desk",
+        "online",
+        "blog",
+        "magazine",
+        "designed",
+        "powered",
+        "pressemitteilung",
+    }
+)
+# News agencies: a wire story's credit, not its author ("Jane Doe, Reuters" is Jane Doe).
+_AGENCIES = frozenset(
+    "reuters afp ap dpa epd kna efe ansa apa sda ats belga anp tass interfax xinhua kyodo jiji "
+    "yonhap pti ians upi lno lsw lby lhe lni lrs lsa lth dts ddp sid kathpress agenturen "
+    "agencies wires".split()
+)
+_AGENCY_NAMES = frozenset({"associated press", "agence france presse", "news agencies"})
+# A registered association or company written out: "Bund der Energieverbraucher e. V."
+_ORG_SUFFIX_RE = re.compile(r"\b(?:e\.?\s?v|g?mbh|s\.\s?a|s\.\s?l|b\.\s?v|n\.\s?v)\.?$", re.I)
+# A user name: one word of letters with digits in it ("happyface313"), not a number or a date
+_USER_NAME_RE = re.compile(r"[^\W\d_](?:[\w.-]*[^\W\d_])?\d*[^\W_]*")
+_DEGREES_RE = re.compile(r",?\s+\b(?:ph\.?d|m\.?d|mba|rn|msc|bsc)\.?$", re.IGNORECASE)
+
+
+def _name_ok(name: str, site_keys: set[str]) -> bool:
+    if not 2 <= len(name) <= 60 or len(name.split()) > 6:
+        return False
+    low = name.lower()
+    if (
+        "@" in name
+        or "://" in name
+        or low.startswith("www.")
+        or re.search(r"\.(com|org|net)\b", low)
+    ):
+        return False
+    if _DATEISH_RE.search(name):
+        return False
+    if any(ch.isdigit() for ch in name) and not (
+        _USER_NAME_RE.fullmatch(name) and sum(ch.isalpha() for ch in name) >= 3
+    ):
+        return False
+    if _ORG_SUFFIX_RE.search(name):
+        return False
+    if not any(ch.isalpha() for ch in name) or low in _BOGUS_AUTHORS or ":" in name:
+        return False
+    words = re.findall(r"[^\W_]+", low)
+    if all(word in _ROLE_WORDS or word in DATE_WORDS for word in words):
+        return False  # "Staff Writer", "Donnerstag"
+    if all(word in _AGENCIES for word in words) or " ".join(words) in _AGENCY_NAMES:
+        return False
+    if _NOT_A_PERSON.intersection(words):
+        return False
+    if re.search(r"\b(?:says|said|schreibt|sagt|meint|writes)$|[!?]$", low):  # a comment's heading
+        return False
+    if re.search(r"\s(?:by|par|por|door|przez)\s", low):  # "Petition supported by ..."
+        return False
+    return not _is_site_name(name, site_keys)
+
+
+def _is_site_name(name: str, site_keys: set[str]) -> bool:
+    """The publication's own name, also with words before it ("Die Tribüne" for
+    tribuene.example) or, when long, after it ("Courier – Das Magazin für die Stadt" for
+    courier.example); not a person whose blog bears their name ("Jane Roe" on
+    jane.example)."""
+    key = compact_key(name)
+    if key in site_keys:
+        return True
+    return any(
+        len(site) >= 4 and (key.endswith(site) or (len(name.split()) >= 4 and key.startswith(site)))
+        for site in site_keys
+    )
+
+
+def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]  # a frozenset is a fine read-only default
+    """Author names from raw strings: split "A and B", drop "By", dates, URLs, e-mails and the
+    site's own name; duplicates removed, order kept."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for item in raw:
+        text = clean(item)
+        text = _MORE_BY_RE.sub("", _ROLES_LABEL_RE.sub("", _BY_RE.sub("", text)))
+        for part in _AUTHOR_SPLIT_RE.split(text):
+            part = _BY_RE.sub("", part.strip(" .:|-–—")).strip(" .:|-–—")
+            part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
+            part = _DEGREES_RE.sub("", part)
+            if _DEGREES_RE.fullmatch(f" {part}"):
+                continue  # the "PhD" of "Jane Doe, PhD"
+            if _name_ok(part, site_keys) and compact_key(part) not in seen:
+                seen.add(compact_key(part))
+                names.append(part)
+    return names
+
+
+_BYLINE_WORDS = frozenset(
+    "byline author authors writer contributor creator autor autoren autorin autorenzeile "
+    "verfasser auteur autore".split()
+)
+_BYLINE_SKIP_WORDS = frozenset(
+    {
+        "date",
+        "time",
+        "timestamp",
+        "published",
+        "updated",
+        "share",
+        "social",
+        "avatar",
+        "photo",
+        "image",
+        "img",
+        "bio",
+        "follow",
+        "twitter",
+        "email",
+        "icon",
+    }
+)
+
+
+_MORE_BY_RE = re.compile(
+    r"\b(?:view|see|read|more|all|alle|weitere|mehr)\b(?:\s+\w+){0,3}\s+"
+    r"(?:articles|stories|posts|news|artikel|beiträge|texte)\b.*$",
+    re.I,
+)
+_BYLINE_SPLIT_RE = re.compile(r"\s*(?:\||·|•|\s-\s|\s–\s|\s—\s)\s*")
+
+
+def _byline_text(el: Element) -> str:
+    """The text of a byline element without its date, avatar, share links and "More articles"."""
+    parts: list[str] = []
+
+    def walk(node: Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            skip = (
+                not isinstance(child.tag, str)
+                or child.tag in SKIP_TEXT_TAGS
+                or child.tag in ("time", "img", "figure")
+                or bool(_BYLINE_SKIP_WORDS.intersection(class_words(child)))
+            )
+            block = isinstance(child.tag, str) and (child.tag in BLOCK_TAGS or child.tag == "br")
+            if block:
+                parts.append(" | ")
+            if not skip:
+                walk(child)
+            if block:
+                parts.append(" | ")
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    text = _MORE_BY_RE.sub("", clean("".join(parts)))
+    segments = [seg for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip(" |")]
+    kept: list[str] = []
+    for seg in segments:
+        # "Monday November 18, 2019 7:45 am PST by Joe Rossignol": the name follows the date
+        m = re.search(r"(?:^|\s)(?:by|von|par|por)\s+(?=\S)", seg, re.I)
+        if m and m.start() > 0 and is_dateline(match_key(seg[: m.start()])):
+            seg = seg[m.start() :].strip()
+        # "Jane Doe Stand: 05. Februar 2020": the date after the name
+        if (day := parse_text_date(seg)) and day[1] > 0:
+            seg = _EDGE_DATE_WORDS_RE.sub("", seg[: day[1]].strip(" ,:|·-–—"))
+        if not is_dateline(match_key(seg)):
+            kept.append(seg.strip())
+    return clean(" ".join(kept))
+
+
+# "Umair Irfan Updated", "Published by": words about the date, not the byline
+_EDGE_DATE_WORDS_RE = re.compile(
+    r"^(?:(?:updated|published|posted|last|modified|on|at|aktualisiert|stand|publiziert|"
+    r"veröffentlicht|erschienen|publicado|actualizado|publié)\b\s*)+|"
+    r"(?:\s*\b(?:updated|published|posted|last|modified|on|at|am|um|stand|aktualisiert))+\s*:?$",
+    re.IGNORECASE,
+)
+# an author bio ("Phil Helsel is a reporter for NBC News."), not a byline
+_BIO_RE = re.compile(r"\b(?:is|was|are|covers|writes|has been|joined|reports)\b|[a-z]{3}\.\s*$")
+
+
+def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str | None:
+    """The page's byline wording ("Daphné Benoit for AFP"), from an element marked as a byline
+    or author that names the authors; without a leading "By".
+
+    When no author is known yet, the element must say "By ...", or hold nothing but names
+    (an author link, a vcard), or be a byline line in the text (see _text_bylines); of
+    those, the first after the headline is taken (the others belong to teasers)."""
+    names = [compact_key(a) for a in authors]
+    limit = max(50, len(" and ".join(authors)) + 40)
+    best: str | None = None
+    best_score = (-1, 0)
+    found: list[tuple[Element, str]] = []
+    for el in root.xpath("//*[@class or @id or @rel or @itemprop]"):
+        attrs = " ".join(str(v) for v in el.attrib.values()).lower()
+        if el.tag in ("meta", "link", "script", "style", "body") or not any(
+            w in attrs
+            for w in ("author", "byline", "writer", "contributor", "creator", "autor", "verfasser")
+        ):
+            continue
+        words = set(class_words(el))
+        is_byline = "byline" in words or any(w.startswith("byline") for w in words)
+        if not (is_byline or words & _BYLINE_WORDS or str(el.get("rel") or "") == "author"):
+            continue
+        itemprop = str(el.get("itemprop") or "").lower()
+        if re.search(r"headline|title|publisher|description|section|keywords|date", itemprop):
+            continue  # class "news-list-author" on the headline
+        if has_ancestor(el, {"nav", "footer", "aside", "form"}) or inside_related(el):
+            continue
+        if in_comments(el):
+            continue
+        raw = _byline_text(el)
+        text = _BY_RE.sub("", raw)
+        text = _EDGE_DATE_WORDS_RE.sub("", text).strip(" |·,-–—:")
+        if not 2 <= len(text) <= limit or _BIO_RE.search(text):
+            continue
+        compact = compact_key(text)
+        if compact in site_keys:
+            continue
+        if not names:
+            if _BY_RE.match(raw) or _only_names(text, site_keys):
+                found.append((el, text))
+            continue
+        if not all(n in compact for n in names[:3]):
+            continue
+        score = (int(is_byline), len(text))
+        if score > best_score:
+            best, best_score = text, score
+    if names:
+        return best
+    return _after_headline(root, [*found, *_text_bylines(root, site_keys)])
+
+
+def _after_headline(root: Element, candidates: list[tuple[Element, str]]) -> str | None:
+    """The text of the first candidate after the page's <h1> in document order (else of the
+    first one): a byline follows its headline, teasers' bylines come later or elsewhere."""
+    if len(candidates) < 2:
+        return candidates[0][1] if candidates else None
+    marks = {el for el, _ in candidates}
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    seen_h1 = h1 is None
+    first: str | None = None
+    texts = dict(((id(el), text) for el, text in reversed(candidates)))
+    for el in root.iter():
+        if el is h1:
+            seen_h1 = True
+        elif el in marks:
+            if seen_h1:
+                return texts[id(el)]
+            first = first or texts[id(el)]
+    return first
+
+
+def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) -> bool:
+    """Whether `text` is one to four names and nothing else ("Jane Doe and John Roe"); with
+    `capitalised`, names as running text writes them ("By the numbers" is no name)."""
+    found = clean_authors([text], site_keys)
+    if not 1 <= len(found) <= 4:
+        return False
+    if capitalised and any(name[0].islower() for name in found):
+        return False
+    rest = compact_key(text)
+    for name in found:
+        rest = rest.replace(compact_key(name), "", 1)
+    return len(rest) <= 3 * (len(found) - 1)  # what is left: "and", "und", "et"
+
+
+# The start of a byline written in the article's text: "Von Jane Doe", "Text von Jane Doe",
+# "Eine Kolumne von Jane Doe", "Auteur : Jane Doe", "Written by: Jane Doe".
+_TEXT_BYLINE_RE = re.compile(
+    r"^\s*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|bericht|"
+    r"analyse|column|essay|commentary|report|chronique|tribune)\s+)?"
+    r"(?:(?:written|posted|reported|text|words)\s+)?"
+    r"(?:by|von|par|por|door|przez|autor(?:in|en)?|auteur|author|автор|текст)\b\s*:?",
+    re.IGNORECASE,
+)
+# "Text von Jane Doe, Illustration von John Roe": the other credits after the author's
+_CREDITS_AFTER_RE = re.compile(
+    r"[\s,;|]+(?:illustrations?|fotos?|photos?|fotografie|photography|bilder?|pictures|grafik)"
+    r"\s*(?:von|by|:).*$",
+    re.IGNORECASE,
+)
+_TEXT_BYLINE_TAGS = ("p", "address", "h4", "h5", "h6", "small", "em", "strong", "i", "b", "span")
+
+
+def text_byline(root: Element, site_keys: set[str]) -> str | None:
+    found = _text_bylines(root, site_keys)
+    return found[0][1] if found else None
+
+
+def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str]]:
+    """Bylines in the page's own text: short lines that say who wrote the article ("Von Jane
+    Doe und John Roe") and hold nothing else, outside comments, captions, teasers and the
+    page's navigation, sidebars and footer, and near the headline (from just before it to
+    _BYLINE_REACH elements after it, when the page has an <h1>); (element, names), in
+    document order."""
+    found: list[tuple[Element, str]] = []
+    for el in root.iter(_TEXT_BYLINE_TAGS):
+        if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
+            continue
+        text = text_of(el)
+        if len(text) > 100 or not (m := _TEXT_BYLINE_RE.match(text)):
+            continue
+        names = _CREDITS_AFTER_RE.sub("", text[m.end() :]).strip(" :")
+        if not names or not _only_names(names, site_keys, capitalised=True):
+            continue
+        if (
+            has_ancestor(el, {"figure", "figcaption", "nav", "aside", "footer", "form"})
+            or inside_related(el)
+            or in_comments(el)
+        ):
+            continue
+        found.append((el, names))
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    if not found or h1 is None:
+        return found
+    # Document positions: a line far below the headline belongs to a list or a teaser.
+    marks = {el for el, _ in found}
+    position: dict[Element, int] = {}
+    h1_at = 0
+    for at, el in enumerate(root.iter()):
+        if el is h1:
+            h1_at = at
+        elif el in marks:
+            position[el] = at
+    return [
+        (el, names)
+        for el, names in found
+        if h1_at - _BYLINE_REACH // 10 <= position[el] <= h1_at + _BYLINE_REACH
+    ]
+
+
+# How far (in elements, document order) from the headline a byline in the text may be: a
+# long lead, a picture gallery, a table of contents; beyond that, a list of other items.
+_BYLINE_REACH = 400
+
+
+# Meta tags that name the author, by the names publishers and CMSs give them
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+)
+
+
+def find_people(
+    root: Element,
+    meta: Meta,
+    ld: dict[str, Any],
+    ld_objects: list[dict[str, Any]],
+    guessed: str | None,
+    site_keys: set[str],
+) -> tuple[list[str], str | None]:
+    """The article's authors, and its byline as the page words it.
+
+    Authors: JSON-LD people, then trafilatura's byline reading (`guessed`), then meta tags,
+    then the page's byline element. (On the corpus's tuning pages trafilatura's reading was
+    right more often than the meta tags: 77 % against 67 % of the pages where each gave a
+    name.)
+    """
+    index = ld_index(ld_objects)
+    authors = clean_authors(ld_authors(ld_author_value(ld, ld_objects), index)[0], site_keys)
+    if authors and "creator" in ld:
+        # An author list cut to its first name, the full list in "creator"
+        creators = clean_authors(ld_authors(ld["creator"], index)[0], site_keys)
+        if len(creators) > len(authors) and {compact_key(a) for a in authors} <= {
+            compact_key(c) for c in creators
+        }:
+            authors = creators
+    if not authors and guessed:
+        authors = clean_authors(guessed.split(";"), site_keys)
+    if not authors:
+        authors = clean_authors(meta.all(*_AUTHOR_META), site_keys)
+    byline = find_byline(root, authors, site_keys)
+    if not authors and not byline:
+        byline = text_byline(root, site_keys)
+    if not authors and byline:
+        authors = clean_authors([byline], site_keys)
+    elif len(authors) == 1 and " " not in authors[0]:
+        # A user name or a first name gives way to the name the byline shows:
+        # "janeroe" is "Jane Roe", "Jane" is "Jane Roe".
+        shown_in = byline or text_byline(root, site_keys)
+        shown = clean_authors([shown_in or ""], site_keys)
+        if len(shown) == 1 and (
+            compact_key(shown[0]) == compact_key(authors[0])
+            or shown[0].casefold().startswith(f"{authors[0].casefold()} ")
+        ):
+            authors, byline = shown, shown_in
+    return authors, byline

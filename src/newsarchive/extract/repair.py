@@ -1,0 +1,330 @@
+"""repair: TODO."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from newsarchive.extract.blocks import DomBlock, MdBlock, Walker, find_containers
+from newsarchive.extract.dates import is_dateline
+from newsarchive.extract.declarations import Meta, ld_image, ld_str
+from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, has_ancestor, text_of
+from newsarchive.extract.furniture import without_furniture
+from newsarchive.extract.images import image_name
+from newsarchive.extract.text import clean, contains, match_key
+from newsarchive.extract.titles import h1_text, headline_text
+from newsarchive.extract.widgets import is_junk_widget
+from newsarchive.models import LeadImage
+
+_BOILERPLATE_RE = re.compile(
+    r"^(?:advertisement|advertising|ad|sponsored(?: content)?|share(?: this)?(?: article| story| "
+    r"on \w+)?|follow us.*|sign up.*|subscribe.*|most (?:read|popular|viewed)|read more|"
+    r"related(?: articles| stories| content)?|you (?:may|might) also like|recommended(?: for you)?|"
+    r"comments?|loading\W*|click here.*|print|e-?mail|tweet|whatsapp|facebook|twitter|linkedin|"
+    r"copy link|story continues below.*|continue reading.*|skip to .*|back to top|"
+    r"(?:\d+ )?min(?:ute)?s? read|listen to (?:this )?(?:article|story).*|more from .*)$",
+    re.IGNORECASE,
+)
+_COOKIE_RE = re.compile(r"\bcookies?\b.*\b(?:accept|consent|agree|use|policy|settings)\b", re.I)
+_NEWSLETTER_RE = re.compile(r"\b(?:newsletter|sign up|subscribe|inbox)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the rendered header already shows, so the body does not repeat it."""
+
+    keys: set[str]
+    image_names: set[str]
+
+
+def _verdict(block: DomBlock, header: Header, before_first: bool) -> str:
+    """Whether a block trafilatura dropped belongs in the article: "keep", "drop", or "junk"
+    (a link list or teaser card: what follows it up to the next kept paragraph is suspect)."""
+    if block.kind == "related":
+        return "drop" if block.key in header.keys else "keep"
+    text = block.key
+    if not text or text in header.keys or is_dateline(text):
+        return "drop"
+    if block.text_len == 0 or (block.text_len and block.link_len / block.text_len > 0.5):
+        return "junk"
+    if _BOILERPLATE_RE.match(text) or _BOILERPLATE_RE.match(clean(block.md.strip("*#> "))):
+        return "drop"
+    if len(text) < 300 and (
+        _COOKIE_RE.search(text) or (len(text) < 160 and _NEWSLETTER_RE.search(text))
+    ):
+        return "drop"
+    words = len(text.split())
+    if block.lead:
+        # Beside the headline sit standfirsts, bylines and datelines as well as the lead
+        # paragraph: only a full paragraph is the article's.
+        return "keep" if block.kind == "p" and words >= 25 else "drop"
+    if block.kind in ("h", "caption"):
+        ok = 2 <= len(text) <= 250 and not before_first
+    elif block.kind == "li":
+        ok = words >= 3 and not before_first
+    elif before_first:
+        # Above the first kept paragraph sit kickers, dates and teasers: only real sentences.
+        ok = words >= 8 and block.kind in ("p", "quote")
+    else:
+        ok = words >= 3 or len(text) >= 15
+    return "keep" if ok else "drop"
+
+
+def repair_blocks(
+    md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
+) -> list[str]:
+    """trafilatura's blocks with the dropped DOM blocks put back after their predecessor."""
+    full = " ".join(b.key for b in md_blocks)
+    inserts: dict[int, list[str]] = {}
+    seen: set[str] = set()
+    anchor = -1
+    suppressed: int | None = None  # anchor after which a teaser or link list was seen
+    pending_image: DomBlock | None = None  # a dropped figure picture, kept if its caption is
+    for block in dom_blocks:
+        if block.kind == "img":
+            pending_image = None
+            name = image_name(block.image)
+            if name and name in header.image_names:
+                continue
+            found = next(
+                (
+                    i
+                    for i, b in enumerate(md_blocks)
+                    if (block.image and block.image in b.md) or (name and name in b.md.lower())
+                ),
+                None,
+            )
+            if found is not None:
+                anchor, suppressed = found, None
+            elif block.figure:
+                pending_image = block
+            continue
+        image, pending_image = pending_image, None
+        if not block.key:
+            continue
+        found = _locate(block.key, md_blocks, anchor)
+        if found is not None:
+            if len(block.key) >= 25 and found != anchor:
+                anchor, suppressed = found, None
+            continue
+        if contains(full, block.key):
+            continue  # spread over two of trafilatura's blocks
+        partial = next(
+            (i for i, b in enumerate(md_blocks) if len(b.key) >= 20 and contains(block.key, b.key)),
+            None,
+        )
+        if partial is not None:
+            if partial != anchor:
+                anchor, suppressed = partial, None  # trafilatura kept part of it: keep its version
+            continue
+        if block.key in seen:
+            continue
+        verdict = _verdict(block, header, anchor < 0)
+        if verdict == "junk":
+            suppressed = anchor
+        if verdict != "keep" or suppressed == anchor:
+            continue
+        seen.add(block.key)
+        if image is not None and block.kind == "caption":
+            inserts.setdefault(anchor, []).append(image.md)
+        inserts.setdefault(anchor, []).append(block.md)
+    out = list(inserts.get(-1, []))
+    for i, b in enumerate(md_blocks):
+        out.append(b.md)
+        out.extend(inserts.get(i, []))
+    return out
+
+
+def _locate(key: str, blocks: list[MdBlock], start: int) -> int | None:
+    first = max(start, 0)
+    order: list[int] = [*range(first, len(blocks)), *range(first)]
+    for i in order:
+        if contains(blocks[i].key, key):
+            return i
+    return None
+
+
+def drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBlock]:
+    """trafilatura sometimes keeps the headline, byline or lead picture in the text.
+    (A caption that repeats a real paragraph word for word is not in `header.keys`.)"""
+    kept: list[MdBlock] = []
+    for block in blocks:
+        if block.key and block.key in header.keys:
+            continue
+        images = re.findall(r"!\[[^\]]*\]\(<?([^)>\s]+)", block.md)
+        rest = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", block.md).strip()
+        if images and all(image_name(u) in header.image_names for u in images) and not rest:
+            continue
+        if images and rest and match_key(rest) in header.keys:
+            continue  # a gallery item repeating the lead picture's caption
+        kept.append(block)
+    return kept
+
+
+def drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
+    """Drop trafilatura blocks whose text the page has only inside a newsletter box, a share
+    bar, a "Most read" list, a cookie banner, navigation or a footer.
+
+    Widgets found by their class words are trusted only while they hold less than half of
+    what trafilatura kept: past that, the words name wrappers ("Page-ad-margins", an
+    article split over "paywall" chunks, a whole ASP.NET page in a <form>), not widgets.
+    Navigation (<nav>) is trusted always: no site puts its article in one.
+    """
+    parts: dict[str, list[str]] = {"nav": [], "widget": [], "outside": []}
+
+    def walk(el: Element, where: str) -> None:
+        parts[where].append(el.text or "")
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
+                inner = where
+                if where != "nav" and child.tag == "nav":
+                    inner = "nav"
+                elif where == "outside" and is_junk_widget(child):
+                    inner = "widget"
+                walk(child, inner)
+            parts[where].append(child.tail or "")
+
+    body = root.find("body")
+    walk(body if body is not None else root, "outside")
+    outside_key = match_key(" ".join(parts["outside"]))
+
+    def drop(keys: list[str]) -> list[MdBlock]:
+        inside = match_key(" ".join(k for k in keys))
+        if not inside:
+            return blocks
+        return [
+            b
+            for b in blocks
+            if not b.key or not contains(inside, b.key) or contains(outside_key, b.key)
+        ]
+
+    kept = drop([" ".join(parts["nav"]), " ".join(parts["widget"])])
+    if sum(len(b.key) for b in kept) < 0.5 * sum(len(b.key) for b in blocks):
+        kept = drop([" ".join(parts["nav"])])
+    return kept
+
+
+def header_shown(
+    root: Element,
+    meta: Meta,
+    ld: dict[str, Any],
+    title: str,
+    people: tuple[list[str], str | None],
+    image: LeadImage | None,
+) -> Header:
+    """What the header of the archived file shows above the body: the headline, the byline
+    (`people`: the authors and the byline), and the lead picture with its caption."""
+    authors, byline = people
+    keys = {
+        k for k in (match_key(title), match_key(byline or ""), match_key(h1_text(root) or "")) if k
+    }
+    # The headline's <h1> as trafilatura may keep it: with its kicker ("Transport Council...").
+    keys.update(
+        match_key(text_of(el))
+        for el in root.iter("h1")
+        if match_key(headline_text(el)) == match_key(title)
+    )
+    keys.discard("")
+    if byline:
+        keys.add(match_key(f"By {byline}"))
+    if authors:
+        keys.add(match_key("By " + " and ".join(authors)))
+    if image is None:
+        return Header(keys, set())
+    paragraphs = {
+        match_key(text_of(p))
+        for p in root.iter("p")
+        if not has_ancestor(p, {"figure", "figcaption"})
+    }
+    for text in (image.caption, image.credit and f"{image.caption or ''} {image.credit}"):
+        # Some sites caption the lead picture with the first paragraph: that stays.
+        if text and match_key(text) and match_key(text) not in paragraphs:
+            keys.add(match_key(text))
+    names = {image_name(image.url)}
+    names.update(image_name(u) for u in (meta.get("og:image"), ld_str(ld_image(ld))) if u)
+    names.discard("")
+    return Header(keys, names)
+
+
+def article_body(
+    root: Element,
+    blocks: Iterable[MdBlock],
+    header: Header,
+    *,
+    title: str,
+    consent: Element | None,
+    ld: dict[str, Any],
+    base: str | None,
+    article_url: str,
+) -> str:
+    """The article's text as Markdown, "" when there is none: trafilatura's `blocks` without
+    what the header shows or widgets hold, with the blocks it dropped put back, without the
+    page's furniture. `consent` is the cookie-consent box standing in for the article;
+    `base` the page's address, against which its links are read."""
+    md_blocks = drop_widget_blocks(drop_header_repeats(blocks, header), root)
+    if consent is not None:
+        # The consent box is most of the page here, so the widget filter spares it.
+        consent_key = match_key(text_of(consent))
+        md_blocks = [b for b in md_blocks if not b.key or not contains(consent_key, b.key)]
+    headline = next(
+        (
+            el
+            for el in root.iter("h1")
+            if match_key(title) in (match_key(headline_text(el)), match_key(text_of(el)))
+        ),
+        None,
+    )
+    repair = _Repair(root, md_blocks, header, headline, base, article_url)
+    if consent is not None and not md_blocks:
+        body = _beside_consent_box(root, consent, header, base, article_url)
+    else:
+        body = repair.body(" ".join(b.key for b in md_blocks))
+    declared = ld_str(ld.get("articleBody")) or ""
+    if len(declared.split()) >= 150 and len(match_key(body).split()) < 0.6 * len(declared.split()):
+        # The page's own articleBody is much longer: when its text is in the page, trafilatura
+        # lost the article's container, and the articleBody says where it is. (When it is not,
+        # the page is a teaser: see walls.partial_reason.)
+        longer = repair.body(match_key(declared))
+        if len(match_key(longer)) > len(match_key(body)):
+            body = longer
+    return body
+
+
+@dataclass(frozen=True)
+class _Repair:
+    """trafilatura's blocks and what repairing them from a container of the page needs."""
+
+    root: Element
+    md_blocks: list[MdBlock]
+    header: Header
+    headline: Element | None  # the headline's <h1>, whose box may hold lead paragraphs
+    base: str | None
+    article_url: str
+
+    def body(self, text_key: str) -> str:
+        """trafilatura's blocks, with what it dropped from the container of `text_key`."""
+        walker = Walker(self.base)
+        box = self.headline.getparent() if self.headline is not None else None
+        for container in find_containers(self.root, text_key, self.headline):
+            start = len(walker.blocks)
+            walker.walk(container, quote=container.tag == "blockquote")
+            if container is box:
+                for block in walker.blocks[start:]:
+                    block.lead = True
+        repaired = repair_blocks(self.md_blocks, walker.blocks, self.header)
+        return without_furniture(repaired, self.article_url)
+
+
+def _beside_consent_box(
+    root: Element, consent: Element, header: Header, base: str | None, article_url: str
+) -> str:
+    """When trafilatura took the consent box for the article: what the page shows of the
+    article in its <article> or <main> outside the box."""
+    in_box = set(consent.iter())
+    walker = Walker(base)
+    for el in root.iter("article", "main"):
+        if el not in in_box and not any(a in in_box for a in el.iterancestors()):
+            walker.walk(el)
+    return without_furniture(repair_blocks([], walker.blocks, header), article_url)

@@ -1,0 +1,85 @@
+"""text: TODO."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from urllib.parse import urljoin, urlsplit
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace (including non-breaking spaces) and trim."""
+    if not text:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", text).replace("\u00ad", "").split())
+
+
+# A Markdown link or image: its text may hold escaped brackets ("[\\[Live\\] ...](...)"), its
+# target balanced parentheses or angle brackets.
+MD_LINK_RE = re.compile(
+    r"!?\[((?:\\.|[^\]\\])*)\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\)"
+)
+
+
+def match_key(text: str) -> str:
+    """A comparison key: lower-case words only, so Markdown syntax and punctuation never matter."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for _ in range(3):  # keep link text, drop targets; twice for "[![alt](img)](url)"
+        linked = MD_LINK_RE.sub(r" \1 ", text)
+        if linked == text:
+            break
+        text = linked
+    text = _INLINE_TAG_RE.sub(" ", text)  # <u>, <sup>, <sub> in trafilatura's Markdown
+    return " ".join(_NON_WORD_RE.sub(" ", text).split())
+
+
+_INLINE_TAG_RE = re.compile(r"</?[a-z]+>")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+
+
+def compact_key(text: str) -> str:
+    """Letters and digits only: "The Moscow Times" and "themoscowtimes" compare equal."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """Whole-word containment of one key in another."""
+    return bool(needle) and f" {needle} " in _padded(haystack)
+
+
+@functools.lru_cache(maxsize=16)
+def _padded(key: str) -> str:
+    # The same page-sized haystack is searched for each of hundreds of blocks: pad it once.
+    return f" {key} "
+
+
+def absolute_url(value: str | None, base: str | None) -> str | None:
+    """An absolute http(s) URL, or None for empty, data:, javascript: and fragment-only values."""
+    value = (value or "").strip()
+    if not value or value.startswith(("#", "data:", "javascript:", "mailto:", "about:")):
+        return None
+    if value.startswith("//"):
+        value = f"https:{value}"
+    if base:
+        value = urljoin(base, value)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return value
+
+
+_MD_SPECIALS = re.compile(r"([\\*_`~\[\]<])")
+
+
+def escape_md(text: str) -> str:
+    """Text with the characters that Markdown would read as syntax escaped."""
+    return _MD_SPECIALS.sub(r"\\\1", text)
+
+
+def first_of(*values: str | None) -> str | None:
+    """The first value that is not empty or blank, stripped."""
+    for value in values:
+        if value and value.strip():
+            return value.strip()
+    return None

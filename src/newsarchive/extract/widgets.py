@@ -1,0 +1,220 @@
+"""widgets: TODO."""
+
+from __future__ import annotations
+
+from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words
+
+
+def in_widget(el: Element) -> bool:
+    """Inside comments, sidebars, teasers, navigation or a footer rather than the article.
+    (A <header> is fine here: article headers hold the headline and the date.)"""
+    return any(
+        anc.tag in ("nav", "aside", "footer", "form")
+        or (anc.tag != "header" and skip_reason(anc) is not None)
+        for anc in el.iterancestors()
+    )
+
+
+# Author names in these belong to someone else: commenters, forum replies, reviewers.
+_COMMENT_WORDS = frozenset(
+    "comment comments commentlist reply replies respond discussion review reviews".split()
+)
+
+
+def in_comments(el: Element) -> bool:
+    return any(_COMMENT_WORDS.intersection(class_words(node)) for node in (el, *el.iterancestors()))
+
+
+def inside_related(el: Element) -> bool:
+    for anc in el.iterancestors():
+        words = set(class_words(anc))
+        if words & {"related", "recommended", "teaser", "card", "promo", "popular", "trending"}:
+            return True
+    return False
+
+
+# Never article text, whatever their content.
+SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "aside",
+        "footer",
+        "header",
+        "form",
+        "button",
+        "select",
+        "input",
+        "textarea",
+        "iframe",
+        "svg",
+        "canvas",
+        "video",
+        "audio",
+        "object",
+        "embed",
+        "map",
+        "dialog",
+        "menu",
+        "label",
+        "head",
+        "title",
+        "meta",
+        "link",
+    }
+)
+# Class/id words of widgets that sit inside article containers but are not the article.
+_SKIP_WORDS = frozenset(
+    {
+        "share",
+        "sharing",
+        "sharebar",
+        "social",
+        "related",
+        "recommended",
+        "recommendations",
+        "recirc",
+        "newsletter",
+        "newsletters",
+        "subscribe",
+        "subscription",
+        "signup",
+        "promo",
+        "promotion",
+        "advert",
+        "advertisement",
+        "advertising",
+        "ad",
+        "ads",
+        "adslot",
+        "dfp",
+        "banner",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "comment",
+        "comments",
+        "sidebar",
+        "widget",
+        "trending",
+        "popular",
+        "breadcrumb",
+        "breadcrumbs",
+        "tags",
+        "pagination",
+        "pager",
+        "paywall",
+        "outbrain",
+        "taboola",
+        "sponsored",
+        "nav",
+        "navigation",
+        "menu",
+        "footer",
+        "toolbar",
+        "donate",
+        "donation",
+        "hidden",
+        "modal",
+        "popup",
+        "overlay",
+        "byline",
+        "dateline",
+        "timestamp",
+        "print",
+        "tools",
+        "rating",
+        "author-bio",
+        "skip",
+        "sr",
+        "visually",
+        "offscreen",
+        "teaser",
+        "teasers",
+        "more-stories",
+        "nocontent",
+    }
+)
+_SKIP_PAIRS = frozenset(
+    {
+        ("read", "more"),
+        ("most", "read"),
+        ("most", "popular"),
+        ("most", "viewed"),
+        ("more", "stories"),
+        ("also", "read"),
+        ("see", "also"),
+        ("you", "may"),
+        ("sign", "up"),
+        ("author", "bio"),
+        ("about", "author"),
+        ("screen", "reader"),
+        ("off", "screen"),
+        ("visually", "hidden"),
+        ("sr", "only"),
+    }
+)
+
+
+def skip_reason(el: Element) -> str | None:
+    """Why an element is not article text: "tag", "class" or "hidden" (None: it may be)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return "tag"
+    if tag in SKIP_TAGS:
+        return "tag"
+    if el.get("hidden") is not None or str(el.get("aria-hidden") or "").lower() == "true":
+        return "hidden"
+    style = str(el.get("style") or "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return "hidden"
+    if tag in PAGE_WRAPPERS:
+        return None  # "consent-enabled" or "paywall" on <body> or <article> marks the page
+    words = class_words(el)
+    if _SKIP_WORDS.intersection(words) or any(
+        pair in _SKIP_PAIRS for pair in zip(words, words[1:], strict=False)
+    ):
+        return "class"
+    return None
+
+
+# Widgets whose text is never the article's, even when trafilatura keeps it.
+_JUNK_WIDGET_WORDS = frozenset(
+    "newsletter newsletters subscribe subscription signup promo advert advertisement "
+    "advertising ad ads adslot dfp cookie cookies consent gdpr share sharing sharebar social "
+    "paywall donate donation".split()
+)
+_JUNK_WIDGET_PAIRS = frozenset(
+    {("most", "read"), ("most", "popular"), ("most", "viewed"), ("sign", "up")}
+)
+
+
+def is_junk_widget(el: Element) -> bool:
+    if el.tag in ("nav", "form", "footer"):
+        return True
+    if el.tag in PAGE_WRAPPERS:
+        return False
+    words = class_words(el)
+    return bool(_JUNK_WIDGET_WORDS.intersection(words)) or any(
+        pair in _JUNK_WIDGET_PAIRS for pair in zip(words, words[1:], strict=False)
+    )
+
+
+def heading_in_widget(el: Element) -> bool:
+    """in_widget for a heading, except that a <form> holding the page's <main> or <article>
+    around the heading is the whole page (ASP.NET wraps every page in one), no widget."""
+    within_main = False
+    for anc in el.iterancestors():
+        if anc.tag in ("main", "article"):
+            within_main = True
+        elif anc.tag == "form" and within_main:
+            continue
+        if anc.tag in ("nav", "aside", "footer", "form") or (
+            anc.tag != "header" and skip_reason(anc) is not None
+        ):
+            return True
+    return False
