@@ -1,4 +1,9 @@
-"""blocks: TODO."""
+"""Blocks of article text: trafilatura's (`MdBlock`) and the page's own (`DomBlock`).
+
+The DOM walker (`Walker`) renders an article container block by block in document order, as
+Markdown, with the text and link-text lengths the repair weighs; `find_containers` finds the
+container, or containers, that hold the text trafilatura kept.
+"""
 
 from __future__ import annotations
 

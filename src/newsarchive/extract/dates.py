@@ -1,4 +1,13 @@
-"""dates: TODO."""
+"""Dates: reading them in the forms pages write them, and the article's publication and
+modification dates.
+
+`parse_date` reads the formats of metadata ("2021-09-14T12:25:00+03:00", RFC 2822, "Sep 14,
+2021"), `parse_text_date` a day in running text in the languages of the corpus. The
+publication date (`published_date`) weighs what the page declares (JSON-LD, meta tags,
+itemprop, <time>) against what it shows (date lines near the headline, labelled dates, the
+URL, the text). Dates are never invented: htmldate's guess, through trafilatura, is kept only
+when something on the page backs it.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +30,9 @@ from newsarchive.extract.dom import (
 from newsarchive.extract.text import clean
 from newsarchive.extract.widgets import in_widget
 
+# ---------------------------------------------------------------------------------------------
+# Reading dates
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -42,47 +54,26 @@ MONTHS = {
     )
     for name in names
 }
+
+
 _ISO_RE = re.compile(
     r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})"
     r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
     r"(?:\s|$|[^\d:])",
     re.IGNORECASE,
 )
+
+
 _SLASH_RE = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\D|$)")
+
+
 _COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s*$")
+
+
 _MONTH_FIRST_RE = re.compile(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)
+
+
 _DAY_FIRST_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b", re.I)
-
-
-def _valid_day(year: int, month: int, day: int) -> bool:
-    try:
-        datetime(year, month, day)
-    except ValueError:
-        return False
-    return 1990 <= year <= datetime.now(UTC).year + 1
-
-
-def _offset(text: str | None) -> str:
-    if not text:
-        return ""
-    if text.upper() in ("Z", "UTC", "GMT"):
-        return "+00:00"
-    sign, digits = text[0], text[1:].replace(":", "")
-    digits = digits.ljust(4, "0")
-    hours, minutes = int(digits[:2]), int(digits[2:4])
-    if hours > 14 or minutes > 59:
-        return ""
-    return f"{sign}{hours:02d}:{minutes:02d}"
-
-
-def _iso(year: int, month: int, day: int, time: tuple[int, int, int] | None, tz: str) -> str | None:
-    if not _valid_day(year, month, day):
-        return None
-    date = f"{year:04d}-{month:02d}-{day:02d}"
-    # Midnight exactly is what CMSs write when they only know the day.
-    if time is None or time == (0, 0, 0) or time[0] > 23 or time[1] > 59 or time[2] > 59:
-        return date
-    return f"{date}T{time[0]:02d}:{time[1]:02d}:{time[2]:02d}{tz}"
 
 
 def parse_date(text: str | None) -> str | None:
@@ -126,6 +117,37 @@ def parse_date(text: str | None) -> str | None:
     return None
 
 
+def _valid_day(year: int, month: int, day: int) -> bool:
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return False
+    return 1990 <= year <= datetime.now(UTC).year + 1
+
+
+def _offset(text: str | None) -> str:
+    if not text:
+        return ""
+    if text.upper() in ("Z", "UTC", "GMT"):
+        return "+00:00"
+    sign, digits = text[0], text[1:].replace(":", "")
+    digits = digits.ljust(4, "0")
+    hours, minutes = int(digits[:2]), int(digits[2:4])
+    if hours > 14 or minutes > 59:
+        return ""
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+def _iso(year: int, month: int, day: int, time: tuple[int, int, int] | None, tz: str) -> str | None:
+    if not _valid_day(year, month, day):
+        return None
+    date = f"{year:04d}-{month:02d}-{day:02d}"
+    # Midnight exactly is what CMSs write when they only know the day.
+    if time is None or time == (0, 0, 0) or time[0] > 23 or time[1] > 59 or time[2] > 59:
+        return date
+    return f"{date}T{time[0]:02d}:{time[1]:02d}:{time[2]:02d}{tz}"
+
+
 def _format_offset(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
@@ -133,58 +155,132 @@ def _format_offset(delta: timedelta) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-_PUBLISHED_META = (
-    "article:published_time",
-    "og:published_time",
-    "article:published",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "publication_date",
-    "citation_publication_date",
-    "citation_date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date",
-    "dcterms.date",
-    "dc.date.created",
-    "dcterms.created",
-    "sailthru.date",
-    "parsely-pub-date",
-    "article.published",
-    "date",
-    "originalpublicationdate",
-    "cxenseparse:recs:publishtime",
-    "og:article:published_time",
-)
-MODIFIED_META = (
-    "article:modified_time",
-    "og:updated_time",
-    "article:updated_time",
-    "datemodified",
-    "dc.date.modified",
-    "dcterms.modified",
-    "last-modified",
-)
-
-
-def time_elements(root: Element, prop: str, *, plain: bool = True) -> list[str]:
-    """Date values of elements marked itemprop=prop (or <time pubdate>), then, with `plain`,
-    of any other <time datetime> outside comments, sidebars and teasers."""
-    marked: list[str] = []
-    others: list[str] = []
-    for el in root.xpath("//*[@itemprop][not(self::meta)] | //time[@datetime]"):
-        value = el.get("datetime") or el.get("content")
-        if not value or not value.strip():
+def _local_time(chosen: str, others: list[str]) -> str:
+    """Prefer the page's local-time spelling of the same instant over a UTC one: the day a
+    reader sees on the page is the local day ("2023-11-08 22:28:35" beside
+    "2023-11-09T03:28:35Z" is 22:28 at UTC-05:00)."""
+    if not chosen.endswith("+00:00") or len(chosen) < 19:
+        return chosen
+    instant = datetime.fromisoformat(chosen)
+    for other in others:
+        if len(other) < 19 or other[:19] == chosen[:19] and other.endswith("+00:00"):
             continue
-        itemprop = str(el.get("itemprop") or "").lower()
-        if prop in itemprop or (el.tag == "time" and el.get("pubdate") is not None):
-            marked.append(value)
-        elif plain and el.tag == "time" and not itemprop and not in_widget(el):
-            others.append(value)
-    return marked + others
+        local = datetime.fromisoformat(other[:19])
+        shift = local - instant.replace(tzinfo=None)
+        offset = other[19:]
+        if offset:
+            if datetime.fromisoformat(other) == instant and offset != "+00:00":
+                return other
+        elif (
+            shift
+            and abs(shift) <= timedelta(hours=14)
+            and shift % timedelta(minutes=15) == (timedelta(0))
+        ):
+            return f"{other[:19]}{_format_offset(shift)}"
+    return chosen
+
+
+# Month names as pages write them, in the languages of the corpus we measure on: English,
+# German, French, Spanish, Italian, Portuguese, Dutch, Polish (genitive and nominative) and
+# Russian (genitive and nominative). Abbreviations included; a few spellings are shared.
+_MONTH_NAMES = {
+    1: "january jan januar jän jaen janvier janv enero ene gennaio gen janeiro januari "
+    "stycznia styczeń styczen января январь",
+    2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev "
+    "februari lutego luty февраля февраль",
+    3: "march mar märz maerz mrz mars marzo março marco maart marca marzec марта март",
+    4: "april apr avril avr abril abr aprile kwietnia kwiecień kwiecien апреля апрель",
+    5: "may mai mayo maggio mag maio mei maja maj мая май",
+    6: "june jun juni juin junio giugno giu junho czerwca czerwiec июня июнь",
+    7: "july jul juli juillet juil julio luglio lug julho lipca lipiec июля июль",
+    8: "august aug août aout agosto ago augustus sierpnia sierpień sierpien августа август",
+    9: "september sep sept septembre septiembre setiembre settembre set setembro września "
+    "wrzesnia wrzesień сентября сентябрь",
+    10: "october oct oktober okt octobre octubre ottobre ott outubro out października "
+    "pazdziernika październik октября октябрь",
+    11: "november nov novembre noviembre novembro listopada listopad ноября ноябрь",
+    12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro "
+    "grudnia grudzień grudzien декабря декабрь",
+}
+
+
+_MONTH_WORDS = {name: n for n, names in _MONTH_NAMES.items() for name in names.split()}
+
+
+_MONTH_ALT = "|".join(sorted(map(re.escape, _MONTH_WORDS), key=len, reverse=True))
+
+
+_YEAR = r"((?:19|20)\d{2})"
+
+
+_TEXT_DATES = (
+    ("ymd", re.compile(_YEAR + r"-(\d{1,2})-(\d{1,2})(?!\d)")),
+    ("ymd", re.compile(_YEAR + r"[/.](\d{1,2})[/.](\d{1,2})(?!\d)")),
+    ("dmy", re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?" + _YEAR + r"(?!\d)")),
+    ("slash", re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/" + _YEAR + r"(?!\d)")),
+    (
+        "d month y",
+        re.compile(
+            r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+|of\s+)?(" + _MONTH_ALT + r")"
+            r"\.?,?\s+(?:de\s+)?" + _YEAR + r"(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "month d y",
+        re.compile(
+            r"(?<!\w)(" + _MONTH_ALT + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)",
+            re.IGNORECASE,
+        ),
+    ),
+    ("dmy2", re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")),
+)
+
+
+def parse_text_date(text: str, *, month_first: bool = False) -> tuple[str, int] | None:
+    """The first calendar day written in running text ("18.11.2019", "Nov. 18, 2019",
+    "18 de noviembre de 2019", "2019-11-18") as ("2019-11-18", where it starts), or None.
+    `month_first` reads an ambiguous "11/12/2019" the American way."""
+    best: tuple[str, int] | None = None
+    for kind, pattern in _TEXT_DATES:
+        m = pattern.search(text)
+        if m is None or (best is not None and m.start() >= best[1]):
+            continue
+        g = m.groups()
+        if kind == "ymd":
+            y, mo, d = int(g[0]), int(g[1]), int(g[2])
+        elif kind == "dmy":
+            d, mo, y = int(g[0]), int(g[1]), int(g[2])
+        elif kind == "dmy2":
+            d, mo, y = int(g[0]), int(g[1]), 2000 + int(g[2])
+        elif kind == "slash":
+            a, b, y = int(g[0]), int(g[1]), int(g[2])
+            if a > 12:
+                d, mo = a, b
+            elif b > 12 or month_first:
+                d, mo = b, a
+            else:
+                d, mo = a, b
+        elif kind == "d month y":
+            d, mo, y = int(g[0]), _MONTH_WORDS[g[1].lower()], int(g[2])
+        else:
+            mo, d, y = _MONTH_WORDS[g[0].lower()], int(g[1]), int(g[2])
+        if _valid_day(y, mo, d):
+            best = (f"{y:04d}-{mo:02d}-{d:02d}", m.start())
+    return best
+
+
+def _month_first(lang: str | None) -> bool:
+    lang = (lang or "").lower().replace("_", "-")
+    return lang in ("en", "en-us")
+
+
+def _day_before(day: str, other: str) -> bool:
+    """Whether `day` is the calendar day before `other` (both YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(other) - date.fromisoformat(day) == timedelta(days=1)
+    except ValueError:
+        return False
 
 
 DATE_WORDS = frozenset(
@@ -283,278 +379,8 @@ def is_dateline(key: str) -> bool:
     return bool(words) and len(words) <= 12 and all(w.isdigit() or w in DATE_WORDS for w in words)
 
 
-def _local_time(chosen: str, others: list[str]) -> str:
-    """Prefer the page's local-time spelling of the same instant over a UTC one: the day a
-    reader sees on the page is the local day ("2023-11-08 22:28:35" beside
-    "2023-11-09T03:28:35Z" is 22:28 at UTC-05:00)."""
-    if not chosen.endswith("+00:00") or len(chosen) < 19:
-        return chosen
-    instant = datetime.fromisoformat(chosen)
-    for other in others:
-        if len(other) < 19 or other[:19] == chosen[:19] and other.endswith("+00:00"):
-            continue
-        local = datetime.fromisoformat(other[:19])
-        shift = local - instant.replace(tzinfo=None)
-        offset = other[19:]
-        if offset:
-            if datetime.fromisoformat(other) == instant and offset != "+00:00":
-                return other
-        elif (
-            shift
-            and abs(shift) <= timedelta(hours=14)
-            and shift % timedelta(minutes=15) == (timedelta(0))
-        ):
-            return f"{other[:19]}{_format_offset(shift)}"
-    return chosen
-
-
-# Month names as pages write them, in the languages of the corpus we measure on: English,
-# German, French, Spanish, Italian, Portuguese, Dutch, Polish (genitive and nominative) and
-# Russian (genitive and nominative). Abbreviations included; a few spellings are shared.
-_MONTH_NAMES = {
-    1: "january jan januar jän jaen janvier janv enero ene gennaio gen janeiro januari "
-    "stycznia styczeń styczen января январь",
-    2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev "
-    "februari lutego luty февраля февраль",
-    3: "march mar märz maerz mrz mars marzo março marco maart marca marzec марта март",
-    4: "april apr avril avr abril abr aprile kwietnia kwiecień kwiecien апреля апрель",
-    5: "may mai mayo maggio mag maio mei maja maj мая май",
-    6: "june jun juni juin junio giugno giu junho czerwca czerwiec июня июнь",
-    7: "july jul juli juillet juil julio luglio lug julho lipca lipiec июля июль",
-    8: "august aug août aout agosto ago augustus sierpnia sierpień sierpien августа август",
-    9: "september sep sept septembre septiembre setiembre settembre set setembro września "
-    "wrzesnia wrzesień сентября сентябрь",
-    10: "october oct oktober okt octobre octubre ottobre ott outubro out października "
-    "pazdziernika październik октября октябрь",
-    11: "november nov novembre noviembre novembro listopada listopad ноября ноябрь",
-    12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro "
-    "grudnia grudzień grudzien декабря декабрь",
-}
-_MONTH_WORDS = {name: n for n, names in _MONTH_NAMES.items() for name in names.split()}
-_MONTH_ALT = "|".join(sorted(map(re.escape, _MONTH_WORDS), key=len, reverse=True))
-_YEAR = r"((?:19|20)\d{2})"
-_TEXT_DATES = (
-    ("ymd", re.compile(_YEAR + r"-(\d{1,2})-(\d{1,2})(?!\d)")),
-    ("ymd", re.compile(_YEAR + r"[/.](\d{1,2})[/.](\d{1,2})(?!\d)")),
-    ("dmy", re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?" + _YEAR + r"(?!\d)")),
-    ("slash", re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/" + _YEAR + r"(?!\d)")),
-    (
-        "d month y",
-        re.compile(
-            r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+|of\s+)?(" + _MONTH_ALT + r")"
-            r"\.?,?\s+(?:de\s+)?" + _YEAR + r"(?!\d)",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "month d y",
-        re.compile(
-            r"(?<!\w)(" + _MONTH_ALT + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)",
-            re.IGNORECASE,
-        ),
-    ),
-    ("dmy2", re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")),
-)
-
-
-def parse_text_date(text: str, *, month_first: bool = False) -> tuple[str, int] | None:
-    """The first calendar day written in running text ("18.11.2019", "Nov. 18, 2019",
-    "18 de noviembre de 2019", "2019-11-18") as ("2019-11-18", where it starts), or None.
-    `month_first` reads an ambiguous "11/12/2019" the American way."""
-    best: tuple[str, int] | None = None
-    for kind, pattern in _TEXT_DATES:
-        m = pattern.search(text)
-        if m is None or (best is not None and m.start() >= best[1]):
-            continue
-        g = m.groups()
-        if kind == "ymd":
-            y, mo, d = int(g[0]), int(g[1]), int(g[2])
-        elif kind == "dmy":
-            d, mo, y = int(g[0]), int(g[1]), int(g[2])
-        elif kind == "dmy2":
-            d, mo, y = int(g[0]), int(g[1]), 2000 + int(g[2])
-        elif kind == "slash":
-            a, b, y = int(g[0]), int(g[1]), int(g[2])
-            if a > 12:
-                d, mo = a, b
-            elif b > 12 or month_first:
-                d, mo = b, a
-            else:
-                d, mo = a, b
-        elif kind == "d month y":
-            d, mo, y = int(g[0]), _MONTH_WORDS[g[1].lower()], int(g[2])
-        else:
-            mo, d, y = _MONTH_WORDS[g[0].lower()], int(g[1]), int(g[2])
-        if _valid_day(y, mo, d):
-            best = (f"{y:04d}-{mo:02d}-{d:02d}", m.start())
-    return best
-
-
-_DATE_CLASS_WORDS = frozenset(
-    {
-        "date",
-        "dates",
-        "datetime",
-        "time",
-        "published",
-        "pubdate",
-        "posted",
-        "timestamp",
-        "byline",
-        "meta",
-        "dateline",
-        "updated",
-        "datum",
-        "fecha",
-        "data",
-        "created",
-        "publish",
-        "publishdate",
-        "publishing",
-        "publication",
-        "released",
-        "post",
-        "entry",
-        "article",
-        "info",
-        "details",
-        "stand",
-        "zeit",
-    }
-)
-# Dates inside these belong to something else: comments, teasers, calendars, "latest news".
-_NOT_THIS_DATE_WORDS = frozenset(
-    "comment comments related recommended teaser teasers sidebar widget popular trending promo "
-    "footer nav navigation menu breadcrumb breadcrumbs reply replies respond more latest recent "
-    "archive calendar weather ticker".split()
-)
-
-
-def _other_items_date(el: Element) -> bool:
-    for anc in el.iterancestors():
-        if anc.tag in ("nav", "aside", "footer", "form"):
-            return True
-        if anc.tag not in PAGE_WRAPPERS and _NOT_THIS_DATE_WORDS.intersection(class_words(anc)):
-            return True
-    return False
-
-
-def _month_first(lang: str | None) -> bool:
-    lang = (lang or "").lower().replace("_", "-")
-    return lang in ("en", "en-us")
-
-
-def _visible_dates(root: Element, month_first: bool) -> list[tuple[str, int]]:
-    """Days the page shows in a <time> or in an element marked as a date, byline or meta
-    line, outside comments and teasers: (day, position in document order)."""
-    found: list[tuple[str, int]] = []
-    for position, el in enumerate(root.iter()):
-        if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS or el.tag == "head":
-            continue
-        if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
-            continue
-        text = ""
-        for piece in el.itertext():
-            text += piece
-            if len(text) > 250:
-                break
-        day = parse_text_date(" ".join(text[:250].split()), month_first=month_first)
-        if day is None and el.tag == "time" and (iso := parse_date(el.get("datetime"))):
-            day = (iso[:10], 0)
-        if day is not None and not _other_items_date(el):
-            found.append((day[0], position))
-    return found
-
-
-def _text_days(root: Element, month_first: bool) -> set[str]:
-    """Every day written anywhere in the page's visible text."""
-    days: set[str] = set()
-    body = root.find("body")
-    for el in body.iter() if body is not None else ():
-        if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS:
-            continue
-        for text in (el.text, el.tail):
-            if not text or not any(ch.isdigit() for ch in text):
-                continue
-            text = " ".join(text.split())
-            while found := parse_text_date(text, month_first=month_first):
-                days.add(found[0])
-                text = text[found[1] + 6 :]
-    return days
-
-
-# A label that says the date after it is the publication day ("Veröffentlicht am: 3.2.2022",
-# "Published: ...", "Datum: ..."); labels of an update ("Stand", "Updated") are not among them.
-_PUBLISHED_LABEL = (
-    r"(?:datum|date|published|published on|posted on|publication date|veröffentlicht|"
-    r"veröffentlicht am|erschienen am|erstellt am|publiziert am|publié le|publicado el|"
-    r"publicado em|pubblicato il|opublikowano)\s*:?\s*"
-)
-_LABELLED_RE = re.compile(r"(?<!\w)" + _PUBLISHED_LABEL + r"(?=\w)", re.IGNORECASE)
-_LABEL_ONLY_RE = re.compile(r"(?<!\w)" + _PUBLISHED_LABEL + r"$", re.IGNORECASE)
-# A label followed by what can start a date, in the page's text run together: most pages
-# have none, and skip the walk.
-_LABELLED_DATE_RE = re.compile(_PUBLISHED_LABEL + r"(?=\d|[^\W\d_]{3,9}\.?\s+\d)", re.IGNORECASE)
-_LABEL_STARTS = tuple(
-    "datum date published posted publication veröffentlicht erschienen erstellt publiziert "
-    "publié publicado pubblicato opublikowano".split()
-)
-
-
-def _has_labelled_date(text: str) -> bool:
-    """Whether `text` holds a publication label and a date after it: a quick look for the
-    labels' words first (a regular expression tried at every place of a page is slow)."""
-    low = text.lower()
-    for word in _LABEL_STARTS:
-        at = low.find(word)
-        while at >= 0:
-            if _LABELLED_DATE_RE.match(low, at):
-                return True
-            at = low.find(word, at + len(word))
-    return False
-
-
-def _labelled_days(root: Element, month_first: bool) -> list[str]:
-    """Days written right after a publication label in the visible text ("Datum: 03.02.2022",
-    "Erschienen am: 01.11.2023"), in the same text or in the next one, outside comments and
-    teasers."""
-    found: list[str] = []
-    body = root.find("body")
-    if body is None or not _has_labelled_date(all_text(body)):
-        return found
-    after_label = False
-    for event, el in walk_events(body):
-        if event == "start" and (not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS):
-            continue
-        text, owner = (el.text, el) if event == "start" else (el.tail, el.getparent())
-        text = " ".join((text or "").split())
-        if text and owner is not None:
-            starts = [0] if after_label else []
-            starts += [m.end() for m in _LABELLED_RE.finditer(text)]
-            for start in starts:
-                day = parse_text_date(text[start : start + 40], month_first=month_first)
-                if day is not None and day[1] == 0 and not _other_items_date(owner):
-                    found.append(day[0])
-            after_label = bool(_LABEL_ONLY_RE.search(text))
-    return found
-
-
-_URL_DAY_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)"
-)
-
-# The day European sites write in their URLs: ".../meldungen/29-10-2021"
-_URL_DMY_RE = re.compile(
-    r"(?<![\d.])(0[1-9]|[12]\d|3[01])[-_.](0[1-9]|1[0-2])[-_.]((?:19|20)\d{2})(?![\d.])"
-)
-
-
-def _day_before(day: str, other: str) -> bool:
-    """Whether `day` is the calendar day before `other` (both YYYY-MM-DD)."""
-    try:
-        return date.fromisoformat(other) - date.fromisoformat(day) == timedelta(days=1)
-    except ValueError:
-        return False
+# ---------------------------------------------------------------------------------------------
+# The publication and modification dates
 
 
 @dataclass
@@ -643,8 +469,8 @@ def modified_date(root: Element, meta: Meta, ld: dict[str, Any]) -> str | None:
 def _modified_values(root: Element, meta: Meta, ld: dict[str, Any]) -> list[str]:
     values = [
         ld_str(ld.get("dateModified")),
-        *meta.all(*MODIFIED_META),
-        *time_elements(root, "datemodified", plain=False),
+        *meta.all(*_MODIFIED_META),
+        *_time_elements(root, "datemodified", plain=False),
     ]
     return [p for p in (parse_date(v) for v in values) if p]
 
@@ -687,8 +513,8 @@ def _declared_dates(root: Element, meta: Meta, ld: dict[str, Any]) -> tuple[list
         k.endswith("article") or k in ARTICLE_TYPES - {"webpage"} for k in ld_types(ld)
     )
     ld_published = ld_str(ld.get("datePublished"))
-    marked = time_elements(root, "datepublished", plain=False)
-    plain = time_elements(root, "datepublished")[len(marked) :]
+    marked = _time_elements(root, "datepublished", plain=False)
+    plain = _time_elements(root, "datepublished")[len(marked) :]
     strong = [ld_published if is_article else None, *meta.all(*_PUBLISHED_META), *marked]
     weak = [None if is_article else ld_published, ld_str(ld.get("dateCreated")), *plain]
     return (
@@ -741,3 +567,227 @@ def _shown_day_holds(found: _Evidence, best_shown: str, modified: list[str]) -> 
         and not other_first_shown
         and _day_before(best_shown, min(found.strong_days))
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the page declares and shows its dates
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "citation_publication_date",
+    "citation_date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "date",
+    "originalpublicationdate",
+    "cxenseparse:recs:publishtime",
+    "og:article:published_time",
+)
+
+
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "article:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "last-modified",
+)
+
+
+def _time_elements(root: Element, prop: str, *, plain: bool = True) -> list[str]:
+    """Date values of elements marked itemprop=prop (or <time pubdate>), then, with `plain`,
+    of any other <time datetime> outside comments, sidebars and teasers."""
+    marked: list[str] = []
+    others: list[str] = []
+    for el in root.xpath("//*[@itemprop][not(self::meta)] | //time[@datetime]"):
+        value = el.get("datetime") or el.get("content")
+        if not value or not value.strip():
+            continue
+        itemprop = str(el.get("itemprop") or "").lower()
+        if prop in itemprop or (el.tag == "time" and el.get("pubdate") is not None):
+            marked.append(value)
+        elif plain and el.tag == "time" and not itemprop and not in_widget(el):
+            others.append(value)
+    return marked + others
+
+
+_DATE_CLASS_WORDS = frozenset(
+    {
+        "date",
+        "dates",
+        "datetime",
+        "time",
+        "published",
+        "pubdate",
+        "posted",
+        "timestamp",
+        "byline",
+        "meta",
+        "dateline",
+        "updated",
+        "datum",
+        "fecha",
+        "data",
+        "created",
+        "publish",
+        "publishdate",
+        "publishing",
+        "publication",
+        "released",
+        "post",
+        "entry",
+        "article",
+        "info",
+        "details",
+        "stand",
+        "zeit",
+    }
+)
+
+
+# Dates inside these belong to something else: comments, teasers, calendars, "latest news".
+_NOT_THIS_DATE_WORDS = frozenset(
+    "comment comments related recommended teaser teasers sidebar widget popular trending promo "
+    "footer nav navigation menu breadcrumb breadcrumbs reply replies respond more latest recent "
+    "archive calendar weather ticker".split()
+)
+
+
+def _other_items_date(el: Element) -> bool:
+    for anc in el.iterancestors():
+        if anc.tag in ("nav", "aside", "footer", "form"):
+            return True
+        if anc.tag not in PAGE_WRAPPERS and _NOT_THIS_DATE_WORDS.intersection(class_words(anc)):
+            return True
+    return False
+
+
+def _visible_dates(root: Element, month_first: bool) -> list[tuple[str, int]]:
+    """Days the page shows in a <time> or in an element marked as a date, byline or meta
+    line, outside comments and teasers: (day, position in document order)."""
+    found: list[tuple[str, int]] = []
+    for position, el in enumerate(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS or el.tag == "head":
+            continue
+        if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
+            continue
+        text = ""
+        for piece in el.itertext():
+            text += piece
+            if len(text) > 250:
+                break
+        day = parse_text_date(" ".join(text[:250].split()), month_first=month_first)
+        if day is None and el.tag == "time" and (iso := parse_date(el.get("datetime"))):
+            day = (iso[:10], 0)
+        if day is not None and not _other_items_date(el):
+            found.append((day[0], position))
+    return found
+
+
+def _text_days(root: Element, month_first: bool) -> set[str]:
+    """Every day written anywhere in the page's visible text."""
+    days: set[str] = set()
+    body = root.find("body")
+    for el in body.iter() if body is not None else ():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS:
+            continue
+        for text in (el.text, el.tail):
+            if not text or not any(ch.isdigit() for ch in text):
+                continue
+            text = " ".join(text.split())
+            while found := parse_text_date(text, month_first=month_first):
+                days.add(found[0])
+                text = text[found[1] + 6 :]
+    return days
+
+
+# A label that says the date after it is the publication day ("Veröffentlicht am: 3.2.2022",
+# "Published: ...", "Datum: ..."); labels of an update ("Stand", "Updated") are not among them.
+_PUBLISHED_LABEL = (
+    r"(?:datum|date|published|published on|posted on|publication date|veröffentlicht|"
+    r"veröffentlicht am|erschienen am|erstellt am|publiziert am|publié le|publicado el|"
+    r"publicado em|pubblicato il|opublikowano)\s*:?\s*"
+)
+
+
+_LABELLED_RE = re.compile(r"(?<!\w)" + _PUBLISHED_LABEL + r"(?=\w)", re.IGNORECASE)
+
+
+_LABEL_ONLY_RE = re.compile(r"(?<!\w)" + _PUBLISHED_LABEL + r"$", re.IGNORECASE)
+
+
+# A label followed by what can start a date, in the page's text run together: most pages
+# have none, and skip the walk.
+_LABELLED_DATE_RE = re.compile(_PUBLISHED_LABEL + r"(?=\d|[^\W\d_]{3,9}\.?\s+\d)", re.IGNORECASE)
+
+
+_LABEL_STARTS = tuple(
+    "datum date published posted publication veröffentlicht erschienen erstellt publiziert "
+    "publié publicado pubblicato opublikowano".split()
+)
+
+
+def _has_labelled_date(text: str) -> bool:
+    """Whether `text` holds a publication label and a date after it: a quick look for the
+    labels' words first (a regular expression tried at every place of a page is slow)."""
+    low = text.lower()
+    for word in _LABEL_STARTS:
+        at = low.find(word)
+        while at >= 0:
+            if _LABELLED_DATE_RE.match(low, at):
+                return True
+            at = low.find(word, at + len(word))
+    return False
+
+
+def _labelled_days(root: Element, month_first: bool) -> list[str]:
+    """Days written right after a publication label in the visible text ("Datum: 03.02.2022",
+    "Erschienen am: 01.11.2023"), in the same text or in the next one, outside comments and
+    teasers."""
+    found: list[str] = []
+    body = root.find("body")
+    if body is None or not _has_labelled_date(all_text(body)):
+        return found
+    after_label = False
+    for event, el in walk_events(body):
+        if event == "start" and (not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS):
+            continue
+        text, owner = (el.text, el) if event == "start" else (el.tail, el.getparent())
+        text = " ".join((text or "").split())
+        if text and owner is not None:
+            starts = [0] if after_label else []
+            starts += [m.end() for m in _LABELLED_RE.finditer(text)]
+            for start in starts:
+                day = parse_text_date(text[start : start + 40], month_first=month_first)
+                if day is not None and day[1] == 0 and not _other_items_date(owner):
+                    found.append(day[0])
+            after_label = bool(_LABEL_ONLY_RE.search(text))
+    return found
+
+
+_URL_DAY_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)"
+)
+
+
+# The day European sites write in their URLs: ".../meldungen/29-10-2021"
+_URL_DMY_RE = re.compile(
+    r"(?<![\d.])(0[1-9]|[12]\d|3[01])[-_.](0[1-9]|1[0-2])[-_.]((?:19|20)\d{2})(?![\d.])"
+)

@@ -1,4 +1,10 @@
-"""declarations: TODO."""
+"""What a page declares about itself: meta tags, JSON-LD, its canonical URL, language,
+description, keywords and sections.
+
+`meta_tags` and `json_ld` read the declarations; `pick_article` chooses the JSON-LD object
+that describes the article; the `ld_*` helpers read JSON-LD values as publishers write them.
+What is declared is evidence, weighed against what the page shows by the other modules.
+"""
 
 from __future__ import annotations
 
@@ -146,10 +152,10 @@ def ld_str(value: Any) -> str | None:
     return None
 
 
-def ld_list(value: Any) -> list[str]:
+def _ld_list(value: Any) -> list[str]:
     """A JSON-LD list-ish value (a list, or a comma-separated string) as clean strings."""
     if isinstance(value, list):
-        return [item for v in value for item in ld_list(v)]
+        return [item for v in value for item in _ld_list(v)]
     if isinstance(value, dict):
         text = ld_str(value)
         return [text] if text else []
@@ -283,7 +289,7 @@ def tags(meta: Meta, ld: dict[str, Any], guessed: Iterable[str]) -> tuple[str, .
     """The article's keywords: JSON-LD, article:tag, then `guessed` (comma-separated lists)."""
     return _dedupe(
         [
-            *ld_list(ld.get("keywords")),
+            *_ld_list(ld.get("keywords")),
             *meta.all("article:tag"),
             *(part for tag in guessed for part in tag.split(",")),
         ]
@@ -292,7 +298,7 @@ def tags(meta: Meta, ld: dict[str, Any], guessed: Iterable[str]) -> tuple[str, .
 
 def categories(meta: Meta, ld: dict[str, Any], guessed: Iterable[str]) -> tuple[str, ...]:
     """The article's sections: JSON-LD articleSection, article:section, then `guessed`."""
-    return _dedupe([*ld_list(ld.get("articleSection")), *meta.all("article:section"), *guessed])
+    return _dedupe([*_ld_list(ld.get("articleSection")), *meta.all("article:section"), *guessed])
 
 
 def _dedupe(values: Iterable[str], limit: int = 30) -> tuple[str, ...]:

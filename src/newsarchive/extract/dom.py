@@ -1,4 +1,10 @@
-"""dom: TODO."""
+"""The lxml boundary: parsing a page, and what every other module asks of an element.
+
+Parsing (`parse_html`), an element's visible text (`text_of`) and its class words
+(`class_words`), the block-level tags, and the few tree operations other modules need
+(`wrapped_copy`, `all_text`, `walk_events`). This is the only module that imports lxml; the
+others handle its elements as `Element` (lxml ships no type information).
+"""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ trafilatura.external.jt_stoplist_init = all_stopwords  # type: ignore[assignment
 justext.core.define_stoplist = stoplist_as_is
 
 
-def trafilatura_blocks(body: Element) -> list[MdBlock]:
+def _trafilatura_blocks(body: Element) -> list[MdBlock]:
     """Render trafilatura's output element by element, so each block keeps its source tag.
     (Joined, these give exactly what trafilatura's own Markdown output would.)"""
     blocks: list[MdBlock] = []
@@ -109,7 +109,7 @@ def read(markup: str, url: str | None) -> Reading | None:
     if document is None or isinstance(document, dict):
         return None
     return Reading(
-        blocks=tuple(trafilatura_blocks(document.body)),
+        blocks=tuple(_trafilatura_blocks(document.body)),
         title=document.title,
         author=document.author,
         date=document.date,

@@ -1,4 +1,7 @@
-"""furniture: TODO."""
+"""Blocks that are the site's furniture or send the reader elsewhere, wherever they stand:
+link lists, gallery counters, share and app prompts, newsletter boxes, tag lines, tables of
+thumbnails. `without_furniture` is the last step of the body.
+"""
 
 from __future__ import annotations
 

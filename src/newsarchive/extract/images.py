@@ -1,4 +1,9 @@
-"""images: TODO."""
+"""The article's lead picture, and the pictures, captions and credits of figures.
+
+`find_lead_image` looks for the picture the page declares (og:image, JSON-LD, twitter:image)
+in the page itself, to take its caption and credit from its <figure>; the DOM walker uses the
+same helpers for the figures in the text.
+"""
 
 from __future__ import annotations
 

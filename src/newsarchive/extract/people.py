@@ -1,4 +1,10 @@
-"""people: TODO."""
+"""The article's authors and its byline.
+
+`find_people` takes the authors from JSON-LD, trafilatura's reading, meta tags and the page's
+byline, in that order, and finds the byline as the page words it ("Jane Doe for AFP").
+`clean_authors` turns raw strings into names: "By" and roles removed, "A and B" split, and
+dates, URLs, agencies, organisations and the site's own name left out.
+"""
 
 from __future__ import annotations
 
@@ -420,7 +426,7 @@ _CREDITS_AFTER_RE = re.compile(
 _TEXT_BYLINE_TAGS = ("p", "address", "h4", "h5", "h6", "small", "em", "strong", "i", "b", "span")
 
 
-def text_byline(root: Element, site_keys: set[str]) -> str | None:
+def _text_byline(root: Element, site_keys: set[str]) -> str | None:
     found = _text_bylines(root, site_keys)
     return found[0][1] if found else None
 
@@ -513,13 +519,13 @@ def find_people(
         authors = clean_authors(meta.all(*_AUTHOR_META), site_keys)
     byline = find_byline(root, authors, site_keys)
     if not authors and not byline:
-        byline = text_byline(root, site_keys)
+        byline = _text_byline(root, site_keys)
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
     elif len(authors) == 1 and " " not in authors[0]:
         # A user name or a first name gives way to the name the byline shows:
         # "janeroe" is "Jane Roe", "Jane" is "Jane Roe".
-        shown_in = byline or text_byline(root, site_keys)
+        shown_in = byline or _text_byline(root, site_keys)
         shown = clean_authors([shown_in or ""], site_keys)
         if len(shown) == 1 and (
             compact_key(shown[0]) == compact_key(authors[0])

@@ -1,4 +1,12 @@
-"""repair: TODO."""
+"""The article's text: trafilatura's blocks, repaired from the page.
+
+trafilatura's Markdown loses things a reader needs: bylines, photo captions, "Related
+article:" lines, the quote marks of block quotes, and now and then a whole run of paragraphs
+(a body split over several containers, a lead paragraph styled as an intro). `article_body`
+keeps its blocks as the backbone, without what the header shows (`header_shown`) and what
+widgets hold, and puts back, at their place, the blocks of the article's container that it
+dropped, unless they are boilerplate. Furniture goes last (see furniture.py).
+"""
 
 from __future__ import annotations
 
@@ -72,9 +80,7 @@ def _verdict(block: DomBlock, header: Header, before_first: bool) -> str:
     return "keep" if ok else "drop"
 
 
-def repair_blocks(
-    md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
-) -> list[str]:
+def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header) -> list[str]:
     """trafilatura's blocks with the dropped DOM blocks put back after their predecessor."""
     full = " ".join(b.key for b in md_blocks)
     inserts: dict[int, list[str]] = {}
@@ -146,7 +152,7 @@ def _locate(key: str, blocks: list[MdBlock], start: int) -> int | None:
     return None
 
 
-def drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBlock]:
+def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBlock]:
     """trafilatura sometimes keeps the headline, byline or lead picture in the text.
     (A caption that repeats a real paragraph word for word is not in `header.keys`.)"""
     kept: list[MdBlock] = []
@@ -163,7 +169,7 @@ def drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBlo
     return kept
 
 
-def drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
+def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
     """Drop trafilatura blocks whose text the page has only inside a newsletter box, a share
     bar, a "Most read" list, a cookie banner, navigation or a footer.
 
@@ -263,7 +269,7 @@ def article_body(
     what the header shows or widgets hold, with the blocks it dropped put back, without the
     page's furniture. `consent` is the cookie-consent box standing in for the article;
     `base` the page's address, against which its links are read."""
-    md_blocks = drop_widget_blocks(drop_header_repeats(blocks, header), root)
+    md_blocks = _drop_widget_blocks(_drop_header_repeats(blocks, header), root)
     if consent is not None:
         # The consent box is most of the page here, so the widget filter spares it.
         consent_key = match_key(text_of(consent))
@@ -313,7 +319,7 @@ class _Repair:
             if container is box:
                 for block in walker.blocks[start:]:
                     block.lead = True
-        repaired = repair_blocks(self.md_blocks, walker.blocks, self.header)
+        repaired = _repair(self.md_blocks, walker.blocks, self.header)
         return without_furniture(repaired, self.article_url)
 
 
@@ -327,4 +333,4 @@ def _beside_consent_box(
     for el in root.iter("article", "main"):
         if el not in in_box and not any(a in in_box for a in el.iterancestors()):
             walker.walk(el)
-    return without_furniture(repair_blocks([], walker.blocks, header), article_url)
+    return without_furniture(_repair([], walker.blocks, header), article_url)

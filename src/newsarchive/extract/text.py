@@ -1,4 +1,8 @@
-"""text: TODO."""
+"""String helpers shared by the extractor: whitespace, comparison keys, URLs, Markdown.
+
+`match_key` is how blocks of text are compared everywhere (lower-case words only, Markdown
+and punctuation ignored), `compact_key` how names are (letters and digits only).
+"""
 
 from __future__ import annotations
 

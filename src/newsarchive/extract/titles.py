@@ -1,4 +1,11 @@
-"""titles: TODO."""
+"""The site's name and the article's headline.
+
+`identify_site` names the publication (og:site_name, the JSON-LD publisher, the host), whose
+name `strip_site_name` removes from titles ("Headline | Site"). `find_title` gathers the
+declared titles (JSON-LD headline, og:title, twitter:title, <title>, trafilatura's) and the
+page's <h1>s and <h2>s, and `choose_title` decides between them: the headline as the page
+shows it. `find_standfirst` is the line under the headline that sums the story up.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +22,75 @@ from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, text_o
 from newsarchive.extract.text import clean, compact_key, contains, match_key
 from newsarchive.extract.widgets import heading_in_widget, in_widget
 
-_SEPARATORS = re.compile(r"\s+(?:[|–—·•»:/\\~-]{1,2}|::)\s+")
+# ---------------------------------------------------------------------------------------------
+# The site
 
 
-def site_name_keys(sites: Iterable[str | None], hostname: str | None) -> set[str]:
+@dataclass(frozen=True)
+class Site:
+    """The publication a page belongs to, as far as the page tells."""
+
+    name: str | None  # as it names itself ("The Moscow Times")
+    hostname: str | None  # of the article's address, without "www."
+    keys: set[str]  # the site's name in the forms titles and bylines write it (compact_key)
+    home: str | None  # the original site's host for a Wayback Machine capture, else hostname
+
+
+def identify_site(
+    root: Element,
+    meta: Meta,
+    ld: dict[str, Any],
+    article_url: str,
+    base: str | None,
+    guessed: tuple[str | None, str | None],
+) -> Site:
+    """The page's site: its name from og:site_name, the JSON-LD publisher, application-name
+    or trafilatura's guess (`guessed`: its site name and title), and its host."""
+    guessed_name, guessed_title = guessed
+    # trafilatura falls back on the page's title for the site's name: that is no site name.
+    sitename = guessed_name
+    if sitename and guessed_title and compact_key(sitename) == compact_key(guessed_title):
+        sitename = None
+    # Nor is the headline, which trafilatura takes for it when it splits the <title> wrongly.
+    if sitename and any(
+        compact_key(sitename) == compact_key(text_of(el)) for el in root.iter("h1")
+    ):
+        sitename = None
+    hostname = urlsplit(article_url).hostname if article_url.startswith("http") else None
+    if not hostname and base:
+        hostname = urlsplit(base).hostname
+    hostname = hostname.removeprefix("www.") if hostname else None
+    publisher = ld.get("publisher")
+    name = _site_name(
+        [
+            meta.get("og:site_name"),
+            ld_str(publisher.get("name")) if isinstance(publisher, dict) else None,
+            meta.get("application-name"),
+            sitename,
+        ],
+        hostname,
+    )
+    # A Wayback Machine capture is the original site's page: its name is that site's.
+    original_host = urlsplit(_original_url(article_url)).hostname
+    keys = _site_keys([name, sitename], hostname) | _site_keys([], original_host)
+    home = original_host.removeprefix("www.") if original_host else None
+    return Site(name, hostname, keys, home)
+
+
+def _site_name(candidates: list[str | None], hostname: str | None) -> str | None:
+    """The publication's name: the first candidate that matches the host name ("Reuters" for
+    reuters.com, when og:site_name says "U.S.", the edition), else the first; never a URL
+    (trafilatura takes a publisher's Facebook page for its name)."""
+    names = [
+        name
+        for name in (clean(c) for c in candidates)
+        if name and not re.match(r"(?i)(?:https?://|www\.)", name)
+    ]
+    host_keys = _site_keys([], hostname)
+    return next((n for n in names if _is_site_label(n, host_keys)), names[0] if names else None)
+
+
+def _site_keys(sites: Iterable[str | None], hostname: str | None) -> set[str]:
     keys = {compact_key(s) for s in sites if s}
     if hostname:
         host = hostname.lower().removeprefix("www.")
@@ -66,6 +138,9 @@ def _is_site_label(segment: str, site_keys: set[str]) -> bool:
     )
 
 
+_SEPARATORS = re.compile(r"\s+(?:[|–—·•»:/\\~-]{1,2}|::)\s+")
+
+
 def strip_site_name(title: str, site_keys: set[str]) -> str:
     """Remove a leading or trailing " | Site" / "Site - " segment naming the publication."""
     title = clean(title)
@@ -84,173 +159,49 @@ def strip_site_name(title: str, site_keys: set[str]) -> str:
     return title.strip()
 
 
-def site_name(candidates: list[str | None], hostname: str | None) -> str | None:
-    """The publication's name: the first candidate that matches the host name ("Reuters" for
-    reuters.com, when og:site_name says "U.S.", the edition), else the first; never a URL
-    (trafilatura takes a publisher's Facebook page for its name)."""
-    names = [
-        name
-        for name in (clean(c) for c in candidates)
-        if name and not re.match(r"(?i)(?:https?://|www\.)", name)
-    ]
-    host_keys = site_name_keys([], hostname)
-    return next((n for n in names if _is_site_label(n, host_keys)), names[0] if names else None)
-
-
-# Class words of the standfirst, the sentence under a headline that sums the story up.
-_STANDFIRST = re.compile(
-    r"(?:^|[-_\s])(?:subtitle|standfirst|subheadline|sub-headline|dek)(?:$|[-_\s])"
-)
-
-
-def find_standfirst(root: Element, title: str, body: str) -> str | None:
-    """The standfirst of the article's header, when the page marks one and the text lacks it."""
-    for el in root.iter("h2", "p", "div"):
-        if not _STANDFIRST.search(str(el.get("class") or "").lower()) or in_widget(el):
-            continue
-        text = text_of(el)
-        if (
-            30 <= len(text) <= 500
-            and match_key(text) != match_key(title)
-            and match_key(text) not in match_key(body)
-        ):
-            return text
-    return None
-
-
-def h1_text(root: Element) -> str | None:
-    for el in root.iter("h1"):
-        if in_widget(el):
-            continue
-        if text := text_of(el):
-            return text
-    return None
-
-
-# Class words of the small line above a headline ("Dachzeile", overline, roofline, kicker):
-# annotators, and readers quoting a headline, leave it out.
-_KICKER_WORDS = frozenset(
-    "dachzeile overline roofline toptitle supertitle kicker eyebrow topline label section "
-    "category rubrik spitzmarke subtitle catchline subline".split()
-)
-
-
-def headline_text(h1: Element) -> str:
-    """The text of an <h1> without its kicker span."""
-    parts: list[str] = []
-    for el in h1.iterdescendants():
-        # The part of the <h1> marked as the headline, the rest being its kicker
-        if isinstance(el.tag, str) and "headline" in str(el.get("itemprop") or "").lower():
-            if text := text_of(el):
-                return text
-
-    def walk(node: Element) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if child.tag == "small":  # a date or the categories under the headline
-                parts.append(" ")
-            elif isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
-                kicker = (
-                    _KICKER_WORDS.intersection(class_words(child)) and len(text_of(child)) <= 80
-                )
-                if kicker:
-                    parts.append(" ")
-                else:
-                    walk(child)
-            elif child.tag == "br":
-                parts.append(" ")
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(h1)
-    return clean("".join(parts)).strip(" :|–—") or text_of(h1)
-
-
 _WAYBACK_RE = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/(?P<url>https?://.+)$", re.I)
 
 
-def original_url(url: str) -> str:
+def _original_url(url: str) -> str:
     """The page a Wayback Machine capture shows (web.archive.org/web/<time>/<url>), else url."""
     m = _WAYBACK_RE.match(url)
     return m["url"] if m else url
 
 
-def _links_home(el: Element, hostname: str | None) -> bool:
-    for a in el.iter("a"):
-        href = original_url(str(a.get("href") or "").strip())
-        parts = urlsplit(href)
-        if href in ("/", "./", "#", "index.html", "/index.html", "/index.php"):
-            return True
-        host = (parts.hostname or "").removeprefix("www.")
-        if host and host == hostname and parts.path in ("", "/"):
-            return True
-    return False
+# ---------------------------------------------------------------------------------------------
+# The headline
 
 
-def page_headlines(
-    root: Element, site_keys: set[str], hostname: str | None
-) -> tuple[list[str], list[str], set[str]]:
-    """The page's <h1> headlines, kicker removed, without the site logos and section names
-    that some sites mark up as <h1> in their page header or in boxes that look like widgets;
-    the ones set aside for being there (one of them may still be the headline); and the
-    logos' names (an <h1> that links to the home page or holds an image), as site keys."""
-    found: list[str] = []
-    set_aside: list[str] = []
-    logos: set[str] = set()
-    for el in root.iter("h1"):
-        ancestors = {a.tag for a in el.iterancestors()}
-        in_article = bool(ancestors & {"article", "main"})
-        if not in_article and (_links_home(el, hostname) or el.find(".//img") is not None):
-            if key := compact_key(text_of(el)):
-                logos.add(key)
-            continue
-        text = strip_site_name(headline_text(el), site_keys)
-        if not text or compact_key(text) in site_keys:
-            continue
-        if in_widget(el) or (not in_article and "header" in ancestors):
-            set_aside.append(text)
-        else:
-            found.append(text)
-    return found, set_aside, logos
-
-
-def page_subheads(root: Element, site_keys: set[str]) -> list[str]:
-    """The page's <h2> headings outside widgets, kicker and site name removed."""
-    found: list[str] = []
-    for el in root.iter("h2"):
-        if not heading_in_widget(el) and (text := headline_text(el)):
-            found.append(text)
-    return found
-
-
-def _reworded(headline: str, words: set[str]) -> bool:
-    """Most of the headline's longer words are among `words` (a declared title's)."""
-    own = {w for w in match_key(headline).split() if len(w) > 3}
-    return len(own & words) * 2 > len(own)
-
-
-def _confirmed_h1(
-    headlines: list[str], set_aside: list[str], keys: list[str], declared: list[str]
-) -> str | None:
-    """The <h1> that the declared titles (`keys`) repeat, or extend; else one set aside that
-    they repeat, or that extends one of them (`declared`) with its subtitle."""
-    for heads in (headlines, set_aside):
-        confirmed = [h for h in heads if any(contains(k, match_key(h)) for k in keys)]
-        if not confirmed and heads is set_aside:
-            # An <h1> in the page's header that extends a declared title with its subtitle
-            # ("Lemon cake from the tray: simply delicious!")
-            confirmed = [
-                h
-                for h in heads
-                if any(len(k.split()) >= 3 and match_key(h).startswith(f"{k} ") for k in declared)
-            ]
-        if confirmed:
-            return max(
-                confirmed,
-                key=lambda h: (sum(contains(k, match_key(h)) for k in declared), len(h.split())),
-            )
-    return None
+def find_title(
+    root: Element, meta: Meta, ld: dict[str, Any], guessed: str | None, site: Site
+) -> str:
+    """The article's headline (see choose_title); `guessed` is trafilatura's title."""
+    title_el = root.find(".//title")
+    page_title = text_of(title_el) if title_el is not None else None
+    headlines, set_aside, logos = _headlines(root, site.keys, site.home)
+    declared_titles = [
+        ld_str(ld.get("headline")),
+        meta.get("og:title"),
+        meta.get("twitter:title"),
+        page_title,
+    ]
+    # trafilatura's title is the <title> cleaned, or a heading it takes for the headline: one
+    # that no declared title repeats ("Ansprechpartner", "Hauptmenü") comes last.
+    repeated = any(
+        contains(match_key(html.unescape(t)), match_key(guessed or ""))
+        for t in declared_titles
+        if t
+    )
+    declared_titles.insert(2 if repeated else 4, guessed)
+    return choose_title(
+        declared_titles,
+        headlines,
+        site.keys | logos,  # a title that is the logo's name is no headline
+        page_title,
+        set_aside,
+        _subheads(root, site.keys | logos),
+        guessed,
+    )
 
 
 def choose_title(
@@ -367,84 +318,151 @@ def _subhead_declared(
     )
 
 
-@dataclass(frozen=True)
-class Site:
-    """The publication a page belongs to, as far as the page tells."""
-
-    name: str | None  # as it names itself ("The Moscow Times")
-    hostname: str | None  # of the article's address, without "www."
-    keys: set[str]  # the site's name in the forms titles and bylines write it (compact_key)
-    home: str | None  # the original site's host for a Wayback Machine capture, else hostname
-
-
-def identify_site(
-    root: Element,
-    meta: Meta,
-    ld: dict[str, Any],
-    article_url: str,
-    base: str | None,
-    guessed: tuple[str | None, str | None],
-) -> Site:
-    """The page's site: its name from og:site_name, the JSON-LD publisher, application-name
-    or trafilatura's guess (`guessed`: its site name and title), and its host."""
-    guessed_name, guessed_title = guessed
-    # trafilatura falls back on the page's title for the site's name: that is no site name.
-    sitename = guessed_name
-    if sitename and guessed_title and compact_key(sitename) == compact_key(guessed_title):
-        sitename = None
-    # Nor is the headline, which trafilatura takes for it when it splits the <title> wrongly.
-    if sitename and any(
-        compact_key(sitename) == compact_key(text_of(el)) for el in root.iter("h1")
-    ):
-        sitename = None
-    hostname = urlsplit(article_url).hostname if article_url.startswith("http") else None
-    if not hostname and base:
-        hostname = urlsplit(base).hostname
-    hostname = hostname.removeprefix("www.") if hostname else None
-    publisher = ld.get("publisher")
-    name = site_name(
-        [
-            meta.get("og:site_name"),
-            ld_str(publisher.get("name")) if isinstance(publisher, dict) else None,
-            meta.get("application-name"),
-            sitename,
-        ],
-        hostname,
-    )
-    # A Wayback Machine capture is the original site's page: its name is that site's.
-    original_host = urlsplit(original_url(article_url)).hostname
-    keys = site_name_keys([name, sitename], hostname) | site_name_keys([], original_host)
-    home = original_host.removeprefix("www.") if original_host else None
-    return Site(name, hostname, keys, home)
+def _confirmed_h1(
+    headlines: list[str], set_aside: list[str], keys: list[str], declared: list[str]
+) -> str | None:
+    """The <h1> that the declared titles (`keys`) repeat, or extend; else one set aside that
+    they repeat, or that extends one of them (`declared`) with its subtitle."""
+    for heads in (headlines, set_aside):
+        confirmed = [h for h in heads if any(contains(k, match_key(h)) for k in keys)]
+        if not confirmed and heads is set_aside:
+            # An <h1> in the page's header that extends a declared title with its subtitle
+            # ("Lemon cake from the tray: simply delicious!")
+            confirmed = [
+                h
+                for h in heads
+                if any(len(k.split()) >= 3 and match_key(h).startswith(f"{k} ") for k in declared)
+            ]
+        if confirmed:
+            return max(
+                confirmed,
+                key=lambda h: (sum(contains(k, match_key(h)) for k in declared), len(h.split())),
+            )
+    return None
 
 
-def find_title(
-    root: Element, meta: Meta, ld: dict[str, Any], guessed: str | None, site: Site
-) -> str:
-    """The article's headline (see choose_title); `guessed` is trafilatura's title."""
-    title_el = root.find(".//title")
-    page_title = text_of(title_el) if title_el is not None else None
-    headlines, set_aside, logos = page_headlines(root, site.keys, site.home)
-    declared_titles = [
-        ld_str(ld.get("headline")),
-        meta.get("og:title"),
-        meta.get("twitter:title"),
-        page_title,
-    ]
-    # trafilatura's title is the <title> cleaned, or a heading it takes for the headline: one
-    # that no declared title repeats ("Ansprechpartner", "Hauptmenü") comes last.
-    repeated = any(
-        contains(match_key(html.unescape(t)), match_key(guessed or ""))
-        for t in declared_titles
-        if t
-    )
-    declared_titles.insert(2 if repeated else 4, guessed)
-    return choose_title(
-        declared_titles,
-        headlines,
-        site.keys | logos,  # a title that is the logo's name is no headline
-        page_title,
-        set_aside,
-        page_subheads(root, site.keys | logos),
-        guessed,
-    )
+def _reworded(headline: str, words: set[str]) -> bool:
+    """Most of the headline's longer words are among `words` (a declared title's)."""
+    own = {w for w in match_key(headline).split() if len(w) > 3}
+    return len(own & words) * 2 > len(own)
+
+
+def _headlines(
+    root: Element, site_keys: set[str], hostname: str | None
+) -> tuple[list[str], list[str], set[str]]:
+    """The page's <h1> headlines, kicker removed, without the site logos and section names
+    that some sites mark up as <h1> in their page header or in boxes that look like widgets;
+    the ones set aside for being there (one of them may still be the headline); and the
+    logos' names (an <h1> that links to the home page or holds an image), as site keys."""
+    found: list[str] = []
+    set_aside: list[str] = []
+    logos: set[str] = set()
+    for el in root.iter("h1"):
+        ancestors = {a.tag for a in el.iterancestors()}
+        in_article = bool(ancestors & {"article", "main"})
+        if not in_article and (_links_home(el, hostname) or el.find(".//img") is not None):
+            if key := compact_key(text_of(el)):
+                logos.add(key)
+            continue
+        text = strip_site_name(headline_text(el), site_keys)
+        if not text or compact_key(text) in site_keys:
+            continue
+        if in_widget(el) or (not in_article and "header" in ancestors):
+            set_aside.append(text)
+        else:
+            found.append(text)
+    return found, set_aside, logos
+
+
+def _links_home(el: Element, hostname: str | None) -> bool:
+    for a in el.iter("a"):
+        href = _original_url(str(a.get("href") or "").strip())
+        parts = urlsplit(href)
+        if href in ("/", "./", "#", "index.html", "/index.html", "/index.php"):
+            return True
+        host = (parts.hostname or "").removeprefix("www.")
+        if host and host == hostname and parts.path in ("", "/"):
+            return True
+    return False
+
+
+def _subheads(root: Element, site_keys: set[str]) -> list[str]:
+    """The page's <h2> headings outside widgets, kicker and site name removed."""
+    found: list[str] = []
+    for el in root.iter("h2"):
+        if not heading_in_widget(el) and (text := headline_text(el)):
+            found.append(text)
+    return found
+
+
+def h1_text(root: Element) -> str | None:
+    for el in root.iter("h1"):
+        if in_widget(el):
+            continue
+        if text := text_of(el):
+            return text
+    return None
+
+
+# Class words of the small line above a headline ("Dachzeile", overline, roofline, kicker):
+# annotators, and readers quoting a headline, leave it out.
+_KICKER_WORDS = frozenset(
+    "dachzeile overline roofline toptitle supertitle kicker eyebrow topline label section "
+    "category rubrik spitzmarke subtitle catchline subline".split()
+)
+
+
+def headline_text(h1: Element) -> str:
+    """The text of an <h1> without its kicker span."""
+    parts: list[str] = []
+    for el in h1.iterdescendants():
+        # The part of the <h1> marked as the headline, the rest being its kicker
+        if isinstance(el.tag, str) and "headline" in str(el.get("itemprop") or "").lower():
+            if text := text_of(el):
+                return text
+
+    def walk(node: Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if child.tag == "small":  # a date or the categories under the headline
+                parts.append(" ")
+            elif isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
+                kicker = (
+                    _KICKER_WORDS.intersection(class_words(child)) and len(text_of(child)) <= 80
+                )
+                if kicker:
+                    parts.append(" ")
+                else:
+                    walk(child)
+            elif child.tag == "br":
+                parts.append(" ")
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(h1)
+    return clean("".join(parts)).strip(" :|–—") or text_of(h1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The standfirst
+
+# Class words of the standfirst, the sentence under a headline that sums the story up.
+_STANDFIRST = re.compile(
+    r"(?:^|[-_\s])(?:subtitle|standfirst|subheadline|sub-headline|dek)(?:$|[-_\s])"
+)
+
+
+def find_standfirst(root: Element, title: str, body: str) -> str | None:
+    """The standfirst of the article's header, when the page marks one and the text lacks it."""
+    for el in root.iter("h2", "p", "div"):
+        if not _STANDFIRST.search(str(el.get("class") or "").lower()) or in_widget(el):
+            continue
+        text = text_of(el)
+        if (
+            30 <= len(text) <= 500
+            and match_key(text) != match_key(title)
+            and match_key(text) not in match_key(body)
+        ):
+            return text
+    return None

@@ -1,4 +1,10 @@
-"""walls: TODO."""
+"""Pages that are not, or not all of, the article: bot checks, cookie walls, paywall teasers.
+
+A bot check or challenge page is refused (ExtractionError, reason "bot wall"), a cookie-consent
+page with no article text too ("cookie wall"); a paywall teaser or a consent interstitial in
+front of some article text is archived with Article.extra[COMPLETENESS] = "partial" and
+Article.extra[REASON] saying why (`partial_reason`).
+"""
 
 from __future__ import annotations
 

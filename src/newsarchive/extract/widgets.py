@@ -1,4 +1,10 @@
-"""widgets: TODO."""
+"""Which elements of a page are not the article: navigation, share bars, newsletter boxes,
+teasers, related links, comments, hidden elements.
+
+The DOM walker skips them (`skip_reason`); dates, headlines and bylines found inside them
+belong to something else (`in_widget`, `inside_related`, `in_comments`); trafilatura's blocks
+whose text only such widgets hold are dropped (`is_junk_widget`).
+"""
 
 from __future__ import annotations
 
