@@ -318,6 +318,26 @@ def find_containers(root: Element, body_key: str, headline: Element | None = Non
     paragraph set beside the headline, outside the body container, is what trafilatura
     drops most often.
     """
+    best = _heaviest(root, body_key)
+    if best is None:
+        return []
+    containers = [best, *_cousins(best)]
+    if headline is not None and not any(headline in set(c.iter()) for c in containers):
+        # The headline's own box (headline, lead paragraph, byline) when it is small.
+        box = headline.getparent()
+        if (
+            box is not None
+            and box.tag not in ("body", "html")
+            and not any(c in set(box.iter()) for c in containers)
+            and len(text_of(box)) <= 800
+        ):
+            containers.insert(0, box)
+    order = {el: i for i, el in enumerate(root.iter())}
+    return sorted(set(containers), key=lambda e: order.get(e, 0))
+
+
+def _heaviest(root: Element, body_key: str) -> Element | None:
+    """The deepest element holding at least 70 % of the page's text that is in `body_key`."""
     weights: dict[Element, int] = {}
     total = 0
     # Inline elements are measured as part of their block, never on their own.
@@ -341,40 +361,27 @@ def find_containers(root: Element, body_key: str, headline: Element | None = Non
             depth = sum(1 for _ in el.iterancestors())
             if depth > best_depth:
                 best, best_depth = el, depth
-    if best is None:
-        return []
-    containers = [best]
+    return best
+
+
+def _cousins(best: Element) -> list[Element]:
+    """The container's look-alikes: elements that share its tag and classes ("article-body"
+    and "article-body article-body--continued"), at the same depth and under the same
+    grandparent, and not inside a widget (comments reuse "content" classes)."""
     cls = set((best.get("class") or "").split())
     ancestors = list(best.iterancestors())
-    if cls and best.tag not in ("body", "html") and len(ancestors) >= 3:
-        # A cousin shares the container's tag and classes ("article-body" and "article-body
-        # article-body--continued"), sits at the same depth and under the same grandparent,
-        # and is not inside a widget (comments reuse "content" classes).
-        grandparent = ancestors[1]
-        for parent in grandparent:
-            if not isinstance(parent.tag, str) or parent is ancestors[0]:
-                continue
-            if skip_reason(parent) is not None:
-                continue
-            for other in parent:
-                if other.tag == best.tag and cls <= set((other.get("class") or "").split()):
-                    containers.append(other)
-        for other in ancestors[0]:
-            if (
-                other is not best
-                and other.tag == best.tag
-                and cls <= set((other.get("class") or "").split())
-            ):
-                containers.append(other)
-    if headline is not None and not any(headline in set(c.iter()) for c in containers):
-        # The headline's own box (headline, lead paragraph, byline) when it is small.
-        box = headline.getparent()
-        if (
-            box is not None
-            and box.tag not in ("body", "html")
-            and not any(c in set(box.iter()) for c in containers)
-            and len(text_of(box)) <= 800
-        ):
-            containers.insert(0, box)
-    order = {el: i for i, el in enumerate(root.iter())}
-    return sorted(set(containers), key=lambda e: order.get(e, 0))
+    if not cls or best.tag in ("body", "html") or len(ancestors) < 3:
+        return []
+
+    def alike(other: Element) -> bool:
+        return bool(other.tag == best.tag and cls <= set((other.get("class") or "").split()))
+
+    found: list[Element] = []
+    for parent in ancestors[1]:
+        if not isinstance(parent.tag, str) or parent is ancestors[0]:
+            continue
+        if skip_reason(parent) is not None:
+            continue
+        found.extend(other for other in parent if alike(other))
+    found.extend(other for other in ancestors[0] if other is not best and alike(other))
+    return found
