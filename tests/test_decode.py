@@ -209,6 +209,7 @@ def corpus() -> Iterator[Any]:
         sys.path.remove(str(CORPUS))
 
 
+@pytest.mark.slow
 def test_corpus_pages_decode_without_replacement_characters(corpus: Any) -> None:
     records = list(corpus.iter_records(with_html=False))
     sample = records[::32]  # about 50 pages from every collection
@@ -226,6 +227,7 @@ def test_corpus_pages_decode_without_replacement_characters(corpus: Any) -> None
     assert checked >= 45
 
 
+@pytest.mark.slow
 def test_corpus_pages_in_legacy_charsets_follow_their_declaration(corpus: Any) -> None:
     legacy = 0
     for rec in corpus.iter_records(with_html=False):

@@ -330,6 +330,7 @@ def corpus_sample() -> tuple[ModuleType, list[dict[str, Any]]]:
     return quality, bodies + [r for r in labelled if r not in bodies]
 
 
+@pytest.mark.slow
 def test_corpus_sample_stays_above_its_floor(
     corpus_sample: tuple[ModuleType, list[dict[str, Any]]],
 ) -> None:

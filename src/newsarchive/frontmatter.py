@@ -149,7 +149,7 @@ def article_meta(article: Article, body: str) -> dict[str, Any]:
         "authors": list(article.authors),
         "published": article.published or None,
         "date_source": article_date(article)[1],
-        # A paywall teaser or a cookie-consent interstitial: "partial", and why (extract.py).
+        # A paywall teaser or a cookie-consent interstitial: "partial", and why (extract/walls.py).
         **{key: article.extra.get(key) for key in COMPLETENESS_KEYS},
         "modified": article.modified,
         "url": url,
