@@ -375,6 +375,8 @@ DATE_WORDS = frozenset(
 
 
 def is_dateline(key: str) -> bool:
+    """Whether a text (a match_key) is a date line and nothing else ("Updated 5 March 2021,
+    10:15 am")."""
     words = key.split()
     return bool(words) and len(words) <= 12 and all(w.isdigit() or w in DATE_WORDS for w in words)
 

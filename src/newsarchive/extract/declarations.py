@@ -21,6 +21,9 @@ from newsarchive.extract.text import absolute_url, clean, first_of
 
 @dataclass
 class Meta:
+    """The page's <meta> values by lower-cased name (property, name, itemprop or
+    http-equiv), in page order."""
+
     values: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, name: str, value: str) -> None:
@@ -39,6 +42,7 @@ class Meta:
 
 
 def meta_tags(root: Element) -> Meta:
+    """Every <meta> tag of the page that has content."""
     meta = Meta()
     for el in root.iter("meta"):
         content = el.get("content")
@@ -56,6 +60,7 @@ ARTICLE_TYPES = frozenset(
 
 
 def ld_types(obj: dict[str, Any]) -> list[str]:
+    """The @type of a JSON-LD object, lower-cased, as a list."""
     kind = obj.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return [k.lower() for k in kinds if isinstance(k, str)]

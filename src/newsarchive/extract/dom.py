@@ -60,8 +60,8 @@ def class_words(el: Element) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=8192)
 def _split_words(values: tuple[str | None, ...]) -> tuple[str, ...]:
-    # Cached: the same few class names recur on every page, and the passes below ask for them
-    # about 1,600 times a page.
+    # Cached: the same few class names recur on every page, and the extractor's passes ask for
+    # them about 1,600 times a page.
     raw = " ".join(value or "" for value in values)
     raw = _CAMEL_RE.sub(r"\1 \2", raw)  # camelCase → camel Case
     return tuple(_WORD_SPLIT_RE.split(raw.lower()))
@@ -72,6 +72,7 @@ _WORD_SPLIT_RE = re.compile(r"[\s_\-]+")
 
 
 def parse_html(markup: str, where: str) -> Element:
+    """The page's element tree; ExtractionError when it is empty or not HTML at all."""
     if not markup or not markup.strip():
         raise ExtractionError(where, "empty page")
     # Encoding to bytes sidesteps lxml's refusal of str input with an XML encoding declaration.
@@ -88,6 +89,7 @@ def parse_html(markup: str, where: str) -> Element:
 
 
 def has_ancestor(el: Element, tags: set[str]) -> bool:
+    """Whether one of the element's ancestors is one of `tags`."""
     return any(isinstance(a.tag, str) and a.tag in tags for a in el.iterancestors())
 
 

@@ -26,7 +26,7 @@ from newsarchive.extract.text import clean, escape_md, match_key
 
 # Balanced mode, measured on the 181 scrapinghub pages of the shared corpus: favor_recall=True
 # found no more ground-truth text (98.1 % either way) but kept more boilerplate; our own repair
-# step below is what recovers dropped paragraphs.
+# step (repair.py) is what recovers dropped paragraphs.
 FAVOR_RECALL = False
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"

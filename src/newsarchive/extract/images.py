@@ -97,6 +97,7 @@ def split_credit(figure: Element, caption_el: Element | None) -> tuple[str | Non
 
 
 def figure_caption(figure: Element) -> Element | None:
+    """The caption of a figure: its <figcaption>, else a child marked as a caption."""
     captions = figure.xpath(".//figcaption")
     if captions:
         return captions[0]

@@ -396,6 +396,7 @@ def _subheads(root: Element, site_keys: set[str]) -> list[str]:
 
 
 def h1_text(root: Element) -> str | None:
+    """The text of the first <h1> outside widgets."""
     for el in root.iter("h1"):
         if in_widget(el):
             continue

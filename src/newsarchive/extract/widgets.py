@@ -10,35 +10,6 @@ from __future__ import annotations
 
 from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words
 
-
-def in_widget(el: Element) -> bool:
-    """Inside comments, sidebars, teasers, navigation or a footer rather than the article.
-    (A <header> is fine here: article headers hold the headline and the date.)"""
-    return any(
-        anc.tag in ("nav", "aside", "footer", "form")
-        or (anc.tag != "header" and skip_reason(anc) is not None)
-        for anc in el.iterancestors()
-    )
-
-
-# Author names in these belong to someone else: commenters, forum replies, reviewers.
-_COMMENT_WORDS = frozenset(
-    "comment comments commentlist reply replies respond discussion review reviews".split()
-)
-
-
-def in_comments(el: Element) -> bool:
-    return any(_COMMENT_WORDS.intersection(class_words(node)) for node in (el, *el.iterancestors()))
-
-
-def inside_related(el: Element) -> bool:
-    for anc in el.iterancestors():
-        words = set(class_words(anc))
-        if words & {"related", "recommended", "teaser", "card", "promo", "popular", "trending"}:
-            return True
-    return False
-
-
 # Never article text, whatever their content.
 SKIP_TAGS = frozenset(
     {
@@ -72,6 +43,8 @@ SKIP_TAGS = frozenset(
         "link",
     }
 )
+
+
 # Class/id words of widgets that sit inside article containers but are not the article.
 _SKIP_WORDS = frozenset(
     {
@@ -145,6 +118,8 @@ _SKIP_WORDS = frozenset(
         "nocontent",
     }
 )
+
+
 _SKIP_PAIRS = frozenset(
     {
         ("read", "more"),
@@ -188,25 +163,13 @@ def skip_reason(el: Element) -> str | None:
     return None
 
 
-# Widgets whose text is never the article's, even when trafilatura keeps it.
-_JUNK_WIDGET_WORDS = frozenset(
-    "newsletter newsletters subscribe subscription signup promo advert advertisement "
-    "advertising ad ads adslot dfp cookie cookies consent gdpr share sharing sharebar social "
-    "paywall donate donation".split()
-)
-_JUNK_WIDGET_PAIRS = frozenset(
-    {("most", "read"), ("most", "popular"), ("most", "viewed"), ("sign", "up")}
-)
-
-
-def is_junk_widget(el: Element) -> bool:
-    if el.tag in ("nav", "form", "footer"):
-        return True
-    if el.tag in PAGE_WRAPPERS:
-        return False
-    words = class_words(el)
-    return bool(_JUNK_WIDGET_WORDS.intersection(words)) or any(
-        pair in _JUNK_WIDGET_PAIRS for pair in zip(words, words[1:], strict=False)
+def in_widget(el: Element) -> bool:
+    """Inside comments, sidebars, teasers, navigation or a footer rather than the article.
+    (A <header> is fine here: article headers hold the headline and the date.)"""
+    return any(
+        anc.tag in ("nav", "aside", "footer", "form")
+        or (anc.tag != "header" and skip_reason(anc) is not None)
+        for anc in el.iterancestors()
     )
 
 
@@ -224,3 +187,49 @@ def heading_in_widget(el: Element) -> bool:
         ):
             return True
     return False
+
+
+# Author names in these belong to someone else: commenters, forum replies, reviewers.
+_COMMENT_WORDS = frozenset(
+    "comment comments commentlist reply replies respond discussion review reviews".split()
+)
+
+
+def in_comments(el: Element) -> bool:
+    """Whether the element is, or is inside, a comment or a list of them."""
+    return any(_COMMENT_WORDS.intersection(class_words(node)) for node in (el, *el.iterancestors()))
+
+
+def inside_related(el: Element) -> bool:
+    """Inside a box of related, recommended or popular stories, or a teaser card."""
+    for anc in el.iterancestors():
+        words = set(class_words(anc))
+        if words & {"related", "recommended", "teaser", "card", "promo", "popular", "trending"}:
+            return True
+    return False
+
+
+# Widgets whose text is never the article's, even when trafilatura keeps it.
+_JUNK_WIDGET_WORDS = frozenset(
+    "newsletter newsletters subscribe subscription signup promo advert advertisement "
+    "advertising ad ads adslot dfp cookie cookies consent gdpr share sharing sharebar social "
+    "paywall donate donation".split()
+)
+
+
+_JUNK_WIDGET_PAIRS = frozenset(
+    {("most", "read"), ("most", "popular"), ("most", "viewed"), ("sign", "up")}
+)
+
+
+def is_junk_widget(el: Element) -> bool:
+    """A widget whose text is never the article's: navigation, a form, a footer, a newsletter,
+    share or cookie box, an advert, a "Most read" list."""
+    if el.tag in ("nav", "form", "footer"):
+        return True
+    if el.tag in PAGE_WRAPPERS:
+        return False
+    words = class_words(el)
+    return bool(_JUNK_WIDGET_WORDS.intersection(words)) or any(
+        pair in _JUNK_WIDGET_PAIRS for pair in zip(words, words[1:], strict=False)
+    )
