@@ -397,8 +397,6 @@ class _Evidence:
     strong_days: set[str]  # the strong dates' days, in UTC and in the page's local time
     shown: list[tuple[str, int]]  # days shown in date elements, with their place in the page
     best_shown: str | None  # the day shown nearest to the headline
-    guess: str | None  # htmldate's guess (through trafilatura)
-    url_day: str | None  # the day in the article's URL
     written: set[str] | None = None  # every day in the visible text, once asked for
 
     def value_for(self, day: str) -> str:
@@ -434,19 +432,20 @@ def published_date(
     backs it: unchecked, it gave a date to 87 of 89 pages of the corpus's tuning set that
     annotators marked as undated; checked this way, 41, with 89.6 % of dates right.
     """
-    found = _evidence(root, meta, ld, guessed, url, lang)
+    found = _evidence(root, meta, ld, _month_first(lang))
+    guess = parse_date(guessed)
     if labelled := _labelled_days(root, found.month_first):
         # A day the page labels as its publication day ("Veröffentlicht am: ..."): on the
         # tuning pages the label agreed with it on all 58 pages that have one.
         return found.value_for(labelled[0])
     best_shown = found.best_shown
-    if best_shown and _shown_day_holds(found, best_shown, _modified_values(root, meta, ld)):
+    if best_shown and _shown_day_holds(found, best_shown, _modified_values(root, meta, ld), guess):
         return found.value_for(best_shown)
-    if found.guess:
-        day = found.guess[:10]
+    if guess:
+        day = guess[:10]
         if (
             day in found.strong_days
-            or day == found.url_day
+            or day == _url_day(url)
             or day in {d for d, _ in found.shown}
             or found.in_text(day)
         ):
@@ -469,6 +468,7 @@ def modified_date(root: Element, meta: Meta, ld: dict[str, Any]) -> str | None:
 
 
 def _modified_values(root: Element, meta: Meta, ld: dict[str, Any]) -> list[str]:
+    """The modification dates the page declares, parsed: JSON-LD, meta tags, itemprop."""
     values = [
         ld_str(ld.get("dateModified")),
         *meta.all(*_MODIFIED_META),
@@ -477,21 +477,14 @@ def _modified_values(root: Element, meta: Meta, ld: dict[str, Any]) -> list[str]
     return [p for p in (parse_date(v) for v in values) if p]
 
 
-def _evidence(
-    root: Element,
-    meta: Meta,
-    ld: dict[str, Any],
-    guessed: str | None,
-    url: str,
-    lang: str | None,
-) -> _Evidence:
+def _evidence(root: Element, meta: Meta, ld: dict[str, Any], month_first: bool) -> _Evidence:
+    """The dates the page declares and the days it shows."""
     strong, weak = _declared_dates(root, meta, ld)
     declared = strong + weak
     if strong:
         strong[0] = _local_time(strong[0], declared[1:])
     # A UTC timestamp backs both its own day and the page's local day.
     strong_days = {_local_time(v, declared)[:10] for v in strong} | {v[:10] for v in strong}
-    month_first = _month_first(lang)
     shown = _visible_dates(root, month_first)
     return _Evidence(
         root=root,
@@ -502,8 +495,6 @@ def _evidence(
         strong_days=strong_days,
         shown=shown,
         best_shown=_nearest_to_headline(root, shown),
-        guess=parse_date(guessed),
-        url_day=_url_day(url),
     )
 
 
@@ -538,6 +529,7 @@ def _nearest_to_headline(root: Element, shown: list[tuple[str, int]]) -> str | N
 
 
 def _url_day(url: str) -> str | None:
+    """The day written in a URL: ".../2021/10/29/...", ".../20211029-...", ".../29-10-2021"."""
     if m := _URL_DAY_RE.search(url or ""):
         return "-".join(m.groups())
     if m := _URL_DMY_RE.search(url or ""):
@@ -545,15 +537,18 @@ def _url_day(url: str) -> str | None:
     return None
 
 
-def _shown_day_holds(found: _Evidence, best_shown: str, modified: list[str]) -> bool:
+def _shown_day_holds(
+    found: _Evidence, best_shown: str, modified: list[str], guess: str | None
+) -> bool:
     """Whether the day shown under the headline is the publication day: when the page declares
     it too (as its published day read in another time zone, or as its modified day) and shows
     no earlier published day, readers, and annotators, date the page by what it shows. (On
-    the tuning pages: 14 more dates right, none lost on undated pages.)"""
+    the tuning pages: 14 more dates right, none lost on undated pages.) `guess` is htmldate's,
+    which stands in for a declared date when the page declares none."""
     if found.strong:
         first = {found.strong[0][:10], _local_time(found.strong[0], found.declared)[:10]}
     else:
-        first = {found.guess[:10]} if found.guess else set()
+        first = {guess[:10]} if guess else set()
     other_first_shown = bool((first - {best_shown}) & {d for d, _ in found.shown})
     if (
         best_shown in found.strong_days | {v[:10] for v in modified}
