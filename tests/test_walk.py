@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from newsarchive import walk
 from newsarchive.cli import cli
+from newsarchive.search import Problem, SearchIndex
 from newsarchive.store import Archive
 from newsarchive.walk import Directory, article_files, directories, list_directory, read_bytes
 from test_search import make_article, save, write_by_hand
@@ -51,6 +52,8 @@ def test_hidden_names_are_skipped_and_directory_links_not_entered(tmp_path: Path
     (tmp_path / "a" / "dangling.md").symlink_to(tmp_path / "nowhere.md")
     (tmp_path / "a" / "folder.md").mkdir()  # a directory, whatever its name
     tree(tmp_path, "a/folder.md/inner.md")
+    # A link to a directory is no file, whatever its name (grep used to try to read it).
+    (tmp_path / "a" / "dirlink.md").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     assert list(article_files(tmp_path)) == [
         "a/folder.md/inner.md", "a/linked.md", "a/x.md", "elsewhere/y.md",
     ]  # fmt: skip
@@ -197,3 +200,26 @@ def test_grep_passes_over_a_fifo_named_md(archive: Path) -> None:
         "n.md",
     ]
     assert done.stderr == ""
+
+
+def test_the_search_index_goes_on_past_an_unreadable_directory(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_by_hand(archive / "2022" / "01" / "x.md", make_article("Locked away", "Hidden.\n"))
+    real = os.scandir
+
+    def scandir(path: Path) -> object:
+        if Path(path) == archive / "2022":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(walk.os, "scandir", scandir)
+    with SearchIndex(archive) as index:
+        report = index.refresh()
+        assert report.problems == [Problem(archive / "2022", "cannot list: Permission denied")]
+        assert [e.title for e in index.entries(sort="title")] == ["Wagner in Mali", "Weather"]
+        # Readable again: the directory was never recorded as current, so it is listed again
+        # even where only directories are checked.
+        monkeypatch.setattr(walk.os, "scandir", real)
+        assert index.refresh(full=False).problems == []
+        assert "Locked away" in [e.title for e in index.entries()]

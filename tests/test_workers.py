@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from newsarchive import workers
+from newsarchive.workers import worker_pool
 from test_search import make_article, write_by_hand
 
 
@@ -142,3 +144,22 @@ def test_the_workers_of_a_killed_reindex_end_with_it(tmp_path: Path) -> None:
                 os.kill(int(path.name), signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def _worker_state() -> tuple[int, bool]:
+    return os.nice(0), signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_every_pool_runs_its_workers_at_a_lower_priority_deaf_to_ctrl_c() -> None:
+    with worker_pool(1) as pool:
+        niceness, ignores_ctrl_c = pool.submit(_worker_state).result()
+    assert niceness == min(19, os.nice(0) + workers.WORKER_NICENESS)
+    assert ignores_ctrl_c
+
+
+def test_a_pool_left_on_an_error_is_abandoned_at_once() -> None:
+    with pytest.raises(KeyError), worker_pool(1) as pool:
+        pid = pool.submit(os.getpid).result()
+        pool.submit(time.sleep, 3600)  # waiting for it would take an hour
+        raise KeyError("stop")
+    assert _wait_for(lambda: not _alive(pid), 30)

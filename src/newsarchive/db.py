@@ -55,9 +55,11 @@ def connect(
     wal: bool = True,
     cache_kib: int | None = None,
     threads: bool = False,
+    setup: Callable[[sqlite3.Connection], None] | None = None,
 ) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit: `transaction`) that waits
-    for locks. `threads`: the caller shares it between its threads, under a lock of its own."""
+    for locks. `threads`: the caller shares it between its threads, under a lock of its own.
+    `setup(conn)` runs last; the connection is closed when anything raises."""
     conn = sqlite3.connect(
         path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=not threads
     )
@@ -67,6 +69,8 @@ def connect(
             conn.execute(f"PRAGMA cache_size = -{cache_kib}")
         if wal:
             _set_wal(conn)
+        if setup is not None:
+            setup(conn)
     except BaseException:
         conn.close()
         raise

@@ -410,6 +410,30 @@ def _search_file(job: _Job, rel: str) -> _Outcome:
     starts = _line_starts(text)
     if text.endswith("\n"):
         starts.pop()  # no empty "line" after the final newline
+    matched = _matched_lines(job, text, starts)
+    if not matched:
+        return rel, None, None
+    described = _describe(job, rel, text, mtime_ns, size)
+    if not isinstance(described, tuple):
+        return rel, None, described  # a problem, or None: not an article the filters pass
+    title, url, published = (str(value) if value is not None else None for value in described)
+    context = job.options.context
+    wanted = sorted(
+        {
+            i
+            for index in matched
+            for i in range(max(0, index - context), min(len(starts), index + context + 1))
+        }
+    )
+    shown = tuple(Line(i + 1, _line_text(text, starts, i), matched.get(i, ())) for i in wanted)
+    path = Path(job.root) / rel
+    return rel, FileMatches(path, rel, len(matched), shown, title, url, published), None
+
+
+def _matched_lines(
+    job: _Job, text: str, starts: list[int]
+) -> dict[int, tuple[tuple[int, int], ...]]:
+    """The matching lines of `text` in the field searched: line index -> matched ranges."""
     header = _FRONT_MATTER.match(text)
     body_line = _line_of(starts, header.end()) if header and header.end() < len(text) else 0
     if header and header.end() >= len(text):
@@ -436,45 +460,28 @@ def _search_file(job: _Job, rel: str) -> _Outcome:
         spans = tuple((m.start() + column, m.end() + column) for m in pattern.finditer(segment))
         if spans:
             matched[index] = spans
-    if not matched:
-        return rel, None, None
+    return matched
+
+
+def _describe(
+    job: _Job, rel: str, text: str, mtime_ns: int, size: int
+) -> tuple[object, object, object] | str | None:
+    """(title, url, published) of a matching file that is an article passing the filters;
+    else why it cannot be read, or None."""
     known = _known(job, rel, mtime_ns, size)
     if known is not None:
         if known.is_broken:
-            return rel, None, known.error
+            return known.error
         if not known.is_article or not known.passes(job.options.filters):
-            return rel, None, None
-        title_value, url, published = known.title, known.url, known.published
-    else:
-        try:
-            meta, _ = loads(text)
-        except FrontMatterError as exc:
-            return rel, None, str(exc)
-        if not is_newsarchive(meta) or not job.options.filters.matches(meta):
-            return rel, None, None
-        title_value, url, published = (meta.get(k) for k in ("title", "url", "published"))
-    context = job.options.context
-    wanted = sorted(
-        {
-            i
-            for index in matched
-            for i in range(max(0, index - context), min(len(starts), index + context + 1))
-        }
-    )
-    shown = tuple(Line(i + 1, _line_text(text, starts, i), matched.get(i, ())) for i in wanted)
-    return (
-        rel,
-        FileMatches(
-            path=Path(job.root) / rel,
-            relpath=rel,
-            count=len(matched),
-            lines=shown,
-            title=str(title_value) if title_value is not None else None,
-            url=str(url) if url is not None else None,
-            published=str(published) if published is not None else None,
-        ),
-        None,
-    )
+            return None
+        return known.title, known.url, known.published
+    try:
+        meta, _ = loads(text)
+    except FrontMatterError as exc:
+        return str(exc)
+    if not is_newsarchive(meta) or not job.options.filters.matches(meta):
+        return None
+    return meta.get("title"), meta.get("url"), meta.get("published")
 
 
 def _search_chunk(job: _Job, items: Sequence[str]) -> list[_Outcome]:

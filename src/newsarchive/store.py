@@ -565,15 +565,13 @@ class Archive:
     def _open_index(self, path: Path, *, sync: bool) -> sqlite3.Connection:
         """Open the index and bring it up to date (`sync`); a damaged page met on the way
         raises, and the caller starts a new file."""
-        conn = db.connect(path, threads=True)
-        try:
+
+        def setup(conn: sqlite3.Connection) -> None:
             db.ensure_schema(conn, _SCHEMA_VERSION, _SCHEMA, root=str(self.root))
             if sync:
                 self._sync(conn)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+
+        return db.connect(path, threads=True, setup=setup)
 
     def _db_error(self, exc: sqlite3.Error) -> StoreError:
         return StoreError(str(self.index_path), f"index database: {exc}")

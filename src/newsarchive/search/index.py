@@ -14,41 +14,11 @@ from typing import Any
 
 from newsarchive import db
 from newsarchive.errors import StoreError
+from newsarchive.search import query as queries
+from newsarchive.search import schema
 from newsarchive.search.build import build_index, copy_in, read_many, sharded
 from newsarchive.search.document import read_file
-from newsarchive.search.model import (
-    Entry,
-    Field,
-    Filters,
-    Hit,
-    Problem,
-    RefreshReport,
-    SortKey,
-)
-from newsarchive.search.query import (
-    entry_of,
-    fts_query,
-    listing_sql,
-    query_error,
-    ranking_sql,
-    records_sql,
-    snippets,
-    stale_rows,
-)
-from newsarchive.search.schema import (
-    ARTICLE,
-    BROKEN,
-    FILE_COLUMNS,
-    SCHEMA,
-    SCHEMA_VERSION,
-    Row,
-    UrlSources,
-    create_first_shard,
-    fts_insert,
-    fts_table,
-    shard_count,
-    url_sources,
-)
+from newsarchive.search.model import Entry, Field, Filters, Hit, Problem, RefreshReport, SortKey
 from newsarchive.store import Archive
 from newsarchive.walk import directories, list_directory
 
@@ -94,21 +64,18 @@ class SearchIndex:
         # 128 MB of cache: rebuilds touch many pages. No integrity check here: it reads the
         # whole file (seconds at 100,000 articles). A damaged page shows up as an error
         # later, and `refresh` starts afresh on it.
-        conn = db.connect(path, cache_kib=131072)
-        try:
+        def setup(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA synchronous = NORMAL")
             db.ensure_schema(
                 conn,
-                SCHEMA_VERSION,
-                SCHEMA,
+                schema.SCHEMA_VERSION,
+                schema.SCHEMA,
                 root=str(self.root),
-                also=create_first_shard,
+                also=schema.create_first_shard,
                 also_creates=("fts0",),
             )
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+
+        return db.connect(path, cache_kib=131072, setup=setup)
 
     def _discard(self) -> None:
         """Throw the database away (it is derived data); the next use starts an empty one."""
@@ -147,7 +114,7 @@ class SearchIndex:
         broken = [
             Problem(self.root / rel, error)
             for rel, error in self._db().execute(  # a build may have opened a new file
-                f"SELECT path, error FROM files WHERE kind = {BROKEN} ORDER BY path"
+                f"SELECT path, error FROM files WHERE kind = {schema.BROKEN} ORDER BY path"
             )
         ]
         report.problems = sorted(broken + skipped, key=lambda problem: problem.path)
@@ -231,7 +198,7 @@ class SearchIndex:
         with db.transaction(conn):
             if clear:
                 self._clear(conn)
-            shards = shard_count(conn)
+            shards = schema.shard_count(conn)
             if everything:
                 known, gone = self._stock_everywhere(conn, files)
             else:
@@ -256,9 +223,9 @@ class SearchIndex:
         conn.execute("DELETE FROM files")
         conn.execute("DELETE FROM dirs")
         # Dropped, not emptied: deleting rows from FTS5 re-reads every document.
-        for shard in range(shard_count(conn)):
+        for shard in range(schema.shard_count(conn)):
             conn.execute(f"DROP TABLE IF EXISTS fts{shard}")
-        conn.execute(fts_table(0))
+        conn.execute(schema.fts_table(0))
         conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('shards', '1')")
 
     @staticmethod
@@ -316,37 +283,40 @@ class SearchIndex:
                 conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
 
     @staticmethod
-    def _store(conn: sqlite3.Connection, row: Row, shards: int, *, fresh: bool = False) -> str:
+    def _store(
+        conn: sqlite3.Connection, row: schema.Row, shards: int, *, fresh: bool = False
+    ) -> str:
         """Insert or replace one file's rows; `fresh`: the index is known not to hold it.
         The text goes to the full-text table of the file's shard (its id modulo `shards`)."""
         values, fts = row
         placeholders = ", ".join("?" * len(values))
         if fresh:
             rowid = conn.execute(
-                f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({placeholders})", values
+                f"INSERT INTO files ({schema.FILE_COLUMNS}) VALUES ({placeholders})", values
             ).lastrowid
             if fts is not None:
                 assert rowid is not None
-                conn.execute(fts_insert(rowid % shards), (rowid, *fts))
+                conn.execute(schema.fts_insert(rowid % shards), (rowid, *fts))
             return "added"
         previous = conn.execute("SELECT id FROM files WHERE path = ?", (values[0],)).fetchone()
         if previous is not None:
             conn.execute(f"DELETE FROM fts{previous[0] % shards} WHERE rowid = ?", (previous[0],))
-        updates = ", ".join(
-            f"{name} = excluded.{name}" for name in FILE_COLUMNS.replace(" ", "").split(",")[1:]
-        )
+        names = schema.FILE_COLUMNS.replace(" ", "").split(",")[1:]  # all but the path
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names)
         cursor = conn.execute(
-            f"INSERT INTO files ({FILE_COLUMNS}) VALUES ({placeholders})"
+            f"INSERT INTO files ({schema.FILE_COLUMNS}) VALUES ({placeholders})"
             f" ON CONFLICT (path) DO UPDATE SET {updates} RETURNING id",
             values,
         )
         (rowid,) = cursor.fetchone()
         cursor.close()
         if fts is not None:
-            conn.execute(fts_insert(rowid % shards), (rowid, *fts))
+            conn.execute(schema.fts_insert(rowid % shards), (rowid, *fts))
         return "updated" if previous is not None else "added"
 
-    def rebuild(self, *, alongside: Callable[[UrlSources], object] | None = None) -> RefreshReport:
+    def rebuild(
+        self, *, alongside: Callable[[schema.UrlSources], object] | None = None
+    ) -> RefreshReport:
         """Throw the index away and build it again from every file.
 
         `alongside`, if given, is called in a thread of its own with what was read of every
@@ -356,7 +326,7 @@ class SearchIndex:
         with ThreadPoolExecutor(max_workers=1) as thread:
             started: list[Future[object]] = []
 
-            def read(sources: UrlSources) -> None:
+            def read(sources: schema.UrlSources) -> None:
                 if alongside is not None:
                     started.append(thread.submit(alongside, sources))
 
@@ -377,15 +347,15 @@ class SearchIndex:
                 future.result()
         return report
 
-    def _rebuild(self, read: Callable[[UrlSources], None]) -> RefreshReport:
+    def _rebuild(self, read: Callable[[schema.UrlSources], None]) -> RefreshReport:
         conn = self._db()
         dirs, files = self._list_all([])
         if sharded(len(files)):
             report = self._build(dirs, files, read)
         else:
             report = self._apply_listing(conn, dirs, files, everything=True, clear=True)
-            read(url_sources(conn))
-            for shard in range(shard_count(conn)):
+            read(schema.url_sources(conn))
+            for shard in range(schema.shard_count(conn)):
                 # One b-tree per term instead of many segments: faster queries from now on.
                 conn.execute(f"INSERT INTO fts{shard} (fts{shard}) VALUES ('optimize')")
         self._db().execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -395,7 +365,7 @@ class SearchIndex:
         self,
         dirs: dict[str, int | None],
         files: dict[str, tuple[int, int]],
-        read: Callable[[UrlSources], None] | None = None,
+        read: Callable[[schema.UrlSources], None] | None = None,
     ) -> RefreshReport:
         """Build the whole index on every core, in a new file that takes this one's place."""
         added = build_index(self.path, self.root, dirs, list(files), install=self._put, read=read)
@@ -437,7 +407,7 @@ class SearchIndex:
         try:
             conn = self._db()
             with db.transaction(conn):
-                shards = shard_count(conn)
+                shards = schema.shard_count(conn)
                 for rel in rels:
                     row = read_file(str(self.root), rel)
                     if row is None:
@@ -449,7 +419,7 @@ class SearchIndex:
 
     def _changed(self, rows: list[Any]) -> bool:
         """Re-read any of these files (rows of entry columns) that changed; True if any did."""
-        stale = stale_rows(self.root, rows)
+        stale = queries.stale_rows(self.root, rows)
         if stale:
             self.update(stale)
         return bool(stale)
@@ -465,27 +435,31 @@ class SearchIndex:
         limit: int | None = 20,
     ) -> list[Hit]:
         """The best-matching articles, best first (call `refresh` before, to be current)."""
-        expression = fts_query(query, field)
+        expression = queries.fts_query(query, field)
         filters = filters or Filters()
         try:
             conn = self._db()
             for _ in range(3):
                 # One read transaction: the number of shards and their contents agree.
                 with db.transaction(conn, write=False):
-                    shards = shard_count(conn)
-                    sql, params = ranking_sql(shards, expression, filters)
+                    shards = schema.shard_count(conn)
+                    sql, params = queries.ranking_sql(shards, expression, filters)
                     try:
                         rows = conn.execute(sql, (*params, limit or -1)).fetchall()
                     except sqlite3.OperationalError as exc:
                         if "fts5" in str(exc) or "syntax" in str(exc):
-                            raise query_error(query, exc) from None
+                            raise queries.query_error(query, exc) from None
                         raise
-                    found = snippets(conn, shards, expression, [row[0] for row in rows])
+                    found = queries.snippets(conn, shards, expression, [row[0] for row in rows])
                 if not self._changed(rows):
                     break
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
-        return [Hit(entry_of(self.root, row), row[-1], found.get(row[0], "")) for row in rows]
+        entries = [queries.entry_of(self.root, row) for row in rows]
+        return [
+            Hit(entry, row[-1], found.get(row[0], ""))
+            for entry, row in zip(entries, rows, strict=True)
+        ]
 
     def entries(
         self,
@@ -496,7 +470,7 @@ class SearchIndex:
         limit: int | None = None,
     ) -> list[Entry]:
         """Articles passing `filters`, newest first by default (undated ones last)."""
-        sql, params = listing_sql(filters or Filters(), sort, reverse)
+        sql, params = queries.listing_sql(filters or Filters(), sort, reverse)
         try:
             conn = self._db()
             for _ in range(3):
@@ -505,7 +479,7 @@ class SearchIndex:
                     break
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
-        return [entry_of(self.root, row) for row in rows]
+        return [queries.entry_of(self.root, row) for row in rows]
 
     def records(
         self, *, filters: Filters | None = None, with_body: bool = False
@@ -514,13 +488,13 @@ class SearchIndex:
 
         Reads the front-matter from the index; `refresh(full=True)` first for exact results.
         """
-        sql, params = records_sql(filters or Filters())
+        sql, params = queries.records_sql(filters or Filters())
         try:
             rows = self._db().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         for row in rows:
-            entry = entry_of(self.root, row[:-2])
+            entry = queries.entry_of(self.root, row[:-2])
             body = None
             if with_body:
                 try:
@@ -529,17 +503,17 @@ class SearchIndex:
                     raise StoreError(str(entry.path), f"cannot read: {exc}") from exc
             yield entry, json.loads(row[-2]), body
 
-    def url_sources(self) -> UrlSources:
+    def url_sources(self) -> schema.UrlSources:
         """What the index read of every file, for `Archive.rebuild_index(known=...)`: path ->
         (mtime_ns, size, is an article, its URL keys: url, source and final_url normalised)."""
         try:
-            return url_sources(self._db())
+            return schema.url_sources(self._db())
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
 
     def count(self) -> int:
         try:
-            row = self._db().execute(f"SELECT count(*) FROM files WHERE kind = {ARTICLE}")
+            row = self._db().execute(f"SELECT count(*) FROM files WHERE kind = {schema.ARTICLE}")
             return int(row.fetchone()[0])
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
