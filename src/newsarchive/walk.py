@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "NOT_UTF8_NAME",
     "OPEN_FLAGS",
+    "SETTLED_NS",
     "Directory",
     "OnError",
     "article_files",
