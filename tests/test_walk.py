@@ -223,3 +223,28 @@ def test_the_search_index_goes_on_past_an_unreadable_directory(
         monkeypatch.setattr(walk.os, "scandir", real)
         assert index.refresh(full=False).problems == []
         assert "Locked away" in [e.title for e in index.entries()]
+
+
+@pytest.mark.parametrize("command", [["grep", "Wagner"], ["list"], ["verify"]])
+def test_commands_warn_about_an_unreadable_directory_and_go_on(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    write_by_hand(archive / "2022" / "x.md", make_article("Wagner again", "Wagner.\n"))
+    real = os.scandir
+
+    def scandir(path: Path) -> object:
+        if Path(path) == archive / "2022":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(walk.os, "scandir", scandir)
+    result = na(archive, *command)
+    if command[0] == "verify":
+        assert result.exit_code == 8
+        assert result.stdout == f"{archive / '2022'}: cannot list: Permission denied\n"
+    else:
+        assert result.exit_code == 0
+        assert "Wagner in Mali" in result.stdout and "Wagner again" not in result.stdout
+        assert result.stderr.endswith(
+            f"warning: {archive / '2022'}: cannot list: Permission denied (skipped)\n"
+        )
