@@ -19,11 +19,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from httpserver import LoopbackServer
-from newsarchive import search as search_mod
 from newsarchive import store as store_mod
 from newsarchive.cli import cli
 from newsarchive.frontmatter import FrontMatterError, loads
 from newsarchive.search import SearchIndex
+from newsarchive.search import build as search_build
+from newsarchive.search import index as search_index
 from newsarchive.store import Archive
 from test_batch import add_articles
 from test_search import age, make_article, save, write_by_hand
@@ -448,7 +449,7 @@ def test_large_archive_relies_on_directory_times(
     archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Above FULL_CHECK_LIMIT files only directories are checked (and the hits shown).
-    monkeypatch.setattr(search_mod, "FULL_CHECK_LIMIT", 0)
+    monkeypatch.setattr(search_index, "FULL_CHECK_LIMIT", 0)
     assert search_titles(archive, "mercenaries") == [MALI]
     age(archive)
     assert search_titles(archive, "mercenaries") == [MALI]  # directories now trusted
@@ -464,7 +465,7 @@ def test_large_archive_relies_on_directory_times(
 def test_fetch_and_import_keep_the_index_current(
     server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search_mod, "FULL_CHECK_LIMIT", 0)  # only the cheap checks
+    monkeypatch.setattr(search_index, "FULL_CHECK_LIMIT", 0)  # only the cheap checks
     archive = tmp_path / "archive"
     server.add(MT_PATH, (FIXTURES / "moscowtimes-mali.html").read_bytes())
     assert na(archive, "fetch", server.url(MT_PATH)).exit_code == 0
@@ -784,7 +785,7 @@ def test_reindex_reads_every_file_once(
     archive: Path, monkeypatch: pytest.MonkeyPatch, shards: bool
 ) -> None:
     if shards:  # built by worker processes, as a large archive is
-        monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+        monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
         monkeypatch.setattr(os, "cpu_count", lambda: 2)
     read_for_urls: list[Path] = []
     real = store_mod._read_article

@@ -19,12 +19,12 @@ from newsarchive.grep import (
     GrepOptions,
     compile_pattern,
     grep,
-    list_files,
     make_prefilter,
     required_strings,
 )
 from newsarchive.search import Filters, SearchIndex
 from newsarchive.store import Archive
+from newsarchive.walk import article_files
 from test_search import make_article, save, write_by_hand
 
 
@@ -226,7 +226,7 @@ def test_files_come_in_path_order_whoever_lists_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, listed: int
 ) -> None:
     """Directories two levels down go whole to the worker processes once `listed` files are
-    known; the results still come in the order of list_files."""
+    known; the results still come in path order."""
     archive = Archive(tmp_path / "tree")
     article = make_article("Story", "Needle.\n")
     for rel in (
@@ -238,15 +238,15 @@ def test_files_come_in_path_order_whoever_lists_them(
     monkeypatch.setattr(grep_mod, "_CHUNK", 3)
     monkeypatch.setattr(grep_mod, "_SUBTREE", 2)
     found = [m.relpath for m in grep(archive, GrepOptions("Needle"), workers=2)]
-    assert found == list_files(archive.root)
+    assert found == list(article_files(archive.root))
     assert len(found) == 9
 
 
-def test_list_files(tmp_path: Path) -> None:
+def test_article_files(tmp_path: Path) -> None:
     for rel in ("b/2.md", "a/10.md", "a/9.md", "z.md", "a/x.txt", ".git/c.md", "a/.tmp.md"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
-    assert list_files(tmp_path) == ["a/10.md", "a/9.md", "b/2.md", "z.md"]
+    assert list(article_files(tmp_path)) == ["a/10.md", "a/9.md", "b/2.md", "z.md"]
 
 
 # -- the prefilter ----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from newsarchive.search import (
     split_marks,
     update_index,
 )
+from newsarchive.search import build as search_build
 from newsarchive.store import Archive
 
 FETCHED = datetime(2024, 3, 2, 9, 30, tzinfo=UTC)
@@ -107,7 +108,7 @@ def build(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     """Run a test against an index built in one process, and against one built by worker
     processes into full-text tables of their own (shards), as large archives are."""
     if request.param == "shards":
-        monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+        monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
         monkeypatch.setattr(os, "cpu_count", lambda: 2)
     return str(request.param)
 
@@ -662,8 +663,8 @@ def test_rebuild_in_worker_processes(archive: Archive, monkeypatch: pytest.Monke
             make_article(f"Story {n}", f"Word{n} and common.\n", url=f"https://x.example/{n}"),
         )
     (archive.root / "bad.md").write_text("---\ntitle: [\n---\n")
-    monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
-    monkeypatch.setattr(search_mod, "_CHUNK", 5)
+    monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
+    monkeypatch.setattr(search_build, "_CHUNK", 5)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     with SearchIndex(archive) as index:
         report = index.rebuild()
@@ -711,7 +712,7 @@ def test_shards_answer_like_one_table(
         index.rebuild()
         expected = answers(index)
         assert check_integrity(index) == (2 if build == "shards" else 1)
-        monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+        monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
         monkeypatch.setattr(os, "cpu_count", lambda: 3)
         index.rebuild()
         assert check_integrity(index) == 3
@@ -912,7 +913,7 @@ def test_scratch_files_of_a_killed_build_are_cleared(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     many_articles(archive)
-    monkeypatch.setattr(search_mod, "_PARALLEL_MIN", 2)
+    monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     with SearchIndex(archive) as index:
         index.refresh()

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from newsarchive import workers
+from newsarchive.workers import worker_pool
+from test_search import make_article, write_by_hand
 
 
 def _run(code: str) -> str:
@@ -50,9 +61,105 @@ def test_one_lower_cased_stoplist_serves_jusText() -> None:
 def test_extraction_processes_yield_the_cpu_to_the_coordinator() -> None:
     code = (
         "import os\n"
-        "from newsarchive import crawl\n"
+        "from newsarchive import crawl, workers\n"
         "before = os.nice(0)\n"
-        "crawl._init_worker(os.getppid())\n"
+        "workers._init_worker(os.getppid(), crawl.prepare_extraction)\n"
         "print(os.nice(0) - before, crawl._warm)\n"
     )
     assert _run(code) == "5 True"
+
+
+# -- the pool policy: every pool's workers start, run and end the same way -----------------------
+
+# `newsarchive reindex` whose shard workers stall: each writes its pid into a folder, then
+# works on (sleeps) for an hour. The real command otherwise, in a process of its own.
+STALLED_REINDEX = """
+import os, sys, time
+from newsarchive.search import build
+from newsarchive.cli import main
+
+started, archive = sys.argv[1:]
+
+def stalled_shard(shard):
+    open(os.path.join(started, str(os.getpid())), "w").close()
+    time.sleep(3600)
+    return 0
+
+build._build_shard = stalled_shard
+build._PARALLEL_MIN = 2  # a handful of files are built by worker processes, as 2,000 are
+os.cpu_count = lambda: 2
+sys.argv = ["newsarchive", "--archive", archive, "reindex"]
+main()
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for a parent to reap it has ended)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if stat.parent.parent.is_dir():
+        try:
+            return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX")
+def test_the_workers_of_a_killed_reindex_end_with_it(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    for n in range(4):
+        write_by_hand(archive / f"{n}.md", make_article(f"Story {n}", "Text.\n"))
+    started = tmp_path / "started"
+    started.mkdir()
+    reindex = subprocess.Popen(
+        [sys.executable, "-c", STALLED_REINDEX, str(started), str(archive)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait_for(lambda: len(list(started.iterdir())) == 2, 120), "no workers started"
+        workers = [int(path.name) for path in started.iterdir()]
+        assert all(_alive(pid) for pid in workers)
+        reindex.kill()  # SIGKILL: nothing of the parent runs any more
+        reindex.wait()
+        assert _wait_for(lambda: not any(_alive(pid) for pid in workers), 30), workers
+    finally:
+        reindex.kill()
+        reindex.wait()
+        for path in started.iterdir():  # never leave a worker behind, even when it failed
+            try:
+                os.kill(int(path.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _worker_state() -> tuple[int, bool]:
+    return os.nice(0), signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_every_pool_runs_its_workers_at_a_lower_priority_deaf_to_ctrl_c() -> None:
+    with worker_pool(1) as pool:
+        niceness, ignores_ctrl_c = pool.submit(_worker_state).result()
+    assert niceness == min(19, os.nice(0) + workers.WORKER_NICENESS)
+    assert ignores_ctrl_c
+
+
+def test_a_pool_left_on_an_error_is_abandoned_at_once() -> None:
+    with pytest.raises(KeyError), worker_pool(1) as pool:
+        pid = pool.submit(os.getpid).result()
+        pool.submit(time.sleep, 3600)  # waiting for it would take an hour
+        raise KeyError("stop")
+    assert _wait_for(lambda: not _alive(pid), 30)

@@ -38,12 +38,8 @@ import abc
 import ctypes
 import heapq
 import itertools
-import multiprocessing
-import os
 import queue
 import random
-import select
-import signal
 import threading
 import time
 from collections import Counter, deque
@@ -60,6 +56,7 @@ from newsarchive.errors import FetchError, HTTPStatusError, NetworkError, NewsAr
 from newsarchive.models import FetchedPage, FetchOptions
 from newsarchive.pipeline import prepare, render_file
 from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url
+from newsarchive.workers import process_pool, shut_down, start_processes, worker_count
 
 __all__ = [
     "Clock",
@@ -159,25 +156,11 @@ _WARM_UP_PAGE = (
 )
 
 
-_WORKER_NICENESS = 5
-
-
-def _init_worker(coordinator: int) -> None:
-    # Ctrl-C reaches the whole process group; the coordinator decides what happens, and a
-    # worker dying of KeyboardInterrupt would break the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Extraction takes whatever CPU is left; the coordinator, which sends the next requests
-    # and writes the files, must not queue behind it for a core.
-    try:
-        os.nice(_WORKER_NICENESS)
-    except (AttributeError, OSError):  # no nice() here, or not allowed: no matter
-        pass
+def prepare_extraction() -> None:
+    """What an extraction process does before its first page (after the pool's own set-up,
+    `workers._init_worker`): the memory setting below, and the warm-up, while the first
+    requests are on the wire (once per process, unless the forkserver did it for all)."""
     release_large_buffers()
-    threading.Thread(
-        target=_exit_with, args=(coordinator,), name="newsarchive-watchdog", daemon=True
-    ).start()
-    # Runs while the first requests are on the wire, once per process (unless the forkserver
-    # did it for all of them).
     warm_up()
 
 
@@ -195,45 +178,6 @@ def warm_up() -> None:
     article, _ = prepare(page, _WARM_UP_URL)
     render_file(article)
     _warm = True
-
-
-def _exit_with(coordinator: int) -> None:
-    """End this worker as soon as the coordinating process is gone, however it ended.
-
-    A pool worker holds both ends of its own task pipe, so it never sees end-of-file: after a
-    kill -9 of the run, it (and the forkserver it came from) would otherwise wait forever.
-    """
-    pidfd_open = getattr(os, "pidfd_open", None)  # Linux 5.3 and later
-    try:
-        fd = pidfd_open(coordinator) if pidfd_open is not None else None
-    except OSError:
-        fd = None
-    if fd is not None:
-        select.select([fd], [], [])  # readable once the process has ended
-    else:
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(coordinator, 0)
-            except ProcessLookupError:
-                break
-            except PermissionError:  # alive, under another user (a recycled pid): keep going
-                pass
-    os._exit(1)
-
-
-def _warm_up() -> int:
-    return os.getpid()
-
-
-def _start_processes(pool: ProcessPoolExecutor, count: int) -> None:
-    # Each submission starts one process while none is idle. A page submitted meanwhile
-    # waits for the same lock, as it would have to anyway.
-    try:
-        for _ in range(count):
-            pool.submit(_warm_up)
-    except (BrokenProcessPool, RuntimeError):  # broken, or shut down already: the run sees it
-        pass
 
 
 def release_large_buffers() -> None:
@@ -255,20 +199,10 @@ def release_large_buffers() -> None:
     mallopt(-8, 2)  # M_ARENA_MAX
 
 
-def _process_context(preload: str) -> multiprocessing.context.BaseContext:
-    """Where extraction processes come from.
-
-    "forkserver": the server process imports and warms up the extractor once (`warmup`), and
-    imports `preload`, the module whose functions the processes run; then each worker is a
-    cheap fork of it, sharing what the warm-up loaded (16 MB of word lists, among others).
-    It is safe while our download threads run (a plain fork would copy their locks) and its
-    start overlaps the first requests.
-    """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newsarchive.warmup", preload])
-        return context
-    return multiprocessing.get_context("spawn")
+# The server process that extraction processes are forked from loads and warms up the
+# extractor once (`warmup`), so each process starts warm and shares what it loaded (16 MB of
+# word lists, among others); its start overlaps the first requests.
+_PRELOAD = "newsarchive.warmup"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,7 +359,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.fetching = 0
         self.extracting = 0  # pages in the extraction processes
         self.writing = 0  # writes queued or under way
-        self.jobs = (os.cpu_count() or 1) if options.jobs is None else options.jobs
+        self.jobs = worker_count(options.jobs)
         # Pages beyond `concurrency` that may wait for extraction (see `_may_fetch`).
         self.extract_backlog = 2 * self.jobs
 
@@ -713,17 +647,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.writer = threading.Thread(target=self._write, name="newsarchive-writer", daemon=True)
         self.writer.start()
         if self.jobs > 0:
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=_process_context(type(self).__module__),
-                initializer=_init_worker,
-                initargs=(os.getpid(),),
+            # The server also imports the module whose functions the processes run.
+            self.pool = process_pool(
+                self.jobs, preload=(_PRELOAD, type(self).__module__), setup=prepare_extraction
             )
             # Start every process now, while the first requests are on the wire, from a thread
             # of its own: the first start waits for the forkserver to load and warm up the
             # extractor (about 0.8 s), which must not hold up the first downloads.
             threading.Thread(
-                target=_start_processes,
+                target=start_processes,
                 args=(self.pool, self.jobs),
                 name="newsarchive-start-extraction",
                 daemon=True,
@@ -946,13 +878,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             self.writer.join()
             self._report_last_saves()
         if self.pool is not None:
-            if self.interrupted:
-                # Extractions under way are abandoned: end their processes rather than wait for
-                # them. (shutdown(wait=False) instead races with the interpreter's exit in
-                # CPython 3.11 and can print "Bad file descriptor" tracebacks.)
-                for process in list(self.pool._processes.values()):
-                    process.terminate()
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            # When interrupted, extractions under way are abandoned.
+            shut_down(self.pool, abandon=self.interrupted)
         if not self.interrupted:
             for thread in self.threads:
                 thread.join()

@@ -35,19 +35,12 @@ from typing import Any
 
 from newsarchive.errors import UsageError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
-from newsarchive.search import (
-    INDEX_FILE,
-    Field,
-    Filters,
-    IndexReader,
-    KnownFile,
-    bounded_map,
-    process_pool,
-    read_bytes,
-)
+from newsarchive.search import INDEX_FILE, Field, Filters, IndexReader, KnownFile
 from newsarchive.store import Archive
+from newsarchive.walk import OPEN_FLAGS, article_files, read_bytes
+from newsarchive.workers import bounded_map, worker_count, worker_pool
 
-__all__ = ["FileMatches", "GrepOptions", "Line", "compile_pattern", "grep", "list_files"]
+__all__ = ["FileMatches", "GrepOptions", "Line", "compile_pattern", "grep"]
 
 _PARALLEL_MIN = 1_000  # files; below this, starting worker processes costs more than it saves
 _CHUNK = 1_000  # files given to a worker at a time (at least _PARALLEL_MIN)
@@ -298,68 +291,6 @@ def make_prefilter(pattern: re.Pattern[str]) -> Prefilter | None:
 # -- searching files --------------------------------------------------------------------------
 
 
-def list_files(root: Path) -> list[str]:
-    """Every `.md` file under `root` (relative, "/"-separated, sorted); hidden files and
-    directories and directory symlinks are skipped, like the index does."""
-    return list(iter_files(root))
-
-
-def iter_files(root: Path) -> Iterator[str]:
-    """`list_files`, one directory at a time: the search starts before the listing ends.
-
-    Entries are visited in name order, depth first, which is the order of the paths'
-    components ("a/10.md" < "a/9.md" < "a/b/x.md" < "b.md").
-    """
-    for batch in iter_batches(root, 256):
-        yield from batch
-
-
-def iter_batches(root: Path, size: int, *, under: str = "") -> Iterator[list[str]]:
-    """`iter_files` (of the directory `under` only, if given) in lists of `size` paths, the
-    last one shorter, listed without a step per file in Python beyond the one naming it."""
-    batch: list[str] = []
-    stack = [(under, *_listing(root, under))]
-    while stack:
-        rel, names, dirs = stack[-1]
-        prefix = f"{rel}/" if rel else ""
-        for name in names:
-            if name in dirs:
-                stack.append((prefix + name, *_listing(root, prefix + name)))
-                break  # on with this directory's names after that one's
-            batch.append(prefix + name)
-            if len(batch) == size:
-                yield batch
-                batch = []
-        else:
-            stack.pop()
-    if batch:
-        yield batch
-
-
-def _listing(root: Path, rel: str) -> tuple[Iterator[str], set[str]]:
-    """The visible directories and `.md` files in `rel`, by name, and which are directories."""
-    names: list[str] = []
-    dirs: set[str] = set()
-    try:
-        with os.scandir(root / rel if rel else root) as scan:
-            for entry in scan:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        dirs.add(name)
-                        names.append(name)
-                    elif name.endswith(".md"):
-                        names.append(name)
-                except OSError:  # vanished while listing
-                    continue
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-    names.sort()
-    return iter(names), dirs
-
-
 @dataclass(frozen=True)
 class _Job:
     root: str
@@ -479,6 +410,30 @@ def _search_file(job: _Job, rel: str) -> _Outcome:
     starts = _line_starts(text)
     if text.endswith("\n"):
         starts.pop()  # no empty "line" after the final newline
+    matched = _matched_lines(job, text, starts)
+    if not matched:
+        return rel, None, None
+    described = _describe(job, rel, text, mtime_ns, size)
+    if not isinstance(described, tuple):
+        return rel, None, described  # a problem, or None: not an article the filters pass
+    title, url, published = (str(value) if value is not None else None for value in described)
+    context = job.options.context
+    wanted = sorted(
+        {
+            i
+            for index in matched
+            for i in range(max(0, index - context), min(len(starts), index + context + 1))
+        }
+    )
+    shown = tuple(Line(i + 1, _line_text(text, starts, i), matched.get(i, ())) for i in wanted)
+    path = Path(job.root) / rel
+    return rel, FileMatches(path, rel, len(matched), shown, title, url, published), None
+
+
+def _matched_lines(
+    job: _Job, text: str, starts: list[int]
+) -> dict[int, tuple[tuple[int, int], ...]]:
+    """The matching lines of `text` in the field searched: line index -> matched ranges."""
     header = _FRONT_MATTER.match(text)
     body_line = _line_of(starts, header.end()) if header and header.end() < len(text) else 0
     if header and header.end() >= len(text):
@@ -505,51 +460,40 @@ def _search_file(job: _Job, rel: str) -> _Outcome:
         spans = tuple((m.start() + column, m.end() + column) for m in pattern.finditer(segment))
         if spans:
             matched[index] = spans
-    if not matched:
-        return rel, None, None
+    return matched
+
+
+def _describe(
+    job: _Job, rel: str, text: str, mtime_ns: int, size: int
+) -> tuple[object, object, object] | str | None:
+    """(title, url, published) of a matching file that is an article passing the filters;
+    else why it cannot be read, or None."""
     known = _known(job, rel, mtime_ns, size)
     if known is not None:
         if known.is_broken:
-            return rel, None, known.error
+            return known.error
         if not known.is_article or not known.passes(job.options.filters):
-            return rel, None, None
-        title_value, url, published = known.title, known.url, known.published
-    else:
-        try:
-            meta, _ = loads(text)
-        except FrontMatterError as exc:
-            return rel, None, str(exc)
-        if not is_newsarchive(meta) or not job.options.filters.matches(meta):
-            return rel, None, None
-        title_value, url, published = (meta.get(k) for k in ("title", "url", "published"))
-    context = job.options.context
-    wanted = sorted(
-        {
-            i
-            for index in matched
-            for i in range(max(0, index - context), min(len(starts), index + context + 1))
-        }
-    )
-    shown = tuple(Line(i + 1, _line_text(text, starts, i), matched.get(i, ())) for i in wanted)
-    return (
-        rel,
-        FileMatches(
-            path=Path(job.root) / rel,
-            relpath=rel,
-            count=len(matched),
-            lines=shown,
-            title=str(title_value) if title_value is not None else None,
-            url=str(url) if url is not None else None,
-            published=str(published) if published is not None else None,
-        ),
-        None,
-    )
+            return None
+        return known.title, known.url, known.published
+    try:
+        meta, _ = loads(text)
+    except FrontMatterError as exc:
+        return str(exc)
+    if not is_newsarchive(meta) or not job.options.filters.matches(meta):
+        return None
+    return meta.get("title"), meta.get("url"), meta.get("published")
 
 
 def _search_chunk(job: _Job, items: Sequence[str]) -> list[_Outcome]:
-    """The matches and problems in `items` (files, and directories given whole), in order."""
-    out = []
-    rels = _expand(Path(job.root), items)
+    """The matches and problems in `items` (files, and directories given whole), in order;
+    directories and names that could not be listed come first."""
+    root = Path(job.root)
+    out: list[_Outcome] = []
+
+    def skipped(path: Path, reason: str) -> None:
+        out.append((path.relative_to(root).as_posix(), None, reason))
+
+    rels = _expand(root, items, skipped)
     if job.prefilter is not None and _readv is not None:
         rels = _screen(job.root, rels, job.prefilter, _readv)
     for rel in rels:
@@ -559,7 +503,6 @@ def _search_chunk(job: _Job, items: Sequence[str]) -> list[_Outcome]:
     return out  # the worker keeps its index connection for its next chunk
 
 
-_O_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 _readv: Callable[[int, Sequence[bytearray]], int] | None = getattr(os, "readv", None)  # not Windows
 _SCREEN_BYTES = 1 << 16
 
@@ -584,7 +527,7 @@ def _screen(
     open_, close = os.open, os.close
     for rel in rels:
         try:
-            fd = open_(prefix + rel, _O_READ)
+            fd = open_(prefix + rel, OPEN_FLAGS)
         except FileNotFoundError:
             continue  # deleted since the listing
         except OSError:
@@ -627,10 +570,10 @@ def grep(
     root = archive.root
     index = archive.index_path.with_name(INDEX_FILE)
     job = _job(root, options, index if index.is_file() else None)
-    items = _work(root, _PARALLEL_MIN)
+    items = _work(root, _PARALLEL_MIN, on_error)
     first = list(itertools.islice(items, _PARALLEL_MIN))
     tasks = _tasks(itertools.chain(first, items), _CHUNK)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
+    workers = worker_count(workers)
     if workers < 2 or len(first) < _PARALLEL_MIN:
         try:
             for task in tasks:
@@ -638,35 +581,27 @@ def grep(
         finally:
             _close_reader(job.index)
         return
-    with process_pool(workers) as pool:
+    with worker_pool(workers) as pool:
         yield from _emit(root, bounded_map(pool, workers, _search_chunk, job, tasks), on_error)
 
 
 _SUBTREE = 300  # files a directory given whole to a worker is reckoned to hold
 
 
-def _work(root: Path, listed: int) -> Iterator[str]:
-    """What there is to search, in `iter_files` order: file paths, and once `listed` of those
-    have been given, the directories two levels down (such as "2021/09"), given whole as
+def _work(root: Path, listed: int, on_error: Callable[[Path, str], None] | None) -> Iterator[str]:
+    """What there is to search, in path order: file paths, and once `listed` of those have
+    been given, the directories two levels down (such as "2021/09"), given whole as
     "2021/09/" for a worker process to list: listing 100,000 files in this process would
     cost as much as a third of searching them."""
     count = 0
-    stack = [("", *_listing(root, ""), 0)]
-    while stack:
-        rel, names, dirs, depth = stack[-1]
-        prefix = f"{rel}/" if rel else ""
-        for name in names:
-            path = prefix + name
-            if name not in dirs:
-                count += 1
-                yield path
-            elif depth >= 1 and count >= listed:
-                yield f"{path}/"
-            else:
-                stack.append((path, *_listing(root, path), depth + 1))
-                break  # on with this directory's names after that one's
-        else:
-            stack.pop()
+
+    def whole(rel: str) -> bool:
+        return "/" in rel and count >= listed
+
+    for item in article_files(root, on_error=on_error, whole=whole):
+        if not item.endswith("/"):
+            count += 1
+        yield item
 
 
 def _tasks(items: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -684,15 +619,14 @@ def _tasks(items: Iterable[str], size: int) -> Iterator[list[str]]:
         yield task
 
 
-def _expand(root: Path, items: Sequence[str]) -> list[str]:
+def _expand(root: Path, items: Sequence[str], on_error: Callable[[Path, str], None]) -> list[str]:
     """The file paths of `items`, with each directory given whole listed in place."""
     if not any(item.endswith("/") for item in items):
         return list(items)
     rels: list[str] = []
     for item in items:
         if item.endswith("/"):
-            for batch in iter_batches(root, _CHUNK, under=item[:-1]):
-                rels.extend(batch)
+            rels.extend(article_files(root, under=item[:-1], on_error=on_error))
         else:
             rels.append(item)
     return rels

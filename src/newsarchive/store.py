@@ -26,10 +26,12 @@ from urllib.parse import urlsplit
 
 from slugify import slugify
 
+from newsarchive import db
 from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
 from newsarchive.frontmatter import FrontMatterError, article_date, is_newsarchive, loads
 from newsarchive.models import Article
 from newsarchive.urls import normalize_url, other_scheme
+from newsarchive.walk import article_files, directories, parent_of
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -37,6 +39,7 @@ __all__ = [
     "Archive",
     "SaveResult",
     "slugify_title",
+    "url_keys",
     "validate_template",
 ]
 
@@ -226,8 +229,14 @@ def _read_article(path: Path) -> tuple[bool, set[str]]:
         return False, set()
     if not is_newsarchive(meta):
         return False, set()
-    keys = {_url_key(meta.get(name)) for name in ("url", "source", "final_url")}
-    return True, {key for key in keys if key}
+    return True, set(url_keys(meta))
+
+
+def url_keys(meta: Mapping[str, Any]) -> list[str]:
+    """The keys under which the URL index files an article: its url, source and final_url,
+    normalised, without repeats."""
+    keys = (_url_key(meta.get(name)) for name in ("url", "source", "final_url"))
+    return [key for key in dict.fromkeys(keys) if key]
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -257,7 +266,7 @@ def _temp_name(name: str) -> str:
 class _Dir:
     """One directory seen by a scan: its mtime and its visible `.md` files."""
 
-    mtime_ns: int | None  # None: changed too recently to trust (see _RACY_NS)
+    mtime_ns: int | None  # None: look at it again next time (see Directory.stamp)
     files: dict[str, tuple[int, int]]  # root-relative path -> (mtime_ns, size)
 
 
@@ -280,42 +289,6 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS files_dir ON files (dir)",
     "CREATE TABLE IF NOT EXISTS dirs (path TEXT PRIMARY KEY, mtime_ns INTEGER)",
 )
-# A directory changed this recently may change again within the same timestamp tick without
-# its mtime moving, so it is not marked as scanned and is looked at again next time.
-_RACY_NS = 3 * 10**9
-_BUSY_TIMEOUT_MS = 60_000
-
-
-def _set_wal(conn: sqlite3.Connection) -> None:
-    # Switching a new database to WAL needs an exclusive lock and SQLite does not call the
-    # busy handler for it: two processes opening a fresh index at once get "locked" at once.
-    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-
-
-class _CorruptIndexError(Exception):
-    """The index database is unreadable or from another schema version."""
-
-
-def _is_corruption(exc: sqlite3.Error) -> bool:
-    # OperationalError (locked, read-only, disk full) is a DatabaseError too, but deleting the
-    # database would not help with it.
-    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
-
-
-def _join(parent: str, name: str) -> str:
-    return f"{parent}/{name}" if parent else name
-
-
-def _dir_of(rel: str) -> str:
-    return rel.rpartition("/")[0]
 
 
 class Archive:
@@ -415,13 +388,12 @@ class Archive:
         Other files (a README.md, notes) are skipped silently. Files that cannot be read or
         whose front-matter is broken are skipped and passed to `on_error` when given.
         """
-        paths: list[str] = []
-        for rel, _, entries in self._walk():
-            paths.extend(
-                _join(rel, e.name) for e in entries if e.name.endswith(".md") and _is_file(e)
-            )
-        paths.sort(key=lambda rel: rel.split("/"))
-        for rel in paths:
+
+        def skipped(path: Path, reason: str) -> None:
+            if on_error is not None:
+                on_error(path, StoreError(str(path), reason))
+
+        for rel in article_files(self.root, on_error=skipped):
             path = self.root / rel
             try:
                 meta, _ = loads(path.read_text(encoding="utf-8"))
@@ -458,13 +430,8 @@ class Archive:
         with self._lock:
             conn = self._connect()
             try:
-                conn.execute("BEGIN IMMEDIATE")  # one writer at a time, across processes
-                try:
+                with db.transaction(conn):  # one writer at a time, across processes
                     result = self._save_locked(conn, rel, data, own_keys, force)
-                    conn.execute("COMMIT")
-                finally:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
             except sqlite3.Error as exc:
                 raise self._db_error(exc) from exc
         return result
@@ -546,7 +513,7 @@ class Archive:
         )
         conn.execute(
             "INSERT OR REPLACE INTO files (path, dir, mtime_ns, size) VALUES (?, ?, ?, ?)",
-            (rel, _dir_of(rel), stat.st_mtime_ns, stat.st_size),
+            (rel, parent_of(rel), stat.st_mtime_ns, stat.st_size),
         )
 
     # -- the index --------------------------------------------------------------------------
@@ -587,18 +554,7 @@ class Archive:
         self._conn = None  # a connection inherited through fork must not be used
         path = self.index_path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                conn = self._open_index(path)
-                if sync:
-                    self._sync_or_flag(conn)
-            except _CorruptIndexError:
-                # Derived data: start afresh and rebuild it from the files.
-                for suffix in ("", "-wal", "-shm", "-journal"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-                conn = self._open_index(path)
-                if sync:
-                    self._sync(conn)
+            conn = db.open_or_rebuild(path, lambda path: self._open_index(path, sync=sync))
         except sqlite3.Error as exc:
             raise self._db_error(exc) from exc
         except OSError as exc:
@@ -606,92 +562,34 @@ class Archive:
         self._conn, self._pid = conn, os.getpid()
         return conn
 
-    def _sync_or_flag(self, conn: sqlite3.Connection) -> None:
-        """Sync, turning corruption found on the way (a damaged page) into _CorruptIndexError."""
-        try:
-            self._sync(conn)
-        except sqlite3.Error as exc:
-            conn.close()
-            if _is_corruption(exc):
-                raise _CorruptIndexError(str(exc)) from exc
-            raise
+    def _open_index(self, path: Path, *, sync: bool) -> sqlite3.Connection:
+        """Open the index and bring it up to date (`sync`); a damaged page met on the way
+        raises, and the caller starts a new file."""
 
-    def _open_index(self, path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            _set_wal(conn)
-            conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
-            if row is None:
-                conn.executemany(
-                    "INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)",
-                    [("schema", _SCHEMA_VERSION), ("root", str(self.root))],
-                )
-            elif row[0] != _SCHEMA_VERSION:
-                raise _CorruptIndexError(f"schema {row[0]}")
-            conn.execute("COMMIT")
-        except (sqlite3.Error, _CorruptIndexError) as exc:
-            conn.close()
-            if isinstance(exc, sqlite3.Error) and not _is_corruption(exc):
-                raise
-            raise _CorruptIndexError(str(exc)) from exc
-        return conn
+        def setup(conn: sqlite3.Connection) -> None:
+            db.ensure_schema(conn, _SCHEMA_VERSION, _SCHEMA, root=str(self.root))
+            if sync:
+                self._sync(conn)
+
+        return db.connect(path, threads=True, setup=setup)
 
     def _db_error(self, exc: sqlite3.Error) -> StoreError:
         return StoreError(str(self.index_path), f"index database: {exc}")
 
-    def _walk(self) -> Iterator[tuple[str, int, list[os.DirEntry[str]]]]:
-        """Every directory under root: (relative path, mtime_ns, visible entries).
-
-        Hidden entries (".git", ".obsidian", our temp files) are skipped; so are symbolic
-        links to directories, which could loop.
-        """
-        stack = [""]
-        while stack:
-            rel = stack.pop()
-            directory = self.root / rel if rel else self.root
-            try:
-                # mtime first: a file added while listing makes the next scan look again.
-                mtime_ns = os.stat(directory).st_mtime_ns
-                with os.scandir(directory) as scan:
-                    entries = list(scan)
-            except OSError:  # gone (or never created), or unreadable
-                continue
-            visible = []
-            for entry in entries:
-                if entry.name.startswith("."):
-                    if _TEMP_NAME.fullmatch(entry.name):
-                        _remove_if_stale(entry)
-                    continue
-                visible.append(entry)
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(_join(rel, entry.name))
-            yield rel, mtime_ns, visible
-
     def _scan(self, known_dirs: dict[str, int | None]) -> _Changes:
-        """Walk the archive; list, and read the new `.md` files of, every changed directory."""
+        """Walk the archive; list, and read the new `.md` files of, every changed directory.
+
+        Temp files left by a crash long ago are deleted on the way."""
         changes = _Changes()
         now = time.time_ns()
         seen: set[str] = set()
-        for rel, mtime_ns, entries in self._walk():
+        for directory in directories(self.root):
+            rel = directory.rel
             seen.add(rel)
-            if known_dirs.get(rel) == mtime_ns:
+            _remove_stale_temps(self.root / rel, directory.hidden, now)
+            if directory.mtime_ns is not None and known_dirs.get(rel) == directory.mtime_ns:
                 continue
-            files: dict[str, tuple[int, int]] = {}
-            for entry in entries:
-                if entry.name.endswith(".md") and _is_file(entry):
-                    try:
-                        stat = entry.stat()
-                    except OSError:
-                        continue
-                    files[_join(rel, entry.name)] = (stat.st_mtime_ns, stat.st_size)
-            trusted = mtime_ns if now - mtime_ns > _RACY_NS else None
-            changes.dirs[rel] = _Dir(trusted, files)
+            changes.dirs[rel] = _Dir(directory.stamp(now), directory.file_states(self.root))
         changes.gone_dirs = [rel for rel in known_dirs if rel not in seen]
         return changes
 
@@ -724,8 +622,7 @@ class Archive:
             changes.articles += is_article
 
     def _apply(self, conn: sqlite3.Connection, changes: _Changes, *, clear: bool = False) -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with db.transaction(conn):
             if clear:
                 for table in ("keys", "files", "dirs"):
                     conn.execute(f"DELETE FROM {table}")
@@ -741,7 +638,7 @@ class Archive:
                 conn.executemany(
                     "INSERT INTO files (path, dir, mtime_ns, size) VALUES (?, ?, ?, ?)",
                     (
-                        (rel, _dir_of(rel), mtime_ns, size)
+                        (rel, parent_of(rel), mtime_ns, size)
                         for rel, (mtime_ns, size, _) in changes.parsed.items()
                     ),
                 )
@@ -757,7 +654,7 @@ class Archive:
                 )
                 conn.execute(
                     "INSERT OR REPLACE INTO files (path, dir, mtime_ns, size) VALUES (?, ?, ?, ?)",
-                    (rel, _dir_of(rel), mtime_ns, size),
+                    (rel, parent_of(rel), mtime_ns, size),
                 )
             conn.executemany(
                 "INSERT OR REPLACE INTO dirs (path, mtime_ns) VALUES (?, ?)",
@@ -766,10 +663,6 @@ class Archive:
             conn.executemany(
                 "DELETE FROM dirs WHERE path = ?", [(rel,) for rel in changes.gone_dirs]
             )
-            conn.execute("COMMIT")
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
 
 
 def _candidates(urls: Iterable[object]) -> list[str]:
@@ -802,17 +695,13 @@ def _link_new(tmp: Path, final: Path) -> bool:
     return True
 
 
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
-
-
-def _remove_if_stale(entry: os.DirEntry[str]) -> None:
-    """Delete a temp file left behind by a crash long ago."""
-    try:
-        if time.time_ns() - entry.stat(follow_symlinks=False).st_mtime_ns > _STALE_TEMP_NS:
-            os.unlink(entry.path)
-    except OSError:
-        pass
+def _remove_stale_temps(directory: Path, hidden: Iterable[str], now_ns: int) -> None:
+    """Delete the temp files left behind in `directory` by a crash long ago."""
+    for name in hidden:
+        if _TEMP_NAME.fullmatch(name):
+            path = directory / name
+            try:
+                if now_ns - path.lstat().st_mtime_ns > _STALE_TEMP_NS:
+                    path.unlink()
+            except OSError:
+                pass

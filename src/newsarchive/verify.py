@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsarchive.capture import Capture, check_capture
+from newsarchive.errors import StoreError
 from newsarchive.frontmatter import CAPTURE_KEYS, FrontMatterError, loads
 from newsarchive.store import Archive
 
@@ -30,7 +31,10 @@ def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Ite
     broken: list[Problem] = []
 
     def on_error(path: Path, exc: Exception) -> None:
-        broken.append(Problem(path, f"unreadable front-matter: {exc}"))
+        if isinstance(exc, StoreError):  # not read at all: why, in a word
+            broken.append(Problem(path, exc.detail))
+        else:
+            broken.append(Problem(path, f"unreadable front-matter: {exc}"))
 
     for path, meta in archive.articles(on_error=on_error):
         yield from broken

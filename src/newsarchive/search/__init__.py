@@ -1,0 +1,78 @@
+"""Full-text search over an archive through an SQLite FTS5 index, kept up to date with the files.
+
+The Markdown files are the source of truth; the index is derived data, rebuilt from them at any
+time (`SearchIndex.rebuild`). It lives in the user's cache directory next to the store's URL
+index (`<cache>/archives/<hash of the root>/search.sqlite`), never inside the archive, so
+`grep -r` over the archive only ever sees article files.
+
+Freshness. Before a query answers, the index is compared with the disk:
+
+* every directory's mtime is checked (one `stat` per directory, not per file): a directory
+  whose entries changed (files added, deleted, moved, renamed, or saved by an editor that
+  writes a new file and renames it, as vim, sed -i, git and rsync do) is listed again and its
+  new or changed files are read;
+* every article a command is about to print is checked by mtime and size, and re-read (and
+  the query run again) when it changed, so a shown hit never carries an outdated title or
+  snippet;
+* in an archive of up to FULL_CHECK_LIMIT files every file's mtime and size is checked too.
+  Above that, checking each file costs more than the query itself (about 5 µs a file: half a
+  second at 100,000), so a file rewritten in place whose directory did not change is picked up
+  by the commands that read everything (`stats`, `export`, `reindex`) or by `refresh(full=True)`.
+
+The body column holds the article's own text (`article_text`), without the heading, byline,
+date and source lines the file repeats from its front-matter. A damaged or foreign index file
+is thrown away and built again from the files, when it is opened or when a refresh or rebuild
+runs into a damaged page.
+
+The parts: `model` (filters, entries, hits), `schema` (the index file's tables), `document`
+(one file as the index holds it), `build` (building on every core), `query` (queries and
+ranking in SQL), `index` (SearchIndex: keeping current and asking), `reader` (grep's
+read-only look-ups).
+"""
+
+from __future__ import annotations
+
+from newsarchive.search.document import article_text, plain_text
+from newsarchive.search.index import FULL_CHECK_LIMIT, INDEX_FILE, SearchIndex, update_index
+from newsarchive.search.model import (
+    MARK_END,
+    MARK_START,
+    Entry,
+    Field,
+    Filters,
+    Hit,
+    Problem,
+    RefreshReport,
+    SortKey,
+    fold,
+    parse_date,
+    split_marks,
+)
+from newsarchive.search.query import fts_query
+from newsarchive.search.reader import IndexReader, KnownFile
+from newsarchive.search.schema import UrlSources
+
+__all__ = [
+    "FULL_CHECK_LIMIT",
+    "INDEX_FILE",
+    "IndexReader",
+    "KnownFile",
+    "MARK_END",
+    "MARK_START",
+    "Entry",
+    "Field",
+    "Filters",
+    "Hit",
+    "Problem",
+    "RefreshReport",
+    "SearchIndex",
+    "SortKey",
+    "UrlSources",
+    "article_text",
+    "fold",
+    "fts_query",
+    "parse_date",
+    "plain_text",
+    "split_marks",
+    "update_index",
+]

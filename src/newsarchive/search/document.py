@@ -1,0 +1,131 @@
+"""One archive file as the search index holds it: read, parsed, and made into the values of
+its `files` row and the text of its full-text row."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
+from newsarchive.render import format_published
+from newsarchive.search.model import MARK_END, MARK_START, Facets, scalar, strings_of, text_of
+from newsarchive.search.schema import ARTICLE, BROKEN, OTHER, Row
+from newsarchive.store import url_keys
+from newsarchive.walk import parent_of, read_bytes
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_MD_AUTOLINK = re.compile(r"<(https?://[^>]+)>")
+_MARKERS = re.compile(f"[{MARK_START}{MARK_END}]")
+_MD_BLOCK_MARK = re.compile(r"^(?:#{1,6}|>)[ \t]+", re.MULTILINE)
+
+
+def plain_text(markdown: str) -> str:
+    """A Markdown body with links and images reduced to their text, for indexing and snippets:
+    link targets would otherwise be indexed as words ("https", "www") and fill snippets.
+    The marks of emphasis, headings and quotes go too: the tokenizer would skip them, but
+    snippets would show them."""
+    text = markdown
+    # Each substitution only runs when its marker is present: most bodies have few links.
+    if MARK_START in text or MARK_END in text:
+        text = _MARKERS.sub(" ", text)
+    if "](" in text:
+        text = _MD_IMAGE.sub(r"\1", text)
+        text = _MD_LINK.sub(r"\1", text)
+    if "<http" in text:
+        text = _MD_AUTOLINK.sub(r"\1", text)
+    if "*" in text:
+        text = text.replace("*", "")
+    if text.startswith(("#", ">")) or "\n#" in text or "\n>" in text:
+        text = _MD_BLOCK_MARK.sub("", text)
+    return text
+
+
+def article_text(body: str, meta: Mapping[str, Any], *, keep_byline: bool = False) -> str:
+    """The article's own words: the body without what `render_body` puts around them (the
+    title heading, byline and date line above, the source line below). Those repeat
+    front-matter fields that have columns of their own, and would fill every snippet.
+    `keep_byline` keeps the "By ..." line, which may say more than the authors field."""
+    sections = body.split("\n\n")
+    kept: list[str] = []
+    start, end = 0, len(sections)
+    if sections[0].startswith("# "):
+        start = 1
+        if start < end and sections[start].startswith("By ") and "\n" not in sections[start]:
+            if keep_byline:
+                kept.append(sections[start])
+            start += 1
+        published = text_of(meta.get("published"))
+        if published and start < end and sections[start].strip() == format_published(published):
+            start += 1
+    if end - start >= 2 and sections[-2] == "---" and sections[-1].startswith("Source: <"):
+        end -= 2
+    return "\n\n".join(kept + sections[start:end])
+
+
+def read_file(root: str, rel: str) -> Row | None:
+    """Read and parse one `.md` file; None when it vanished meanwhile."""
+    try:
+        data, mtime_ns, size = read_bytes(os.path.join(root, rel))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return _broken(rel, 0, 0, f"cannot read: {exc.strerror or exc}"), None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _broken(rel, mtime_ns, size, "not UTF-8 text"), None
+    try:
+        meta, body = loads(text)
+    except FrontMatterError as exc:
+        return _broken(rel, mtime_ns, size, str(exc)), None
+    if not is_newsarchive(meta):
+        return (rel, parent_of(rel), mtime_ns, size, OTHER, *([None] * 18)), None
+    facets = Facets.of(meta)
+    title = text_of(meta.get("title")) or ""
+    authors = strings_of(meta.get("authors"))
+    tags = strings_of(meta.get("tags")) + strings_of(meta.get("categories"))
+    values = (
+        rel,
+        parent_of(rel),
+        mtime_ns,
+        size,
+        ARTICLE,
+        None,
+        title,
+        json.dumps(authors, ensure_ascii=False),
+        text_of(meta.get("published")),
+        facets.pubdate,
+        text_of(meta.get("fetched")),
+        text_of(meta.get("site")),
+        text_of(meta.get("hostname")),
+        text_of(meta.get("url")),
+        text_of(meta.get("language")),
+        json.dumps(tags, ensure_ascii=False),
+        facets.site_key,
+        facets.authors_key,
+        facets.tags_key,
+        facets.lang_key,
+        len(text) - len(body),
+        json.dumps(meta, ensure_ascii=False, default=scalar),
+        json.dumps(url_keys(meta)),
+    )
+    fts = (
+        _MARKERS.sub(" ", title),
+        _MARKERS.sub(" ", text_of(meta.get("description")) or ""),
+        _MARKERS.sub(" ", "\n".join(authors)),
+        _MARKERS.sub(" ", "\n".join(tags)),
+        plain_text(article_text(body, meta)),
+    )
+    return values, fts
+
+
+def _broken(rel: str, mtime_ns: int, size: int, error: str) -> tuple[Any, ...]:
+    return (rel, parent_of(rel), mtime_ns, size, BROKEN, error, *([None] * 17))
+
+
+def read_chunk(root: str, rels: Sequence[str]) -> list[Row | None]:
+    return [read_file(root, rel) for rel in rels]

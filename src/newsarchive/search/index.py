@@ -1,0 +1,530 @@
+"""The search index of one archive: opening it, keeping it current with the files, and asking
+it (see the package docstring for how it stays current)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from newsarchive import db
+from newsarchive.errors import StoreError
+from newsarchive.search import query as queries
+from newsarchive.search import schema
+from newsarchive.search.build import build_index, copy_in, read_many, sharded
+from newsarchive.search.document import read_file
+from newsarchive.search.model import Entry, Field, Filters, Hit, Problem, RefreshReport, SortKey
+from newsarchive.store import Archive
+from newsarchive.walk import directories, list_directory
+
+INDEX_FILE = "search.sqlite"
+FULL_CHECK_LIMIT = 5_000
+
+# What a refresh saw on disk: directory -> the mtime to record (Directory.stamp), and
+# article file -> (mtime_ns, size).
+_Listing = tuple[dict[str, int | None], dict[str, tuple[int, int]]]
+
+
+class SearchIndex:
+    """The full-text index of one archive. Open it, query it, close it (or use `with`)."""
+
+    def __init__(self, archive: Archive | str | Path, *, path: Path | None = None) -> None:
+        self.archive = archive if isinstance(archive, Archive) else Archive(archive)
+        self.root = self.archive.root
+        self.path = path or self.archive.index_path.with_name(INDEX_FILE)
+        self._conn: sqlite3.Connection | None = None
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- the database ------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self._conn = db.open_or_rebuild(self.path, self._open)
+            except (sqlite3.Error, db.StaleDatabase, OSError) as exc:
+                raise StoreError(str(self.path), f"cannot open the search index: {exc}") from exc
+        return self._conn
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        # 128 MB of cache: rebuilds touch many pages. No integrity check here: it reads the
+        # whole file (seconds at 100,000 articles). A damaged page shows up as an error
+        # later, and `refresh` starts afresh on it.
+        def setup(conn: sqlite3.Connection) -> None:
+            conn.execute("PRAGMA synchronous = NORMAL")
+            db.ensure_schema(
+                conn,
+                schema.SCHEMA_VERSION,
+                schema.SCHEMA,
+                root=str(self.root),
+                also=schema.create_first_shard,
+                also_creates=("fts0",),
+            )
+
+        return db.connect(path, cache_kib=131072, setup=setup)
+
+    def _discard(self) -> None:
+        """Throw the database away (it is derived data); the next use starts an empty one."""
+        self.close()
+        db.discard(self.path)
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(str(self.path), f"search index: {exc}")
+
+    # -- keeping it current ------------------------------------------------------------------
+
+    def refresh(self, *, full: bool | None = None) -> RefreshReport:
+        """Bring the index up to date with the files (see the package docstring).
+
+        full=None checks every file when the archive holds at most FULL_CHECK_LIMIT files and
+        only the directories otherwise; True always checks every file; False never does.
+        """
+        try:
+            try:
+                return self._refresh_report(full)
+            except sqlite3.DatabaseError as exc:
+                if not db.is_corruption(exc):
+                    raise
+                self._discard()  # a damaged page: start afresh from the files
+                return self._refresh_report(True)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def _refresh_report(self, full: bool | None) -> RefreshReport:
+        conn = self._db()
+        if full is None:
+            row = conn.execute("SELECT count(*) FROM files").fetchone()
+            full = row[0] <= FULL_CHECK_LIMIT
+        skipped: list[Problem] = []
+        report = self._refresh(conn, full=full, skipped=skipped)
+        broken = [
+            Problem(self.root / rel, error)
+            for rel, error in self._db().execute(  # a build may have opened a new file
+                f"SELECT path, error FROM files WHERE kind = {schema.BROKEN} ORDER BY path"
+            )
+        ]
+        report.problems = sorted(broken + skipped, key=lambda problem: problem.path)
+        return report
+
+    def _refresh(
+        self, conn: sqlite3.Connection, *, full: bool, skipped: list[Problem]
+    ) -> RefreshReport:
+        known_dirs: dict[str, int | None] = dict(conn.execute("SELECT path, mtime_ns FROM dirs"))
+        if full or not known_dirs:
+            return self._refresh_all(conn, self._list_all(skipped), known_dirs)
+        stale = [rel for rel, mtime in known_dirs.items() if self._dir_mtime(rel) != mtime]
+        if not stale:
+            return RefreshReport()
+        dirs, files = self._list_changed(stale, known_dirs, skipped)
+        return self._apply_listing(conn, dirs, files, everything=False, listed_dirs=stale)
+
+    def _refresh_all(
+        self, conn: sqlite3.Connection, listing: _Listing, known_dirs: dict[str, int | None]
+    ) -> RefreshReport:
+        dirs, files = listing
+        known = dict(conn.execute("SELECT path, mtime_ns || ':' || size FROM files"))
+        if not known and sharded(len(files)):  # a first build: all cores
+            return self._build(dirs, files)
+        changed = {rel: f"{m}:{s}" for rel, (m, s) in files.items()}
+        if changed == known and dirs == known_dirs:
+            return RefreshReport()
+        return self._apply_listing(conn, dirs, files, everything=True)
+
+    def _dir_mtime(self, rel: str) -> int | None:
+        try:
+            stat = os.stat(self.root / rel if rel else self.root)
+        except OSError:
+            return -1  # gone: never equal to a recorded mtime
+        return stat.st_mtime_ns
+
+    def _list_all(self, skipped: list[Problem]) -> _Listing:
+        """Every directory and article file of the archive (none when it does not exist)."""
+        now = time.time_ns()
+        dirs: dict[str, int | None] = {}
+        files: dict[str, tuple[int, int]] = {}
+        for directory in directories(self.root, on_error=_collect(skipped)):
+            dirs[directory.rel] = directory.stamp(now)
+            files.update(directory.file_states(self.root))
+        return dirs, files
+
+    def _list_changed(
+        self, stale: list[str], known_dirs: dict[str, int | None], skipped: list[Problem]
+    ) -> _Listing:
+        """The directories `stale` (those still there) and the new directories below them."""
+        now = time.time_ns()
+        dirs: dict[str, int | None] = {}
+        files: dict[str, tuple[int, int]] = {}
+        todo = list(stale)
+        while todo:
+            rel = todo.pop()
+            if rel in dirs:
+                continue
+            directory = list_directory(self.root, rel, _collect(skipped))
+            if directory is None:
+                continue
+            dirs[rel] = directory.stamp(now)
+            files.update(directory.file_states(self.root))
+            # A new subdirectory is not in the index yet: list it (and what it holds) too.
+            todo.extend(d for d in directory.subdirs if d not in known_dirs)
+        return dirs, files
+
+    def _apply_listing(
+        self,
+        conn: sqlite3.Connection,
+        dirs: dict[str, int | None],
+        files: dict[str, tuple[int, int]],
+        *,
+        everything: bool,
+        listed_dirs: Iterable[str] = (),
+        clear: bool = False,
+    ) -> RefreshReport:
+        """Make the index hold `files` for the directories looked at (`dirs`, plus
+        `listed_dirs` that may be gone), or for the whole archive when `everything`."""
+        report = RefreshReport()
+        with db.transaction(conn):
+            if clear:
+                self._clear(conn)
+            shards = schema.shard_count(conn)
+            if everything:
+                known, gone = self._stock_everywhere(conn, files)
+            else:
+                known, gone = self._stock_of(conn, dirs, listed_dirs, files)
+            self._delete(conn, gone, shards)
+            report.removed = len(gone)
+            changed = [rel for rel, state in files.items() if known.get(rel) != state]
+            for row in read_many(self.root, changed):
+                if row is None:
+                    continue
+                if self._store(conn, row, shards, fresh=clear) == "added":
+                    report.added += 1
+                else:
+                    report.updated += 1
+            conn.executemany(
+                "INSERT OR REPLACE INTO dirs (path, mtime_ns) VALUES (?, ?)", list(dirs.items())
+            )
+        return report
+
+    @staticmethod
+    def _clear(conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM files")
+        conn.execute("DELETE FROM dirs")
+        # Dropped, not emptied: deleting rows from FTS5 re-reads every document.
+        for shard in range(schema.shard_count(conn)):
+            conn.execute(f"DROP TABLE IF EXISTS fts{shard}")
+        conn.execute(schema.fts_table(0))
+        conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('shards', '1')")
+
+    @staticmethod
+    def _stock_everywhere(
+        conn: sqlite3.Connection, files: dict[str, tuple[int, int]]
+    ) -> tuple[dict[str, tuple[int, int]], list[str]]:
+        """(what the index holds, what of it is gone), for the whole archive; the directory
+        records are written again."""
+        known = {
+            rel: (mtime, size)
+            for rel, mtime, size in conn.execute("SELECT path, mtime_ns, size FROM files")
+        }
+        conn.execute("DELETE FROM dirs")
+        return known, [rel for rel in known if rel not in files]
+
+    @staticmethod
+    def _stock_of(
+        conn: sqlite3.Connection,
+        dirs: dict[str, int | None],
+        listed_dirs: Iterable[str],
+        files: dict[str, tuple[int, int]],
+    ) -> tuple[dict[str, tuple[int, int]], list[str]]:
+        """(what the index holds, what of it is gone), in the directories looked at; the
+        records of directories that went, and of all below them, are dropped."""
+        known: dict[str, tuple[int, int]] = {}
+        gone: list[str] = []
+        for rel in set(dirs) | set(listed_dirs):
+            for path, mtime, size in conn.execute(
+                "SELECT path, mtime_ns, size FROM files WHERE dir = ?", (rel,)
+            ):
+                known[path] = (mtime, size)
+                if path not in files:
+                    gone.append(path)
+            if rel not in dirs:  # the directory went, and with it all below it
+                prefix = rel + "/"
+                gone.extend(
+                    path
+                    for (path,) in conn.execute(
+                        "SELECT path FROM files WHERE substr(dir, 1, ?) = ?",
+                        (len(prefix), prefix),
+                    )
+                )
+                conn.execute(
+                    "DELETE FROM dirs WHERE path = ? OR substr(path, 1, ?) = ?",
+                    (rel, len(prefix), prefix),
+                )
+        return known, gone
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, rels: Iterable[str], shards: int) -> None:
+        for rel in rels:
+            row = conn.execute("SELECT id FROM files WHERE path = ?", (rel,)).fetchone()
+            if row is not None:
+                conn.execute(f"DELETE FROM fts{row[0] % shards} WHERE rowid = ?", (row[0],))
+                conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
+
+    @staticmethod
+    def _store(
+        conn: sqlite3.Connection, row: schema.Row, shards: int, *, fresh: bool = False
+    ) -> str:
+        """Insert or replace one file's rows; `fresh`: the index is known not to hold it.
+        The text goes to the full-text table of the file's shard (its id modulo `shards`)."""
+        values, fts = row
+        placeholders = ", ".join("?" * len(values))
+        if fresh:
+            rowid = conn.execute(
+                f"INSERT INTO files ({schema.FILE_COLUMNS}) VALUES ({placeholders})", values
+            ).lastrowid
+            if fts is not None:
+                assert rowid is not None
+                conn.execute(schema.fts_insert(rowid % shards), (rowid, *fts))
+            return "added"
+        previous = conn.execute("SELECT id FROM files WHERE path = ?", (values[0],)).fetchone()
+        if previous is not None:
+            conn.execute(f"DELETE FROM fts{previous[0] % shards} WHERE rowid = ?", (previous[0],))
+        names = schema.FILE_COLUMNS.replace(" ", "").split(",")[1:]  # all but the path
+        updates = ", ".join(f"{name} = excluded.{name}" for name in names)
+        cursor = conn.execute(
+            f"INSERT INTO files ({schema.FILE_COLUMNS}) VALUES ({placeholders})"
+            f" ON CONFLICT (path) DO UPDATE SET {updates} RETURNING id",
+            values,
+        )
+        (rowid,) = cursor.fetchone()
+        cursor.close()
+        if fts is not None:
+            conn.execute(schema.fts_insert(rowid % shards), (rowid, *fts))
+        return "updated" if previous is not None else "added"
+
+    def rebuild(
+        self, *, alongside: Callable[[schema.UrlSources], object] | None = None
+    ) -> RefreshReport:
+        """Throw the index away and build it again from every file.
+
+        `alongside`, if given, is called in a thread of its own with what was read of every
+        file (as `url_sources` gives it) as soon as the files are read, while the index is
+        still being written: `reindex` rebuilds the URL index from it meanwhile.
+        """
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            started: list[Future[object]] = []
+
+            def read(sources: schema.UrlSources) -> None:
+                if alongside is not None:
+                    started.append(thread.submit(alongside, sources))
+
+            try:
+                try:
+                    report = self._rebuild(read)
+                except sqlite3.DatabaseError as exc:
+                    if not db.is_corruption(exc):
+                        raise
+                    self._discard()
+                    report = self._rebuild(read)
+                # Files and directories skipped while listing are listed again (and reported)
+                # by this refresh: their directories are never recorded as current.
+                report.problems = self.refresh(full=False).problems
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            for future in started:
+                future.result()
+        return report
+
+    def _rebuild(self, read: Callable[[schema.UrlSources], None]) -> RefreshReport:
+        conn = self._db()
+        dirs, files = self._list_all([])
+        if sharded(len(files)):
+            report = self._build(dirs, files, read)
+        else:
+            report = self._apply_listing(conn, dirs, files, everything=True, clear=True)
+            read(schema.url_sources(conn))
+            for shard in range(schema.shard_count(conn)):
+                # One b-tree per term instead of many segments: faster queries from now on.
+                conn.execute(f"INSERT INTO fts{shard} (fts{shard}) VALUES ('optimize')")
+        self._db().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return report
+
+    def _build(
+        self,
+        dirs: dict[str, int | None],
+        files: dict[str, tuple[int, int]],
+        read: Callable[[schema.UrlSources], None] | None = None,
+    ) -> RefreshReport:
+        """Build the whole index on every core, in a new file that takes this one's place."""
+        added = build_index(self.path, self.root, dirs, list(files), install=self._put, read=read)
+        return RefreshReport(added=added)
+
+    def _put(self, built: Path) -> None:
+        """Put the complete index file `built` in place of the current one, or copy it in
+        where that cannot be done safely (see `db.install`).
+
+        What processes that have the old index open write to it is lost; the next query
+        finds those files through the times of their directories, as it finds any file saved
+        behind the index's back.
+        """
+        self.close()
+        if db.install(built, self.path):
+            return
+        try:
+            self._db()  # the schema exists
+            copy_in(built, self.path)
+        except sqlite3.DatabaseError as exc:
+            if not db.is_corruption(exc):
+                raise
+            self._discard()  # the old index is damaged: the new one goes into a new file
+            self._db()
+            copy_in(built, self.path)
+
+    def update(self, paths: Iterable[str | Path]) -> None:
+        """Index these files now (after saving them). Cheap; never required for correctness:
+        the next query would notice them anyway."""
+        rels = []
+        for path in paths:
+            absolute = Path(path) if Path(path).is_absolute() else self.root / path
+            try:
+                rels.append(PurePosixPath(absolute.resolve().relative_to(self.root)).as_posix())
+            except ValueError:
+                continue  # not in this archive
+        if not rels:
+            return
+        try:
+            conn = self._db()
+            with db.transaction(conn):
+                shards = schema.shard_count(conn)
+                for rel in rels:
+                    row = read_file(str(self.root), rel)
+                    if row is None:
+                        self._delete(conn, [rel], shards)
+                    else:
+                        self._store(conn, row, shards)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def _changed(self, rows: list[Any]) -> bool:
+        """Re-read any of these files (rows of entry columns) that changed; True if any did."""
+        stale = queries.stale_rows(self.root, rows)
+        if stale:
+            self.update(stale)
+        return bool(stale)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: Filters | None = None,
+        field: Field = "all",
+        limit: int | None = 20,
+    ) -> list[Hit]:
+        """The best-matching articles, best first (call `refresh` before, to be current)."""
+        expression = queries.fts_query(query, field)
+        filters = filters or Filters()
+        try:
+            conn = self._db()
+            for _ in range(3):
+                # One read transaction: the number of shards and their contents agree.
+                with db.transaction(conn, write=False):
+                    shards = schema.shard_count(conn)
+                    sql, params = queries.ranking_sql(shards, expression, filters)
+                    try:
+                        rows = conn.execute(sql, (*params, limit or -1)).fetchall()
+                    except sqlite3.OperationalError as exc:
+                        if "fts5" in str(exc) or "syntax" in str(exc):
+                            raise queries.query_error(query, exc) from None
+                        raise
+                    found = queries.snippets(conn, shards, expression, [row[0] for row in rows])
+                if not self._changed(rows):
+                    break
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        entries = [queries.entry_of(self.root, row) for row in rows]
+        return [
+            Hit(entry, row[-1], found.get(row[0], ""))
+            for entry, row in zip(entries, rows, strict=True)
+        ]
+
+    def entries(
+        self,
+        *,
+        filters: Filters | None = None,
+        sort: SortKey = "date",
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Articles passing `filters`, newest first by default (undated ones last)."""
+        sql, params = queries.listing_sql(filters or Filters(), sort, reverse)
+        try:
+            conn = self._db()
+            for _ in range(3):
+                rows = conn.execute(sql, (*params, limit or -1)).fetchall()
+                if not self._changed(rows):
+                    break
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        return [queries.entry_of(self.root, row) for row in rows]
+
+    def records(
+        self, *, filters: Filters | None = None, with_body: bool = False
+    ) -> Iterator[tuple[Entry, dict[str, Any], str | None]]:
+        """(entry, front-matter, body or None) for every article passing `filters`, by path.
+
+        Reads the front-matter from the index; `refresh(full=True)` first for exact results.
+        """
+        sql, params = queries.records_sql(filters or Filters())
+        try:
+            rows = self._db().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        for row in rows:
+            entry = queries.entry_of(self.root, row[:-2])
+            body = None
+            if with_body:
+                try:
+                    body = entry.path.read_text(encoding="utf-8")[row[-1] :]
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise StoreError(str(entry.path), f"cannot read: {exc}") from exc
+            yield entry, json.loads(row[-2]), body
+
+    def url_sources(self) -> schema.UrlSources:
+        """What the index read of every file, for `Archive.rebuild_index(known=...)`: path ->
+        (mtime_ns, size, is an article, its URL keys: url, source and final_url normalised)."""
+        try:
+            return schema.url_sources(self._db())
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+    def count(self) -> int:
+        try:
+            row = self._db().execute(f"SELECT count(*) FROM files WHERE kind = {schema.ARTICLE}")
+            return int(row.fetchone()[0])
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+
+
+def _collect(problems: list[Problem]) -> Callable[[Path, str], None]:
+    """An `on_error` for the walker that keeps what it reports."""
+    return lambda path, reason: problems.append(Problem(path, reason))
+
+
+def update_index(archive: Archive, paths: Iterable[str | Path]) -> None:
+    """Index files just written by `fetch` or `import` (the lead's hook after saves)."""
+    with SearchIndex(archive) as index:
+        index.update(paths)

@@ -1,0 +1,206 @@
+"""Worker processes: one policy for how every pool of them starts, runs and ends.
+
+Used by the extraction processes of `import` and `update` (crawl.py), the readers of a search
+index build (search/) and grep's searchers.
+
+* How many: one per core (`worker_count`), or as many as asked for.
+* Where from. With `preload` (modules to load once for every worker: the extractor, warmed
+  up), a forkserver: a server process loads them, and each worker is a cheap fork of it. It
+  is also safe while the parent runs threads (a plain fork would copy their locks), which
+  `import` does. Without, a fork of the parent on Linux: the cheapest start, and the workers
+  share the parent's pages; the parent must hold no lock the work needs. Elsewhere, spawn:
+  a fresh interpreter (fork is not safe on macOS and does not exist on Windows).
+* Priority: workers run at a lower priority (nice +5), so the process that hands out the
+  work and takes the results (sends the next requests, writes the index, prints matches)
+  never waits behind its own workers for a core.
+* Ctrl-C reaches the whole process group; workers ignore it and the parent decides: a pool
+  left on an error or an interruption is abandoned at once (`worker_pool`, `shut_down`).
+* Workers die with their parent, however it ends, a kill -9 included: a worker holds both
+  ends of its own task pipe, so it would never see end-of-file and would wait, or finish a
+  long task, for nothing. On Linux the kernel kills it (PR_SET_PDEATHSIG) when the process
+  that forked it ends (the parent, or the forkserver, which ends with the parent); where
+  that is not available, a watchdog thread in the worker waits for the parent's pid to go.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import select
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import TypeVar
+
+__all__ = [
+    "WORKER_NICENESS",
+    "bounded_map",
+    "process_pool",
+    "shut_down",
+    "start_processes",
+    "worker_count",
+    "worker_pool",
+]
+
+WORKER_NICENESS = 5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+_A = TypeVar("_A")
+_B = TypeVar("_B")
+_R = TypeVar("_R")
+
+
+def worker_count(jobs: int | None = None, *, most: int | None = None) -> int:
+    """`jobs` when given, else one per core; at most `most`."""
+    count = jobs if jobs is not None else (os.cpu_count() or 1)
+    return min(count, most) if most is not None else count
+
+
+def process_pool(
+    workers: int,
+    *,
+    preload: Sequence[str] = (),
+    setup: Callable[[], None] | None = None,
+) -> ProcessPoolExecutor:
+    """A pool of `workers` processes started as the module docstring says; each runs
+    `setup` (a module-level function) once it has started, before any work."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_context(preload),
+        initializer=_init_worker,
+        initargs=(os.getpid(), setup),
+    )
+
+
+@contextmanager
+def worker_pool(
+    workers: int,
+    *,
+    preload: Sequence[str] = (),
+    setup: Callable[[], None] | None = None,
+) -> Iterator[ProcessPoolExecutor]:
+    """`process_pool` for the length of a block: waited for when the block ends, abandoned
+    (its processes ended at once) when it raises, is interrupted or, in a generator, is
+    closed early (`grep ... | head`)."""
+    pool = process_pool(workers, preload=preload, setup=setup)
+    try:
+        yield pool
+    except BaseException:
+        shut_down(pool, abandon=True)
+        raise
+    shut_down(pool, abandon=False)
+
+
+def shut_down(pool: ProcessPoolExecutor, *, abandon: bool) -> None:
+    """Stop the pool; with `abandon`, end its processes rather than wait for their work.
+    (shutdown(wait=False) instead races with the interpreter's exit in CPython 3.11 and can
+    print "Bad file descriptor" tracebacks.)"""
+    if abandon:
+        processes = getattr(pool, "_processes", None) or {}  # None once shut down
+        for process in list(processes.values()):
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_processes(pool: ProcessPoolExecutor, count: int) -> None:
+    """Start the pool's processes now, rather than as work arrives: each submission starts
+    one process while none is idle. Work submitted meanwhile waits for the same lock, as it
+    would have to anyway."""
+    try:
+        for _ in range(count):
+            pool.submit(os.getpid)
+    except (BrokenProcessPool, RuntimeError):  # broken, or shut down already: its user sees it
+        pass
+
+
+def bounded_map(
+    pool: ProcessPoolExecutor,
+    workers: int,
+    func: Callable[[_A, _B], list[_R]],
+    first: _A,
+    items: Iterable[_B],
+) -> Iterator[_R]:
+    """`func(first, item)` for each item in the pool, results in order, with only a few
+    chunks in flight, so results never pile up in memory faster than they are used."""
+    window = 2 * workers
+    pending: deque[Future[list[_R]]] = deque()
+    for item in items:
+        pending.append(pool.submit(func, first, item))
+        if len(pending) >= window:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
+
+
+def _context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    if preload and "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(preload))
+        return context
+    if not preload and sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _init_worker(parent: int, setup: Callable[[], None] | None) -> None:
+    """What every worker does first (see the module docstring); then `setup`."""
+    _die_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # no nice() here, or not allowed: no matter
+        pass
+    if setup is not None:
+        setup()
+
+
+def _die_with(parent: int) -> None:
+    if sys.platform == "win32":
+        return  # a worker's pipe breaks when its parent ends: it ends by itself
+    if _kill_me_with_my_parent() and os.getppid() == parent:
+        return
+    # No PR_SET_PDEATHSIG, or the process that forked this one is a forkserver (which ends
+    # with `parent`, but a second way costs nothing), or `parent` has already ended.
+    threading.Thread(
+        target=_exit_with, args=(parent,), name="newsarchive-watchdog", daemon=True
+    ).start()
+
+
+def _kill_me_with_my_parent() -> bool:
+    """Have Linux send SIGKILL to this process when the one that forked it ends."""
+    if sys.platform != "linux":
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    return int(prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)) == 0
+
+
+def _exit_with(parent: int) -> None:
+    """End this process as soon as `parent` is gone, however it ended."""
+    pidfd_open = getattr(os, "pidfd_open", None)  # Linux 5.3 and later
+    try:
+        fd = pidfd_open(parent) if pidfd_open is not None else None
+    except OSError:  # gone already, or not allowed: the loop below tells
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])  # readable once the process has ended
+    else:
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:  # alive, under another user (a recycled pid): keep going
+                pass
+            time.sleep(1.0)
+    os._exit(1)
