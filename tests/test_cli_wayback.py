@@ -599,7 +599,7 @@ def test_import_save_to_wayback(
     assert sorted(wayback.saved) == sorted(records)
 
 
-def test_import_save_to_wayback_failure_is_a_notice(
+def test_import_save_to_wayback_failure_is_only_a_warning(
     server: LoopbackServer, wayback: FakeWayback, archive: Path, tmp_path: Path
 ) -> None:
     server.add("/a", mt_page())
@@ -612,8 +612,8 @@ def test_import_save_to_wayback_failure_is_a_notice(
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"{archive / MT_FILE}\n"
     assert (
-        f"{url}: Wayback: Save Page Now failed: LiveDocumentNotAvailableException "
-        "(archived without it)\n" in result.stderr
+        f"warning: {url}: Wayback: Save Page Now failed: LiveDocumentNotAvailableException "
+        "(the article is archived without it)\n" in result.stderr
     )
     assert "saved_snapshot" not in front_matter(archive / MT_FILE)
 

@@ -17,8 +17,9 @@ import yaml
 
 from clocks import Stamps, VirtualClock, gaps
 from httpserver import LoopbackServer
-from newsarchive.batch import BatchOptions, ItemResult, import_urls
+from newsarchive.batch import BatchOptions, import_urls
 from newsarchive.errors import ExtractionError, HTTPStatusError, StoreError
+from newsarchive.outcome import Outcome
 from newsarchive.revisions import UpdateOptions, UpdateReport, UpdateResult, update_articles
 from newsarchive.store import Archive
 from test_batch import NO_TEXT, Gauge, add_articles, article_page, entries, flaky
@@ -36,7 +37,7 @@ def captures(archive: Archive) -> Path:
 def archive_from(server: LoopbackServer, archive: Archive, count: int) -> list[Path]:
     """Archive `count` articles served at /news/<n>; their files, in order."""
     urls = add_articles(server, count)
-    results: list[ItemResult] = []
+    results: list[Outcome] = []
     import_urls(
         entries(urls),
         archive,
