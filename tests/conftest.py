@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,12 @@ def wayback() -> Iterator[FakeWayback]:
     """A fake Wayback Machine on a loopback server of its own (see FakeWayback)."""
     with LoopbackServer() as srv:
         yield FakeWayback(srv)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """Where a command-line test's archive goes (created by the first command that writes)."""
+    return tmp_path / "archive"
 
 
 @pytest.fixture(autouse=True)

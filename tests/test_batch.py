@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-import yaml
 
 from clocks import Stamps, VirtualClock, gaps
+from helpers import front_matter, md_files
 from httpserver import LoopbackServer
 from newsarchive.batch import (
     BatchOptions,
@@ -114,16 +114,6 @@ class Run:
 @pytest.fixture
 def archive(tmp_path: Path) -> Archive:
     return Archive(tmp_path / "archive")
-
-
-def md_files(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.md")) if root.exists() else []
-
-
-def front_matter(path: Path) -> dict[str, object]:
-    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
-    assert isinstance(meta, dict)
-    return meta
 
 
 class Gauge:

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from clocks import Stamps, VirtualClock, gaps
+from helpers import front_matter
 from httpserver import LoopbackServer
 from newsarchive.batch import BatchOptions, import_urls
 from newsarchive.errors import ExtractionError, HTTPStatusError, StoreError
@@ -53,12 +54,6 @@ def archive_from(server: LoopbackServer, archive: Archive, count: int) -> list[P
 def edited(n: int) -> str:
     """Article n as its site shows it after an edit to one paragraph."""
     return article_page(n).replace(f"Paragraph 2 of story {n}.", f"Paragraph 2 (corrected), {n}.")
-
-
-def front_matter(path: Path) -> dict[str, object]:
-    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
-    assert isinstance(meta, dict)
-    return meta
 
 
 def split(text: str) -> tuple[dict[str, object], str]:
