@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -27,7 +27,7 @@ from newsarchive.errors import (
 )
 from newsarchive.store import Archive
 
-from .output import display_path, release_stdout
+from .output import OutputConsole, display_path, release_stdout
 
 __all__ = ["AppError", "Env", "ExitCode", "Group", "cli", "exit_code_for", "main", "pass_env"]
 
@@ -131,19 +131,33 @@ class AppError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
-class Group(click.Group):
-    """Turns every error raised under any command into an exit code, in this one place.
+def stdout_closed() -> NoReturn:
+    """A closed standard output (`newsarchive list | head`) is a normal end, as for grep or
+    git: no message, exit status 0."""
+    release_stdout()
+    raise click.exceptions.Exit(ExitCode.OK)
 
-    A closed standard output (`newsarchive list | head`) is a normal end, as for grep or git:
-    no message, exit status 0.
-    """
+
+class Group(click.Group):
+    """Turns every error raised under any command into an exit code, in this one place."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:  # from --help or --version
+            stdout_closed()
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            release_stdout()
-            raise click.exceptions.Exit(ExitCode.OK) from None
+            stdout_closed()
         except NewsArchiveError as exc:
             raise AppError(str(exc), exit_code_for(exc)) from exc
         except KeyboardInterrupt as exc:
@@ -251,8 +265,8 @@ def cli(
         archive_root=archive_dir,
         captures_root=captures_dir or default_captures_root(archive_dir),
         config=config,
-        out=Console(file=sys.stdout, highlight=False, soft_wrap=True),
-        err=Console(file=sys.stderr, highlight=False, soft_wrap=True),
+        out=OutputConsole(file=sys.stdout, highlight=False, soft_wrap=True),
+        err=OutputConsole(file=sys.stderr, highlight=False, soft_wrap=True),
         traceback=traceback,
     )
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .core import Env
 
 __all__ = [
+    "OutputConsole",
     "RunDisplay",
     "display_path",
     "echo_json",
@@ -54,6 +55,15 @@ def display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+class OutputConsole(Console):
+    """A rich console that leaves a closed pipe to the one rule (`Group.invoke`), rather than
+    exiting with status 1 as rich does."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def release_stdout() -> None:
