@@ -1,4 +1,7 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures, and the rule that says which tests are slow.
+
+Helpers the command-line tests share are in helpers.py.
+"""
 
 from __future__ import annotations
 
@@ -43,3 +46,14 @@ def isolated_environment(
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+
+
+# Fixtures of a real HTTP server on 127.0.0.1: a test that uses one runs end to end.
+END_TO_END = frozenset({"server", "wayback"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests are `slow`: `pytest -m "not slow"` is the quick loop, CI runs all."""
+    for item in items:
+        if END_TO_END & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
