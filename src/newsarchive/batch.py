@@ -36,8 +36,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from newsarchive import crawl as crawl_mod
 from newsarchive import wayback as wayback_mod
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
@@ -301,21 +302,10 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         archive: Archive,
         options: BatchOptions,
         on_result: ResultCallback,
-        on_notice: NoticeCallback,
-        on_total: TotalCallback | None,
-        stop: threading.Event,
-        seed: int | None,
-        clock: Clock | None,
+        **engine: Any,
     ) -> None:
-        super().__init__(
-            entries,
-            options,
-            on_notice=on_notice,
-            on_total=on_total,
-            stop=stop,
-            seed=seed,
-            clock=clock,
-        )
+        """`engine`: the Crawler's keyword arguments (on_notice, on_total, stop, seed, clock)."""
+        super().__init__(entries, options, **engine)
         self.archive = archive
         self.captures = options.captures
         self.on_result = on_result
@@ -325,16 +315,6 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         self.raw_pages: dict[int, FetchedPage] = {}
         self.wayback = options.wayback
         self.wayback_site = site_of(options.wayback.base)  # one site, however many URLs
-
-    def import_all(self) -> BatchReport:
-        started = time.monotonic()
-        try:
-            self.run()
-        finally:
-            self.report.interrupted = self.interrupted
-            self.report.unfinished = self.read_count - self.report.done
-            self.report.elapsed = time.monotonic() - started
-        return self.report
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -503,10 +483,10 @@ def import_urls(
         archive,
         options or BatchOptions(),
         on_result or (lambda result: None),
-        on_notice or (lambda message: None),
-        on_total,
-        stop or threading.Event(),
-        seed,
-        clock,
+        on_notice=on_notice or (lambda message: None),
+        on_total=on_total,
+        stop=stop or threading.Event(),
+        seed=seed,
+        clock=clock,
     )
-    return importer.import_all()
+    return crawl_mod.run_to_report(importer, importer.report)

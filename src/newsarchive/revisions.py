@@ -25,13 +25,13 @@ import os
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from newsarchive import crawl as crawl_mod
 from newsarchive import extract as extract_mod
 from newsarchive.articles import read_article, same_file
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
@@ -207,37 +207,16 @@ class _Updater(Crawler[Path, _UpdateTask]):
         captures_root: Path,
         options: UpdateOptions,
         on_result: Callable[[UpdateResult], None],
-        on_notice: Callable[[str], None],
-        on_total: Callable[[int], None] | None,
-        stop: threading.Event | None,
-        seed: int | None,
-        clock: Clock | None,
+        **engine: Any,
     ) -> None:
-        super().__init__(
-            paths,
-            options,
-            on_notice=on_notice,
-            on_total=on_total,
-            stop=stop,
-            seed=seed,
-            clock=clock,
-        )
+        """`engine`: the Crawler's keyword arguments (on_notice, on_total, stop, seed, clock)."""
+        super().__init__(paths, options, **engine)
         self.archive = archive
         self.captures_root = captures_root
         self.capture = options.capture
         self.on_result = on_result
         self.report = UpdateReport()
         self.seen: set[Path] = set()
-
-    def update_all(self) -> UpdateReport:
-        started = time.monotonic()
-        try:
-            self.run()
-        finally:
-            self.report.interrupted = self.interrupted
-            self.report.unfinished = self.read_count - self.settled
-            self.report.elapsed = time.monotonic() - started
-        return self.report
 
     def _accept(self, path: Path) -> None:
         key = path.resolve()
@@ -343,13 +322,13 @@ def update_articles(
         captures_root,
         options or UpdateOptions(),
         on_result or (lambda result: None),
-        on_notice or (lambda message: None),
-        on_total,
-        stop,
-        seed,
-        clock,
+        on_notice=on_notice or (lambda message: None),
+        on_total=on_total,
+        stop=stop,
+        seed=seed,
+        clock=clock,
     )
-    return updater.update_all()
+    return crawl_mod.run_to_report(updater, updater.report)
 
 
 def _article_text(body: str) -> str:

@@ -30,6 +30,8 @@ from .options import (
     Crawl,
     Target,
     age,
+    day_option,
+    json_option,
     network_options,
     politeness_options,
     template_option,
@@ -78,7 +80,7 @@ def _find_all(
 @click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
 @template_option
 @wayback_options
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per input.")
+@json_option("Print one JSON object per input.")
 @pass_env
 def fetch(
     env: Env,
@@ -220,16 +222,8 @@ def _discovery_filters(
     type=click.Path(exists=True, dir_okay=False),
     help="OPML list of feeds to read.",
 )
-@click.option(
-    "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Feed/sitemap entries dated on or after this day.",
-)
-@click.option(
-    "--until",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Feed/sitemap entries dated on or before this day.",
-)
+@day_option("--since", "Feed/sitemap entries dated on or after this day.")
+@day_option("--until", "Feed/sitemap entries dated on or before this day.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many discovered URLs.")
 @click.option("--match", metavar="REGEX", help="Only discovered URLs matching REGEX.")
 @network_options
@@ -242,7 +236,7 @@ def _discovery_filters(
 )
 @template_option
 @wayback_options
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per URL line.")
+@json_option("Print one JSON object per URL line.")
 @pass_env
 def import_urls_command(
     env: Env,
@@ -451,11 +445,7 @@ UPDATE_POOL_FROM = 30
 @cli.command()
 @click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--all", "every", is_flag=True, help="Every article in the archive.")
-@click.option(
-    "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Only articles published on or after this day (YYYY-MM-DD).",
-)
+@day_option("--since", "Only articles published on or after this day (YYYY-MM-DD).")
 @click.option(
     "--older-than",
     metavar="AGE",

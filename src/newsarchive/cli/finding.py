@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from newsarchive.search import (
 )
 
 from .core import Env, cli, pass_env
-from .options import filter_options
+from .options import filter_options, json_option
 from .output import display_path, echo_json, spinner
 
 _MATCH_STYLE = "bold red"
@@ -58,6 +59,12 @@ def _articles(n: int) -> str:
     return "1 article" if n == 1 else f"{n} articles"
 
 
+def _field_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--in: where grep and search look."""
+    choice = click.Choice(["all", "title", "body"])
+    return click.option("--in", "field", type=choice, default="all", show_default=True, help=help)
+
+
 def _site(entry: Entry) -> str:
     """The site's name, else its host name (pages that name no publication)."""
     return entry.site or entry.hostname or ""
@@ -82,16 +89,9 @@ def _site(entry: Entry) -> str:
 )
 @click.option("-l", "--files-with-matches", "files_only", is_flag=True, help="Print file names.")
 @click.option("-c", "--count", is_flag=True, help="Print the number of matching lines per file.")
-@click.option(
-    "--in",
-    "field",
-    type=click.Choice(["all", "title", "body"]),
-    default="all",
-    show_default=True,
-    help="Search the title, the body, or the whole file (front-matter and body).",
-)
+@_field_option("Search the title, the body, or the whole file (front-matter and body).")
 @filter_options
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per matching line.")
+@json_option("Print one JSON object per matching line.")
 @pass_env
 def grep_cmd(
     env: Env,
@@ -197,19 +197,14 @@ def _grep_lines(
 
 @cli.command(name="search")
 @click.argument("query", nargs=-1, required=True)
-@click.option(
-    "--in",
-    "field",
-    type=click.Choice(["all", "title", "body"]),
-    default="all",
-    show_default=True,
-    help="Search everywhere (title, description, authors, tags, body), the title or the body.",
+@_field_option(
+    "Search everywhere (title, description, authors, tags, body), the title or the body."
 )
 @filter_options
 @click.option(
     "-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Best N hits."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per hit.")
+@json_option("Print one JSON object per hit.")
 @pass_env
 def search_cmd(
     env: Env, query: tuple[str, ...], field: str, filters: Filters, limit: int, as_json: bool
@@ -296,7 +291,7 @@ def _print_hit(env: Env, hit: Hit, *, first: bool, as_json: bool) -> None:
 )
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="Show at most N articles.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per article.")
+@json_option("Print one JSON object per article.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV: date, site, title, path, url.")
 @pass_env
 def list_cmd(
@@ -440,7 +435,7 @@ def _header_panel(meta: dict[str, Any], shown: str) -> Panel:
     show_default=True,
     help="Rows per table (0: all); months shows the latest N.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print every count as one JSON object.")
+@json_option("Print every count as one JSON object.")
 @pass_env
 def stats_cmd(env: Env, filters: Filters, top: int, as_json: bool) -> None:
     """Count the archive's articles by site, month, language and author.

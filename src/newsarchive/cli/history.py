@@ -18,6 +18,7 @@ from rich.text import Text
 from newsarchive.articles import find_article, read_article
 
 from .core import Env, cli, pass_env
+from .options import json_option
 from .output import display_path, echo_json
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def _versions_of(env: Env, target: str) -> tuple[Path, list[Version]]:
 
 @cli.command()
 @click.argument("target", metavar="URL_OR_PATH")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per version.")
+@json_option("Print one JSON object per version.")
 @pass_env
 def history(env: Env, target: str, as_json: bool) -> None:
     """List the versions of an archived article, oldest first.
@@ -67,7 +68,7 @@ def history(env: Env, target: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("target", metavar="URL_OR_PATH")
 @click.option("--rev", "revs", type=int, multiple=True, help="Version number (twice: A and B).")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON lines.")
+@json_option("Print the changes as JSON lines.")
 @pass_env
 def diff(env: Env, target: str, revs: tuple[int, ...], as_json: bool) -> None:
     """Show what changed between two versions of an article, word by word.

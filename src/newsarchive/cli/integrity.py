@@ -8,11 +8,12 @@ from rich.markup import escape
 from newsarchive.verify import Report, verify_archive
 
 from .core import Env, ExitCode, cli, pass_env
+from .options import json_option
 from .output import display_path, echo_json
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per problem.")
+@json_option("Print one JSON object per problem.")
 @pass_env
 def verify(env: Env, as_json: bool) -> None:
     """Check every article: its front-matter parses, its text is the archived text, and its

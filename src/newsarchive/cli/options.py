@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +71,22 @@ def check_template(ctx: click.Context, param: click.Parameter, value: str | None
     return value
 
 
+def json_option(help: str) -> Decorator:
+    """--json, which every command that prints results has."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def _number(flag: str, kind: click.ParamType[Any], default: float | None, help: str) -> Decorator:
+    """An option taking a number within `kind`'s range; its default is shown when it has one."""
+    shown = default is not None
+    return click.option(flag, type=kind, default=default, show_default=shown, help=help)
+
+
+def day_option(flag: str, help: str) -> Decorator:
+    """An option that takes a day, YYYY-MM-DD (a datetime at midnight)."""
+    return click.option(flag, type=click.DateTime(formats=["%Y-%m-%d"]), help=help)
+
+
 template_option = click.option(
     "--template",
     callback=check_template,
@@ -92,7 +108,7 @@ def age(ctx: click.Context, param: click.Parameter, value: str | None) -> float 
 
 
 def _gathered(
-    options: list[Callable[[Any], Any]], names: tuple[str, ...], name: str, make: Callable[..., Any]
+    options: list[Callable[..., Any]], names: tuple[str, ...], name: str, make: Callable[..., Any]
 ) -> Decorator:
     """A decorator adding `options`, whose values (`names`) reach the command as one argument
     `name`, made by `make(**values)`."""
@@ -131,12 +147,11 @@ def _fetch_options(
 network_options = _gathered(
     [
         click.option("--user-agent", metavar="TEXT", help="User-Agent header to send."),
-        click.option(
+        _number(
             "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
-            default=30.0,
-            show_default=True,
-            help="Seconds allowed to connect, between bytes, and for the whole download.",
+            click.FloatRange(min=0, min_open=True),
+            30.0,
+            "Seconds allowed to connect, between bytes, and for the whole download.",
         ),
         click.option(
             "--max-size",
@@ -145,12 +160,8 @@ network_options = _gathered(
             show_default=True,
             help="Refuse pages larger than this (decompressed).",
         ),
-        click.option(
-            "--max-redirects",
-            type=click.IntRange(min=0),
-            default=10,
-            show_default=True,
-            help="Follow at most this many redirects.",
+        _number(
+            "--max-redirects", click.IntRange(min=0), 10, "Follow at most this many redirects."
         ),
         click.option(
             "--cookies",
@@ -184,14 +195,7 @@ class Crawl:
 
     def options(self) -> dict[str, Any]:
         """The keyword arguments of `CrawlOptions` (and its subclasses) these set."""
-        return {
-            "concurrency": self.concurrency,
-            "per_host": self.per_host,
-            "delay": self.delay,
-            "retries": self.retries,
-            "robots": self.robots,
-            "jobs": self.jobs,
-        }
+        return {key: value for key, value in asdict(self).items() if key != "capture"}
 
 
 def politeness_options(*, delay: float) -> Decorator:
@@ -200,42 +204,30 @@ def politeness_options(*, delay: float) -> Decorator:
     def make(ignore_robots: bool, no_capture: bool, **values: Any) -> Crawl:
         return Crawl(robots=not ignore_robots, capture=not no_capture, **values)
 
-    options = [
-        click.option(
-            "--concurrency",
-            type=click.IntRange(min=1),
-            default=16,
-            show_default=True,
-            help="Downloads in flight, all sites together.",
+    options: list[Callable[..., Any]] = [
+        _number(
+            "--concurrency", click.IntRange(min=1), 16, "Downloads in flight, all sites together."
         ),
-        click.option(
-            "--per-host",
-            type=click.IntRange(min=1),
-            default=4,
-            show_default=True,
-            help="Downloads in flight to one site.",
-        ),
-        click.option(
+        _number("--per-host", click.IntRange(min=1), 4, "Downloads in flight to one site."),
+        _number(
             "--delay",
-            type=click.FloatRange(min=0),
-            default=delay,
-            show_default=True,
-            help="Mean seconds between two requests to one site (randomised ±50%).",
+            click.FloatRange(min=0),
+            delay,
+            "Mean seconds between two requests to one site (randomised ±50%).",
         ),
-        click.option(
+        _number(
             "--retries",
-            type=click.IntRange(min=0),
-            default=3,
-            show_default=True,
-            help="Retries after a timeout, a refused connection, HTTP 429 or 5xx.",
+            click.IntRange(min=0),
+            3,
+            "Retries after a timeout, a refused connection, HTTP 429 or 5xx.",
         ),
         click.option("--ignore-robots", is_flag=True, help="Do not read or obey robots.txt."),
         click.option("--no-capture", is_flag=True, help="Do not keep raw responses as WARC files."),
-        click.option(
+        _number(
             "--jobs",
-            type=click.IntRange(min=0),
-            default=None,
-            help="Extraction processes (default: one per CPU core; 0: no extra process).",
+            click.IntRange(min=0),
+            None,
+            "Extraction processes (default: one per CPU core; 0: no extra process).",
         ),
     ]
     names = ("concurrency", "per_host", "delay", "retries", "ignore_robots", "no_capture", "jobs")
