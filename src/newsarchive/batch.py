@@ -15,8 +15,9 @@ what is particular to an import:
   process only writes. `Archive.save` writes each file atomically and re-checks the URL's keys
   under the archive's lock, so a crash leaves no partial file and two imports into one archive
   never write an article twice.
-- The Wayback Machine as a fallback or the only source (wayback.py), which is one more site to
-  the scheduler.
+- The Wayback Machine as a fallback or the only source, by the same rules as `fetch`
+  (`pipeline.Plan`, and `pipeline.write_found` in the writer thread); the archive is one more
+  site to the scheduler. Each URL line's result is a `pipeline.Outcome`, as `fetch` gives.
 
 Stopping (`stop` set, e.g. on Ctrl-C) takes no more work and abandons what is under way; since
 files are written whole or not at all, running the same import again continues where it
