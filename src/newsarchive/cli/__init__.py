@@ -13,10 +13,10 @@ Each command parses its options into library values, calls the library and print
 
 from __future__ import annotations
 
-from . import archiving, finding, history, integrity
-from .core import AppError, Env, ExitCode, cli, exit_code_for, main
+# Importing the command modules registers their commands with `cli`.
+from newsarchive.cli import archiving, finding, history, integrity
+from newsarchive.cli.core import AppError, Env, ExitCode, cli, exit_code_for, main
 
 __all__ = ["AppError", "Env", "ExitCode", "cli", "exit_code_for", "main"]
 
-# The command modules register their commands with `cli` when imported.
-del archiving, finding, history, integrity
+del archiving, finding, history, integrity  # imported for their commands only

@@ -19,14 +19,8 @@ import rich.text
 from rich.markup import escape
 
 from newsarchive.articles import choose, find_article
-from newsarchive.errors import NewsArchiveError, UsageError
-from newsarchive.models import FetchOptions
-from newsarchive.outcome import Outcome
-from newsarchive.store import Archive
-from newsarchive.urls import check_url
-
-from .core import Env, ExitCode, batch_exit_code, cli, exit_code_for, pass_env
-from .options import (
+from newsarchive.cli.core import Env, ExitCode, batch_exit_code, cli, exit_code_for, pass_env
+from newsarchive.cli.options import (
     Crawl,
     Target,
     age,
@@ -37,7 +31,19 @@ from .options import (
     template_option,
     wayback_options,
 )
-from .output import RunDisplay, display_path, echo_json, json_line, spinner, stop_on_ctrl_c
+from newsarchive.cli.output import (
+    RunDisplay,
+    display_path,
+    echo_json,
+    json_line,
+    spinner,
+    stop_on_ctrl_c,
+)
+from newsarchive.errors import NewsArchiveError, UsageError
+from newsarchive.models import FetchOptions
+from newsarchive.outcome import Outcome
+from newsarchive.store import Archive
+from newsarchive.urls import check_url
 
 if TYPE_CHECKING:
     from newsarchive.batch import BatchReport, FailedList

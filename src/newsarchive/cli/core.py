@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from newsarchive.capture import default_captures_root
+from newsarchive.cli.output import OutputConsole, display_path, release_stdout
 from newsarchive.config import default_config_file, load_config
 from newsarchive.errors import (
     ConfigError,
@@ -26,8 +27,6 @@ from newsarchive.errors import (
     UsageError,
 )
 from newsarchive.store import Archive
-
-from .output import OutputConsole, display_path, release_stdout
 
 __all__ = ["AppError", "Env", "ExitCode", "Group", "cli", "exit_code_for", "main", "pass_env"]
 

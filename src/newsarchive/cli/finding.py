@@ -16,6 +16,9 @@ from rich.text import Text
 
 from newsarchive import export as export_mod
 from newsarchive.articles import find_article, read_text
+from newsarchive.cli.core import Env, cli, pass_env
+from newsarchive.cli.options import filter_options, json_option
+from newsarchive.cli.output import display_path, echo_json, spinner
 from newsarchive.errors import NewsArchiveError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.grep import FileMatches, GrepOptions, grep
@@ -28,10 +31,6 @@ from newsarchive.search import (
     article_text,
     split_marks,
 )
-
-from .core import Env, cli, pass_env
-from .options import filter_options, json_option
-from .output import display_path, echo_json, spinner
 
 _MATCH_STYLE = "bold red"
 _HIGHLIGHT_STYLE = "bold yellow"

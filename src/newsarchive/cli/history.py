@@ -16,10 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from newsarchive.articles import find_article, read_article
-
-from .core import Env, cli, pass_env
-from .options import json_option
-from .output import display_path, echo_json
+from newsarchive.cli.core import Env, cli, pass_env
+from newsarchive.cli.options import json_option
+from newsarchive.cli.output import display_path, echo_json
 
 if TYPE_CHECKING:
     from newsarchive.revisions import Change, Version

@@ -5,11 +5,10 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
+from newsarchive.cli.core import Env, ExitCode, cli, pass_env
+from newsarchive.cli.options import json_option
+from newsarchive.cli.output import display_path, echo_json
 from newsarchive.verify import Report, verify_archive
-
-from .core import Env, ExitCode, cli, pass_env
-from .options import json_option
-from .output import display_path, echo_json
 
 
 @cli.command()

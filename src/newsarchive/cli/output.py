@@ -35,7 +35,7 @@ from rich.progress import (
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from .core import Env
+    from newsarchive.cli.core import Env
 
 __all__ = [
     "OutputConsole",
