@@ -29,7 +29,7 @@ from newsarchive.models import Article, FetchedPage, FetchOptions
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
 from newsarchive.store import Archive
-from newsarchive.urls import check_url, normalize_url
+from newsarchive.urls import check_url, is_local_target, normalize_url
 from newsarchive.wayback import WaybackOptions
 
 if TYPE_CHECKING:
@@ -43,21 +43,11 @@ __all__ = [
     "add_capture",
     "archive_target",
     "extract_found",
-    "is_local_target",
     "iter_targets",
     "prepare",
     "render_file",
     "write_found",
 ]
-
-LOCAL_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz", ".gz")
-
-
-def is_local_target(target: str) -> bool:
-    """True for an existing file, or anything that is plainly not a URL but names an HTML file."""
-    if "://" in target:
-        return False
-    return Path(target).is_file() or target.lower().endswith(LOCAL_SUFFIXES)
 
 
 def render_file(article: Article, body: str | None = None) -> str:

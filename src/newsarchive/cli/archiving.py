@@ -6,6 +6,7 @@ runs: every other command starts without it.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -43,7 +44,7 @@ from newsarchive.errors import NewsArchiveError, UsageError
 from newsarchive.models import FetchOptions
 from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
-from newsarchive.urls import check_url
+from newsarchive.urls import check_url, is_local_target
 
 if TYPE_CHECKING:
     from newsarchive.batch import BatchReport, FailedList
@@ -152,8 +153,6 @@ def _source_url(source_url: str | None, targets: tuple[str, ...]) -> str | None:
     """--url, checked: the URL of the one saved file given."""
     if source_url is None:
         return None
-    from newsarchive.pipeline import is_local_target
-
     if len(targets) != 1 or not is_local_target(targets[0]):
         raise click.UsageError("--url goes with exactly one saved HTML file")
     try:
@@ -345,8 +344,6 @@ def _gather(
 
 def _stdin_lines() -> Iterable[str]:
     """Standard input as UTF-8 lines whatever the locale; a bad byte only spoils its own line."""
-    import sys
-
     from newsarchive.batch import read_fd_lines
 
     try:

@@ -22,7 +22,7 @@ from newsarchive.errors import ConfigError, UsageError
 from newsarchive.models import FetchOptions
 from newsarchive.search import Filters, parse_date
 from newsarchive.store import validate_template
-from newsarchive.urls import check_url
+from newsarchive.urls import check_url, is_local_target
 
 if TYPE_CHECKING:
     from newsarchive.wayback import WaybackOptions
@@ -38,9 +38,6 @@ class Target(click.ParamType):  # type: ignore[type-arg]
     name = "url_or_file"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        # Imported when a target is given: the pipeline brings in the fetching stack.
-        from newsarchive.pipeline import is_local_target
-
         text = str(value).strip()
         if is_local_target(text):
             if not Path(text).is_file():
