@@ -60,7 +60,10 @@ def test_config_max_redirects_applies_to_fetch_and_import(
     assert fetched.exit_code == ExitCode.NETWORK, fetched.stderr
     assert fetched.stderr.endswith("too many redirects (more than 1)\n")
     listing = write_list(tmp_path / "list.txt", [url])
-    imported = run(archive, "--config", str(config), "import", "--jobs", "0", listing)
+    failed = str(tmp_path / "failed.txt")
+    imported = run(
+        archive, "--config", str(config), "import", "--jobs", "0", "--failed", failed, listing
+    )
     assert imported.exit_code == ExitCode.PARTIAL, imported.stderr
     assert "too many redirects (more than 1)" in imported.stderr
     # The flag wins over the file.
