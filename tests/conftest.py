@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import closed_port
 from httpserver import FakeWayback, LoopbackServer
 
 
@@ -37,7 +38,8 @@ def archive(tmp_path: Path) -> Path:
 def isolated_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No test reads the user's config, cache or archive, or goes through their proxy."""
+    """No test reads the user's config, cache or archive, goes through their proxy, or
+    reaches the internet."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("NEWSARCHIVE_DIR", str(home / "archive"))
     monkeypatch.setenv("NEWSARCHIVE_CACHE_DIR", str(home / "cache"))
@@ -46,6 +48,12 @@ def isolated_environment(
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+    # Nothing reaches the internet, whatever a page names (its pictures on its publisher's
+    # servers): every host but this machine goes through a proxy where nothing listens.
+    nowhere = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("HTTP_PROXY", nowhere)
+    monkeypatch.setenv("HTTPS_PROXY", nowhere)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
 # Fixtures of a real HTTP server on 127.0.0.1: a test that uses one runs end to end.

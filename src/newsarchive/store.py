@@ -35,6 +35,7 @@ from newsarchive.walk import article_files, directories, parent_of
 
 __all__ = [
     "DEFAULT_TEMPLATE",
+    "IMAGES_DIR",
     "TEMPLATE_FIELDS",
     "Archive",
     "SaveResult",
@@ -44,6 +45,8 @@ __all__ = [
 ]
 
 DEFAULT_TEMPLATE = "{date:%Y}/{date:%m}/{date:%Y-%m-%d}-{slug}.md"
+# The archive's pictures (images/files.py): no article path starts with it.
+IMAGES_DIR = "_images"
 TEMPLATE_FIELDS = ("date", "published", "fetched", "slug", "site", "hostname", "id", "lang")
 
 _WINDOWS_RESERVED = frozenset(
@@ -153,6 +156,8 @@ def _check_path(template: str, rendered: str) -> PurePosixPath:
             raise fail(f"a name may not end with a dot or a space ({part!r})")
     if not parts[-1].endswith(".md"):
         raise fail("the file name must end with '.md'")
+    if parts[0] == IMAGES_DIR:
+        raise fail(f"'{IMAGES_DIR}/' is where the archive keeps its pictures")
     return PurePosixPath(rendered)
 
 

@@ -6,6 +6,7 @@ runs: every other command starts without it.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 from collections import Counter
@@ -26,6 +27,7 @@ from newsarchive.cli.options import (
     Target,
     age,
     day_option,
+    image_options,
     json_option,
     network_options,
     politeness_options,
@@ -41,7 +43,7 @@ from newsarchive.cli.output import (
     stop_on_ctrl_c,
 )
 from newsarchive.errors import NewsArchiveError, UsageError
-from newsarchive.models import FetchOptions
+from newsarchive.models import FetchOptions, ImageOptions
 from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
 from newsarchive.urls import check_url, is_local_target
@@ -85,6 +87,7 @@ def _find_all(
 @click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
+@image_options
 @template_option
 @wayback_options
 @json_option("Print one JSON object per input.")
@@ -97,6 +100,7 @@ def fetch(
     force: bool,
     dry_run: bool,
     no_capture: bool,
+    images: ImageOptions,
     template: str | None,
     wayback: WaybackOptions,
     as_json: bool,
@@ -120,6 +124,7 @@ def fetch(
     source_url = _source_url(source_url, targets)
     archive = env.archive(template)
     captures = None if no_capture else env.captures_root
+    images = _with_files(env, images)
     counts: Counter[str] = Counter()
     failures: list[NewsArchiveError] = []
     with fetch_mod.make_client(fetch_options) as client:
@@ -136,6 +141,7 @@ def fetch(
                         dry_run=dry_run,
                         captures=captures,
                         wayback=wayback,
+                        images=images,
                     )
             except NewsArchiveError as exc:
                 failures.append(exc)
@@ -147,6 +153,12 @@ def fetch(
     if len(targets) > 1:
         env.info(", ".join(f"{n} {status}" for status, n in counts.items()))
     _end(batch_exit_code(failures, len(targets)))
+
+
+def _with_files(env: Env, images: ImageOptions) -> ImageOptions:
+    """`images`, saying where a new `_images` link points: the captures directory's images/,
+    also when the captures themselves are not kept (--no-capture)."""
+    return dataclasses.replace(images, files=env.captures_root / "images")
 
 
 def _source_url(source_url: str | None, targets: tuple[str, ...]) -> str | None:
