@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import closed_port
-from httpserver import FakeWayback, LoopbackServer
+from httpserver import FakeWayback, LoopbackProxy, LoopbackServer
 
 
 @pytest.fixture
@@ -26,6 +26,15 @@ def wayback() -> Iterator[FakeWayback]:
     """A fake Wayback Machine on a loopback server of its own (see FakeWayback)."""
     with LoopbackServer() as srv:
         yield FakeWayback(srv)
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackProxy]:
+    """A loopback server that is also a proxy answering for every host (see LoopbackProxy),
+    whose TLS certificates the test's clients trust (SSL_CERT_FILE)."""
+    with LoopbackProxy() as srv:
+        monkeypatch.setenv("SSL_CERT_FILE", srv.ca_file)
+        yield srv
 
 
 @pytest.fixture
@@ -53,11 +62,12 @@ def isolated_environment(
     nowhere = f"http://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("HTTP_PROXY", nowhere)
     monkeypatch.setenv("HTTPS_PROXY", nowhere)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    # (Names under .invalid never resolve: tests that expect a DNS failure get it.)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,.invalid")
 
 
 # Fixtures of a real HTTP server on 127.0.0.1: a test that uses one runs end to end.
-END_TO_END = frozenset({"server", "wayback"})
+END_TO_END = frozenset({"server", "wayback", "proxy"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

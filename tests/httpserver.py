@@ -165,8 +165,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         try:
             super().finish()
-        except (ConnectionError, TimeoutError):
+        except (ConnectionError, TimeoutError, ssl.SSLError):
             pass
+        if self.tunnel is not None:  # the TLS socket took the connection over: close it here
+            self.connection.close()
 
     tunnel: str | None = None  # "https://host" inside a proxy's CONNECT tunnel
 

@@ -25,16 +25,9 @@ from newsarchive.errors import (
     with_detail,
 )
 from newsarchive.frontmatter import SAVED_KEY, archiver_name, article_meta, dumps
-from newsarchive.images import (
-    ImageFiles,
-    Picture,
-    Wanted,
-    drop_all,
-    get_pictures,
-    keep,
-    localize,
-    relative_prefix,
-)
+from newsarchive.images.download import Picture, Wanted, drop_all, get_pictures, keep
+from newsarchive.images.files import ImageFiles
+from newsarchive.images.links import localize, relative_prefix
 from newsarchive.models import Article, FetchedPage, FetchOptions, ImageOptions, Snapshot
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body

@@ -31,7 +31,7 @@ from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
 from newsarchive.frontmatter import FrontMatterError, article_date, is_newsarchive, loads
 from newsarchive.models import Article
 from newsarchive.urls import normalize_url, other_scheme
-from newsarchive.walk import article_files, directories, parent_of
+from newsarchive.walk import IMAGES_DIR, article_files, directories, parent_of
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -45,8 +45,6 @@ __all__ = [
 ]
 
 DEFAULT_TEMPLATE = "{date:%Y}/{date:%m}/{date:%Y-%m-%d}-{slug}.md"
-# The archive's pictures (images/files.py): no article path starts with it.
-IMAGES_DIR = "_images"
 TEMPLATE_FIELDS = ("date", "published", "fetched", "slug", "site", "hostname", "id", "lang")
 
 _WINDOWS_RESERVED = frozenset(

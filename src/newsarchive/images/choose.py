@@ -136,7 +136,10 @@ def _offers(img: Element, base: str | None) -> list[_Candidate]:
             offers.append(_Candidate(url, rare=bool(_RARE_SUFFIX.search(url))))
     for attr in _SRCSET_ATTRS:
         offers += _candidates(img.get(attr) or "", base, rare=False)
+    # HTML parsers that predate <picture> (libxml2) nest what follows a <source> inside it.
     parent = img.getparent()
+    while parent is not None and parent.tag == "source":
+        parent = parent.getparent()
     if parent is not None and parent.tag == "picture":
         for source in parent.iter("source"):
             rare = (source.get("type") or "").strip().lower() in _RARE_TYPES

@@ -30,6 +30,7 @@ from newsarchive.models import FetchedPage, FetchOptions, ImageOptions, StoredIm
 __all__ = [
     "ImageOptions",
     "MIN_SIDE",
+    "PICTURE_REQUESTED",
     "Kept",
     "Picture",
     "Wanted",
@@ -45,6 +46,9 @@ ACCEPT = "image/avif;q=0.5,image/webp,image/png,image/jpeg,image/gif,image/*;q=0
 # Reasons of the failures that say nothing worth a warning: the picture is page furniture.
 QUIET_REASONS = frozenset({"too small"})
 MIN_SIDE = 100  # pixels: a picture of less than MIN_SIDE² pixels is an icon, avatar or pixel
+# The header that records, in a picture's captured response, the address asked for when
+# redirects led elsewhere (the record's own address is the last one).
+PICTURE_REQUESTED = "X-Newsarchive-Requested-URL"
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,10 @@ def get_picture(
         raise ContentError(address, detail, reason="too small", status=page.status)
     pending = files.hold(page.raw, found.extension)
     response = dataclasses.replace(page, raw=b"")
+    if page.final_url != address:
+        response = dataclasses.replace(
+            response, headers=(*page.headers, (PICTURE_REQUESTED, address))
+        )
     return Picture(address, response, found.media_type, width, height, pending)
 
 

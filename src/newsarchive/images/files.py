@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 from newsarchive.errors import StoreError
 from newsarchive.store import IMAGES_DIR
 
-__all__ = ["IMAGES_DIR", "ImageFiles", "Pending"]
+__all__ = ["IMAGES_DIR", "ImageFiles", "Pending", "check_picture"]
 
 _TEMP_PREFIX = ".tmp-"
 _STALE_TEMP_S = 24 * 3600
@@ -161,21 +161,29 @@ class ImageFiles:
 
     def check(self, path: str, sha256: str, size: int | None) -> str | None:
         """None when the picture at `path` is there with these bytes; else what is wrong."""
-        rel = PurePosixPath(path)
-        if rel.is_absolute() or ".." in rel.parts or rel.parts[:1] != (IMAGES_DIR,):
-            return "not a path under _images/"
-        file = self.archive_root / rel
-        try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            return "missing"
-        except OSError as exc:
-            return f"cannot read: {_why(exc)}"
-        if size is not None and len(data) != size:
-            return f"{len(data)} bytes, not {size}"
-        if hashlib.sha256(data).hexdigest() != sha256:
-            return "does not match its sha256"
-        return None
+        return check_picture(self.archive_root, path, sha256, size)
+
+
+def check_picture(archive_root: Path, path: str, sha256: str, size: int | None) -> str | None:
+    """None when the picture at `path` (relative to the archive root, under `_images/`) is
+    there with `size` bytes (when known) whose digest is `sha256`; else what is wrong."""
+    rel = PurePosixPath(path)
+    if rel.is_absolute() or ".." in rel.parts or rel.parts[:1] != (IMAGES_DIR,):
+        return "not a path under _images/"
+    file = archive_root / rel
+    try:
+        with open(file, "rb") as handle:
+            length = os.fstat(handle.fileno()).st_size
+            if size is not None and length != size:
+                return f"{length} bytes, not {size}"
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"cannot read: {_why(exc)}"
+    if digest != sha256:
+        return "does not match its sha256"
+    return None
 
 
 def _why(exc: OSError) -> str:
