@@ -63,7 +63,13 @@ def slugify_title(title: str, max_length: int = 80) -> str:
 
 
 def _slugify(text: str, max_length: int = 80) -> str:
-    slug = slugify(text, max_length=max_length, word_boundary=True, lowercase=True)
+    slug = slugify(text, lowercase=True)
+    if len(slug) > max_length:
+        # Whole words from the start, up to the last one that fits: python-slugify's own
+        # word_boundary cut skips a word that does not fit and goes on with shorter ones after
+        # it, so "this weekend - here's where" could become "this-here-s".
+        cut = slug.rfind("-", 0, max_length + 1)
+        slug = slug[:cut] if cut > 0 else slug[:max_length]
     if slug in _WINDOWS_RESERVED:
         slug += "-"
     return slug
