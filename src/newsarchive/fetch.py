@@ -561,7 +561,7 @@ def _proxy_for(url: str, options: FetchOptions) -> str | None:
     if proxy is None:
         parts = urllib.parse.urlsplit(url)
         proxies = urllib.request.getproxies_environment()
-        if parts.hostname and urllib.request.proxy_bypass_environment(parts.hostname, proxies):
+        if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
             return None
         proxy = proxies.get(parts.scheme) or proxies.get("all")
         if proxy is None:

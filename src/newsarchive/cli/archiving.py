@@ -10,7 +10,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -194,14 +194,14 @@ def _show_fetched(env: Env, outcome: Outcome, as_json: bool) -> None:
 
 
 def _discovery_filters(
-    since: datetime | None, until: datetime | None, limit: int | None, match: str | None
+    since: date | None, until: date | None, limit: int | None, match: str | None
 ) -> DiscoveryFilters:
     from newsarchive import discover
 
     try:
         return discover.Filters(
-            since=since.date() if since else None,
-            until=until.date() if until else None,
+            since=since,
+            until=until,
             match=discover.compile_match(match) if match else None,
             limit=limit,
         )
@@ -227,8 +227,8 @@ def _discovery_filters(
     type=click.Path(exists=True, dir_okay=False),
     help="OPML list of feeds to read.",
 )
-@day_option("--since", "Feed/sitemap entries dated on or after this day.")
-@day_option("--until", "Feed/sitemap entries dated on or before this day.")
+@day_option("--since", "Feed/sitemap entries dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@day_option("--until", "Feed/sitemap entries dated on or before DATE.", end=True)
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many discovered URLs.")
 @click.option("--match", metavar="REGEX", help="Only discovered URLs matching REGEX.")
 @network_options
@@ -249,8 +249,8 @@ def import_urls_command(
     feeds: tuple[str, ...],
     sitemaps: tuple[str, ...],
     opml_files: tuple[str, ...],
-    since: datetime | None,
-    until: datetime | None,
+    since: date | None,
+    until: date | None,
     limit: int | None,
     match: str | None,
     fetch_options: FetchOptions,
@@ -448,7 +448,7 @@ UPDATE_POOL_FROM = 30
 @cli.command()
 @click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--all", "every", is_flag=True, help="Every article in the archive.")
-@day_option("--since", "Only articles published on or after this day (YYYY-MM-DD).")
+@day_option("--since", "Only articles published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option(
     "--older-than",
     metavar="AGE",
@@ -462,7 +462,7 @@ def update(
     env: Env,
     targets: tuple[str, ...],
     every: bool,
-    since: datetime | None,
+    since: date | None,
     older_than: float | None,
     fetch_options: FetchOptions,
     crawl: Crawl,
@@ -487,9 +487,8 @@ def update(
 
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
-    archive = env.archive()
-    day = since.date() if since else None
-    paths = list(choose(archive, since=day, older_than=older_than)) if every else []
+    archive = env.existing_archive()
+    paths = list(choose(archive, since=since, older_than=older_than)) if every else []
     found, failures = _find_all(env, archive, targets)
     paths += found
     jobs = crawl.jobs
@@ -570,7 +569,7 @@ def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) ->
 
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
-    archive = env.archive()
+    archive = env.existing_archive()
     if every:
         paths = [path for path, meta in archive.articles() if meta.get("capture")]
         failures: list[NewsArchiveError] = []

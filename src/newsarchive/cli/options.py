@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,9 +80,15 @@ def _number(flag: str, kind: click.ParamType[Any], default: float | None, help: 
     return click.option(flag, type=kind, default=default, show_default=shown, help=help)
 
 
-def day_option(flag: str, help: str) -> Decorator:
-    """An option that takes a day, YYYY-MM-DD (a datetime at midnight)."""
-    return click.option(flag, type=click.DateTime(formats=["%Y-%m-%d"]), help=help)
+def day_option(flag: str, help: str, *, end: bool = False) -> Decorator:
+    """An option that takes a date as every date option does: YYYY, YYYY-MM or YYYY-MM-DD,
+    as a `datetime.date`: the period's first day, or with `end` its last one."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+        day = _date(end)(ctx, param, value)
+        return None if day is None else date.fromisoformat(day)
+
+    return click.option(flag, metavar="DATE", callback=convert, help=help)
 
 
 template_option = click.option(
