@@ -43,6 +43,12 @@ CONFIG_KEYS: dict[str, tuple[type, ...]] = {
     "wayback": (bool,),
     "wayback_url": (str,),
     "save_to_wayback": (bool,),
+    "concurrency": (int,),
+    "per_host": (int,),
+    "delay": (int, float),
+    "throttle": (bool,),
+    "jobs": (int,),
+    "capture": (bool,),
 }
 PATH_KEYS = {"archive", "cookies", "captures"}
 

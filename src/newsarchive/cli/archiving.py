@@ -25,6 +25,7 @@ from newsarchive.cli.options import (
     Crawl,
     Target,
     age,
+    capture_option,
     day_option,
     json_option,
     network_options,
@@ -84,7 +85,7 @@ def _find_all(
 @network_options
 @click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
-@click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
+@capture_option("Keep the raw response as a WARC file.")
 @template_option
 @wayback_options
 @json_option("Print one JSON object per input.")
@@ -96,7 +97,7 @@ def fetch(
     fetch_options: FetchOptions,
     force: bool,
     dry_run: bool,
-    no_capture: bool,
+    capture: bool,
     template: str | None,
     wayback: WaybackOptions,
     as_json: bool,
@@ -119,7 +120,7 @@ def fetch(
 
     source_url = _source_url(source_url, targets)
     archive = env.archive(template)
-    captures = None if no_capture else env.captures_root
+    captures = env.captures_root if capture else None
     counts: Counter[str] = Counter()
     failures: list[NewsArchiveError] = []
     with fetch_mod.make_client(fetch_options) as client:

@@ -192,6 +192,7 @@ class Crawl:
     concurrency: int
     per_host: int
     delay: float
+    throttle: bool
     retries: int
     robots: bool
     jobs: int | None
@@ -202,22 +203,33 @@ class Crawl:
         return {key: value for key, value in asdict(self).items() if key != "capture"}
 
 
+def capture_option(help: str) -> Decorator:
+    """--capture/--no-capture (config key `capture`)."""
+    return click.option("--capture/--no-capture", default=True, show_default=True, help=help)
+
+
 def politeness_options(*, delay: float) -> Decorator:
     """The download options of `import` and `update`, with the default delay, as `crawl: Crawl`."""
 
-    def make(ignore_robots: bool, no_capture: bool, **values: Any) -> Crawl:
-        return Crawl(robots=not ignore_robots, capture=not no_capture, **values)
+    def make(ignore_robots: bool, **values: Any) -> Crawl:
+        return Crawl(robots=not ignore_robots, **values)
 
     options: list[Callable[..., Any]] = [
         _number(
             "--concurrency", click.IntRange(min=1), 16, "Downloads in flight, all sites together."
         ),
-        _number("--per-host", click.IntRange(min=1), 4, "Downloads in flight to one site."),
+        _number("--per-host", click.IntRange(min=1), 2, "Downloads in flight to one site."),
         _number(
             "--delay",
             click.FloatRange(min=0),
             delay,
-            "Mean seconds between two requests to one site (randomised ±50%).",
+            "Least mean seconds between two requests to one site (randomised ±50%).",
+        ),
+        click.option(
+            "--throttle/--no-throttle",
+            default=True,
+            show_default=True,
+            help="Slow down for a site as its response time or its errors grow.",
         ),
         _number(
             "--retries",
@@ -226,7 +238,7 @@ def politeness_options(*, delay: float) -> Decorator:
             "Retries after a timeout, a refused connection, HTTP 429 or 5xx.",
         ),
         click.option("--ignore-robots", is_flag=True, help="Do not read or obey robots.txt."),
-        click.option("--no-capture", is_flag=True, help="Do not keep raw responses as WARC files."),
+        capture_option("Keep the raw responses as WARC files."),
         _number(
             "--jobs",
             click.IntRange(min=0),
@@ -234,7 +246,16 @@ def politeness_options(*, delay: float) -> Decorator:
             "Extraction processes (default: one per CPU core; 0: no extra process).",
         ),
     ]
-    names = ("concurrency", "per_host", "delay", "retries", "ignore_robots", "no_capture", "jobs")
+    names = (
+        "concurrency",
+        "per_host",
+        "delay",
+        "throttle",
+        "retries",
+        "ignore_robots",
+        "capture",
+        "jobs",
+    )
     return _gathered(options, names, "crawl", make)
 
 
