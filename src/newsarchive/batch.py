@@ -41,6 +41,7 @@ from typing import Any, TextIO
 
 from newsarchive import crawl as crawl_mod
 from newsarchive import wayback as wayback_mod
+from newsarchive.articles import archived_url
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
 from newsarchive.models import FetchedPage
@@ -333,7 +334,9 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             return
         known = self.archive.lookup(url)
         if known is not None:
-            skipped = Outcome(text, "already archived", known, key, source=source, line=line)
+            # The article's own URL, which the input may only lead to (a variant, a mirror).
+            article = archived_url(known) or key
+            skipped = Outcome(text, "already archived", known, article, source=source, line=line)
             self._result(skipped)
             return
         plan = Plan(url, self.wayback)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from newsarchive import capture as capture_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive import wayback as wayback_mod
+from newsarchive.articles import archived_url
 from newsarchive.errors import (
     ExtractionError,
     FetchError,
@@ -223,6 +224,7 @@ def write_found(
     if not force:
         known = archive.lookup(*found.keys)
         if known is not None:
+            archive.remember(known, found.keys)  # a mirror: found without a request next time
             return Written("already archived", known, found.article, None)
     article, text, capture_file = found.article, found.text, None
     if captures is not None and found.page is not None and found.page.status is not None:
@@ -293,7 +295,8 @@ def archive_target(
         given = check_url(source_url) if source_url else None
         known = None if force or given is None else archive.lookup(given)
         if known is not None and given is not None:
-            return Outcome(target, "already archived", known, normalize_url(given))
+            url = archived_url(known) or normalize_url(given)
+            return Outcome(target, "already archived", known, url)
         page = fetch_mod.read_local(Path(target), url=given, max_bytes=options.max_bytes)
         found = dataclasses.replace(extract_found(page, given, whole=False), page=page)
         plan = Plan(given or target, WaybackOptions())
@@ -301,7 +304,7 @@ def archive_target(
     url = check_url(target)
     known = None if force else archive.lookup(url)
     if known is not None:
-        return Outcome(target, "already archived", known, normalize_url(url))
+        return Outcome(target, "already archived", known, archived_url(known) or normalize_url(url))
     active = client if client is not None else fetch_mod.make_client(options)
     try:
         plan = Plan(url, wayback or WaybackOptions())
@@ -358,6 +361,8 @@ def _finish(
     """Write the article found, or say where it would go (`dry_run`)."""
     known = archive.lookup(*found.keys)
     if known is not None and not force:
+        if not dry_run:
+            archive.remember(known, found.keys)  # a mirror: found without a request next time
         return plan.outcome(target, "already archived", known, found.article)
     if dry_run:
         text = render_file(found.article, found.body)

@@ -116,15 +116,21 @@ def fetch(
       newsarchive fetch --wayback https://example.org/2019/05/removed-story
     """
     from newsarchive import fetch as fetch_mod
-    from newsarchive.pipeline import archive_target, iter_targets
+    from newsarchive.pipeline import archive_target
 
     source_url = _source_url(source_url, targets)
     archive = env.archive(template)
     captures = env.captures_root if capture else None
     counts: Counter[str] = Counter()
     failures: list[NewsArchiveError] = []
+    done: dict[str, str | None] = {}  # each input given so far -> its article's URL
     with fetch_mod.make_client(fetch_options) as client:
-        for target in iter_targets(list(targets)):
+        for target in targets:
+            if target in done:  # given again: said once more, done once
+                counts["duplicate"] += 1
+                _show_repeat(env, Outcome(target, "duplicate", url=done[target]), as_json)
+                continue
+            done[target] = None
             try:
                 with spinner(env.err, f"Fetching {target}"):
                     outcome = archive_target(
@@ -144,10 +150,11 @@ def fetch(
                 _show_failure(env, target, exc, as_json)
                 continue
             counts[outcome.status] += 1
+            done[target] = outcome.url
             _show_fetched(env, outcome, as_json)
     if len(targets) > 1:
         env.info(", ".join(f"{n} {status}" for status, n in counts.items()))
-    _end(batch_exit_code(failures, len(targets)))
+    _end(batch_exit_code(failures, len(done)))
 
 
 def _source_url(source_url: str | None, targets: tuple[str, ...]) -> str | None:
@@ -167,6 +174,13 @@ def _show_failure(env: Env, target: str, error: NewsArchiveError, as_json: bool)
     if as_json:
         data = Outcome.failure(target, error).to_json(display_path)
         echo_json(env.out, {**data, "exit_code": int(exit_code_for(error))})
+
+
+def _show_repeat(env: Env, outcome: Outcome, as_json: bool) -> None:
+    if as_json:
+        echo_json(env.out, outcome.to_json(display_path))
+    else:
+        env.info(f"duplicate: {outcome.input}")
 
 
 def _show_fetched(env: Env, outcome: Outcome, as_json: bool) -> None:
