@@ -23,6 +23,7 @@ from newsarchive.articles import choose, find_article
 from newsarchive.cli.core import Env, ExitCode, batch_exit_code, cli, exit_code_for, pass_env
 from newsarchive.cli.options import (
     Crawl,
+    ListFile,
     Target,
     age,
     capture_option,
@@ -225,12 +226,7 @@ def _discovery_filters(
 
 
 @cli.command(name="import")
-@click.argument(
-    "files",
-    nargs=-1,
-    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
-    metavar="[FILE]...",
-)
+@click.argument("files", nargs=-1, type=ListFile(), metavar="[FILE]...")
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="RSS or Atom feed to read.")
 @click.option(
     "--sitemap", "sitemaps", multiple=True, metavar="URL", help="Sitemap or sitemap index."
@@ -351,6 +347,7 @@ def _gather(
             filters=filters,
             options=options,
             on_error=lambda error: env.warn(str(error)),
+            on_note=env.info,
         )
     if inputs.searched:
         env.info(f"found {len(inputs.found)} URL(s) in feeds, sitemaps and bookmarks")

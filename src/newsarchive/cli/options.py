@@ -50,6 +50,33 @@ class Target(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
+class ListFile(click.Path):
+    """An import's input file ("-": standard input). A URL given instead is a usage error that
+    says which command or option takes it."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, dir_okay=False, allow_dash=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value)
+        if re.match(r"(?i)https?://", text) and not Path(text).exists():
+            self.fail(_url_instead_of_a_list(text), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _url_instead_of_a_list(url: str) -> str:
+    what = f"{url} is a URL, not a file of URLs"
+    path = url.lower().split("://", 1)[1].split("?", 1)[0]
+    if "sitemap" in path:
+        return f"{what}; to read it as a sitemap: newsarchive import --sitemap {url}"
+    if re.search(r"rss|atom|feed|\.xml$", path):
+        return f"{what}; to read it as a feed: newsarchive import --feed {url}"
+    return (
+        f"{what}; to archive that page: newsarchive fetch {url}"
+        f" (or, if it is a feed: newsarchive import --feed {url})"
+    )
+
+
 class Size(click.ParamType):  # type: ignore[type-arg]
     name = "size"
 
