@@ -46,6 +46,23 @@ class Inputs:
         lists = read_url_files(self.lists, stdin=stdin)
         return itertools.chain(self.found, self.in_documents, lists)
 
+    def after(self, last: ListEntry | None) -> Iterator[ListEntry]:
+        """The entries that come after `last` (all of them when None), the list files read
+        again; standard input, which cannot be read again, is left out."""
+        following = last is None
+        for entry in itertools.chain(self.found, self.in_documents):
+            if following:
+                yield entry
+            following = following or entry == last
+        for path in self.lists:
+            if path == "-":
+                following = following or (last is not None and last.source == "-")
+                continue
+            for entry in read_url_files([path]):
+                if following:
+                    yield entry
+                following = following or entry == last
+
 
 def gather(
     files: Sequence[str],

@@ -6,6 +6,7 @@ runs: every other command starts without it.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 from collections import Counter
@@ -317,8 +318,12 @@ def import_urls_command(
             on_total=display.total,
             stop=stop,
         )
-    written = failed.close()
-    _print_summary(env, report, failed_path if written else None)
+    if report.interrupted:
+        # So that importing the failed file later takes up exactly what was left.
+        for entry in itertools.chain(report.not_done, inputs.after(report.last_read)):
+            failed.add_not_done(entry)
+    failed.close()
+    _print_summary(env, report, failed_path if failed.count else None, failed.not_done)
     if display.stdout_closed:
         return
     if report.interrupted:
@@ -418,7 +423,7 @@ class _ImportDisplay(RunDisplay):
             env.warn(f"partial article: {where}: {outcome.input}: {outcome.partial}")
 
 
-def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> None:
+def _print_summary(env: Env, report: BatchReport, failed_path: Path | None, not_done: int) -> None:
     counts = report.counts
     table = rich.table.Table(title="Import summary", show_header=False, title_justify="left")
     table.add_column("what")
@@ -443,7 +448,10 @@ def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> N
     env.err.print(table)
     if failed_path is not None:
         shown = display_path(failed_path.absolute())
-        env.info(f"failed URLs written to {shown}; retry them with: newsarchive import {shown}")
+        what = "failed URLs" if not_done == 0 else "failed URLs and those not done"
+        if not report.failed:
+            what = "URLs not done"
+        env.info(f"{what} written to {shown}; retry them with: newsarchive import {shown}")
     if report.interrupted:
         env.info("interrupted: run the same command again to continue where it stopped")
 
