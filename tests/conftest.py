@@ -62,8 +62,9 @@ def isolated_environment(
     nowhere = f"http://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("HTTP_PROXY", nowhere)
     monkeypatch.setenv("HTTPS_PROXY", nowhere)
-    # (Names under .invalid never resolve: tests that expect a DNS failure get it.)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,.invalid")
+    # Names under .invalid and .test never resolve (RFC 6761): tests that expect a DNS
+    # failure there go direct.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,.invalid,.test")
 
 
 # Fixtures of a real HTTP server on 127.0.0.1: a test that uses one runs end to end.

@@ -60,6 +60,7 @@ def with_closed_stdout(argv: list[str], cwd: Path) -> subprocess.CompletedProces
         ["grep", "--json", "Wagner"],
         ["show", "https://example.org/7"],
         ["history", "https://example.org/7"],
+        ["path", "https://example.org/7"],
         ["--help"],
         ["list", "--help"],
     ],

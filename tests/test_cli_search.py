@@ -788,7 +788,7 @@ def test_reindex_reads_every_file_once(
 @pytest.mark.parametrize("command", [["search", "x"], ["list"], ["stats"], ["export"], ["reindex"]])
 def test_commands_refuse_a_missing_archive(tmp_path: Path, command: list[str]) -> None:
     result = run(tmp_path / "nowhere", *command)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as for every command that reads an archive
     assert result.stderr == (
         f"error: {tmp_path / 'nowhere'}: no such archive directory"
         " (use --archive DIR or set NEWSARCHIVE_DIR)\n"

@@ -48,6 +48,12 @@ CONFIG_KEYS: dict[str, tuple[type, ...]] = {
     "images": (bool,),
     "max_image_size": (int, str),
     "max_image_total": (int, str),
+    "concurrency": (int,),
+    "per_host": (int,),
+    "delay": (int, float),
+    "throttle": (bool,),
+    "jobs": (int,),
+    "capture": (bool,),
 }
 SIZE_KEYS = {"max_size", "max_image_size", "max_image_total"}
 PATH_KEYS = {"archive", "cookies", "captures"}

@@ -9,12 +9,15 @@ in memory. Every failure becomes a `FetchError` subclass with a short, stable `r
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import http.cookiejar
 import json
 import socket
 import ssl
 import time
+import urllib.parse
+import urllib.request
 import zlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -45,7 +48,10 @@ def _package_version() -> str:
         return "0"
 
 
-DEFAULT_USER_AGENT = f"newsarchive/{_package_version()} (+https://pypi.org/project/newsarchive/)"
+# Where a site's operator can read what this client is: the repository named in pyproject.toml's
+# [project.urls].
+PROJECT_URL = "https://github.com/newsarchive/newsarchive"
+DEFAULT_USER_AGENT = f"newsarchive/{_package_version()} (+{PROJECT_URL})"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # What JSON APIs answer with in practice (JSONP-era servers still say JavaScript or plain text).
 JSON_TYPES = frozenset(
@@ -226,7 +232,7 @@ def probe(
         request = client.build_request("GET", target, timeout=httpx.Timeout(seconds))
         response = client.send(request, stream=True)
     except httpx.HTTPError as exc:
-        limits = FetchOptions(timeout=seconds)
+        limits = dataclasses.replace(options, timeout=seconds)
         raise _network_error(url, exc, limits, limited=False) from exc
     response.close()
     return Answer(
@@ -517,6 +523,24 @@ def _network_error(
 ) -> NetworkError:
     """Turn an httpx failure into a NetworkError with a stable reason."""
     seconds = f"{options.timeout:g} s"
+    proxy = _proxy_for(str(exc.request.url) if _has_request(exc) else url, options)
+    if proxy is not None and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        # Connecting means connecting to the proxy: name it, not the page.
+        cause = _root_cause(exc)
+        if isinstance(cause, ConnectionRefusedError) or getattr(cause, "errno", None) == (
+            errno.ECONNREFUSED
+        ):
+            problem = "connection refused"
+        elif isinstance(cause, socket.gaierror):
+            problem = "cannot resolve its host"
+        elif isinstance(exc, httpx.ConnectTimeout):
+            problem = f"no connection after {seconds}"
+        else:
+            problem = _describe(exc)
+        return NetworkError(url, f"proxy {proxy}: {problem}", reason="proxy")
+    if isinstance(exc, httpx.ProxyError):
+        where = f"proxy {proxy}" if proxy is not None else "proxy error"
+        return NetworkError(url, f"{where}: {_describe(exc)}", reason="proxy")
     if isinstance(exc, httpx.TimeoutException):
         if limited:
             return _total_timeout(url, options)
@@ -525,8 +549,6 @@ def _network_error(
         else:
             detail = f"timeout: no data for {seconds} (read)"
         return NetworkError(url, detail, reason="timeout")
-    if isinstance(exc, httpx.ProxyError):
-        return NetworkError(url, f"proxy error: {_describe(exc)}", reason="proxy")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return NetworkError(url, f"cannot fetch this URL: {_describe(exc)}", reason="invalid URL")
     cause = _root_cause(exc)
@@ -547,6 +569,29 @@ def _network_error(
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return NetworkError(url, f"protocol error: {_describe(exc)}", reason="protocol error")
     return NetworkError(url, f"network error: {_describe(exc)}", reason="network")
+
+
+def _proxy_for(url: str, options: FetchOptions) -> str | None:
+    """The proxy a request for `url` goes through, without its credentials: --proxy, else
+    the one the environment's *_PROXY variables give for it (as httpx reads them)."""
+    proxy = options.proxy
+    if proxy is None:
+        parts = urllib.parse.urlsplit(url)
+        proxies = urllib.request.getproxies_environment()
+        if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+            return None
+        proxy = proxies.get(parts.scheme) or proxies.get("all")
+        if proxy is None:
+            return None
+    parts = urllib.parse.urlsplit(proxy)
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:  # not a number: httpx said so already
+        port = ""
+    return f"{parts.scheme}://{host}{port}" if parts.scheme else proxy
 
 
 def _has_request(exc: httpx.HTTPError) -> bool:

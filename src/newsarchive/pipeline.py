@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from newsarchive import capture as capture_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive import wayback as wayback_mod
+from newsarchive.articles import archived_url
 from newsarchive.errors import (
     ExtractionError,
     FetchError,
@@ -271,6 +272,7 @@ def write_found(
     if known is not None and not force:
         if images is not None:
             drop_all(found.pictures, images[0])
+        archive.remember(known, found.keys)  # a mirror: found without a request next time
         return Written("already archived", known, found.article, None)
     article, body, text, capture_file = found.article, found.body, found.text, None
     capturing = captures is not None and found.page is not None and found.page.status is not None
@@ -370,7 +372,8 @@ def archive_target(
         given = check_url(source_url) if source_url else None
         known = None if force or given is None else archive.lookup(given)
         if known is not None and given is not None:
-            return Outcome(target, "already archived", known, normalize_url(given))
+            url = archived_url(known) or normalize_url(given)
+            return Outcome(target, "already archived", known, url)
         page = fetch_mod.read_local(Path(target), url=given, max_bytes=options.max_bytes)
         found = extract_found(page, given, whole=False, images=pictures)
         found = dataclasses.replace(found, page=page)
@@ -383,7 +386,7 @@ def archive_target(
     url = check_url(target)
     known = None if force else archive.lookup(url)
     if known is not None:
-        return Outcome(target, "already archived", known, normalize_url(url))
+        return Outcome(target, "already archived", known, archived_url(known) or normalize_url(url))
     active = client if client is not None else fetch_mod.make_client(options)
     try:
         plan = Plan(url, wayback or WaybackOptions())
@@ -459,6 +462,8 @@ def _finish(
     client, its options and the pictures' options), download its pictures first."""
     known = archive.lookup(*found.keys)
     if known is not None and not force:
+        if not dry_run:
+            archive.remember(known, found.keys)  # a mirror: found without a request next time
         return plan.outcome(target, "already archived", known, found.article)
     if dry_run:
         text = render_file(found.article, found.body)

@@ -4,7 +4,7 @@
     options.py    option groups and parameter types several commands share
     output.py     paths, JSON lines, progress display, the rule for a closed stdout
     archiving.py  fetch, import, update, reextract
-    finding.py    grep, search, list, show, stats, export, reindex
+    finding.py    grep, search, list, show, open, path, stats, export, reindex
     history.py    history, diff
     integrity.py  verify
 

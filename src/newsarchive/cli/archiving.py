@@ -7,11 +7,12 @@ runs: every other command starts without it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import sys
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,10 @@ from newsarchive.articles import choose, find_article
 from newsarchive.cli.core import Env, ExitCode, batch_exit_code, cli, exit_code_for, pass_env
 from newsarchive.cli.options import (
     Crawl,
+    ListFile,
     Target,
     age,
+    capture_option,
     day_option,
     image_options,
     json_option,
@@ -86,7 +89,7 @@ def _find_all(
 @network_options
 @click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
-@click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
+@capture_option("Keep the raw response as a WARC file.")
 @image_options
 @template_option
 @wayback_options
@@ -99,7 +102,7 @@ def fetch(
     fetch_options: FetchOptions,
     force: bool,
     dry_run: bool,
-    no_capture: bool,
+    capture: bool,
     images: ImageOptions,
     template: str | None,
     wayback: WaybackOptions,
@@ -119,16 +122,22 @@ def fetch(
       newsarchive fetch --wayback https://example.org/2019/05/removed-story
     """
     from newsarchive import fetch as fetch_mod
-    from newsarchive.pipeline import archive_target, iter_targets
+    from newsarchive.pipeline import archive_target
 
     source_url = _source_url(source_url, targets)
     archive = env.archive(template)
-    captures = None if no_capture else env.captures_root
+    captures = env.captures_root if capture else None
     images = _with_files(env, images)
     counts: Counter[str] = Counter()
     failures: list[NewsArchiveError] = []
+    done: dict[str, str | None] = {}  # each input given so far -> its article's URL
     with fetch_mod.make_client(fetch_options) as client:
-        for target in iter_targets(list(targets)):
+        for target in targets:
+            if target in done:  # given again: said once more, done once
+                counts["duplicate"] += 1
+                _show_repeat(env, Outcome(target, "duplicate", url=done[target]), as_json)
+                continue
+            done[target] = None
             try:
                 with spinner(env.err, f"Fetching {target}"):
                     outcome = archive_target(
@@ -149,10 +158,11 @@ def fetch(
                 _show_failure(env, target, exc, as_json)
                 continue
             counts[outcome.status] += 1
+            done[target] = outcome.url
             _show_fetched(env, outcome, as_json)
     if len(targets) > 1:
         env.info(", ".join(f"{n} {status}" for status, n in counts.items()))
-    _end(batch_exit_code(failures, len(targets)))
+    _end(batch_exit_code(failures, len(done)))
 
 
 def _with_files(env: Env, images: ImageOptions) -> ImageOptions:
@@ -178,6 +188,13 @@ def _show_failure(env: Env, target: str, error: NewsArchiveError, as_json: bool)
     if as_json:
         data = Outcome.failure(target, error).to_json(display_path)
         echo_json(env.out, {**data, "exit_code": int(exit_code_for(error))})
+
+
+def _show_repeat(env: Env, outcome: Outcome, as_json: bool) -> None:
+    if as_json:
+        echo_json(env.out, outcome.to_json(display_path))
+    else:
+        env.info(f"duplicate: {outcome.input}")
 
 
 def _show_fetched(env: Env, outcome: Outcome, as_json: bool) -> None:
@@ -206,14 +223,14 @@ def _show_fetched(env: Env, outcome: Outcome, as_json: bool) -> None:
 
 
 def _discovery_filters(
-    since: datetime | None, until: datetime | None, limit: int | None, match: str | None
+    since: date | None, until: date | None, limit: int | None, match: str | None
 ) -> DiscoveryFilters:
     from newsarchive import discover
 
     try:
         return discover.Filters(
-            since=since.date() if since else None,
-            until=until.date() if until else None,
+            since=since,
+            until=until,
             match=discover.compile_match(match) if match else None,
             limit=limit,
         )
@@ -222,12 +239,7 @@ def _discovery_filters(
 
 
 @cli.command(name="import")
-@click.argument(
-    "files",
-    nargs=-1,
-    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
-    metavar="[FILE]...",
-)
+@click.argument("files", nargs=-1, type=ListFile(), metavar="[FILE]...")
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="RSS or Atom feed to read.")
 @click.option(
     "--sitemap", "sitemaps", multiple=True, metavar="URL", help="Sitemap or sitemap index."
@@ -239,8 +251,8 @@ def _discovery_filters(
     type=click.Path(exists=True, dir_okay=False),
     help="OPML list of feeds to read.",
 )
-@day_option("--since", "Feed/sitemap entries dated on or after this day.")
-@day_option("--until", "Feed/sitemap entries dated on or before this day.")
+@day_option("--since", "Feed/sitemap entries dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@day_option("--until", "Feed/sitemap entries dated on or before DATE.", end=True)
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many discovered URLs.")
 @click.option("--match", metavar="REGEX", help="Only discovered URLs matching REGEX.")
 @network_options
@@ -261,8 +273,8 @@ def import_urls_command(
     feeds: tuple[str, ...],
     sitemaps: tuple[str, ...],
     opml_files: tuple[str, ...],
-    since: datetime | None,
-    until: datetime | None,
+    since: date | None,
+    until: date | None,
     limit: int | None,
     match: str | None,
     fetch_options: FetchOptions,
@@ -318,8 +330,12 @@ def import_urls_command(
             on_total=display.total,
             stop=stop,
         )
-    written = failed.close()
-    _print_summary(env, report, failed_path if written else None)
+    if report.interrupted:
+        # So that importing the failed file later takes up exactly what was left.
+        for entry in itertools.chain(report.not_done, inputs.after(report.last_read)):
+            failed.add_not_done(entry)
+    failed.close()
+    _print_summary(env, report, failed_path if failed.count else None, failed.not_done)
     if display.stdout_closed:
         return
     if report.interrupted:
@@ -348,6 +364,7 @@ def _gather(
             filters=filters,
             options=options,
             on_error=lambda error: env.warn(str(error)),
+            on_note=env.info,
         )
     if inputs.searched:
         env.info(f"found {len(inputs.found)} URL(s) in feeds, sitemaps and bookmarks")
@@ -418,7 +435,7 @@ class _ImportDisplay(RunDisplay):
             env.warn(f"partial article: {where}: {outcome.input}: {outcome.partial}")
 
 
-def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> None:
+def _print_summary(env: Env, report: BatchReport, failed_path: Path | None, not_done: int) -> None:
     counts = report.counts
     table = rich.table.Table(title="Import summary", show_header=False, title_justify="left")
     table.add_column("what")
@@ -443,7 +460,10 @@ def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> N
     env.err.print(table)
     if failed_path is not None:
         shown = display_path(failed_path.absolute())
-        env.info(f"failed URLs written to {shown}; retry them with: newsarchive import {shown}")
+        what = "failed URLs" if not_done == 0 else "failed URLs and those not done"
+        if not report.failed:
+            what = "URLs not done"
+        env.info(f"{what} written to {shown}; retry them with: newsarchive import {shown}")
     if report.interrupted:
         env.info("interrupted: run the same command again to continue where it stopped")
 
@@ -460,7 +480,7 @@ UPDATE_POOL_FROM = 30
 @cli.command()
 @click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--all", "every", is_flag=True, help="Every article in the archive.")
-@day_option("--since", "Only articles published on or after this day (YYYY-MM-DD).")
+@day_option("--since", "Only articles published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option(
     "--older-than",
     metavar="AGE",
@@ -474,7 +494,7 @@ def update(
     env: Env,
     targets: tuple[str, ...],
     every: bool,
-    since: datetime | None,
+    since: date | None,
     older_than: float | None,
     fetch_options: FetchOptions,
     crawl: Crawl,
@@ -499,9 +519,8 @@ def update(
 
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
-    archive = env.archive()
-    day = since.date() if since else None
-    paths = list(choose(archive, since=day, older_than=older_than)) if every else []
+    archive = env.existing_archive()
+    paths = list(choose(archive, since=since, older_than=older_than)) if every else []
     found, failures = _find_all(env, archive, targets)
     paths += found
     jobs = crawl.jobs
@@ -582,7 +601,7 @@ def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) ->
 
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
-    archive = env.archive()
+    archive = env.existing_archive()
     if every:
         paths = [path for path, meta in archive.articles() if meta.get("capture")]
         failures: list[NewsArchiveError] = []

@@ -1,4 +1,5 @@
-"""Finding things: `grep`, `search`, `list`, `show`, `stats`, `export` and `reindex`."""
+"""Finding things: `grep`, `search`, `list`, `show`, `open`, `path`, `stats`, `export` and
+`reindex`."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from rich.table import Table
 from rich.text import Text
 
 from newsarchive import export as export_mod
-from newsarchive.articles import find_article, read_text
-from newsarchive.cli.core import Env, cli, pass_env
+from newsarchive.articles import find_article, read_article, read_text
+from newsarchive.cli.core import Env, batch_exit_code, cli, pass_env
 from newsarchive.cli.options import filter_options, json_option
-from newsarchive.cli.output import display_path, echo_json, spinner
-from newsarchive.errors import NewsArchiveError
+from newsarchive.cli.output import display_path, echo_json, open_with_system, spinner
+from newsarchive.errors import NewsArchiveError, StoreError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.grep import FileMatches, GrepOptions, grep
 from newsarchive.search import (
@@ -375,7 +376,7 @@ def show_cmd(env: Env, target: str, raw: bool) -> None:
       newsarchive show archive/2021/09/2021-09-14-mali-junta-in-talks.md
       newsarchive show --raw archive/2021/09/2021-09-14-mali-junta-in-talks.md
     """
-    path = find_article(env.archive(), target)
+    path = find_article(env.existing_archive(), target)
     text = read_text(path)
     if raw:
         click.echo(text, nl=not text.endswith("\n"))
@@ -419,6 +420,63 @@ def _header_panel(meta: dict[str, Any], shown: str) -> Panel:
     row("file", shown)
     title = Text(_one_line(str(meta.get("title") or "")), style="bold")
     return Panel(grid, title=title, title_align="left")
+
+
+# ---------------------------------------------------------------------------------------------
+# open, path
+
+
+@cli.command(name="open")
+@click.argument("target", metavar="URL_OR_PATH")
+@click.option("--url", "original", is_flag=True, help="Open the original web page instead.")
+@pass_env
+def open_cmd(env: Env, target: str, original: bool) -> None:
+    """Open an archived article with the system's opener: its Markdown file, or its
+    original URL in the browser (--url).
+
+    The opener is xdg-open on Linux, open on macOS, the file's associated program on
+    Windows.
+
+    \b
+    Examples:
+      newsarchive open https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
+      newsarchive open --url archive/2021/09/2021-09-14-mali-junta-in-talks.md
+    """
+    path = find_article(env.existing_archive(), target)
+    if not original:
+        open_with_system(str(path))
+        return
+    url = read_article(path).meta.get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise StoreError(display_path(path), "the front-matter gives no http(s) url")
+    open_with_system(url)
+
+
+@cli.command(name="path")
+@click.argument("targets", nargs=-1, required=True, metavar="URL_OR_PATH...")
+@pass_env
+def path_cmd(env: Env, targets: tuple[str, ...]) -> None:
+    """Print the file of each article named by its URL (any variant the archive knows), one
+    per line, for scripts.
+
+    \b
+    Examples:
+      newsarchive path https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
+      vim "$(newsarchive path https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044)"
+    """
+    archive = env.existing_archive()
+    failures: list[NewsArchiveError] = []
+    for target in targets:
+        try:
+            path = find_article(archive, target)
+        except NewsArchiveError as exc:
+            failures.append(exc)
+            env.error(str(exc))
+            continue
+        click.echo(display_path(path))
+    code = batch_exit_code(failures, len(targets))
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def _versions_of(env: Env, target: str) -> tuple[Path, list[Version]]:
     from newsarchive.revisions import versions
 
-    path = find_article(env.archive(), target)
+    path = find_article(env.existing_archive(), target)
     return path, versions(read_article(path).meta)
 
 

@@ -28,7 +28,7 @@ def verify(env: Env, as_json: bool) -> None:
     """
     report = Report()
     problems = 0
-    for problem in verify_archive(env.archive(), env.captures_root, report):
+    for problem in verify_archive(env.existing_archive(), env.captures_root, report):
         problems += 1
         shown = display_path(problem.path)
         if as_json:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 from collections import Counter
@@ -34,6 +35,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from newsarchive.errors import NewsArchiveError
+
 if TYPE_CHECKING:
     from newsarchive.cli.core import Env
 
@@ -43,6 +46,7 @@ __all__ = [
     "display_path",
     "echo_json",
     "json_line",
+    "open_with_system",
     "release_stdout",
     "spinner",
     "stop_on_ctrl_c",
@@ -78,6 +82,24 @@ def release_stdout() -> None:
         os.dup2(devnull, fd)
     finally:
         os.close(devnull)
+
+
+def open_with_system(target: str) -> None:
+    """Open a file or URL with the system's opener (xdg-open, open, the Windows association);
+    NewsArchiveError when it cannot."""
+    if sys.platform == "win32":
+        try:
+            os.startfile(target)  # type: ignore[attr-defined]  # Windows only
+        except OSError as exc:
+            raise NewsArchiveError(f"{target}: cannot open: {exc.strerror or exc}") from exc
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        status = subprocess.call([opener, target], stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise NewsArchiveError(f"{target}: cannot run {opener}: {exc.strerror or exc}") from exc
+    if status != 0:
+        raise NewsArchiveError(f"{target}: {opener} failed (exit status {status})")
 
 
 def json_line(data: dict[str, Any]) -> str:
