@@ -4,7 +4,9 @@ one, as in a terminal window), the screen read back through a terminal emulator 
 - a long run's progress bar stays one bar while the paths it archives are printed;
 - `show`, `list` and `search` wrap text at word boundaries at 80 columns and never break a path
   or a URL;
-- `show` goes through the user's pager on a terminal, never when piped.
+- `show` goes through the user's pager on a terminal, never when piped;
+- `diff` shows each change with a few lines around it, under a header, as `git diff
+  --word-diff` does, or the whole text with --full.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rich.cells import cell_len
 from helpers import MT_FILE, MT_URL, PAGES, command, md_files, run_in_terminal, write_list
 from httpserver import LoopbackServer
 from test_batch import add_articles
+from test_cli_revisions import PAGE, PATH, serve
 
 pytestmark = pytest.mark.slow
 
@@ -145,3 +148,51 @@ def test_a_pager_of_cat_or_nothing_prints_directly(
     )
     assert status == 0
     assert screen[0] == "Mali Junta in Talks for Russian Mercenaries – French Sources"
+
+
+def changed_article(server: LoopbackServer, tmp_path: Path) -> Path:
+    """An archive whose Moscow Times article changed once, in one paragraph of many."""
+    archive = tmp_path / "archive"
+    serve(server, PAGE)
+    assert subprocess.run(command(archive, "fetch", server.url(PATH)), cwd=tmp_path).returncode == 0
+    serve(server, PAGE.replace("up to 1,000 fighters", "up to 1,200 fighters"))
+    update = subprocess.run(
+        command(archive, "update", "--all", "--delay", "0"), cwd=tmp_path, capture_output=True
+    )
+    assert update.returncode == 0, update.stderr
+    return archive
+
+
+def test_diff_shows_each_change_with_context_under_a_header(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    archive = changed_article(server, tmp_path)
+    status, screen, text = run_in_terminal(
+        command(archive, "diff", server.url(PATH)), tmp_path, columns=COLUMNS
+    )
+    assert status == 0, text
+    assert re.fullmatch(r"rev 1 \(\S+\)", screen[0]) and re.fullmatch(r"rev 2 \(\S+\)", screen[1])
+    headers = [row for row in screen if row.startswith("@@ ")]
+    assert len(headers) == 1 and re.fullmatch(r"@@ -\d+,7 \+\d+,7 @@", headers[0])
+    words = " ".join(text.split())
+    # The changed words, both versions, on the changed line; the lines around it; no more.
+    assert "would bring up to 1,000 1,200 fighters from Russia's Wagner Group" in words
+    assert "a move Paris says" in words
+    assert "Asked about the reports" not in words  # far from the change
+    assert overlong_lines(text, []) == []  # wrapped at word boundaries
+
+
+def test_diff_full_shows_the_whole_text(server: LoopbackServer, tmp_path: Path) -> None:
+    archive = changed_article(server, tmp_path)
+    status, screen, text = run_in_terminal(
+        command(archive, "diff", "--full", server.url(PATH)), tmp_path, columns=COLUMNS
+    )
+    assert status == 0, text
+    assert not any(row.startswith("@@ ") for row in screen)
+    words = " ".join(text.split())
+    assert "1,000 1,200 fighters" in words and "Asked about the reports" in words
+    piped = subprocess.run(
+        command(archive, "diff", "--full", server.url(PATH)), cwd=tmp_path, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert "Asked about the reports" in piped.stdout and piped.stdout.startswith("--- rev 1")
