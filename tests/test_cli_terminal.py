@@ -196,3 +196,29 @@ def test_diff_full_shows_the_whole_text(server: LoopbackServer, tmp_path: Path) 
         text=True,
     )  # fmt: skip
     assert "Asked about the reports" in piped.stdout and piped.stdout.startswith("--- rev 1")
+
+
+def test_reextract_uses_the_extraction_processes_with_a_progress_bar(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    urls = add_articles(server, 6)
+    archive = tmp_path / "archive"
+    listing = write_list(tmp_path / "list.txt", urls)
+    imported = subprocess.run(
+        command(archive, "import", "--jobs", "0", listing), cwd=tmp_path, capture_output=True
+    )
+    assert imported.returncode == 0, imported.stderr
+    files = md_files(archive)
+    originals = {path: path.read_text(encoding="utf-8") for path in files}
+    for path in files[:4]:  # as an older extractor wrote them: a paragraph short
+        text = originals[path]
+        path.write_text(re.sub(r"\nParagraph 3 of story \d+\..*\n", "\n", text), encoding="utf-8")
+    status, screen, text = run_in_terminal(
+        command(archive, "reextract", "--all", "--jobs", "2"), tmp_path, columns=COLUMNS
+    )
+    assert status == 0, text
+    bars = [row for row in screen if re.search(r"\d+/6 \d+ changed", row)]
+    assert len(bars) == 1 and "6/6 4 changed 2 unchanged 0 failed" in bars[0]
+    assert screen[-1] == "4 changed, 2 unchanged"
+    assert {path: path.read_text(encoding="utf-8") for path in files} == originals
+    assert {str(path.relative_to(tmp_path)) for path in files[:4]} <= set(screen)
