@@ -49,7 +49,7 @@ def test_import_goes_through_a_socks5_proxy_from_the_environment(
             text=True,
             cwd=tmp_path,
             timeout=120,
-            env={**os.environ, "ALL_PROXY": proxy.url},
+            env={**os.environ, "ALL_PROXY": proxy.url, "HTTP_PROXY": "", "NO_PROXY": ""},
         )
     assert done.returncode == 0, done.stderr
     assert proxy.connections == [server.host_port]

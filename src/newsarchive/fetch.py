@@ -19,7 +19,7 @@ import time
 import urllib.parse
 import urllib.request
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -65,6 +65,8 @@ LOCAL_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 ACCEPT_ENCODING = "gzip, deflate"
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+# What `fetch` keeps for a picture: any image type (images/ checks that the bytes are one).
+IMAGE_TYPES = frozenset({"image/*"})
 
 _CHUNK = 64 * 1024
 _PIECE = 256 * 1024  # largest piece of decompressed output produced at once
@@ -142,18 +144,21 @@ def fetch(
     client: httpx.Client,
     options: FetchOptions,
     accept: Collection[str] = HTML_TYPES,
+    headers: Mapping[str, str] | None = None,
 ) -> FetchedPage:
     """Download one HTML page, following redirects; raise a FetchError subclass on failure.
 
-    `accept` lists the media types to keep (feeds and sitemaps pass XML and gzip types). A body
-    that is not HTML is returned undecoded: it is in `raw`, with `html` and `encoding` empty.
+    `accept` lists the media types to keep (feeds and sitemaps pass XML and gzip types;
+    "image/*" stands for every image type). A body that is not HTML is returned undecoded: it
+    is in `raw`, with `html` and `encoding` empty. `headers` are sent with each request, over
+    the client's own (a picture's Referer and Accept).
     """
     current = _http_url(url)
 
     deadline = time.monotonic() + options.timeout
     visited = [str(current)]
     while True:
-        page_or_next = _request_once(url, current, client, options, deadline, accept)
+        page_or_next = _request_once(url, current, client, options, deadline, accept, headers)
         if isinstance(page_or_next, httpx.URL):
             target = str(page_or_next)
             if target in visited:
@@ -255,6 +260,7 @@ def _request_once(
     options: FetchOptions,
     deadline: float,
     accept: Collection[str],
+    headers: Mapping[str, str] | None = None,
 ) -> FetchedPage | httpx.URL:
     """One request: the page, or the next URL when the answer is a redirect."""
     remaining = deadline - time.monotonic()
@@ -267,7 +273,9 @@ def _request_once(
     if host.endswith(_NEVER_RESOLVES):
         raise NetworkError(url, f"cannot resolve host {target.host}", reason="DNS")
     try:
-        request = client.build_request("GET", target, timeout=httpx.Timeout(remaining))
+        request = client.build_request(
+            "GET", target, headers=headers, timeout=httpx.Timeout(remaining)
+        )
         response = client.send(request, stream=True)
     except httpx.HTTPError as exc:
         raise _network_error(url, exc, options, limited=limited) from exc
@@ -289,7 +297,7 @@ def _request_once(
                 status=response.status_code,
             )
         media_type = _media_type(response.headers.get("Content-Type"))
-        if media_type is not None and media_type not in accept:
+        if media_type is not None and not _accepts(accept, media_type):
             raise _refused_type(url, media_type, accept, response.status_code)
         _check_declared_length(url, response, options.max_bytes)
         try:
@@ -303,7 +311,7 @@ def _request_once(
         raise ContentError(url, "empty page", reason="empty page", status=response.status_code)
     if media_type is None:
         media_type = _sniff(raw)
-        if media_type not in accept:
+        if not _accepts(accept, media_type):
             raise _refused_type(url, media_type, accept, response.status_code, sniffed=True)
     if media_type in HTML_TYPES:
         html, encoding = decode_html(raw, response.charset_encoding)
@@ -322,14 +330,23 @@ def _request_once(
     )
 
 
+def _accepts(accept: Collection[str], media_type: str) -> bool:
+    if media_type in accept:
+        return True
+    return f"{media_type.split('/', 1)[0]}/*" in accept
+
+
 def _refused_type(
     url: str, media_type: str, accept: Collection[str], status: int, *, sniffed: bool = False
 ) -> ContentError:
     html_only = set(accept) <= HTML_TYPES
-    what = "not an HTML page" if html_only else "unexpected content type"
+    images = set(accept) == IMAGE_TYPES
+    what = "not an HTML page" if html_only else "not an image" if images else None
     detail = f"no Content-Type; the body looks like {media_type}" if sniffed else media_type
-    reason = "not HTML" if html_only else "unexpected type"
-    return ContentError(url, f"{what} ({detail})", reason=reason, status=status)
+    reason = "not HTML" if html_only else "not an image" if images else "unexpected type"
+    return ContentError(
+        url, f"{what or 'unexpected content type'} ({detail})", reason=reason, status=status
+    )
 
 
 def _redirect_target(url: str, current: httpx.URL, response: httpx.Response) -> httpx.URL:

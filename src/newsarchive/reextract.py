@@ -4,11 +4,18 @@ For when the extractor improves: the page bytes are the ones fetched back then, 
 (url, source), the fetch time and status and the capture reference are kept, and the file is
 rewritten in place only when its content changes (a new tool version alone is not a change).
 Many files are done in the extraction processes (`reextract_files`), as an import extracts.
+
+Its pictures stay consistent with the new text: each picture the new extraction shows is
+linked to the stored file the front-matter listed for its address, else to the picture's
+response in the capture (stored now); one found in neither stays a link to its site. A
+picture the new text no longer shows leaves the list, but its file stays: other articles, and
+this one's earlier versions, may show it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
@@ -19,7 +26,7 @@ from typing import Any, Literal
 
 from newsarchive import extract as extract_mod
 from newsarchive.articles import read_article, same_file
-from newsarchive.capture import Capture, read_capture
+from newsarchive.capture import Capture, read_capture, read_responses
 from newsarchive.decode import decode_html
 from newsarchive.errors import NewsArchiveError, StoreError
 from newsarchive.frontmatter import (
@@ -31,9 +38,14 @@ from newsarchive.frontmatter import (
     dumps,
     loads,
 )
-from newsarchive.models import FetchedPage
+from newsarchive.images.download import PICTURE_REQUESTED, Wanted
+from newsarchive.images.files import ImageFiles, check_picture
+from newsarchive.images.formats import BadImage, identify
+from newsarchive.images.links import localize, relative_prefix
+from newsarchive.models import Article, FetchedPage, StoredImage
 from newsarchive.pipeline import render_file
-from newsarchive.store import Archive
+from newsarchive.render import render_body
+from newsarchive.store import IMAGES_DIR, Archive
 from newsarchive.workers import worker_count, worker_pool
 
 Result = Literal["changed", "unchanged"]
@@ -96,7 +108,10 @@ def reextract_file(
         final_url=old.final_url,
         extra={**fresh.extra, **{k: v for k, v in old.extra.items() if k in _KEPT}},
     )
-    new_meta, new_body = loads(render_file(article))
+    article, rendered = _with_pictures(
+        article, html, given, old.images, archive, path, (captures_root, capture.path), dry_run
+    )
+    new_meta, new_body = loads(render_file(article, rendered))
     new_meta.update({key: meta[key] for key in HISTORY_KEYS if key in meta})
     text = dumps(new_meta, new_body)
     if _stable(new_meta) == _stable(meta) and new_body == body:
@@ -181,3 +196,77 @@ def _archive(root: Path, template: str) -> Archive:
     if key not in _archives:
         _archives[key] = Archive(root, template=template)
     return _archives[key]
+
+
+def _with_pictures(
+    article: Article,
+    html: str,
+    given: str,
+    listed_now: tuple[StoredImage, ...],
+    archive: Archive,
+    path: Path,
+    capture: tuple[Path, str],
+    dry_run: bool,
+) -> tuple[Article, str]:
+    """The article with the pictures its new text shows (module docstring), and its body."""
+    from newsarchive.images.choose import choose  # the extractor is loaded by now
+
+    body = render_body(article)
+    wanted = choose(article, html, given)
+    try:
+        rel = path.resolve().relative_to(archive.root).as_posix()
+    except ValueError:  # not in the archive: same_file refuses it below
+        return article, body
+    if not wanted:
+        return article, body
+    listed = {image.url: image for image in listed_now}
+    by_ref: dict[str, StoredImage] = {}
+    captured: dict[str, StoredImage | None] | None = None
+    for item in wanted:
+        image = _listed(item, listed, archive.root)
+        if image is None:
+            if captured is None:
+                captured = _captured(capture, archive, {w.url for w in wanted}, dry_run)
+            image = captured.get(item.url)
+        if image is not None:
+            by_ref[item.ref] = image
+    images = tuple({image.url: image for image in by_ref.values()}.values())
+    body = localize(body, by_ref, relative_prefix(rel))
+    return dataclasses.replace(article, images=images), body
+
+
+def _listed(item: Wanted, listed: dict[str, StoredImage], root: Path) -> StoredImage | None:
+    """The stored picture the front-matter lists for `item`, when its file is whole."""
+    image = listed.get(item.url)
+    if image is None:  # asked of the Wayback Machine: ".../web/<time>id_/<address>"
+        image = next((i for u, i in listed.items() if u.endswith(f"id_/{item.url}")), None)
+    if image is None:
+        return None
+    size = image.bytes if image.bytes >= 0 else None
+    return image if check_picture(root, image.path, image.sha256, size) is None else None
+
+
+def _captured(
+    capture: tuple[Path, str], archive: Archive, wanted: set[str], dry_run: bool
+) -> dict[str, StoredImage | None]:
+    """The pictures of `wanted` whose responses the capture holds, stored (unless `dry_run`:
+    then only named), by the address asked for."""
+    files = ImageFiles(archive.root, capture[0] / "images")
+    found: dict[str, StoredImage | None] = {}
+    for url, status, headers, body in read_responses(*capture):
+        asked = next((v for k, v in headers if k == PICTURE_REQUESTED), url)
+        if asked not in wanted or asked in found or status != 200:
+            continue
+        claimed = next((v for k, v in headers if k.lower() == "content-type"), None)
+        try:
+            kind = identify(body, claimed)
+        except BadImage:
+            continue
+        if dry_run:
+            digest = hashlib.sha256(body).hexdigest()
+            name = f"{IMAGES_DIR}/{digest[:2]}/{digest}.{kind.extension}"
+        else:
+            held = files.hold(body, kind.extension)
+            digest, name = held.sha256, files.name(held)
+        found[asked] = StoredImage(asked, name, kind.media_type, len(body), digest)
+    return found

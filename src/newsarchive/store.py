@@ -31,10 +31,11 @@ from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
 from newsarchive.frontmatter import FrontMatterError, article_date, is_newsarchive, loads
 from newsarchive.models import Article
 from newsarchive.urls import normalize_url, other_scheme
-from newsarchive.walk import article_files, directories, parent_of
+from newsarchive.walk import IMAGES_DIR, article_files, directories, parent_of
 
 __all__ = [
     "DEFAULT_TEMPLATE",
+    "IMAGES_DIR",
     "TEMPLATE_FIELDS",
     "Archive",
     "SaveResult",
@@ -159,6 +160,8 @@ def _check_path(template: str, rendered: str) -> PurePosixPath:
             raise fail(f"a name may not end with a dot or a space ({part!r})")
     if not parts[-1].endswith(".md"):
         raise fail("the file name must end with '.md'")
+    if parts[0] == IMAGES_DIR:
+        raise fail(f"'{IMAGES_DIR}/' is where the archive keeps its pictures")
     return PurePosixPath(rendered)
 
 

@@ -6,6 +6,7 @@ runs: every other command starts without it.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 import threading
@@ -28,6 +29,7 @@ from newsarchive.cli.options import (
     age,
     capture_option,
     day_option,
+    image_options,
     json_option,
     network_options,
     politeness_options,
@@ -43,7 +45,7 @@ from newsarchive.cli.output import (
     stop_on_ctrl_c,
 )
 from newsarchive.errors import NewsArchiveError, UsageError
-from newsarchive.models import FetchOptions
+from newsarchive.models import FetchOptions, ImageOptions
 from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
 from newsarchive.urls import check_url, is_local_target
@@ -88,6 +90,7 @@ def _find_all(
 @click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @capture_option("Keep the raw response as a WARC file.")
+@image_options
 @template_option
 @wayback_options
 @json_option("Print one JSON object per input.")
@@ -100,6 +103,7 @@ def fetch(
     force: bool,
     dry_run: bool,
     capture: bool,
+    images: ImageOptions,
     template: str | None,
     wayback: WaybackOptions,
     as_json: bool,
@@ -123,6 +127,7 @@ def fetch(
     source_url = _source_url(source_url, targets)
     archive = env.archive(template)
     captures = env.captures_root if capture else None
+    images = _with_files(env, images)
     counts: Counter[str] = Counter()
     failures: list[NewsArchiveError] = []
     done: dict[str, str | None] = {}  # each input given so far -> its article's URL
@@ -145,6 +150,7 @@ def fetch(
                         dry_run=dry_run,
                         captures=captures,
                         wayback=wayback,
+                        images=images,
                     )
             except NewsArchiveError as exc:
                 failures.append(exc)
@@ -157,6 +163,12 @@ def fetch(
     if len(targets) > 1:
         env.info(", ".join(f"{n} {status}" for status, n in counts.items()))
     _end(batch_exit_code(failures, len(done)))
+
+
+def _with_files(env: Env, images: ImageOptions) -> ImageOptions:
+    """`images`, saying where a new `_images` link points: the captures directory's images/,
+    also when the captures themselves are not kept (--no-capture)."""
+    return dataclasses.replace(images, files=env.captures_root / "images")
 
 
 def _source_url(source_url: str | None, targets: tuple[str, ...]) -> str | None:

@@ -20,7 +20,7 @@ import click
 
 from newsarchive.config import parse_size
 from newsarchive.errors import ConfigError, UsageError
-from newsarchive.models import FetchOptions
+from newsarchive.models import FetchOptions, ImageOptions
 from newsarchive.search import Filters, parse_date
 from newsarchive.store import validate_template
 from newsarchive.urls import check_url, is_local_target
@@ -210,6 +210,39 @@ network_options = _gathered(
     _fetch_options,
 )
 """The options of every command that downloads, as `fetch_options: FetchOptions`."""
+
+
+def _image_options(images: bool, max_image_size: int, max_image_total: int) -> ImageOptions:
+    return ImageOptions(enabled=images, max_bytes=max_image_size, max_total=max_image_total)
+
+
+image_options = _gathered(
+    [
+        click.option(
+            "--images/--no-images",
+            default=True,
+            help="Download the article's own pictures and keep them with it.",
+        ),
+        click.option(
+            "--max-image-size",
+            type=Size(),
+            default="20MB",
+            show_default=True,
+            help="Leave out a picture larger than this (decompressed).",
+        ),
+        click.option(
+            "--max-image-total",
+            type=Size(),
+            default="50MB",
+            show_default=True,
+            help="Keep at most this much of pictures for one article.",
+        ),
+    ],
+    ("images", "max_image_size", "max_image_total"),
+    "images",
+    _image_options,
+)
+"""The picture options of `fetch`, `import` and `update`, as `images: ImageOptions`."""
 
 
 @dataclass(frozen=True)
