@@ -3,6 +3,7 @@
 For when the extractor improves: the page bytes are the ones fetched back then, the identity
 (url, source), the fetch time and status and the capture reference are kept, and the file is
 rewritten in place only when its content changes (a new tool version alone is not a change).
+Many files are done in the extraction processes (`reextract_files`), as an import extracts.
 
 Its pictures stay consistent with the new text: each picture the new extraction shows is
 linked to the stored file the front-matter listed for its address, else to the picture's
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
@@ -25,7 +28,7 @@ from newsarchive import extract as extract_mod
 from newsarchive.articles import read_article, same_file
 from newsarchive.capture import Capture, read_capture, read_responses
 from newsarchive.decode import decode_html
-from newsarchive.errors import StoreError
+from newsarchive.errors import NewsArchiveError, StoreError
 from newsarchive.frontmatter import (
     CAPTURE_KEYS,
     HISTORY_KEYS,
@@ -43,6 +46,7 @@ from newsarchive.models import Article, FetchedPage, StoredImage
 from newsarchive.pipeline import render_file
 from newsarchive.render import render_body
 from newsarchive.store import IMAGES_DIR, Archive
+from newsarchive.workers import worker_count, worker_pool
 
 Result = Literal["changed", "unchanged"]
 
@@ -125,6 +129,73 @@ def _stable(meta: dict[str, Any]) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     # PyYAML may read an unquoted date back as a datetime; compare as text.
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+ResultCallback = Callable[[Path, "Reextracted | NewsArchiveError"], None]
+
+
+def reextract_files(
+    archive: Archive,
+    paths: Sequence[Path],
+    captures_root: Path,
+    *,
+    dry_run: bool = False,
+    jobs: int | None = None,
+    on_result: ResultCallback,
+) -> None:
+    """`reextract_file` for each of `paths`, in extraction processes (workers.py: one per core,
+    or `jobs`; 0: in this process), each file read, extracted and rewritten by one of them.
+    `on_result` gets each path with what came of it, in the calling thread, as they finish;
+    an error costs its own file only."""
+    workers = worker_count(jobs)
+    if workers == 0:
+        for path in paths:
+            on_result(path, _one(archive.root, archive.template, path, captures_root, dry_run))
+        return
+    # The server the processes are forked from loads and warms up the extractor once.
+    preload = ("newsarchive.warmup", __name__)
+    with worker_pool(workers, preload=preload) as pool:
+        waiting: dict[Future[Reextracted | NewsArchiveError], Path] = {}
+        queue = iter(paths)
+        more = True
+        while True:
+            while more and len(waiting) < 2 * workers:  # a few ahead: no process waits
+                following = next(queue, None)
+                if following is None:
+                    more = False
+                    break
+                args = (archive.root, archive.template, following, captures_root, dry_run)
+                waiting[pool.submit(_one, *args)] = following
+            if not waiting:
+                return
+            done, _ = wait(waiting, return_when=FIRST_COMPLETED)
+            for job in done:
+                on_result(waiting.pop(job), job.result())
+
+
+def _one(
+    root: Path, template: str, path: Path, captures_root: Path, dry_run: bool
+) -> Reextracted | NewsArchiveError:
+    """One file, in an extraction process: any failure comes back as a value and costs this
+    file only."""
+    try:
+        return reextract_file(_archive(root, template), path, captures_root, dry_run=dry_run)
+    except NewsArchiveError as exc:
+        return exc
+    except Exception as exc:  # a bug in a parser must cost one file, not the run
+        return NewsArchiveError(f"{path}: unexpected {type(exc).__name__}: {exc}")
+
+
+_archives: dict[tuple[Path, str], Archive] = {}
+
+
+def _archive(root: Path, template: str) -> Archive:
+    """This process's handle on the archive at `root` (one per process: it holds the index's
+    connection)."""
+    key = (root, template)
+    if key not in _archives:
+        _archives[key] = Archive(root, template=template)
+    return _archives[key]
 
 
 def _with_pictures(

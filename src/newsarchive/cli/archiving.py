@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import click
 import rich.table
 import rich.text
-from rich.markup import escape
 
 from newsarchive.articles import choose, find_article
 from newsarchive.cli.core import Env, ExitCode, batch_exit_code, cli, exit_code_for, pass_env
@@ -54,6 +53,7 @@ from newsarchive.urls import check_url, is_local_target
 if TYPE_CHECKING:
     from newsarchive.batch import BatchReport, FailedList
     from newsarchive.discover import Filters as DiscoveryFilters
+    from newsarchive.reextract import Reextracted
     from newsarchive.revisions import UpdateResult
     from newsarchive.sources import Inputs
     from newsarchive.wayback import WaybackOptions
@@ -597,19 +597,27 @@ class _UpdateDisplay(RunDisplay):
 @click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--all", "every", is_flag=True, help="Every article that has a capture.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    help="Extraction processes (default: one per CPU core from 30 articles on; 0: none).",
+)
 @pass_env
-def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) -> None:
+def reextract(
+    env: Env, targets: tuple[str, ...], every: bool, dry_run: bool, jobs: int | None
+) -> None:
     """Extract archived articles again from their raw captures, with no network.
 
     For when the extractor improves. Keeps each article's URL, fetch time and capture, and
-    rewrites a file in place only when its content changes; prints the changed paths.
+    rewrites a file in place only when its content changes; prints the changed paths. The
+    articles are extracted on every CPU core, with a progress bar on a terminal.
 
     \b
     Examples:
       newsarchive reextract --all
       newsarchive reextract --dry-run archive/2021/09/2021-09-14-mali-junta-in-talks.md
     """
-    from newsarchive.reextract import reextract_file
+    from newsarchive.reextract import reextract_files
 
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
@@ -619,21 +627,42 @@ def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) ->
         failures: list[NewsArchiveError] = []
     else:
         paths, failures = _find_all(env, archive, targets)
-    counts: Counter[str] = Counter()
-    for path in paths:
-        try:
-            with spinner(env.err, f"Extracting {display_path(path)}"):
-                done = reextract_file(archive, path, env.captures_root, dry_run=dry_run)
-        except NewsArchiveError as exc:
-            failures.append(exc)
-            env.error(str(exc))
-            continue
-        counts[done.result] += 1
-        if done.result == "changed":
-            env.out.print(escape(display_path(path)), highlight=False)
+    if jobs is None and len(paths) < UPDATE_POOL_FROM:
+        jobs = 0  # starting extraction processes would cost more than it saves
+    display = _ReextractDisplay(env, threading.Event(), len(paths), dry_run)
+    with display:
+        reextract_files(
+            archive, paths, env.captures_root, dry_run=dry_run, jobs=jobs, on_result=display.result
+        )
+    failures += display.errors
+    counts = display.tally
     verb = "would change" if dry_run else "changed"
     env.info(
-        f"{counts['changed']} {verb}, {counts['unchanged']} unchanged"
+        f"{counts[verb]} {verb}, {counts['unchanged']} unchanged"
         + (f", {len(failures)} failed" if failures else "")
     )
+    if display.stdout_closed:
+        return
     _end(batch_exit_code(failures, len(paths) if every else len(targets)))
+
+
+class _ReextractDisplay(RunDisplay):
+    """A re-extraction's results: changed paths on stdout; errors on stderr."""
+
+    def __init__(self, env: Env, stop: threading.Event, total: int, dry_run: bool) -> None:
+        self.verb = "would change" if dry_run else "changed"
+        kinds = {self.verb: "green", "unchanged": "dim", "failed": "red"}
+        super().__init__(env, stop, total=total, kinds=kinds, unit="articles")
+        self.errors: list[NewsArchiveError] = []
+
+    def result(self, path: Path, done: Reextracted | NewsArchiveError) -> None:
+        if isinstance(done, NewsArchiveError):
+            self.errors.append(done)
+            self.env.error(str(done))
+            self.count("failed")
+            return
+        if done.result == "changed":
+            self.emit(display_path(path))
+            self.count(self.verb)
+        else:
+            self.count("unchanged")
