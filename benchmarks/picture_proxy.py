@@ -1,5 +1,6 @@
 """The benchmark's news server as a forward proxy that answers for every host: the pages' own
-hosts (127.0.0.N) with their pages, and every other host with pictures.
+hosts (127.0.0.N) with their pages (and with pictures for the other addresses there: the
+pictures pages name by a relative address), and every other host with pictures.
 
     .venv/bin/python benchmarks/import_server.py --pictures /tmp/ca.pem
     SSL_CERT_FILE=/tmp/ca.pem newsarchive import --proxy http://127.0.0.1:PORT list.txt
@@ -131,12 +132,14 @@ class PictureProxy(NewsServer):
     async def answer(self, target: str, origin: str | None) -> tuple[int, str, bytes]:
         url = f"{origin}{target}" if origin else target
         parts = urlsplit(url)
-        if not parts.hostname or parts.hostname.startswith("127."):  # the pages' hosts
-            return await super().answer(
-                parts.path + (f"?{parts.query}" if parts.query else ""), None
-            )
         await asyncio.sleep(self.latency)
-        if parts.path == "/robots.txt":
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not parts.hostname or parts.hostname.startswith("127."):  # the pages' hosts
+            status, content_type, body = self.respond(path)
+            if status == 200:
+                return status, content_type, body
+            # Not a page: one of the pictures the pages name by a relative address.
+        elif parts.path == "/robots.txt":
             return 200, "text/plain; charset=utf-8", ROBOTS
         kind = _KINDS.get(Path(parts.path).suffix.lower(), "JPEG")
         body = _marked(kind, self.drawn[kind, _width(url)], url.encode("utf-8", "replace"))

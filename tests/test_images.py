@@ -261,10 +261,11 @@ def test_files_named_as_furniture_are_not_the_article_s(url: str) -> None:
 
 
 def test_a_picture_the_page_does_not_show_is_downloaded_as_named() -> None:
-    # og:image only: the lead picture is declared, not shown; ftp and data URLs are not pictures.
-    article = _article(
-        "![](data:image/png;base64,AAAA) ![](ftp://x.org/a.jpg)", lead=f"{CDN}/og.jpg"
-    )
+    # og:image only: the lead picture is declared, not shown. ftp and data URLs are not
+    # pictures, nor is a script's JSON left in an attribute and resolved as an address.
+    template = 'https://x.org/a/{"default":{"src":"/img.jpg"}}'
+    body = f"![](data:image/png;base64,AAAA) ![](ftp://x.org/a.jpg) ![](<{template}>)"
+    article = _article(body, lead=f"{CDN}/og.jpg")
     assert [(w.ref, w.url) for w in choose(article, _page(""), None)] == [
         (f"{CDN}/og.jpg", f"{CDN}/og.jpg")
     ]

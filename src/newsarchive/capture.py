@@ -84,12 +84,12 @@ def write_capture(
             PurePosixPath(rel).name, {"software": software, "format": "WARC File Format 1.1"}
         )
     )
-    data = _gzip_member(buffer.getvalue())
+    members = [_gzip_member(buffer.getvalue())]
     record_id, member = _response_record(writer, buffer, page)
-    data += member
+    members.append(member)
     for response in responses:
-        data += _response_record(writer, buffer, response, level=_STORED_LEVEL)[1]
-    path = _write_new(root, rel, data)
+        members.append(_response_record(writer, buffer, response, level=_STORED_LEVEL)[1])
+    path = _write_new(root, rel, b"".join(members))
     return Capture(
         path=path.relative_to(root).as_posix(),
         record_id=record_id,

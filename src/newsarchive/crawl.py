@@ -44,6 +44,7 @@ import ctypes
 import dataclasses
 import heapq
 import itertools
+import os
 import queue
 import random
 import threading
@@ -65,7 +66,13 @@ from newsarchive.models import FetchedPage, FetchOptions, ImageOptions
 from newsarchive.pace import Pace
 from newsarchive.pipeline import prepare, render_file
 from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url, site_of
-from newsarchive.workers import process_pool, shut_down, start_processes, worker_count
+from newsarchive.workers import (
+    WORKER_NICENESS,
+    process_pool,
+    shut_down,
+    start_processes,
+    worker_count,
+)
 
 __all__ = [
     "Clock",
@@ -214,6 +221,10 @@ def release_large_buffers() -> None:
 # extractor once (`warmup`), so each process starts warm and shares what it loaded (16 MB of
 # word lists, among others); its start overlaps the first requests.
 _PRELOAD = "newsarchive.warmup"
+
+
+# Idle connections the pictures' client keeps: most picture hosts are asked for one or two.
+_PICTURE_KEEPALIVE = 8
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,6 +435,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         # Pictures: where they are kept and how (`_use_pictures`), their download threads and
         # the articles waiting for theirs.
         self.picture_files: ImageFiles | None = None
+        self.picture_client: fetch_mod.Client | None = None  # pictures' hosts: a pool apart
         self.picture_limits = ImageOptions()
         self.picture_jobs: queue.SimpleQueue[tuple[TaskT, bool] | None] = queue.SimpleQueue()
         self.picture_threads: list[threading.Thread] = []
@@ -512,6 +524,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
     def _use_pictures(self, files: ImageFiles, limits: ImageOptions) -> None:
         """Pictures downloaded by `_get_pictures` are held in `files`, within `limits`."""
         self.picture_files, self.picture_limits = files, limits
+        self.picture_client = fetch_mod.make_client(
+            self.options.fetch, keepalive=_PICTURE_KEEPALIVE
+        )
 
     def _get_pictures(self, task: TaskT, addresses: Iterable[str], page_url: str) -> None:
         """Download the pictures at `addresses` for the article of `task` (which stays
@@ -765,13 +780,23 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             return
         for number in range(self.options.concurrency):
             thread = threading.Thread(
-                target=self._worker,
-                args=(self.picture_jobs,),
+                target=self._picture_worker,
                 name=f"newsarchive-picture-{number}",
                 daemon=True,
             )
             thread.start()
             self.picture_threads.append(thread)
+
+    def _picture_worker(self) -> None:
+        """A picture download thread, at the extraction processes' lower priority where the
+        system allows it (Linux sets it per thread): its CPU work (TLS, writing the file)
+        then never takes a core from the coordinator, nor more than its share from the
+        extraction of pages."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
+        except (AttributeError, OSError):  # not Linux, or not allowed: no matter
+            pass
+        self._worker(self.picture_jobs)
 
     def _worker(self, jobs: queue.SimpleQueue[tuple[TaskT, bool] | None] | None = None) -> None:
         jobs = self.jobs_queue if jobs is None else jobs
@@ -781,7 +806,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 return
             started = self.clock.now()
             fetched = self._fetch(*job)
-            self.events.put(dataclasses.replace(fetched, latency=self.clock.now() - started))
+            # A picture's own latency leaves out writing it to disk, which is not the site's.
+            latency = fetched.picture.latency if fetched.picture else self.clock.now() - started
+            self.events.put(dataclasses.replace(fetched, latency=latency))
 
     def _fetch(self, task: TaskT, with_robots: bool) -> Fetched[TaskT]:
         """One download job, in a download thread: robots.txt first if due, then the page (or
@@ -813,10 +840,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             return Fetched(task, with_robots, None, error, policy)
 
     def _get_picture(self, url: str, job: PictureJob) -> Picture:
-        assert self.picture_files is not None
+        assert self.picture_files is not None and self.picture_client is not None
         return get_picture(
             url,
-            client=self.client,
+            client=self.picture_client,
             options=self.options.fetch,
             limits=self.picture_limits,
             files=self.picture_files,
@@ -1054,5 +1081,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             for thread in [*self.threads, *self.picture_threads]:
                 thread.join()
             self.client.close()
+            if self.picture_client is not None:
+                self.picture_client.close()
         # When interrupted, download threads may still be waiting on a server: they are
         # daemons holding no file, so they are left to end with the process.

@@ -64,6 +64,9 @@ _CHROME_CLASS_WORDS = (_CHROME_WORDS - {"placeholder"}) | frozenset(
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORDS = re.compile(r"[^a-z0-9]+")
+# An address a picture can have: http(s), and none of the characters that only a script's
+# template or JSON left in an attribute would put there.
+_PLAUSIBLE = re.compile(r'https?://[^\s{}<>"\\^`|]+')
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,7 @@ def choose(article: Article, html: str, base: str | None) -> tuple[Wanted, ...]:
     refs = image_urls(article.body)
     if article.image is not None and article.image.url:
         refs.insert(0, url_key(article.image.url))
-    refs = [ref for ref in dict.fromkeys(refs) if ref.startswith(("http://", "https://"))]
+    refs = [ref for ref in dict.fromkeys(refs) if _PLAUSIBLE.fullmatch(ref)]
     if not refs:
         return ()
     index = _index(parse_html(html, base or "<page>"), base)

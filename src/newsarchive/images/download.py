@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ class Picture:
     width: int | None
     height: int | None
     pending: Pending
+    latency: float = 0.0  # seconds the download took (a site's pace), without the writing
 
 
 def _referer(page_url: str | None) -> dict[str, str]:
@@ -95,6 +97,7 @@ def get_picture(
     "bad image" or "too small")."""
     fetch_options = dataclasses.replace(options, max_bytes=limits.max_bytes)
     headers = {"Accept": ACCEPT, **_referer(page_url)}
+    started = time.monotonic()
     try:
         page = fetch_mod.fetch(
             address,
@@ -121,13 +124,14 @@ def get_picture(
     ):
         detail = f"{width}×{height} pixels: an icon or a tracking pixel"
         raise ContentError(address, detail, reason="too small", status=page.status)
+    latency = time.monotonic() - started
     pending = files.hold(page.raw, found.extension)
     response = dataclasses.replace(page, raw=b"")
     if page.final_url != address:
         response = dataclasses.replace(
             response, headers=(*page.headers, (PICTURE_REQUESTED, address))
         )
-    return Picture(address, response, found.media_type, width, height, pending)
+    return Picture(address, response, found.media_type, width, height, pending, latency)
 
 
 def refusal(url: str, error: NewsArchiveError) -> str | None:
