@@ -3,6 +3,7 @@ commands that use them are tested end to end in test_cli_images.py."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from newsarchive.images.files import ImageFiles
 from newsarchive.images.formats import BadImage, identify
 from newsarchive.images.links import image_urls, localize, relative_prefix
 from newsarchive.models import Article, LeadImage, StoredImage
-from newsarchive.store import validate_template
+from newsarchive.store import Archive, validate_template
 from pictures import CDN, jpeg, picture, png
 
 # -- formats -------------------------------------------------------------------------------
@@ -326,3 +327,31 @@ def test_check_reports_what_is_wrong(tmp_path: Path) -> None:
 def test_no_template_may_put_articles_among_the_pictures() -> None:
     with pytest.raises(TemplateError, match="'_images/' is where the archive keeps its pictures"):
         validate_template("_images/{slug}.md")
+
+
+# -- the crawler's pace ----------------------------------------------------------------------
+
+
+def test_pictures_slow_a_site_when_it_struggles_but_do_not_set_its_pace(tmp_path: Path) -> None:
+    from newsarchive.batch import BatchOptions, ListEntry, _Importer, _ImportTask
+    from newsarchive.crawl import Fetched, PictureJob, Site
+    from newsarchive.errors import HTTPStatusError
+    from newsarchive.pipeline import Plan
+    from newsarchive.wayback import WaybackOptions
+
+    archive = Archive(tmp_path / "archive")
+    importer = _Importer([], archive, BatchOptions(), lambda _: None, on_notice=lambda _: None)
+    url = "https://x.org/story"
+    page = _ImportTask(
+        url, "https://x.org", ListEntry("l", 1, url), url, Plan(url, WaybackOptions())
+    )
+    picture = dataclasses.replace(page, url=f"{CDN}/a.jpg", picture=PictureJob(page, url, True))
+    site = Site[_ImportTask](CDN)
+    importer._pace(site, Fetched(picture, False, None, None, None, latency=0.8))
+    assert site.pace.gap == 0.0  # a picture's answer: no pace
+    importer._pace(site, Fetched(page, False, None, None, None, latency=0.8))
+    assert site.pace.gap == 0.8  # a page's answer sets it
+    busy = HTTPStatusError(f"{CDN}/a.jpg", "HTTP 503", reason="HTTP 503", status=503)
+    importer._pace(site, Fetched(picture, False, None, busy, None, latency=0.1))
+    assert site.pace.gap == 1.6  # a picture that finds the site struggling slows it down
+    importer.client.close()

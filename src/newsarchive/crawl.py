@@ -954,7 +954,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         if event.error is not None and is_transient(event.error):
             site.pace.struggled(self.options.backoff)
             site.next_start = max(site.next_start, self.clock.now() + self._gap(site))
-        else:
+        elif event.task.picture is None:
+            # A page's pictures are what a reader's browser asks for all at once with the
+            # page: they slow a site down when it struggles, but do not set its pace of
+            # requests one after another (still at most --per-host at once).
             site.pace.answered(event.latency, ok=event.error is None)
 
     def _set_policy(self, site: Site[TaskT], policy: RobotsPolicy) -> None:
