@@ -130,6 +130,7 @@ def test_scope_title_body_all(archive: Archive) -> None:
     assert texts() == [
         "title: Mali junta in talks for Russian mercenaries",
         "- Mali",  # the tags list in the front-matter
+        "- Mali",  # and page_tags, the record of the page's own tags
         "First paragraph about Mali.",
     ]
     # "title:" itself is not part of the title.

@@ -43,6 +43,7 @@ from newsarchive import crawl as crawl_mod
 from newsarchive import wayback as wayback_mod
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
+from newsarchive.leftovers import leftovers, temp_name
 from newsarchive.models import FetchedPage
 from newsarchive.outcome import Outcome
 from newsarchive.pipeline import Found, Plan, Written, extract_found, write_found
@@ -200,7 +201,10 @@ class FailedList:
     def _open(self) -> TextIO:
         if self._handle is None:
             directory = self.path.parent
-            tmp = directory / f".{self.path.name}.{os.getpid()}.tmp"
+            for left in leftovers(directory):  # of an import killed before it could finish
+                if left.name.startswith(f".{self.path.name}."):
+                    left.unlink(missing_ok=True)
+            tmp = directory / temp_name(self.path.name)
             try:
                 self._handle = open(tmp, "w", encoding="utf-8")  # noqa: SIM115
             except OSError as exc:
@@ -261,14 +265,17 @@ TotalCallback = Callable[[int], None]
 # Extraction (runs in an extraction process)
 
 
-def prepare_page(page: FetchedPage, given: str, whole: bool = True) -> Found | NewsArchiveError:
+def prepare_page(
+    page: FetchedPage, given: str, whole: bool = True, time_limit: float | None = None
+) -> Found | NewsArchiveError:
     """Extract and render one fetched page (`pipeline.extract_found`, as `fetch` does) in a
-    worker process; without `whole`, only the body is rendered: the front-matter is written
-    where the capture it names is known. A failure comes back as a value, so that any error
-    (a parser's own included) crosses processes and costs one URL, not the whole import.
+    worker process, in at most `time_limit` seconds; without `whole`, only the body is
+    rendered: the front-matter is written where the capture it names is known. A failure
+    comes back as a value, so that any error (a parser's own included) crosses processes and
+    costs one URL, not the whole import.
     """
     try:
-        return extract_found(page, given, whole=whole)
+        return extract_found(page, given, whole=whole, time_limit=time_limit)
     except NewsArchiveError as exc:
         return exc
     except Exception as exc:
@@ -355,7 +362,8 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         capture = self.captures is not None and page.status is not None
         if capture:
             self.raw_pages[id(task)] = page
-        self._process(task, page.status, prepare_page, light, task.url, not capture)
+        limit = self.options.fetch.extract_timeout
+        self._process(task, page.status, prepare_page, light, task.url, not capture, limit)
 
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:
         page = self.raw_pages.pop(id(task), None)

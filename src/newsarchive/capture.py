@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import secrets
 import zlib
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path, PurePosixPath
 
 from newsarchive.errors import StoreError
+from newsarchive.leftovers import remove_leftovers, temp_name
 from newsarchive.models import FetchedPage
 
 _DROPPED = {"content-encoding", "transfer-encoding", "content-length"}
@@ -118,7 +118,8 @@ def _write_new(root: Path, rel: str, data: bytes) -> Path:
     target = root / rel
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        remove_leftovers(target.parent)  # of writes a crash interrupted
+        temp = target.with_name(temp_name(target.name))
         with open(temp, "wb") as handle:
             handle.write(data)
             handle.flush()

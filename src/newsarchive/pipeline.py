@@ -9,6 +9,7 @@ This module never prints. Callers get an `Outcome` back, or a `NewsArchiveError`
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from newsarchive import capture as capture_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive import wayback as wayback_mod
+from newsarchive import workers
 from newsarchive.errors import (
     ExtractionError,
     FetchError,
@@ -24,12 +26,13 @@ from newsarchive.errors import (
     NewsArchiveError,
     with_detail,
 )
-from newsarchive.frontmatter import SAVED_KEY, archiver_name, article_meta, dumps
+from newsarchive.frontmatter import SAVED_KEY, archiver_name, article_meta, dumps, loads
 from newsarchive.models import Article, FetchedPage, FetchOptions
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
 from newsarchive.store import Archive
 from newsarchive.urls import check_url, is_local_target, normalize_url
+from newsarchive.userdata import Rewrite, carry_over
 from newsarchive.wayback import WaybackOptions
 
 if TYPE_CHECKING:
@@ -42,6 +45,7 @@ __all__ = [
     "Written",
     "add_capture",
     "archive_target",
+    "extract_article",
     "extract_found",
     "iter_targets",
     "prepare",
@@ -78,12 +82,15 @@ class Found:
         return is_partial(self.article)
 
 
-def extract_found(page: FetchedPage, given: str | None, *, whole: bool = True) -> Found:
+def extract_found(
+    page: FetchedPage, given: str | None, *, whole: bool = True, time_limit: float | None = None
+) -> Found:
     """Extract the article from `page` and render it (pure CPU work: an import runs it in a
     worker process); without `whole`, only the body is rendered. An error about a page from
-    the Wayback Machine says so ("URL: Wayback: no article text found")."""
+    the Wayback Machine says so ("URL: Wayback: no article text found"). `time_limit`: see
+    `extract_article`."""
     try:
-        article, keys = prepare(page, given)
+        article, keys = prepare(page, given, time_limit=time_limit)
     except ExtractionError as exc:
         if page.snapshot is None:
             raise
@@ -212,10 +219,17 @@ class Written:
 
 
 def write_found(
-    found: Found, archive: Archive, *, captures: Path | None, force: bool = False
+    found: Found,
+    archive: Archive,
+    *,
+    captures: Path | None,
+    force: bool = False,
+    rewrite: Rewrite | None = None,
 ) -> Written:
     """Write the article found, and its capture under `captures`; nothing when one of its URLs
-    is archived already (unless `force`: then its file is replaced in place).
+    is archived already (unless `force`: then its file is replaced in place, keeping what the
+    user added to it as `rewrite` says; by default, an edited text is kept as a revision in
+    the archive's default captures directory).
 
     The capture is written first, so that the front-matter can name it, and removed again when
     the article is not written after all (another process archived it meanwhile).
@@ -229,8 +243,10 @@ def write_found(
         article, capture_file = add_capture(article, found.page, archive, captures)
         text = None
     text = render_file(article, found.body) if text is None else text
+    if force and rewrite is None:
+        rewrite = Rewrite(archive.root, captures or capture_mod.default_captures_root(archive.root))
     try:
-        result = archive.save(article, text, keys=found.keys, force=force)
+        result = archive.save(article, text, keys=found.keys, force=force, rewrite=rewrite)
     except BaseException:
         if capture_file is not None:
             capture_file.unlink(missing_ok=True)
@@ -280,6 +296,7 @@ def archive_target(
     dry_run: bool = False,
     captures: Path | None = None,
     wayback: WaybackOptions | None = None,
+    rewrite: Rewrite | None = None,
 ) -> Outcome:
     """Archive one URL or local saved page; raise a NewsArchiveError subclass on failure.
 
@@ -287,6 +304,8 @@ def archive_target(
     With `captures` (a directory), the HTTP response is also kept there as a WARC file, named
     in the front-matter. `wayback` says when the Wayback Machine is used (never, by default):
     for a live page that fails, or for every page; and whether to ask it to capture the page.
+    With `force`, `rewrite` says how the file replaced is treated (see `write_found`); what
+    became of the user's edits is in the outcome's warnings.
     """
     options = options or FetchOptions()
     if is_local_target(target):
@@ -295,9 +314,10 @@ def archive_target(
         if known is not None and given is not None:
             return Outcome(target, "already archived", known, normalize_url(given))
         page = fetch_mod.read_local(Path(target), url=given, max_bytes=options.max_bytes)
-        found = dataclasses.replace(extract_found(page, given, whole=False), page=page)
+        found = extract_found(page, given, whole=False, time_limit=options.extract_timeout)
+        found = dataclasses.replace(found, page=page)
         plan = Plan(given or target, WaybackOptions())
-        return _finish(target, plan, found, archive, force, dry_run, captures)
+        return _finish(target, plan, found, archive, (force, dry_run), captures, rewrite)
     url = check_url(target)
     known = None if force else archive.lookup(url)
     if known is not None:
@@ -309,7 +329,7 @@ def archive_target(
         if plan.wants_saved_snapshot(found) and not dry_run:
             if force or archive.lookup(*found.keys) is None:
                 found = _save_page_now(plan, found, active, options)
-        return _finish(target, plan, found, archive, force, dry_run, captures)
+        return _finish(target, plan, found, archive, (force, dry_run), captures, rewrite)
     finally:
         if client is None:
             active.close()
@@ -324,7 +344,8 @@ def _obtain(plan: Plan, client: fetch_mod.Client, options: FetchOptions) -> Foun
             else:
                 base = plan.wayback.base
                 page = wayback_mod.from_archive(plan.url, client=client, options=options, base=base)
-            found = dataclasses.replace(extract_found(page, plan.url, whole=False), page=page)
+            found = extract_found(page, plan.url, whole=False, time_limit=options.extract_timeout)
+            found = dataclasses.replace(found, page=page)
         except NewsArchiveError as exc:
             step = plan.failed(exc)
         else:
@@ -351,35 +372,65 @@ def _finish(
     plan: Plan,
     found: Found,
     archive: Archive,
-    force: bool,
-    dry_run: bool,
+    how: tuple[bool, bool],
     captures: Path | None,
+    rewrite: Rewrite | None,
 ) -> Outcome:
-    """Write the article found, or say where it would go (`dry_run`)."""
+    """Write the article found, or say where it would go; `how` is (force, dry_run)."""
+    force, dry_run = how
     known = archive.lookup(*found.keys)
     if known is not None and not force:
         return plan.outcome(target, "already archived", known, found.article)
     if dry_run:
         text = render_file(found.article, found.body)
+        if known is not None:  # --force: what replaces the file keeps the user's part of it
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                meta, body = loads(text)
+                text = carry_over(known.read_text(encoding="utf-8"), meta, body)
         path = known if known is not None else archive.root / archive.path_for(found.article)
         return plan.outcome(target, "dry run", path.absolute(), found.article, text=text)
-    written = write_found(found, archive, captures=captures, force=force)
+    if force and rewrite is None:
+        rewrite = Rewrite(archive.root, captures or capture_mod.default_captures_root(archive.root))
+    written = write_found(found, archive, captures=captures, force=force, rewrite=rewrite)
+    if rewrite is not None:
+        plan.warnings.extend(rewrite.notices)
+        rewrite.notices.clear()
     return plan.outcome(target, written.status, written.path, written.article, text=written.text)
 
 
-def prepare(page: FetchedPage, given: str | None) -> tuple[Article, list[str]]:
+def extract_article(
+    page: FetchedPage, url: str | None, *, time_limit: float | None = None
+) -> Article:
+    """`extract.extract(page, url=url)`, given at most `time_limit` seconds: a page that
+    takes longer is refused with an ExtractionError that says so (reason "too slow")."""
+    # Imported here: the coordinating process of an import never extracts, and trafilatura
+    # would cost it 20 MB and 0.15 s of start-up (the extraction processes load it ahead).
+    from newsarchive import extract as extract_mod
+
+    try:
+        with workers.time_limit(time_limit):
+            return extract_mod.extract(page, url=url)
+    except workers.TimeUp:
+        where = url or page.final_url or page.local_path or page.url
+        assert time_limit is not None
+        error = ExtractionError(
+            where, f"extraction stopped after {time_limit:g} s (the limit for one page)"
+        )
+        error.reason = "too slow"
+        raise error from None
+
+
+def prepare(
+    page: FetchedPage, given: str | None, *, time_limit: float | None = None
+) -> tuple[Article, list[str]]:
     """Extract the article from `page` and settle its identity: the article and its keys.
 
     The canonical URL names the article unless it points at the site's home page; the URL
     as given and the final URL after redirects are keys too. A page from the Wayback Machine
     is extracted as the original site's page and marked as coming from the archive.
     """
-    # Imported here: the coordinating process of an import never extracts, and trafilatura
-    # would cost it 20 MB and 0.15 s of start-up (the extraction processes load it ahead).
-    from newsarchive import extract as extract_mod
-
     view = wayback_mod.site_view(page)
-    article = extract_mod.extract(view, url=given)
+    article = extract_article(view, given, time_limit=time_limit)
     if not article.url.startswith(("http://", "https://")):
         raise InvalidURLError(
             page.local_path or page.url,

@@ -14,7 +14,6 @@ from email.message import Message
 from pathlib import Path
 from typing import Any, Literal
 
-from newsarchive import extract as extract_mod
 from newsarchive.articles import read_article, same_file
 from newsarchive.capture import Capture, read_capture
 from newsarchive.decode import decode_html
@@ -29,8 +28,9 @@ from newsarchive.frontmatter import (
     loads,
 )
 from newsarchive.models import FetchedPage
-from newsarchive.pipeline import render_file
+from newsarchive.pipeline import extract_article, render_file
 from newsarchive.store import Archive
+from newsarchive.userdata import Rewrite, body_digest, carry_over, is_edited
 
 Result = Literal["changed", "unchanged"]
 
@@ -45,12 +45,24 @@ class Reextracted:
     path: Path
     result: Result
     text: str
+    notices: tuple[str, ...] = ()  # what became of the user's edits
 
 
 def reextract_file(
-    archive: Archive, path: Path, captures_root: Path, *, dry_run: bool = False
+    archive: Archive,
+    path: Path,
+    captures_root: Path,
+    *,
+    dry_run: bool = False,
+    discard_edits: bool = False,
+    time_limit: float | None = None,
 ) -> Reextracted:
     """Re-run extraction for the article file at `path` from its capture.
+
+    What the user added is kept (userdata.py): their front-matter keys and tags, and a text
+    they edited by hand. Such a text stays as it is while extraction gives the text that was
+    archived; when extraction gives another, the edited file is kept as a revision first
+    (thrown away with `discard_edits`). `time_limit` bounds the extraction (seconds).
 
     Raises StoreError when the file cannot be read, has no capture, or the capture is gone,
     and ExtractionError when the captured page no longer yields an article.
@@ -82,7 +94,7 @@ def reextract_file(
         raw=raw,
         headers=tuple(headers),
     )
-    fresh = extract_mod.extract(page, url=given)
+    fresh = extract_article(page, given, time_limit=time_limit)
     article = dataclasses.replace(
         fresh,
         url=old.url,
@@ -94,13 +106,18 @@ def reextract_file(
     )
     new_meta, new_body = loads(render_file(article))
     new_meta.update({key: meta[key] for key in HISTORY_KEYS if key in meta})
-    text = dumps(new_meta, new_body)
-    if _stable(new_meta) == _stable(meta) and new_body == body:
+    if not discard_edits and is_edited(meta, body) and body_digest(new_body) == meta["sha256"]:
+        new_body = body  # extraction gives the text archived: the user's edits of it stay
+    text = carry_over(old_text, new_meta, new_body)
+    if _stable(loads(text)[0]) == _stable(meta) and new_body == body:
         return Reextracted(path, "unchanged", old_text)
-    if not dry_run:
-        same_file(archive, path, old.url)
-        archive.save(article, text, keys=[old.url], force=True)
-    return Reextracted(path, "changed", text)
+    if dry_run:
+        return Reextracted(path, "changed", text)
+    same_file(archive, path, old.url)
+    rewrite = Rewrite(archive.root, captures_root, discard_edits=discard_edits)
+    # The store carries the user's part over again, from the file as it is by then.
+    archive.save(article, dumps(new_meta, new_body), keys=[old.url], force=True, rewrite=rewrite)
+    return Reextracted(path, "changed", text, tuple(rewrite.notices))
 
 
 def _stable(meta: dict[str, Any]) -> dict[str, Any]:

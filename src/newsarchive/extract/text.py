@@ -6,6 +6,7 @@ and punctuation ignored), `compact_key` how names are (letters and digits only).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -49,13 +50,61 @@ def compact_key(text: str) -> str:
 
 def contains(haystack: str, needle: str) -> bool:
     """Whole-word containment of one key in another."""
-    return bool(needle) and f" {needle} " in _padded(haystack)
+    if not needle:
+        return False
+    if len(haystack) < _INDEXED_FROM:
+        return f" {needle} " in f" {haystack} "
+    # The same page-sized haystack is searched for each of thousands of blocks: a scan each
+    # time would make a page of many paragraphs quadratic.
+    return _word_index(haystack).find(needle) is not None
 
 
-@functools.lru_cache(maxsize=16)
-def _padded(key: str) -> str:
-    # The same page-sized haystack is searched for each of hundreds of blocks: pad it once.
-    return f" {key} "
+# Haystacks this long are searched through a `WordIndex` rather than scanned.
+_INDEXED_FROM = 4096
+
+
+class WordIndex:
+    """Keys (words joined by single spaces) indexed by word, so that finding which of them
+    holds a key as whole words costs about the occurrences of its rarest word rather than a
+    scan of them all. `find` answers as `f" {needle} " in f" {key} "` would, key by key."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.words: list[str] = []
+        self.starts: list[int] = []  # where each key's words start in `words`
+        for key in keys:
+            self.starts.append(len(self.words))
+            self.words.extend(key.split(" "))
+            self.words.append("\n")  # never a word: no match runs from one key into the next
+        self.at: dict[str, list[int]] = {}
+        for position, word in enumerate(self.words):
+            self.at.setdefault(word, []).append(position)
+
+    def find(self, needle: str, start: int = 0) -> int | None:
+        """The first key, from key `start` on and then from the first key, that holds
+        `needle` as whole words; None when none does."""
+        if not needle:
+            return None
+        words = needle.split(" ")
+        counts = [len(self.at.get(word, ())) for word in words]
+        rarest = min(range(len(words)), key=counts.__getitem__)
+        if not counts[rarest]:
+            return None
+        first_found: int | None = None
+        for position in self.at[words[rarest]]:
+            begin = position - rarest
+            if begin < 0 or self.words[begin : begin + len(words)] != words:
+                continue
+            key = bisect.bisect_right(self.starts, begin) - 1
+            if key >= start:
+                return key
+            if first_found is None:
+                first_found = key
+        return first_found
+
+
+@functools.lru_cache(maxsize=8)
+def _word_index(key: str) -> WordIndex:
+    return WordIndex([key])
 
 
 def absolute_url(value: str | None, base: str | None) -> str | None:

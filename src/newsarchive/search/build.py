@@ -12,11 +12,10 @@ one table, built in one process.
 
 from __future__ import annotations
 
-import contextlib
+import os
 import shutil
 import sqlite3
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive import db
+from newsarchive.leftovers import is_leftover
 from newsarchive.search.document import read_chunk, read_file
 from newsarchive.search.schema import (
     FILE_COLUMNS,
@@ -43,7 +43,6 @@ from newsarchive.workers import bounded_map, worker_count, worker_pool
 _PARALLEL_MIN = 2_000  # below this many files to read, worker processes cost more than they save
 _CHUNK = 250
 _MAX_SHARDS = 4  # full-text tables built side by side by a rebuild (one per core, at most this)
-_STALE_BUILD_S = 24 * 3600  # scratch files this old were left by a build that was killed
 _BUILD_SETTINGS = {"hashsize": 64 << 20, "automerge": 0, "crisismerge": 1000}  # _build_shard
 
 
@@ -186,6 +185,14 @@ def _assemble(
         conn.close()
 
 
+def remove_scratch(target: Path) -> None:
+    """Remove the scratch files of builds of `target` that were killed: their folder names
+    the process that made it (`NAME.build-PID-…`), which no longer runs."""
+    for left in target.parent.glob(f"{target.name}.build-*"):
+        if is_leftover(left):
+            shutil.rmtree(left, ignore_errors=True)
+
+
 def build_index(
     target: Path,
     root: Path,
@@ -200,11 +207,8 @@ def build_index(
     number of files read. `read`, if given, gets what was read of every file first."""
     rels = sorted(files)
     shards = _shards_for(len(rels))
-    prefix = f"{target.name}.build-"
-    for left in target.parent.glob(f"{prefix}*"):  # by a build that was killed
-        with contextlib.suppress(OSError):
-            if time.time() - left.stat().st_mtime > _STALE_BUILD_S:
-                shutil.rmtree(left, ignore_errors=True)
+    remove_scratch(target)
+    prefix = f"{target.name}.build-{os.getpid()}-"
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
     try:
         jobs = [
