@@ -218,15 +218,24 @@ def _suffixed(path: PurePosixPath, n: int) -> PurePosixPath:
     return path.with_name(f"{path.name.removesuffix('.md')}-{n}.md")
 
 
-def _read_article(path: Path) -> tuple[bool, set[str]]:
+def _read_article(
+    path: Path, on_problem: Callable[[Path, str], None] | None = None
+) -> tuple[bool, set[str]]:
     """Whether `path` is a newsarchive file, and its URL keys (url, source, final_url).
 
     Unreadable files and broken front-matter count as "not ours": the index skips them and
-    `Archive.articles` reports them.
+    tells `on_problem`; `Archive.articles` reports them.
     """
     try:
         meta, _ = loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, FrontMatterError):
+    except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
+        if on_problem is not None:
+            if isinstance(exc, UnicodeDecodeError):
+                on_problem(path, "not UTF-8 text")
+            elif isinstance(exc, OSError):
+                on_problem(path, f"cannot read: {exc.strerror or exc}")
+            else:
+                on_problem(path, str(exc))
         return False, set()
     if not is_newsarchive(meta):
         return False, set()
@@ -297,8 +306,17 @@ class Archive:
     """
 
     def __init__(
-        self, root: str | Path, *, template: str | None = None, cache_dir: Path | None = None
+        self,
+        root: str | Path,
+        *,
+        template: str | None = None,
+        cache_dir: Path | None = None,
+        on_problem: Callable[[Path, str], None] | None = None,
     ) -> None:
+        """`on_problem(path, reason)` hears of what the URL index has to pass over when it
+        reads the archive: a name that is not UTF-8, a directory that cannot be listed, a
+        file that cannot be read."""
+        self.on_problem = on_problem
         self.root = Path(root).expanduser().resolve()
         self.template = DEFAULT_TEMPLATE if template is None else template
         self._pieces = _parse_template(self.template)
@@ -639,7 +657,7 @@ class Archive:
         changes = _Changes()
         now = time.time_ns()
         seen: set[str] = set()
-        for directory in directories(self.root):
+        for directory in directories(self.root, on_error=self.on_problem):
             rel = directory.rel
             seen.add(rel)
             _remove_stale_temps(self.root / rel, directory.hidden, now)
@@ -673,7 +691,7 @@ class Archive:
 
     def _read_files(self, changes: _Changes, files: dict[str, tuple[int, int]]) -> None:
         for path, (mtime_ns, size) in files.items():
-            is_article, keys = _read_article(self.root / path)
+            is_article, keys = _read_article(self.root / path, self.on_problem)
             changes.parsed[path] = (mtime_ns, size, keys)
             changes.articles += is_article
 

@@ -26,6 +26,7 @@ from newsarchive.cli.options import (
     Target,
     age,
     day_option,
+    extract_timeout_option,
     json_option,
     network_options,
     politeness_options,
@@ -83,6 +84,11 @@ def _find_all(
 @click.option("--url", "source_url", metavar="URL", help="Original URL of a saved HTML file.")
 @network_options
 @click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
+@click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="With --force: throw away hand edits of the text instead of keeping them as a revision.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
 @template_option
@@ -95,6 +101,7 @@ def fetch(
     source_url: str | None,
     fetch_options: FetchOptions,
     force: bool,
+    discard_edits: bool,
     dry_run: bool,
     no_capture: bool,
     template: str | None,
@@ -105,6 +112,8 @@ def fetch(
 
     Prints the path of each archived file on stdout, one per line. An article
     that is already archived (under any variant of its URL) is not fetched again.
+    With --force it is, and its file is replaced: your own front-matter keys and tags
+    are kept, and a text you edited by hand is kept as a revision first.
 
     \b
     Examples:
@@ -116,10 +125,14 @@ def fetch(
     """
     from newsarchive import fetch as fetch_mod
     from newsarchive.pipeline import archive_target, iter_targets
+    from newsarchive.userdata import Rewrite
 
     source_url = _source_url(source_url, targets)
+    if discard_edits and not force:
+        raise click.UsageError("--discard-edits goes with --force")
     archive = env.archive(template)
     captures = None if no_capture else env.captures_root
+    rewrite = Rewrite(archive.root, env.captures_root, discard_edits=discard_edits)
     counts: Counter[str] = Counter()
     failures: list[NewsArchiveError] = []
     with fetch_mod.make_client(fetch_options) as client:
@@ -136,6 +149,7 @@ def fetch(
                         dry_run=dry_run,
                         captures=captures,
                         wayback=wayback,
+                        rewrite=rewrite,
                     )
             except NewsArchiveError as exc:
                 failures.append(exc)
@@ -489,7 +503,8 @@ def update(
         raise click.UsageError("give article files or URLs, or --all (not both)")
     archive = env.archive()
     day = since.date() if since else None
-    paths = list(choose(archive, since=day, older_than=older_than)) if every else []
+    chosen = choose(archive, since=day, older_than=older_than, on_error=env.skipped)
+    paths = list(chosen) if every else []
     found, failures = _find_all(env, archive, targets)
     paths += found
     jobs = crawl.jobs
@@ -535,6 +550,8 @@ class _UpdateDisplay(RunDisplay):
 
     def result(self, result: UpdateResult) -> None:
         shown = display_path(result.path)
+        for notice in result.notices:
+            self.env.warn(notice)
         if result.status == "changed":
             self.emit(shown)
             self.env.info(f"changed ({', '.join(result.changed)}): {shown}")
@@ -554,12 +571,28 @@ class _UpdateDisplay(RunDisplay):
 @click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--all", "every", is_flag=True, help="Every article that has a capture.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="Throw away hand edits of the text instead of keeping them as a revision.",
+)
+@extract_timeout_option
 @pass_env
-def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) -> None:
+def reextract(
+    env: Env,
+    targets: tuple[str, ...],
+    every: bool,
+    dry_run: bool,
+    discard_edits: bool,
+    extract_timeout: float,
+) -> None:
     """Extract archived articles again from their raw captures, with no network.
 
     For when the extractor improves. Keeps each article's URL, fetch time and capture, and
     rewrites a file in place only when its content changes; prints the changed paths.
+    Your own front-matter keys and tags are kept. A text you edited by hand stays while
+    extraction gives the text that was archived; when it gives another, your version is
+    kept as a revision first (--discard-edits: thrown away, and the text extracted again).
 
     \b
     Examples:
@@ -572,7 +605,9 @@ def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) ->
         raise click.UsageError("give article files or URLs, or --all (not both)")
     archive = env.archive()
     if every:
-        paths = [path for path, meta in archive.articles() if meta.get("capture")]
+        paths = [
+            path for path, meta in archive.articles(on_error=env.skipped) if meta.get("capture")
+        ]
         failures: list[NewsArchiveError] = []
     else:
         paths, failures = _find_all(env, archive, targets)
@@ -580,11 +615,20 @@ def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) ->
     for path in paths:
         try:
             with spinner(env.err, f"Extracting {display_path(path)}"):
-                done = reextract_file(archive, path, env.captures_root, dry_run=dry_run)
+                done = reextract_file(
+                    archive,
+                    path,
+                    env.captures_root,
+                    dry_run=dry_run,
+                    discard_edits=discard_edits,
+                    time_limit=extract_timeout,
+                )
         except NewsArchiveError as exc:
             failures.append(exc)
             env.error(str(exc))
             continue
+        for notice in done.notices:
+            env.warn(notice)
         counts[done.result] += 1
         if done.result == "changed":
             env.out.print(escape(display_path(path)), highlight=False)

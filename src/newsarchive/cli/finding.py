@@ -47,7 +47,7 @@ def _open_index(env: Env, *, full: bool | None = None) -> tuple[SearchIndex, Ref
 
 def _warn_problems(env: Env, report: RefreshReport) -> None:
     for problem in report.problems:
-        env.warn(f"{display_path(problem.path)}: {problem.error} (skipped)")
+        env.skipped_file(problem.path, problem.error)
 
 
 def _one_line(text: str) -> str:

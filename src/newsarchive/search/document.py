@@ -88,6 +88,7 @@ def read_file(root: str, rel: str) -> Row | None:
     title = text_of(meta.get("title")) or ""
     authors = strings_of(meta.get("authors"))
     tags = strings_of(meta.get("tags")) + strings_of(meta.get("categories"))
+    notes = strings_of(meta.get("notes"))
     values = (
         rel,
         parent_of(rel),
@@ -115,7 +116,8 @@ def read_file(root: str, rel: str) -> Row | None:
     )
     fts = (
         _MARKERS.sub(" ", title),
-        _MARKERS.sub(" ", text_of(meta.get("description")) or ""),
+        # The user's notes (`newsarchive note`) are searched with the description.
+        _MARKERS.sub(" ", "\n".join([text_of(meta.get("description")) or "", *notes])),
         _MARKERS.sub(" ", "\n".join(authors)),
         _MARKERS.sub(" ", "\n".join(tags)),
         plain_text(article_text(body, meta)),
