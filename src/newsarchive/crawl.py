@@ -85,6 +85,7 @@ class CrawlOptions:
     backoff: float = 1.0  # seconds before the first retry; doubles each time (jittered)
     max_backoff: float = 60.0  # longest wait between two attempts that we choose ourselves
     max_retry_after: float = 600.0  # a server asking for a longer pause fails the URL instead
+    max_crawl_delay: float = 60.0  # a longer robots.txt Crawl-delay is cut to this
     robots: bool = True  # honour robots.txt (rules and Crawl-delay)
     jobs: int | None = None  # extraction processes; None: one per core; 0: in this process
     window: int = 1000  # inputs read ahead of the work (bounds memory)
@@ -93,7 +94,8 @@ class CrawlOptions:
         for name in ("concurrency", "per_host", "window"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
-        for name in ("delay", "retries", "backoff", "max_backoff", "max_retry_after"):
+        limits = ("max_backoff", "max_retry_after", "max_crawl_delay")
+        for name in ("delay", "retries", "backoff", *limits):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.jobs is not None and self.jobs < 0:
@@ -715,8 +717,12 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
         Failures are worded about `page_url`, the URL the user asked for, and name robots.txt.
         """
+        deadline = time.monotonic() + self.options.fetch.timeout  # --timeout, for the whole
         try:
-            with self.client.stream("GET", url, follow_redirects=True) as response:
+            with (
+                fetch_mod.total_deadline(deadline),
+                self.client.stream("GET", url, follow_redirects=True) as response,
+            ):
                 status = response.status_code
                 if status == 429 or status >= 500:
                     # Retried like a page; only if it persists does it mean "disallow all".
@@ -736,7 +742,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         except NewsArchiveError:
             raise
         except Exception as exc:  # httpx's errors, described in fetch.py's words
-            error = fetch_mod._network_error(url, exc, self.options.fetch, limited=False)  # type: ignore[arg-type]
+            late = time.monotonic() >= deadline
+            error = fetch_mod._network_error(url, exc, self.options.fetch, limited=late)  # type: ignore[arg-type]
             detail = getattr(error, "detail", str(error))
             raise NetworkError(page_url, f"{detail} (robots.txt)", reason=error.reason) from exc
         return status, bytes(data).decode("utf-8", errors="replace")
@@ -783,11 +790,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _set_policy(self, site: Site[TaskT], policy: RobotsPolicy) -> None:
         site.policy = policy
-        site.crawl_delay = policy.delay  # protego looks it up each time: keep it
-        if site.crawl_delay:
-            self.on_notice(
-                f"{site.name}: robots.txt asks for {site.crawl_delay:g} s between requests"
-            )
+        asked = policy.delay  # protego looks it up each time: keep it
+        site.crawl_delay = asked
+        if asked:
+            said = f"{site.name}: robots.txt asks for {asked:g} s between requests"
+            if asked > self.options.max_crawl_delay:
+                # As with Retry-After, a site cannot hold a run for days (Crawl-delay: 99999999).
+                site.crawl_delay = self.options.max_crawl_delay
+                said += f"; waiting {site.crawl_delay:g} s, the most newsarchive waits"
+            self.on_notice(said)
         if not policy.allow_all and policy.parser is None:
             self.on_notice(f"{site.name}: {policy.note}; nothing there will be fetched")
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from newsarchive.capture import default_captures_root
-from newsarchive.cli.output import OutputConsole, display_path, release_stdout
+from newsarchive.cli.output import OutputConsole, display_path, printable, release_stdout
 from newsarchive.config import default_config_file, load_config
 from newsarchive.errors import (
     ConfigError,
@@ -121,6 +121,7 @@ class Env:
         self._say("", "", message)
 
     def _say(self, styled: str, plain: str, message: str) -> None:
+        message = printable(message)  # a URL or file name may carry terminal escapes
         if self.err.color_system is None and not self.err.is_terminal:
             # A log file or a pipe gets the line as it is: no markup or emoji codes to
             # interpret, and an import of thousands of URLs does not pay rich for each.

@@ -18,7 +18,7 @@ from newsarchive import export as export_mod
 from newsarchive.articles import find_article, read_text
 from newsarchive.cli.core import Env, cli, pass_env
 from newsarchive.cli.options import filter_options, json_option
-from newsarchive.cli.output import display_path, echo_json, spinner
+from newsarchive.cli.output import display_path, echo_json, printable, spinner
 from newsarchive.errors import NewsArchiveError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.grep import FileMatches, GrepOptions, grep
@@ -51,7 +51,7 @@ def _warn_problems(env: Env, report: RefreshReport) -> None:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return printable(" ".join(text.split()))
 
 
 def _articles(n: int) -> str:
@@ -66,7 +66,7 @@ def _field_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 def _site(entry: Entry) -> str:
     """The site's name, else its host name (pages that name no publication)."""
-    return entry.site or entry.hostname or ""
+    return printable(entry.site or entry.hostname or "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,12 +182,12 @@ def _grep_lines(
             text.append(str(line.number), style="green")
             text.append(separator + " ", style="cyan")
             start = len(text)
-            text.append(line.text)
+            text.append(printable(line.text))
             for begin, end in line.spans:
                 text.stylize(_MATCH_STYLE, start + begin, start + end)
             env.out.print(text, soft_wrap=True)
         else:
-            click.echo(f"{shown}{separator}{line.number}{separator} {line.text}")
+            click.echo(f"{shown}{separator}{line.number}{separator} {printable(line.text)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,6 +238,7 @@ def search_cmd(
 def _print_hit(env: Env, hit: Hit, *, first: bool, as_json: bool) -> None:
     entry = hit.entry
     snippet, spans = split_marks(hit.snippet.replace("\n", " "))
+    snippet = printable(snippet)
     shown = display_path(entry.path)
     if as_json:
         data = {
@@ -377,25 +378,26 @@ def show_cmd(env: Env, target: str, raw: bool) -> None:
     """
     path = find_article(env.archive(), target)
     text = read_text(path)
+    stored = printable(text) if env.out.is_terminal else text  # no escapes to a terminal
     if raw:
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(stored, nl=not text.endswith("\n"))
         return
     try:
         meta, body = loads(text)
     except FrontMatterError as exc:
         env.warn(f"{display_path(path)}: {exc}; showing the file as stored")
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(stored, nl=not text.endswith("\n"))
         return
     if not is_newsarchive(meta):
         env.warn(f"{display_path(path)}: not a newsarchive article; showing the file as stored")
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(stored, nl=not text.endswith("\n"))
         return
     # Imported here: markdown-it is the slowest import of all, and only `show` needs it.
     from rich.markdown import Markdown
 
     env.out.print(_header_panel(meta, display_path(path)))
     # The panel already gives the title, date and URL that the file's body repeats.
-    env.out.print(Markdown(article_text(body, meta, keep_byline=True)))
+    env.out.print(Markdown(printable(article_text(body, meta, keep_byline=True))))
 
 
 def _header_panel(meta: dict[str, Any], shown: str) -> Panel:
@@ -408,7 +410,7 @@ def _header_panel(meta: dict[str, Any], shown: str) -> Panel:
             return
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        grid.add_row(label, Text(str(value)))
+        grid.add_row(label, Text(printable(str(value))))
 
     row("authors", meta.get("authors"))
     row("published", meta.get("published"))

@@ -12,6 +12,16 @@ import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit
 
+# Control characters (C0 but tab and line feed, DEL, C1): terminal escapes (ESC, BEL, CSI),
+# never text. A page that carries them in its title or text must not reach a terminal
+# through `show`, `list` or `grep`.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """`text` without control characters (tabs and line feeds stay)."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
 
 def clean(text: str | None) -> str:
     """Collapse whitespace (including non-breaking spaces) and trim."""
