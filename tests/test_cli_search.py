@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import MT_PATH, MT_URL, PAGES, run
+from helpers import MT_PATH, PAGES, run
 from httpserver import LoopbackServer
 from newsarchive import store as store_mod
 from newsarchive.frontmatter import FrontMatterError, loads
@@ -486,7 +486,7 @@ def test_grep_r_over_the_archive_prints_only_article_lines(
         ["list"],
         ["stats"],
         ["grep", "Wagner"],
-        ["show", MT_URL],
+        ["show", server.url(MT_PATH)],
         ["export", "-o", str(tmp_path / "out.jsonl")],
     ):
         assert run(archive, *command).exit_code == 0, command

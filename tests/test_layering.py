@@ -20,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "extract.dom": {"lxml"},
     "frontmatter": {"yaml"},
     "store": {"slugify"},
+    "urls": {"tld"},
     "config": {"platformdirs"},
     "robots": {"protego"},
     "capture": {"warcio"},

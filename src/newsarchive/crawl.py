@@ -219,6 +219,7 @@ class CrawlReport:
     counts: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)  # failed items by reason
     interrupted: bool = False
+    failure: NewsArchiveError | None = None  # what stopped it early: a write that failed
     unfinished: int = 0  # items under way or queued when the crawl was stopped
     elapsed: float = 0.0  # seconds
 
@@ -242,6 +243,7 @@ def run_to_report(crawler: Crawler[Any, Any], report: ReportT) -> ReportT:
         crawler.run()
     finally:
         report.interrupted = crawler.interrupted
+        report.failure = crawler.failure
         report.unfinished = crawler.read_count - crawler.settled
         report.elapsed = time.monotonic() - started
     return report
@@ -362,6 +364,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.rng = random.Random(seed)
         self.user_agent = options.fetch.user_agent or fetch_mod.DEFAULT_USER_AGENT
         self.interrupted = False  # set when `stop` ended the run early
+        self.failure: NewsArchiveError | None = None  # a write that failed and ended it
 
         self.read_all = False
         self.read_count = 0  # written by the reader thread only
@@ -475,12 +478,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def run(self) -> None:
         """Work until every input is settled, or until soon after `stop` is set (then
-        `interrupted` is True). Raises what a write raised (the archive cannot be written)."""
+        `interrupted` is True). A write that fails (the archive cannot be written: a full
+        disk) stops the run as `stop` does, and is kept in `failure`."""
         release_large_buffers()
         try:
             self._loop()
         except _Stop:
             self.interrupted = True
+        except NewsArchiveError as exc:
+            self.interrupted, self.failure = True, exc
         finally:
             self._shutdown()
 
@@ -742,7 +748,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         except NewsArchiveError:
             raise
         except Exception as exc:  # httpx's errors, described in fetch.py's words
-            late = time.monotonic() >= deadline
+            late = time.monotonic() >= deadline - 0.01
             error = fetch_mod._network_error(url, exc, self.options.fetch, limited=late)  # type: ignore[arg-type]
             detail = getattr(error, "detail", str(error))
             raise NetworkError(page_url, f"{detail} (robots.txt)", reason=error.reason) from exc

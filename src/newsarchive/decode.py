@@ -130,12 +130,18 @@ def decode_html(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     detected = _detect(raw)
     if detected is not None:
         text, codec = detected
+        if codec in _LATIN_SINGLE_BYTE and (suspicious is not None or _looks_like_mojibake(text)):
+            # On a page of mostly ASCII markup the detector sees a Latin page; its few words
+            # of another script say which code page they are in.
+            other = _non_latin(raw)
+            if other is not None:
+                return other
         # The detector only overrules a mojibake-looking declaration with a non-Latin codec;
         # picking another Latin codec would just trade one set of accents for another.
         if suspicious is None or codec not in _LATIN_SINGLE_BYTE:
             return text, codec
     if suspicious is not None:
-        return suspicious
+        return _non_latin(raw) or suspicious
 
     # A declared codec that failed strictly is still the best guess for most of the bytes.
     usable = [c for c in candidates if not c.startswith(("utf-16", "utf-32"))]
@@ -163,7 +169,11 @@ def _mostly_utf8(raw: bytes) -> bool:
 
 def _looks_like_mojibake(text: str) -> bool:
     """True when most letters outside the markup are non-ASCII: Cyrillic, Greek, ... read as
-    Latin. Real Latin-script text (French, German, Polish...) is mostly ASCII letters."""
+    Latin. Real Latin-script text (French, German, Polish...) is mostly ASCII letters.
+
+    Or, on a page of mostly ASCII text, when its words with accented letters are made of
+    nothing else: "Íîâîñòè äíÿ" is "Новости дня" read as Latin, where French or German words
+    carry an accent or two among plain letters ("café", "Köln")."""
     sample = _MARKUP.sub(" ", text[:_SAMPLE_CHARS])
     ascii_letters = other_letters = 0
     for char in sample:
@@ -172,7 +182,32 @@ def _looks_like_mojibake(text: str) -> bool:
                 ascii_letters += 1
             else:
                 other_letters += 1
-    return other_letters >= _MIN_LETTERS and other_letters > ascii_letters
+    if other_letters >= _MIN_LETTERS and other_letters > ascii_letters:
+        return True
+    accented = [word for word in _WORD.findall(sample) if not word.isascii()]
+    foreign = [word for word in accented if len(word) >= 4 and not any(c.isascii() for c in word)]
+    return bool(foreign) and len(foreign) * 2 >= len(accented)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Single-byte code pages of other scripts than Latin: what a page of words like "Íîâîñòè"
+# is in (Cyrillic, Greek, Hebrew, Arabic, Thai).
+_NON_LATIN_SINGLE_BYTE = [
+    *("cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866"),
+    *("cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874"),
+]
+
+
+def _non_latin(raw: bytes) -> tuple[str, str] | None:
+    """The page decoded with the non-Latin single-byte code page its non-ASCII bytes read
+    best in (judged on those bytes alone: the ASCII markup around them says nothing)."""
+    sample = b" ".join(re.findall(rb"[\x80-\xff][\x80-\xff\s]*", raw[: 4 * _SAMPLE_CHARS]))
+    if not sample:
+        return None
+    best = charset_normalizer.from_bytes(sample, cp_isolation=_NON_LATIN_SINGLE_BYTE).best()
+    codec = normalize_charset(best.encoding) if best is not None else None
+    text = _strict(raw, codec) if codec is not None else None
+    return (text, codec) if text is not None and codec is not None else None
 
 
 def _detect(raw: bytes) -> tuple[str, str] | None:

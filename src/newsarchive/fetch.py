@@ -131,6 +131,7 @@ def total_deadline(deadline: float) -> Iterator[None]:
     past `deadline` (a `time.monotonic()` value): it times out instead."""
     outer = getattr(_deadlines, "value", None)
     _deadlines.value = deadline if outer is None else min(outer, deadline)
+    _deadlines.cut = False
     try:
         yield
     finally:
@@ -142,7 +143,15 @@ def _bounded(timeout: float | None) -> float | None:
     if deadline is None:
         return timeout
     left = max(deadline - time.monotonic(), 0.001)  # 0 would mean "never wait" to a socket
+    # Whether a timeout now is the deadline's rather than that of the wait itself.
+    # (The request's own start takes some of its time before the first wait: a little slack.)
+    _deadlines.cut = timeout is None or left < timeout - max(0.05, timeout * 0.01)
     return left if timeout is None else min(timeout, left)
+
+
+def _deadline_passed() -> bool:
+    """Whether the last socket wait in this thread was cut short by the deadline."""
+    return bool(getattr(_deadlines, "cut", False))
 
 
 class _DeadlineStream:
@@ -379,8 +388,7 @@ def _request_once(
         request = client.build_request("GET", target, timeout=httpx.Timeout(remaining))
         response = client.send(request, stream=True)
     except httpx.HTTPError as exc:
-        limited = limited or time.monotonic() >= deadline
-        raise _network_error(url, exc, options, limited=limited) from exc
+        raise _network_error(url, exc, options, limited=limited or _deadline_passed()) from exc
     except httpx.InvalidURL as exc:
         # httpx works out a redirect's next URL itself, and cannot for data:, javascript:
         # and other such targets: the redirect is the server's error, not ours.
@@ -412,7 +420,8 @@ def _request_once(
         try:
             raw = _read_body(url, response, options, deadline)
         except httpx.HTTPError as exc:
-            raise _network_error(url, exc, options, limited=limited, in_body=True) from exc
+            late = limited or _deadline_passed()
+            raise _network_error(url, exc, options, limited=late, in_body=True) from exc
     finally:
         response.close()
 
@@ -422,6 +431,13 @@ def _request_once(
         media_type = _sniff(raw)
         if media_type not in accept:
             raise _refused_type(url, media_type, accept, response.status_code, sniffed=True)
+    elif media_type in HTML_TYPES and (actual := not_html(raw)) is not None:
+        raise ContentError(
+            url,
+            f"not an HTML page (labelled {media_type}, but the body is {actual})",
+            reason="not HTML",
+            status=response.status_code,
+        )
     if media_type in HTML_TYPES:
         html, encoding = decode_html(raw, response.charset_encoding)
     else:  # XML and gzip bodies carry their own encoding: the caller decodes `raw`
@@ -759,6 +775,19 @@ _HTML_TAGS = (
 _TAG_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r", b"\x0c")
 
 
+# What the first bytes show a body labelled HTML to be instead: a file format, or JSON.
+_PLAINLY_NOT_HTML = frozenset({media for _, media in _SIGNATURES} | {"application/json"})
+
+
+def not_html(raw: bytes) -> str | None:
+    """The media type of a body that is plainly not HTML whatever its label says (a PDF,
+    an image, an archive, JSON), else None. (NUL bytes alone say nothing: UTF-16 has them.)"""
+    media_type = _sniff(raw)
+    if media_type == "application/octet-stream" and not raw.startswith(b"RIFF"):
+        return None
+    return media_type if media_type in _PLAINLY_NOT_HTML else None
+
+
 def _sniff(raw: bytes) -> str:
     """The media type the first bytes of an unlabelled body suggest."""
     head = raw[:1024]
@@ -837,6 +866,8 @@ def read_local(
     inner = path.with_suffix("") if gzipped and path.suffix.lower() == ".gz" else path
     suffix = inner.suffix.lower()
     media_type = "application/xhtml+xml" if suffix == ".xhtml" else "text/html"
+    if (actual := not_html(raw)) is not None:
+        raise ContentError(name, f"not an HTML file (looks like {actual})", reason="not HTML")
     if suffix not in LOCAL_SUFFIXES:
         sniffed = _sniff(raw)
         if sniffed not in HTML_TYPES:

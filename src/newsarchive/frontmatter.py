@@ -33,6 +33,7 @@ from newsarchive.models import Article, LeadImage
 from newsarchive.urls import normalize_url
 
 __all__ = [
+    "CANONICAL_KEY",
     "CAPTURE_KEYS",
     "FRONT_MATTER_KEYS",
     "HISTORY_KEYS",
@@ -65,9 +66,12 @@ SAVED_KEY = "saved_snapshot"  # --save-to-wayback: the address of the capture it
 # The tags the page gave, as newsarchive last wrote them: what `tags` holds beyond them was
 # added by the user, and what they left out of it was removed by the user (userdata.py).
 PAGE_TAGS_KEY = "page_tags"
+# A page's canonical URL when it is on another site than the page: recorded, not its `url`.
+CANONICAL_KEY = "canonical"
 # Every key newsarchive writes, in the order it writes them. Every other key is the user's.
 FRONT_MATTER_KEYS = (
     *("title", "authors", "published", "date_source", *COMPLETENESS_KEYS, "modified", "url"),
+    CANONICAL_KEY,
     *("source", "site", "hostname", "description", "language", "tags", PAGE_TAGS_KEY),
     "categories",
     *("image", "image_caption", "image_credit", "fetched", "status", "final_url"),
@@ -159,6 +163,7 @@ def article_meta(article: Article, body: str) -> dict[str, Any]:
         **{key: article.extra.get(key) for key in COMPLETENESS_KEYS},
         "modified": article.modified,
         "url": url,
+        CANONICAL_KEY: article.extra.get(CANONICAL_KEY),
         "source": article.source,
         "site": article.site,
         "hostname": article.hostname,
@@ -653,7 +658,10 @@ def article_from_meta(meta: Mapping[str, Any], body: str) -> Article:
     status = meta.get("status")
     extra = {
         key: value
-        for key in ("extractor", *CAPTURE_KEYS, *COMPLETENESS_KEYS, *WAYBACK_KEYS, SAVED_KEY)
+        for key in (
+            *("extractor", CANONICAL_KEY, *CAPTURE_KEYS),
+            *(*COMPLETENESS_KEYS, *WAYBACK_KEYS, SAVED_KEY),
+        )
         if (value := _text(meta.get(key))) is not None
     }
     return Article(

@@ -26,12 +26,19 @@ from newsarchive.errors import (
     NewsArchiveError,
     with_detail,
 )
-from newsarchive.frontmatter import SAVED_KEY, archiver_name, article_meta, dumps, loads
+from newsarchive.frontmatter import (
+    CANONICAL_KEY,
+    SAVED_KEY,
+    archiver_name,
+    article_meta,
+    dumps,
+    loads,
+)
 from newsarchive.models import Article, FetchedPage, FetchOptions
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
 from newsarchive.store import Archive
-from newsarchive.urls import check_url, is_local_target, normalize_url
+from newsarchive.urls import check_url, is_local_target, normalize_url, same_site
 from newsarchive.userdata import Rewrite, carry_over
 from newsarchive.wayback import WaybackOptions
 
@@ -437,12 +444,18 @@ def prepare(
             "the page names no canonical URL; say where it came from with --url",
         )
     canonical = normalize_url(article.url)
+    extra = article.extra
     if view.status is not None and _is_site_root(canonical) and not _is_site_root(view.final_url):
         # A canonical link to the home page is a site misconfiguration, not this article's identity.
         canonical = normalize_url(view.final_url)
+    elif view.status is not None and not same_site(canonical, view.final_url):
+        # Any page may name any URL as its canonical one: one on another site than the page
+        # came from is recorded, but would let a page take another site's article's place.
+        extra = {**extra, CANONICAL_KEY: canonical}
+        canonical = normalize_url(view.final_url)
     keys = _keys(canonical, given, view)
     source = given if given and normalize_url(given) != canonical else None
-    article = dataclasses.replace(article, url=canonical, source=source)
+    article = dataclasses.replace(article, url=canonical, source=source, extra=extra)
     if page.snapshot is not None:
         article = wayback_mod.mark(article, page.snapshot)
     return article, keys

@@ -19,6 +19,7 @@ from newsarchive.capture import Capture, read_capture
 from newsarchive.decode import decode_html
 from newsarchive.errors import StoreError
 from newsarchive.frontmatter import (
+    CANONICAL_KEY,
     CAPTURE_KEYS,
     HISTORY_KEYS,
     NEWSARCHIVE_KEY,
@@ -35,7 +36,7 @@ from newsarchive.userdata import Rewrite, body_digest, carry_over, is_edited
 Result = Literal["changed", "unchanged"]
 
 # Provenance that extraction cannot know and a new extraction keeps.
-_KEPT = frozenset({*CAPTURE_KEYS, *WAYBACK_KEYS, SAVED_KEY})
+_KEPT = frozenset({*CAPTURE_KEYS, *WAYBACK_KEYS, SAVED_KEY, CANONICAL_KEY})
 # Keys that change with every run or tool upgrade, and so are not a change of the article.
 _VOLATILE = {NEWSARCHIVE_KEY, "extractor"}
 

@@ -33,7 +33,7 @@ from newsarchive import crawl as crawl_mod
 from newsarchive.articles import read_article, same_file
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
-from newsarchive.frontmatter import article_meta, dumps
+from newsarchive.frontmatter import CANONICAL_KEY, article_meta, dumps
 from newsarchive.models import Article, FetchedPage
 from newsarchive.pipeline import add_capture, extract_article
 from newsarchive.render import render_body
@@ -148,7 +148,8 @@ def compare(
     now (it was edited by hand). Raises ExtractionError when the page holds no article, or
     takes longer than `time_limit` seconds to extract."""
     fresh = extract_article(page, old.source or old.url, time_limit=time_limit)
-    new = dataclasses.replace(fresh, url=old.url, source=old.source)
+    kept = {k: v for k, v in old.extra.items() if k == CANONICAL_KEY}  # identity is kept
+    new = dataclasses.replace(fresh, url=old.url, source=old.source, extra={**fresh.extra, **kept})
     new_body = render_body(new)
     if archived is not None and body_digest(new_body) == archived:
         return Revision(new, new_body, ())

@@ -41,7 +41,7 @@ from newsarchive.cli.output import (
     spinner,
     stop_on_ctrl_c,
 )
-from newsarchive.errors import NewsArchiveError, UsageError
+from newsarchive.errors import NewsArchiveError, StoreError, UsageError
 from newsarchive.models import FetchOptions
 from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
@@ -320,8 +320,15 @@ def import_urls_command(
             on_total=display.total,
             stop=stop,
         )
-    written = failed.close()
+    try:
+        written = failed.close()
+    except StoreError as exc:  # the summary is printed all the same, and says so
+        written = False
+        report.failure = report.failure or exc
     _print_summary(env, report, failed_path if written else None)
+    if report.failure is not None:
+        env.error(str(report.failure))
+        raise click.exceptions.Exit(exit_code_for(report.failure))
     if display.stdout_closed:
         return
     if report.interrupted:
@@ -446,7 +453,12 @@ def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> N
     if failed_path is not None:
         shown = display_path(failed_path.absolute())
         env.info(f"failed URLs written to {shown}; retry them with: newsarchive import {shown}")
-    if report.interrupted:
+    if report.failure is not None:
+        env.info(
+            "stopped: the archive could not be written (below); once it can, run the same"
+            " command again to continue where it stopped"
+        )
+    elif report.interrupted:
         env.info("interrupted: run the same command again to continue where it stopped")
 
 
@@ -532,6 +544,9 @@ def update(
     )
     if report.interrupted:
         env.info(f"interrupted: {report.unfinished} not checked")
+    if report.failure is not None:
+        env.error(str(report.failure))
+        raise click.exceptions.Exit(exit_code_for(report.failure))
     if display.stdout_closed:
         return
     if report.interrupted:

@@ -123,7 +123,10 @@ def spinner(err: Console, message: str) -> AbstractContextManager[Any]:
 
 @contextmanager
 def stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
-    """The first Ctrl-C asks a long run to stop cleanly; a second one quits at once."""
+    """The first Ctrl-C asks a long run to stop cleanly; a second one quits at once.
+
+    SIGTERM (`kill`, a service manager, a closing terminal session) is taken the same way:
+    the run stops cleanly, with its summary."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -133,11 +136,12 @@ def stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
             raise KeyboardInterrupt
         stop.set()
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, action in previous.items():
+            signal.signal(sig, action)
 
 
 class _RateColumn(ProgressColumn):

@@ -146,6 +146,13 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
     return out
 
 
+def _literal_key(text: str) -> str:
+    """A key for text without words: its characters, Markdown heading marks and escapes
+    aside (a key no `match_key` gives: it starts with "=")."""
+    bare = re.sub(r"\\(.)", r"\1", re.sub(r"^#+\s+", "", text.strip()))
+    return "=" + " ".join(bare.split())
+
+
 def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBlock]:
     """trafilatura sometimes keeps the headline, byline or lead picture in the text.
     (A caption that repeats a real paragraph word for word is not in `header.keys`.)"""
@@ -153,6 +160,8 @@ def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBl
     for block in blocks:
         if block.key and block.key in header.keys:
             continue
+        if not block.key and _literal_key(block.md) in header.keys:
+            continue  # a headline of punctuation only ("?!", "…"), which has no words to compare
         images = re.findall(r"!\[[^\]]*\]\(<?([^)>\s]+)", block.md)
         rest = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", block.md).strip()
         if images and all(image_name(u) in header.image_names for u in images) and not rest:
@@ -227,6 +236,8 @@ def header_shown(
         if match_key(headline_text(el)) == match_key(title)
     )
     keys.discard("")
+    if not match_key(title) and title.strip():
+        keys.add(_literal_key(title))
     if byline:
         keys.add(match_key(f"By {byline}"))
     if authors:

@@ -15,12 +15,20 @@ from urllib.parse import urljoin, urlsplit
 # Control characters (C0 but tab and line feed, DEL, C1): terminal escapes (ESC, BEL, CSI),
 # never text. A page that carries them in its title or text must not reach a terminal
 # through `show`, `list` or `grep`.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("(?<=(.))?[\x00-\x08\x0b-\x1f\x7f-\x9f]+(?=(.))?", re.S)
 
 
 def without_controls(text: str) -> str:
-    """`text` without control characters (tabs and line feeds stay)."""
-    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+    """`text` without control characters (tabs and line feeds stay). A run of them between
+    two words becomes a space, as some pages use one (BEL) to separate words."""
+    if not _CONTROL.search(text):
+        return text
+
+    def gap(match: re.Match[str]) -> str:
+        before, after = match.group(1), match.group(2)
+        return " " if before and after and not before.isspace() and not after.isspace() else ""
+
+    return _CONTROL.sub(gap, text)
 
 
 def clean(text: str | None) -> str:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from newsarchive import db
 from newsarchive.errors import StoreError
@@ -28,6 +28,9 @@ FULL_CHECK_LIMIT = 5_000
 # What a refresh saw on disk: directory -> the mtime to record (Directory.stamp), and
 # article file -> (mtime_ns, size).
 _Listing = tuple[dict[str, int | None], dict[str, tuple[int, int]]]
+
+
+_T = TypeVar("_T")
 
 
 class SearchIndex:
@@ -83,7 +86,26 @@ class SearchIndex:
         db.discard(self.path)
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
-        return StoreError(str(self.path), f"search index: {exc}")
+        # A damaged value may be quoted in the message: no bytes of it reach the terminal.
+        said = " ".join(str(exc).encode("ascii", "backslashreplace").decode("ascii").split())
+        if db.is_corruption(exc):
+            said += "; it is rebuilt from the files by: newsarchive reindex"
+        return StoreError(str(self.path), f"search index: {said}")
+
+    def _healing(self, read: Callable[[], _T]) -> _T:
+        """`read()`; when the index turns out damaged, it is thrown away and built again
+        from the files (it is derived data), and `read()` runs once more."""
+        try:
+            return read()
+        except sqlite3.Error as exc:
+            if not db.is_corruption(exc):
+                raise self._error(exc) from exc
+        self._discard()
+        self.refresh(full=True)
+        try:
+            return read()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
 
     # -- keeping it current ------------------------------------------------------------------
 
@@ -436,14 +458,15 @@ class SearchIndex:
     ) -> list[Hit]:
         """The best-matching articles, best first (call `refresh` before, to be current)."""
         expression = queries.fts_query(query, field)
-        filters = filters or Filters()
-        try:
+        wanted = filters or Filters()
+
+        def read() -> tuple[list[Any], dict[int, str]]:
             conn = self._db()
             for _ in range(3):
                 # One read transaction: the number of shards and their contents agree.
                 with db.transaction(conn, write=False):
                     shards = schema.shard_count(conn)
-                    sql, params = queries.ranking_sql(shards, expression, filters)
+                    sql, params = queries.ranking_sql(shards, expression, wanted)
                     try:
                         rows = conn.execute(sql, (*params, limit or -1)).fetchall()
                     except sqlite3.OperationalError as exc:
@@ -453,8 +476,9 @@ class SearchIndex:
                     found = queries.snippets(conn, shards, expression, [row[0] for row in rows])
                 if not self._changed(rows):
                     break
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+            return rows, found
+
+        rows, found = self._healing(read)
         entries = [queries.entry_of(self.root, row) for row in rows]
         return [
             Hit(entry, row[-1], found.get(row[0], ""))
@@ -471,15 +495,16 @@ class SearchIndex:
     ) -> list[Entry]:
         """Articles passing `filters`, newest first by default (undated ones last)."""
         sql, params = queries.listing_sql(filters or Filters(), sort, reverse)
-        try:
+
+        def read() -> list[Any]:
             conn = self._db()
             for _ in range(3):
                 rows = conn.execute(sql, (*params, limit or -1)).fetchall()
                 if not self._changed(rows):
                     break
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
-        return [queries.entry_of(self.root, row) for row in rows]
+            return rows
+
+        return [queries.entry_of(self.root, row) for row in self._healing(read)]
 
     def records(
         self, *, filters: Filters | None = None, with_body: bool = False
@@ -489,10 +514,7 @@ class SearchIndex:
         Reads the front-matter from the index; `refresh(full=True)` first for exact results.
         """
         sql, params = queries.records_sql(filters or Filters())
-        try:
-            rows = self._db().execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+        rows = self._healing(lambda: self._db().execute(sql, params).fetchall())
         for row in rows:
             entry = queries.entry_of(self.root, row[:-2])
             body = None
@@ -501,22 +523,27 @@ class SearchIndex:
                     body = entry.path.read_text(encoding="utf-8")[row[-1] :]
                 except (OSError, UnicodeDecodeError) as exc:
                     raise StoreError(str(entry.path), f"cannot read: {exc}") from exc
-            yield entry, json.loads(row[-2]), body
+            try:
+                meta = json.loads(row[-2])
+            except ValueError as exc:
+                raise StoreError(
+                    str(self.path),
+                    f"search index: the entry of {entry.path} is damaged; "
+                    "it is rebuilt from the files by: newsarchive reindex",
+                ) from exc
+            yield entry, meta, body
 
     def url_sources(self) -> schema.UrlSources:
         """What the index read of every file, for `Archive.rebuild_index(known=...)`: path ->
         (mtime_ns, size, is an article, its URL keys: url, source and final_url normalised)."""
-        try:
-            return schema.url_sources(self._db())
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+        return self._healing(lambda: schema.url_sources(self._db()))
 
     def count(self) -> int:
-        try:
+        def read() -> int:
             row = self._db().execute(f"SELECT count(*) FROM files WHERE kind = {schema.ARTICLE}")
             return int(row.fetchone()[0])
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+
+        return self._healing(read)
 
 
 def _collect(problems: list[Problem]) -> Callable[[Path, str], None]:
