@@ -128,20 +128,26 @@ def decode_html(raw: bytes, declared: str | None = None) -> tuple[str, str]:
         return text, codec
 
     detected = _detect(raw)
+    if detected is not None and detected[1] not in _LATIN_SINGLE_BYTE:
+        # On a page of mostly ASCII markup the detector has little to go on: the words of
+        # another script alone may say better which code page they are in.
+        other = _non_latin(raw, than=detected[1])
+        if other is not None:
+            return other
+    latin = detected is not None and detected[1] in _LATIN_SINGLE_BYTE
+    if suspicious is not None or (latin and detected and _looks_like_mojibake(detected[0])):
+        # Words of another script read as Latin.
+        other = _non_latin(raw)
+        if other is not None:
+            return other
     if detected is not None:
         text, codec = detected
-        if codec in _LATIN_SINGLE_BYTE and (suspicious is not None or _looks_like_mojibake(text)):
-            # On a page of mostly ASCII markup the detector sees a Latin page; its few words
-            # of another script say which code page they are in.
-            other = _non_latin(raw)
-            if other is not None:
-                return other
         # The detector only overrules a mojibake-looking declaration with a non-Latin codec;
         # picking another Latin codec would just trade one set of accents for another.
         if suspicious is None or codec not in _LATIN_SINGLE_BYTE:
             return text, codec
     if suspicious is not None:
-        return _non_latin(raw) or suspicious
+        return suspicious
 
     # A declared codec that failed strictly is still the best guess for most of the bytes.
     usable = [c for c in candidates if not c.startswith(("utf-16", "utf-32"))]
@@ -193,21 +199,66 @@ _WORD = re.compile(r"[^\W\d_]+")
 # Single-byte code pages of other scripts than Latin: what a page of words like "Íîâîñòè"
 # is in (Cyrillic, Greek, Hebrew, Arabic, Thai).
 _NON_LATIN_SINGLE_BYTE = [
-    *("cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866"),
-    *("cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874"),
+    codecs.lookup(name).name  # the commonest first
+    for name in (
+        *("cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866"),
+        *("cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874"),
+    )
 ]
 
 
-def _non_latin(raw: bytes) -> tuple[str, str] | None:
+def _non_latin(raw: bytes, *, than: str | None = None) -> tuple[str, str] | None:
     """The page decoded with the non-Latin single-byte code page its non-ASCII bytes read
-    best in (judged on those bytes alone: the ASCII markup around them says nothing)."""
+    best in: the one in which most of those words are words (letters only, in one case or
+    capitalised), the commonest code page first on a tie. Judged on those bytes alone: the
+    ASCII markup around them says nothing. With `than` (a single-byte codec), only a code
+    page that reads them better than it does."""
     sample = b" ".join(re.findall(rb"[\x80-\xff][\x80-\xff\s]*", raw[: 4 * _SAMPLE_CHARS]))
-    if not sample:
+    if not sample.strip():
         return None
-    best = charset_normalizer.from_bytes(sample, cp_isolation=_NON_LATIN_SINGLE_BYTE).best()
-    codec = normalize_charset(best.encoding) if best is not None else None
-    text = _strict(raw, codec) if codec is not None else None
-    return (text, codec) if text is not None and codec is not None else None
+    floor = 0.8
+    if than is not None:
+        if not _single_byte(than):
+            return None
+        floor = max(floor, _words_score(sample, than) + 1e-9)
+    scores = {codec: _words_score(sample, codec) for codec in _NON_LATIN_SINGLE_BYTE}
+    top = max(scores.values())
+    if top < floor:
+        return None
+    tied = [codec for codec, score in scores.items() if score == top]
+    best = tied[0]
+    if len(tied) > 1:  # Greek reads as words in a Cyrillic code page too: let letters decide
+        guess = charset_normalizer.from_bytes(sample, cp_isolation=tied).best()
+        named = normalize_charset(guess.encoding) if guess is not None else None
+        best = named if named in tied else best
+    text = _strict(raw, best)
+    return (text, best) if text is not None else None
+
+
+def _words_score(sample: bytes, codec: str) -> float:
+    words = sample.decode(codec, errors="replace").split()
+    return sum(map(_wordlike, words)) / len(words) if words else 0.0
+
+
+def _single_byte(codec: str) -> bool:
+    try:
+        return len(bytes(range(128, 256)).decode(codec, errors="replace")) == 128
+    except LookupError:
+        return False
+
+
+def _wordlike(word: str) -> bool:
+    letters = word.strip(".,;:!?\"'()«»„“”–—")
+    return (
+        bool(letters)
+        and letters.isalpha()
+        and letters
+        in (
+            letters.lower(),
+            letters.upper(),
+            letters.capitalize(),
+        )
+    )
 
 
 def _detect(raw: bytes) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit
@@ -107,17 +108,14 @@ class WordIndex:
         rarest = min(range(len(words)), key=counts.__getitem__)
         if not counts[rarest]:
             return None
-        first_found: int | None = None
-        for position in self.at[words[rarest]]:
+        positions = self.at[words[rarest]]
+        # From key `start` on first (positions are in order: jump there), then from the top.
+        split = bisect.bisect_left(positions, self.starts[start] + rarest) if start else 0
+        for position in itertools.chain(positions[split:], positions[:split]):
             begin = position - rarest
-            if begin < 0 or self.words[begin : begin + len(words)] != words:
-                continue
-            key = bisect.bisect_right(self.starts, begin) - 1
-            if key >= start:
-                return key
-            if first_found is None:
-                first_found = key
-        return first_found
+            if begin >= 0 and self.words[begin : begin + len(words)] == words:
+                return bisect.bisect_right(self.starts, begin) - 1
+        return None
 
 
 @functools.lru_cache(maxsize=8)

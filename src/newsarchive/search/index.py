@@ -16,7 +16,7 @@ from newsarchive import db
 from newsarchive.errors import StoreError
 from newsarchive.search import query as queries
 from newsarchive.search import schema
-from newsarchive.search.build import build_index, copy_in, read_many, sharded
+from newsarchive.search.build import build_index, copy_in, read_many, remove_scratch, sharded
 from newsarchive.search.document import read_file
 from newsarchive.search.model import Entry, Field, Filters, Hit, Problem, RefreshReport, SortKey
 from newsarchive.store import Archive
@@ -370,6 +370,7 @@ class SearchIndex:
         return report
 
     def _rebuild(self, read: Callable[[schema.UrlSources], None]) -> RefreshReport:
+        remove_scratch(self.path)  # of builds that were killed, however this one is built
         conn = self._db()
         dirs, files = self._list_all([])
         if sharded(len(files)):
