@@ -1,5 +1,6 @@
 """Check an archive: every article file parses, its body is the one archived (or was edited by
-hand), its raw capture exists with the recorded digest, and nothing was left behind.
+hand), its raw capture exists with the recorded digest, and so does each picture it lists, and
+nothing was left behind.
 
 Each problem has a kind:
 
@@ -9,10 +10,12 @@ Each problem has a kind:
   (its text differs from the archived one and it ends in the middle of a line, or holds NUL
   bytes);
 * `capture`: the capture an article names is missing, unreadable or altered;
+* `picture`: a picture an article lists is missing or altered;
 * `orphan`: a capture that no article or revision names (left by an interrupted run);
 * `leftover`: a temporary file of a write that was interrupted (its process is gone).
 
-Only `damaged` and `capture` are damage; the others are listed for the user to act on.
+Only `damaged`, `capture` and `picture` are damage; the others are listed for the user to
+act on.
 """
 
 from __future__ import annotations
@@ -25,13 +28,14 @@ from typing import Literal
 
 from newsarchive.capture import Capture, check_capture
 from newsarchive.errors import StoreError
-from newsarchive.frontmatter import CAPTURE_KEYS, FrontMatterError, loads
+from newsarchive.frontmatter import CAPTURE_KEYS, IMAGES_KEY, FrontMatterError, loads
+from newsarchive.images.files import check_picture
 from newsarchive.leftovers import is_leftover
 from newsarchive.store import Archive
 from newsarchive.userdata import is_edited
 from newsarchive.walk import directories
 
-Kind = Literal["edited", "damaged", "capture", "orphan", "leftover"]
+Kind = Literal["edited", "damaged", "capture", "picture", "orphan", "leftover"]
 
 
 @dataclass(frozen=True)
@@ -44,13 +48,14 @@ class Problem:
     def damage(self) -> bool:
         """Whether something is wrong: a file or capture damaged. A hand edit, a capture no
         article names and a leftover temporary file are findings, not damage."""
-        return self.kind in ("damaged", "capture")
+        return self.kind in ("damaged", "capture", "picture")
 
 
 @dataclass
 class Report:
     articles: int = 0
     captures: int = 0
+    pictures: int = 0
 
 
 def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Iterator[Problem]:
@@ -70,6 +75,7 @@ def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Ite
         broken.clear()
         report.articles += 1
         yield from _check_file(path, meta, captures_root, report)
+        yield from _check_pictures(archive.root, path, meta, report)
         if isinstance(meta.get("capture"), str):
             named.add(meta["capture"])
     yield from broken
@@ -103,6 +109,29 @@ def _check_file(
     problem = check_capture(captures_root, capture)
     if problem is not None:
         yield Problem(path, f"capture {capture_path}: {problem}", "capture")
+
+
+def _check_pictures(
+    root: Path, path: Path, meta: dict[str, object], report: Report
+) -> Iterator[Problem]:
+    """Each picture the front-matter lists is stored, whole (images/files.py)."""
+    listed = meta.get(IMAGES_KEY)
+    if listed is None:
+        return
+    if not isinstance(listed, list):
+        yield Problem(path, "the images list in the front-matter is not a list", "picture")
+        return
+    for entry in listed:
+        fields = entry if isinstance(entry, dict) else {}
+        where, digest, size = fields.get("path"), fields.get("sha256"), fields.get("bytes")
+        if not (isinstance(where, str) and isinstance(digest, str) and where and digest):
+            yield Problem(path, "incomplete picture reference in the front-matter", "picture")
+            continue
+        report.pictures += 1
+        known = size if isinstance(size, int) and not isinstance(size, bool) else None
+        problem = check_picture(root, where, digest, known)
+        if problem is not None:
+            yield Problem(path, f"picture {where}: {problem}", "picture")
 
 
 def _leftovers_in_archive(root: Path) -> Iterator[Problem]:

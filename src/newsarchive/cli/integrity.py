@@ -25,8 +25,8 @@ _FINDINGS = {
 @pass_env
 def verify(env: Env, as_json: bool) -> None:
     """Check every article: its front-matter parses, its text is the archived text (or was
-    edited by hand), its raw capture exists with the recorded digest, and no capture or
-    temporary file was left behind by an interrupted run.
+    edited by hand), its raw capture and its pictures exist with the recorded digests, and no
+    capture or temporary file was left behind by an interrupted run.
 
     Prints one line per finding on stdout (PATH: WHAT) and a summary on stderr. A file whose
     text was edited by hand, a capture no article names and a leftover temporary file are
@@ -40,7 +40,7 @@ def verify(env: Env, as_json: bool) -> None:
     report = Report()
     problems = 0
     found: Counter[str] = Counter()
-    for problem in verify_archive(env.archive(), env.captures_root, report):
+    for problem in verify_archive(env.existing_archive(), env.captures_root, report):
         problems += problem.damage
         found[problem.kind] += 1
         shown = display_path(problem.path)
@@ -48,10 +48,14 @@ def verify(env: Env, as_json: bool) -> None:
             echo_json(env.out, {"path": shown, "problem": problem.detail, "kind": problem.kind})
         else:
             env.out.print(escape(f"{shown}: {problem.detail}"), highlight=False)
+    checked = f"{report.articles} article(s) and {report.captures} capture(s)"
+    if report.pictures:
+        checked = f"{report.articles} article(s), {report.captures} capture(s) and "
+        checked += f"{report.pictures} picture(s)"
     summary = f"{problems} problem(s)" if problems else "no problems"
     notes = [f"{found[kind]} {what}" for kind, what in _FINDINGS.items() if found[kind]]
     if notes:
         summary += "; " + ", ".join(notes)
-    env.info(f"checked {report.articles} article(s) and {report.captures} capture(s): {summary}")
+    env.info(f"checked {checked}: {summary}")
     if problems:
         raise click.exceptions.Exit(ExitCode.DAMAGED)
