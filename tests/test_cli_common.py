@@ -12,7 +12,7 @@ import pytest
 from helpers import command, md_files
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode, cli
-from test_batch import add_articles
+from test_batch import add_articles, article_page
 from test_cli_discover import rss
 
 # Every command that reads an archive, with arguments that would otherwise be fine.
@@ -105,3 +105,40 @@ def test_a_date_that_is_not_one_is_a_usage_error(
     done = newsarchive(archive, *args, "--since", "2021-13", cwd=tmp_path)
     assert done.returncode == ExitCode.USAGE
     assert "Invalid value for '--since': '2021-13' is not a date" in done.stderr
+
+
+def test_a_long_title_gives_a_file_name_cut_at_a_word_from_the_end(
+    server: LoopbackServer, archive: Path, tmp_path: Path
+) -> None:
+    title = (
+        "Storms to batter the whole country with heavy rain, gales and snow across the "
+        "coming weekend - here's where will be hit worst"
+    )
+    page = article_page(1).replace("Story 1: the budget plan moves ahead", title)
+    server.add("/storm", page)
+    done = newsarchive(archive, "fetch", server.url("/storm"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    name = Path(done.stdout.strip()).name
+    assert name == (
+        "2024-03-02-storms-to-batter-the-whole-country-with-heavy-rain-gales-and-snow-across-the.md"
+    )
+
+
+def test_the_config_file_sets_the_politeness_and_capture(
+    server: LoopbackServer, archive: Path, tmp_path: Path
+) -> None:
+    urls = add_articles(server, 2)
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "concurrency = 2\nper_host = 1\ndelay = 0\nthrottle = false\njobs = 0\ncapture = false\n"
+    )
+    done = newsarchive(archive, "--config", str(config), "import", str(listing), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(md_files(archive)) == 2
+    assert not (tmp_path / "archive-captures").exists()  # capture = false
+    config.write_text("per_host = 0\n")
+    bad = newsarchive(archive, "--config", str(config), "import", str(listing), cwd=tmp_path)
+    assert bad.returncode == ExitCode.USAGE
+    assert "Invalid value for '--per-host': 0 is not in the range x>=1." in bad.stderr
