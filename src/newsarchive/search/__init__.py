@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from newsarchive.search.document import article_text, plain_text
 from newsarchive.search.index import FULL_CHECK_LIMIT, INDEX_FILE, SearchIndex, update_index
+from newsarchive.search.matching import fts_query
 from newsarchive.search.model import (
     MARK_END,
     MARK_START,
@@ -48,7 +49,6 @@ from newsarchive.search.model import (
     parse_date,
     split_marks,
 )
-from newsarchive.search.query import fts_query
 from newsarchive.search.reader import IndexReader, KnownFile
 from newsarchive.search.schema import UrlSources
 

@@ -1,5 +1,6 @@
 """One archive file as the search index holds it: read, parsed, and made into the values of
-its `files` row and the text of its full-text row."""
+its `files` row and the words of its full-text row; and the text of an article as queries
+and snippets read it again from the file."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.render import format_published
 from newsarchive.search.model import MARK_END, MARK_START, Facets, scalar, strings_of, text_of
 from newsarchive.search.schema import ARTICLE, BROKEN, OTHER, Row
+from newsarchive.search.text import Analyzer, stemmer_language
 from newsarchive.store import url_keys
 from newsarchive.walk import parent_of, read_bytes
 
@@ -113,14 +117,55 @@ def read_file(root: str, rel: str) -> Row | None:
         json.dumps(meta, ensure_ascii=False, default=scalar),
         json.dumps(url_keys(meta)),
     )
-    fts = (
-        _MARKERS.sub(" ", title),
-        _MARKERS.sub(" ", text_of(meta.get("description")) or ""),
-        _MARKERS.sub(" ", "\n".join(authors)),
-        _MARKERS.sub(" ", "\n".join(tags)),
-        plain_text(article_text(body, meta)),
-    )
+    texts = _texts(meta, body)
+    analyzer = _analyzer(text_of(meta.get("language")))
+    fts = (analyzer.words(texts.body), analyzer.words(texts.title), analyzer.words(texts.extra))
     return values, fts
+
+
+# One analyzer per stemmer in each process: each remembers the words it has seen.
+_ANALYZERS: dict[str | None, Analyzer] = {}
+
+
+def _analyzer(language: str | None) -> Analyzer:
+    name = stemmer_language(language)
+    analyzer = _ANALYZERS.get(name)
+    if analyzer is None:
+        analyzer = _ANALYZERS[name] = Analyzer(name)
+    return analyzer
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The texts of an article that queries match: title; description, authors and tags
+    ("extra"); and the article's own words, as plain text."""
+
+    title: str
+    extra: str
+    body: str
+
+
+def _texts(meta: Mapping[str, Any], body: str) -> ArticleText:
+    extra = [text_of(meta.get("description")) or ""]
+    extra += strings_of(meta.get("authors"))
+    extra += strings_of(meta.get("tags")) + strings_of(meta.get("categories"))
+    return ArticleText(
+        title=text_of(meta.get("title")) or "",
+        extra="\n\n".join(extra),
+        body=plain_text(article_text(body, meta)),
+    )
+
+
+def read_texts(path: Path) -> ArticleText | None:
+    """The texts of the article in file `path` as the index read them; None when the file
+    cannot be read as an article (any more)."""
+    try:
+        meta, body = loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, FrontMatterError):
+        return None
+    if not is_newsarchive(meta):
+        return None
+    return _texts(meta, body)
 
 
 def _broken(rel: str, mtime_ns: int, size: int, error: str) -> tuple[Any, ...]:
