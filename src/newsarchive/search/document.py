@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsarchive.errors import StoreError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.render import format_published
 from newsarchive.search.model import MARK_END, MARK_START, Facets, scalar, strings_of, text_of
@@ -87,7 +88,7 @@ def read_file(root: str, rel: str) -> Row | None:
     except FrontMatterError as exc:
         return _broken(rel, mtime_ns, size, str(exc)), None
     if not is_newsarchive(meta):
-        return (rel, parent_of(rel), mtime_ns, size, OTHER, *([None] * 18)), None
+        return (rel, parent_of(rel), mtime_ns, size, OTHER, *([None] * 17)), None
     facets = Facets.of(meta)
     title = text_of(meta.get("title")) or ""
     authors = strings_of(meta.get("authors"))
@@ -114,7 +115,6 @@ def read_file(root: str, rel: str) -> Row | None:
         facets.tags_key,
         facets.lang_key,
         len(text) - len(body),
-        json.dumps(meta, ensure_ascii=False, default=scalar),
         json.dumps(url_keys(meta)),
     )
     texts = _texts(meta, body)
@@ -156,6 +156,19 @@ def _texts(meta: Mapping[str, Any], body: str) -> ArticleText:
     )
 
 
+def read_front_matter(path: Path) -> tuple[dict[str, Any], str]:
+    """(front-matter with dates as ISO strings, body) of the article in file `path`;
+    StoreError when it cannot be read."""
+    try:
+        meta, body = loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(str(path), f"cannot read: {exc}") from exc
+    except FrontMatterError as exc:
+        raise StoreError(str(path), str(exc)) from exc
+    plain: dict[str, Any] = json.loads(json.dumps(meta, ensure_ascii=False, default=scalar))
+    return plain, body
+
+
 def read_texts(path: Path) -> ArticleText | None:
     """The texts of the article in file `path` as the index read them; None when the file
     cannot be read as an article (any more)."""
@@ -169,7 +182,7 @@ def read_texts(path: Path) -> ArticleText | None:
 
 
 def _broken(rel: str, mtime_ns: int, size: int, error: str) -> tuple[Any, ...]:
-    return (rel, parent_of(rel), mtime_ns, size, BROKEN, error, *([None] * 17))
+    return (rel, parent_of(rel), mtime_ns, size, BROKEN, error, *([None] * 16))
 
 
 def read_chunk(root: str, rels: Sequence[str]) -> list[Row | None]:

@@ -3,7 +3,6 @@ it (see the package docstring for how it stays current)."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -17,7 +16,7 @@ from newsarchive.errors import StoreError
 from newsarchive.search import matching, schema
 from newsarchive.search import query as queries
 from newsarchive.search.build import build_index, copy_in, read_many, sharded
-from newsarchive.search.document import read_file, read_texts
+from newsarchive.search.document import read_file, read_front_matter, read_texts
 from newsarchive.search.model import Entry, Field, Filters, Hit, Problem, RefreshReport, SortKey
 from newsarchive.search.text import stemmer_language, tokens
 from newsarchive.store import Archive
@@ -553,7 +552,8 @@ class SearchIndex:
     ) -> Iterator[tuple[Entry, dict[str, Any], str | None]]:
         """(entry, front-matter, body or None) for every article passing `filters`, by path.
 
-        Reads the front-matter from the index; `refresh(full=True)` first for exact results.
+        The index chooses the articles (`refresh(full=True)` first for exact results); the
+        front-matter and body are read from each file.
         """
         sql, params = queries.records_sql(filters or Filters())
         try:
@@ -561,14 +561,9 @@ class SearchIndex:
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
         for row in rows:
-            entry = queries.entry_of(self.root, row[:-2])
-            body = None
-            if with_body:
-                try:
-                    body = entry.path.read_text(encoding="utf-8")[row[-1] :]
-                except (OSError, UnicodeDecodeError) as exc:
-                    raise StoreError(str(entry.path), f"cannot read: {exc}") from exc
-            yield entry, json.loads(row[-2]), body
+            entry = queries.entry_of(self.root, row)
+            meta, body = read_front_matter(entry.path)
+            yield entry, meta, body if with_body else None
 
     def url_sources(self) -> schema.UrlSources:
         """What the index read of every file, for `Archive.rebuild_index(known=...)`: path ->

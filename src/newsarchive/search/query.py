@@ -80,10 +80,10 @@ def listing_sql(filters: Filters, sort: SortKey, reverse: bool) -> tuple[str, li
 
 
 def records_sql(filters: Filters) -> tuple[str, list[str]]:
-    """The articles passing `filters` by path, with their front-matter and body offset."""
+    """The articles passing `filters` by path."""
     where, params = filters.sql_condition()
     sql = (
-        f"SELECT {_ENTRY_SELECT}, f.meta, f.body_offset FROM files AS f"
+        f"SELECT {_ENTRY_SELECT} FROM files AS f"
         f" WHERE f.kind = {ARTICLE} AND {where} ORDER BY f.path"
     )
     return sql, params

@@ -2,8 +2,9 @@
 
 A file's words live in full-text table `fts<n>`, n its id modulo the number of shards (one,
 or one per core of the build that made the index; see `build`); the number is kept in
-`meta` under "shards". The `files` table holds every `.md` file's front-matter values and
-what the filters compare, for articles, and the reason for unreadable files.
+`meta` under "shards". The `files` table holds every `.md` file's front-matter values that
+listings show and the filters compare, for articles, and the reason for unreadable files;
+the whole front-matter is read from the file when it is asked for (`records`).
 
 The full-text tables hold no copy of the text: they are contentless (`content=''`). Each
 column is given the distinct words of its text as `text.Analyzer` makes them, a
@@ -46,7 +47,7 @@ FILES_TABLE = """CREATE TABLE IF NOT EXISTS files (
     title TEXT, authors TEXT, published TEXT, pubdate TEXT, fetched TEXT,
     site TEXT, hostname TEXT, url TEXT, language TEXT, tags TEXT,
     site_key TEXT, authors_key TEXT, tags_key TEXT, lang_key TEXT,
-    body_offset INTEGER, meta TEXT,
+    body_offset INTEGER,
     url_keys TEXT  -- JSON: the URL index's keys of url, source and final_url (articles)
 )"""
 SCHEMA = (
@@ -69,7 +70,7 @@ ARTICLE, OTHER, BROKEN = 0, 1, 2  # files.kind
 
 FILE_COLUMNS = (
     "path, dir, mtime_ns, size, kind, error, title, authors, published, pubdate, fetched, site,"
-    " hostname, url, language, tags, site_key, authors_key, tags_key, lang_key, body_offset, meta,"
+    " hostname, url, language, tags, site_key, authors_key, tags_key, lang_key, body_offset,"
     " url_keys"
 )
 FILE_NAMES = tuple(name.strip() for name in FILE_COLUMNS.split(","))

@@ -6,7 +6,7 @@ The same analysis serves the index, the queries and the snippets, so that they a
 * a word is a run of letters, digits and combining marks; `_` separates words;
 * its *exact form* is the word in Unicode compatibility form (full-width `ＡＢＣ１` is
   `abc1`), case-folded (`ß` is `ss`), with the accents of Latin and Greek letters taken off
-  (`Bündnis` is `bundnis`) and `ё` read as `е`;
+  (`Bündnis` is `bundnis`, `władza` is `wladza`) and `ё` read as `е`;
 * its *stem* is what the Snowball stemmer of the article's language makes of it
   (`negotiations` and `negotiated` are `negoti`, `переговоров` is `переговор`), folded the
   same way; articles in a language without a stemmer, or without a language, have none;
@@ -48,6 +48,8 @@ _PAIRED = (
 _SEGMENT = re.compile(f"([{_PAIRED}]+)|([^{_PAIRED}_]+)")
 _PAIRED_CHAR = re.compile(f"[{_PAIRED}]")
 _LATIN_GREEK_END = 0x0400  # accents are taken off letters below this code point
+# Latin letters whose marks are part of the letter (no decomposition), read as the plain one.
+_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe"})
 
 # ISO 639-1 codes -> Snowball stemmers (those PyStemmer has are used).
 _SNOWBALL = {
@@ -78,7 +80,7 @@ def fold(word: str) -> str:
             continue
         base = ord(char)
         kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept)).replace("ё", "е")
+    return unicodedata.normalize("NFC", "".join(kept)).replace("ё", "е").translate(_PLAIN)
 
 
 def stemmer_language(language: str | None) -> str | None:
@@ -151,38 +153,33 @@ class Analyzer:
 
     def __init__(self, stemmer: str | None) -> None:
         self.language = stemmer
-        self._exact: dict[str, str] = {}
-        self._stems: dict[str, str] = {}
+        # a word as found, lower-cased -> its exact forms and stems, space-separated
+        self._terms: dict[str, str] = {}
 
     def words(self, text: str) -> str:
         """The distinct exact forms of the words of `text`, and their stems that differ
         from them (marked with STEM_MARK), space-separated, for the full-text table: it
         records which words an article holds, not where (see `schema`)."""
-        words = set(WORD.findall(text))
-        new = words.difference(self._exact)
+        words = set(WORD.findall(text.lower()))
+        new = words.difference(self._terms)
         if new:
             self._learn(new)
-        found = set(map(self._exact.__getitem__, words))
-        if self.language is not None:
-            found.update(map(self._stems.__getitem__, words))
-            found.discard("")
-        return " ".join(found)
+        return " ".join(map(self._terms.__getitem__, words))
 
     def _learn(self, words: set[str]) -> None:
-        if len(self._exact) > _CACHE_LIMIT:
-            self._exact.clear()
-            self._stems.clear()
+        if len(self._terms) > _CACHE_LIMIT:
+            self._terms.clear()
         stemmer = _stemmer(self.language) if self.language else None
         for word in words:
             parts = pieces(word)
-            exact = " ".join(piece.exact for piece in parts)
-            self._exact[word] = exact
-            if stemmer is None:
-                continue
-            stems = [p.exact if p.paired else _stem(stemmer, word[p.start : p.end]) for p in parts]
-            self._stems[word] = " ".join(
-                STEM_MARK + s for s, p in zip(stems, parts, strict=True) if s != p.exact and s
-            )
+            terms = [piece.exact for piece in parts]
+            if stemmer is not None:
+                for piece in parts:
+                    if not piece.paired:
+                        stemmed = _stem(stemmer, word[piece.start : piece.end])
+                        if stemmed and stemmed != piece.exact:
+                            terms.append(STEM_MARK + stemmed)
+            self._terms[word] = " ".join(terms)
 
 
 @dataclass(frozen=True)
