@@ -18,7 +18,7 @@ from newsarchive.search import query as queries
 from newsarchive.search.build import build_index, copy_in, read_many, sharded
 from newsarchive.search.document import read_file, read_front_matter, read_texts
 from newsarchive.search.model import Entry, Field, Filters, Hit, Problem, RefreshReport, SortKey
-from newsarchive.search.text import stemmer_language, tokens
+from newsarchive.search.text import Words, stemmer_language
 from newsarchive.store import Archive
 from newsarchive.walk import directories, list_directory
 
@@ -512,20 +512,20 @@ class SearchIndex:
         if texts is None:
             return "" if resolved.exact else None
         stemmer = stemmer_language(row[12])
-        body = list(tokens(texts.body, stemmer))
+        body = Words(texts.body, stemmer)
         if resolved.exact:
             spans = matching.body_marks(resolved, body)
         else:
             fields = {
-                "title": list(tokens(texts.title, stemmer)),
-                "extra": list(tokens(texts.extra, stemmer)),
+                "title": Words(texts.title, stemmer),
+                "extra": Words(texts.extra, stemmer),
                 "body": body,
             }
             where = matching.matches(resolved, fields)
             if where is None:
                 return None
             spans = where.get("body", [])
-        return matching.snippet(texts.body, body, spans)
+        return matching.snippet(texts.body, spans)
 
     def entries(
         self,

@@ -24,7 +24,16 @@ from typing import Literal
 
 from newsarchive.errors import UsageError
 from newsarchive.search.model import MARK_END, MARK_START, Field
-from newsarchive.search.text import STEM_MARK, WORD, Token, has_paired, pieces, stems_of
+from newsarchive.search.text import (
+    STEM_MARK,
+    WORD,
+    Span,
+    Words,
+    has_paired,
+    pieces,
+    stems_of,
+    word_weights,
+)
 
 _QUERY_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"(?P<pstar>\*?)|(?P<paren>[()])|(?P<word>[^\s"()]+)')
 _OPERATORS = ("AND", "OR", "NOT")
@@ -33,6 +42,7 @@ _OPERATORS = ("AND", "OR", "NOT")
 FIELDS = ("title", "extra", "body")
 _FIELDS_OF: dict[str, tuple[str, ...]] = {"all": FIELDS, "title": ("title",), "body": ("body",)}
 _SNIPPET_WEIGHT = 24.0  # about as many words as a snippet shows (a paired character: half)
+_SNIPPET_CHARS = 150  # about as many characters
 
 
 @dataclass(frozen=True)
@@ -255,21 +265,19 @@ def _expression(
 # -- matching an article's text -----------------------------------------------------------------
 
 
-def matches(
-    resolved: Resolved, fields: Mapping[str, Sequence[Token]]
-) -> dict[str, list[tuple[int, int]]] | None:
-    """Where the query matches an article, given the tokens of its fields ("title",
+def matches(resolved: Resolved, fields: Mapping[str, Words]) -> dict[str, list[Span]] | None:
+    """Where the query matches an article, given the words of its fields ("title",
     "extra", "body"): the matched character ranges per field, or None if it does not."""
-    found: dict[str, list[tuple[int, int]]] = {}
+    found: dict[str, list[Span]] = {}
     if not _match(resolved.tree, resolved, fields, found):
         return None
     return found
 
 
-def body_marks(resolved: Resolved, body: Sequence[Token]) -> list[tuple[int, int]]:
+def body_marks(resolved: Resolved, body: Words) -> list[Span]:
     """The ranges of the body that the query's words match (not those after a NOT), for a
     snippet; whether the query matches is not asked."""
-    found: dict[str, list[tuple[int, int]]] = {}
+    found: dict[str, list[Span]] = {}
     _match(resolved.tree, resolved, {"body": body}, found)
     return found.get("body", [])
 
@@ -277,13 +285,14 @@ def body_marks(resolved: Resolved, body: Sequence[Token]) -> list[tuple[int, int
 def _match(
     tree: Query,
     resolved: Resolved,
-    fields: Mapping[str, Sequence[Token]],
-    found: dict[str, list[tuple[int, int]]],
+    fields: Mapping[str, Words],
+    found: dict[str, list[Span]],
 ) -> bool:
     if isinstance(tree, Term):
         hit = False
         for name in _FIELDS_OF[resolved.field]:
-            spans = _spans(tree, resolved.stems.get(tree, frozenset()), fields.get(name, ()))
+            words = fields.get(name)
+            spans = _spans(tree, resolved.stems.get(tree, frozenset()), words) if words else []
             if spans:
                 found.setdefault(name, []).extend(spans)
                 hit = True
@@ -296,56 +305,35 @@ def _match(
     return all(results) if tree.op == "AND" else any(results)
 
 
-def _spans(term: Term, stems: frozenset[str], tokens: Sequence[Token]) -> list[tuple[int, int]]:
-    """The ranges of `tokens` that `term` matches (a phrase: from its first to its last)."""
+def _spans(term: Term, stems: frozenset[str], words: Words) -> list[Span]:
+    """The ranges of a text that `term` matches (a phrase: from its first to its last)."""
     kind = term.kind
     if kind == "word":
-        wanted = stems | {term.forms[0]}
-        return [(t.start, t.end) for t in tokens if t.exact in wanted or t.stem in wanted]
+        return words.matching(stems | {term.forms[0]})
     if kind == "exact":
-        form = term.forms[0]
-        return [(t.start, t.end) for t in tokens if t.exact == form]
+        return words.exactly(term.forms[0])
     if kind == "prefix":
-        form = term.forms[0]
-        # A character of a pair: only that character is marked.
-        return [
-            (t.start, min(t.end, t.start + len(form)) if t.paired else t.end)
-            for t in tokens
-            if t.exact.startswith(form)
-        ]
-    forms = term.forms
-    size = len(forms)
-    last = size - 1
-    spans = []
-    for i in range(len(tokens) - last):
-        if tokens[i].exact != forms[0]:
-            continue
-        window = tokens[i : i + size]
-        if all(t.exact == f for t, f in zip(window[1:last], forms[1:last], strict=True)) and (
-            window[last].exact.startswith(forms[last])
-            if term.prefix
-            else window[last].exact == forms[last]
-        ):
-            spans.append((window[0].start, window[last].end))
-    return spans
+        return words.starting(term.forms[0])
+    return words.phrase(term.forms, term.prefix)
 
 
-def snippet(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> str:
+def snippet(text: str, spans: Sequence[Span]) -> str:
     """About two dozen words of `text` around its densest group of matches (`spans`), each
     match wrapped in MARK_START ... MARK_END, with "…" where text was left out; the start
     of the text when nothing in it matched. One line."""
-    if not tokens:
-        return " ".join(text.split())
     merged = _merge(spans)
-    first, stop = _window(tokens, merged)
-    begin = tokens[first].start
-    end = len(text) if stop == len(tokens) else tokens[stop - 1].end
-    if first:
-        # Start at the start of the sentence when it is close.
-        sentence = max(text.rfind(". ", 0, begin), text.rfind("\n", 0, begin))
-        if sentence != -1 and begin - sentence < 60:
-            begin = sentence + (2 if text[sentence] == "." else 1)
-    parts: list[str] = ["…"] if begin > 0 and text[:begin].strip() else []
+    begin = _snippet_start(text, merged)
+    end = len(text)
+    weight = 0.0
+    for start, _stop, counts in word_weights(text, begin):
+        if weight + counts > _SNIPPET_WEIGHT:
+            if counts == 1.0:
+                end = start  # after the word before
+            else:  # a long run of a script without spaces: the snippet ends inside it
+                end = start + max(1, int((_SNIPPET_WEIGHT - weight) * 2))
+            break
+        weight += counts
+    parts: list[str] = ["…"] if text[:begin].strip() else []
     at = begin
     for start, finish in merged:
         if finish <= begin or start >= end:
@@ -353,60 +341,42 @@ def snippet(text: str, tokens: Sequence[Token], spans: Sequence[tuple[int, int]]
         start, finish = max(start, begin), min(finish, end)
         parts += [text[at:start], MARK_START, text[start:finish], MARK_END]
         at = finish
-    parts.append(text[at:end])
-    if end < len(text) and text[end:].strip():
+    parts.append(text[at:end].rstrip())
+    if text[end:].strip():
         parts.append("…")
     return " ".join("".join(parts).split())
 
 
-def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
+_SENTENCE_END = re.compile(r"[.!?。！？]\s|\n")
+
+
+def _snippet_start(text: str, merged: Sequence[Span]) -> int:
+    """Where a snippet of `text` starts: at the text's start when the densest group of
+    matches is near it; else at the start of the sentence holding it, when that is near,
+    or a few words before it."""
+    if not merged:
+        return 0
+    best, best_count = merged[0][0], 0
+    for n, (start, _) in enumerate(merged):
+        count = sum(1 for other, _ in merged[n:] if other < start + _SNIPPET_CHARS)
+        if count > best_count:
+            best, best_count = start, count
+    if best < _SNIPPET_CHARS // 2:
+        return 0
+    for sentence in _SENTENCE_END.finditer(text, max(0, best - 60), best):
+        return sentence.end() if text[sentence.end() : best].strip() else best
+    before = [start for start, _, _ in word_weights(text, max(0, best - 40)) if start < best]
+    return before[-3] if len(before) >= 3 else (before[0] if before else best)
+
+
+def _merge(spans: Sequence[Span]) -> list[Span]:
+    merged: list[Span] = []
     for start, end in sorted(set(spans)):
         if merged and start < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
     return merged
-
-
-def _window(tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> tuple[int, int]:
-    """The tokens [first, stop) to show: the stretch of about `_SNIPPET_WEIGHT` words that
-    holds the most matches (the earliest of equals), from a little before its first."""
-    starts = [t.start for t in tokens]
-    matched = sorted({_index_at(starts, start) for start, _ in spans})
-    if not matched:
-        return 0, _extend(tokens, 0)
-    best, best_count = matched[0], 0
-    for n, first in enumerate(matched):
-        stop = _extend(tokens, first)
-        count = sum(1 for index in matched[n:] if index < stop)
-        if count > best_count:
-            best, best_count = first, count
-    # From the start of the text when the match is close to it; else a little before it.
-    whole = _extend(tokens, 0)
-    first = 0 if best + 4 < whole or whole == len(tokens) else best - 3
-    return first, _extend(tokens, first)
-
-
-def _extend(tokens: Sequence[Token], first: int) -> int:
-    weight = 0.0
-    stop = first
-    while stop < len(tokens) and weight < _SNIPPET_WEIGHT:
-        weight += 0.5 if tokens[stop].paired else 1.0
-        stop += 1
-    return stop
-
-
-def _index_at(starts: Sequence[int], offset: int) -> int:
-    """The index of the token that holds character `offset` (the last starting at or before)."""
-    low, high = 0, len(starts) - 1
-    while low < high:
-        mid = (low + high + 1) // 2
-        if starts[mid] <= offset:
-            low = mid
-        else:
-            high = mid - 1
-    return low
 
 
 def fts_query(query: str, field: Field = "all", stemmers: Iterable[str] = ()) -> str:

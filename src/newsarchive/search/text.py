@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -183,32 +183,137 @@ class Analyzer:
 
 
 @dataclass(frozen=True)
-class Token:
-    """A token of a text, where it is (characters), its exact form and its stem (or "")."""
+class _Word:
+    """A word as found in a text, analysed: its tokens, their stems ("" where none or the
+    same as the exact form), and every exact form and stem of them."""
 
-    start: int
-    end: int
-    exact: str
-    stem: str
-    paired: bool
+    pieces: tuple[Piece, ...]
+    stems: tuple[str, ...]
+    exact: frozenset[str]
+    forms: frozenset[str]  # exact forms and stems
 
 
-def tokens(text: str, stemmer_name: str | None) -> Iterator[Token]:
-    """Every token of `text` in order, with its place and its stem by `stemmer_name`, for
-    matching phrases and marking matches in snippets."""
-    stemmer = _stemmer(stemmer_name) if stemmer_name else None
-    for match in WORD.finditer(text):
-        word = match.group()
-        offset = match.start()
-        for piece in pieces(word):
-            stemmed = ""
-            if stemmer is not None and not piece.paired:
-                stemmed = _stem(stemmer, word[piece.start : piece.end])
-            yield Token(
-                offset + piece.start, offset + piece.end, piece.exact, stemmed, piece.paired
-            )
+_ANALYSED: dict[tuple[str | None, str], _Word] = {}
+
+
+def _analysed(word: str, stemmer_name: str | None) -> _Word:
+    key = (stemmer_name, word)
+    found = _ANALYSED.get(key)
+    if found is None:
+        if len(_ANALYSED) > _CACHE_LIMIT:
+            _ANALYSED.clear()
+        parts = tuple(pieces(word))
+        stemmer = _stemmer(stemmer_name) if stemmer_name else None
+        stems = tuple(
+            _stem(stemmer, word[p.start : p.end]) if stemmer and not p.paired else "" for p in parts
+        )
+        exact = frozenset(p.exact for p in parts)
+        found = _ANALYSED[key] = _Word(parts, stems, exact, exact | set(stems) - {""})
+    return found
+
+
+Span = tuple[int, int]
+
+
+class Words:
+    """The words of one text in a language (a Snowball stemmer's name, or None), for
+    finding where query terms match it; each distinct word is analysed once."""
+
+    def __init__(self, text: str, stemmer: str | None) -> None:
+        self.text = text
+        self.stemmer = stemmer
+        self._distinct: set[str] | None = None
+
+    def _words(self) -> Iterator[tuple[str, _Word]]:
+        if self._distinct is None:
+            self._distinct = set(WORD.findall(self.text))
+        for word in self._distinct:
+            yield word, _analysed(word, self.stemmer)
+
+    def _places(self, found: dict[str, list[Span]]) -> list[Span]:
+        """The places in the text of the pieces `found` (word -> ranges in the word)."""
+        if not found:
+            return []
+        names = "|".join(map(re.escape, sorted(found, key=len, reverse=True)))
+        pattern = re.compile(f"(?<![\\w{_MARKS}])(?:{names})(?![\\w{_MARKS}])")
+        spans: list[Span] = []
+        for match in pattern.finditer(self.text):
+            offset = match.start()
+            spans.extend((offset + a, offset + b) for a, b in found[match.group()])
+        return spans
+
+    def matching(self, forms: frozenset[str]) -> list[Span]:
+        """Where a token's exact form or stem is one of `forms`."""
+        found: dict[str, list[Span]] = {}
+        for word, analysed in self._words():
+            if not forms.isdisjoint(analysed.forms):
+                found[word] = [
+                    (p.start, p.end)
+                    for p, s in zip(analysed.pieces, analysed.stems, strict=True)
+                    if p.exact in forms or s in forms
+                ]
+        return self._places(found)
+
+    def exactly(self, form: str) -> list[Span]:
+        """Where a token's exact form is `form`."""
+        found: dict[str, list[Span]] = {}
+        for word, analysed in self._words():
+            if form in analysed.exact:
+                found[word] = [(p.start, p.end) for p in analysed.pieces if p.exact == form]
+        return self._places(found)
+
+    def starting(self, prefix: str) -> list[Span]:
+        """Where a token's exact form starts with `prefix` (a character of a pair: only
+        that character)."""
+        found: dict[str, list[Span]] = {}
+        for word, analysed in self._words():
+            spans = [
+                (p.start, min(p.end, p.start + len(prefix)) if p.paired else p.end)
+                for p in analysed.pieces
+                if p.exact.startswith(prefix)
+            ]
+            if spans:
+                found[word] = spans
+        return self._places(found)
+
+    def phrase(self, forms: Sequence[str], prefix: bool) -> list[Span]:
+        """Where tokens with these exact forms follow each other (the last a prefix, if
+        `prefix`), from the first one's start to the last one's end."""
+        spans = []
+        for start, _ in self.exactly(forms[0]):
+            following = self._tokens_from(start, len(forms))
+            if len(following) < len(forms):
+                continue
+            *whole, (last_start, last_end, last) = following
+            if [exact for _, _, exact in whole] != list(forms[:-1]):
+                continue
+            if last.startswith(forms[-1]) if prefix else last == forms[-1]:
+                spans.append((start, last_end))
+        return spans
+
+    def _tokens_from(self, start: int, count: int) -> list[tuple[int, int, str]]:
+        """The first `count` tokens from character `start` (the start of a token)."""
+        found: list[tuple[int, int, str]] = []
+        for match in WORD.finditer(self.text, start):
+            offset = match.start()
+            for piece in _analysed(match.group(), None).pieces:
+                found.append((offset + piece.start, offset + piece.end, piece.exact))
+                if len(found) == count:
+                    return found
+        return found
 
 
 def has_paired(text: str) -> bool:
     """Whether `text` holds a character of a script written without spaces."""
     return _PAIRED_CHAR.search(text) is not None
+
+
+def word_weights(text: str, start: int) -> Iterator[tuple[int, int, float]]:
+    """(start, end, weight) of the words of `text` from character `start`, a word of a
+    script written without spaces counted as half a word per character."""
+    for match in WORD.finditer(text, start):
+        word = match.group()
+        if has_paired(word):
+            yield match.start(), match.end(), len(word) / 2
+        else:
+            yield match.start(), match.end(), 1.0
