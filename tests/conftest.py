@@ -1,8 +1,12 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures, and the rule that says which tests are slow.
+
+Helpers the command-line tests share are in helpers.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +27,12 @@ def wayback() -> Iterator[FakeWayback]:
         yield FakeWayback(srv)
 
 
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """Where a command-line test's archive goes (created by the first command that writes)."""
+    return tmp_path / "archive"
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -36,3 +46,14 @@ def isolated_environment(
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+
+
+# Fixtures of a real HTTP server on 127.0.0.1: a test that uses one runs end to end.
+END_TO_END = frozenset({"server", "wayback"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests are `slow`: `pytest -m "not slow"` is the quick loop, CI runs all."""
+    for item in items:
+        if END_TO_END & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

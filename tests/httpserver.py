@@ -483,7 +483,7 @@ class FakeWayback:
         self.save_mode = "redirect"  # redirect, content-location, link, 429, 502, error, none
         self.saved: list[str] = []
         self.delay = 0.0  # seconds each answer waits, so that overlapping requests overlap
-        self.most_in_flight = 0  # the most requests it was answering at once
+        self.most_in_flight = 0  # the most requests it held unanswered at once
         self._in_flight = 0
         self._lock = threading.Lock()
         server.add_prefix("/wayback/available", self._counted(self._available))
@@ -518,16 +518,20 @@ class FakeWayback:
 
     def _counted(self, fn: Handler) -> Handler:
         def answer(handler: BaseHTTPRequestHandler) -> None:
+            # A request counts from its arrival until just before its answer is sent. Counting
+            # until the handler returns would overlap the client's next request: once the last
+            # byte is out, the client may send that request, and another thread of this server
+            # takes it while this one is still on its way out.
             with self._lock:
                 self._in_flight += 1
                 self.most_in_flight = max(self.most_in_flight, self._in_flight)
             try:
                 if self.delay:
                     self.server.stall(self.delay)
-                fn(handler)
             finally:
                 with self._lock:
                     self._in_flight -= 1
+            fn(handler)
 
         return answer
 

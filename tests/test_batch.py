@@ -15,15 +15,14 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-import yaml
 
 from clocks import Stamps, VirtualClock, gaps
+from helpers import front_matter, md_files
 from httpserver import LoopbackServer
 from newsarchive.batch import (
     BatchOptions,
     BatchReport,
     FailedList,
-    ItemResult,
     ListEntry,
     count_urls,
     import_urls,
@@ -32,6 +31,7 @@ from newsarchive.batch import (
     read_url_files,
     read_url_list,
 )
+from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
 
 WORDS = (
@@ -89,7 +89,7 @@ class Run:
         seed: int | None = None,
         **options: object,
     ) -> None:
-        self.results: list[ItemResult] = []
+        self.results: list[Outcome] = []
         self.notices: list[str] = []
         settings: dict[str, object] = {"jobs": 0, "backoff": 0.01}
         settings.update(options)
@@ -103,10 +103,10 @@ class Run:
             seed=seed,
         )
 
-    def by_status(self, status: str) -> list[ItemResult]:
+    def by_status(self, status: str) -> list[Outcome]:
         return [result for result in self.results if result.status == status]
 
-    def result_for(self, url: str) -> ItemResult:
+    def result_for(self, url: str) -> Outcome:
         (found,) = [result for result in self.results if result.input == url]
         return found
 
@@ -114,16 +114,6 @@ class Run:
 @pytest.fixture
 def archive(tmp_path: Path) -> Archive:
     return Archive(tmp_path / "archive")
-
-
-def md_files(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.md")) if root.exists() else []
-
-
-def front_matter(path: Path) -> dict[str, object]:
-    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
-    assert isinstance(meta, dict)
-    return meta
 
 
 class Gauge:
@@ -246,14 +236,14 @@ def test_failed_list_is_an_importable_list(tmp_path: Path) -> None:
     path = tmp_path / "failed.txt"
     failed = FailedList(path)
     failed.add(
-        ItemResult(
-            "list.txt", 4, "https://a.example/gone", "failed",
+        Outcome(
+            "https://a.example/gone", "failed", source="list.txt", line=4,
             reason="HTTP 404", message="https://a.example/gone: HTTP 404 Not Found",
         )
     )  # fmt: skip
     failed.add(
-        ItemResult(
-            "list.txt", 9, "https://b.example/slow", "failed",
+        Outcome(
+            "https://b.example/slow", "failed", source="list.txt", line=9,
             reason="timeout", message="https://b.example/slow: no data for\n30 s (read)",
         )
     )  # fmt: skip
@@ -619,9 +609,9 @@ def test_stop_leaves_no_partial_file_and_a_rerun_finishes(
         server.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.05))
         urls.append(server.url(f"/news/{n}"))
     stop = threading.Event()
-    results: list[ItemResult] = []
+    results: list[Outcome] = []
 
-    def on_result(result: ItemResult) -> None:
+    def on_result(result: Outcome) -> None:
         results.append(result)
         if len(results) == 3:
             stop.set()

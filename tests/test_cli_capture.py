@@ -6,36 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-import yaml
-from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
+from helpers import MT_PATH, PAGES, front_matter, run
 from httpserver import LoopbackServer
-from newsarchive.cli import ExitCode, cli
-
-FIXTURES = Path(__file__).parent / "fixtures" / "pages"
-MT_PATH = "/2021/09/14/mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
-MT_URL = "https://www.themoscowtimes.com" + MT_PATH
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Path:
-    return tmp_path / "archive"
-
-
-def run(archive: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--archive", str(archive), *args])
-
-
-def meta_of(path: Path) -> dict[str, object]:
-    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
-    assert isinstance(meta, dict)
-    return meta
+from newsarchive.cli import ExitCode
 
 
 def fetch_mt(server: LoopbackServer, archive: Path, *args: str) -> Path:
-    server.add(MT_PATH, (FIXTURES / "moscowtimes-mali.html").read_bytes())
+    server.add(MT_PATH, (PAGES / "moscowtimes-mali.html").read_bytes())
     result = run(archive, "fetch", *args, server.url(MT_PATH))
     assert result.exit_code == 0, result.stderr
     return Path(result.stdout.strip())
@@ -43,7 +22,7 @@ def fetch_mt(server: LoopbackServer, archive: Path, *args: str) -> Path:
 
 def test_fetch_keeps_the_response_as_a_warc_file(server: LoopbackServer, archive: Path) -> None:
     saved = fetch_mt(server, archive)
-    meta = meta_of(saved)
+    meta = front_matter(saved)
     captures = archive.parent / "archive-captures"
     capture = captures / str(meta["capture"])
     assert str(meta["capture"]).startswith("2021/09/2021-09-14-mali-junta")
@@ -57,7 +36,7 @@ def test_fetch_keeps_the_response_as_a_warc_file(server: LoopbackServer, archive
     _, headers, body = response[0]
     assert headers.get_header("WARC-Record-ID") == meta["capture_record"]
     assert headers.get_header("WARC-Target-URI") == server.url(MT_PATH)
-    assert body == (FIXTURES / "moscowtimes-mali.html").read_bytes()
+    assert body == (PAGES / "moscowtimes-mali.html").read_bytes()
     # Nothing but Markdown articles inside the archive itself.
     assert [p.suffix for p in archive.rglob("*") if p.is_file()] == [".md"]
 
@@ -71,9 +50,9 @@ def test_no_capture_and_saved_files_write_no_warc(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
     saved = fetch_mt(server, archive, "--no-capture")
-    assert "capture" not in meta_of(saved)
+    assert "capture" not in front_matter(saved)
     local = tmp_path / "page.html"
-    local.write_bytes((FIXTURES / "moscowtimes-ru.html").read_bytes())
+    local.write_bytes((PAGES / "moscowtimes-ru.html").read_bytes())
     result = run(archive, "fetch", str(local), "--url", "https://www.moscowtimes.ru/ru/a10975")
     assert result.exit_code == 0, result.stderr
     assert not (archive.parent / "archive-captures").exists()
@@ -84,18 +63,17 @@ def test_captures_option_and_refetch_keeps_both_captures(
 ) -> None:
     elsewhere = tmp_path / "warc"
     saved = fetch_mt(server, archive, "--force")
-    first = meta_of(saved)["capture"]
-    args = ["--archive", str(archive), "--captures", str(elsewhere), "fetch", "--force"]
-    result = CliRunner().invoke(cli, [*args, server.url(MT_PATH)])
+    first = front_matter(saved)["capture"]
+    result = run(archive, "--captures", str(elsewhere), "fetch", "--force", server.url(MT_PATH))
     assert result.exit_code == 0, result.stderr
-    second = meta_of(saved)["capture"]
+    second = front_matter(saved)["capture"]
     assert (elsewhere / str(second)).is_file()
     assert (archive.parent / "archive-captures" / str(first)).is_file()
 
 
 def test_verify_reports_each_problem(server: LoopbackServer, archive: Path) -> None:
     saved = fetch_mt(server, archive)
-    meta = meta_of(saved)
+    meta = front_matter(saved)
     capture = archive.parent / "archive-captures" / str(meta["capture"])
     # A hand edit of the text, a broken file, and a lost capture.
     saved.write_text(saved.read_text(encoding="utf-8").replace("1,000", "2,000"), encoding="utf-8")
@@ -122,7 +100,7 @@ def test_reextract_rebuilds_the_file_from_its_capture_with_no_network(
 ) -> None:
     saved = fetch_mt(server, archive)
     original = saved.read_text(encoding="utf-8")
-    before = meta_of(saved)
+    before = front_matter(saved)
     # An older extractor's file: a dropped paragraph, a missed author.
     dropped = "Asked about the reports, a spokesman for Mali's defense ministry"
     assert dropped in original
@@ -141,7 +119,7 @@ def test_reextract_rebuilds_the_file_from_its_capture_with_no_network(
     assert result.stdout == f"{saved}\n"
     assert "1 changed, 0 unchanged" in result.stderr
     assert len(server.requests) == requests  # no network
-    after = meta_of(saved)
+    after = front_matter(saved)
     text = saved.read_text(encoding="utf-8")
     assert dropped in text and after["authors"] == ["Daphné Benoit"]
     for key in ("url", "fetched", "status", "capture", "capture_record", "capture_sha256"):
@@ -175,7 +153,7 @@ def test_import_keeps_captures_too(server: LoopbackServer, archive: Path, tmp_pa
     assert len(saved) == 3
     captures = archive.parent / "archive-captures"
     for path in saved:
-        meta = meta_of(path)
+        meta = front_matter(path)
         assert (captures / str(meta["capture"])).is_file()
     assert len(list(captures.rglob("*.warc.gz"))) == 3
     verified = run(archive, "verify")

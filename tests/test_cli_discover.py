@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
+from helpers import md_files, run
 from httpserver import LoopbackServer
-from newsarchive.cli import ExitCode, cli
+from newsarchive.cli import ExitCode
 from test_batch import add_articles
 
-
-def run(archive: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--archive", str(archive), "import", "--jobs", "0", *args])
+IMPORT = ("import", "--jobs", "0")
 
 
 def rss(items: list[tuple[str, str]]) -> str:
@@ -27,7 +24,9 @@ def rss(items: list[tuple[str, str]]) -> str:
     )
 
 
-def test_import_a_feed_with_date_and_url_filters(server: LoopbackServer, tmp_path: Path) -> None:
+def test_import_a_feed_with_date_and_url_filters(
+    server: LoopbackServer, tmp_path: Path, archive: Path
+) -> None:
     urls = add_articles(server, 3)
     server.add(
         "/feed.xml",
@@ -40,21 +39,20 @@ def test_import_a_feed_with_date_and_url_filters(server: LoopbackServer, tmp_pat
         ),
         content_type="application/rss+xml",
     )
-    archive = tmp_path / "archive"
-    result = run(archive, "--feed", server.url("/feed.xml"), "--since", "2021-09-01")
+    result = run(archive, *IMPORT, "--feed", server.url("/feed.xml"), "--since", "2021-09-01")
     assert result.exit_code == 0, result.stderr
     assert "found 2 URL(s) in feeds, sitemaps and bookmarks" in result.stderr
     assert len(result.stdout.splitlines()) == 2
     assert "/news/1" not in server.requests
     # Already archived URLs in a feed cost no request for the article.
     before = [p for p in server.requests if p.startswith("/news/")]
-    again = run(archive, "--feed", server.url("/feed.xml"), "--match", r"/news/[02]$")
+    again = run(archive, *IMPORT, "--feed", server.url("/feed.xml"), "--match", r"/news/[02]$")
     assert again.exit_code == 0, again.stderr
     assert [p for p in server.requests if p.startswith("/news/")] == before
 
 
 def test_import_a_sitemap_an_opml_list_and_bookmarks(
-    server: LoopbackServer, tmp_path: Path
+    server: LoopbackServer, tmp_path: Path, archive: Path
 ) -> None:
     urls = add_articles(server, 4)
     server.add(
@@ -78,9 +76,9 @@ def test_import_a_sitemap_an_opml_list_and_bookmarks(
     )
     listing = tmp_path / "links.txt"
     listing.write_text(f"{urls[3]}\n", encoding="utf-8")
-    archive = tmp_path / "archive"
     result = run(
         archive,
+        *IMPORT,
         "--sitemap",
         server.url("/sitemap.xml"),
         "--opml",
@@ -95,15 +93,15 @@ def test_import_a_sitemap_an_opml_list_and_bookmarks(
     ]
 
 
-def test_import_needs_something_to_read(tmp_path: Path) -> None:
-    result = run(tmp_path / "archive")
+def test_import_needs_something_to_read(archive: Path) -> None:
+    result = run(archive, *IMPORT)
     assert result.exit_code == ExitCode.USAGE
     assert "give a FILE of URLs, or --feed, --sitemap or --opml" in result.stderr
 
 
-def test_a_feed_that_is_not_a_feed(server: LoopbackServer, tmp_path: Path) -> None:
+def test_a_feed_that_is_not_a_feed(server: LoopbackServer, archive: Path) -> None:
     server.add("/page", "<html><body><p>Just a page</p></body></html>")
-    result = run(tmp_path / "archive", "--feed", server.url("/page"))
+    result = run(archive, *IMPORT, "--feed", server.url("/page"))
     assert result.exit_code != 0
     assert result.stderr.count("error:") == 1 and server.url("/page") in result.stderr
-    assert not (tmp_path / "archive").exists() or not list((tmp_path / "archive").rglob("*.md"))
+    assert md_files(archive) == []

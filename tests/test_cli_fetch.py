@@ -5,50 +5,26 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from helpers import (
+    MT_FILE,
+    MT_PATH,
+    MT_URL,
+    PAGES,
+    closed_port,
+    front_matter,
+    md_files,
+    mt_page,
+    run,
+)
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode, cli
-
-FIXTURES = Path(__file__).parent / "fixtures" / "pages"
-MT_URL = (
-    "https://www.themoscowtimes.com/2021/09/14/"
-    "mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
-)
-MT_PATH = "/2021/09/14/mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
-MT_FILE = "2021/09/2021-09-14-mali-junta-in-talks-for-russian-mercenaries-french-sources.md"
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Path:
-    return tmp_path / "archive"
-
-
-def run(archive: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--archive", str(archive), *args])
-
-
-def md_files(archive: Path) -> list[Path]:
-    return sorted(archive.rglob("*.md")) if archive.exists() else []
-
-
-def front_matter(path: Path) -> dict[str, object]:
-    text = path.read_text(encoding="utf-8")
-    assert text.startswith("---\n")
-    meta = yaml.safe_load(text.split("---\n", 2)[1])
-    assert isinstance(meta, dict)
-    return meta
-
-
-def mt_page() -> bytes:
-    return (FIXTURES / "moscowtimes-mali.html").read_bytes()
 
 
 def test_fetch_archives_a_moscow_times_article(server: LoopbackServer, archive: Path) -> None:
@@ -191,12 +167,6 @@ def test_not_a_url_is_a_usage_error(archive: Path, target: str, message: str) ->
     assert md_files(archive) == []
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 NAV_ONLY = (
     "<html><head><title>Menu</title></head><body><nav><ul>"
     + "".join(f'<li><a href="/s{i}">Section {i}</a></li>' for i in range(20))
@@ -311,7 +281,7 @@ def test_local_file_uses_its_canonical_link(tmp_path: Path, archive: Path) -> No
 
 def test_local_file_without_any_url_asks_for_one(tmp_path: Path, archive: Path) -> None:
     page = tmp_path / "saved.html"
-    page.write_bytes((FIXTURES / "charset-latin1.html").read_bytes())
+    page.write_bytes((PAGES / "charset-latin1.html").read_bytes())
     result = run(archive, "fetch", str(page))
     assert result.exit_code == ExitCode.USAGE
     assert result.stderr == (

@@ -8,43 +8,22 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pytest
-import yaml
-from click.testing import CliRunner, Result
-
+from helpers import MT_PATH, MT_URL, command, front_matter, mt_page, run, run_on_terminal
 from httpserver import LoopbackServer
-from newsarchive.cli import ExitCode, cli
+from newsarchive.cli import ExitCode
 from test_batch import Gauge, add_articles, article_page, flaky
-from test_cli_import import run_on_terminal
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pages"
-PATH = "/2021/09/14/mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
-PAGE = (FIXTURES / "moscowtimes-mali.html").read_text(encoding="utf-8")
+PATH = MT_PATH
+PAGE = mt_page().decode("utf-8")
 # The canonical link of the fixture points at themoscowtimes.com; serve it as this server's.
-CANONICAL = "https://www.themoscowtimes.com" + PATH
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Path:
-    return tmp_path / "archive"
-
-
-def run(archive: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--archive", str(archive), *args])
+CANONICAL = MT_URL
 
 
 def serve(server: LoopbackServer, html: str) -> None:
     server.add(PATH, html.replace(CANONICAL, server.url(PATH)))
-
-
-def meta_of(path: Path) -> dict[str, object]:
-    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
-    assert isinstance(meta, dict)
-    return meta
 
 
 def archived(server: LoopbackServer, archive: Path) -> Path:
@@ -65,14 +44,14 @@ def test_a_changed_article_keeps_its_earlier_version(server: LoopbackServer, arc
     assert f"changed (body): {saved}" in result.stderr
     text = saved.read_text(encoding="utf-8")
     assert "up to 1,200 fighters" in text and "up to 1,000 fighters" not in text
-    meta = meta_of(saved)
+    meta = front_matter(saved)
     revisions = meta["revisions"]
     assert isinstance(revisions, list) and len(revisions) == 1
     assert revisions[0]["changed"] == ["body"]
     kept = archive.parent / "archive-captures" / revisions[0]["file"]
     assert kept.read_text(encoding="utf-8") == first  # the earlier file, whole
     assert [p.name for p in archive.rglob("*.md")] == [saved.name]  # nothing extra to grep
-    assert meta["capture"] != meta_of(kept)["capture"]  # a new capture for the new version
+    assert meta["capture"] != front_matter(kept)["capture"]  # a new capture for the new version
     assert run(archive, "verify").exit_code == 0
 
     history = run(archive, "history", "--json", str(saved))
@@ -101,7 +80,7 @@ def test_markup_only_changes_are_not_revisions(server: LoopbackServer, archive: 
     result = run(archive, "update", "--delay", "0", str(saved))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "" and "0 changed, 1 unchanged, 0 gone" in result.stderr
-    meta = meta_of(saved)
+    meta = front_matter(saved)
     assert "revisions" not in meta and meta["checked"]
     assert saved.read_text(encoding="utf-8").split("---\n", 2)[2] == body_before
 
@@ -118,7 +97,7 @@ def test_a_page_that_is_gone_keeps_its_text(server: LoopbackServer, archive: Pat
     result = run(archive, "update", "--delay", "0", "--all")
     assert result.exit_code == 0, result.stderr
     assert f"gone: {saved}" in result.stderr
-    assert meta_of(saved)["gone"]
+    assert front_matter(saved)["gone"]
     assert saved.read_text(encoding="utf-8").split("---\n", 2)[2] == before
 
 
@@ -148,7 +127,7 @@ def import_articles(
     listing.write_text("".join(f"{url}\n" for url in urls), encoding="utf-8")
     result = run(archive, "import", "--jobs", "0", "--ignore-robots", str(listing))
     assert result.exit_code == 0, result.stderr
-    by_url = {str(meta_of(path)["url"]): path for path in archive.rglob("*.md")}
+    by_url = {str(front_matter(path)["url"]): path for path in archive.rglob("*.md")}
     return [by_url[url] for url in urls]
 
 
@@ -197,7 +176,7 @@ def test_retry_after_and_retries_through_the_cli(
     )
     assert "2 changed, 0 unchanged, 0 gone" in result.stderr
     for path in paths:
-        assert len(meta_of(path)["revisions"]) == 1  # type: ignore[arg-type]
+        assert len(front_matter(path)["revisions"]) == 1  # type: ignore[arg-type]
 
 
 def test_update_options_reach_the_engine(
@@ -219,7 +198,7 @@ def test_update_options_reach_the_engine(
     assert gauge.peak == 2
     agents = {headers.get("User-Agent") for headers in server.request_headers[requests:]}
     assert agents == {"ResearchArchiver/2.0"}
-    assert all(meta_of(path)["checked"] for path in paths)
+    assert all(front_matter(path)["checked"] for path in paths)
 
     gauge.peak = 0
     one = run(archive, "update", "--all", "--ignore-robots", "--concurrency", "1", "--delay", "0")
@@ -231,10 +210,6 @@ def test_update_options_reach_the_engine(
 # In a real process
 
 
-def command(archive: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "newsarchive", "--archive", str(archive), "update", *args]
-
-
 def test_ctrl_c_stops_the_update_cleanly(
     server: LoopbackServer, tmp_path: Path, archive: Path
 ) -> None:
@@ -244,7 +219,7 @@ def test_ctrl_c_stops_the_update_cleanly(
         server.add_handler(f"/news/{n}", gauge.slow(edited(n), 0.2))
     kept = archive.parent / "archive-captures" / "revisions"
     proc = subprocess.Popen(
-        command(archive, "--all", "--delay", "0", "--per-host", "2", "--jobs", "0"),
+        command(archive, "update", "--all", "--delay", "0", "--per-host", "2", "--jobs", "0"),
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
@@ -266,7 +241,7 @@ def test_ctrl_c_stops_the_update_cleanly(
     assert re.search(rf"interrupted: {16 - len(changed)} not checked", stderr), stderr
     # Every file is whole: the new version (with the old one kept) or untouched.
     for path in paths:
-        meta = meta_of(path)
+        meta = front_matter(path)
         assert ("revisions" in meta) == (path in changed)
     leftovers = [p.name for p in archive.parent.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
@@ -285,7 +260,7 @@ def test_update_progress_bar_on_a_terminal(
     server.add("/news/0", edited(0))
     server.add("/news/2", "gone", status=404)
     status, stdout, screen = run_on_terminal(
-        command(archive, "--all", "--delay", "0", "--jobs", "0"), tmp_path, 150
+        command(archive, "update", "--all", "--delay", "0", "--jobs", "0"), tmp_path, 150
     )
     assert status == 0
     assert "3/3" in screen

@@ -16,11 +16,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
+from helpers import MT_PATH, MT_URL, PAGES, run
 from httpserver import LoopbackServer
 from newsarchive import store as store_mod
-from newsarchive.cli import cli
 from newsarchive.frontmatter import FrontMatterError, loads
 from newsarchive.search import SearchIndex
 from newsarchive.search import build as search_build
@@ -29,25 +28,13 @@ from newsarchive.store import Archive
 from test_batch import add_articles
 from test_search import age, make_article, save, write_by_hand
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 ANSI = re.compile(r"\x1b\[[\d;]*m")
-MT_URL = (
-    "https://www.themoscowtimes.com/2021/09/14/"
-    "mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
-)
-MT_PATH = "/2021/09/14/mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
 
 MALI = "Mali junta in talks for Russian mercenaries"
 BUNDESTAG = "Das Bündnis im Bundestag"
 PUTIN = "Путин подписал указ"
 WEATHER = "Weather report"
 SUDAN = "Wagner in Sudan"
-
-
-def na(archive: Path, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(
-        cli, ["--archive", str(archive), *args], env=env, catch_exceptions=False
-    )
 
 
 @pytest.fixture
@@ -162,7 +149,7 @@ def titles_of(output: str) -> list[str]:
 
 
 def test_grep_prints_path_line_text_plain_when_piped(archive: Path) -> None:
-    result = na(archive, "grep", "Wagner (group|fighters)")
+    result = run(archive, "grep", "Wagner (group|fighters)")
     assert result.exit_code == 0
     mali = path_of(archive, MALI)
     first = "Mali's military government is close to a deal with the Wagner group."
@@ -174,8 +161,8 @@ def test_grep_prints_path_line_text_plain_when_piped(archive: Path) -> None:
 
 
 def test_grep_highlights_matches_on_a_terminal(archive: Path) -> None:
-    plain = na(archive, "grep", "Wagner group")
-    coloured = na(archive, "grep", "Wagner group", env={"FORCE_COLOR": "1"})
+    plain = run(archive, "grep", "Wagner group")
+    coloured = run(archive, "grep", "Wagner group", env={"FORCE_COLOR": "1"})
     assert coloured.exit_code == 0
     assert "\x1b" not in plain.stdout
     assert re.search(r"\x1b\[[\d;]*mWagner group\x1b\[0m", coloured.stdout)
@@ -184,12 +171,12 @@ def test_grep_highlights_matches_on_a_terminal(archive: Path) -> None:
 
 def test_grep_ignore_case_and_whole_words(archive: Path) -> None:
     def files(*args: str) -> set[str]:
-        result = na(archive, "grep", "-l", "--json", *args)
+        result = run(archive, "grep", "-l", "--json", *args)
         return set(titles_of(result.stdout))
 
     assert files("Wagner") == {MALI, BUNDESTAG, WEATHER, SUDAN}
     assert files("-w", "Wagner") == {MALI, WEATHER, SUDAN}  # not "Wagnerian"
-    assert na(archive, "grep", "-w", "WAGNER").exit_code == 1
+    assert run(archive, "grep", "-w", "WAGNER").exit_code == 1
     assert files("-i", "-w", "WAGNER") == {MALI, WEATHER, SUDAN}
     assert files("--ignore-case", "--word-regexp", "путин") == {PUTIN}
     assert files("-i", "путин") == {PUTIN}
@@ -197,11 +184,11 @@ def test_grep_ignore_case_and_whole_words(archive: Path) -> None:
 
 def test_grep_fixed_strings(archive: Path) -> None:
     weather = path_of(archive, WEATHER)
-    result = na(archive, "grep", "-F", "(+3.5%)")
+    result = run(archive, "grep", "-F", "(+3.5%)")
     text = "Prices rose (+3.5%) this week."
     assert result.stdout == f"{weather}:{line_no(weather, text)}: {text}\n"
-    assert na(archive, "grep", "--fixed-strings", "(+3.5%)").stdout == result.stdout
-    as_regex = na(archive, "grep", "(+3.5%)")
+    assert run(archive, "grep", "--fixed-strings", "(+3.5%)").stdout == result.stdout
+    as_regex = run(archive, "grep", "(+3.5%)")
     assert as_regex.exit_code == 2
     assert as_regex.stderr.startswith("error: bad regular expression '(+3.5%)': ")
     assert as_regex.stdout == ""
@@ -212,7 +199,7 @@ def test_grep_context_lines_and_separators(archive: Path) -> None:
     lines = mali.read_text(encoding="utf-8").split("\n")
     first = line_no(mali, "Mali's military government is close to a deal with the Wagner group.")
     last = line_no(mali, "Wagner fighters were seen in Libya.")
-    result = na(archive, "grep", "-C", "1", "Wagner (group|fighters)")
+    result = run(archive, "grep", "-C", "1", "Wagner (group|fighters)")
 
     def shown(n: int) -> str:
         separator = ":" if n in (first, last) else "-"
@@ -224,37 +211,37 @@ def test_grep_context_lines_and_separators(archive: Path) -> None:
         expected = [line for line in expected if line != f"{mali}-{len(lines)}- "]
     assert result.stdout.splitlines() == expected
     # --context is the long form; between files a "--" separates groups too.
-    both = na(archive, "grep", "--context", "0", "--in", "title", "-i", "wagner|mali")
+    both = run(archive, "grep", "--context", "0", "--in", "title", "-i", "wagner|mali")
     assert "--" not in both.stdout.splitlines()
-    with_context = na(archive, "grep", "-C", "1", "--in", "title", "-i", "wagner|mali")
+    with_context = run(archive, "grep", "-C", "1", "--in", "title", "-i", "wagner|mali")
     assert with_context.stdout.splitlines().count("--") == 1
 
 
 def test_grep_files_and_counts(archive: Path) -> None:
     mali = path_of(archive, MALI)
-    result = na(archive, "grep", "-l", "Wagner")
+    result = run(archive, "grep", "-l", "Wagner")
     expected = sorted(
         (p for p in archive.rglob("*.md") if "Wagner" in p.read_text(encoding="utf-8")),
         key=lambda p: p.relative_to(archive).parts,
     )
     assert result.stdout == "".join(f"{p}\n" for p in expected)
-    assert na(archive, "grep", "--files-with-matches", "Wagner").stdout == result.stdout
-    counts = na(archive, "grep", "-c", "Wagner")
+    assert run(archive, "grep", "--files-with-matches", "Wagner").stdout == result.stdout
+    counts = run(archive, "grep", "-c", "Wagner")
     wanted = sum("Wagner" in line for line in mali.read_text(encoding="utf-8").split("\n"))
     assert f"{mali}:{wanted}\n" in counts.stdout
     assert len(counts.stdout.splitlines()) == len(expected)
-    assert na(archive, "grep", "--count", "Wagner").stdout == counts.stdout
+    assert run(archive, "grep", "--count", "Wagner").stdout == counts.stdout
 
 
 def test_grep_in_title_body_or_all(archive: Path) -> None:
     def files(*args: str) -> set[str]:
-        return set(titles_of(na(archive, "grep", "-l", "--json", "-w", "Wagner", *args).stdout))
+        return set(titles_of(run(archive, "grep", "-l", "--json", "-w", "Wagner", *args).stdout))
 
     assert files("--in", "title") == {SUDAN}
     assert files("--in", "body") == {MALI, WEATHER}
     assert files("--in", "all") == files() == {MALI, WEATHER, SUDAN}  # MALI's tags, SUDAN's title
     sudan = path_of(archive, SUDAN)
-    title = na(archive, "grep", "--in", "title", "Wagner")
+    title = run(archive, "grep", "--in", "title", "Wagner")
     assert title.stdout == f"{sudan}:{line_no(sudan, f'title: {SUDAN}')}: title: {SUDAN}\n"
 
 
@@ -274,13 +261,13 @@ def test_grep_in_title_body_or_all(archive: Path) -> None:
     ],
 )
 def test_grep_filters(archive: Path, options: list[str], expected: set[str]) -> None:
-    result = na(archive, "grep", "-l", "--json", "-i", "wagner|путин", *options)
+    result = run(archive, "grep", "-l", "--json", "-i", "wagner|путин", *options)
     assert set(titles_of(result.stdout)) == expected
 
 
 def test_grep_json_lines(archive: Path) -> None:
     mali = path_of(archive, MALI)
-    result = na(archive, "grep", "--json", "--site", "moscow", "--in", "body", "Wagner")
+    result = run(archive, "grep", "--json", "--site", "moscow", "--in", "body", "Wagner")
     rows = json_lines(result.stdout)
     texts = [line for line in mali.read_text(encoding="utf-8").split("\n") if "Wagner" in line]
     body_texts = [t for t in texts if not t.startswith("- ")]  # the tags list is front-matter
@@ -293,7 +280,7 @@ def test_grep_json_lines(archive: Path) -> None:
         for start, end in row["matches"]:  # type: ignore[attr-defined]
             assert str(row["text"])[start:end] == "Wagner"
     counted = json_lines(
-        na(archive, "grep", "--json", "-c", "-w", "Wagner", "--site", "reuters").stdout
+        run(archive, "grep", "--json", "-c", "-w", "Wagner", "--site", "reuters").stdout
     )
     assert counted == [
         {"path": str(path_of(archive, SUDAN)), "title": SUDAN, "url": counted[0]["url"], "count": 1}
@@ -301,16 +288,16 @@ def test_grep_json_lines(archive: Path) -> None:
 
 
 def test_grep_exit_codes(archive: Path, tmp_path: Path) -> None:
-    assert na(archive, "grep", "Wagner").exit_code == 0
-    nothing = na(archive, "grep", "zebra")
+    assert run(archive, "grep", "Wagner").exit_code == 0
+    nothing = run(archive, "grep", "zebra")
     assert (nothing.exit_code, nothing.stdout, nothing.stderr) == (1, "", "")
-    bad_pattern = na(archive, "grep", "[unclosed")
+    bad_pattern = run(archive, "grep", "[unclosed")
     assert bad_pattern.exit_code == 2
     assert bad_pattern.stderr.startswith("error: bad regular expression '[unclosed': ")
-    bad_date = na(archive, "grep", "Wagner", "--since", "yesterday")
+    bad_date = run(archive, "grep", "Wagner", "--since", "yesterday")
     assert bad_date.exit_code == 2
     assert "'yesterday' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)" in bad_date.stderr
-    missing = na(tmp_path / "nowhere", "grep", "Wagner")
+    missing = run(tmp_path / "nowhere", "grep", "Wagner")
     assert missing.exit_code == 2
     assert missing.stderr == (
         f"error: {tmp_path / 'nowhere'}: no such archive directory"
@@ -321,7 +308,7 @@ def test_grep_exit_codes(archive: Path, tmp_path: Path) -> None:
 def test_grep_skips_a_broken_file_with_a_warning(archive: Path) -> None:
     broken = archive / "2021" / "broken.md"
     broken.write_text("---\ntitle: [unclosed\narchiver: newsarchive\n---\n\nWagner\n")
-    result = na(archive, "grep", "-l", "Wagner")
+    result = run(archive, "grep", "-l", "Wagner")
     assert result.exit_code == 0
     assert str(path_of(archive, MALI)) in result.stdout.splitlines()
     assert str(broken) not in result.stdout
@@ -333,7 +320,7 @@ def test_grep_skips_a_broken_file_with_a_warning(archive: Path) -> None:
 
 
 def search_titles(archive: Path, *args: str) -> list[str]:
-    result = na(archive, "search", "--json", *args)
+    result = run(archive, "search", "--json", *args)
     assert result.exit_code == 0, result.stderr
     return titles_of(result.stdout)
 
@@ -371,20 +358,20 @@ def test_search_ranks_title_above_body(archive: Path) -> None:
 
 
 def test_search_hit_shows_date_site_title_path_and_snippet(archive: Path) -> None:
-    result = na(archive, "search", "private", "military")
+    result = run(archive, "search", "private", "military")
     mali = path_of(archive, MALI)
     head, path_line, snippet = result.stdout.splitlines()
     assert head == f"2021-09-14  The Moscow Times  {MALI}"
     assert path_line == f"  {mali}"
     assert snippet.startswith("  ") and "The private military company denies it." in snippet
     assert "\x1b" not in result.stdout
-    coloured = na(archive, "search", "private", "military", env={"FORCE_COLOR": "1"})
+    coloured = run(archive, "search", "private", "military", env={"FORCE_COLOR": "1"})
     assert re.search(r"\x1b\[[\d;]*mprivate\x1b\[0m \x1b\[[\d;]*mmilitary\x1b\[0m", coloured.stdout)
     assert ANSI.sub("", coloured.stdout) == result.stdout
 
 
 def test_search_undated_hit_and_hits_separated_by_a_blank_line(archive: Path) -> None:
-    result = na(archive, "search", "--in", "body", "opera OR gold")
+    result = run(archive, "search", "--in", "body", "opera OR gold")
     blocks = result.stdout.split("\n\n")
     assert len(blocks) == 2
     heads = sorted(block.splitlines()[0] for block in blocks)
@@ -392,7 +379,7 @@ def test_search_undated_hit_and_hits_separated_by_a_blank_line(archive: Path) ->
 
 
 def test_search_json(archive: Path) -> None:
-    (row,) = json_lines(na(archive, "search", "--json", "bamako").stdout)
+    (row,) = json_lines(run(archive, "search", "--json", "bamako").stdout)
     assert row["path"] == str(path_of(archive, MALI))
     assert (row["date"], row["site"], row["title"]) == ("2021-09-14", "The Moscow Times", MALI)
     assert row["url"] == "https://www.themoscowtimes.com/2021/09/14/mali"
@@ -413,12 +400,12 @@ def test_search_filters_and_fields(archive: Path) -> None:
 
 
 def test_search_without_hits_and_bad_queries(archive: Path) -> None:
-    none = na(archive, "search", "zebra")
+    none = run(archive, "search", "zebra")
     assert (none.exit_code, none.stdout, none.stderr) == (0, "", "no matching articles\n")
-    bad = na(archive, "search", "NOT", "wagner")
+    bad = run(archive, "search", "NOT", "wagner")
     assert bad.exit_code == 2
     assert bad.stderr.startswith("error: cannot read the query 'NOT wagner'")
-    empty = na(archive, "search", "--", "-")
+    empty = run(archive, "search", "--", "-")
     assert empty.exit_code == 2
     assert empty.stderr == "error: the query '-' has no words to search for\n"
 
@@ -438,11 +425,11 @@ def test_search_sees_files_added_edited_moved_and_deleted_by_hand(archive: Path)
     moved = archive / "elsewhere" / "mali.md"
     moved.parent.mkdir()
     os.rename(mali, moved)
-    (row,) = json_lines(na(archive, "search", "--json", "timbuktu").stdout)
+    (row,) = json_lines(run(archive, "search", "--json", "timbuktu").stdout)
     assert row["path"] == str(moved)
     path_of(archive, WEATHER).unlink()
     assert search_titles(archive, "opera") == []
-    assert len(json_lines(na(archive, "list", "--json").stdout)) == 5  # 5 - 1 + 1 copied
+    assert len(json_lines(run(archive, "list", "--json").stdout)) == 5  # 5 - 1 + 1 copied
 
 
 def test_large_archive_relies_on_directory_times(
@@ -467,21 +454,21 @@ def test_fetch_and_import_keep_the_index_current(
 ) -> None:
     monkeypatch.setattr(search_index, "FULL_CHECK_LIMIT", 0)  # only the cheap checks
     archive = tmp_path / "archive"
-    server.add(MT_PATH, (FIXTURES / "moscowtimes-mali.html").read_bytes())
-    assert na(archive, "fetch", server.url(MT_PATH)).exit_code == 0
+    server.add(MT_PATH, (PAGES / "moscowtimes-mali.html").read_bytes())
+    assert run(archive, "fetch", server.url(MT_PATH)).exit_code == 0
     assert search_titles(archive, "mercenaries") == [
         "Mali Junta in Talks for Russian Mercenaries – French Sources"
     ]
     age(archive)
     assert search_titles(archive, "bamako") != []
-    page = (FIXTURES / "moscowtimes-mali.html").read_text(encoding="utf-8")
+    page = (PAGES / "moscowtimes-mali.html").read_text(encoding="utf-8")
     server.add(MT_PATH, page.replace("Bamako", "Timbuktu"))
-    assert na(archive, "fetch", "--force", server.url(MT_PATH)).exit_code == 0
+    assert run(archive, "fetch", "--force", server.url(MT_PATH)).exit_code == 0
     assert search_titles(archive, "timbuktu", "--in", "body") != []
     assert search_titles(archive, "bamako", "--in", "body") == []
     urls = add_articles(server, 2)
     (tmp_path / "list.txt").write_text("".join(f"{url}\n" for url in urls), encoding="utf-8")
-    result = na(archive, "import", "--jobs", "0", str(tmp_path / "list.txt"))
+    result = run(archive, "import", "--jobs", "0", str(tmp_path / "list.txt"))
     assert result.exit_code == 0, result.stderr
     assert len(search_titles(archive, '"story 0" OR "story 1"')) == 2
 
@@ -490,8 +477,8 @@ def test_grep_r_over_the_archive_prints_only_article_lines(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
     archive = tmp_path / "archive"
-    server.add(MT_PATH, (FIXTURES / "moscowtimes-mali.html").read_bytes())
-    assert na(archive, "fetch", server.url(MT_PATH)).exit_code == 0
+    server.add(MT_PATH, (PAGES / "moscowtimes-mali.html").read_bytes())
+    assert run(archive, "fetch", server.url(MT_PATH)).exit_code == 0
     for command in (
         ["search", "wagner"],
         ["reindex"],
@@ -502,7 +489,7 @@ def test_grep_r_over_the_archive_prints_only_article_lines(
         ["show", MT_URL],
         ["export", "-o", str(tmp_path / "out.jsonl")],
     ):
-        assert na(archive, *command).exit_code == 0, command
+        assert run(archive, *command).exit_code == 0, command
     done = subprocess.run(
         ["grep", "-rn", "Wagner", "archive/"],
         cwd=tmp_path,
@@ -526,7 +513,7 @@ def test_grep_r_over_the_archive_prints_only_article_lines(
 
 
 def test_list_piped_is_tab_separated_newest_first(archive: Path) -> None:
-    result = na(archive, "list")
+    result = run(archive, "list")
     rows = [line.split("\t") for line in result.stdout.splitlines()]
     assert [row[2] for row in rows] == [SUDAN, BUNDESTAG, MALI, PUTIN, WEATHER]
     assert rows[0] == ["2023-01-10", "Reuters", SUDAN, str(path_of(archive, SUDAN))]
@@ -534,7 +521,7 @@ def test_list_piped_is_tab_separated_newest_first(archive: Path) -> None:
 
 
 def test_list_table_on_a_terminal(archive: Path) -> None:
-    result = na(archive, "list", "--limit", "1", env={"FORCE_COLOR": "1", "COLUMNS": "200"})
+    result = run(archive, "list", "--limit", "1", env={"FORCE_COLOR": "1", "COLUMNS": "200"})
     plain = ANSI.sub("", result.stdout).splitlines()
     assert plain[0].split() == ["date", "site", "title", "path"]
     assert plain[1].split()[:2] == ["2023-01-10", "Reuters"]
@@ -552,22 +539,22 @@ def test_list_table_on_a_terminal(archive: Path) -> None:
     ],
 )
 def test_list_sort_limit_filters(archive: Path, options: list[str], expected: list[str]) -> None:
-    assert titles_of(na(archive, "list", "--json", *options).stdout) == expected
+    assert titles_of(run(archive, "list", "--json", *options).stdout) == expected
 
 
 def test_list_sort_by_path_and_fetched(archive: Path) -> None:
-    rows = json_lines(na(archive, "list", "--json", "--sort", "path").stdout)
+    rows = json_lines(run(archive, "list", "--json", "--sort", "path").stdout)
     assert [row["path"] for row in rows] == sorted(str(row["path"]) for row in rows)
     fetched = path_of(archive, PUTIN)
     text = fetched.read_text(encoding="utf-8")
     old = re.search(r"^fetched: (.*)$", text, re.M)
     assert old is not None
     fetched.write_text(text.replace(old.group(0), "fetched: 2030-01-01T00:00:00Z"))
-    assert titles_of(na(archive, "list", "--json", "--sort", "fetched").stdout)[0] == PUTIN
+    assert titles_of(run(archive, "list", "--json", "--sort", "fetched").stdout)[0] == PUTIN
 
 
 def test_list_json_and_csv(archive: Path) -> None:
-    (row,) = json_lines(na(archive, "list", "--json", "--site", "meduza").stdout)
+    (row,) = json_lines(run(archive, "list", "--json", "--site", "meduza").stdout)
     assert row == {
         "path": str(path_of(archive, PUTIN)),
         "date": "2020-05-05",
@@ -581,7 +568,7 @@ def test_list_json_and_csv(archive: Path) -> None:
         "language": "ru",
         "tags": [],
     }
-    table = list(csv.reader(io.StringIO(na(archive, "list", "--csv").stdout)))
+    table = list(csv.reader(io.StringIO(run(archive, "list", "--csv").stdout)))
     assert table[0] == ["date", "site", "title", "path", "url"]
     assert table[1] == [
         "2023-01-10",
@@ -591,7 +578,7 @@ def test_list_json_and_csv(archive: Path) -> None:
         "https://www.reuters.com/world/africa/gold",
     ]
     assert len(table) == 6
-    both = CliRunner().invoke(cli, ["--archive", str(archive), "list", "--json", "--csv"])
+    both = run(archive, "list", "--json", "--csv")
     assert both.exit_code == 2
     assert "--json and --csv do not go together" in both.stderr
 
@@ -602,35 +589,33 @@ def test_list_json_and_csv(archive: Path) -> None:
 def test_show_by_url_path_and_raw(archive: Path) -> None:
     mali = path_of(archive, MALI)
     wide = {"COLUMNS": "300"}
-    by_url = na(archive, "show", "https://www.themoscowtimes.com/2021/09/14/mali", env=wide)
+    by_url = run(archive, "show", "https://www.themoscowtimes.com/2021/09/14/mali", env=wide)
     assert by_url.exit_code == 0
     out = by_url.stdout
     assert MALI in out and "Daphné Benoit" in out and str(mali) in out
     assert "The private military company denies it." in out
     assert "title:" not in out  # the front-matter is a panel, not YAML
     variant = "http://WWW.themoscowtimes.com/2021/09/14/mali?utm_source=x#top"
-    assert na(archive, "show", variant, env=wide).stdout == out
+    assert run(archive, "show", variant, env=wide).stdout == out
     relative = mali.relative_to(archive).as_posix()
-    assert na(archive, "show", relative, env=wide).stdout == out
-    assert na(archive, "show", str(mali), env=wide).stdout == out
-    raw = na(archive, "show", "--raw", relative)
+    assert run(archive, "show", relative, env=wide).stdout == out
+    assert run(archive, "show", str(mali), env=wide).stdout == out
+    raw = run(archive, "show", "--raw", relative)
     assert raw.stdout == mali.read_text(encoding="utf-8")
 
 
 def test_show_errors(archive: Path) -> None:
-    unknown = CliRunner().invoke(
-        cli, ["--archive", str(archive), "show", "https://example.net/never"]
-    )
+    unknown = run(archive, "show", "https://example.net/never")
     assert unknown.exit_code == 1
     assert unknown.stderr == "error: https://example.net/never: not in the archive\n"
-    missing = CliRunner().invoke(cli, ["--archive", str(archive), "show", "2021/nope.md"])
+    missing = run(archive, "show", "2021/nope.md")
     assert (missing.exit_code, missing.stderr) == (1, "error: 2021/nope.md: no such file\n")
 
 
 def test_show_a_broken_file_prints_it_as_stored(archive: Path) -> None:
     broken = archive / "broken.md"
     broken.write_text("---\ntitle: [unclosed\n---\n\nWagner\n", encoding="utf-8")
-    result = na(archive, "show", str(broken))
+    result = run(archive, "show", str(broken))
     assert result.exit_code == 0
     assert result.stdout == broken.read_text(encoding="utf-8")
     assert result.stderr.startswith(f"warning: {broken}: broken front-matter")
@@ -640,7 +625,7 @@ def test_show_a_broken_file_prints_it_as_stored(archive: Path) -> None:
 
 
 def test_stats(archive: Path) -> None:
-    result = na(archive, "stats")
+    result = run(archive, "stats")
     size = sum(p.stat().st_size for p in archive.rglob("*.md"))
     lines = result.stdout.splitlines()
     assert lines[0] == (
@@ -661,14 +646,14 @@ def test_stats(archive: Path) -> None:
 
 
 def test_stats_json_top_and_filters(archive: Path) -> None:
-    data = json.loads(na(archive, "stats", "--json").stdout)
+    data = json.loads(run(archive, "stats", "--json").stdout)
     size = sum(p.stat().st_size for p in archive.rglob("*.md"))
     assert (data["articles"], data["size"], data["undated"]) == (5, size, 1)
     assert data["months"] == {"2020-05": 1, "2021-09": 1, "2022-03": 1, "2023-01": 1}
     assert data["languages"] == {"en": 2, "de": 1, "ru": 1, "en-GB": 1}
     assert data["authors"]["(none)"] == 1
-    assert json.loads(na(archive, "stats", "--json", "--lang", "ru").stdout)["articles"] == 1
-    top = na(archive, "stats", "--top", "1").stdout.split("\n\n")[1:]
+    assert json.loads(run(archive, "stats", "--json", "--lang", "ru").stdout)["articles"] == 1
+    top = run(archive, "stats", "--top", "1").stdout.split("\n\n")[1:]
     assert all(len(block.strip().splitlines()) == 2 for block in top)  # header + one row
 
 
@@ -676,7 +661,7 @@ def test_stats_json_top_and_filters(archive: Path) -> None:
 
 
 def test_export_jsonl_with_and_without_body(archive: Path, tmp_path: Path) -> None:
-    result = na(archive, "export")
+    result = run(archive, "export")
     rows = json_lines(result.stdout)
     assert result.stderr == "exported 5 articles\n"
     assert len(rows) == 5
@@ -684,7 +669,7 @@ def test_export_jsonl_with_and_without_body(archive: Path, tmp_path: Path) -> No
         meta, body = loads((archive / str(row["path"])).read_text(encoding="utf-8"))
         assert row == {"path": row["path"], **meta}
     out = tmp_path / "corpus.jsonl"
-    written = na(archive, "export", "--format", "jsonl", "--with-body", "--output", str(out))
+    written = run(archive, "export", "--format", "jsonl", "--with-body", "--output", str(out))
     assert written.stderr == f"exported 5 articles to {out}\n" and written.stdout == ""
     for row in json_lines(out.read_text(encoding="utf-8")):
         _, body = loads((archive / str(row["path"])).read_text(encoding="utf-8"))
@@ -692,19 +677,19 @@ def test_export_jsonl_with_and_without_body(archive: Path, tmp_path: Path) -> No
 
 
 def test_export_csv_bibtex_csl_json(archive: Path) -> None:
-    table = list(csv.DictReader(io.StringIO(na(archive, "export", "-f", "csv").stdout)))
+    table = list(csv.DictReader(io.StringIO(run(archive, "export", "-f", "csv").stdout)))
     assert sorted(row["title"] for row in table) == sorted([MALI, BUNDESTAG, PUTIN, WEATHER, SUDAN])
     with_body = list(
-        csv.DictReader(io.StringIO(na(archive, "export", "-f", "csv", "--with-body").stdout))
+        csv.DictReader(io.StringIO(run(archive, "export", "-f", "csv", "--with-body").stdout))
     )
     assert all(row["body"] for row in with_body)
-    one = na(archive, "export", "--format", "bibtex", "--site", "reuters")
+    one = run(archive, "export", "--format", "bibtex", "--site", "reuters")
     assert one.stderr == "exported 1 article\n"
     bib = one.stdout
     assert bib.startswith("@article{smith2023wagner,\n")
     assert "  title = {{Wagner in Sudan}},\n" in bib and "  journaltitle = {Reuters},\n" in bib
     assert "  urldate = {2024-03-02},\n" in bib
-    items = json.loads(na(archive, "export", "--format", "csl-json").stdout)
+    items = json.loads(run(archive, "export", "--format", "csl-json").stdout)
     assert len(items) == 5
     (putin,) = [item for item in items if item["title"] == PUTIN]
     assert putin["issued"] == {"date-parts": [[2020, 5, 5]]}
@@ -713,9 +698,7 @@ def test_export_csv_bibtex_csl_json(archive: Path) -> None:
 
 
 def test_export_body_only_with_tabular_formats(archive: Path) -> None:
-    result = CliRunner().invoke(
-        cli, ["--archive", str(archive), "export", "--format", "bibtex", "--with-body"]
-    )
+    result = run(archive, "export", "--format", "bibtex", "--with-body")
     assert result.exit_code == 2
     assert "--with-body goes with jsonl or csv, not bibtex" in result.stderr
     assert result.stdout == ""
@@ -738,7 +721,7 @@ def test_export_body_only_with_tabular_formats(archive: Path) -> None:
 def test_broken_front_matter_is_named_and_skipped(archive: Path, command: list[str]) -> None:
     broken = archive / "2021" / "broken.md"
     broken.write_text("---\ntitle: [unclosed\narchiver: newsarchive\n---\n\nWagner\n")
-    result = na(archive, *command)
+    result = run(archive, *command)
     assert result.exit_code == 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1
@@ -751,7 +734,7 @@ def test_broken_front_matter_is_named_and_skipped(archive: Path, command: list[s
 
 
 def test_reindex_rebuilds_from_the_files(archive: Path) -> None:
-    result = na(archive, "reindex")
+    result = run(archive, "reindex")
     assert re.fullmatch(r"5 articles indexed \(\d+\.\d s\)\n", result.stderr)
     with SearchIndex(Archive(archive)) as index:
         path = index.path
@@ -760,24 +743,24 @@ def test_reindex_rebuilds_from_the_files(archive: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     assert search_titles(archive, "bamako") == [MALI]  # rebuilt on demand as well
     write_by_hand(archive / "x" / "new.md", make_article("By hand", "Quokka.\n"))
-    changed = na(archive, "reindex", "--changed")
+    changed = run(archive, "reindex", "--changed")
     assert re.fullmatch(
         r"1 added, 0 updated, 0 removed; 6 articles indexed \(\d+\.\d s\)\n", changed.stderr
     )
-    again = na(archive, "reindex", "--changed")
+    again = run(archive, "reindex", "--changed")
     assert again.stderr.startswith("0 added, 0 updated, 0 removed; 6 articles indexed")
 
 
 def test_reindex_rebuilds_the_url_index_too(archive: Path) -> None:
-    assert na(archive, "show", "--raw", "https://meduza.io/news/ukaz").exit_code == 0
+    assert run(archive, "show", "--raw", "https://meduza.io/news/ukaz").exit_code == 0
     with Archive(archive) as store:
         url_index = store.index_path
     assert url_index.exists()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{url_index}{suffix}").unlink(missing_ok=True)
-    assert na(archive, "reindex").exit_code == 0
+    assert run(archive, "reindex").exit_code == 0
     assert url_index.exists()
-    assert na(archive, "show", "https://meduza.io/news/ukaz").exit_code == 0
+    assert run(archive, "show", "https://meduza.io/news/ukaz").exit_code == 0
 
 
 @pytest.mark.parametrize("shards", [False, True])
@@ -795,16 +778,16 @@ def test_reindex_reads_every_file_once(
         return real(path)
 
     monkeypatch.setattr(store_mod, "_read_article", counting)
-    assert na(archive, "reindex").exit_code == 0
+    assert run(archive, "reindex").exit_code == 0
     assert read_for_urls == []  # the URL index is rebuilt from what the search index read
     for url in ("https://meduza.io/news/ukaz", "http://www.reuters.com/world/africa/gold"):
-        assert na(archive, "show", "--raw", url).exit_code == 0
+        assert run(archive, "show", "--raw", url).exit_code == 0
     assert search_titles(archive, "bamako") == [MALI]
 
 
 @pytest.mark.parametrize("command", [["search", "x"], ["list"], ["stats"], ["export"], ["reindex"]])
 def test_commands_refuse_a_missing_archive(tmp_path: Path, command: list[str]) -> None:
-    result = CliRunner().invoke(cli, ["--archive", str(tmp_path / "nowhere"), *command])
+    result = run(tmp_path / "nowhere", *command)
     assert result.exit_code == 1
     assert result.stderr == (
         f"error: {tmp_path / 'nowhere'}: no such archive directory"

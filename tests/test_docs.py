@@ -51,3 +51,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = ci.strip().splitlines()[-1]
     assert command in README
+
+
+def test_module_map_names_every_module() -> None:
+    package = ROOT / "src" / "newsarchive"
+    mapped = set(re.findall(r"^\| `([\w/]+\.py)` \|", README, re.M))
+    modules = {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
+    assert modules - mapped == set(), "modules missing from the README's module map"
+    assert mapped - modules == set(), "the README's module map names modules that do not exist"

@@ -16,9 +16,11 @@ import pytest
 import yaml
 
 from clocks import Stamps, VirtualClock, gaps
+from helpers import front_matter
 from httpserver import LoopbackServer
-from newsarchive.batch import BatchOptions, ItemResult, import_urls
+from newsarchive.batch import BatchOptions, import_urls
 from newsarchive.errors import ExtractionError, HTTPStatusError, StoreError
+from newsarchive.outcome import Outcome
 from newsarchive.revisions import UpdateOptions, UpdateReport, UpdateResult, update_articles
 from newsarchive.store import Archive
 from test_batch import NO_TEXT, Gauge, add_articles, article_page, entries, flaky
@@ -36,7 +38,7 @@ def captures(archive: Archive) -> Path:
 def archive_from(server: LoopbackServer, archive: Archive, count: int) -> list[Path]:
     """Archive `count` articles served at /news/<n>; their files, in order."""
     urls = add_articles(server, count)
-    results: list[ItemResult] = []
+    results: list[Outcome] = []
     import_urls(
         entries(urls),
         archive,
@@ -52,12 +54,6 @@ def archive_from(server: LoopbackServer, archive: Archive, count: int) -> list[P
 def edited(n: int) -> str:
     """Article n as its site shows it after an edit to one paragraph."""
     return article_page(n).replace(f"Paragraph 2 of story {n}.", f"Paragraph 2 (corrected), {n}.")
-
-
-def front_matter(path: Path) -> dict[str, object]:
-    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1])
-    assert isinstance(meta, dict)
-    return meta
 
 
 def split(text: str) -> tuple[dict[str, object], str]:

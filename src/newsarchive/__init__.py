@@ -20,7 +20,7 @@ _EXPORTS = {
     "FetchOptions": "newsarchive.models",
     "FetchedPage": "newsarchive.models",
     "LeadImage": "newsarchive.models",
-    "Outcome": "newsarchive.pipeline",
+    "Outcome": "newsarchive.outcome",
     "archive_url": "newsarchive.pipeline",
     "render_file": "newsarchive.pipeline",
     "NewsArchiveError": "newsarchive.errors",
@@ -75,8 +75,9 @@ if TYPE_CHECKING:
         UsageError,
     )
     from newsarchive.models import Article, FetchedPage, FetchOptions, LeadImage
-    from newsarchive.pipeline import Outcome, render_file
+    from newsarchive.outcome import Outcome
     from newsarchive.pipeline import archive_target as archive_url
+    from newsarchive.pipeline import render_file
     from newsarchive.store import Archive
     from newsarchive.wayback import WaybackOptions
 

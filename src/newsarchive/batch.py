@@ -15,8 +15,9 @@ what is particular to an import:
   process only writes. `Archive.save` writes each file atomically and re-checks the URL's keys
   under the archive's lock, so a crash leaves no partial file and two imports into one archive
   never write an article twice.
-- The Wayback Machine as a fallback or the only source (wayback.py), which is one more site to
-  the scheduler.
+- The Wayback Machine as a fallback or the only source, by the same rules as `fetch`
+  (`pipeline.Plan`, and `pipeline.write_found` in the writer thread); the archive is one more
+  site to the scheduler. Each URL line's result is a `pipeline.Outcome`, as `fetch` gives.
 
 Stopping (`stop` set, e.g. on Ctrl-C) takes no more work and abandons what is under way; since
 files are written whole or not at all, running the same import again continues where it
@@ -36,41 +37,33 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Any, TextIO
 
+from newsarchive import crawl as crawl_mod
 from newsarchive import wayback as wayback_mod
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
-from newsarchive.errors import (
-    FetchError,
-    InvalidURLError,
-    NewsArchiveError,
-    StoreError,
-    with_detail,
-)
-from newsarchive.frontmatter import SAVED_KEY
-from newsarchive.models import Article, FetchedPage
-from newsarchive.pipeline import add_capture, is_partial, prepare, render_file
-from newsarchive.render import render_body
+from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
+from newsarchive.models import FetchedPage
+from newsarchive.outcome import Outcome
+from newsarchive.pipeline import Found, Plan, Written, extract_found, write_found
 from newsarchive.robots import site_of
-from newsarchive.store import Archive, SaveResult
+from newsarchive.store import Archive
 from newsarchive.urls import check_url, normalize_url
 from newsarchive.wayback import WaybackOptions
 
 __all__ = [
     "BatchOptions",
     "BatchReport",
-    "ItemResult",
-    "ItemStatus",
+    "FailedList",
     "ListEntry",
     "count_urls",
     "import_urls",
     "parse_list_line",
+    "prepare_page",
     "read_fd_lines",
     "read_url_files",
     "read_url_list",
 ]
-
-ItemStatus = Literal["archived", "already archived", "duplicate", "invalid", "failed"]
 
 # ---------------------------------------------------------------------------------------------
 # URL lists
@@ -178,7 +171,7 @@ class FailedList:
         self._tmp: Path | None = None
         self._handle: TextIO | None = None
 
-    def add(self, result: ItemResult) -> None:
+    def add(self, result: Outcome) -> None:
         handle = self._open()
         detail = (result.message or "").removeprefix(f"{result.input}: ")
         if result.reason and not detail.startswith(result.reason):
@@ -251,29 +244,6 @@ class BatchOptions(CrawlOptions):
     wayback: WaybackOptions = field(default_factory=WaybackOptions)
 
 
-@dataclass(frozen=True)
-class ItemResult:
-    """What happened to one URL line."""
-
-    source: str  # list file, "-" for standard input
-    line: int
-    input: str  # the URL as written
-    status: ItemStatus
-    url: str | None = None  # the article's identity (normalised canonical URL) when known
-    path: Path | None = None  # the archived file, absolute
-    title: str | None = None
-    published: str | None = None
-    http_status: int | None = None
-    reason: str | None = None  # failures: a short label, e.g. "timeout", "HTTP 404", "robots"
-    message: str | None = None  # failures and invalid lines: one line saying what went wrong
-    attempts: int = 0  # requests made for it (retries included)
-    via: str | None = None  # "wayback" when the article came from the Wayback Machine
-    snapshot: str | None = None  # then the capture time (UTC, ISO 8601)
-    archive_url: str | None = None  # and the archive's address of the capture
-    saved_snapshot: str | None = None  # --save-to-wayback: the new capture's address
-    partial: str | None = None  # archived, but the page held only part of it: why
-
-
 @dataclass
 class BatchReport(CrawlReport):
     """Totals of one import; `counts` by ItemStatus, `failures` by reason."""
@@ -282,7 +252,7 @@ class BatchReport(CrawlReport):
     partial: int = 0  # of the archived URLs, how many hold only part of the article
 
 
-ResultCallback = Callable[[ItemResult], None]
+ResultCallback = Callable[[Outcome], None]
 NoticeCallback = Callable[[str], None]
 TotalCallback = Callable[[int], None]
 
@@ -291,94 +261,39 @@ TotalCallback = Callable[[int], None]
 # Extraction (runs in an extraction process)
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """An extracted article, its Markdown body, every key it is known by, and the whole file's
-    text when it was rendered in the worker."""
-
-    article: Article
-    body: str
-    keys: tuple[str, ...]
-    text: str | None = None
-
-    def file_text(self) -> str:
-        return self.text if self.text is not None else render_file(self.article, self.body)
-
-
-@dataclass(frozen=True)
-class _Failed:
-    # Failures travel as text, so that any error (a parser's own included) crosses processes.
-    reason: str
-    message: str
-    detail: str = ""  # the message without the URL in front
-    fallback: bool = False  # worth trying the Wayback Machine (wayback.falls_back)
-
-
-def prepare_page(page: FetchedPage, given: str, whole: bool = True) -> _Prepared | _Failed:
-    """Extract and render one fetched page (pure CPU work: runs in a worker process).
-
-    The identity rules are those of `pipeline.archive_target` (`pipeline.prepare`), pages from
-    the Wayback Machine included. Rendering happens here as well, so the coordinating process
-    only writes; without `whole`, only the body is rendered: the front-matter is written
-    where the capture it names is known.
+def prepare_page(page: FetchedPage, given: str, whole: bool = True) -> Found | NewsArchiveError:
+    """Extract and render one fetched page (`pipeline.extract_found`, as `fetch` does) in a
+    worker process; without `whole`, only the body is rendered: the front-matter is written
+    where the capture it names is known. A failure comes back as a value, so that any error
+    (a parser's own included) crosses processes and costs one URL, not the whole import.
     """
     try:
-        article, keys = prepare(page, given)
-        body = render_body(article)
-        text = render_file(article, body) if whole else None
-        return _Prepared(article, body, tuple(keys), text)
+        return extract_found(page, given, whole=whole)
     except NewsArchiveError as exc:
-        detail = str(getattr(exc, "detail", exc))
-        if page.snapshot is not None:
-            exc = with_detail(exc, f"Wayback: {detail}")
-            detail = f"Wayback: {detail}"
-        return _Failed(exc.reason, str(exc), detail, wayback_mod.falls_back(exc))
-    except Exception as exc:  # a bug in a parser must cost one URL, not the whole import
-        return _Failed("error", f"{given}: unexpected {type(exc).__name__} while extracting: {exc}")
+        return exc
+    except Exception as exc:
+        return NewsArchiveError(f"{given}: unexpected {type(exc).__name__} while extracting: {exc}")
 
 
 # ---------------------------------------------------------------------------------------------
 # The import
 
 
-Stage = Literal["live", "wayback", "save"]
-
-
-@dataclass(frozen=True)
-class _LiveFailure:
-    """Why the live page failed, kept while the Wayback Machine is asked instead."""
-
-    reason: str
-    message: str
-    http_status: int | None
-
-
 @dataclass
 class _ImportTask(Task):
-    """One URL line to archive. `url` is the URL as written, checked."""
+    """One URL line to archive. `url` is the URL as written, checked; `plan` says where its
+    page comes from (pipeline.Plan, as for `fetch`)."""
 
     entry: ListEntry
     key: str  # normalised
-    # What the next request is for: the page from its site, the page from the Wayback
-    # Machine, or asking the Wayback Machine to capture it (Save Page Now).
-    stage: Stage = "live"
-    live_failure: _LiveFailure | None = None
-    # A finished article waiting for the next stage: a partial live page while its snapshot
-    # is tried, or the article waiting for Save Page Now. (http status, article, raw page)
-    held: tuple[int | None, _Prepared, FetchedPage | None] | None = None
+    plan: Plan
+    # An article waiting for Save Page Now (--save-to-wayback) before it is written: the next
+    # request asks the Wayback Machine to capture its page.
+    saving: Found | None = None
 
     @property
     def crawled(self) -> bool:
-        return self.stage == "live"
-
-
-@dataclass(frozen=True)
-class _Stored:
-    """What the writer did with one article."""
-
-    http_status: int | None
-    prepared: _Prepared
-    result: SaveResult
+        return self.plan.source == "live" and self.saving is None
 
 
 class _Importer(Crawler[ListEntry, _ImportTask]):
@@ -388,79 +303,50 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         archive: Archive,
         options: BatchOptions,
         on_result: ResultCallback,
-        on_notice: NoticeCallback,
-        on_total: TotalCallback | None,
-        stop: threading.Event,
-        seed: int | None,
-        clock: Clock | None,
+        **engine: Any,
     ) -> None:
-        super().__init__(
-            entries,
-            options,
-            on_notice=on_notice,
-            on_total=on_total,
-            stop=stop,
-            seed=seed,
-            clock=clock,
-        )
+        """`engine`: the Crawler's keyword arguments (on_notice, on_total, stop, seed, clock)."""
+        super().__init__(entries, options, **engine)
         self.archive = archive
         self.captures = options.captures
         self.on_result = on_result
         self.report = BatchReport()
         self.seen = _Seen()
-        # Pages whose raw response is to be captured, from download until the save.
+        # Pages whose raw response is to be captured, from download until extracted.
         self.raw_pages: dict[int, FetchedPage] = {}
         self.wayback = options.wayback
         self.wayback_site = site_of(options.wayback.base)  # one site, however many URLs
 
-    def import_all(self) -> BatchReport:
-        started = time.monotonic()
-        try:
-            self.run()
-        finally:
-            self.report.interrupted = self.interrupted
-            self.report.unfinished = self.read_count - self.report.done
-            self.report.elapsed = time.monotonic() - started
-        return self.report
-
     # -- reading -----------------------------------------------------------------------------
 
     def _accept(self, entry: ListEntry) -> None:
+        text, source, line = entry.text, entry.source, entry.line
         try:
-            url = check_url(entry.text)
+            url = check_url(text)
             key = normalize_url(url)
         except InvalidURLError as exc:
-            message = f"{entry.source}:{entry.line}: {exc}"
-            self._result(
-                ItemResult(entry.source, entry.line, entry.text, "invalid", message=message)
-            )
+            message = f"{source}:{line}: {exc}"
+            self._result(Outcome(text, "invalid", message=message, source=source, line=line))
             return
         if not self.seen.add(key):
-            self._result(ItemResult(entry.source, entry.line, entry.text, "duplicate", url=key))
+            self._result(Outcome(text, "duplicate", url=key, source=source, line=line))
             return
         known = self.archive.lookup(url)
         if known is not None:
-            self._result(
-                ItemResult(entry.source, entry.line, entry.text, "already archived", key, known)
-            )
+            skipped = Outcome(text, "already archived", known, key, source=source, line=line)
+            self._result(skipped)
             return
-        if self.wayback.only:
-            task = _ImportTask(url, self.wayback_site, entry, key, stage="wayback")
-        else:
-            task = _ImportTask(url, site_of(url), entry, key)
-        self._schedule(task)
+        plan = Plan(url, self.wayback)
+        site = self.wayback_site if plan.source == "wayback" else site_of(url)
+        self._schedule(_ImportTask(url, site, entry, key, plan))
 
     # -- pages -------------------------------------------------------------------------------
 
     def _downloaded(self, task: _ImportTask, event: Fetched[_ImportTask]) -> None:
-        if task.stage == "save":
-            assert task.held is not None and event.answer is not None
-            http_status, prepared, page = task.held
-            article = prepared.article
-            article = dataclasses.replace(article, extra={**article.extra, SAVED_KEY: event.answer})
-            self._queue_save(
-                task, http_status, _Prepared(article, prepared.body, prepared.keys), page
-            )
+        if task.saving is not None:
+            assert event.answer is not None
+            found, task.saving = task.saving, None
+            self._write_article(task, task.plan.saved_snapshot(found, event.answer))
             return
         assert event.page is not None
         page = event.page
@@ -473,54 +359,48 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
 
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:
         page = self.raw_pages.pop(id(task), None)
-        if not isinstance(outcome, _Prepared | _Failed):  # the worker process died
-            outcome = _Failed("error", f"{task.url}: extraction failed: {outcome!r}")
-        if isinstance(outcome, _Failed):
-            if task.stage == "live" and self.wayback.fallback and outcome.fallback:
-                failure = _LiveFailure(outcome.reason, outcome.message, http_status)
-                self._to_wayback(task, failure)
-            elif task.held is not None:  # the snapshot of a partial live page failed
-                self._keep_live(task, outcome.detail or outcome.message)
-            else:
-                self._failed(task, outcome.reason, outcome.message, detail=outcome.detail)
-            return
-        if task.stage == "live" and self.wayback.fallback and is_partial(outcome.article):
-            task.held = (http_status, outcome, page)  # kept if the snapshot is no better
-            self._to_wayback(task, None)
-            return
-        if task.held is not None and is_partial(outcome.article):
-            self._keep_live(task, "Wayback: the snapshot is partial too")
-            return
-        self._queue_save(task, http_status, outcome, page)
+        if isinstance(outcome, Found):
+            self._next(task, task.plan.found(dataclasses.replace(outcome, page=page)))
+        elif isinstance(outcome, NewsArchiveError):
+            self._next(task, task.plan.failed(outcome))
+        else:  # the worker process died
+            error = NewsArchiveError(f"{task.url}: extraction failed: {outcome!r}")
+            self._next(task, task.plan.failed(error))
 
-    def _queue_save(
-        self,
-        task: _ImportTask,
-        http_status: int | None,
-        prepared: _Prepared,
-        page: FetchedPage | None,
-    ) -> None:
-        """Hand the article to the writer; or first to Save Page Now (--save-to-wayback) when it
-        came from its site and is not archived yet."""
-        task.held = None
-        if (
-            self.wayback.save
-            and task.stage == "live"
-            and self.archive.lookup(*prepared.keys) is None
-        ):
-            task.held = (http_status, prepared, page)
-            self._next_stage(task, "save")
-            return
-        self._queue_write(task, functools.partial(self._save, http_status, prepared, page))
+    def _give_up(self, task: _ImportTask, error: NewsArchiveError) -> None:
+        """The retries of this request are spent."""
+        if task.saving is not None:  # Save Page Now refused: write the article without it
+            found, task.saving = task.saving, None
+            task.plan.not_saved(error)
+            self._write_article(task, found)
+        else:
+            self._next(task, task.plan.failed(error))
 
-    # -- the Wayback Machine -----------------------------------------------------------------
+    def _next(self, task: _ImportTask, step: Found | NewsArchiveError | None) -> None:
+        """Do what the plan says next: ask the Wayback Machine, fail, or write the article
+        (after Save Page Now, when asked for and the article is not archived yet)."""
+        if step is None:
+            self._next_request(task)
+        elif isinstance(step, NewsArchiveError):
+            self._fail(task, step)
+        elif task.plan.wants_saved_snapshot(step) and self.archive.lookup(*step.keys) is None:
+            task.saving = step
+            self._next_request(task)
+        else:
+            self._write_article(task, step)
+
+    def _next_request(self, task: _ImportTask) -> None:
+        """Queue the task's next request, which goes to the Wayback Machine."""
+        task.site = self.wayback_site
+        task.tries = 0
+        self._enqueue(task, front=False)
 
     def _request(self, task: _ImportTask) -> Fetched[_ImportTask]:
         """A Wayback Machine job: the closest snapshot and its page, or Save Page Now."""
         base, options = self.wayback.base, self.options.fetch
         requests = 1
         try:
-            if task.stage == "save":
+            if task.saving is not None:
                 saved = wayback_mod.save(task.url, client=self.client, base=base, options=options)
                 return Fetched(task, False, None, None, None, answer=saved)
             snapshot = wayback_mod.closest(task.url, client=self.client, base=base, options=options)
@@ -533,139 +413,49 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             error = FetchError(task.url, f"unexpected {type(exc).__name__}: {exc}", reason="error")
             return Fetched(task, False, None, error, None, requests=requests)
 
-    def _give_up(self, task: _ImportTask, error: NewsArchiveError) -> None:
-        """The retries of this stage are spent: fall back to the archive, or fail the URL."""
-        status = error.status if isinstance(error, FetchError) else None
-        detail = str(getattr(error, "detail", error))
-        if task.stage == "live" and self.wayback.fallback and wayback_mod.falls_back(error):
-            self._to_wayback(task, _LiveFailure(error.reason, str(error), status))
-        elif task.stage == "save":
-            assert task.held is not None
-            self.on_notice(f"{error} (archived without it)")
-            http_status, prepared, page = task.held
-            task.held = None
-            self._queue_write(task, functools.partial(self._save, http_status, prepared, page))
-        elif task.held is not None:  # the snapshot of a partial live page failed
-            self._keep_live(task, detail)
-        else:
-            self._fail(task, error)
-
-    def _to_wayback(self, task: _ImportTask, failure: _LiveFailure | None) -> None:
-        """Ask the Wayback Machine for the page, which the live site failed to give."""
-        task.live_failure = failure
-        self._next_stage(task, "wayback")
-
-    def _next_stage(self, task: _ImportTask, stage: Stage) -> None:
-        task.stage = stage
-        task.site = self.wayback_site
-        task.tries = 0
-        self._enqueue(task, front=False)
-
-    def _keep_live(self, task: _ImportTask, why: str) -> None:
-        """Archive the partial live page after all: its snapshot is no better."""
-        assert task.held is not None
-        http_status, prepared, page = task.held
-        self.on_notice(f"{task.url}: kept the live page, which is partial; {why}")
-        task.stage = "live"
-        self._queue_save(task, http_status, prepared, page)
-
-    # -- writing (in the writer thread) ------------------------------------------------------
-
-    def _save(
-        self, http_status: int | None, prepared: _Prepared, page: FetchedPage | None
-    ) -> _Stored:
-        captures = self.captures
-        if page is None or captures is None or self.archive.lookup(*prepared.keys) is not None:
-            saved = self.archive.save(prepared.article, prepared.file_text(), keys=prepared.keys)
-            return _Stored(http_status, prepared, saved)
-        article, capture_file = add_capture(prepared.article, page, self.archive, captures)
-        try:
-            saved = self.archive.save(
-                article, render_file(article, prepared.body), keys=prepared.keys
-            )
-        except BaseException:
-            capture_file.unlink(missing_ok=True)
-            raise
-        if not saved.created:
-            capture_file.unlink(missing_ok=True)
-        return _Stored(http_status, prepared, saved)
-
     # -- outcomes ----------------------------------------------------------------------------
 
+    def _write_article(self, task: _ImportTask, found: Found) -> None:
+        """Have the writer thread write the article (`write_found`, as `fetch` does)."""
+        write = functools.partial(write_found, found, self.archive, captures=self.captures)
+        self._queue_write(task, write)
+
     def _saved(self, task: _ImportTask, value: object) -> None:
-        assert isinstance(value, _Stored)
-        article = value.prepared.article
-        status: ItemStatus = "archived" if value.result.created else "already archived"
+        assert isinstance(value, Written)
         entry = task.entry
-        self._result(
-            ItemResult(
-                entry.source,
-                entry.line,
-                entry.text,
-                status,
-                url=article.url,
-                path=value.result.path,
-                title=article.title,
-                published=article.published,
-                http_status=value.http_status,
-                attempts=task.attempts,
-                via=article.extra.get("via"),
-                snapshot=article.extra.get("snapshot"),
-                archive_url=article.extra.get("archive_url"),
-                saved_snapshot=article.extra.get(SAVED_KEY),
-                partial=(article.extra.get("reason") or "incomplete")
-                if is_partial(article)
-                else None,
-            ),
-            task,
+        outcome = task.plan.outcome(
+            entry.text,
+            value.status,
+            value.path,
+            value.article,
+            source=entry.source,
+            line=entry.line,
+            attempts=task.attempts,
         )
+        self._result(outcome, task)
 
     def _fail(self, task: _ImportTask, error: NewsArchiveError) -> None:
-        status = error.status if isinstance(error, FetchError) else None
-        detail = str(getattr(error, "detail", error))
-        self._failed(task, error.reason, str(error), http_status=status, detail=detail)
-
-    def _failed(
-        self,
-        task: _ImportTask,
-        reason: str,
-        message: str,
-        *,
-        http_status: int | None = None,
-        detail: str | None = None,
-    ) -> None:
-        """Report the URL as failed. After a live failure, the Wayback Machine's failure
-        (`detail`) follows the live page's, whose reason and status are reported."""
-        live = task.live_failure
-        if live is not None:
-            reason, http_status = live.reason, live.http_status
-            message = f"{live.message}; {detail or message}"
         entry = task.entry
-        self._result(
-            ItemResult(
-                entry.source,
-                entry.line,
-                entry.text,
-                "failed",
-                url=task.key,
-                http_status=http_status,
-                reason=reason,
-                message=message,
-                attempts=task.attempts,
-            ),
-            task,
+        outcome = Outcome.failure(
+            entry.text,
+            error,
+            url=task.key,
+            source=entry.source,
+            line=entry.line,
+            attempts=task.attempts,
         )
+        self._result(outcome, task)
 
-    def _result(self, result: ItemResult, task: _ImportTask | None = None) -> None:
-        self.report.counts[result.status] += 1
-        if result.status == "archived" and result.via is not None:
+    def _result(self, outcome: Outcome, task: _ImportTask | None = None) -> None:
+        self.report.counts[outcome.status] += 1
+        if outcome.status == "archived" and outcome.via is not None:
             self.report.via_wayback += 1
-        if result.status == "archived" and result.partial is not None:
+        if outcome.status == "archived" and outcome.partial is not None:
             self.report.partial += 1
-        if result.status == "failed" and result.reason:
-            self.report.failures[result.reason] += 1
+        if outcome.status == "failed" and outcome.reason:
+            self.report.failures[outcome.reason] += 1
         self._settle(task)  # the line is done: the reader may take one more
-        self.on_result(result)
+        self.on_result(outcome)
 
 
 def import_urls(
@@ -694,10 +484,10 @@ def import_urls(
         archive,
         options or BatchOptions(),
         on_result or (lambda result: None),
-        on_notice or (lambda message: None),
-        on_total,
-        stop or threading.Event(),
-        seed,
-        clock,
+        on_notice=on_notice or (lambda message: None),
+        on_total=on_total,
+        stop=stop or threading.Event(),
+        seed=seed,
+        clock=clock,
     )
-    return importer.import_all()
+    return crawl_mod.run_to_report(importer, importer.report)

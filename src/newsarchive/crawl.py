@@ -49,7 +49,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import FetchError, HTTPStatusError, NetworkError, NewsArchiveError
@@ -66,6 +66,7 @@ __all__ = [
     "Task",
     "backoff_delay",
     "is_transient",
+    "run_to_report",
 ]
 
 NoticeCallback = Callable[[str], None]
@@ -226,6 +227,22 @@ class CrawlReport:
     @property
     def done(self) -> int:
         return sum(self.counts.values())
+
+
+ReportT = TypeVar("ReportT", bound=CrawlReport)
+
+
+def run_to_report(crawler: Crawler[Any, Any], report: ReportT) -> ReportT:
+    """`crawler.run()`, then `report` says how the run ended: stopped early, inputs not done,
+    and how long it took."""
+    started = time.monotonic()
+    try:
+        crawler.run()
+    finally:
+        report.interrupted = crawler.interrupted
+        report.unfinished = crawler.read_count - crawler.settled
+        report.elapsed = time.monotonic() - started
+    return report
 
 
 @dataclass

@@ -1,60 +1,53 @@
 """One input to one archived file: check identity, fetch, extract, render, save.
 
+Where an article comes from (its site, or the Wayback Machine when the live page fails or holds
+only part of it) is `Plan`'s to say, and `write_found` writes it with its capture: `fetch`
+follows them one URL at a time (`archive_target`), `import` many at once (batch.py, extracting
+in worker processes and writing in one thread), so that both archive a URL the same way.
 This module never prints. Callers get an `Outcome` back, or a `NewsArchiveError` raised.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from newsarchive import capture as capture_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive import wayback as wayback_mod
-from newsarchive.errors import ExtractionError, FetchError, InvalidURLError, with_detail
-from newsarchive.frontmatter import (
-    COMPLETENESS_KEYS,
-    SAVED_KEY,
-    archiver_name,
-    article_meta,
-    dumps,
+from newsarchive.errors import (
+    ExtractionError,
+    FetchError,
+    InvalidURLError,
+    NewsArchiveError,
+    with_detail,
 )
+from newsarchive.frontmatter import SAVED_KEY, archiver_name, article_meta, dumps
 from newsarchive.models import Article, FetchedPage, FetchOptions
+from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
 from newsarchive.store import Archive
-from newsarchive.urls import check_url, normalize_url
+from newsarchive.urls import check_url, is_local_target, normalize_url
 from newsarchive.wayback import WaybackOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
-
-Status = Literal["archived", "already archived", "replaced", "dry run"]
-
-LOCAL_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz", ".gz")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one input."""
-
-    target: str  # the input as given: a URL or a file path
-    status: Status
-    path: Path  # the archived file (absolute); for a dry run, where it would go
-    url: str  # the article's identity (normalised canonical URL), or the given URL if skipped
-    article: Article | None = None  # None when skipped before fetching
-    text: str | None = None  # the file's full text (dry runs, and for callers that want it)
-    notes: tuple[str, ...] = ()  # worth telling: the live page failed and the archive's was used
-    warnings: tuple[str, ...] = ()  # went wrong without failing: Save Page Now refused
-
-
-def is_local_target(target: str) -> bool:
-    """True for an existing file, or anything that is plainly not a URL but names an HTML file."""
-    if "://" in target:
-        return False
-    return Path(target).is_file() or target.lower().endswith(LOCAL_SUFFIXES)
+__all__ = [
+    "Found",
+    "Outcome",
+    "Plan",
+    "Written",
+    "add_capture",
+    "archive_target",
+    "extract_found",
+    "iter_targets",
+    "prepare",
+    "render_file",
+    "write_found",
+]
 
 
 def render_file(article: Article, body: str | None = None) -> str:
@@ -62,6 +55,218 @@ def render_file(article: Article, body: str | None = None) -> str:
     `render_body(article)` is known already)."""
     body = render_body(article) if body is None else body
     return dumps(article_meta(article, body), body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Where an article comes from
+
+
+@dataclass(frozen=True)
+class Found:
+    """An article extracted from a page and ready to write: the URLs it is known by, its
+    Markdown body, the whole file when rendered already, and the response to keep as its
+    capture (None: no capture)."""
+
+    article: Article
+    body: str
+    keys: tuple[str, ...]
+    text: str | None = None  # None: rendered when written, once its capture is named
+    page: FetchedPage | None = None
+
+    @property
+    def partial(self) -> bool:
+        return is_partial(self.article)
+
+
+def extract_found(page: FetchedPage, given: str | None, *, whole: bool = True) -> Found:
+    """Extract the article from `page` and render it (pure CPU work: an import runs it in a
+    worker process); without `whole`, only the body is rendered. An error about a page from
+    the Wayback Machine says so ("URL: Wayback: no article text found")."""
+    try:
+        article, keys = prepare(page, given)
+    except ExtractionError as exc:
+        if page.snapshot is None:
+            raise
+        raise with_detail(exc, f"Wayback: {exc.detail}") from exc
+    body = render_body(article)
+    return Found(article, body, tuple(keys), render_file(article, body) if whole else None)
+
+
+Source = Literal["live", "wayback"]
+
+
+@dataclass
+class Plan:
+    """Where the article at `url` comes from, as `wayback` says: from its site; from the
+    Wayback Machine when the live page fails in a way the archive may mend or holds only part
+    of the article (the live page is kept when the snapshot is no better); or always.
+
+    Followed one step at a time: `source` says where the next page comes from, and `found` or
+    `failed` takes what it gave and says what is next. What is worth telling collects in
+    `notes` and `warnings`.
+    """
+
+    url: str
+    wayback: WaybackOptions
+    source: Source = "live"
+    live_error: NewsArchiveError | None = None  # why the live page failed
+    held: Found | None = None  # a partial live page, kept while its snapshot is tried
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.wayback.only:
+            self.source = "wayback"
+
+    def found(self, found: Found) -> Found | None:
+        """An article from `source`: the one to write, or None to ask the Wayback Machine."""
+        if self.source == "live":
+            if self.wayback.fallback and found.partial:
+                self.held, self.source = found, "wayback"
+                return None
+            return found
+        if self.held is not None:
+            if found.partial:
+                return self._keep_live("Wayback: the snapshot is partial too")
+            self._using(found, "the live page is partial")
+        elif self.live_error is not None:
+            self._using(found, _detail(self.live_error))
+        return found
+
+    def failed(self, error: NewsArchiveError) -> Found | NewsArchiveError | None:
+        """`source` failed with `error`: the article to write after all (the partial live
+        page), the error to report, or None to ask the Wayback Machine."""
+        if self.source == "live":
+            if self.wayback.fallback and wayback_mod.falls_back(error):
+                self.live_error, self.source = error, "wayback"
+                return None
+            return error
+        if self.held is not None:
+            return self._keep_live(_detail(error))
+        if self.live_error is not None:
+            # The live page's reason and status, and both failures in the message.
+            both = with_detail(self.live_error, f"{_detail(self.live_error)}; {_detail(error)}")
+            both.__cause__ = error
+            return both
+        return error
+
+    def wants_saved_snapshot(self, found: Found) -> bool:
+        """Whether to ask the Wayback Machine to capture the page before the article is
+        written (--save-to-wayback: for an article from its site)."""
+        return self.wayback.save and found.article.extra.get("via") is None
+
+    def saved_snapshot(self, found: Found, address: str) -> Found:
+        """`found`, naming the new capture that Save Page Now made of its page."""
+        article = found.article
+        article = dataclasses.replace(article, extra={**article.extra, SAVED_KEY: address})
+        return dataclasses.replace(found, article=article, text=None)
+
+    def not_saved(self, error: NewsArchiveError) -> None:
+        """Save Page Now failed: the article is written all the same."""
+        self.warnings.append(f"{error} (the article is archived without it)")
+
+    def outcome(
+        self, target: str, status: Status, path: Path, article: Article, **fields: Any
+    ) -> Outcome:
+        """The outcome of writing (or finding archived) `article`, with what was worth telling."""
+        return Outcome(
+            target,
+            status,
+            path,
+            article.url,
+            article,
+            notes=tuple(self.notes),
+            warnings=tuple(self.warnings),
+            http_status=article.status,
+            **fields,
+        )
+
+    def _keep_live(self, why: str) -> Found:
+        assert self.held is not None
+        held, self.held = self.held, None
+        self.notes.append(f"{self.url}: kept the live page, which is partial; {why}")
+        return held
+
+    def _using(self, found: Found, why: str) -> None:
+        snapshot = found.article.extra.get("snapshot")
+        self.notes.append(f"{self.url}: {why}; using the Wayback Machine's snapshot of {snapshot}")
+
+
+def _detail(error: NewsArchiveError) -> str:
+    """What went wrong, without the URL in front (for errors that carry a URL)."""
+    return str(getattr(error, "detail", error))
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class Written:
+    """What `write_found` did: the file, and the article as written (naming its capture)."""
+
+    status: Status  # "archived", "already archived" or "replaced"
+    path: Path
+    article: Article
+    text: str | None  # the file's text; None when nothing was written
+
+
+def write_found(
+    found: Found, archive: Archive, *, captures: Path | None, force: bool = False
+) -> Written:
+    """Write the article found, and its capture under `captures`; nothing when one of its URLs
+    is archived already (unless `force`: then its file is replaced in place).
+
+    The capture is written first, so that the front-matter can name it, and removed again when
+    the article is not written after all (another process archived it meanwhile).
+    """
+    if not force:
+        known = archive.lookup(*found.keys)
+        if known is not None:
+            return Written("already archived", known, found.article, None)
+    article, text, capture_file = found.article, found.text, None
+    if captures is not None and found.page is not None and found.page.status is not None:
+        article, capture_file = add_capture(article, found.page, archive, captures)
+        text = None
+    text = render_file(article, found.body) if text is None else text
+    try:
+        result = archive.save(article, text, keys=found.keys, force=force)
+    except BaseException:
+        if capture_file is not None:
+            capture_file.unlink(missing_ok=True)
+        raise
+    if capture_file is not None and not result.created and not result.replaced:
+        capture_file.unlink(missing_ok=True)
+    status: Status = "archived" if result.created else "already archived"
+    return Written("replaced" if result.replaced else status, result.path, article, text)
+
+
+def add_capture(
+    article: Article, page: FetchedPage, archive: Archive, captures: Path, rel: str | None = None
+) -> tuple[Article, Path]:
+    """Write `page` as a WARC capture and return the article naming it, and the file.
+
+    Written before the article so that its front-matter can name it; callers remove the
+    file again when the article is not saved after all.
+    """
+    rel = rel or str(archive.path_for(article))
+    capture = capture_mod.write_capture(
+        page, captures, capture_mod.capture_path(rel, page), software=archiver_name()
+    )
+    named = dataclasses.replace(
+        article,
+        extra={
+            **article.extra,
+            "capture": capture.path,
+            "capture_record": capture.record_id,
+            "capture_sha256": capture.sha256,
+        },
+    )
+    return named, captures / capture.path
+
+
+# ---------------------------------------------------------------------------------------------
+# One input: fetch
 
 
 def archive_target(
@@ -84,129 +289,82 @@ def archive_target(
     for a live page that fails, or for every page; and whether to ask it to capture the page.
     """
     options = options or FetchOptions()
-    wayback = wayback or WaybackOptions()
     if is_local_target(target):
         given = check_url(source_url) if source_url else None
-        if given and not force:
-            known = archive.lookup(given)
-            if known is not None:
-                return Outcome(target, "already archived", known, normalize_url(given))
+        known = None if force or given is None else archive.lookup(given)
+        if known is not None and given is not None:
+            return Outcome(target, "already archived", known, normalize_url(given))
         page = fetch_mod.read_local(Path(target), url=given, max_bytes=options.max_bytes)
-        article, keys = prepare(page, given)
-        outcome = _write(
-            _Found(page, article, keys),
-            archive,
-            force=force,
-            dry_run=dry_run,
-            captures=captures,
-        )
-        return dataclasses.replace(outcome, target=target)
-
+        found = dataclasses.replace(extract_found(page, given, whole=False), page=page)
+        plan = Plan(given or target, WaybackOptions())
+        return _finish(target, plan, found, archive, force, dry_run, captures)
     url = check_url(target)
-    if not force:
-        known = archive.lookup(url)
-        if known is not None:
-            return Outcome(target, "already archived", known, normalize_url(url))
-    own_client = client is None
+    known = None if force else archive.lookup(url)
+    if known is not None:
+        return Outcome(target, "already archived", known, normalize_url(url))
     active = client if client is not None else fetch_mod.make_client(options)
     try:
-        found = _obtain(url, client=active, options=options, wayback=wayback)
-        saver = None
-        if wayback.save and found.page.snapshot is None:
-
-            def saver(article: Article) -> Article:
-                return _save_to_wayback(article, url, found, active, options, wayback.base)
-
-        outcome = _write(
-            found, archive, force=force, dry_run=dry_run, captures=captures, before_save=saver
-        )
+        plan = Plan(url, wayback or WaybackOptions())
+        found = _obtain(plan, active, options)
+        if plan.wants_saved_snapshot(found) and not dry_run:
+            if force or archive.lookup(*found.keys) is None:
+                found = _save_page_now(plan, found, active, options)
+        return _finish(target, plan, found, archive, force, dry_run, captures)
     finally:
-        if own_client:
+        if client is None:
             active.close()
-    return dataclasses.replace(outcome, target=target)
 
 
-@dataclass
-class _Found:
-    """A page, the article extracted from it and the keys it is known by; and what to say."""
-
-    page: FetchedPage
-    article: Article
-    keys: list[str]
-    notes: list[str] = dataclasses.field(default_factory=list)  # worth knowing
-    warnings: list[str] = dataclasses.field(default_factory=list)  # something went wrong
-
-
-def is_partial(article: Article) -> bool:
-    """Whether the article holds only part of the text (a paywall teaser, a consent box)."""
-    return article.extra.get(COMPLETENESS_KEYS[0]) == "partial"
-
-
-def _obtain(
-    url: str, *, client: fetch_mod.Client, options: FetchOptions, wayback: WaybackOptions
-) -> _Found:
-    """The article at `url`: from the site, or from the Wayback Machine as `wayback` says."""
-    if wayback.only:
-        return _from_archive(url, client=client, options=options, wayback=wayback)
-    try:
-        page = fetch_mod.fetch(url, client=client, options=options)
-        article, keys = prepare(page, url)
-    except (FetchError, ExtractionError) as exc:
-        if not (wayback.fallback and wayback_mod.falls_back(exc)):
-            raise
+def _obtain(plan: Plan, client: fetch_mod.Client, options: FetchOptions) -> Found:
+    """The article `plan` settles on, from the site or the Wayback Machine."""
+    while True:
         try:
-            found = _from_archive(url, client=client, options=options, wayback=wayback)
-        except (FetchError, ExtractionError) as archived:
-            raise with_detail(exc, f"{exc.detail}; {archived.detail}") from archived
-        found.notes.append(f"{url}: {exc.detail}; using {_describe(found)}")
-        return found
-    live = _Found(page, article, keys)
-    if wayback.fallback and is_partial(article):
-        kept = f"{url}: kept the live page, which is partial"
-        try:
-            found = _from_archive(url, client=client, options=options, wayback=wayback)
-        except (FetchError, ExtractionError) as archived:
-            live.notes.append(f"{kept}; {archived.detail}")
-            return live
-        if is_partial(found.article):
-            live.notes.append(f"{kept}; Wayback: the snapshot is partial too")
-            return live
-        found.notes.append(f"{url}: the live page is partial; using {_describe(found)}")
-        return found
-    return live
+            if plan.source == "live":
+                page = fetch_mod.fetch(plan.url, client=client, options=options)
+            else:
+                base = plan.wayback.base
+                page = wayback_mod.from_archive(plan.url, client=client, options=options, base=base)
+            found = dataclasses.replace(extract_found(page, plan.url, whole=False), page=page)
+        except NewsArchiveError as exc:
+            step = plan.failed(exc)
+        else:
+            step = plan.found(found)
+        if isinstance(step, NewsArchiveError):
+            raise step
+        if step is not None:
+            return step
 
 
-def _from_archive(
-    url: str, *, client: fetch_mod.Client, options: FetchOptions, wayback: WaybackOptions
-) -> _Found:
-    """The archived copy of `url`, extracted; errors say "URL: Wayback: ..."."""
-    page = wayback_mod.from_archive(url, client=client, options=options, base=wayback.base)
+def _save_page_now(
+    plan: Plan, found: Found, client: fetch_mod.Client, options: FetchOptions
+) -> Found:
     try:
-        article, keys = prepare(page, url)
-    except ExtractionError as exc:
-        raise with_detail(exc, f"Wayback: {exc.detail}") from exc
-    return _Found(page, article, keys)
-
-
-def _describe(found: _Found) -> str:
-    return f"the Wayback Machine's snapshot of {found.article.extra.get('snapshot')}"
-
-
-def _save_to_wayback(
-    article: Article,
-    url: str,
-    found: _Found,
-    client: fetch_mod.Client,
-    options: FetchOptions,
-    base: str,
-) -> Article:
-    """`article` with the address of a new Wayback capture of `url`; a failure is a warning."""
-    try:
-        address = wayback_mod.save(url, client=client, base=base, options=options)
+        address = wayback_mod.save(plan.url, client=client, base=plan.wayback.base, options=options)
     except FetchError as exc:
-        found.warnings.append(f"{exc} (the article is archived without it)")
-        return article
-    return dataclasses.replace(article, extra={**article.extra, SAVED_KEY: address})
+        plan.not_saved(exc)
+        return found
+    return plan.saved_snapshot(found, address)
+
+
+def _finish(
+    target: str,
+    plan: Plan,
+    found: Found,
+    archive: Archive,
+    force: bool,
+    dry_run: bool,
+    captures: Path | None,
+) -> Outcome:
+    """Write the article found, or say where it would go (`dry_run`)."""
+    known = archive.lookup(*found.keys)
+    if known is not None and not force:
+        return plan.outcome(target, "already archived", known, found.article)
+    if dry_run:
+        text = render_file(found.article, found.body)
+        path = known if known is not None else archive.root / archive.path_for(found.article)
+        return plan.outcome(target, "dry run", path.absolute(), found.article, text=text)
+    written = write_found(found, archive, captures=captures, force=force)
+    return plan.outcome(target, written.status, written.path, written.article, text=written.text)
 
 
 def prepare(page: FetchedPage, given: str | None) -> tuple[Article, list[str]]:
@@ -237,76 +395,6 @@ def prepare(page: FetchedPage, given: str | None) -> tuple[Article, list[str]]:
     if page.snapshot is not None:
         article = wayback_mod.mark(article, page.snapshot)
     return article, keys
-
-
-def _write(
-    found: _Found,
-    archive: Archive,
-    *,
-    force: bool,
-    dry_run: bool,
-    captures: Path | None = None,
-    before_save: Callable[[Article], Article] | None = None,
-) -> Outcome:
-    """Save the article found, unless it is archived already; `before_save` runs only when
-    it is about to be written."""
-    page, article, keys = found.page, found.article, found.keys
-    target = page.local_path or page.url
-    canonical = article.url
-    notes = tuple(found.notes)
-    if not force:
-        known = archive.lookup(*keys)
-        if known is not None:
-            return Outcome(target, "already archived", known, canonical, article, notes=notes)
-    if dry_run:
-        text = render_file(article)
-        known = archive.lookup(*keys)
-        path = known if known is not None else archive.root / archive.path_for(article)
-        return Outcome(target, "dry run", path.absolute(), canonical, article, text, notes=notes)
-    if before_save is not None:
-        article = before_save(article)
-    capture_file: Path | None = None
-    if captures is not None and page.status is not None:
-        article, capture_file = add_capture(article, page, archive, captures)
-    text = render_file(article)
-    try:
-        result = archive.save(article, text, keys=keys, force=force)
-    except BaseException:
-        if capture_file is not None:
-            capture_file.unlink(missing_ok=True)
-        raise
-    if capture_file is not None and not result.created and not result.replaced:
-        capture_file.unlink(missing_ok=True)  # another process archived it meanwhile
-    status: Status = "archived" if result.created else "already archived"
-    if result.replaced:
-        status = "replaced"
-    return Outcome(
-        target, status, result.path, canonical, article, text, notes, tuple(found.warnings)
-    )
-
-
-def add_capture(
-    article: Article, page: FetchedPage, archive: Archive, captures: Path, rel: str | None = None
-) -> tuple[Article, Path]:
-    """Write `page` as a WARC capture and return the article naming it, and the file.
-
-    Written before the article so that its front-matter can name it; callers remove the
-    file again when the article is not saved after all.
-    """
-    rel = rel or str(archive.path_for(article))
-    capture = capture_mod.write_capture(
-        page, captures, capture_mod.capture_path(rel, page), software=archiver_name()
-    )
-    named = dataclasses.replace(
-        article,
-        extra={
-            **article.extra,
-            "capture": capture.path,
-            "capture_record": capture.record_id,
-            "capture_sha256": capture.sha256,
-        },
-    )
-    return named, captures / capture.path
 
 
 def _keys(canonical: str, given: str | None, page: FetchedPage) -> list[str]:

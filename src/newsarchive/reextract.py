@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from newsarchive import extract as extract_mod
+from newsarchive.articles import read_article, same_file
 from newsarchive.capture import Capture, read_capture
 from newsarchive.decode import decode_html
 from newsarchive.errors import StoreError
@@ -24,8 +25,6 @@ from newsarchive.frontmatter import (
     NEWSARCHIVE_KEY,
     SAVED_KEY,
     WAYBACK_KEYS,
-    FrontMatterError,
-    article_from_meta,
     dumps,
     loads,
 )
@@ -56,14 +55,8 @@ def reextract_file(
     Raises StoreError when the file cannot be read, has no capture, or the capture is gone,
     and ExtractionError when the captured page no longer yields an article.
     """
-    try:
-        old_text = path.read_text(encoding="utf-8")
-        meta, body = loads(old_text)
-        old = article_from_meta(meta, body)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(str(path), f"cannot read: {exc}") from exc
-    except FrontMatterError as exc:
-        raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
+    file = read_article(path)
+    old_text, meta, body, old = file.text, file.meta, file.body, file.article()
     reference = [meta.get(key) for key in CAPTURE_KEYS]
     if not all(isinstance(value, str) and value for value in reference):
         raise StoreError(str(path), "no capture to extract from (saved page or --no-capture)")
@@ -105,10 +98,7 @@ def reextract_file(
     if _stable(new_meta) == _stable(meta) and new_body == body:
         return Reextracted(path, "unchanged", old_text)
     if not dry_run:
-        # save(force=True) replaces the file the URL maps to, in place: make sure it is this one.
-        known = archive.lookup(old.url)
-        if known is None or known.resolve() != path.resolve():
-            raise StoreError(str(path), f"its URL is archived as {known}, not this file")
+        same_file(archive, path, old.url)
         archive.save(article, text, keys=[old.url], force=True)
     return Reextracted(path, "changed", text)
 

@@ -25,23 +25,18 @@ import os
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from newsarchive import crawl as crawl_mod
 from newsarchive import extract as extract_mod
+from newsarchive.articles import read_article, same_file
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
-from newsarchive.frontmatter import (
-    FrontMatterError,
-    article_from_meta,
-    article_meta,
-    dumps,
-    loads,
-)
+from newsarchive.frontmatter import article_meta, dumps
 from newsarchive.models import Article, FetchedPage
 from newsarchive.pipeline import add_capture
 from newsarchive.render import render_body
@@ -98,16 +93,6 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def read_article(path: Path) -> tuple[dict[str, Any], str, Article]:
-    try:
-        meta, body = loads(path.read_text(encoding="utf-8"))
-        return meta, body, article_from_meta(meta, body)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(str(path), f"cannot read: {exc}") from exc
-    except FrontMatterError as exc:
-        raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
-
-
 # ---------------------------------------------------------------------------------------------
 # One article: read it, compare the page fetched again, record what changed
 
@@ -129,11 +114,10 @@ class Target:
 
 def read_target(archive: Archive, path: Path) -> Target:
     """Read the article archived at `path`; StoreError unless the index maps its URL there."""
-    meta, body, old = read_article(path)
-    known = archive.lookup(old.url)
-    if known is None or known.resolve() != path.resolve():
-        raise StoreError(str(path), f"its URL is archived as {known}, not this file")
-    return Target(path, meta, body, old)
+    file = read_article(path)
+    old = file.article()
+    same_file(archive, path, old.url)
+    return Target(path, file.meta, file.body, old)
 
 
 @dataclass(frozen=True)
@@ -223,37 +207,16 @@ class _Updater(Crawler[Path, _UpdateTask]):
         captures_root: Path,
         options: UpdateOptions,
         on_result: Callable[[UpdateResult], None],
-        on_notice: Callable[[str], None],
-        on_total: Callable[[int], None] | None,
-        stop: threading.Event | None,
-        seed: int | None,
-        clock: Clock | None,
+        **engine: Any,
     ) -> None:
-        super().__init__(
-            paths,
-            options,
-            on_notice=on_notice,
-            on_total=on_total,
-            stop=stop,
-            seed=seed,
-            clock=clock,
-        )
+        """`engine`: the Crawler's keyword arguments (on_notice, on_total, stop, seed, clock)."""
+        super().__init__(paths, options, **engine)
         self.archive = archive
         self.captures_root = captures_root
         self.capture = options.capture
         self.on_result = on_result
         self.report = UpdateReport()
         self.seen: set[Path] = set()
-
-    def update_all(self) -> UpdateReport:
-        started = time.monotonic()
-        try:
-            self.run()
-        finally:
-            self.report.interrupted = self.interrupted
-            self.report.unfinished = self.read_count - self.settled
-            self.report.elapsed = time.monotonic() - started
-        return self.report
 
     def _accept(self, path: Path) -> None:
         key = path.resolve()
@@ -359,13 +322,13 @@ def update_articles(
         captures_root,
         options or UpdateOptions(),
         on_result or (lambda result: None),
-        on_notice or (lambda message: None),
-        on_total,
-        stop,
-        seed,
-        clock,
+        on_notice=on_notice or (lambda message: None),
+        on_total=on_total,
+        stop=stop,
+        seed=seed,
+        clock=clock,
     )
-    return updater.update_all()
+    return crawl_mod.run_to_report(updater, updater.report)
 
 
 def _article_text(body: str) -> str:
@@ -424,13 +387,7 @@ def versions(meta: dict[str, Any]) -> list[Version]:
 def version_text(path: Path, version: Version, captures_root: Path) -> str:
     """The Markdown body of one version."""
     source = path if version.file is None else captures_root / PurePosixPath(version.file)
-    try:
-        _, body = loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(str(source), f"cannot read the revision: {exc}") from exc
-    except FrontMatterError as exc:
-        raise StoreError(str(source), f"unreadable front-matter: {exc}") from exc
-    return body
+    return read_article(source, what=" the revision").body
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,23 @@ in the front-matter, so the files and the index always agree.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import SplitResult, unquote_plus, urlsplit
 
 from newsarchive.errors import InvalidURLError
 
-__all__ = ["TRACKING_PARAMS", "check_url", "normalize_url", "other_scheme"]
+__all__ = ["TRACKING_PARAMS", "check_url", "is_local_target", "normalize_url", "other_scheme"]
+
+# Names of saved pages (`fetch page.html.gz`), as opposed to URLs.
+LOCAL_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz", ".gz")
+
+
+def is_local_target(target: str) -> bool:
+    """True for an existing file, or anything that is plainly not a URL but names an HTML file."""
+    if "://" in target:
+        return False
+    return Path(target).is_file() or target.lower().endswith(LOCAL_SUFFIXES)
+
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

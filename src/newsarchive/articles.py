@@ -1,0 +1,110 @@
+"""Archived article files: finding one by path or URL, reading it, and choosing which to update.
+
+Every command that works on articles already archived (show, history, diff, reextract, update)
+finds and reads them here, so a missing file, an unreadable one and broken front-matter are
+reported the same way everywhere: as a StoreError naming the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from newsarchive.errors import StoreError
+from newsarchive.frontmatter import FrontMatterError, article_from_meta, loads
+from newsarchive.models import Article
+from newsarchive.store import Archive
+from newsarchive.urls import check_url
+
+__all__ = ["ArticleFile", "choose", "find_article", "read_article", "read_text", "same_file"]
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    """An article file as read: its whole text, its front-matter and its Markdown body."""
+
+    path: Path
+    text: str
+    meta: dict[str, Any]
+    body: str
+
+    def article(self) -> Article:
+        """The article the file holds; StoreError when its front-matter cannot make one."""
+        try:
+            return article_from_meta(self.meta, self.body)
+        except FrontMatterError as exc:
+            raise StoreError(str(self.path), f"unreadable front-matter: {exc}") from exc
+
+
+def read_text(path: Path, *, what: str = "") -> str:
+    """The file's text; StoreError "cannot read[ what]: ..." when it cannot be read as UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(str(path), f"cannot read{what}: {exc}") from exc
+
+
+def read_article(path: Path, *, what: str = "") -> ArticleFile:
+    """The article file at `path`, read and parsed; StoreError when either fails."""
+    text = read_text(path, what=what)
+    try:
+        meta, body = loads(text)
+    except FrontMatterError as exc:
+        raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
+    return ArticleFile(path, text, meta, body)
+
+
+def find_article(archive: Archive, target: str) -> Path:
+    """The file of the article `target` names: a URL it is known by (any variant), or a path,
+    absolute, relative to the working directory or to the archive's root."""
+    if "://" in target:
+        url = check_url(target)
+        found = archive.lookup(url)
+        if found is None:
+            raise StoreError(url, "not in the archive")
+        return found
+    path = Path(target).expanduser()
+    if not path.is_file() and not path.is_absolute():
+        path = archive.root / target
+    if not path.is_file():
+        raise StoreError(target, "no such file")
+    return path
+
+
+def same_file(archive: Archive, path: Path, url: str) -> None:
+    """StoreError unless the archive's index maps `url` to `path`: rewriting an article in place
+    (`save(force=True)`) replaces the file its URL maps to, which must be this one."""
+    known = archive.lookup(url)
+    if known is None or known.resolve() != path.resolve():
+        raise StoreError(str(path), f"its URL is archived as {known}, not this file")
+
+
+def choose(
+    archive: Archive,
+    *,
+    since: date | None = None,
+    older_than: float | None = None,
+    now: datetime | None = None,
+) -> Iterator[Path]:
+    """The archive's articles, by path, published on or after `since` and last fetched or
+    checked more than `older_than` seconds before `now` (an article with no readable time of
+    either is always taken)."""
+    now = now or datetime.now(UTC)
+    for path, meta in archive.articles():
+        if since is not None and str(meta.get("published") or "")[:10] < f"{since:%Y-%m-%d}":
+            continue
+        if older_than is not None:
+            seen = _when(meta.get("checked") or meta.get("fetched"))
+            if seen is not None and (now - seen).total_seconds() < older_than:
+                continue
+        yield path
+
+
+def _when(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None

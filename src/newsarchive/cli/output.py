@@ -1,0 +1,204 @@
+"""What the commands print, in one place: paths, JSON lines, a spinner, the progress display of
+long runs (`import`, `update`), and the rule for a closed standard output.
+
+Results go to stdout, one per line; progress, notices, warnings and errors go to stderr.
+A closed stdout (`newsarchive list | head -3`) is a normal end, as for grep or git: stdout is
+pointed at /dev/null (`release_stdout`) and the command exits 0 without a word. The group does
+that for every command; a long run notices it on its next result and stops as on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from newsarchive.cli.core import Env
+
+__all__ = [
+    "OutputConsole",
+    "RunDisplay",
+    "display_path",
+    "echo_json",
+    "json_line",
+    "release_stdout",
+    "spinner",
+    "stop_on_ctrl_c",
+]
+
+
+def display_path(path: Path) -> str:
+    """Paths under the working directory print relative to it, like `archive/2021/09/x.md`."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class OutputConsole(Console):
+    """A rich console that leaves a closed pipe to the one rule (`Group.invoke`), rather than
+    exiting with status 1 as rich does."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def release_stdout() -> None:
+    """Nobody reads stdout any more: point it at /dev/null, so that nothing written later
+    (Python's own flush at exit included) fails again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # an in-memory stream: nothing to release
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def json_line(data: dict[str, Any]) -> str:
+    """One JSON object on one line, non-ASCII text as it is."""
+    return json.dumps(data, ensure_ascii=False)
+
+
+def echo_json(out: Console, data: dict[str, Any]) -> None:
+    """A JSON line on stdout: highlighted on a terminal, as it is for a pipe or a file."""
+    if out.is_terminal:
+        out.print_json(data=data, indent=None)
+    else:
+        click.echo(json_line(data))
+
+
+def spinner(err: Console, message: str) -> AbstractContextManager[Any]:
+    """A spinner on a terminal; nothing at all when stderr is a file or a pipe."""
+    if err.is_terminal:
+        return err.status(escape(message))
+    return nullcontext()
+
+
+@contextmanager
+def stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C asks a long run to stop cleanly; a second one quits at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _RateColumn(ProgressColumn):
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed or 0:.1f} {self.unit}/s", style="progress.data.speed")
+
+
+class RunDisplay:
+    """What a long run shows: its results on stdout, one line each (`emit`); on stderr its
+    notices and, on a terminal, one progress bar counting the results by kind (`count`), with
+    the rate and the time left.
+
+    `kinds` names the bar's counts and their styles, e.g. {"archived": "green", "failed": "red"}.
+    When stdout's reader goes away, `stop` is set: the run ends as on Ctrl-C, and
+    `stdout_closed` tells the command to end normally.
+    """
+
+    def __init__(
+        self,
+        env: Env,
+        stop: threading.Event,
+        *,
+        total: int | None,
+        kinds: dict[str, str],
+        unit: str,
+    ) -> None:
+        self.env = env
+        self.stop = stop
+        self.stdout_closed = False
+        self.tally: Counter[str] = Counter({kind: 0 for kind in kinds})
+        self.progress: Progress | None = None
+        if env.err.is_terminal:
+            counts = [
+                TextColumn(f"[{style}]{{task.fields[{kind}]}} {kind}")
+                for kind, style in kinds.items()
+            ]
+            columns = (BarColumn(), MofNCompleteColumn(), *counts, _RateColumn(unit))
+            self.progress = Progress(*columns, TimeRemainingColumn(), console=env.err)
+            self.task_id = self.progress.add_task("", total=total, **self._fields())
+
+    def __enter__(self) -> RunDisplay:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    @property
+    def has_bar(self) -> bool:
+        return self.progress is not None
+
+    def total(self, count: int) -> None:
+        if self.progress is not None:
+            self.progress.update(self.task_id, total=count)
+
+    def notice(self, message: str) -> None:
+        self.env.info(message)
+
+    def emit(self, line: str) -> None:
+        """A result's line on stdout: plain, never wrapped, since it is data for scripts."""
+        if self.stdout_closed:
+            return
+        try:
+            click.echo(line)
+        except BrokenPipeError:
+            self.stdout_closed = True
+            release_stdout()
+            self.stop.set()
+
+    def count(self, kind: str) -> None:
+        """One more result of `kind` (one of `kinds`; any other only moves the bar)."""
+        if kind in self.tally:
+            self.tally[kind] += 1
+        if self.progress is not None:
+            self.progress.update(self.task_id, advance=1, **self._fields())
+
+    def _fields(self) -> dict[str, Any]:
+        return dict(self.tally)

@@ -1,0 +1,101 @@
+"""What the command-line tests share: running newsarchive in process (`run`) or as a user does
+(`command`, through real pipes; `run_on_terminal`, with stderr on a pseudo-terminal), and
+reading the files it wrote. The `archive` fixture is in conftest.py."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner, Result
+
+from newsarchive.cli import cli
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+# The Moscow Times article of tests/fixtures/pages/moscowtimes-mali.html, and where it is filed.
+MT_PATH = "/2021/09/14/mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
+MT_URL = "https://www.themoscowtimes.com" + MT_PATH
+MT_FILE = "2021/09/2021-09-14-mali-junta-in-talks-for-russian-mercenaries-french-sources.md"
+
+
+def mt_page() -> bytes:
+    return (PAGES / "moscowtimes-mali.html").read_bytes()
+
+
+def run(
+    archive: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
+) -> Result:
+    """`newsarchive --archive ARCHIVE ARGS...` in this process."""
+    return CliRunner().invoke(
+        cli, ["--archive", str(archive), *args], input=input, env=env, catch_exceptions=False
+    )
+
+
+def command(archive: Path, *args: str) -> list[str]:
+    """The argv of `newsarchive --archive ARCHIVE ARGS...` as a process of its own."""
+    return [sys.executable, "-m", "newsarchive", "--archive", str(archive), *args]
+
+
+def run_on_terminal(argv: list[str], cwd: Path, columns: int) -> tuple[int, str, str]:
+    """Run argv with stderr on a pseudo-terminal: (exit status, stdout, the terminal's text)."""
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": str(columns)}
+    proc = subprocess.Popen(
+        argv, cwd=cwd, stdout=subprocess.PIPE, stderr=secondary, env=env, text=True
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    assert proc.stdout is not None
+    with proc.stdout:
+        stdout = proc.stdout.read()
+    status = proc.wait()
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    return status, stdout, screen
+
+
+def md_files(root: Path) -> list[Path]:
+    """The Markdown files under `root`, sorted."""
+    return sorted(root.rglob("*.md")) if root.exists() else []
+
+
+def front_matter(path: Path) -> dict[str, object]:
+    """An article file's front-matter, as YAML reads it."""
+    return split_article(path)[0]
+
+
+def split_article(path: Path) -> tuple[dict[str, object], str]:
+    """An article file's front-matter and its body."""
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n"), path
+    _, head, body = text.split("---\n", 2)
+    meta = yaml.safe_load(head)
+    assert isinstance(meta, dict)
+    return meta, body.removeprefix("\n")
+
+
+def write_list(path: Path, lines: list[str]) -> str:
+    """A URL list file, one line each; its path as the command takes it."""
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
