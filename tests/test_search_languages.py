@@ -11,7 +11,6 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from test_search import age, make_article, save, titles
 
 from newsarchive.pipeline import archive_target
 from newsarchive.search import SearchIndex, split_marks
@@ -19,6 +18,7 @@ from newsarchive.search import index as search_index
 from newsarchive.search.model import Filters
 from newsarchive.search.text import fold, pieces, stems_of
 from newsarchive.store import Archive
+from test_search import age, make_article, save, titles
 
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus"
 
