@@ -210,27 +210,38 @@ def search_cmd(
 ) -> None:
     """Full-text search, best matches first.
 
-    Words, "phrases", AND / OR / NOT, prefix* and parentheses; case and accents
-    do not matter (bundnis finds Bündnis). Words match whole words: use a prefix
-    for other forms (путин* finds Путина). Titles weigh more than body text.
+    Words, "phrases", =exact words, prefix*, AND / OR / NOT and parentheses; case
+    and accents do not matter (bundnis finds Bündnis). A word also finds its other
+    forms in the archive's languages, or in the one --lang names (переговоры finds
+    переговоров); a "phrase" or =word only the very form. Chinese, Japanese,
+    Korean and Thai words are found inside the text around them. Titles weigh
+    more than body text. Exit status as grep's: 0 when something matched, 1
+    when nothing did, 2 on an error.
 
     \b
     Examples:
       newsarchive search wagner mali
       newsarchive search '"private military" AND (mali OR sudan) NOT syria'
       newsarchive search 'sanction*' --site reuters --since 2022 --limit 5
-      newsarchive search путин* --lang ru --json
+      newsarchive search переговоры --lang ru --json
+      newsarchive search '=negotiations' 虐待
     """
-    index, _ = _open_index(env)
-    with index:
-        hits = index.search(
-            " ".join(query),
-            filters=filters,
-            field=field,  # type: ignore[arg-type]  # click.Choice guarantees the literal
-            limit=limit,
-        )
+    try:
+        index, _ = _open_index(env)
+        with index:
+            hits = index.search(
+                " ".join(query),
+                filters=filters,
+                field=field,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+                limit=limit,
+            )
+    except NewsArchiveError as exc:
+        # grep's convention, as `grep` has it: 1 means "no match", so errors are 2.
+        env.error(str(exc))
+        raise SystemExit(2) from exc
     if not hits:
         env.info("no matching articles")
+        raise SystemExit(1)
     for n, hit in enumerate(hits):
         _print_hit(env, hit, first=n == 0, as_json=as_json)
 
