@@ -319,9 +319,10 @@ class _Job:
 
 def _job(root: Path, options: GrepOptions, index: Path | None = None) -> _Job:
     pattern = compile_pattern(options)
-    # \A and \Z mean "start/end of the line" to grep but not in a whole text: search such
-    # patterns line by line everywhere rather than find candidate lines in the whole text.
-    whole_text_safe = not re.search(r"\\[AZz]", pattern.pattern)
+    # \A and \Z mean "start/end of the line" to grep but not in a whole text, and $ does
+    # not match before the "\r" of a CRLF line there: search such patterns line by line
+    # everywhere rather than find candidate lines in the whole text.
+    whole_text_safe = not re.search(r"\\[AZz]|(?<!\\)\$", pattern.pattern)
     scanner = re.compile(pattern.pattern, pattern.flags | re.MULTILINE) if whole_text_safe else None
     return _Job(str(root), options, pattern, scanner, make_prefilter(pattern), index)
 
