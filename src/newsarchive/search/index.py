@@ -482,27 +482,35 @@ class SearchIndex:
         filters: Filters,
         limit: int | None,
     ) -> list[tuple[Any, str]]:
-        """(row of entry columns and score, snippet) of the best matches. Where the index
-        alone cannot tell (phrases), each article is checked against its text, in the order
-        of rank, until there are `limit`."""
+        """(row of entry columns and score, snippet) of the best matches: those holding the
+        forms typed first, then those holding other forms, each by rank. Where the index
+        alone cannot tell (phrases), each article is checked against its text, in order,
+        until there are `limit`."""
         shards = schema.shard_count(conn)
         dead = conn.execute("SELECT EXISTS (SELECT 1 FROM dead)").fetchone()[0]
-        sql, params = queries.ranking_sql(shards, resolved.expression, filters, skip_dead=dead)
-        wanted = limit or -1
-        cursor = conn.execute(sql, (*params, wanted if resolved.exact else -1))
         found: list[tuple[Any, str]] = []
-        batch = max(limit or 100, 20)
-        while limit is None or len(found) < limit:
-            rows = cursor.fetchmany(batch)
-            if not rows:
+        seen: set[int] = set()
+        tiers = [resolved.typed_forms, resolved.expression]
+        for expression in (tier for tier in tiers if tier is not None):
+            if limit is not None and len(found) >= limit:
                 break
-            for row in rows:
-                snippet = self._snippet(resolved, row)
-                if snippet is not None:
-                    found.append((row, snippet))
-                    if limit is not None and len(found) == limit:
-                        break
-        cursor.close()
+            sql, params = queries.ranking_sql(shards, expression, filters, skip_dead=dead)
+            wanted = -1 if limit is None or not resolved.complete else limit + len(seen)
+            cursor = conn.execute(sql, (*params, wanted))
+            while limit is None or len(found) < limit:
+                rows = cursor.fetchmany(max(limit or 100, 20))
+                if not rows:
+                    break
+                for row in rows:
+                    if row[0] in seen:
+                        continue
+                    seen.add(row[0])
+                    snippet = self._snippet(resolved, row)
+                    if snippet is not None:
+                        found.append((row, snippet))
+                        if limit is not None and len(found) == limit:
+                            break
+            cursor.close()
         return found
 
     def _snippet(self, resolved: matching.Resolved, row: Sequence[Any]) -> str | None:
@@ -510,10 +518,10 @@ class SearchIndex:
         query does not match it after all (a phrase not found, a file that went)."""
         texts = read_texts(self.root / row[1])
         if texts is None:
-            return "" if resolved.exact else None
+            return "" if resolved.complete else None
         stemmer = stemmer_language(row[12])
         body = Words(texts.body, stemmer)
-        if resolved.exact:
+        if resolved.complete:
             spans = matching.body_marks(resolved, body)
         else:
             fields = {

@@ -31,6 +31,7 @@ from newsarchive.search.text import (
     Words,
     has_paired,
     pieces,
+    stemmers_for,
     stems_of,
     word_weights,
 )
@@ -189,27 +190,35 @@ class _Parser:
 
 @dataclass(frozen=True)
 class Resolved:
-    """A query made ready to run: its FTS5 expression, whether every article that expression
-    finds matches (else each must be checked against its text), and the stems by term."""
+    """A query made ready to run: its FTS5 expression; whether the articles it finds all
+    match (else each is checked against its text); the expression for the articles that
+    hold the very forms typed, which rank before those that hold only other forms (None
+    where it is the same); and the stems of each word."""
 
     tree: Query
     expression: str
-    exact: bool
+    complete: bool
+    typed_forms: str | None
     stems: Mapping[Term, frozenset[str]]
     field: Field
 
 
 def resolve(tree: Query, field: Field, stemmers: Iterable[str]) -> Resolved:
     """The FTS5 expression of `tree` over the columns of `field`, each word also matching
-    its stems by `stemmers` (Snowball names)."""
-    names = sorted(set(stemmers))
+    its stems by `stemmers` (Snowball names, and that of the word's script, see
+    `text.stemmers_for`)."""
+    names = set(stemmers)
     stems: dict[Term, frozenset[str]] = {}
     for term in _terms(tree):
         if term.kind == "word":
-            stems[term] = frozenset(stems_of(term.words[0], names))
+            word = term.words[0]
+            stems[term] = frozenset(stems_of(word, sorted(stemmers_for(word, names))))
     columns = "" if field == "all" else f"{{{field}}} : "
-    expression, exact = _expression(tree, stems, columns)
-    return Resolved(tree, expression, exact, stems, field)
+    expression, complete = _expression(tree, stems, columns, typed=False)
+    typed, _ = _expression(tree, stems, columns, typed=True)
+    return Resolved(
+        tree, expression, complete, typed if typed != expression else None, stems, field
+    )
 
 
 def _terms(tree: Query) -> Iterable[Term]:
@@ -225,11 +234,14 @@ def _quoted(form: str) -> str:
 
 
 def _expression(
-    tree: Query, stems: Mapping[Term, frozenset[str]], columns: str
+    tree: Query, stems: Mapping[Term, frozenset[str]], columns: str, *, typed: bool
 ) -> tuple[str, bool]:
     """(FTS5 expression, whether it matches exactly the articles `tree` does); where it
-    cannot, the expression matches more, never fewer. `columns`: a column filter, or ""."""
+    cannot, the expression matches more, never fewer. `columns`: a column filter, or "".
+    `typed`: the words match only the forms typed (those after a NOT, every form)."""
     if isinstance(tree, Term):
+        if tree.kind == "word" and typed:
+            return f"{columns}{_quoted(tree.forms[0])}", True
         if tree.kind == "word":
             # The word, and each of its stems, as an exact form (a word that is its own
             # stem is stored that way) and as a stem.
@@ -250,7 +262,10 @@ def _expression(
         if tree.prefix:
             parts[-1] += "*"
         return f"{columns}({' AND '.join(parts)})", False
-    results = [_expression(child, stems, columns) for child in tree.children]
+    results = [
+        _expression(child, stems, columns, typed=typed and (tree.op != "NOT" or n == 0))
+        for n, child in enumerate(tree.children)
+    ]
     if tree.op == "NOT":
         (keep, keep_exact), (drop, drop_exact) = results
         if not drop_exact:

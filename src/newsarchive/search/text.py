@@ -83,6 +83,36 @@ def fold(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept)).replace("ё", "е").translate(_PLAIN)
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN_LANGUAGES = frozenset(_SNOWBALL.values()) - {
+    "russian", "serbian", "greek", "arabic", "persian", "armenian", "hindi", "nepali",
+    "tamil", "yiddish",
+}  # fmt: skip
+
+
+_LATIN = re.compile("[a-zA-Z\u00c0-\u024f]")
+
+
+def stemmer_of(word: str, language: str | None) -> str | None:
+    """The stemmer for one word of a text in `language` (a stemmer's name; None: no
+    stems): the language's, except for a word in another script (a Russian word quoted in
+    an English text): Russian for Cyrillic words, English for Latin ones."""
+    if language is None:
+        return None
+    if _CYRILLIC.search(word):
+        return language if language in ("russian", "serbian") else "russian"
+    if word.isascii() or _LATIN.match(word):
+        return language if language in _LATIN_LANGUAGES else "english"
+    return language
+
+
+def stemmers_for(word: str, stemmers: set[str]) -> set[str]:
+    """The stemmers a query word goes through: those of the archive's languages, and the
+    one words of its script get in a text in another language (see `stemmer_of`)."""
+    found = {name for name in (stemmer_of(word, name) for name in stemmers) if name}
+    return found | stemmers
+
+
 def stemmer_language(language: str | None) -> str | None:
     """The Snowball stemmer for a front-matter language ("en-GB" -> "english"), if any."""
     if not language:
@@ -169,11 +199,12 @@ class Analyzer:
     def _learn(self, words: set[str]) -> None:
         if len(self._terms) > _CACHE_LIMIT:
             self._terms.clear()
-        stemmer = _stemmer(self.language) if self.language else None
         for word in words:
             parts = pieces(word)
             terms = [piece.exact for piece in parts]
-            if stemmer is not None:
+            name = stemmer_of(word, self.language)
+            if name is not None:
+                stemmer = _stemmer(name)
                 for piece in parts:
                     if not piece.paired:
                         stemmed = _stem(stemmer, word[piece.start : piece.end])
@@ -203,7 +234,8 @@ def _analysed(word: str, stemmer_name: str | None) -> _Word:
         if len(_ANALYSED) > _CACHE_LIMIT:
             _ANALYSED.clear()
         parts = tuple(pieces(word))
-        stemmer = _stemmer(stemmer_name) if stemmer_name else None
+        name = stemmer_of(word, stemmer_name)
+        stemmer = _stemmer(name) if name else None
         stems = tuple(
             _stem(stemmer, word[p.start : p.end]) if stemmer and not p.paired else "" for p in parts
         )
