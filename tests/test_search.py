@@ -952,3 +952,12 @@ def test_scratch_files_of_a_killed_build_are_cleared(
         assert recent.exists()  # perhaps another process's build, still going
         leftovers = {p.name for p in index.path.parent.glob(f"{index.path.name}.build-*")}
         assert leftovers == {recent.name}  # this build's own are gone too
+
+
+def test_article_text_keeps_the_standfirst_and_drops_the_byline_after_it() -> None:
+    body = (
+        "# Title\n\n*A standfirst under the title.*\n\nBy Jane Doe\n\n14 September 2021\n\n"
+        "The text.\n\n---\n\nSource: <https://example.org/a>\n"
+    )
+    meta = {"published": "2021-09-14"}
+    assert search_mod.article_text(body, meta) == "*A standfirst under the title.*\n\nThe text."

@@ -53,12 +53,21 @@ def article_text(body: str, meta: Mapping[str, Any], *, keep_byline: bool = Fals
     """The article's own words: the body without what `render_body` puts around them (the
     title heading, byline and date line above, the source line below). Those repeat
     front-matter fields that have columns of their own, and would fill every snippet.
+    The standfirst (an italic line under the title) is the article's own, and stays.
     `keep_byline` keeps the "By ..." line, which may say more than the authors field."""
     sections = body.split("\n\n")
     kept: list[str] = []
     start, end = 0, len(sections)
     if sections[0].startswith("# "):
         start = 1
+        standfirst = sections[start] if start < end else ""
+        if (
+            len(standfirst) > 2
+            and standfirst[0] == standfirst[-1] == "*"
+            and "\n" not in standfirst
+        ):
+            kept.append(standfirst)
+            start += 1
         if start < end and sections[start].startswith("By ") and "\n" not in sections[start]:
             if keep_byline:
                 kept.append(sections[start])

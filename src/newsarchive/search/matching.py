@@ -378,8 +378,9 @@ def _snippet_start(text: str, merged: Sequence[Span]) -> int:
             best, best_count = start, count
     if best < _SNIPPET_CHARS // 2:
         return 0
-    for sentence in _SENTENCE_END.finditer(text, max(0, best - 60), best):
-        return sentence.end() if text[sentence.end() : best].strip() else best
+    sentences = list(_SENTENCE_END.finditer(text, max(0, best - 60), best))
+    if sentences:
+        return sentences[-1].end()
     before = [start for start, _, _ in word_weights(text, max(0, best - 40)) if start < best]
     return before[-3] if len(before) >= 3 else (before[0] if before else best)
 
