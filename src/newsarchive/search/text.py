@@ -183,34 +183,40 @@ class Analyzer:
 
     def __init__(self, stemmer: str | None) -> None:
         self.language = stemmer
-        # a word as found, lower-cased -> its exact forms and stems, space-separated
+        # a run of text without white space, lower-cased -> the exact forms and stems of
+        # its words, space-separated
         self._terms: dict[str, str] = {}
 
     def words(self, text: str) -> str:
         """The distinct exact forms of the words of `text`, and their stems that differ
         from them (marked with STEM_MARK), space-separated, for the full-text table: it
         records which words an article holds, not where (see `schema`)."""
-        words = set(WORD.findall(text.lower()))
-        new = words.difference(self._terms)
+        # Split at white space (fast), and remember what each piece holds: most pieces
+        # ("the", "said,") recur from text to text.
+        chunks = set(text.lower().split())
+        new = chunks.difference(self._terms)
         if new:
             self._learn(new)
-        return " ".join(map(self._terms.__getitem__, words))
+        return " ".join(set(map(self._terms.__getitem__, chunks)))
 
-    def _learn(self, words: set[str]) -> None:
+    def _learn(self, chunks: set[str]) -> None:
         if len(self._terms) > _CACHE_LIMIT:
             self._terms.clear()
-        for word in words:
-            parts = pieces(word)
-            terms = [piece.exact for piece in parts]
-            name = stemmer_of(word, self.language)
-            if name is not None:
+        for chunk in chunks:
+            terms: list[str] = []
+            for word in WORD.findall(chunk):
+                parts = pieces(word)
+                terms.extend(piece.exact for piece in parts)
+                name = stemmer_of(word, self.language)
+                if name is None:
+                    continue
                 stemmer = _stemmer(name)
                 for piece in parts:
                     if not piece.paired:
                         stemmed = _stem(stemmer, word[piece.start : piece.end])
                         if stemmed and stemmed != piece.exact:
                             terms.append(STEM_MARK + stemmed)
-            self._terms[word] = " ".join(terms)
+            self._terms[chunk] = " ".join(terms)
 
 
 @dataclass(frozen=True)
