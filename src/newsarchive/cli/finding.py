@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.panel import Panel
@@ -22,15 +22,13 @@ from newsarchive.cli.output import display_path, echo_json, spinner
 from newsarchive.errors import NewsArchiveError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.grep import FileMatches, GrepOptions, grep
-from newsarchive.search import (
-    Entry,
-    Filters,
-    Hit,
-    RefreshReport,
-    SearchIndex,
-    article_text,
-    split_marks,
-)
+from newsarchive.search import Entry, Filters, Hit, RefreshReport, split_marks
+
+if TYPE_CHECKING:
+    from newsarchive.search import SearchIndex
+
+# The search index (and its stemmers and worker processes) is imported by the commands that
+# use it, when they run: grep and the others start without it.
 
 _MATCH_STYLE = "bold red"
 _HIGHLIGHT_STYLE = "bold yellow"
@@ -38,6 +36,8 @@ _HIGHLIGHT_STYLE = "bold yellow"
 
 def _open_index(env: Env, *, full: bool | None = None) -> tuple[SearchIndex, RefreshReport]:
     """The search index, brought up to date; warns about files it had to skip."""
+    from newsarchive.search import SearchIndex
+
     index = SearchIndex(env.existing_archive())
     with spinner(env.err, "Updating the search index"):
         report = index.refresh(full=full)
@@ -405,6 +405,8 @@ def show_cmd(env: Env, target: str, raw: bool) -> None:
     from rich.markdown import Markdown
 
     env.out.print(_header_panel(meta, display_path(path)))
+    from newsarchive.search import article_text
+
     # The panel already gives the title, date and URL that the file's body repeats.
     env.out.print(Markdown(article_text(body, meta, keep_byline=True)))
 
@@ -554,6 +556,8 @@ def reindex_cmd(env: Env, changed: bool) -> None:
       newsarchive reindex
       newsarchive reindex --changed
     """
+    from newsarchive.search import SearchIndex
+
     started = time.perf_counter()
     archive = env.existing_archive()
     index = SearchIndex(archive)

@@ -37,9 +37,9 @@ keeping current and asking), `reader` (grep's read-only look-ups).
 
 from __future__ import annotations
 
-from newsarchive.search.document import article_text, plain_text
-from newsarchive.search.index import FULL_CHECK_LIMIT, INDEX_FILE, SearchIndex, update_index
-from newsarchive.search.matching import fts_query
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from newsarchive.search.model import (
     MARK_END,
     MARK_START,
@@ -55,7 +55,30 @@ from newsarchive.search.model import (
     split_marks,
 )
 from newsarchive.search.reader import IndexReader, KnownFile
-from newsarchive.search.schema import UrlSources
+from newsarchive.search.schema import INDEX_FILE, UrlSources
+
+if TYPE_CHECKING:
+    from newsarchive.search.document import article_text, plain_text
+    from newsarchive.search.index import FULL_CHECK_LIMIT, SearchIndex, update_index
+    from newsarchive.search.matching import fts_query
+
+# Loaded when first asked for: the index, the stemmers and the worker processes take a
+# while to import, and most commands (grep, list, fetch) start without them.
+_LAZY = {
+    "article_text": "document",
+    "plain_text": "document",
+    "FULL_CHECK_LIMIT": "index",
+    "SearchIndex": "index",
+    "update_index": "index",
+    "fts_query": "matching",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"newsarchive.search.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FULL_CHECK_LIMIT",

@@ -22,7 +22,7 @@ from newsarchive.search.text import Words, stemmer_language
 from newsarchive.store import Archive
 from newsarchive.walk import directories, list_directory
 
-INDEX_FILE = "search.sqlite"
+INDEX_FILE = schema.INDEX_FILE
 FULL_CHECK_LIMIT = 5_000
 # A refresh that leaves more dead full-text rows (see `schema`) than this, and than a quarter
 # of the live ones, builds the index again.

@@ -30,6 +30,7 @@ import sqlite3
 from typing import Any
 
 SCHEMA_VERSION = "4"
+INDEX_FILE = "search.sqlite"  # next to the URL index, in the archive's cache directory
 
 # The words of the body, of the title, and of the description, authors and tags ("extra").
 COLUMNS = ("body", "title", "extra")
