@@ -1,8 +1,15 @@
 """grep over the archive's files, aware of the front-matter: filters by site, author, tag,
 language and publication date, and a choice of searching the title, the body or everything.
 
-It reads the Markdown files themselves, so what it prints is always what the files say. It
-is built for speed on large archives:
+It reads the Markdown files themselves, so what it prints is always what the files say. The
+scanning is ripgrep's (see `ripgrep`): newsarchive's walker lists the archive, rg searches
+its directories, and newsarchive keeps the articles the filters pass, in path order. A
+pattern rg reads the same way is matched by rg, line by line (`_grep_by_rg`); for any other,
+rg finds the files holding the strings every match must contain, and Python matches those
+(`_scanned`). With `--in title` or `--in body` rg finds the files and Python the lines.
+
+Where the package brought no rg binary, grep scans in Python, built for speed on large
+archives:
 
 * before a file is decoded, a cheap byte test throws out files that cannot match: the literal
   strings every match must contain are worked out from the regular expression (as ripgrep
