@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from httpserver import FakeWayback, LoopbackServer
+from helpers import closed_port
+from httpserver import FakeWayback, LoopbackProxy, LoopbackServer
 
 
 @pytest.fixture
@@ -28,6 +29,15 @@ def wayback() -> Iterator[FakeWayback]:
 
 
 @pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackProxy]:
+    """A loopback server that is also a proxy answering for every host (see LoopbackProxy),
+    whose TLS certificates the test's clients trust (SSL_CERT_FILE)."""
+    with LoopbackProxy() as srv:
+        monkeypatch.setenv("SSL_CERT_FILE", srv.ca_file)
+        yield srv
+
+
+@pytest.fixture
 def archive(tmp_path: Path) -> Path:
     """Where a command-line test's archive goes (created by the first command that writes)."""
     return tmp_path / "archive"
@@ -37,7 +47,8 @@ def archive(tmp_path: Path) -> Path:
 def isolated_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No test reads the user's config, cache or archive, or goes through their proxy."""
+    """No test reads the user's config, cache or archive, goes through their proxy, or
+    reaches the internet."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("NEWSARCHIVE_DIR", str(home / "archive"))
     monkeypatch.setenv("NEWSARCHIVE_CACHE_DIR", str(home / "cache"))
@@ -46,10 +57,18 @@ def isolated_environment(
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
+    # Nothing reaches the internet, whatever a page names (its pictures on its publisher's
+    # servers): every host but this machine goes through a proxy where nothing listens.
+    nowhere = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("HTTP_PROXY", nowhere)
+    monkeypatch.setenv("HTTPS_PROXY", nowhere)
+    # Names under .invalid and .test never resolve (RFC 6761): tests that expect a DNS
+    # failure there go direct.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,.invalid,.test")
 
 
 # Fixtures of a real HTTP server on 127.0.0.1: a test that uses one runs end to end.
-END_TO_END = frozenset({"server", "wayback"})
+END_TO_END = frozenset({"server", "wayback", "proxy"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

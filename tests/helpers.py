@@ -4,12 +4,15 @@ reading the files it wrote. The `archive` fixture is in conftest.py."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
 import socket
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import yaml
@@ -99,3 +102,48 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def run_in_terminal(
+    argv: list[str],
+    cwd: Path,
+    *,
+    columns: int = 80,
+    lines: int = 500,
+    env: dict[str, str] | None = None,
+) -> tuple[int, list[str], str]:
+    """Run argv with stdout and stderr both on one pseudo-terminal, as in a terminal window:
+    (exit status, what the screen shows at the end, line by line, as a terminal emulator draws
+    it; the text written, escape codes removed). The screen is `lines` tall, so nothing
+    scrolls away."""
+    import pyte  # a terminal emulator, for the tests only
+
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+    environ = {**os.environ, "TERM": "xterm", "COLUMNS": str(columns), "LINES": str(lines)}
+    proc = subprocess.Popen(
+        argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=secondary, stderr=secondary,
+        env={**environ, **(env or {})},
+    )  # fmt: skip
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    status = proc.wait()
+    written = b"".join(chunks).decode("utf-8", "replace")
+    screen = pyte.Screen(columns, lines)
+    stream = pyte.Stream(screen)
+    # A terminal turns "\n" into "\r\n" (the pty's ONLCR), so the emulator sees it already.
+    stream.feed(written)
+    shown = [line.rstrip() for line in screen.display]
+    while shown and not shown[-1]:
+        shown.pop()
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\].*?(?:\x07|\x1b\\)|\r", "", written)
+    return status, shown, plain

@@ -12,6 +12,16 @@ close-delimited bodies, truncated bodies and stalled bodies behave exactly as on
 `FakeWayback(server)` adds the Wayback Machine's endpoints (availability API, replay of a
 capture's original bytes, Save Page Now) to a server, with the captures a test gives it.
 
+`LoopbackProxy` is the same server as a forward proxy that answers for every host itself, so
+that pages naming other hosts (a CDN's pictures) are served offline: routes are added by
+absolute URL, plain http:// requests arrive in absolute form, and https:// ones through
+CONNECT, with a certificate for each host from a test certificate authority (`ca_file`, to
+trust through SSL_CERT_FILE):
+
+    with LoopbackProxy() as proxy:
+        proxy.add("https://cdn.example.org/a.jpg", jpeg, content_type="image/jpeg")
+        httpx.get("https://cdn.example.org/a.jpg", proxy=proxy.url(), verify=proxy.ssl_context())
+
 Built-in routes (a route added with `add`/`add_handler`/`add_prefix` takes precedence):
 
     /redirect?to=PATH         302 to PATH (default "/")
@@ -39,6 +49,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import ssl
 import struct
 import sys
 import threading
@@ -154,13 +165,42 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         try:
             super().finish()
-        except (ConnectionError, TimeoutError):
+        except (ConnectionError, TimeoutError, ssl.SSLError):
             pass
+        if self.tunnel is not None:  # the TLS socket took the connection over: close it here
+            self.connection.close()
+
+    tunnel: str | None = None  # "https://host" inside a proxy's CONNECT tunnel
 
     def do_GET(self) -> None:
         owner = self.server.owner
+        if self.tunnel is not None:
+            self.path = f"{self.tunnel}{self.path}"
         owner._record(self.path, dict(self.headers.items()))
         owner._dispatch(self)
+
+    def do_CONNECT(self) -> None:
+        """A proxy's tunnel to host:443: TLS as that host, then one request inside."""
+        owner = self.server.owner
+        host = self.path.rsplit(":", 1)[0]
+        context = owner._tls_for(host)
+        if context is None:
+            self.send_error(405, "not a proxy")
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            tls = context.wrap_socket(self.connection, server_side=True)
+        except (ssl.SSLError, OSError):
+            self.close_connection = True
+            return
+        self.connection = tls
+        self.rfile = tls.makefile("rb")
+        self.wfile = tls.makefile("wb", buffering=0)
+        self.tunnel = f"https://{host}"
+        self.handle_one_request()
+        self.close_connection = True
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -279,6 +319,10 @@ class LoopbackServer:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _tls_for(self, host: str) -> ssl.SSLContext | None:
+        """The TLS context to answer as `host` in a tunnel (a proxy has one)."""
+        return None
+
     def _record(self, target: str, headers: dict[str, str]) -> None:
         with self._lock:
             self.requests.append(target)
@@ -353,6 +397,50 @@ class LoopbackServer:
         handler.wfile.write(b"<!DOCTYPE html><html><head><title>Stalled</title></head><body>")
         handler.wfile.flush()
         self.stall(float(_query(handler, "delay", str(_MAX_STALL))))
+
+
+class LoopbackProxy(LoopbackServer):
+    """A LoopbackServer that is also a forward proxy answering for every host (module
+    docstring). Routes are absolute URLs; the built-in routes answer on every host."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._contexts: dict[str, ssl.SSLContext] = {}
+
+    @property
+    def ca_file(self) -> str:
+        """The PEM file of the certificate authority that signs every host's certificate."""
+        return _authority()[1]
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts the proxy's certificates."""
+        return ssl.create_default_context(cafile=self.ca_file)
+
+    def _tls_for(self, host: str) -> ssl.SSLContext | None:
+        with self._lock:
+            context = self._contexts.get(host)
+            if context is None:
+                context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                _authority()[0].issue_cert(host).configure_cert(context)
+                self._contexts[host] = context
+            return context
+
+
+@functools.cache
+def _authority() -> tuple[Any, str]:
+    """A certificate authority for the whole test session, and its certificate's PEM file."""
+    import atexit
+    import os
+    import tempfile
+
+    import trustme
+
+    authority = trustme.CA()
+    handle, name = tempfile.mkstemp(prefix="newsarchive-test-ca-", suffix=".pem")
+    with open(handle, "wb") as file:
+        file.write(authority.cert_pem.bytes())
+    atexit.register(os.unlink, name)
+    return authority, name
 
 
 # A 1x1 transparent PNG.

@@ -448,12 +448,14 @@ def test_per_host_and_global_limits(server: LoopbackServer, archive: Archive) ->
             for n in range(8):
                 site.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.15))
                 urls.append(site.url(f"/news/{n}"))
-        one_site = Run(archive, urls[:8], per_host=3)
+        one_site = Run(archive, urls[:8], per_host=3, throttle=False)
         assert one_site.report.counts == {"archived": 8}
         assert gauge.peak == 3
 
         gauge.peak = 0
-        both = Run(Archive(archive.root.parent / "second"), urls, per_host=4, concurrency=5)
+        both = Run(
+            Archive(archive.root.parent / "second"), urls, per_host=4, concurrency=5, throttle=False
+        )
         assert both.report.counts == {"archived": 16}
         assert gauge.peak == 5
 
@@ -582,7 +584,7 @@ def test_the_list_is_read_only_a_window_ahead(server: LoopbackServer, archive: A
             import_urls(
                 entries(lines()),
                 archive,
-                BatchOptions(jobs=0, window=50, robots=False, retries=0),
+                BatchOptions(jobs=0, window=50, robots=False, retries=0, per_host=4),
                 stop=stop,
             )
         )

@@ -60,6 +60,7 @@ def with_closed_stdout(argv: list[str], cwd: Path) -> subprocess.CompletedProces
         ["grep", "--json", "Wagner"],
         ["show", "https://example.org/7"],
         ["history", "https://example.org/7"],
+        ["path", "https://example.org/7"],
         ["--help"],
         ["list", "--help"],
     ],
@@ -94,7 +95,9 @@ def test_fetch_and_import_archive_and_end_well_with_stdout_closed(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
     server.add("/story", mt_page())
-    fetched = with_closed_stdout(command(archive, "fetch", server.url("/story")), tmp_path)
+    fetched = with_closed_stdout(
+        command(archive, "fetch", "--no-images", server.url("/story")), tmp_path
+    )
     assert (fetched.returncode, fetched.stderr) == (0, "")
     assert len(md_files(archive)) == 1
 

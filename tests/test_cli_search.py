@@ -369,7 +369,8 @@ def test_search_hit_shows_date_site_title_path_and_snippet(archive: Path) -> Non
     assert "\x1b" not in result.stdout
     coloured = run(archive, "search", "private", "military", env={"FORCE_COLOR": "1"})
     assert re.search(r"\x1b\[[\d;]*mprivate\x1b\[0m \x1b\[[\d;]*mmilitary\x1b\[0m", coloured.stdout)
-    assert ANSI.sub("", coloured.stdout) == result.stdout
+    # The same words, wrapped to the terminal's width.
+    assert ANSI.sub("", coloured.stdout).split() == result.stdout.split()
 
 
 def test_search_undated_hit_and_hits_separated_by_a_blank_line(archive: Path) -> None:
@@ -579,12 +580,11 @@ def test_list_piped_is_tab_separated_newest_first(archive: Path) -> None:
     assert rows[-1] == ["", "example.org", WEATHER, str(path_of(archive, WEATHER))]
 
 
-def test_list_table_on_a_terminal(archive: Path) -> None:
+def test_list_on_a_terminal(archive: Path) -> None:
     result = run(archive, "list", "--limit", "1", env={"FORCE_COLOR": "1", "COLUMNS": "200"})
     plain = ANSI.sub("", result.stdout).splitlines()
-    assert plain[0].split() == ["date", "site", "title", "path"]
-    assert plain[1].split()[:2] == ["2023-01-10", "Reuters"]
-    assert SUDAN in plain[1] and str(path_of(archive, SUDAN)) in plain[1]
+    assert plain[0] == f"2023-01-10  Reuters  {SUDAN}"
+    assert plain[1].strip() == str(path_of(archive, SUDAN))  # on a line of its own
 
 
 @pytest.mark.parametrize(
@@ -848,7 +848,7 @@ def test_reindex_reads_every_file_once(
 def test_commands_refuse_a_missing_archive(tmp_path: Path, command: list[str]) -> None:
     # (search, as grep, exits 2: see test_search_without_hits_and_bad_queries)
     result = run(tmp_path / "nowhere", *command)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as for every command that reads an archive
     assert result.stderr == (
         f"error: {tmp_path / 'nowhere'}: no such archive directory"
         " (use --archive DIR or set NEWSARCHIVE_DIR)\n"

@@ -23,6 +23,15 @@ STAMP = "20230506070809"  # the capture: long after the article was published
 SNAPSHOT = "2023-05-06T07:08:09Z"
 
 
+@pytest.fixture(autouse=True)
+def without_pictures(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """These tests are about the pages, not their pictures (test_cli_images.py has those of
+    an article from the Wayback Machine): the Wayback Machine is asked for no picture."""
+    config = tmp_path / "no-pictures.toml"
+    config.write_text("images = false\n", encoding="utf-8")
+    monkeypatch.setenv("NEWSARCHIVE_CONFIG", str(config))
+
+
 # -- fetch --wayback: the live page fails --------------------------------------------------------
 
 
@@ -378,7 +387,9 @@ def test_config_makes_wayback_the_default(
     server: LoopbackServer, wayback: FakeWayback, archive: Path, tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'wayback = true\nwayback_url = "{wayback.base}/"\n', encoding="utf-8")
+    config.write_text(
+        f'wayback = true\nwayback_url = "{wayback.base}/"\nimages = false\n', encoding="utf-8"
+    )
     url = server.url("/gone")
     wayback.add(url, mt_page(), timestamp=STAMP)
 
@@ -408,7 +419,7 @@ def test_environment_sets_the_base_url(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('wayback_url = "http://archive.invalid"\n', encoding="utf-8")
+    config.write_text('wayback_url = "http://archive.invalid"\nimages = false\n', encoding="utf-8")
     monkeypatch.setenv("NEWSARCHIVE_WAYBACK_URL", wayback.base)  # wins over the file
     url = server.url("/gone")
     wayback.add(url, mt_page(), timestamp=STAMP)

@@ -292,9 +292,13 @@ def test_total_timeout_stops_a_trickling_server(server: LoopbackServer) -> None:
     assert str(err) == f"{url}: timeout: the download took longer than 0.5 s (total)"
 
 
-def test_connect_timeout_message() -> None:
+def test_connect_timeout_message(monkeypatch: pytest.MonkeyPatch) -> None:
     # A loopback port cannot be made to ignore a connection attempt, so this one mapping is
-    # checked with a transport that raises what httpx raises on a connect timeout.
+    # checked with a transport that raises what httpx raises on a connect timeout (and no
+    # proxy from the environment, which would take the request from it).
+    for name in ("HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name)
+
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectTimeout("timed out", request=request)
 

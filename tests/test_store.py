@@ -564,3 +564,12 @@ def test_a_damaged_index_page_is_noticed_and_rebuilt(root: Path, cache: Path) ->
     index.write_bytes(bytes(data))
     with Archive(root, cache_dir=cache) as archive:
         assert archive.lookup(MT_URL) == saved
+
+
+def test_a_long_title_loses_words_from_the_end_only() -> None:
+    title = "Storms batter the country with heavy rain and gales across this weekend - here's where"
+    slug = slugify_title(title, max_length=60)
+    assert slug == "storms-batter-the-country-with-heavy-rain-and-gales-across"
+    # Exactly full: the last word ends at the limit.
+    assert slugify_title("alpha beta gamma", max_length=10) == "alpha-beta"
+    assert slugify_title("alpha beta gamma", max_length=9) == "alpha"

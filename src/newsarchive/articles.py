@@ -19,7 +19,15 @@ from newsarchive.models import Article
 from newsarchive.store import Archive
 from newsarchive.urls import check_url
 
-__all__ = ["ArticleFile", "choose", "find_article", "read_article", "read_text", "same_file"]
+__all__ = [
+    "ArticleFile",
+    "archived_url",
+    "choose",
+    "find_article",
+    "read_article",
+    "read_text",
+    "same_file",
+]
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,15 @@ def read_article(path: Path, *, what: str = "") -> ArticleFile:
     except FrontMatterError as exc:
         raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
     return ArticleFile(path, text, meta, body)
+
+
+def archived_url(path: Path) -> str | None:
+    """The URL the article at `path` is archived under (its `url`); None when unreadable."""
+    try:
+        url = read_article(path).meta.get("url")
+    except StoreError:
+        return None
+    return url if isinstance(url, str) else None
 
 
 def find_article(archive: Archive, target: str) -> Path:

@@ -41,6 +41,7 @@ from typing import Any, TextIO
 
 from newsarchive import crawl as crawl_mod
 from newsarchive import wayback as wayback_mod
+from newsarchive.articles import archived_url
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
 from newsarchive.models import FetchedPage
@@ -158,16 +159,19 @@ def count_urls(path: str | Path) -> int:
 
 
 class FailedList:
-    """The URLs that failed, written as a URL list with the reason as a comment on each line.
+    """The URLs that failed, and after an interruption those not done, written as a URL list
+    with the reason as a comment on each line.
 
     `newsarchive import` on the file retries exactly those URLs. The file is written under a
     temporary name and moved into place by `close`, so it can safely be the list being read.
+    A path that is not a regular file (/dev/null, a pipe) is written to as it is.
     """
 
     def __init__(self, path: Path, *, keep_empty: bool = False) -> None:
         self.path = path
         self.keep_empty = keep_empty  # write the file (header only) even when nothing failed
-        self.count = 0
+        self.count = 0  # URLs written: failed, or not done
+        self.not_done = 0  # of them, those not done (interrupted)
         self._tmp: Path | None = None
         self._handle: TextIO | None = None
 
@@ -181,15 +185,23 @@ class FailedList:
         handle.flush()
         self.count += 1
 
+    def add_not_done(self, entry: ListEntry) -> None:
+        """A URL the import did not get to (or did not finish) before it was interrupted."""
+        self._open().write(f"{entry.text}  # not done (interrupted)\n")
+        self.count += 1
+        self.not_done += 1
+
     def close(self) -> bool:
         """Move the file into place; True if it was written."""
         if self._handle is None:
             if not self.keep_empty:
                 return False
             self._open()
-        assert self._handle is not None and self._tmp is not None
+        assert self._handle is not None
         self._handle.close()
         self._handle = None
+        if self._tmp is None:  # written in place
+            return True
         try:
             os.replace(self._tmp, self.path)
         except OSError as exc:
@@ -199,13 +211,14 @@ class FailedList:
 
     def _open(self) -> TextIO:
         if self._handle is None:
+            in_place = self.path.exists() and not self.path.is_file()
             directory = self.path.parent
-            tmp = directory / f".{self.path.name}.{os.getpid()}.tmp"
+            tmp = self.path if in_place else directory / f".{self.path.name}.{os.getpid()}.tmp"
             try:
                 self._handle = open(tmp, "w", encoding="utf-8")  # noqa: SIM115
             except OSError as exc:
                 raise StoreError(str(self.path), f"cannot write: {exc.strerror or exc}") from exc
-            self._tmp = tmp
+            self._tmp = None if in_place else tmp
             stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
             self._handle.write(
                 f"# URLs that newsarchive could not archive ({stamp}); the reason follows each.\n"
@@ -250,6 +263,10 @@ class BatchReport(CrawlReport):
 
     via_wayback: int = 0  # of the archived URLs, how many came from the Wayback Machine
     partial: int = 0  # of the archived URLs, how many hold only part of the article
+    # When interrupted: the entries read from the list but not finished, in list order, and
+    # the last entry read (those after it were not read at all).
+    not_done: list[ListEntry] = field(default_factory=list)
+    last_read: ListEntry | None = None
 
 
 ResultCallback = Callable[[Outcome], None]
@@ -306,7 +323,10 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         **engine: Any,
     ) -> None:
         """`engine`: the Crawler's keyword arguments (on_notice, on_total, stop, seed, clock)."""
-        super().__init__(entries, options, **engine)
+        # The entries read and not finished yet, in list order: what an interruption leaves.
+        self.open: dict[ListEntry, None] = {}
+        self.open_lock = threading.Lock()
+        super().__init__(self._noted(entries), options, **engine)
         self.archive = archive
         self.captures = options.captures
         self.on_result = on_result
@@ -318,6 +338,19 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         self.wayback_site = site_of(options.wayback.base)  # one site, however many URLs
 
     # -- reading -----------------------------------------------------------------------------
+
+    def _noted(self, entries: Iterable[ListEntry]) -> Iterator[ListEntry]:
+        """`entries`, each noted as open as it is read (in the reader thread)."""
+        for entry in entries:
+            with self.open_lock:
+                self.open[entry] = None
+                self.report.last_read = entry
+            yield entry
+
+    def not_done(self) -> list[ListEntry]:
+        """The entries read and not finished, in list order."""
+        with self.open_lock:
+            return list(self.open)
 
     def _accept(self, entry: ListEntry) -> None:
         text, source, line = entry.text, entry.source, entry.line
@@ -333,7 +366,9 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             return
         known = self.archive.lookup(url)
         if known is not None:
-            skipped = Outcome(text, "already archived", known, key, source=source, line=line)
+            # The article's own URL, which the input may only lead to (a variant, a mirror).
+            article = archived_url(known) or key
+            skipped = Outcome(text, "already archived", known, article, source=source, line=line)
             self._result(skipped)
             return
         plan = Plan(url, self.wayback)
@@ -454,6 +489,9 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             self.report.partial += 1
         if outcome.status == "failed" and outcome.reason:
             self.report.failures[outcome.reason] += 1
+        if outcome.source is not None and outcome.line is not None:
+            with self.open_lock:
+                self.open.pop(ListEntry(outcome.source, outcome.line, outcome.input), None)
         self._settle(task)  # the line is done: the reader may take one more
         self.on_result(outcome)
 
@@ -490,4 +528,7 @@ def import_urls(
         seed=seed,
         clock=clock,
     )
-    return crawl_mod.run_to_report(importer, importer.report)
+    report = crawl_mod.run_to_report(importer, importer.report)
+    if report.interrupted:
+        report.not_done = importer.not_done()
+    return report

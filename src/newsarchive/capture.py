@@ -20,9 +20,11 @@ import io
 import os
 import secrets
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from newsarchive.errors import StoreError
 from newsarchive.models import FetchedPage
@@ -54,8 +56,16 @@ def capture_path(article_path: str, page: FetchedPage) -> str:
     return str(rel.with_name(f"{rel.stem}.{stamp}.warc.gz"))
 
 
-def write_capture(page: FetchedPage, root: Path, rel: str, *, software: str) -> Capture:
-    """Write `page` as a WARC file at `root/rel` atomically and return its reference.
+def write_capture(
+    page: FetchedPage,
+    root: Path,
+    rel: str,
+    *,
+    software: str,
+    responses: Sequence[FetchedPage] = (),
+) -> Capture:
+    """Write `page` as a WARC file at `root/rel` atomically and return its reference; the
+    `responses` that go with it (the article's pictures) follow as records of their own.
 
     Raises StoreError when the file cannot be written. An existing file is never replaced:
     a second fetch within the same second gets a "-2" suffix.
@@ -63,10 +73,8 @@ def write_capture(page: FetchedPage, root: Path, rel: str, *, software: str) -> 
     if page.status is None:
         raise ValueError("only HTTP responses are captured")
     # Imported on use: warcio takes ~0.1 s to load, and most commands never write a capture.
-    from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    body = page.raw
     # Records are written plain and gzipped here, one gzip member each as WARC readers expect:
     # warcio's own gzip runs at level 9, twice the CPU of level 6 for 1 % smaller files.
     buffer = io.BytesIO()
@@ -77,8 +85,28 @@ def write_capture(page: FetchedPage, root: Path, rel: str, *, software: str) -> 
         )
     )
     data = _gzip_member(buffer.getvalue())
+    record_id, member = _response_record(writer, buffer, page)
+    data += member
+    for response in responses:
+        data += _response_record(writer, buffer, response, level=_STORED_LEVEL)[1]
+    path = _write_new(root, rel, data)
+    return Capture(
+        path=path.relative_to(root).as_posix(),
+        record_id=record_id,
+        sha256=hashlib.sha256(page.raw).hexdigest(),
+    )
+
+
+def _response_record(
+    writer: Any, buffer: io.BytesIO, page: FetchedPage, *, level: int = 6
+) -> tuple[str, bytes]:
+    """One `response` record for `page`, gzipped: its WARC-Record-ID and its bytes."""
+    from warcio.statusandheaders import StatusAndHeaders
+
+    assert page.status is not None
     buffer.seek(0)
     buffer.truncate()
+    body = page.raw
     headers: list[tuple[str, str]] = []
     for name, value in page.headers:
         if name.lower() in _DROPPED:
@@ -99,18 +127,18 @@ def write_capture(page: FetchedPage, root: Path, rel: str, *, software: str) -> 
         },
     )
     writer.write_record(record)
-    data += _gzip_member(buffer.getvalue())
-    record_id = str(record.rec_headers.get_header("WARC-Record-ID"))
-    path = _write_new(root, rel, data)
-    return Capture(
-        path=path.relative_to(root).as_posix(),
-        record_id=record_id,
-        sha256=hashlib.sha256(body).hexdigest(),
+    return str(record.rec_headers.get_header("WARC-Record-ID")), _gzip_member(
+        buffer.getvalue(), level
     )
 
 
-def _gzip_member(data: bytes) -> bytes:
-    compressor = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+# Pictures are compressed already: deflate would spend CPU for nothing, so their records are
+# gzip members that store the bytes as they are.
+_STORED_LEVEL = 0
+
+
+def _gzip_member(data: bytes, level: int = 6) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
     return compressor.compress(data) + compressor.flush()
 
 
@@ -171,6 +199,34 @@ def read_capture(root: Path, capture: Capture) -> tuple[str, int, list[tuple[str
     if not records:
         raise StoreError(str(path), "not a WARC file")
     raise StoreError(str(path), f"no record {capture.record_id} in the capture")
+
+
+def read_responses(
+    root: Path, path: str
+) -> Iterator[tuple[str, int, list[tuple[str, str]], bytes]]:
+    """Every response the capture at `root/path` holds, in order: (URL, status, headers, body).
+    Raises StoreError when the file is missing or unreadable."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    file = root / path
+    try:
+        with open(file, "rb") as handle:
+            for record in ArchiveIterator(handle):
+                if not str(record.format).startswith("warc"):
+                    raise StoreError(str(file), "not a WARC file")
+                if record.rec_type != "response":
+                    continue
+                http = record.http_headers
+                status = int(http.get_statuscode()) if http else 0
+                headers = list(http.headers) if http else []
+                url = str(record.rec_headers.get_header("WARC-Target-URI"))
+                yield url, status, headers, record.content_stream().read()
+    except StoreError:
+        raise
+    except OSError as exc:
+        raise StoreError(str(file), f"cannot read the capture: {exc.strerror or exc}") from exc
+    except Exception as exc:  # warcio raises assorted errors on damaged files
+        raise StoreError(str(file), f"damaged capture: {exc}") from exc
 
 
 def check_capture(root: Path, capture: Capture) -> str | None:

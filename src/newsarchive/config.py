@@ -11,6 +11,8 @@ The config file holds defaults for command-line options, one key per option:
     template = "{date:%Y}/{site}/{slug}.md"
     wayback = true                  # --wayback by default (--no-wayback turns it off)
     wayback_url = "https://web.archive.org"
+    images = false                  # --no-images by default
+    max_image_size = "20MB"
 
 Options given on the command line or through environment variables win over the file.
 """
@@ -43,7 +45,17 @@ CONFIG_KEYS: dict[str, tuple[type, ...]] = {
     "wayback": (bool,),
     "wayback_url": (str,),
     "save_to_wayback": (bool,),
+    "images": (bool,),
+    "max_image_size": (int, str),
+    "max_image_total": (int, str),
+    "concurrency": (int,),
+    "per_host": (int,),
+    "delay": (int, float),
+    "throttle": (bool,),
+    "jobs": (int,),
+    "capture": (bool,),
 }
+SIZE_KEYS = {"max_size", "max_image_size", "max_image_total"}
 PATH_KEYS = {"archive", "cookies", "captures"}
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
@@ -94,7 +106,7 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
             raise ConfigError(f"{file}: {key} has the wrong type ({type(value).__name__})")
         if key in PATH_KEYS:
             value = str(Path(str(value)).expanduser())
-        if key == "max_size":
+        if key in SIZE_KEYS:
             value = parse_size(value)
         config[key] = value
     return config

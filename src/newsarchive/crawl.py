@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import abc
 import ctypes
+import dataclasses
 import heapq
 import itertools
 import queue
@@ -54,6 +55,7 @@ from typing import Any, Generic, TypeVar
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import FetchError, HTTPStatusError, NetworkError, NewsArchiveError
 from newsarchive.models import FetchedPage, FetchOptions
+from newsarchive.pace import Pace
 from newsarchive.pipeline import prepare, render_file
 from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url
 from newsarchive.workers import process_pool, shut_down, start_processes, worker_count
@@ -79,8 +81,9 @@ class CrawlOptions:
 
     fetch: FetchOptions = field(default_factory=FetchOptions)
     concurrency: int = 16  # requests in flight, all sites together
-    per_host: int = 4  # requests in flight to one site
-    delay: float = 0.0  # mean seconds between two requests to one site (jittered 0.5x-1.5x)
+    per_host: int = 2  # requests in flight to one site
+    delay: float = 0.0  # least mean seconds between two requests to one site (jittered 0.5x-1.5x)
+    throttle: bool = True  # adapt each site's pace to its response times and errors (`Pace`)
     retries: int = 3  # further attempts after a failure that may pass
     backoff: float = 1.0  # seconds before the first retry; doubles each time (jittered)
     max_backoff: float = 60.0  # longest wait between two attempts that we choose ourselves
@@ -276,6 +279,7 @@ class Site(Generic[TaskT]):
     paused_until: float = 0.0  # set when the site asks us to back off
     policy: RobotsPolicy | None = None
     crawl_delay: float | None = None  # from robots.txt (Crawl-delay or Request-rate)
+    pace: Pace = field(default_factory=Pace)
     robots_pending: bool = False
     # Set when robots.txt could not be read even after retries: (reason, detail) that every
     # other URL of the site fails with at once, instead of each going through its own retries.
@@ -295,6 +299,7 @@ class Fetched(Generic[TaskT]):
     robots_error: bool = False  # `error` happened while reading robots.txt
     requests: int = 1  # requests this job made (a Wayback lookup and its snapshot: 2)
     answer: str | None = None  # a request answered with a value, not a page (Save Page Now)
+    latency: float = 0.0  # seconds from the start of the job to its answer
 
 
 @dataclass(frozen=True)
@@ -645,8 +650,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.jobs_queue.put((task, need_robots))
 
     def _gap(self, site: Site[TaskT]) -> float:
-        """Seconds before the next request to `site` may start."""
-        gap = self.options.delay * self.rng.uniform(0.5, 1.5)
+        """Seconds before the next request to `site` may start: the delay asked for, or the
+        site's own pace when slower (with jitter), or its Crawl-delay."""
+        pace = site.pace.gap if self.options.throttle else 0.0
+        gap = max(self.options.delay, pace) * self.rng.uniform(0.5, 1.5)
         return max(gap, site.crawl_delay or 0.0)
 
     # -- workers -----------------------------------------------------------------------------
@@ -683,7 +690,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             job = self.jobs_queue.get()
             if job is None or self.closed.is_set():
                 return
-            self.events.put(self._fetch(*job))
+            started = self.clock.now()
+            fetched = self._fetch(*job)
+            self.events.put(dataclasses.replace(fetched, latency=self.clock.now() - started))
 
     def _fetch(self, task: TaskT, with_robots: bool) -> Fetched[TaskT]:
         """One download job, in a download thread: robots.txt first if due, then the page."""
@@ -772,6 +781,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             # Count the pause from the end of this request: the robots.txt request went just
             # before it, and a Crawl-delay means seconds between one request and the next.
             site.next_start = max(site.next_start, self.clock.now() + self._gap(site))
+        if self.options.throttle:
+            self._pace(site, event)
         task.attempts += event.requests - 1
         if event.denied and event.policy is not None:
             self._fail_robots(task, event.policy)
@@ -780,6 +791,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             self._failed_attempt(task, site, event.error, robots=event.robots_error)
             return
         self._downloaded(task, event)
+
+    def _pace(self, site: Site[TaskT], event: Fetched[TaskT]) -> None:
+        """Adapt the site's pace to this answer (`Pace`); after a failure that may pass, the
+        next request to the site waits a whole (slower) pace from now."""
+        if event.error is not None and is_transient(event.error):
+            site.pace.struggled(self.options.backoff)
+            site.next_start = max(site.next_start, self.clock.now() + self._gap(site))
+        else:
+            site.pace.answered(event.latency, ok=event.error is None)
 
     def _set_policy(self, site: Site[TaskT], policy: RobotsPolicy) -> None:
         site.policy = policy

@@ -202,9 +202,21 @@ def http_getter(client: Client, options: FetchOptions) -> Getter:
     return get
 
 
-def read_feed(url: str, get: Getter) -> list[Entry]:
-    """Download and parse one RSS or Atom feed."""
-    return parse_feed(get(url), url)
+def read_feed(
+    url: str, get: Getter, *, on_note: Callable[[str], None] | None = None
+) -> list[Entry]:
+    """Download and parse one RSS or Atom feed. Given an HTML page instead, read the first feed
+    the page links to (`<link rel="alternate" type="application/rss+xml">`), as feed readers
+    do, and say so through `on_note`."""
+    data = get(url)
+    if _root_name(_inflate(data, url)) == "html":
+        feeds = _feed_links(data, url)
+        if feeds:
+            others = f" (it also links to {', '.join(feeds[1:])})" if feeds[1:] else ""
+            if on_note is not None:
+                on_note(f"{url} is a web page; reading the feed it links to: {feeds[0]}{others}")
+            return parse_feed(get(feeds[0]), feeds[0])
+    return parse_feed(data, url)
 
 
 def iter_feeds(

@@ -9,14 +9,17 @@ in memory. Every failure becomes a `FetchError` subclass with a short, stable `r
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import http.cookiejar
 import json
 import socket
 import ssl
 import time
+import urllib.parse
+import urllib.request
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -45,7 +48,10 @@ def _package_version() -> str:
         return "0"
 
 
-DEFAULT_USER_AGENT = f"newsarchive/{_package_version()} (+https://pypi.org/project/newsarchive/)"
+# Where a site's operator can read what this client is: the repository named in pyproject.toml's
+# [project.urls].
+PROJECT_URL = "https://github.com/newsarchive/newsarchive"
+DEFAULT_USER_AGENT = f"newsarchive/{_package_version()} (+{PROJECT_URL})"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # What JSON APIs answer with in practice (JSONP-era servers still say JavaScript or plain text).
 JSON_TYPES = frozenset(
@@ -59,6 +65,8 @@ LOCAL_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 ACCEPT_ENCODING = "gzip, deflate"
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+# What `fetch` keeps for a picture: any image type (images/ checks that the bytes are one).
+IMAGE_TYPES = frozenset({"image/*"})
 
 _CHUNK = 64 * 1024
 _PIECE = 256 * 1024  # largest piece of decompressed output produced at once
@@ -136,18 +144,21 @@ def fetch(
     client: httpx.Client,
     options: FetchOptions,
     accept: Collection[str] = HTML_TYPES,
+    headers: Mapping[str, str] | None = None,
 ) -> FetchedPage:
     """Download one HTML page, following redirects; raise a FetchError subclass on failure.
 
-    `accept` lists the media types to keep (feeds and sitemaps pass XML and gzip types). A body
-    that is not HTML is returned undecoded: it is in `raw`, with `html` and `encoding` empty.
+    `accept` lists the media types to keep (feeds and sitemaps pass XML and gzip types;
+    "image/*" stands for every image type). A body that is not HTML is returned undecoded: it
+    is in `raw`, with `html` and `encoding` empty. `headers` are sent with each request, over
+    the client's own (a picture's Referer and Accept).
     """
     current = _http_url(url)
 
     deadline = time.monotonic() + options.timeout
     visited = [str(current)]
     while True:
-        page_or_next = _request_once(url, current, client, options, deadline, accept)
+        page_or_next = _request_once(url, current, client, options, deadline, accept, headers)
         if isinstance(page_or_next, httpx.URL):
             target = str(page_or_next)
             if target in visited:
@@ -221,7 +232,7 @@ def probe(
         request = client.build_request("GET", target, timeout=httpx.Timeout(seconds))
         response = client.send(request, stream=True)
     except httpx.HTTPError as exc:
-        limits = FetchOptions(timeout=seconds)
+        limits = dataclasses.replace(options, timeout=seconds)
         raise _network_error(url, exc, limits, limited=False) from exc
     response.close()
     return Answer(
@@ -249,6 +260,7 @@ def _request_once(
     options: FetchOptions,
     deadline: float,
     accept: Collection[str],
+    headers: Mapping[str, str] | None = None,
 ) -> FetchedPage | httpx.URL:
     """One request: the page, or the next URL when the answer is a redirect."""
     remaining = deadline - time.monotonic()
@@ -261,7 +273,9 @@ def _request_once(
     if host.endswith(_NEVER_RESOLVES):
         raise NetworkError(url, f"cannot resolve host {target.host}", reason="DNS")
     try:
-        request = client.build_request("GET", target, timeout=httpx.Timeout(remaining))
+        request = client.build_request(
+            "GET", target, headers=headers, timeout=httpx.Timeout(remaining)
+        )
         response = client.send(request, stream=True)
     except httpx.HTTPError as exc:
         raise _network_error(url, exc, options, limited=limited) from exc
@@ -283,7 +297,7 @@ def _request_once(
                 status=response.status_code,
             )
         media_type = _media_type(response.headers.get("Content-Type"))
-        if media_type is not None and media_type not in accept:
+        if media_type is not None and not _accepts(accept, media_type):
             raise _refused_type(url, media_type, accept, response.status_code)
         _check_declared_length(url, response, options.max_bytes)
         try:
@@ -297,7 +311,7 @@ def _request_once(
         raise ContentError(url, "empty page", reason="empty page", status=response.status_code)
     if media_type is None:
         media_type = _sniff(raw)
-        if media_type not in accept:
+        if not _accepts(accept, media_type):
             raise _refused_type(url, media_type, accept, response.status_code, sniffed=True)
     if media_type in HTML_TYPES:
         html, encoding = decode_html(raw, response.charset_encoding)
@@ -316,14 +330,23 @@ def _request_once(
     )
 
 
+def _accepts(accept: Collection[str], media_type: str) -> bool:
+    if media_type in accept:
+        return True
+    return f"{media_type.split('/', 1)[0]}/*" in accept
+
+
 def _refused_type(
     url: str, media_type: str, accept: Collection[str], status: int, *, sniffed: bool = False
 ) -> ContentError:
     html_only = set(accept) <= HTML_TYPES
-    what = "not an HTML page" if html_only else "unexpected content type"
+    images = set(accept) == IMAGE_TYPES
+    what = "not an HTML page" if html_only else "not an image" if images else None
     detail = f"no Content-Type; the body looks like {media_type}" if sniffed else media_type
-    reason = "not HTML" if html_only else "unexpected type"
-    return ContentError(url, f"{what} ({detail})", reason=reason, status=status)
+    reason = "not HTML" if html_only else "not an image" if images else "unexpected type"
+    return ContentError(
+        url, f"{what or 'unexpected content type'} ({detail})", reason=reason, status=status
+    )
 
 
 def _redirect_target(url: str, current: httpx.URL, response: httpx.Response) -> httpx.URL:
@@ -500,6 +523,24 @@ def _network_error(
 ) -> NetworkError:
     """Turn an httpx failure into a NetworkError with a stable reason."""
     seconds = f"{options.timeout:g} s"
+    proxy = _proxy_for(str(exc.request.url) if _has_request(exc) else url, options)
+    if proxy is not None and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        # Connecting means connecting to the proxy: name it, not the page.
+        cause = _root_cause(exc)
+        if isinstance(cause, ConnectionRefusedError) or getattr(cause, "errno", None) == (
+            errno.ECONNREFUSED
+        ):
+            problem = "connection refused"
+        elif isinstance(cause, socket.gaierror):
+            problem = "cannot resolve its host"
+        elif isinstance(exc, httpx.ConnectTimeout):
+            problem = f"no connection after {seconds}"
+        else:
+            problem = _describe(exc)
+        return NetworkError(url, f"proxy {proxy}: {problem}", reason="proxy")
+    if isinstance(exc, httpx.ProxyError):
+        where = f"proxy {proxy}" if proxy is not None else "proxy error"
+        return NetworkError(url, f"{where}: {_describe(exc)}", reason="proxy")
     if isinstance(exc, httpx.TimeoutException):
         if limited:
             return _total_timeout(url, options)
@@ -508,8 +549,6 @@ def _network_error(
         else:
             detail = f"timeout: no data for {seconds} (read)"
         return NetworkError(url, detail, reason="timeout")
-    if isinstance(exc, httpx.ProxyError):
-        return NetworkError(url, f"proxy error: {_describe(exc)}", reason="proxy")
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return NetworkError(url, f"cannot fetch this URL: {_describe(exc)}", reason="invalid URL")
     cause = _root_cause(exc)
@@ -530,6 +569,29 @@ def _network_error(
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return NetworkError(url, f"protocol error: {_describe(exc)}", reason="protocol error")
     return NetworkError(url, f"network error: {_describe(exc)}", reason="network")
+
+
+def _proxy_for(url: str, options: FetchOptions) -> str | None:
+    """The proxy a request for `url` goes through, without its credentials: --proxy, else
+    the one the environment's *_PROXY variables give for it (as httpx reads them)."""
+    proxy = options.proxy
+    if proxy is None:
+        parts = urllib.parse.urlsplit(url)
+        proxies = urllib.request.getproxies_environment()
+        if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+            return None
+        proxy = proxies.get(parts.scheme) or proxies.get("all")
+        if proxy is None:
+            return None
+    parts = urllib.parse.urlsplit(proxy)
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:  # not a number: httpx said so already
+        port = ""
+    return f"{parts.scheme}://{host}{port}" if parts.scheme else proxy
 
 
 def _has_request(exc: httpx.HTTPError) -> bool:

@@ -29,13 +29,15 @@ from typing import Any
 import yaml
 
 from newsarchive.errors import NewsArchiveError
-from newsarchive.models import Article, LeadImage
+from newsarchive.models import Article, LeadImage, StoredImage
 from newsarchive.urls import normalize_url
 
 __all__ = [
     "CAPTURE_KEYS",
     "FRONT_MATTER_KEYS",
     "HISTORY_KEYS",
+    "IMAGE_FIELDS",
+    "IMAGES_KEY",
     "COMPLETENESS_KEYS",
     "SAVED_KEY",
     "WAYBACK_KEYS",
@@ -44,6 +46,7 @@ __all__ = [
     "article_date",
     "article_from_meta",
     "article_meta",
+    "stored_images",
     "archiver_name",
     "dumps",
     "is_newsarchive",
@@ -56,6 +59,9 @@ NEWSARCHIVE_KEY = "archiver"  # its value "newsarchive <version>" marks files wr
 CAPTURE_KEYS = ("capture", "capture_record", "capture_sha256")
 COMPLETENESS_KEYS = ("completeness", "reason")  # only on pages that hold part of the article
 HISTORY_KEYS = ("checked", "gone", "revisions")  # added by `update` (revisions.py)
+# The pictures kept with the article (images/): a list of mappings with these keys.
+IMAGES_KEY = "images"
+IMAGE_FIELDS = ("url", "path", "type", "bytes", "sha256")
 # An article that came from the Wayback Machine (wayback.py): `via: wayback`, the capture
 # time (UTC) and the archive's address of the capture.
 WAYBACK_KEYS = ("via", "snapshot", "archive_url")
@@ -66,7 +72,7 @@ FRONT_MATTER_KEYS = (
     *("source", "site", "hostname", "description", "language", "tags", "categories"),
     *("image", "image_caption", "image_credit", "fetched", "status", "final_url"),
     *(*WAYBACK_KEYS, SAVED_KEY, "sha256"),
-    *(NEWSARCHIVE_KEY, "extractor", *CAPTURE_KEYS, *HISTORY_KEYS),
+    *(NEWSARCHIVE_KEY, "extractor", *CAPTURE_KEYS, IMAGES_KEY, *HISTORY_KEYS),
 )
 
 # Keys written even when empty, so every archived file has the same minimal shape.
@@ -173,6 +179,10 @@ def article_meta(article: Article, body: str) -> dict[str, Any]:
         "extractor": article.extra.get("extractor"),
         # The raw HTTP response (capture.py): path under the captures root, record, body digest.
         **{key: article.extra.get(key) for key in CAPTURE_KEYS},
+        # The pictures kept with it (images/): where each came from and where it is.
+        IMAGES_KEY: [
+            {name: getattr(image, name) for name in IMAGE_FIELDS} for image in article.images
+        ],
     }
     return {
         key: value
@@ -346,6 +356,25 @@ def _read_scalar(text: str) -> object:
     return _UNKNOWN
 
 
+def _plain_key(key: str) -> bool:
+    """Whether `key` is a key the quick reader reads as YAML does: a plain ASCII name that
+    YAML takes for a string."""
+    if key not in _PLAIN_KEYS:
+        if not (key.isidentifier() and key.isascii()) or _implicit_tag(key) != _STR:
+            return False
+        _PLAIN_KEYS.add(key)
+    return True
+
+
+def _entry(text: str) -> tuple[str, object] | None:
+    """`key: scalar` (a line of a mapping in a list), else None."""
+    key, colon, raw = text.partition(":")
+    if not colon or not raw.startswith(" ") or not _plain_key(key):
+        return None
+    value = _simple_scalar(raw[1:])
+    return None if value is _UNKNOWN else (key, value)
+
+
 def _read_simple(block: str) -> dict[str, Any] | None:
     """The mapping in a front-matter block written the way `dumps` writes, else None."""
     if _SPECIAL.search(block):
@@ -353,26 +382,34 @@ def _read_simple(block: str) -> dict[str, Any] | None:
     meta: dict[str, Any] = {}
     list_key: str | None = None  # the last "key:" line without a value: its items follow
     items: list[object] = []
+    mapping: dict[str, object] | None = None  # the list item being read, when a mapping
     for line in block.split("\n"):
         if line.startswith("- "):
             if list_key is None:
                 return None
-            item = _simple_scalar(line[2:])
+            entry = _entry(line[2:])  # "- key: value" opens a mapping (the `images:` list)
+            item: object = _simple_scalar(line[2:]) if entry is None else dict([entry])
             if item is _UNKNOWN:
                 return None
+            mapping = item if isinstance(item, dict) else None
             if not items:
                 meta[list_key] = items
             items.append(item)
             continue
+        if mapping is not None and line.startswith("  "):  # "  key: value" goes on with it
+            entry = _entry(line[2:])
+            if entry is None or entry[0] in mapping:
+                return None
+            mapping[entry[0]] = entry[1]
+            continue
+        mapping = None
         key, colon, raw = line.partition(":")
         if not colon:
             if line == "":  # the end of the block, or a blank line (YAML skips those too)
                 continue
             return None
-        if key not in _PLAIN_KEYS:
-            if not (key.isidentifier() and key.isascii()) or _implicit_tag(key) != _STR:
-                return None
-            _PLAIN_KEYS.add(key)
+        if not _plain_key(key):
+            return None
         if raw in ("", " "):  # a list follows, or nothing (null)
             meta[key] = None
             list_key, items = key, []
@@ -414,6 +451,24 @@ def _texts(value: object) -> tuple[str, ...]:
     if isinstance(value, list | tuple):
         return tuple(str(item) for item in value if item is not None and item != "")
     return (str(value),)
+
+
+def stored_images(meta: Mapping[str, Any]) -> tuple[StoredImage, ...]:
+    """The pictures the front-matter lists under `images:` (entries without a path, address
+    or digest, as a hand edit may leave them, are passed over)."""
+    listed = meta.get(IMAGES_KEY)
+    if not isinstance(listed, list):
+        return ()
+    images = []
+    for entry in listed:
+        if not isinstance(entry, dict):
+            continue
+        url, path, digest = (_text(entry.get(name)) for name in ("url", "path", "sha256"))
+        size = entry.get("bytes")
+        if url and path and digest:
+            count = size if isinstance(size, int) and not isinstance(size, bool) else -1
+            images.append(StoredImage(url, path, _text(entry.get("type")) or "", count, digest))
+    return tuple(images)
 
 
 def article_from_meta(meta: Mapping[str, Any], body: str) -> Article:
@@ -458,6 +513,7 @@ def article_from_meta(meta: Mapping[str, Any], body: str) -> Article:
         tags=_texts(meta.get("tags")),
         categories=_texts(meta.get("categories")),
         image=image,
+        images=stored_images(meta),
         source=_text(meta.get("source")),
         status=status if isinstance(status, int) and not isinstance(status, bool) else None,
         final_url=_text(meta.get("final_url")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,20 @@ class FetchOptions:
     proxy: str | None = None  # else the standard *_PROXY environment variables apply
     cookies: str | None = None  # path of a Netscape cookies.txt file
     verify: bool = True  # TLS certificate verification
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """Whether and how an article's own pictures are archived with it (images/)."""
+
+    enabled: bool = True
+    max_bytes: int = 20 * 1024 * 1024  # one picture, decompressed
+    max_total: int = 50 * 1024 * 1024  # all the pictures of one article
+    files: Path | None = None  # where a new `_images` link points (None: the captures' images/)
+
+    def __post_init__(self) -> None:
+        if self.max_bytes <= 0 or self.max_total <= 0:
+            raise ValueError("picture size limits must be positive")
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,18 @@ class LeadImage:
 
 
 @dataclass(frozen=True)
+class StoredImage:
+    """A picture of the article kept in the archive (under `_images/`): where it came from and
+    where it is, as the front-matter's `images:` list gives it."""
+
+    url: str  # the address it was downloaded from
+    path: str  # relative to the archive root, with "/": "_images/5b/5b2a…c0.jpg"
+    type: str  # its media type, read from its bytes: "image/jpeg"
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Article:
     """An extracted article: metadata plus the body in Markdown (without the header we add)."""
 
@@ -96,6 +123,7 @@ class Article:
     source: str | None = None  # the URL as given, when it differs from `url`
     status: int | None = None  # HTTP status of the final response
     final_url: str | None = None  # URL after redirects
+    images: tuple[StoredImage, ...] = ()  # the pictures kept with it (front-matter `images:`)
     # Tool versions and other provenance. A page that holds only part of the article (a
     # paywall teaser, a cookie-consent interstitial) has extra["completeness"] == "partial"
     # and extra["reason"] saying why; both are written to the front matter.

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from newsarchive import capture as capture_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive import wayback as wayback_mod
+from newsarchive.articles import archived_url
 from newsarchive.errors import (
     ExtractionError,
     FetchError,
@@ -25,7 +26,10 @@ from newsarchive.errors import (
     with_detail,
 )
 from newsarchive.frontmatter import SAVED_KEY, archiver_name, article_meta, dumps
-from newsarchive.models import Article, FetchedPage, FetchOptions
+from newsarchive.images.download import Picture, Wanted, drop_all, get_pictures, keep
+from newsarchive.images.files import ImageFiles
+from newsarchive.images.links import localize, relative_prefix
+from newsarchive.models import Article, FetchedPage, FetchOptions, ImageOptions, Snapshot
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
 from newsarchive.store import Archive
@@ -33,7 +37,7 @@ from newsarchive.urls import check_url, is_local_target, normalize_url
 from newsarchive.wayback import WaybackOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
 __all__ = [
     "Found",
@@ -43,6 +47,7 @@ __all__ = [
     "add_capture",
     "archive_target",
     "extract_found",
+    "image_files",
     "iter_targets",
     "prepare",
     "render_file",
@@ -64,24 +69,29 @@ def render_file(article: Article, body: str | None = None) -> str:
 @dataclass(frozen=True)
 class Found:
     """An article extracted from a page and ready to write: the URLs it is known by, its
-    Markdown body, the whole file when rendered already, and the response to keep as its
-    capture (None: no capture)."""
+    Markdown body, the whole file when rendered already, the response to keep as its
+    capture (None: no capture), the pictures it shows and those downloaded for it."""
 
     article: Article
     body: str
     keys: tuple[str, ...]
     text: str | None = None  # None: rendered when written, once its capture is named
     page: FetchedPage | None = None
+    wanted: tuple[Wanted, ...] = ()  # its own pictures (images/choose.py), when asked for
+    pictures: Mapping[str, Picture] = field(default_factory=dict)  # downloaded, by address
 
     @property
     def partial(self) -> bool:
         return is_partial(self.article)
 
 
-def extract_found(page: FetchedPage, given: str | None, *, whole: bool = True) -> Found:
+def extract_found(
+    page: FetchedPage, given: str | None, *, whole: bool = True, images: bool = False
+) -> Found:
     """Extract the article from `page` and render it (pure CPU work: an import runs it in a
-    worker process); without `whole`, only the body is rendered. An error about a page from
-    the Wayback Machine says so ("URL: Wayback: no article text found")."""
+    worker process); without `whole`, only the body is rendered. With `images`, the article's
+    own pictures are chosen too. An error about a page from the Wayback Machine says so
+    ("URL: Wayback: no article text found")."""
     try:
         article, keys = prepare(page, given)
     except ExtractionError as exc:
@@ -89,7 +99,27 @@ def extract_found(page: FetchedPage, given: str | None, *, whole: bool = True) -
             raise
         raise with_detail(exc, f"Wayback: {exc.detail}") from exc
     body = render_body(article)
-    return Found(article, body, tuple(keys), render_file(article, body) if whole else None)
+    wanted = _wanted(article, page, given) if images else ()
+    text = render_file(article, body) if whole and not wanted else None
+    return Found(article, body, tuple(keys), text, wanted=wanted)
+
+
+def _wanted(article: Article, page: FetchedPage, given: str | None) -> tuple[Wanted, ...]:
+    """The article's own pictures (images/choose.py). For a page from the Wayback Machine,
+    its pictures are asked of the archive too, as captured at the same time."""
+    # Imported here, as `prepare` imports the extractor: only extraction processes choose.
+    from newsarchive.images.choose import choose
+
+    view = wayback_mod.site_view(page)
+    base = given or view.final_url or view.url or None
+    wanted = choose(article, page.html, base)
+    snapshot = page.snapshot
+    if snapshot is None:
+        return wanted
+    return tuple(
+        dataclasses.replace(item, url=Snapshot(item.url, snapshot.timestamp, snapshot.base).raw_url)
+        for item in wanted
+    )
 
 
 Source = Literal["live", "wayback"]
@@ -203,32 +233,64 @@ def _detail(error: NewsArchiveError) -> str:
 
 @dataclass(frozen=True)
 class Written:
-    """What `write_found` did: the file, and the article as written (naming its capture)."""
+    """What `write_found` did: the file, the article as written (naming its capture and its
+    pictures), and what went wrong without failing it (a picture not kept)."""
 
     status: Status  # "archived", "already archived" or "replaced"
     path: Path
     article: Article
     text: str | None  # the file's text; None when nothing was written
+    warnings: tuple[str, ...] = ()
+
+
+def image_files(archive: Archive, captures: Path | None, options: ImageOptions) -> ImageFiles:
+    """The archive's picture files; a new `_images` link points to `options.files`, else to
+    `images/` in the captures directory (the default one when captures are not kept)."""
+    if options.files is not None:
+        return ImageFiles(archive.root, options.files)
+    root = captures if captures is not None else capture_mod.default_captures_root(archive.root)
+    return ImageFiles(archive.root, root / "images")
 
 
 def write_found(
-    found: Found, archive: Archive, *, captures: Path | None, force: bool = False
+    found: Found,
+    archive: Archive,
+    *,
+    captures: Path | None,
+    force: bool = False,
+    images: tuple[ImageFiles, ImageOptions] | None = None,
 ) -> Written:
     """Write the article found, and its capture under `captures`; nothing when one of its URLs
-    is archived already (unless `force`: then its file is replaced in place).
+    is archived already (unless `force`: then its file is replaced in place). Its pictures
+    downloaded (`found.pictures`) are stored in `images` as far as they fit in the limits, and
+    the Markdown shows them from there.
 
     The capture is written first, so that the front-matter can name it, and removed again when
     the article is not written after all (another process archived it meanwhile).
     """
-    if not force:
-        known = archive.lookup(*found.keys)
-        if known is not None:
-            return Written("already archived", known, found.article, None)
-    article, text, capture_file = found.article, found.text, None
-    if captures is not None and found.page is not None and found.page.status is not None:
-        article, capture_file = add_capture(article, found.page, archive, captures)
+    known = archive.lookup(*found.keys)
+    if known is not None and not force:
+        if images is not None:
+            drop_all(found.pictures, images[0])
+        archive.remember(known, found.keys)  # a mirror: found without a request next time
+        return Written("already archived", known, found.article, None)
+    article, body, text, capture_file = found.article, found.body, found.text, None
+    capturing = captures is not None and found.page is not None and found.page.status is not None
+    warnings: tuple[str, ...] = ()
+    responses: list[FetchedPage] = []
+    if found.pictures and images is not None:
+        kept = keep(found.wanted, found.pictures, images[0], images[1], responses=capturing)
+        rel = known.relative_to(archive.root) if known is not None else archive.path_for(article)
+        body = localize(body, kept.by_ref, relative_prefix(rel.as_posix()))
+        article = dataclasses.replace(article, images=tuple(kept.images))
+        text, warnings, responses = None, tuple(kept.warnings), kept.responses
+    if capturing:
+        assert captures is not None and found.page is not None
+        article, capture_file = add_capture(
+            article, found.page, archive, captures, responses=responses
+        )
         text = None
-    text = render_file(article, found.body) if text is None else text
+    text = render_file(article, body) if text is None else text
     try:
         result = archive.save(article, text, keys=found.keys, force=force)
     except BaseException:
@@ -238,20 +300,31 @@ def write_found(
     if capture_file is not None and not result.created and not result.replaced:
         capture_file.unlink(missing_ok=True)
     status: Status = "archived" if result.created else "already archived"
-    return Written("replaced" if result.replaced else status, result.path, article, text)
+    return Written("replaced" if result.replaced else status, result.path, article, text, warnings)
 
 
 def add_capture(
-    article: Article, page: FetchedPage, archive: Archive, captures: Path, rel: str | None = None
+    article: Article,
+    page: FetchedPage,
+    archive: Archive,
+    captures: Path,
+    rel: str | None = None,
+    *,
+    responses: list[FetchedPage] | tuple[FetchedPage, ...] = (),
 ) -> tuple[Article, Path]:
-    """Write `page` as a WARC capture and return the article naming it, and the file.
+    """Write `page` (and the `responses` of its pictures) as a WARC capture and return the
+    article naming it, and the file.
 
     Written before the article so that its front-matter can name it; callers remove the
     file again when the article is not saved after all.
     """
     rel = rel or str(archive.path_for(article))
     capture = capture_mod.write_capture(
-        page, captures, capture_mod.capture_path(rel, page), software=archiver_name()
+        page,
+        captures,
+        capture_mod.capture_path(rel, page),
+        software=archiver_name(),
+        responses=responses,
     )
     named = dataclasses.replace(
         article,
@@ -280,6 +353,7 @@ def archive_target(
     dry_run: bool = False,
     captures: Path | None = None,
     wayback: WaybackOptions | None = None,
+    images: ImageOptions | None = None,
 ) -> Outcome:
     """Archive one URL or local saved page; raise a NewsArchiveError subclass on failure.
 
@@ -287,35 +361,62 @@ def archive_target(
     With `captures` (a directory), the HTTP response is also kept there as a WARC file, named
     in the front-matter. `wayback` says when the Wayback Machine is used (never, by default):
     for a live page that fails, or for every page; and whether to ask it to capture the page.
+    `images` says whether and how the article's pictures are archived with it (by default
+    they are: see images/); a picture that cannot be kept leaves a warning in the outcome.
     """
     options = options or FetchOptions()
+    images = images or ImageOptions()
+    # A dry run downloads no picture: it writes nothing to keep one in.
+    pictures = images.enabled and not dry_run
     if is_local_target(target):
         given = check_url(source_url) if source_url else None
         known = None if force or given is None else archive.lookup(given)
         if known is not None and given is not None:
-            return Outcome(target, "already archived", known, normalize_url(given))
+            url = archived_url(known) or normalize_url(given)
+            return Outcome(target, "already archived", known, url)
         page = fetch_mod.read_local(Path(target), url=given, max_bytes=options.max_bytes)
-        found = dataclasses.replace(extract_found(page, given, whole=False), page=page)
+        found = extract_found(page, given, whole=False, images=pictures)
+        found = dataclasses.replace(found, page=page)
         plan = Plan(given or target, WaybackOptions())
-        return _finish(target, plan, found, archive, force, dry_run, captures)
+        if not found.wanted:
+            return _finish(target, plan, found, archive, force, dry_run, captures)
+        with fetch_mod.make_client(options) if client is None else _borrowed(client) as active:
+            fetching = (active, options, images)
+            return _finish(target, plan, found, archive, force, dry_run, captures, fetching)
     url = check_url(target)
     known = None if force else archive.lookup(url)
     if known is not None:
-        return Outcome(target, "already archived", known, normalize_url(url))
+        return Outcome(target, "already archived", known, archived_url(known) or normalize_url(url))
     active = client if client is not None else fetch_mod.make_client(options)
     try:
         plan = Plan(url, wayback or WaybackOptions())
-        found = _obtain(plan, active, options)
+        found = _obtain(plan, active, options, pictures)
         if plan.wants_saved_snapshot(found) and not dry_run:
             if force or archive.lookup(*found.keys) is None:
                 found = _save_page_now(plan, found, active, options)
-        return _finish(target, plan, found, archive, force, dry_run, captures)
+        fetching = (active, options, images)
+        return _finish(target, plan, found, archive, force, dry_run, captures, fetching)
     finally:
         if client is None:
             active.close()
 
 
-def _obtain(plan: Plan, client: fetch_mod.Client, options: FetchOptions) -> Found:
+class _borrowed:
+    """A client given by the caller, used as a context that does not close it."""
+
+    def __init__(self, client: fetch_mod.Client) -> None:
+        self.client = client
+
+    def __enter__(self) -> fetch_mod.Client:
+        return self.client
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+
+def _obtain(
+    plan: Plan, client: fetch_mod.Client, options: FetchOptions, images: bool = False
+) -> Found:
     """The article `plan` settles on, from the site or the Wayback Machine."""
     while True:
         try:
@@ -324,7 +425,8 @@ def _obtain(plan: Plan, client: fetch_mod.Client, options: FetchOptions) -> Foun
             else:
                 base = plan.wayback.base
                 page = wayback_mod.from_archive(plan.url, client=client, options=options, base=base)
-            found = dataclasses.replace(extract_found(page, plan.url, whole=False), page=page)
+            found = extract_found(page, plan.url, whole=False, images=images)
+            found = dataclasses.replace(found, page=page)
         except NewsArchiveError as exc:
             step = plan.failed(exc)
         else:
@@ -354,16 +456,43 @@ def _finish(
     force: bool,
     dry_run: bool,
     captures: Path | None,
+    fetching: tuple[fetch_mod.Client, FetchOptions, ImageOptions] | None = None,
 ) -> Outcome:
-    """Write the article found, or say where it would go (`dry_run`)."""
+    """Write the article found, or say where it would go (`dry_run`); with `fetching` (the
+    client, its options and the pictures' options), download its pictures first."""
     known = archive.lookup(*found.keys)
     if known is not None and not force:
+        if not dry_run:
+            archive.remember(known, found.keys)  # a mirror: found without a request next time
         return plan.outcome(target, "already archived", known, found.article)
     if dry_run:
         text = render_file(found.article, found.body)
         path = known if known is not None else archive.root / archive.path_for(found.article)
         return plan.outcome(target, "dry run", path.absolute(), found.article, text=text)
-    written = write_found(found, archive, captures=captures, force=force)
+    setup = None
+    if found.wanted and fetching is not None:
+        client, options, images = fetching
+        files = image_files(archive, captures, images)
+        pictures, warnings = get_pictures(
+            found.wanted,
+            client=client,
+            options=options,
+            limits=images,
+            files=files,
+            page_url=found.article.final_url or found.article.url,
+        )
+        plan.warnings.extend(warnings)
+        found = dataclasses.replace(found, pictures=pictures)
+        setup = (files, images)
+    try:
+        written = write_found(found, archive, captures=captures, force=force, images=setup)
+    except BaseException:
+        if setup is not None:
+            drop_all(found.pictures, setup[0])
+        raise
+    plan.warnings.extend(written.warnings)
+    if setup is not None and setup[0].note:
+        plan.notes.append(setup[0].note)
     return plan.outcome(target, written.status, written.path, written.article, text=written.text)
 
 

@@ -3,11 +3,21 @@
 For when the extractor improves: the page bytes are the ones fetched back then, the identity
 (url, source), the fetch time and status and the capture reference are kept, and the file is
 rewritten in place only when its content changes (a new tool version alone is not a change).
+Many files are done in the extraction processes (`reextract_files`), as an import extracts.
+
+Its pictures stay consistent with the new text: each picture the new extraction shows is
+linked to the stored file the front-matter listed for its address, else to the picture's
+response in the capture (stored now); one found in neither stays a link to its site. A
+picture the new text no longer shows leaves the list, but its file stays: other articles, and
+this one's earlier versions, may show it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
@@ -16,9 +26,9 @@ from typing import Any, Literal
 
 from newsarchive import extract as extract_mod
 from newsarchive.articles import read_article, same_file
-from newsarchive.capture import Capture, read_capture
+from newsarchive.capture import Capture, read_capture, read_responses
 from newsarchive.decode import decode_html
-from newsarchive.errors import StoreError
+from newsarchive.errors import NewsArchiveError, StoreError
 from newsarchive.frontmatter import (
     CAPTURE_KEYS,
     HISTORY_KEYS,
@@ -28,9 +38,15 @@ from newsarchive.frontmatter import (
     dumps,
     loads,
 )
-from newsarchive.models import FetchedPage
+from newsarchive.images.download import PICTURE_REQUESTED, Wanted
+from newsarchive.images.files import ImageFiles, check_picture
+from newsarchive.images.formats import BadImage, identify
+from newsarchive.images.links import localize, relative_prefix
+from newsarchive.models import Article, FetchedPage, StoredImage
 from newsarchive.pipeline import render_file
-from newsarchive.store import Archive
+from newsarchive.render import render_body
+from newsarchive.store import IMAGES_DIR, Archive
+from newsarchive.workers import worker_count, worker_pool
 
 Result = Literal["changed", "unchanged"]
 
@@ -92,7 +108,10 @@ def reextract_file(
         final_url=old.final_url,
         extra={**fresh.extra, **{k: v for k, v in old.extra.items() if k in _KEPT}},
     )
-    new_meta, new_body = loads(render_file(article))
+    article, rendered = _with_pictures(
+        article, html, given, old.images, archive, path, (captures_root, capture.path), dry_run
+    )
+    new_meta, new_body = loads(render_file(article, rendered))
     new_meta.update({key: meta[key] for key in HISTORY_KEYS if key in meta})
     text = dumps(new_meta, new_body)
     if _stable(new_meta) == _stable(meta) and new_body == body:
@@ -110,3 +129,144 @@ def _stable(meta: dict[str, Any]) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     # PyYAML may read an unquoted date back as a datetime; compare as text.
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+ResultCallback = Callable[[Path, "Reextracted | NewsArchiveError"], None]
+
+
+def reextract_files(
+    archive: Archive,
+    paths: Sequence[Path],
+    captures_root: Path,
+    *,
+    dry_run: bool = False,
+    jobs: int | None = None,
+    on_result: ResultCallback,
+) -> None:
+    """`reextract_file` for each of `paths`, in extraction processes (workers.py: one per core,
+    or `jobs`; 0: in this process), each file read, extracted and rewritten by one of them.
+    `on_result` gets each path with what came of it, in the calling thread, as they finish;
+    an error costs its own file only."""
+    workers = worker_count(jobs)
+    if workers == 0:
+        for path in paths:
+            on_result(path, _one(archive.root, archive.template, path, captures_root, dry_run))
+        return
+    # The server the processes are forked from loads and warms up the extractor once.
+    preload = ("newsarchive.warmup", __name__)
+    with worker_pool(workers, preload=preload) as pool:
+        waiting: dict[Future[Reextracted | NewsArchiveError], Path] = {}
+        queue = iter(paths)
+        more = True
+        while True:
+            while more and len(waiting) < 2 * workers:  # a few ahead: no process waits
+                following = next(queue, None)
+                if following is None:
+                    more = False
+                    break
+                args = (archive.root, archive.template, following, captures_root, dry_run)
+                waiting[pool.submit(_one, *args)] = following
+            if not waiting:
+                return
+            done, _ = wait(waiting, return_when=FIRST_COMPLETED)
+            for job in done:
+                on_result(waiting.pop(job), job.result())
+
+
+def _one(
+    root: Path, template: str, path: Path, captures_root: Path, dry_run: bool
+) -> Reextracted | NewsArchiveError:
+    """One file, in an extraction process: any failure comes back as a value and costs this
+    file only."""
+    try:
+        return reextract_file(_archive(root, template), path, captures_root, dry_run=dry_run)
+    except NewsArchiveError as exc:
+        return exc
+    except Exception as exc:  # a bug in a parser must cost one file, not the run
+        return NewsArchiveError(f"{path}: unexpected {type(exc).__name__}: {exc}")
+
+
+_archives: dict[tuple[Path, str], Archive] = {}
+
+
+def _archive(root: Path, template: str) -> Archive:
+    """This process's handle on the archive at `root` (one per process: it holds the index's
+    connection)."""
+    key = (root, template)
+    if key not in _archives:
+        _archives[key] = Archive(root, template=template)
+    return _archives[key]
+
+
+def _with_pictures(
+    article: Article,
+    html: str,
+    given: str,
+    listed_now: tuple[StoredImage, ...],
+    archive: Archive,
+    path: Path,
+    capture: tuple[Path, str],
+    dry_run: bool,
+) -> tuple[Article, str]:
+    """The article with the pictures its new text shows (module docstring), and its body."""
+    from newsarchive.images.choose import choose  # the extractor is loaded by now
+
+    body = render_body(article)
+    wanted = choose(article, html, given)
+    try:
+        rel = path.resolve().relative_to(archive.root).as_posix()
+    except ValueError:  # not in the archive: same_file refuses it below
+        return article, body
+    if not wanted:
+        return article, body
+    listed = {image.url: image for image in listed_now}
+    by_ref: dict[str, StoredImage] = {}
+    captured: dict[str, StoredImage | None] | None = None
+    for item in wanted:
+        image = _listed(item, listed, archive.root)
+        if image is None:
+            if captured is None:
+                captured = _captured(capture, archive, {w.url for w in wanted}, dry_run)
+            image = captured.get(item.url)
+        if image is not None:
+            by_ref[item.ref] = image
+    images = tuple({image.url: image for image in by_ref.values()}.values())
+    body = localize(body, by_ref, relative_prefix(rel))
+    return dataclasses.replace(article, images=images), body
+
+
+def _listed(item: Wanted, listed: dict[str, StoredImage], root: Path) -> StoredImage | None:
+    """The stored picture the front-matter lists for `item`, when its file is whole."""
+    image = listed.get(item.url)
+    if image is None:  # asked of the Wayback Machine: ".../web/<time>id_/<address>"
+        image = next((i for u, i in listed.items() if u.endswith(f"id_/{item.url}")), None)
+    if image is None:
+        return None
+    size = image.bytes if image.bytes >= 0 else None
+    return image if check_picture(root, image.path, image.sha256, size) is None else None
+
+
+def _captured(
+    capture: tuple[Path, str], archive: Archive, wanted: set[str], dry_run: bool
+) -> dict[str, StoredImage | None]:
+    """The pictures of `wanted` whose responses the capture holds, stored (unless `dry_run`:
+    then only named), by the address asked for."""
+    files = ImageFiles(archive.root, capture[0] / "images")
+    found: dict[str, StoredImage | None] = {}
+    for url, status, headers, body in read_responses(*capture):
+        asked = next((v for k, v in headers if k == PICTURE_REQUESTED), url)
+        if asked not in wanted or asked in found or status != 200:
+            continue
+        claimed = next((v for k, v in headers if k.lower() == "content-type"), None)
+        try:
+            kind = identify(body, claimed)
+        except BadImage:
+            continue
+        if dry_run:
+            digest = hashlib.sha256(body).hexdigest()
+            name = f"{IMAGES_DIR}/{digest[:2]}/{digest}.{kind.extension}"
+        else:
+            held = files.hold(body, kind.extension)
+            digest, name = held.sha256, files.name(held)
+        found[asked] = StoredImage(asked, name, kind.media_type, len(body), digest)
+    return found

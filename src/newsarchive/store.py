@@ -31,10 +31,11 @@ from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
 from newsarchive.frontmatter import FrontMatterError, article_date, is_newsarchive, loads
 from newsarchive.models import Article
 from newsarchive.urls import normalize_url, other_scheme
-from newsarchive.walk import article_files, directories, parent_of
+from newsarchive.walk import IMAGES_DIR, article_files, directories, parent_of
 
 __all__ = [
     "DEFAULT_TEMPLATE",
+    "IMAGES_DIR",
     "TEMPLATE_FIELDS",
     "Archive",
     "SaveResult",
@@ -63,7 +64,13 @@ def slugify_title(title: str, max_length: int = 80) -> str:
 
 
 def _slugify(text: str, max_length: int = 80) -> str:
-    slug = slugify(text, max_length=max_length, word_boundary=True, lowercase=True)
+    slug = slugify(text, lowercase=True)
+    if len(slug) > max_length:
+        # Whole words from the start, up to the last one that fits: python-slugify's own
+        # word_boundary cut skips a word that does not fit and goes on with shorter ones after
+        # it, so "this weekend - here's where" could become "this-here-s".
+        cut = slug.rfind("-", 0, max_length + 1)
+        slug = slug[:cut] if cut > 0 else slug[:max_length]
     if slug in _WINDOWS_RESERVED:
         slug += "-"
     return slug
@@ -153,6 +160,8 @@ def _check_path(template: str, rendered: str) -> PurePosixPath:
             raise fail(f"a name may not end with a dot or a space ({part!r})")
     if not parts[-1].endswith(".md"):
         raise fail("the file name must end with '.md'")
+    if parts[0] == IMAGES_DIR:
+        raise fail(f"'{IMAGES_DIR}/' is where the archive keeps its pictures")
     return PurePosixPath(rendered)
 
 
@@ -375,6 +384,27 @@ class Archive:
             self._forget(conn, rel)  # deleted or moved by hand since the last scan
         return None
 
+    def remember(self, path: Path, urls: Iterable[str]) -> None:
+        """Record more URLs that lead to the article at `path` (a mirror whose page names the
+        same canonical URL), so that they are found without a request next time. Like the
+        rest of the index, derived data: a rebuild from the files keeps only the URLs the
+        front-matter names."""
+        with self._lock:
+            conn = self._connect()
+            try:
+                with db.transaction(conn):
+                    self._remember(conn, path, urls)
+            except sqlite3.Error as exc:
+                raise self._db_error(exc) from exc
+
+    def _remember(self, conn: sqlite3.Connection, path: Path, urls: Iterable[str]) -> None:
+        """Point the keys of `urls` that lead nowhere yet at `path` (inside a transaction)."""
+        rel = path.relative_to(self.root).as_posix()
+        keys = [key for key in dict.fromkeys(map(_url_key, urls)) if key]
+        conn.executemany(
+            "INSERT OR IGNORE INTO keys (key, path) VALUES (?, ?)", [(key, rel) for key in keys]
+        )
+
     @staticmethod
     def _forget(conn: sqlite3.Connection, rel: str) -> None:
         conn.execute("DELETE FROM keys WHERE path = ?", (rel,))
@@ -447,6 +477,7 @@ class Archive:
         # Checked again under the lock: another process may have archived the URL meanwhile.
         existing = self._find(conn, _candidates(keys))
         if existing is not None and not force:
+            self._remember(conn, existing, keys)
             return SaveResult(existing, created=False, replaced=False)
         directory = existing.parent if existing is not None else self.root / rel.parent
         try:

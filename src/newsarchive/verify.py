@@ -1,5 +1,5 @@
-"""Check an archive: every article file parses, its body is the one archived, and its raw
-capture exists with the recorded digest."""
+"""Check an archive: every article file parses, its body is the one archived, its raw
+capture exists with the recorded digest, and so does each picture it lists."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 from newsarchive.capture import Capture, check_capture
 from newsarchive.errors import StoreError
-from newsarchive.frontmatter import CAPTURE_KEYS, FrontMatterError, loads
+from newsarchive.frontmatter import CAPTURE_KEYS, IMAGES_KEY, FrontMatterError, loads
+from newsarchive.images.files import check_picture
 from newsarchive.store import Archive
 
 
@@ -24,6 +25,7 @@ class Problem:
 class Report:
     articles: int = 0
     captures: int = 0
+    pictures: int = 0
 
 
 def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Iterator[Problem]:
@@ -41,6 +43,7 @@ def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Ite
         broken.clear()
         report.articles += 1
         yield from _check_file(path, meta, captures_root, report)
+        yield from _check_pictures(archive.root, path, meta, report)
     yield from broken
 
 
@@ -66,3 +69,26 @@ def _check_file(
     problem = check_capture(captures_root, capture)
     if problem is not None:
         yield Problem(path, f"capture {capture_path}: {problem}")
+
+
+def _check_pictures(
+    root: Path, path: Path, meta: dict[str, object], report: Report
+) -> Iterator[Problem]:
+    """Each picture the front-matter lists is stored, whole (images/files.py)."""
+    listed = meta.get(IMAGES_KEY)
+    if listed is None:
+        return
+    if not isinstance(listed, list):
+        yield Problem(path, "the images list in the front-matter is not a list")
+        return
+    for entry in listed:
+        fields = entry if isinstance(entry, dict) else {}
+        where, digest, size = fields.get("path"), fields.get("sha256"), fields.get("bytes")
+        if not (isinstance(where, str) and isinstance(digest, str) and where and digest):
+            yield Problem(path, "incomplete picture reference in the front-matter")
+            continue
+        report.pictures += 1
+        known = size if isinstance(size, int) and not isinstance(size, bool) else None
+        problem = check_picture(root, where, digest, known)
+        if problem is not None:
+            yield Problem(path, f"picture {where}: {problem}")

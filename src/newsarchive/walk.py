@@ -9,6 +9,9 @@ Every command that goes through an archive (the URL index, the search index, gre
 * names starting with "." are skipped, files and directories alike: `.git`, `.obsidian`, and
   the temporary files an article is written to before it takes its name;
 * symbolic links to directories are not entered (a link to a parent would loop);
+* `_images` at the root, the archive's pictures (images/files.py), is not entered: a link
+  there is not anyway, and a plain folder (where no link could be made, or one that replaced
+  it) holds no article, only many files not worth listing;
 * a name that is not valid UTF-8 is skipped and reported: paths go into SQLite, JSON and
   terminal lines as text, and none of them can carry such a name;
 * a directory that cannot be listed is reported and counts as empty; one that vanished while
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "IMAGES_DIR",
     "NOT_UTF8_NAME",
     "OPEN_FLAGS",
     "SETTLED_NS",
@@ -56,6 +60,7 @@ SETTLED_NS = 3 * 10**9
 OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 NOT_UTF8_NAME = "file name is not valid UTF-8"
+IMAGES_DIR = "_images"  # the pictures' folder at the root: no article path starts with it
 
 
 def join(rel: str, name: str) -> str:
@@ -148,6 +153,8 @@ def list_directory(root: Path, rel: str = "", on_error: OnError | None = None) -
         name = entry.name
         if name.startswith("."):
             hidden.append(name)
+            continue
+        if name == IMAGES_DIR and not rel:
             continue
         try:
             if entry.is_dir(follow_symlinks=False):

@@ -4,7 +4,8 @@
     options.py    option groups and parameter types several commands share
     output.py     paths, JSON lines, progress display, the rule for a closed stdout
     archiving.py  fetch, import, update, reextract
-    finding.py    grep, search, list, show, stats, export, reindex
+    finding.py    grep, search, list, stats, export, reindex
+    reading.py    show, open, path
     history.py    history, diff
     integrity.py  verify
 
@@ -14,9 +15,9 @@ Each command parses its options into library values, calls the library and print
 from __future__ import annotations
 
 # Importing the command modules registers their commands with `cli`.
-from newsarchive.cli import archiving, finding, history, integrity
+from newsarchive.cli import archiving, finding, history, integrity, reading
 from newsarchive.cli.core import AppError, Env, ExitCode, cli, exit_code_for, main
 
 __all__ = ["AppError", "Env", "ExitCode", "cli", "exit_code_for", "main"]
 
-del archiving, finding, history, integrity  # imported for their commands only
+del archiving, finding, history, integrity, reading  # imported for their commands only

@@ -6,26 +6,30 @@ runs: every other command starts without it.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import sys
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 import rich.table
 import rich.text
-from rich.markup import escape
 
 from newsarchive.articles import choose, find_article
 from newsarchive.cli.core import Env, ExitCode, batch_exit_code, cli, exit_code_for, pass_env
 from newsarchive.cli.options import (
     Crawl,
+    ListFile,
     Target,
     age,
+    capture_option,
     day_option,
+    image_options,
     json_option,
     network_options,
     politeness_options,
@@ -41,7 +45,7 @@ from newsarchive.cli.output import (
     stop_on_ctrl_c,
 )
 from newsarchive.errors import NewsArchiveError, UsageError
-from newsarchive.models import FetchOptions
+from newsarchive.models import FetchOptions, ImageOptions
 from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
 from newsarchive.urls import check_url, is_local_target
@@ -49,6 +53,7 @@ from newsarchive.urls import check_url, is_local_target
 if TYPE_CHECKING:
     from newsarchive.batch import BatchReport, FailedList
     from newsarchive.discover import Filters as DiscoveryFilters
+    from newsarchive.reextract import Reextracted
     from newsarchive.revisions import UpdateResult
     from newsarchive.sources import Inputs
     from newsarchive.wayback import WaybackOptions
@@ -84,7 +89,8 @@ def _find_all(
 @network_options
 @click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
-@click.option("--no-capture", is_flag=True, help="Do not keep the raw response as a WARC file.")
+@capture_option("Keep the raw response as a WARC file.")
+@image_options
 @template_option
 @wayback_options
 @json_option("Print one JSON object per input.")
@@ -96,7 +102,8 @@ def fetch(
     fetch_options: FetchOptions,
     force: bool,
     dry_run: bool,
-    no_capture: bool,
+    capture: bool,
+    images: ImageOptions,
     template: str | None,
     wayback: WaybackOptions,
     as_json: bool,
@@ -115,15 +122,22 @@ def fetch(
       newsarchive fetch --wayback https://example.org/2019/05/removed-story
     """
     from newsarchive import fetch as fetch_mod
-    from newsarchive.pipeline import archive_target, iter_targets
+    from newsarchive.pipeline import archive_target
 
     source_url = _source_url(source_url, targets)
     archive = env.archive(template)
-    captures = None if no_capture else env.captures_root
+    captures = env.captures_root if capture else None
+    images = _with_files(env, images)
     counts: Counter[str] = Counter()
     failures: list[NewsArchiveError] = []
+    done: dict[str, str | None] = {}  # each input given so far -> its article's URL
     with fetch_mod.make_client(fetch_options) as client:
-        for target in iter_targets(list(targets)):
+        for target in targets:
+            if target in done:  # given again: said once more, done once
+                counts["duplicate"] += 1
+                _show_repeat(env, Outcome(target, "duplicate", url=done[target]), as_json)
+                continue
+            done[target] = None
             try:
                 with spinner(env.err, f"Fetching {target}"):
                     outcome = archive_target(
@@ -136,6 +150,7 @@ def fetch(
                         dry_run=dry_run,
                         captures=captures,
                         wayback=wayback,
+                        images=images,
                     )
             except NewsArchiveError as exc:
                 failures.append(exc)
@@ -143,10 +158,17 @@ def fetch(
                 _show_failure(env, target, exc, as_json)
                 continue
             counts[outcome.status] += 1
+            done[target] = outcome.url
             _show_fetched(env, outcome, as_json)
     if len(targets) > 1:
         env.info(", ".join(f"{n} {status}" for status, n in counts.items()))
-    _end(batch_exit_code(failures, len(targets)))
+    _end(batch_exit_code(failures, len(done)))
+
+
+def _with_files(env: Env, images: ImageOptions) -> ImageOptions:
+    """`images`, saying where a new `_images` link points: the captures directory's images/,
+    also when the captures themselves are not kept (--no-capture)."""
+    return dataclasses.replace(images, files=env.captures_root / "images")
 
 
 def _source_url(source_url: str | None, targets: tuple[str, ...]) -> str | None:
@@ -166,6 +188,13 @@ def _show_failure(env: Env, target: str, error: NewsArchiveError, as_json: bool)
     if as_json:
         data = Outcome.failure(target, error).to_json(display_path)
         echo_json(env.out, {**data, "exit_code": int(exit_code_for(error))})
+
+
+def _show_repeat(env: Env, outcome: Outcome, as_json: bool) -> None:
+    if as_json:
+        echo_json(env.out, outcome.to_json(display_path))
+    else:
+        env.info(f"duplicate: {outcome.input}")
 
 
 def _show_fetched(env: Env, outcome: Outcome, as_json: bool) -> None:
@@ -194,14 +223,14 @@ def _show_fetched(env: Env, outcome: Outcome, as_json: bool) -> None:
 
 
 def _discovery_filters(
-    since: datetime | None, until: datetime | None, limit: int | None, match: str | None
+    since: date | None, until: date | None, limit: int | None, match: str | None
 ) -> DiscoveryFilters:
     from newsarchive import discover
 
     try:
         return discover.Filters(
-            since=since.date() if since else None,
-            until=until.date() if until else None,
+            since=since,
+            until=until,
             match=discover.compile_match(match) if match else None,
             limit=limit,
         )
@@ -210,12 +239,7 @@ def _discovery_filters(
 
 
 @cli.command(name="import")
-@click.argument(
-    "files",
-    nargs=-1,
-    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
-    metavar="[FILE]...",
-)
+@click.argument("files", nargs=-1, type=ListFile(), metavar="[FILE]...")
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="RSS or Atom feed to read.")
 @click.option(
     "--sitemap", "sitemaps", multiple=True, metavar="URL", help="Sitemap or sitemap index."
@@ -227,8 +251,8 @@ def _discovery_filters(
     type=click.Path(exists=True, dir_okay=False),
     help="OPML list of feeds to read.",
 )
-@day_option("--since", "Feed/sitemap entries dated on or after this day.")
-@day_option("--until", "Feed/sitemap entries dated on or before this day.")
+@day_option("--since", "Feed/sitemap entries dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@day_option("--until", "Feed/sitemap entries dated on or before DATE.", end=True)
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many discovered URLs.")
 @click.option("--match", metavar="REGEX", help="Only discovered URLs matching REGEX.")
 @network_options
@@ -249,8 +273,8 @@ def import_urls_command(
     feeds: tuple[str, ...],
     sitemaps: tuple[str, ...],
     opml_files: tuple[str, ...],
-    since: datetime | None,
-    until: datetime | None,
+    since: date | None,
+    until: date | None,
     limit: int | None,
     match: str | None,
     fetch_options: FetchOptions,
@@ -306,8 +330,12 @@ def import_urls_command(
             on_total=display.total,
             stop=stop,
         )
-    written = failed.close()
-    _print_summary(env, report, failed_path if written else None)
+    if report.interrupted:
+        # So that importing the failed file later takes up exactly what was left.
+        for entry in itertools.chain(report.not_done, inputs.after(report.last_read)):
+            failed.add_not_done(entry)
+    failed.close()
+    _print_summary(env, report, failed_path if failed.count else None, failed.not_done)
     if display.stdout_closed:
         return
     if report.interrupted:
@@ -336,6 +364,7 @@ def _gather(
             filters=filters,
             options=options,
             on_error=lambda error: env.warn(str(error)),
+            on_note=env.info,
         )
     if inputs.searched:
         env.info(f"found {len(inputs.found)} URL(s) in feeds, sitemaps and bookmarks")
@@ -406,7 +435,7 @@ class _ImportDisplay(RunDisplay):
             env.warn(f"partial article: {where}: {outcome.input}: {outcome.partial}")
 
 
-def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> None:
+def _print_summary(env: Env, report: BatchReport, failed_path: Path | None, not_done: int) -> None:
     counts = report.counts
     table = rich.table.Table(title="Import summary", show_header=False, title_justify="left")
     table.add_column("what")
@@ -431,7 +460,10 @@ def _print_summary(env: Env, report: BatchReport, failed_path: Path | None) -> N
     env.err.print(table)
     if failed_path is not None:
         shown = display_path(failed_path.absolute())
-        env.info(f"failed URLs written to {shown}; retry them with: newsarchive import {shown}")
+        what = "failed URLs" if not_done == 0 else "failed URLs and those not done"
+        if not report.failed:
+            what = "URLs not done"
+        env.info(f"{what} written to {shown}; retry them with: newsarchive import {shown}")
     if report.interrupted:
         env.info("interrupted: run the same command again to continue where it stopped")
 
@@ -448,7 +480,7 @@ UPDATE_POOL_FROM = 30
 @cli.command()
 @click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--all", "every", is_flag=True, help="Every article in the archive.")
-@day_option("--since", "Only articles published on or after this day (YYYY-MM-DD).")
+@day_option("--since", "Only articles published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option(
     "--older-than",
     metavar="AGE",
@@ -462,7 +494,7 @@ def update(
     env: Env,
     targets: tuple[str, ...],
     every: bool,
-    since: datetime | None,
+    since: date | None,
     older_than: float | None,
     fetch_options: FetchOptions,
     crawl: Crawl,
@@ -487,9 +519,8 @@ def update(
 
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
-    archive = env.archive()
-    day = since.date() if since else None
-    paths = list(choose(archive, since=day, older_than=older_than)) if every else []
+    archive = env.existing_archive()
+    paths = list(choose(archive, since=since, older_than=older_than)) if every else []
     found, failures = _find_all(env, archive, targets)
     paths += found
     jobs = crawl.jobs
@@ -554,43 +585,72 @@ class _UpdateDisplay(RunDisplay):
 @click.argument("targets", nargs=-1, metavar="[PATH_OR_URL]...")
 @click.option("--all", "every", is_flag=True, help="Every article that has a capture.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    help="Extraction processes (default: one per CPU core from 30 articles on; 0: none).",
+)
 @pass_env
-def reextract(env: Env, targets: tuple[str, ...], every: bool, dry_run: bool) -> None:
+def reextract(
+    env: Env, targets: tuple[str, ...], every: bool, dry_run: bool, jobs: int | None
+) -> None:
     """Extract archived articles again from their raw captures, with no network.
 
     For when the extractor improves. Keeps each article's URL, fetch time and capture, and
-    rewrites a file in place only when its content changes; prints the changed paths.
+    rewrites a file in place only when its content changes; prints the changed paths. The
+    articles are extracted on every CPU core, with a progress bar on a terminal.
 
     \b
     Examples:
       newsarchive reextract --all
       newsarchive reextract --dry-run archive/2021/09/2021-09-14-mali-junta-in-talks.md
     """
-    from newsarchive.reextract import reextract_file
+    from newsarchive.reextract import reextract_files
 
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
-    archive = env.archive()
+    archive = env.existing_archive()
     if every:
         paths = [path for path, meta in archive.articles() if meta.get("capture")]
         failures: list[NewsArchiveError] = []
     else:
         paths, failures = _find_all(env, archive, targets)
-    counts: Counter[str] = Counter()
-    for path in paths:
-        try:
-            with spinner(env.err, f"Extracting {display_path(path)}"):
-                done = reextract_file(archive, path, env.captures_root, dry_run=dry_run)
-        except NewsArchiveError as exc:
-            failures.append(exc)
-            env.error(str(exc))
-            continue
-        counts[done.result] += 1
-        if done.result == "changed":
-            env.out.print(escape(display_path(path)), highlight=False)
+    if jobs is None and len(paths) < UPDATE_POOL_FROM:
+        jobs = 0  # starting extraction processes would cost more than it saves
+    display = _ReextractDisplay(env, threading.Event(), len(paths), dry_run)
+    with display:
+        reextract_files(
+            archive, paths, env.captures_root, dry_run=dry_run, jobs=jobs, on_result=display.result
+        )
+    failures += display.errors
+    counts = display.tally
     verb = "would change" if dry_run else "changed"
     env.info(
-        f"{counts['changed']} {verb}, {counts['unchanged']} unchanged"
+        f"{counts[verb]} {verb}, {counts['unchanged']} unchanged"
         + (f", {len(failures)} failed" if failures else "")
     )
+    if display.stdout_closed:
+        return
     _end(batch_exit_code(failures, len(paths) if every else len(targets)))
+
+
+class _ReextractDisplay(RunDisplay):
+    """A re-extraction's results: changed paths on stdout; errors on stderr."""
+
+    def __init__(self, env: Env, stop: threading.Event, total: int, dry_run: bool) -> None:
+        self.verb = "would change" if dry_run else "changed"
+        kinds = {self.verb: "green", "unchanged": "dim", "failed": "red"}
+        super().__init__(env, stop, total=total, kinds=kinds, unit="articles")
+        self.errors: list[NewsArchiveError] = []
+
+    def result(self, path: Path, done: Reextracted | NewsArchiveError) -> None:
+        if isinstance(done, NewsArchiveError):
+            self.errors.append(done)
+            self.env.error(str(done))
+            self.count("failed")
+            return
+        if done.result == "changed":
+            self.emit(display_path(path))
+            self.count(self.verb)
+        else:
+            self.count("unchanged")

@@ -23,7 +23,6 @@ from newsarchive.errors import (
     HTTPStatusError,
     NetworkError,
     NewsArchiveError,
-    StoreError,
     UsageError,
 )
 from newsarchive.store import Archive
@@ -92,9 +91,10 @@ class Env:
         """The archive, which must exist: a mistyped --archive must not look like an empty one."""
         archive = self.archive()
         if not archive.root.is_dir():
-            raise StoreError(
-                display_path(archive.root),
-                "no such archive directory (use --archive DIR or set NEWSARCHIVE_DIR)",
+            # A usage error (exit 2): the option names a directory that is not there.
+            raise UsageError(
+                f"{display_path(archive.root)}: no such archive directory"
+                " (use --archive DIR or set NEWSARCHIVE_DIR)"
             )
         return archive
 

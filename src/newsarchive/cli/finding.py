@@ -1,4 +1,4 @@
-"""Finding things: `grep`, `search`, `list`, `show`, `stats`, `export` and `reindex`."""
+"""Finding things: `grep`, `search`, `list`, `stats`, `export` and `reindex`."""
 
 from __future__ import annotations
 
@@ -10,17 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.panel import Panel
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from newsarchive import export as export_mod
-from newsarchive.articles import find_article, read_text
 from newsarchive.cli.core import Env, cli, pass_env
 from newsarchive.cli.options import filter_options, json_option
 from newsarchive.cli.output import display_path, echo_json, spinner
 from newsarchive.errors import NewsArchiveError
-from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.grep import FileMatches, GrepOptions, grep
 from newsarchive.search import Entry, Filters, Hit, RefreshReport, split_marks
 
@@ -275,15 +273,24 @@ def _print_hit(env: Env, hit: Hit, *, first: bool, as_json: bool) -> None:
         return
     if not first:
         env.out.print()
+    _print_entry(env, entry)
+    if snippet.strip():
+        body = Text(snippet)
+        for begin, end in spans:
+            body.stylize(_HIGHLIGHT_STYLE, begin, end)
+        env.out.print(Padding(body, (0, 0, 0, 2)), soft_wrap=False)
+
+
+def _print_entry(env: Env, entry: Entry) -> None:
+    """An article on a terminal: its date, site and title, wrapped at word boundaries, then
+    its path on a line of its own, never wrapped, so that it can be copied whole."""
+    head = "  ".join(part for part in (entry.date or "undated", _site(entry)) if part)
     text = Text(head + "  ", style="dim")
     text.append(_one_line(entry.title), style="bold")
-    env.out.print(text, soft_wrap=True)
-    env.out.print(Text("  " + shown, style="magenta"), soft_wrap=True)
-    if snippet.strip():
-        body = Text("  " + snippet)
-        for begin, end in spans:
-            body.stylize(_HIGHLIGHT_STYLE, begin + 2, end + 2)
-        env.out.print(body, soft_wrap=True)
+    env.out.print(text, soft_wrap=False)
+    shown = display_path(entry.path)
+    indent = "  " if len(shown) + 2 <= env.out.width else ""  # a long path gets every column
+    env.out.print(Text(indent + shown, style="magenta"), soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +322,8 @@ def list_cmd(
 ) -> None:
     """List archived articles: date, site, title and path.
 
-    A table on a terminal; tab-separated lines when piped.
+    On a terminal, each article's date, site and title, then its path on a line of its own;
+    tab-separated lines when piped.
 
     \b
     Examples:
@@ -348,90 +356,8 @@ def list_cmd(
             fields = [entry.date or "", _site(entry), _one_line(entry.title)]
             click.echo("\t".join([*fields, display_path(entry.path)]))
     else:
-        env.out.print(_entries_table(entries))
-
-
-def _entries_table(entries: list[Entry]) -> Table:
-    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
-    table.add_column("date", no_wrap=True)
-    table.add_column("site", style="cyan", max_width=24)
-    table.add_column("title", style="bold", ratio=2)
-    table.add_column("path", style="magenta", overflow="fold", ratio=1)
-    for entry in entries:
-        table.add_row(
-            entry.date or "",
-            Text(_site(entry)),
-            Text(_one_line(entry.title)),
-            Text(display_path(entry.path)),
-        )
-    return table
-
-
-# ---------------------------------------------------------------------------------------------
-# show
-
-
-@cli.command(name="show")
-@click.argument("target", metavar="URL_OR_PATH")
-@click.option("--raw", is_flag=True, help="Print the file exactly as stored.")
-@pass_env
-def show_cmd(env: Env, target: str, raw: bool) -> None:
-    """Show an archived article: its front-matter as a header, then the text.
-
-    TARGET is the article's URL (any variant the archive knows it by) or its file.
-
-    \b
-    Examples:
-      newsarchive show https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
-      newsarchive show archive/2021/09/2021-09-14-mali-junta-in-talks.md
-      newsarchive show --raw archive/2021/09/2021-09-14-mali-junta-in-talks.md
-    """
-    path = find_article(env.archive(), target)
-    text = read_text(path)
-    if raw:
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    try:
-        meta, body = loads(text)
-    except FrontMatterError as exc:
-        env.warn(f"{display_path(path)}: {exc}; showing the file as stored")
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    if not is_newsarchive(meta):
-        env.warn(f"{display_path(path)}: not a newsarchive article; showing the file as stored")
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    # Imported here: markdown-it is the slowest import of all, and only `show` needs it.
-    from rich.markdown import Markdown
-
-    env.out.print(_header_panel(meta, display_path(path)))
-    from newsarchive.search import article_text
-
-    # The panel already gives the title, date and URL that the file's body repeats.
-    env.out.print(Markdown(article_text(body, meta, keep_byline=True)))
-
-
-def _header_panel(meta: dict[str, Any], shown: str) -> Panel:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(overflow="fold")  # a URL or path is wrapped, never cut short
-
-    def row(label: str, value: object) -> None:
-        if value is None or value == "" or value == []:
-            return
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        grid.add_row(label, Text(str(value)))
-
-    row("authors", meta.get("authors"))
-    row("published", meta.get("published"))
-    row("site", meta.get("site") or meta.get("hostname"))
-    row("url", meta.get("url"))
-    row("fetched", meta.get("fetched"))
-    row("tags", meta.get("tags"))
-    row("file", shown)
-    title = Text(_one_line(str(meta.get("title") or "")), style="bold")
-    return Panel(grid, title=title, title_align="left")
+        for entry in entries:
+            _print_entry(env, entry)
 
 
 # ---------------------------------------------------------------------------------------------

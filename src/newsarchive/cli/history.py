@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 def _versions_of(env: Env, target: str) -> tuple[Path, list[Version]]:
     from newsarchive.revisions import versions
 
-    path = find_article(env.archive(), target)
+    path = find_article(env.existing_archive(), target)
     return path, versions(read_article(path).meta)
 
 
@@ -67,18 +68,22 @@ def history(env: Env, target: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("target", metavar="URL_OR_PATH")
 @click.option("--rev", "revs", type=int, multiple=True, help="Version number (twice: A and B).")
+@click.option("--full", is_flag=True, help="The whole text, not only the changes and context.")
 @json_option("Print the changes as JSON lines.")
 @pass_env
-def diff(env: Env, target: str, revs: tuple[int, ...], as_json: bool) -> None:
+def diff(env: Env, target: str, revs: tuple[int, ...], full: bool, as_json: bool) -> None:
     """Show what changed between two versions of an article, word by word.
 
-    By default, the previous version against the current one. Coloured on a terminal, a
-    unified diff when piped.
+    By default, the previous version against the current one. On a terminal, as `git diff
+    --word-diff` shows it: each change with a few lines around it, under a header saying
+    where it is, removed words in red and added words in green; --full shows the whole text.
+    Piped, a unified diff.
 
     \b
     Examples:
       newsarchive diff https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
       newsarchive diff --rev 1 --rev 3 archive/2021/09/2021-09-14-mali-junta-in-talks.md
+      newsarchive diff --full URL
       newsarchive diff --json URL | jq .
     """
     from newsarchive.revisions import version_text, word_diff
@@ -102,25 +107,107 @@ def diff(env: Env, target: str, revs: tuple[int, ...], as_json: bool) -> None:
             if change.op != "equal":
                 echo_json(env.out, dataclasses.asdict(change))
     elif not env.out.is_terminal:
+        old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
         lines = difflib.unified_diff(
-            old.splitlines(keepends=True),
-            new.splitlines(keepends=True),
+            old_lines,
+            new_lines,
             fromfile=f"rev {old_v.number} ({old_v.fetched})",
             tofile=f"rev {new_v.number} ({new_v.fetched})",
+            n=max(len(old_lines), len(new_lines)) if full else 3,
         )
         click.echo("".join(lines), nl=False)
     else:
-        env.out.print(_coloured_diff(word_diff(old, new)))
+        env.out.print(Text(f"rev {old_v.number} ({old_v.fetched})", style="bold"))
+        env.out.print(Text(f"rev {new_v.number} ({new_v.fetched})", style="bold"))
+        for header, hunk in word_diff_hunks(word_diff(old, new), None if full else CONTEXT):
+            if header is not None:
+                env.out.print(Text(header, style="cyan"), soft_wrap=False)
+            for pieces in hunk:
+                line = _coloured(pieces)
+                # Wrapped at word boundaries; a line with a word too long for any line (a
+                # URL) is left whole rather than have the word cut in two.
+                whole = max(map(len, line.plain.split()), default=0) > env.out.width
+                env.out.print(line, soft_wrap=whole)
 
 
-def _coloured_diff(changes: list[Change]) -> Text:
-    text = Text()
-    for change in changes:
-        if change.op == "equal":
-            text.append(change.old)
+# Lines shown before and after each change, as git diff shows them.
+CONTEXT = 3
+
+Piece = tuple[str, str]  # ("equal" | "delete" | "insert", text)
+
+
+@dataclass
+class _Line:
+    """One line of a word diff: its pieces, and where it starts in the old and new text."""
+
+    old: int
+    new: int
+    pieces: list[Piece] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(kind != "equal" for kind, _ in self.pieces)
+
+
+def word_diff_hunks(
+    changes: list[Change], context: int | None
+) -> list[tuple[str | None, list[list[Piece]]]]:
+    """The word diff as lines, in hunks of the changed lines and `context` lines around them,
+    each under a header `@@ -OLD,COUNT +NEW,COUNT @@` (line numbers as in a unified diff);
+    with `context` None, one hunk of every line and no header."""
+    lines = _diff_lines(changes)
+    if context is None:
+        return [(None, [line.pieces for line in lines])]
+    hunks: list[tuple[int, int]] = []  # [first, last] line indexes
+    for number, line in enumerate(lines):
+        if not line.changed:
             continue
-        if change.old:
-            text.append(change.old, style="bold red strike")
-        if change.new:
-            text.append(change.new, style="bold green")
+        first, last = max(0, number - context), min(len(lines) - 1, number + context)
+        if hunks and first <= hunks[-1][1] + 1:
+            hunks[-1] = (hunks[-1][0], last)
+        else:
+            hunks.append((first, last))
+    shown: list[tuple[str | None, list[list[Piece]]]] = []
+    for first, last in hunks:
+        start, end = lines[first], lines[last]
+        old_count, new_count = end.old - start.old + 1, end.new - start.new + 1
+        header = f"@@ -{start.old},{old_count} +{start.new},{new_count} @@"
+        shown.append((header, [line.pieces for line in lines[first : last + 1]]))
+    return shown
+
+
+def _diff_lines(changes: list[Change]) -> list[_Line]:
+    """The changes cut into lines at every line end of either text."""
+    lines = [_Line(1, 1)]
+    for change in changes:
+        parts: list[Piece] = (
+            [("equal", change.old)]
+            if change.op == "equal"
+            else [("delete", change.old), ("insert", change.new)]
+        )
+        for kind, text in parts:
+            pieces = text.split("\n")
+            for number, piece in enumerate(pieces):
+                if piece:
+                    lines[-1].pieces.append((kind, piece))
+                if number < len(pieces) - 1:  # a line ends here
+                    current = lines[-1]
+                    # The line end is the old text's, the new text's, or (unchanged) both.
+                    lines.append(
+                        _Line(current.old + (kind != "insert"), current.new + (kind != "delete"))
+                    )
+    while len(lines) > 1 and not lines[-1].pieces:
+        lines.pop()
+    return lines
+
+
+def _coloured(pieces: list[Piece]) -> Text:
+    text = Text()
+    for kind, piece in pieces:
+        if kind == "delete":
+            text.append(piece, style="bold red strike")
+        elif kind == "insert":
+            text.append(piece, style="bold green")
+        else:
+            text.append(piece)
     return text

@@ -12,6 +12,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ import click
 
 from newsarchive.config import parse_size
 from newsarchive.errors import ConfigError, UsageError
-from newsarchive.models import FetchOptions
+from newsarchive.models import FetchOptions, ImageOptions
 from newsarchive.search import Filters, parse_date
 from newsarchive.store import validate_template
 from newsarchive.urls import check_url, is_local_target
@@ -47,6 +48,33 @@ class Target(click.ParamType):  # type: ignore[type-arg]
             return check_url(text)
         except UsageError as exc:
             self.fail(str(exc), param, ctx)
+
+
+class ListFile(click.Path):
+    """An import's input file ("-": standard input). A URL given instead is a usage error that
+    says which command or option takes it."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, dir_okay=False, allow_dash=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value)
+        if re.match(r"(?i)https?://", text) and not Path(text).exists():
+            self.fail(_url_instead_of_a_list(text), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _url_instead_of_a_list(url: str) -> str:
+    what = f"{url} is a URL, not a file of URLs"
+    path = url.lower().split("://", 1)[1].split("?", 1)[0]
+    if "sitemap" in path:
+        return f"{what}; to read it as a sitemap: newsarchive import --sitemap {url}"
+    if re.search(r"rss|atom|feed|\.xml$", path):
+        return f"{what}; to read it as a feed: newsarchive import --feed {url}"
+    return (
+        f"{what}; to archive that page: newsarchive fetch {url}"
+        f" (or, if it is a feed: newsarchive import --feed {url})"
+    )
 
 
 class Size(click.ParamType):  # type: ignore[type-arg]
@@ -79,9 +107,15 @@ def _number(flag: str, kind: click.ParamType[Any], default: float | None, help: 
     return click.option(flag, type=kind, default=default, show_default=shown, help=help)
 
 
-def day_option(flag: str, help: str) -> Decorator:
-    """An option that takes a day, YYYY-MM-DD (a datetime at midnight)."""
-    return click.option(flag, type=click.DateTime(formats=["%Y-%m-%d"]), help=help)
+def day_option(flag: str, help: str, *, end: bool = False) -> Decorator:
+    """An option that takes a date as every date option does: YYYY, YYYY-MM or YYYY-MM-DD,
+    as a `datetime.date`: the period's first day, or with `end` its last one."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+        day = _date(end)(ctx, param, value)
+        return None if day is None else date.fromisoformat(day)
+
+    return click.option(flag, metavar="DATE", callback=convert, help=help)
 
 
 template_option = click.option(
@@ -178,6 +212,39 @@ network_options = _gathered(
 """The options of every command that downloads, as `fetch_options: FetchOptions`."""
 
 
+def _image_options(images: bool, max_image_size: int, max_image_total: int) -> ImageOptions:
+    return ImageOptions(enabled=images, max_bytes=max_image_size, max_total=max_image_total)
+
+
+image_options = _gathered(
+    [
+        click.option(
+            "--images/--no-images",
+            default=True,
+            help="Download the article's own pictures and keep them with it.",
+        ),
+        click.option(
+            "--max-image-size",
+            type=Size(),
+            default="20MB",
+            show_default=True,
+            help="Leave out a picture larger than this (decompressed).",
+        ),
+        click.option(
+            "--max-image-total",
+            type=Size(),
+            default="50MB",
+            show_default=True,
+            help="Keep at most this much of pictures for one article.",
+        ),
+    ],
+    ("images", "max_image_size", "max_image_total"),
+    "images",
+    _image_options,
+)
+"""The picture options of `fetch`, `import` and `update`, as `images: ImageOptions`."""
+
+
 @dataclass(frozen=True)
 class Crawl:
     """The download options `import` and `update` share (crawl.py's `CrawlOptions`)."""
@@ -185,6 +252,7 @@ class Crawl:
     concurrency: int
     per_host: int
     delay: float
+    throttle: bool
     retries: int
     robots: bool
     jobs: int | None
@@ -195,22 +263,33 @@ class Crawl:
         return {key: value for key, value in asdict(self).items() if key != "capture"}
 
 
+def capture_option(help: str) -> Decorator:
+    """--capture/--no-capture (config key `capture`)."""
+    return click.option("--capture/--no-capture", default=True, show_default=True, help=help)
+
+
 def politeness_options(*, delay: float) -> Decorator:
     """The download options of `import` and `update`, with the default delay, as `crawl: Crawl`."""
 
-    def make(ignore_robots: bool, no_capture: bool, **values: Any) -> Crawl:
-        return Crawl(robots=not ignore_robots, capture=not no_capture, **values)
+    def make(ignore_robots: bool, **values: Any) -> Crawl:
+        return Crawl(robots=not ignore_robots, **values)
 
     options: list[Callable[..., Any]] = [
         _number(
             "--concurrency", click.IntRange(min=1), 16, "Downloads in flight, all sites together."
         ),
-        _number("--per-host", click.IntRange(min=1), 4, "Downloads in flight to one site."),
+        _number("--per-host", click.IntRange(min=1), 2, "Downloads in flight to one site."),
         _number(
             "--delay",
             click.FloatRange(min=0),
             delay,
-            "Mean seconds between two requests to one site (randomised ±50%).",
+            "Least mean seconds between two requests to one site (randomised ±50%).",
+        ),
+        click.option(
+            "--throttle/--no-throttle",
+            default=True,
+            show_default=True,
+            help="Slow down for a site as its response time or its errors grow.",
         ),
         _number(
             "--retries",
@@ -219,7 +298,7 @@ def politeness_options(*, delay: float) -> Decorator:
             "Retries after a timeout, a refused connection, HTTP 429 or 5xx.",
         ),
         click.option("--ignore-robots", is_flag=True, help="Do not read or obey robots.txt."),
-        click.option("--no-capture", is_flag=True, help="Do not keep raw responses as WARC files."),
+        capture_option("Keep the raw responses as WARC files."),
         _number(
             "--jobs",
             click.IntRange(min=0),
@@ -227,7 +306,16 @@ def politeness_options(*, delay: float) -> Decorator:
             "Extraction processes (default: one per CPU core; 0: no extra process).",
         ),
     ]
-    names = ("concurrency", "per_host", "delay", "retries", "ignore_robots", "no_capture", "jobs")
+    names = (
+        "concurrency",
+        "per_host",
+        "delay",
+        "throttle",
+        "retries",
+        "ignore_robots",
+        "capture",
+        "jobs",
+    )
     return _gathered(options, names, "crawl", make)
 
 

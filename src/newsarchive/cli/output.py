@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
+import subprocess
 import sys
 import threading
 from collections import Counter
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.pager import Pager
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -34,6 +37,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from newsarchive.errors import NewsArchiveError
+
 if TYPE_CHECKING:
     from newsarchive.cli.core import Env
 
@@ -43,10 +48,23 @@ __all__ = [
     "display_path",
     "echo_json",
     "json_line",
+    "open_with_system",
+    "pager",
     "release_stdout",
     "spinner",
     "stop_on_ctrl_c",
 ]
+
+
+def _same_terminal(one: Any, other: Any) -> bool:
+    """Whether two streams write to the same terminal."""
+    try:
+        first, second = one.fileno(), other.fileno()
+        if not (os.isatty(first) and os.isatty(second)):
+            return False
+        return os.fstat(first).st_rdev == os.fstat(second).st_rdev
+    except (AttributeError, OSError, ValueError):  # not a file: an in-memory stream
+        return False
 
 
 def display_path(path: Path) -> str:
@@ -78,6 +96,80 @@ def release_stdout() -> None:
         os.dup2(devnull, fd)
     finally:
         os.close(devnull)
+
+
+def open_with_system(target: str) -> None:
+    """Open a file or URL with the system's opener (xdg-open, open, the Windows association);
+    NewsArchiveError when it cannot."""
+    if sys.platform == "win32":
+        try:
+            os.startfile(target)  # type: ignore[attr-defined]  # Windows only
+        except OSError as exc:
+            raise NewsArchiveError(f"{target}: cannot open: {exc.strerror or exc}") from exc
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        status = subprocess.call([opener, target], stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise NewsArchiveError(f"{target}: cannot run {opener}: {exc.strerror or exc}") from exc
+    if status != 0:
+        raise NewsArchiveError(f"{target}: {opener} failed (exit status {status})")
+
+
+class _CommandPager(Pager):
+    """The user's pager, as git runs it: $PAGER, else `less -R`; with LESS=FRX unless LESS is
+    set (quit at once when the text fits on one screen, keep colours, leave it on screen)."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+
+    def show(self, content: str) -> None:
+        env = dict(os.environ)
+        env.setdefault("LESS", "FRX")
+        env.setdefault("LV", "-c")
+        try:
+            proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, env=env)
+        except OSError:  # no such program: print it ourselves
+            sys.stdout.write(content)
+            return
+        assert proc.stdin is not None
+        # The pager takes the keyboard: Ctrl-C is for it (less stops scrolling), not for us.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            try:
+                proc.stdin.write(content.encode("utf-8", "replace"))
+                proc.stdin.close()
+            except BrokenPipeError:  # quit before reading it all: a normal end
+                pass
+            proc.wait()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _pager_command() -> list[str] | None:
+    """The pager to run, or None for none ($PAGER set to "" or "cat")."""
+    chosen = os.environ.get("PAGER")
+    if chosen is None:
+        return ["less", "-R"]
+    try:
+        command = shlex.split(chosen)
+    except ValueError:
+        return ["less", "-R"]
+    if not command or command == ["cat"]:
+        return None
+    return command
+
+
+@contextmanager
+def pager(out: Console, *, enabled: bool = True) -> Iterator[None]:
+    """What is printed on `out` in the block goes through the user's pager when `out` is a
+    terminal (as `git log` does); otherwise, or when not `enabled`, straight to `out`."""
+    command = _pager_command() if enabled and out.is_terminal else None
+    if command is None:
+        yield
+        return
+    with out.pager(_CommandPager(command), styles=True):
+        yield
 
 
 def json_line(data: dict[str, Any]) -> str:
@@ -137,6 +229,11 @@ class RunDisplay:
     `kinds` names the bar's counts and their styles, e.g. {"archived": "green", "failed": "red"}.
     When stdout's reader goes away, `stop` is set: the run ends as on Ctrl-C, and
     `stdout_closed` tells the command to end normally.
+
+    When stdout is the terminal the bar is drawn on, a result's line is printed above the bar
+    (the bar is taken down, the line written, the bar drawn again below it), so the screen
+    keeps one bar, however many lines go by; a line written past it would leave a frozen copy
+    of the bar behind on each redraw.
     """
 
     def __init__(
@@ -159,8 +256,15 @@ class RunDisplay:
                 for kind, style in kinds.items()
             ]
             columns = (BarColumn(), MofNCompleteColumn(), *counts, _RateColumn(unit))
-            self.progress = Progress(*columns, TimeRemainingColumn(), console=env.err)
+            self.progress = Progress(
+                *columns,
+                TimeRemainingColumn(),
+                console=env.err,
+                redirect_stdout=False,  # results are written by `emit`, as said above
+                redirect_stderr=False,
+            )
             self.task_id = self.progress.add_task("", total=total, **self._fields())
+        self.above_bar = self.progress is not None and _same_terminal(sys.stdout, sys.stderr)
 
     def __enter__(self) -> RunDisplay:
         if self.progress is not None:
@@ -185,6 +289,10 @@ class RunDisplay:
     def emit(self, line: str) -> None:
         """A result's line on stdout: plain, never wrapped, since it is data for scripts."""
         if self.stdout_closed:
+            return
+        if self.above_bar:
+            assert self.progress is not None
+            self.progress.console.print(Text(line), soft_wrap=True)
             return
         try:
             click.echo(line)
