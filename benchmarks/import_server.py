@@ -16,6 +16,10 @@ Routes (the same on every host):
     /_stats              {"requests": N}: requests served so far, this one excepted, answered
                          at once (the benchmark checks that a re-run makes no request)
 
+With --pictures CA_FILE it is also a forward proxy (`newsarchive import --proxy`) that answers
+for every other host with a picture (picture_proxy.py), so that the pages' pictures, named on
+their publishers' hosts and CDNs, are served too.
+
 The server is asyncio, HTTP/1.1 with keep-alive, in one process: waiting costs nothing, so it
 adds no threads of its own to the CPU the benchmark measures (it runs in its own process).
 """
@@ -75,9 +79,25 @@ class NewsServer:
         return 404, "text/html; charset=utf-8", b"<html><body><h1>Not found</h1></body></html>"
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await self.serve(reader, writer)
+
+    async def answer(self, target: str, origin: str | None) -> tuple[int, str, bytes]:
+        """The response to a request for `target` (a path, or an absolute URL when asked as a
+        proxy), inside a tunnel to `origin` ("https://host") when there is one."""
+        await asyncio.sleep(self.latency)
+        return self.respond(target)
+
+    async def serve(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        request: bytes | None = None,
+        origin: str | None = None,
+    ) -> None:
+        """Answer requests on one connection (`request`: its first line, already read)."""
         try:
             while True:
-                request = await reader.readline()
+                request = request or await reader.readline()
                 if not request:
                     break
                 keep_alive = request.rstrip().endswith(b"HTTP/1.1")
@@ -97,8 +117,7 @@ class NewsServer:
                     body = json.dumps({"requests": self.requests}).encode()
                 else:
                     self.requests += 1
-                    await asyncio.sleep(self.latency)
-                    status, content_type, body = self.respond(path)
+                    status, content_type, body = await self.answer(path, origin)
                 head = (
                     f"HTTP/1.1 {status} {'OK' if status == 200 else 'Not Found'}\r\n"
                     f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
@@ -106,6 +125,7 @@ class NewsServer:
                 )
                 writer.write(head.encode("latin-1") + body)
                 await writer.drain()
+                request = None
                 if not keep_alive:
                     break
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -114,8 +134,13 @@ class NewsServer:
             writer.close()
 
 
-async def serve(hosts: int, latency: float, port: int) -> None:
-    server = NewsServer(load_pages(), latency)
+async def serve(hosts: int, latency: float, port: int, ca_file: Path | None = None) -> None:
+    if ca_file is None:
+        server = NewsServer(load_pages(), latency)
+    else:  # also a proxy serving every other host's pictures (picture_proxy.py)
+        from picture_proxy import PictureProxy
+
+        server = PictureProxy(load_pages(), latency, ca_file)
     first = await asyncio.start_server(server.handle, "127.0.0.1", port, backlog=1024)
     port = first.sockets[0].getsockname()[1]
     others = [
@@ -132,13 +157,20 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2, help="seconds before each answer")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--list", action="store_true", help="print page paths and exit")
+    parser.add_argument(
+        "--pictures",
+        type=Path,
+        metavar="CA_FILE",
+        help="also be a proxy serving pictures for every other host (https too: the "
+        "certificate authority to trust is written to CA_FILE); see picture_proxy.py",
+    )
     args = parser.parse_args()
     if args.list:
         for page_id, (url, _) in load_pages().items():
             print(page_path(page_id, url))
         return
     try:
-        asyncio.run(serve(args.hosts, args.latency, args.port))
+        asyncio.run(serve(args.hosts, args.latency, args.port, args.pictures))
     except KeyboardInterrupt:
         pass
 

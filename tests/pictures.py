@@ -50,10 +50,19 @@ PARAGRAPHS = [
 ]
 
 
-def article_page(*, body_pictures: list[str] | None = None, extra: str = "") -> str:
-    """The article: its lead picture (og:image, shown in a <figure> with a srcset), a second
-    picture in a <picture> with sources, `body_pictures` (more <figure>s, by URL), and the
-    page's furniture around it."""
+TITLE = "The old harbour reopens after ten years of works"
+
+
+def article_page(
+    *,
+    body_pictures: list[str] | None = None,
+    extra: str = "",
+    url: str = ARTICLE_URL,
+    title: str = TITLE,
+) -> str:
+    """The article at `url`: its lead picture (og:image, shown in a <figure> with a srcset),
+    a second picture in a <picture> with sources, `body_pictures` (more <figure>s, by URL),
+    and the page's furniture around it."""
     figures = "".join(
         f'<figure><img src="{url}" alt="Picture {n}"><figcaption>Caption {n}.</figcaption></figure>'
         for n, url in enumerate(body_pictures or [], start=3)
@@ -62,15 +71,15 @@ def article_page(*, body_pictures: list[str] | None = None, extra: str = "") -> 
     rest = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[3:])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>The old harbour reopens after ten years of works – Example News</title>
-<link rel="canonical" href="{ARTICLE_URL}">
+<title>{title} – Example News</title>
+<link rel="canonical" href="{url}">
 <meta property="og:image" content="{CDN}/photos/harbour-640.jpg">
 <meta property="article:published_time" content="2024-03-01T09:30:00+01:00">
 </head><body>
 <header><a href="/"><img src="{SITE}/static/logo.png" alt="Example News"></a>
 <nav><a href="/news">News</a></nav></header>
 <main><article>
-<h1>The old harbour reopens after ten years of works</h1>
+<h1>{title}</h1>
 <div class="byline"><img class="author-avatar" src="{CDN}/people/jane-96.jpg" width="48"
  height="48" alt=""> By Jane Doe</div>
 <figure><img src="{CDN}/photos/harbour-640.jpg" alt="Boats in the harbour"

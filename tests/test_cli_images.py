@@ -10,17 +10,23 @@ import io
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from PIL import Image
 
 from helpers import front_matter, run, split_article
-from httpserver import LoopbackProxy, gzip_bomb, html_page
+from httpserver import FakeWayback, LoopbackProxy, gzip_bomb, html_page
+from newsarchive.batch import BatchOptions, ListEntry, import_urls
 from newsarchive.capture import read_responses
 from newsarchive.cli import ExitCode
+from newsarchive.models import FetchOptions
+from newsarchive.outcome import Outcome
+from newsarchive.store import Archive
 from pictures import ARTICLE_FILE, ARTICLE_URL, CDN, SITE, article_page, jpeg, picture, png
 
 LEAD = f"{CDN}/photos/harbour-1200.jpg"  # the best of the lead picture's srcset
@@ -409,3 +415,238 @@ def test_reextract_keeps_the_pictures_and_restores_them_from_the_capture(
         if destination.startswith("../"):
             assert (article.parent / destination).is_file()
     assert run(archive, "verify").exit_code == 0
+
+
+# -- import ----------------------------------------------------------------------------------
+
+SECOND_URL = f"{SITE}/2024/03/01/quay-traders"
+SECOND_FILE = "2024/03/2024-03-01-traders-count-the-cost-of-the-long-works.md"
+
+
+def serve_second(proxy: LoopbackProxy, pictures: list[str]) -> None:
+    page = article_page(
+        url=SECOND_URL, title="Traders count the cost of the long works", body_pictures=pictures
+    )
+    proxy.add(SECOND_URL, page)
+
+
+def import_list(archive: Path, proxy: LoopbackProxy, tmp_path: Path, *args: str) -> Result:
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{ARTICLE_URL}\n{SECOND_URL}\n", encoding="utf-8")
+    return run(archive, "import", "--proxy", proxy.url(), "--jobs", "0", *args, str(listing))
+
+
+def test_import_keeps_each_article_s_pictures_once_each(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+) -> None:
+    served = serve(proxy)
+    own = f"{CDN}/photos/stalls.jpg"
+    proxy.add(own, jpeg(900, 600, 7), content_type="image/jpeg")
+    serve_second(proxy, [own, QUAY])  # QUAY is in both articles
+    result = import_list(archive, proxy, tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "warning" not in result.stderr
+    first, second = archive / ARTICLE_FILE, archive / SECOND_FILE
+    listed = [entry["url"] for entry in front_matter(second)["images"]]  # type: ignore[union-attr]
+    assert listed == [LEAD, WRECK, own, QUAY]
+    for article in (first, second):
+        for alt, (destination, _) in shown(article).items():
+            if alt:
+                assert (article.parent / destination).is_file(), (article, alt)
+    # Each article asks for its own pictures (stored once all the same); robots.txt once a host.
+    pictures = [r for r in proxy.requests if not r.startswith(SITE) and "robots" not in r]
+    assert sorted(pictures) == sorted([LEAD, WRECK, QUAY, own, LEAD, WRECK, QUAY])
+    assert len([p for p in (archive / "_images").rglob("*") if p.is_file()]) == 4
+    assert proxy.requests.count(f"{CDN}/robots.txt") == 1
+    assert served[QUAY] == (first.parent / shown(first)["Picture 3"][0]).read_bytes()
+
+
+def test_import_obeys_each_picture_host_s_robots_txt_and_retry_after(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+) -> None:
+    serve(proxy)
+    proxy.add(
+        f"{CDN}/robots.txt", "User-agent: *\nDisallow: /photos/wreck\n", content_type="text/plain"
+    )
+    answers = iter([429, 200])
+
+    def busy_then_ok(handler: BaseHTTPRequestHandler) -> None:
+        if next(answers) == 429:
+            handler.send_response(429)
+            handler.send_header("Retry-After", "1")
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        data = jpeg(640, 480, 3)
+        handler.send_response(200)
+        handler.send_header("Content-Type", "image/jpeg")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    proxy.add_handler(QUAY, busy_then_ok)
+    serve_second(proxy, [])
+    result = import_list(archive, proxy, tmp_path, "--retries", "1")
+    assert result.exit_code == 0, result.stderr
+    assert WRECK not in proxy.requests
+    assert proxy.requests.count(QUAY) == 2
+    assert (
+        f"warning: picture not kept, the article links to it: {WRECK}: disallowed by"
+        f" {CDN}/robots.txt" in result.stderr
+    )
+    assert f"{CDN}: HTTP 429 Too Many Requests; pausing this site for 1.0 s" in result.stderr
+    listed = [entry["url"] for entry in front_matter(archive / ARTICLE_FILE)["images"]]  # type: ignore[union-attr]
+    assert listed == [LEAD, QUAY]
+    # With --ignore-robots, the picture robots.txt disallows is fetched too.
+    again = run(
+        archive,
+        "import",
+        "--proxy",
+        proxy.url(),
+        "--jobs",
+        "0",
+        "--ignore-robots",
+        str(tmp_path / "list.txt"),
+    )
+    assert again.exit_code == 0
+
+
+def test_picture_hosts_get_the_per_host_limit(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+) -> None:
+    serve(proxy)
+    many = [f"{CDN}/photos/gallery-{n}.jpg" for n in range(6)]
+    lock, state = threading.Lock(), {"now": 0, "most": 0}
+
+    def counted(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        proxy.stall(0.2)
+        with lock:
+            state["now"] -= 1
+        data = jpeg(400, 300, len(handler.path))
+        handler.send_response(200)
+        handler.send_header("Content-Type", "image/jpeg")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    for url in many:
+        proxy.add_handler(url, counted)
+    serve_second(proxy, many)
+    result = import_list(archive, proxy, tmp_path, "--per-host", "2", "--no-throttle")
+    assert result.exit_code == 0, result.stderr
+    assert state["most"] == 2
+    listed = front_matter(archive / SECOND_FILE)["images"]
+    assert isinstance(listed, list) and len(listed) == 2 + len(many)
+
+
+def test_import_without_pictures_asks_for_none(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+) -> None:
+    serve(proxy)
+    serve_second(proxy, [])
+    result = import_list(archive, proxy, tmp_path, "--no-images")
+    assert result.exit_code == 0, result.stderr
+    assert [r for r in proxy.requests if not r.startswith(SITE)] == []
+    assert not (archive / "_images").exists()
+
+
+def test_a_slow_picture_holds_up_no_other_article(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+) -> None:
+    serve(proxy)
+    serve_second(proxy, [])
+    second_reported = threading.Event()
+
+    def slow(handler: BaseHTTPRequestHandler) -> None:
+        second_reported.wait(60)  # the first article's picture answers only after that
+        _streamed(jpeg(640, 480, 3))(handler)
+
+    proxy.add_handler(QUAY, slow)
+    order: list[str] = []
+
+    def on_result(outcome: Outcome) -> None:
+        order.append(outcome.target)
+        if outcome.target == SECOND_URL:
+            second_reported.set()
+
+    entries = [ListEntry("list", 1, ARTICLE_URL), ListEntry("list", 2, SECOND_URL)]
+    options = BatchOptions(
+        fetch=FetchOptions(proxy=proxy.url()),
+        jobs=0,
+        captures=archive.with_name("archive-captures"),
+    )
+    report = import_urls(entries, Archive(archive), options, on_result=on_result)
+    assert report.counts["archived"] == 2
+    assert order == [SECOND_URL, ARTICLE_URL]
+    listed = front_matter(archive / ARTICLE_FILE)["images"]
+    assert isinstance(listed, list) and [entry["url"] for entry in listed] == [LEAD, WRECK, QUAY]
+
+
+# -- update ----------------------------------------------------------------------------------
+
+
+def test_update_keeps_each_version_s_pictures(proxy: LoopbackProxy, archive: Path) -> None:
+    serve(proxy)
+    assert fetch(archive, proxy)[0] == 0
+    article = archive / ARTICLE_FILE
+    first = front_matter(article)["images"]
+    assert isinstance(first, list)
+    wreck_file = archive / first[1]["path"]
+
+    # The page changes: other words, a new picture, and no more wreck.
+    crowd = f"{CDN}/photos/crowd.jpg"
+    proxy.add(crowd, jpeg(800, 600, 11), content_type="image/jpeg")
+    page = article_page(body_pictures=[QUAY, crowd]).replace("several hundred", "two thousand")
+    page = re.sub(r"<figure><picture>.*?</figure>", "", page, flags=re.DOTALL)
+    proxy.add(ARTICLE_URL, page)
+    before = len(proxy.requests)
+    result = run(archive, "update", "--proxy", proxy.url(), "--delay", "0", str(article))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith(f"changed (body): {article}\n")
+    # Only the new picture is downloaded: the others are the archive's already.
+    asked = [r for r in proxy.requests[before:] if "robots.txt" not in r]
+    assert asked == [ARTICLE_URL, crowd]
+    meta = front_matter(article)
+    assert [entry["url"] for entry in meta["images"]] == [LEAD, QUAY, crowd]  # type: ignore[union-attr]
+    assert wreck_file.is_file()  # no longer shown, but the earlier version shows it
+    kept = archive.with_name("archive-captures") / meta["revisions"][0]["file"]  # type: ignore[index]
+    assert front_matter(kept)["images"] == first
+    for alt, (destination, _) in shown(article).items():
+        if destination.startswith("../"):
+            assert (article.parent / destination).is_file(), alt
+    responses = read_responses(archive.with_name("archive-captures"), str(meta["capture"]))
+    assert [url for url, *_ in responses] == [ARTICLE_URL, crowd]
+    assert run(archive, "verify").exit_code == 0
+
+    again = run(archive, "update", "--proxy", proxy.url(), "--delay", "0", str(article))
+    assert (again.exit_code, again.stderr) == (0, "0 changed, 1 unchanged, 0 gone\n")
+    assert proxy.requests[-1] == ARTICLE_URL
+
+
+def test_an_article_from_the_wayback_machine_gets_its_pictures_there(
+    wayback: FakeWayback, archive: Path
+) -> None:
+    stamp = "20240302101010"
+    wayback.add(ARTICLE_URL, article_page(body_pictures=[QUAY]), timestamp=stamp)
+    pictures = {LEAD: jpeg(1200, 800, 1), WRECK: picture("WEBP", (1600, 900), 2)}
+    for url, data in pictures.items():
+        kind = "image/webp" if url.endswith(".webp") else "image/jpeg"
+        wayback.add(url, data, timestamp=stamp, content_type=kind)
+    result = run(archive, "fetch", "--wayback-only", "--wayback-url", wayback.base, ARTICLE_URL)
+    assert result.exit_code == 0, result.stderr
+    archived = f"{wayback.base}/web/{stamp}id_/"
+    assert result.stderr == (  # not captured by the archive: a link to its site
+        f"warning: picture not kept, the article links to it: {archived}{QUAY}: HTTP 404 Not"
+        " Found\n"
+    )
+    article = archive / ARTICLE_FILE
+    listed = front_matter(article)["images"]
+    assert isinstance(listed, list)
+    assert [entry["url"] for entry in listed] == [archived + LEAD, archived + WRECK]
+    destination, title = shown(article)["Boats in the harbour"]
+    assert title == archived + LEAD
+    assert (article.parent / destination).read_bytes() == pictures[LEAD]
+    assert shown(article)["Picture 3"] == (QUAY, "")

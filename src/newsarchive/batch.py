@@ -44,9 +44,10 @@ from newsarchive import wayback as wayback_mod
 from newsarchive.articles import archived_url
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
-from newsarchive.models import FetchedPage
+from newsarchive.images.download import Picture
+from newsarchive.models import FetchedPage, ImageOptions
 from newsarchive.outcome import Outcome
-from newsarchive.pipeline import Found, Plan, Written, extract_found, write_found
+from newsarchive.pipeline import Found, Plan, Written, extract_found, image_files, write_found
 from newsarchive.robots import site_of
 from newsarchive.store import Archive
 from newsarchive.urls import check_url, normalize_url
@@ -255,6 +256,8 @@ class BatchOptions(CrawlOptions):
     captures: Path | None = None  # keep each response as a WARC file here (capture.py)
     # When pages come from the Wayback Machine (wayback.py); its requests are one more site.
     wayback: WaybackOptions = field(default_factory=WaybackOptions)
+    # The articles' pictures (images/), downloaded beside the pages (crawl.py).
+    images: ImageOptions = field(default_factory=ImageOptions)
 
 
 @dataclass
@@ -278,14 +281,17 @@ TotalCallback = Callable[[int], None]
 # Extraction (runs in an extraction process)
 
 
-def prepare_page(page: FetchedPage, given: str, whole: bool = True) -> Found | NewsArchiveError:
+def prepare_page(
+    page: FetchedPage, given: str, whole: bool = True, images: bool = False
+) -> Found | NewsArchiveError:
     """Extract and render one fetched page (`pipeline.extract_found`, as `fetch` does) in a
     worker process; without `whole`, only the body is rendered: the front-matter is written
-    where the capture it names is known. A failure comes back as a value, so that any error
-    (a parser's own included) crosses processes and costs one URL, not the whole import.
+    where the capture it names is known. With `images`, the article's pictures are chosen.
+    A failure comes back as a value, so that any error (a parser's own included) crosses
+    processes and costs one URL, not the whole import.
     """
     try:
-        return extract_found(page, given, whole=whole)
+        return extract_found(page, given, whole=whole, images=images)
     except NewsArchiveError as exc:
         return exc
     except Exception as exc:
@@ -307,6 +313,7 @@ class _ImportTask(Task):
     # An article waiting for Save Page Now (--save-to-wayback) before it is written: the next
     # request asks the Wayback Machine to capture its page.
     saving: Found | None = None
+    framing: Found | None = None  # an article waiting for its pictures before it is written
 
     @property
     def crawled(self) -> bool:
@@ -336,6 +343,12 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         self.raw_pages: dict[int, FetchedPage] = {}
         self.wayback = options.wayback
         self.wayback_site = site_of(options.wayback.base)  # one site, however many URLs
+        self.images = options.images
+        if options.images.enabled:
+            self._use_pictures(
+                image_files(archive, options.captures, options.images), options.images
+            )
+        self.told_pictures = False  # said where the pictures go, when that is worth saying
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -390,7 +403,8 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         capture = self.captures is not None and page.status is not None
         if capture:
             self.raw_pages[id(task)] = page
-        self._process(task, page.status, prepare_page, light, task.url, not capture)
+        pictures = self.images.enabled
+        self._process(task, page.status, prepare_page, light, task.url, not capture, pictures)
 
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:
         page = self.raw_pages.pop(id(task), None)
@@ -451,12 +465,38 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
     # -- outcomes ----------------------------------------------------------------------------
 
     def _write_article(self, task: _ImportTask, found: Found) -> None:
-        """Have the writer thread write the article (`write_found`, as `fetch` does)."""
+        """Have the writer thread write the article (`write_found`, as `fetch` does), once its
+        pictures are in."""
+        if found.wanted and self.picture_files is not None:
+            task.framing = found
+            page_url = found.article.final_url or found.article.url
+            self._get_pictures(task, [item.url for item in found.wanted], page_url)
+            return
         write = functools.partial(write_found, found, self.archive, captures=self.captures)
         self._queue_write(task, write)
 
+    def _pictures_done(
+        self, task: _ImportTask, pictures: dict[str, Picture], warnings: list[str]
+    ) -> None:
+        assert task.framing is not None and self.picture_files is not None
+        found, task.framing = dataclasses.replace(task.framing, pictures=pictures), None
+        task.plan.warnings.extend(warnings)
+        images = (self.picture_files, self.images)
+        write = functools.partial(
+            write_found, found, self.archive, captures=self.captures, images=images
+        )
+        self._queue_write(task, write)
+
+    def _picture_robots(self, url: str) -> bool:
+        # The Wayback Machine's replies are API answers: no robots.txt (as for its pages).
+        return self.options.robots and site_of(url) != self.wayback_site
+
     def _saved(self, task: _ImportTask, value: object) -> None:
         assert isinstance(value, Written)
+        task.plan.warnings.extend(value.warnings)
+        if self.picture_files is not None and self.picture_files.note and not self.told_pictures:
+            self.told_pictures = True
+            self.on_notice(self.picture_files.note)
         entry = task.entry
         outcome = task.plan.outcome(
             entry.text,

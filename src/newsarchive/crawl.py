@@ -19,6 +19,11 @@ work in one coordinating thread, the caller's:
    bounded together (`concurrency` + 2 per process): when extraction is the bottleneck,
    downloading slows down instead of filling memory.
 4. One writer thread is the only code that writes to the archive, each file atomically.
+5. An article's pictures (`_get_pictures`) are downloaded as pages are, their hosts being sites
+   like any other (limits, spacing, robots.txt, retries), but in threads and slots of their
+   own, after the pages queued for their site: they never hold up a page, so extraction
+   never waits for them. The subclass hears when all of an article's pictures are in
+   (`_pictures_done`) and writes the article then.
 
 Subclasses say what an input becomes (`_accept`), what happens to a downloaded page
 (`_downloaded`, `_processed`), what a write did (`_saved`) and how a task ends when it fails
@@ -54,10 +59,12 @@ from typing import Any, Generic, TypeVar
 
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import FetchError, HTTPStatusError, NetworkError, NewsArchiveError
-from newsarchive.models import FetchedPage, FetchOptions
+from newsarchive.images.download import Galleries, Picture, get_picture
+from newsarchive.images.files import ImageFiles
+from newsarchive.models import FetchedPage, FetchOptions, ImageOptions
 from newsarchive.pace import Pace
 from newsarchive.pipeline import prepare, render_file
-from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url
+from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url, site_of
 from newsarchive.workers import process_pool, shut_down, start_processes, worker_count
 
 __all__ = [
@@ -256,12 +263,24 @@ class Task:
     site: str  # scheme://host[:port] the next request goes to (limits, spacing, robots.txt)
     attempts: int = field(default=0, kw_only=True)  # requests made for it, all stages
     tries: int = field(default=0, kw_only=True)  # requests of this stage: retry limit, backoff
+    # Set on a copy of an article's task that downloads one of its pictures (`url`).
+    picture: PictureJob | None = field(default=None, kw_only=True)
 
     @property
     def crawled(self) -> bool:
         """Whether the next request is for a page of the site, which its robots.txt governs
         (not an API call: those go to `Crawler._request`)."""
         return True
+
+
+@dataclass(frozen=True)
+class PictureJob:
+    """What a picture task is for: the article's own task, and whether the picture's host's
+    robots.txt applies (not for a picture asked of the Wayback Machine)."""
+
+    owner: Task
+    page_url: str  # the article's page (the Referer)
+    robots: bool
 
 
 TaskT = TypeVar("TaskT", bound=Task)
@@ -274,6 +293,7 @@ class Site(Generic[TaskT]):
 
     name: str
     queue: deque[TaskT] = field(default_factory=deque)
+    pictures: deque[TaskT] = field(default_factory=deque)  # served after `queue`
     active: int = 0
     next_start: float = 0.0  # clock time before which no request may start
     paused_until: float = 0.0  # set when the site asks us to back off
@@ -299,6 +319,7 @@ class Fetched(Generic[TaskT]):
     robots_error: bool = False  # `error` happened while reading robots.txt
     requests: int = 1  # requests this job made (a Wayback lookup and its snapshot: 2)
     answer: str | None = None  # a request answered with a value, not a page (Save Page Now)
+    picture: Picture | None = None  # a picture task's download
     latency: float = 0.0  # seconds from the start of the job to its answer
 
 
@@ -379,6 +400,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.seq = itertools.count()
         self.pending = 0  # tasks scheduled and not yet settled
         self.fetching = 0
+        self.picturing = 0  # pictures downloading (slots and threads of their own)
         self.extracting = 0  # pages in the extraction processes
         self.writing = 0  # writes queued or under way
         self.jobs = worker_count(options.jobs)
@@ -399,6 +421,13 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.pool: ProcessPoolExecutor | None = None
         self.client = fetch_mod.make_client(options.fetch)
         self.closed = threading.Event()
+        # Pictures: where they are kept and how (`_use_pictures`), their download threads and
+        # the articles waiting for theirs.
+        self.picture_files: ImageFiles | None = None
+        self.picture_limits = ImageOptions()
+        self.picture_jobs: queue.SimpleQueue[tuple[TaskT, bool] | None] = queue.SimpleQueue()
+        self.picture_threads: list[threading.Thread] = []
+        self.galleries = Galleries()
 
     # -- what subclasses do ------------------------------------------------------------------
 
@@ -430,6 +459,17 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
     def _request(self, task: TaskT) -> Fetched[TaskT]:
         """A request that is not a page of a site (`task.crawled` False), in a download thread."""
         raise NotImplementedError(f"{type(self).__name__} makes no such requests")
+
+    def _pictures_done(
+        self, task: TaskT, pictures: dict[str, Picture], warnings: list[str]
+    ) -> None:
+        """Every picture asked for with `_get_pictures` is in: those held, by address, and a
+        warning for each that could not be kept."""
+        raise NotImplementedError(f"{type(self).__name__} downloads no pictures")
+
+    def _picture_robots(self, url: str) -> bool:
+        """Whether the robots.txt of the picture's host applies to it (`options.robots`)."""
+        return self.options.robots
 
     # -- what subclasses call ----------------------------------------------------------------
 
@@ -468,6 +508,24 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         except Exception as exc:  # a bug in a parser must cost one URL, not the whole run
             outcome = exc
         self._processed(task, http_status, outcome)
+
+    def _use_pictures(self, files: ImageFiles, limits: ImageOptions) -> None:
+        """Pictures downloaded by `_get_pictures` are held in `files`, within `limits`."""
+        self.picture_files, self.picture_limits = files, limits
+
+    def _get_pictures(self, task: TaskT, addresses: Iterable[str], page_url: str) -> None:
+        """Download the pictures at `addresses` for the article of `task` (which stays
+        pending); `_pictures_done` follows, at once when there are none."""
+        wanted = list(dict.fromkeys(addresses))
+        if not wanted or self.picture_files is None:
+            self._pictures_done(task, {}, [])
+            return
+        self.galleries.open(task, wanted)
+        for url in wanted:
+            job = PictureJob(task, page_url, self._picture_robots(url))
+            copy = dataclasses.replace(task, url=url, site=site_of(url), tries=0, picture=job)
+            self._enqueue(copy, front=False)
+        self._start_picture_threads()
 
     def _queue_write(self, task: TaskT, write: Callable[[], object]) -> None:
         """Have the writer thread run `write`; `_saved` gets what it returned."""
@@ -522,7 +580,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         """Whether something under way will send an event: a download, an extraction, a
         write, or the reader (unless its window is full: then it waits for us)."""
         reading = not self.read_all and self.received - self.settled < self.options.window
-        return reading or self.fetching > 0 or self.extracting > 0 or self.writing > 0
+        under_way = self.fetching + self.picturing + self.extracting + self.writing
+        return reading or under_way > 0
 
     def _idle_timeout(self) -> float:
         """How long to wait for an event: until the next retry or site slot is due."""
@@ -530,7 +589,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         wake = now + 0.25  # also how quickly a stop request is noticed
         if self.delayed:
             wake = min(wake, self.delayed[0][0])
-        if self._may_fetch():
+        if self._may_fetch() or self._may_fetch_picture():
             # `_dispatch` just ran, so a site that could start now would have: only sites
             # waiting for their spacing or pause to end set an earlier wake-up.
             for site in self.rotation:
@@ -591,16 +650,21 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             and self.fetching + self.extracting < self.options.concurrency + self.extract_backlog
         )
 
+    def _may_fetch_picture(self) -> bool:
+        """Whether one more picture may start downloading: as many as pages at most."""
+        return self.picturing < self.options.concurrency
+
     def _enqueue(self, task: TaskT, *, front: bool) -> None:
         site = self.sites.get(task.site)
         if site is None:
             site = self.sites[task.site] = Site[TaskT](task.site)
-        if not site.queue:
+        if not site.queue and not site.pictures:
             self.rotation.append(site)
+        waiting = site.pictures if task.picture is not None else site.queue
         if front:
-            site.queue.appendleft(task)
+            waiting.appendleft(task)
         else:
-            site.queue.append(task)
+            waiting.append(task)
 
     def _release_due(self) -> None:
         now = self.clock.now()
@@ -611,29 +675,36 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
     def _dispatch(self) -> None:
         now = self.clock.now()
         for _ in range(len(self.rotation)):
-            if not self._may_fetch():
+            if not self._may_fetch() and not self._may_fetch_picture():
                 return
             site = self.rotation.popleft()
-            while (
-                site.queue
-                and site.active < self._site_limit(site)
-                and not site.robots_pending
-                and now >= site.next_start
-                and now >= site.paused_until
-                and self._may_fetch()
+            # A site's pages first; its pictures in the slots pages leave.
+            for waiting, may in (
+                (site.queue, self._may_fetch),
+                (site.pictures, self._may_fetch_picture),
             ):
-                self._start(site, site.queue.popleft(), now)
-            if site.queue:
+                while waiting and self._site_ready(site, now) and may():
+                    self._start(site, waiting.popleft(), now)
+            if site.queue or site.pictures:
                 self.rotation.append(site)
 
+    def _site_ready(self, site: Site[TaskT], now: float) -> bool:
+        """Whether `site` may be sent one more request now."""
+        return (
+            site.active < self._site_limit(site)
+            and not site.robots_pending
+            and now >= site.next_start
+            and now >= site.paused_until
+        )
+
     def _start(self, site: Site[TaskT], task: TaskT, now: float) -> None:
-        crawled = task.crawled
+        crawled = task.picture.robots if task.picture is not None else task.crawled
         if site.closed is not None and crawled:
             reason, detail = site.closed
             if reason == "robots":  # robots.txt kept failing, which means "disallow all"
-                self._fail(task, FetchError(task.url, detail, reason=reason))
+                self._lost(task, FetchError(task.url, detail, reason=reason))
             else:  # the site cannot be reached
-                self._give_up(task, NetworkError(task.url, detail, reason=reason))
+                self._lost(task, NetworkError(task.url, detail, reason=reason), give_up=True)
             return
         robots = self.options.robots and crawled
         if robots and site.policy is not None and not site.policy.allows(task.url):
@@ -646,8 +717,12 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         site.next_start = now + self._gap(site)
         task.attempts += 1
         task.tries += 1
-        self.fetching += 1
-        self.jobs_queue.put((task, need_robots))
+        if task.picture is not None:
+            self.picturing += 1
+            self.picture_jobs.put((task, need_robots))
+        else:
+            self.fetching += 1
+            self.jobs_queue.put((task, need_robots))
 
     def _gap(self, site: Site[TaskT]) -> float:
         """Seconds before the next request to `site` may start: the delay asked for, or the
@@ -685,9 +760,23 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 daemon=True,
             ).start()
 
-    def _worker(self) -> None:
+    def _start_picture_threads(self) -> None:
+        if self.picture_threads:
+            return
+        for number in range(self.options.concurrency):
+            thread = threading.Thread(
+                target=self._worker,
+                args=(self.picture_jobs,),
+                name=f"newsarchive-picture-{number}",
+                daemon=True,
+            )
+            thread.start()
+            self.picture_threads.append(thread)
+
+    def _worker(self, jobs: queue.SimpleQueue[tuple[TaskT, bool] | None] | None = None) -> None:
+        jobs = self.jobs_queue if jobs is None else jobs
         while True:
-            job = self.jobs_queue.get()
+            job = jobs.get()
             if job is None or self.closed.is_set():
                 return
             started = self.clock.now()
@@ -695,8 +784,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             self.events.put(dataclasses.replace(fetched, latency=self.clock.now() - started))
 
     def _fetch(self, task: TaskT, with_robots: bool) -> Fetched[TaskT]:
-        """One download job, in a download thread: robots.txt first if due, then the page."""
-        if not task.crawled:
+        """One download job, in a download thread: robots.txt first if due, then the page (or
+        the picture)."""
+        if task.picture is None and not task.crawled:
             return self._request(task)
         policy: RobotsPolicy | None = None
         try:
@@ -711,6 +801,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                     return Fetched(task, with_robots, None, exc, None, robots_error=True)
                 if not policy.allows(task.url):
                     return Fetched(task, with_robots, None, None, policy, denied=True)
+            if task.picture is not None:
+                picture = self._get_picture(task.url, task.picture)
+                return Fetched(task, with_robots, None, None, policy, picture=picture)
             page = fetch_mod.fetch(task.url, client=self.client, options=self.options.fetch)
             return Fetched(task, with_robots, page, None, policy)
         except NewsArchiveError as exc:
@@ -718,6 +811,17 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         except Exception as exc:  # a bug must cost one URL, not the run
             error = FetchError(task.url, f"unexpected {type(exc).__name__}: {exc}", reason="error")
             return Fetched(task, with_robots, None, error, policy)
+
+    def _get_picture(self, url: str, job: PictureJob) -> Picture:
+        assert self.picture_files is not None
+        return get_picture(
+            url,
+            client=self.client,
+            options=self.options.fetch,
+            limits=self.picture_limits,
+            files=self.picture_files,
+            page_url=job.page_url,
+        )
 
     def _get_robots(self, url: str, page_url: str) -> tuple[int, str]:
         """GET a robots.txt (redirects followed, the first 500 KiB kept).
@@ -772,7 +876,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         task = event.task
         site = self.sites[task.site]
         site.active -= 1
-        self.fetching -= 1
+        if task.picture is not None:
+            self.picturing -= 1
+        else:
+            self.fetching -= 1
         if event.with_robots:
             site.robots_pending = False
             if event.policy is not None:
@@ -790,7 +897,29 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         if event.error is not None:
             self._failed_attempt(task, site, event.error, robots=event.robots_error)
             return
+        if task.picture is not None:
+            self._picture_in(task, event.picture, None)
+            return
         self._downloaded(task, event)
+
+    def _picture_in(
+        self, task: TaskT, picture: Picture | None, error: NewsArchiveError | None
+    ) -> None:
+        """One picture of an article is done; when all of them are, the article goes on."""
+        assert task.picture is not None
+        done = self.galleries.settle(task.picture.owner, task.url, picture, error)
+        if done is not None:
+            owner, pictures, warnings = done
+            self._pictures_done(owner, pictures, warnings)  # type: ignore[arg-type]
+
+    def _lost(self, task: TaskT, error: NewsArchiveError, *, give_up: bool = False) -> None:
+        """`task` failed for good (`give_up`: its retries are spent, or it cannot pass)."""
+        if task.picture is not None:
+            self._picture_in(task, None, error)
+        elif give_up:
+            self._give_up(task, error)
+        else:
+            self._fail(task, error)
 
     def _pace(self, site: Site[TaskT], event: Fetched[TaskT]) -> None:
         """Adapt the site's pace to this answer (`Pace`); after a failure that may pass, the
@@ -824,9 +953,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             if site.closed is not None:
                 self.on_notice(f"{site.name}: {site.closed[1]}; its other URLs fail at once")
             if robots and site.closed is not None and site.closed[0] == "robots":
-                self._fail(task, error)
+                self._lost(task, error)
             else:
-                self._give_up(task, error)
+                self._lost(task, error, give_up=True)
             return
         now = self.clock.now()
         hint = fetch_mod.retry_after(error)
@@ -862,7 +991,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _fail_robots(self, task: TaskT, policy: RobotsPolicy) -> None:
         why = policy.note or f"disallowed by {robots_url(task.url)}"
-        self._fail(task, FetchError(task.url, why, reason="robots"))
+        self._lost(task, FetchError(task.url, why, reason="robots"))
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -908,6 +1037,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.room.release()  # a reader waiting for room wakes up, sees `closed` and ends
         for _ in self.threads:
             self.jobs_queue.put(None)
+        for _ in self.picture_threads:
+            self.picture_jobs.put(None)
+        if self.picture_files is not None:  # articles that were still waiting for theirs
+            self.galleries.drop(self.picture_files)
         if self.writer is not None:
             # Let a write under way finish (it is atomic anyway); queued ones are dropped when
             # the run was stopped, and none are left otherwise.
@@ -918,7 +1051,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             # When interrupted, extractions under way are abandoned.
             shut_down(self.pool, abandon=self.interrupted)
         if not self.interrupted:
-            for thread in self.threads:
+            for thread in [*self.threads, *self.picture_threads]:
                 thread.join()
             self.client.close()
         # When interrupted, download threads may still be waiting on a server: they are

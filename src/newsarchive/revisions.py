@@ -25,8 +25,8 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -37,8 +37,12 @@ from newsarchive.articles import read_article, same_file
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
 from newsarchive.frontmatter import article_meta, dumps
-from newsarchive.models import Article, FetchedPage
-from newsarchive.pipeline import add_capture
+from newsarchive.images.choose import choose
+from newsarchive.images.download import Picture, Wanted, drop_all, keep
+from newsarchive.images.files import ImageFiles
+from newsarchive.images.links import localize, relative_prefix, without_addresses
+from newsarchive.models import Article, FetchedPage, ImageOptions
+from newsarchive.pipeline import add_capture, image_files
 from newsarchive.render import render_body
 from newsarchive.robots import site_of
 from newsarchive.store import Archive
@@ -58,6 +62,7 @@ class UpdateResult:
     changed: tuple[str, ...] = ()  # "title", "authors", "body"
     error: NewsArchiveError | None = None  # failed: why (`error.reason`: "robots", "HTTP 503"...)
     attempts: int = 0  # requests made for it (retries included)
+    warnings: tuple[str, ...] = ()  # went wrong without failing it: a picture not kept
 
 
 @dataclass
@@ -72,6 +77,8 @@ class UpdateOptions(CrawlOptions):
 
     delay: float = 1.0
     capture: bool = True  # keep the response of a changed page as a WARC file
+    # The pictures of a changed version (images/), downloaded beside the pages (crawl.py).
+    images: ImageOptions = field(default_factory=ImageOptions)
 
 
 @dataclass(frozen=True)
@@ -125,16 +132,21 @@ class Revision:
     """A page fetched again, extracted and compared with the archived article."""
 
     article: Article
-    body: str  # its Markdown body, as the file would hold it
+    body: str  # its Markdown body, with its pictures' addresses on their sites
     changed: tuple[str, ...]  # "title", "authors", "body"; empty when nothing changed
+    wanted: tuple[Wanted, ...] = ()  # its own pictures (images/choose.py), when asked for
 
 
-def compare(old: Article, old_body: str, page: FetchedPage) -> Revision:
+def compare(old: Article, old_body: str, page: FetchedPage, images: bool = False) -> Revision:
     """Extract `page` as the new version of `old` and say what changed (pure CPU work: runs
-    in an extraction process). Raises ExtractionError when the page holds no article."""
-    fresh = extract_mod.extract(page, url=old.source or old.url)
+    in an extraction process); with `images`, choose its pictures too. Raises ExtractionError
+    when the page holds no article. Where a picture is shown from (the archive, its site) is
+    not a change."""
+    given = old.source or old.url
+    fresh = extract_mod.extract(page, url=given)
     new = dataclasses.replace(fresh, url=old.url, source=old.source)
     new_body = render_body(new)
+    wanted = choose(new, page.html, given) if images else ()
     changed = tuple(
         name
         for name, before, after in (
@@ -144,7 +156,7 @@ def compare(old: Article, old_body: str, page: FetchedPage) -> Revision:
         )
         if _words(before) != _words(after)
     )
-    return Revision(new, new_body, changed)
+    return Revision(new, new_body, changed, wanted)
 
 
 def record(
@@ -154,9 +166,13 @@ def record(
     *,
     captures_root: Path,
     page: FetchedPage | None = None,
+    pictures: Mapping[str, Picture] | None = None,
+    images: tuple[ImageFiles, ImageOptions] | None = None,
 ) -> UpdateResult:
     """Write what `revision` says: a new `checked:` time, or the new version (the previous
-    file kept under `captures_root`, and `page` captured when given)."""
+    file kept under `captures_root`, and `page` captured when given). The new version shows
+    its pictures from the archive: those listed already for the same address, and those
+    downloaded (`pictures`, stored in `images`)."""
     path, meta, old = target.path, target.meta, target.article
     if not revision.changed:
         meta = {k: v for k, v in meta.items() if k != "gone"}
@@ -174,12 +190,25 @@ def record(
             "file": kept,
         }
     )
-    new = revision.article
+    new, body = revision.article, revision.body
+    warnings: list[str] = []
+    responses: list[FetchedPage] = []
+    if revision.wanted and images is not None:
+        listed = {image.url: image for image in old.images}
+        got = keep(
+            revision.wanted, pictures or {}, *images, responses=page is not None, listed=listed
+        )
+        body = localize(body, got.by_ref, relative_prefix(rel))
+        new, warnings, responses = (
+            dataclasses.replace(new, images=tuple(got.images)),
+            got.warnings,
+            got.responses,
+        )
     if page is not None:
-        new, _ = add_capture(new, page, archive, captures_root, rel)
-    new_meta = {**article_meta(new, revision.body), "checked": _now(), "revisions": revisions}
-    _rewrite(archive, new, dumps(new_meta, revision.body))
-    return UpdateResult(path, "changed", revision.changed)
+        new, _ = add_capture(new, page, archive, captures_root, rel, responses=responses)
+    new_meta = {**article_meta(new, body), "checked": _now(), "revisions": revisions}
+    _rewrite(archive, new, dumps(new_meta, body))
+    return UpdateResult(path, "changed", revision.changed, warnings=tuple(warnings))
 
 
 def mark_gone(archive: Archive, target: Target) -> UpdateResult:
@@ -197,6 +226,7 @@ def mark_gone(archive: Archive, target: Target) -> UpdateResult:
 class _UpdateTask(Task):
     target: Target
     page: FetchedPage | None = None  # the response, kept for its capture until written
+    revision: Revision | None = None  # a changed version waiting for its pictures
 
 
 class _Updater(Crawler[Path, _UpdateTask]):
@@ -216,6 +246,11 @@ class _Updater(Crawler[Path, _UpdateTask]):
         self.capture = options.capture
         self.on_result = on_result
         self.report = UpdateReport()
+        # A new version shows the pictures an earlier one has from the archive, also when no
+        # picture is downloaded (--no-images).
+        self.images = (image_files(archive, captures_root, options.images), options.images)
+        if options.images.enabled:
+            self._use_pictures(*self.images)
         self.seen: set[Path] = set()
 
     def _accept(self, path: Path) -> None:
@@ -239,16 +274,32 @@ class _Updater(Crawler[Path, _UpdateTask]):
             task.page = page
         # Extraction reads neither the raw bytes nor the headers: do not copy them across.
         light = dataclasses.replace(page, raw=b"", headers=())
-        self._process(task, page.status, compare, task.target.article, task.target.body, light)
+        self._process(
+            task, page.status, compare, task.target.article, task.target.body, light, True
+        )
 
     def _processed(self, task: _UpdateTask, http_status: int | None, outcome: object) -> None:
-        if isinstance(outcome, Revision):
-            write = functools.partial(self._record, task, outcome)
-            self._queue_write(task, write)
+        downloading = self.picture_files is not None
+        if isinstance(outcome, Revision) and outcome.changed and outcome.wanted and downloading:
+            # The new version's pictures, but those an earlier version has already.
+            listed = {image.url for image in task.target.article.images}
+            task.revision = outcome
+            wanted = [item.url for item in outcome.wanted if item.url not in listed]
+            self._get_pictures(task, wanted, task.url)
+        elif isinstance(outcome, Revision):
+            self._queue_write(task, functools.partial(self._record, task, outcome, {}))
         elif isinstance(outcome, NewsArchiveError):
             self._fail(task, outcome)
         else:  # a bug in a parser, or the extraction process died
             self._fail(task, NewsArchiveError(f"{task.url}: extraction failed: {outcome!r}"))
+
+    def _pictures_done(
+        self, task: _UpdateTask, pictures: dict[str, Picture], warnings: list[str]
+    ) -> None:
+        revision, task.revision = task.revision, None
+        assert revision is not None
+        record = functools.partial(self._record, task, revision, pictures, tuple(warnings))
+        self._queue_write(task, record)
 
     def _give_up(self, task: _UpdateTask, error: NewsArchiveError) -> None:
         if isinstance(error, HTTPStatusError) and error.status in GONE_STATUSES:
@@ -259,17 +310,27 @@ class _Updater(Crawler[Path, _UpdateTask]):
     # In the writer thread. A file that cannot be written fails alone: it may have been moved
     # or deleted since it was read.
 
-    def _record(self, task: _UpdateTask, revision: Revision) -> UpdateResult:
+    def _record(
+        self,
+        task: _UpdateTask,
+        revision: Revision,
+        pictures: dict[str, Picture],
+        warnings: tuple[str, ...] = (),
+    ) -> UpdateResult:
         try:
-            return record(
+            done = record(
                 self.archive,
                 task.target,
                 revision,
                 captures_root=self.captures_root,
                 page=task.page,
+                pictures=pictures,
+                images=self.images,
             )
         except StoreError as exc:
+            drop_all(pictures, self.images[0])
             return UpdateResult(task.target.path, "failed", error=exc)
+        return dataclasses.replace(done, warnings=warnings + done.warnings)
 
     def _mark_gone(self, task: _UpdateTask) -> UpdateResult:
         try:
@@ -332,8 +393,9 @@ def update_articles(
 
 
 def _article_text(body: str) -> str:
-    """The body without the closing "Source: <url>" line (the URL is not the article)."""
-    return body.rsplit("\n---\n", 1)[0]
+    """The body without the closing "Source: <url>" line (the URL is not the article), and
+    without its pictures' addresses."""
+    return without_addresses(body.rsplit("\n---\n", 1)[0])
 
 
 def _rewrite(archive: Archive, article: Article, text: str) -> None:

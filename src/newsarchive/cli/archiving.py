@@ -257,6 +257,7 @@ def _discovery_filters(
 @click.option("--match", metavar="REGEX", help="Only discovered URLs matching REGEX.")
 @network_options
 @politeness_options(delay=0.0)
+@image_options
 @click.option(
     "--failed",
     "failed_file",
@@ -279,6 +280,7 @@ def import_urls_command(
     match: str | None,
     fetch_options: FetchOptions,
     crawl: Crawl,
+    images: ImageOptions,
     failed_file: Path | None,
     template: str | None,
     wayback: WaybackOptions,
@@ -310,7 +312,11 @@ def import_urls_command(
         raise click.UsageError("give a FILE of URLs, or --feed, --sitemap or --opml")
     captures = env.captures_root if crawl.capture else None
     options = BatchOptions(
-        fetch=fetch_options, **crawl.options(), captures=captures, wayback=wayback
+        fetch=fetch_options,
+        **crawl.options(),
+        captures=captures,
+        wayback=wayback,
+        images=_with_files(env, images),
     )
     archive = env.archive(template)
     failed_path = failed_file or Path(f"newsarchive-failed-{datetime.now():%Y%m%d-%H%M%S}.txt")
@@ -489,6 +495,7 @@ UPDATE_POOL_FROM = 30
 )
 @network_options
 @politeness_options(delay=1.0)
+@image_options
 @pass_env
 def update(
     env: Env,
@@ -498,6 +505,7 @@ def update(
     older_than: float | None,
     fetch_options: FetchOptions,
     crawl: Crawl,
+    images: ImageOptions,
 ) -> None:
     """Fetch archived articles again and keep a revision when their text changed.
 
@@ -527,7 +535,9 @@ def update(
     if jobs is None and len(paths) < UPDATE_POOL_FROM:
         jobs = 0  # starting extraction processes would cost more than it saves
     crawled = {**crawl.options(), "jobs": jobs}
-    options = UpdateOptions(fetch=fetch_options, **crawled, capture=crawl.capture)
+    options = UpdateOptions(
+        fetch=fetch_options, **crawled, capture=crawl.capture, images=_with_files(env, images)
+    )
     stop = threading.Event()
     display = _UpdateDisplay(env, stop, len(paths))
     with display, stop_on_ctrl_c(stop):
@@ -574,6 +584,8 @@ class _UpdateDisplay(RunDisplay):
         elif result.error is not None:
             self.errors.append(result.error)
             self.env.error(str(result.error))
+        for warning in result.warnings:
+            self.env.warn(warning)
         self.count(result.status)
 
 

@@ -208,39 +208,91 @@ def keep(
     limits: ImageOptions,
     *,
     responses: bool = False,
+    listed: Mapping[str, StoredImage] | None = None,
 ) -> Kept:
     """Name the held pictures of an article, in the order it shows them, while they fit in
-    `limits.max_total`; drop the others. With `responses`, also each picture's response with
-    its body, for the article's capture."""
+    `limits.max_total`; drop the others. A picture not downloaded but `listed` already (by
+    an earlier version of the article, its file whole) is shown from that file. With
+    `responses`, also each picture's response with its body, for the article's capture."""
     kept = Kept()
     done: dict[str, StoredImage | None] = {}
     total = 0
     for item in wanted:
         if item.url not in done:
             picture = pictures.get(item.url)
+            earlier = (listed or {}).get(item.url)
+            if picture is None and earlier is not None and files.has(earlier.path, earlier.bytes):
+                done[item.url] = earlier
+                kept.images.append(earlier)
+                total += earlier.bytes
             if picture is None:
-                done[item.url] = None
-                continue
-            size = picture.pending.size
-            if total + size > limits.max_total:
+                done.setdefault(item.url, None)
+            elif total + (size := picture.pending.size) > limits.max_total:
                 files.drop(picture.pending)
                 done[item.url] = None
                 kept.warnings.append(
                     f"picture not kept, the article links to it: {item.url}: over the limit of"
                     f" {_size(limits.max_total)} of pictures for one article"
                 )
-                continue
-            total += size
-            path = files.name(picture.pending)
-            image = StoredImage(item.url, path, picture.media_type, size, picture.pending.sha256)
-            done[item.url] = image
-            kept.images.append(image)
-            if responses:
-                body = files.read(path)
-                kept.responses.append(dataclasses.replace(picture.response, raw=body))
+            else:
+                total += size
+                done[item.url] = _named(item.url, picture, files, kept, responses)
         if (named := done[item.url]) is not None:
             kept.by_ref[url_key(item.ref)] = named
     return kept
+
+
+def _named(
+    url: str, picture: Picture, files: ImageFiles, kept: Kept, responses: bool
+) -> StoredImage:
+    """Name a held picture that is kept, and add it (and its response) to `kept`."""
+    path = files.name(picture.pending)
+    size, digest = picture.pending.size, picture.pending.sha256
+    image = StoredImage(url, path, picture.media_type, size, digest)
+    kept.images.append(image)
+    if responses:
+        body = files.read(path)
+        kept.responses.append(dataclasses.replace(picture.response, raw=body))
+    return image
+
+
+class Galleries:
+    """The articles waiting for their pictures while they download (an import's, an
+    update's): how many each still waits for, those held, and why the others are not."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[int, tuple[object, list[str], dict[str, Picture], dict[str, str]]] = {}
+
+    def open(self, owner: object, addresses: list[str]) -> None:
+        """`owner` (an article's task) waits for the pictures at `addresses`."""
+        self._waiting[id(owner)] = (owner, addresses, {}, {})
+
+    def settle(
+        self, owner: object, url: str, picture: Picture | None, error: NewsArchiveError | None
+    ) -> tuple[object, dict[str, Picture], list[str]] | None:
+        """One picture of `owner` is in (or failed with `error`); when it was the last,
+        `owner` with its pictures, by address, and the warnings, in the article's order."""
+        entry = self._waiting.get(id(owner))
+        if entry is None:  # nobody waits for it any more
+            return None
+        _, addresses, pictures, failures = entry
+        if picture is not None:
+            pictures[url] = picture
+        elif error is not None and (line := refusal(url, error)) is not None:
+            failures[url] = line
+        else:
+            failures[url] = ""
+        if len(pictures) + len(failures) < len(addresses):
+            return None
+        del self._waiting[id(owner)]
+        warnings = [failures[url] for url in addresses if failures.get(url)]
+        return owner, pictures, warnings
+
+    def drop(self, files: ImageFiles) -> None:
+        """Forget every article still waiting, and the pictures held for them."""
+        for _, _, pictures, _ in self._waiting.values():
+            drop_all(pictures, files)
+        self._waiting.clear()
 
 
 def _size(limit: int) -> str:

@@ -151,6 +151,14 @@ class ImageFiles:
         """Forget a held picture (refused, or its article was not written)."""
         pending.temp.unlink(missing_ok=True)
 
+    def has(self, path: str, size: int) -> bool:
+        """Whether the picture at `path` is there with `size` bytes (its digest unchecked:
+        `verify` reads every byte; this is asked before every picture an update reuses)."""
+        try:
+            return (self.archive_root / PurePosixPath(path)).stat().st_size == size
+        except OSError:
+            return False
+
     def read(self, path: str) -> bytes:
         """The bytes of a stored picture (`path` relative to the archive root)."""
         file = self.archive_root / PurePosixPath(path)

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 from newsarchive.models import StoredImage
 
-__all__ = ["image_urls", "localize", "relative_prefix", "url_key"]
+__all__ = ["image_urls", "localize", "relative_prefix", "url_key", "without_addresses"]
 
 # An image: `![alt](destination "title")`, the destination either <bracketed> (it may then hold
 # spaces and parentheses, with "<", ">" and "\" escaped) or plain (balanced parentheses only).
@@ -73,3 +73,9 @@ def localize(markdown: str, stored: Mapping[str, StoredImage], prefix: str) -> s
         return f'![{match.group("alt")}]({prefix}{image.path} "{title}")'
 
     return _IMAGE.sub(swap, markdown)
+
+
+def without_addresses(markdown: str) -> str:
+    """`markdown` with each picture reduced to its alt text (`![alt]`): the same text whether
+    its pictures are shown from the archive or from their sites."""
+    return _IMAGE.sub(lambda match: f"![{match.group('alt')}]", markdown)
