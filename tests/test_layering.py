@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "robots": {"protego"},
     "capture": {"warcio"},
     "discover": {"feedparser"},
+    "search.text": {"Stemmer"},
 }
 
 

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.padding import Padding
@@ -20,14 +20,13 @@ from newsarchive.cli.options import filter_options, json_option
 from newsarchive.cli.output import display_path, echo_json, printable, spinner
 from newsarchive.errors import NewsArchiveError
 from newsarchive.grep import FileMatches, GrepOptions, grep
-from newsarchive.search import (
-    Entry,
-    Filters,
-    Hit,
-    RefreshReport,
-    SearchIndex,
-    split_marks,
-)
+from newsarchive.search import Entry, Filters, Hit, RefreshReport, split_marks
+
+if TYPE_CHECKING:
+    from newsarchive.search import SearchIndex
+
+# The search index (and its stemmers and worker processes) is imported by the commands that
+# use it, when they run: grep and the others start without it.
 
 _MATCH_STYLE = "bold red"
 _HIGHLIGHT_STYLE = "bold yellow"
@@ -35,6 +34,8 @@ _HIGHLIGHT_STYLE = "bold yellow"
 
 def _open_index(env: Env, *, full: bool | None = None) -> tuple[SearchIndex, RefreshReport]:
     """The search index, brought up to date; warns about files it had to skip."""
+    from newsarchive.search import SearchIndex
+
     index = SearchIndex(env.existing_archive())
     with spinner(env.err, "Updating the search index"):
         report = index.refresh(full=full)
@@ -207,27 +208,38 @@ def search_cmd(
 ) -> None:
     """Full-text search, best matches first.
 
-    Words, "phrases", AND / OR / NOT, prefix* and parentheses; case and accents
-    do not matter (bundnis finds Bündnis). Words match whole words: use a prefix
-    for other forms (путин* finds Путина). Titles weigh more than body text.
+    Words, "phrases", =exact words, prefix*, AND / OR / NOT and parentheses; case
+    and accents do not matter (bundnis finds Bündnis). A word also finds its other
+    forms in the archive's languages, or in the one --lang names (переговоры finds
+    переговоров); a "phrase" or =word only the very form. Chinese, Japanese,
+    Korean and Thai words are found inside the text around them. Titles weigh
+    more than body text. Exit status as grep's: 0 when something matched, 1
+    when nothing did, 2 on an error.
 
     \b
     Examples:
       newsarchive search wagner mali
       newsarchive search '"private military" AND (mali OR sudan) NOT syria'
       newsarchive search 'sanction*' --site reuters --since 2022 --limit 5
-      newsarchive search путин* --lang ru --json
+      newsarchive search переговоры --lang ru --json
+      newsarchive search '=negotiations' 虐待
     """
-    index, _ = _open_index(env)
-    with index:
-        hits = index.search(
-            " ".join(query),
-            filters=filters,
-            field=field,  # type: ignore[arg-type]  # click.Choice guarantees the literal
-            limit=limit,
-        )
+    try:
+        index, _ = _open_index(env)
+        with index:
+            hits = index.search(
+                " ".join(query),
+                filters=filters,
+                field=field,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+                limit=limit,
+            )
+    except NewsArchiveError as exc:
+        # grep's convention, as `grep` has it: 1 means "no match", so errors are 2.
+        env.error(str(exc))
+        raise SystemExit(2) from exc
     if not hits:
         env.info("no matching articles")
+        raise SystemExit(1)
     for n, hit in enumerate(hits):
         _print_hit(env, hit, first=n == 0, as_json=as_json)
 
@@ -471,6 +483,8 @@ def reindex_cmd(env: Env, changed: bool) -> None:
       newsarchive reindex
       newsarchive reindex --changed
     """
+    from newsarchive.search import SearchIndex
+
     started = time.perf_counter()
     archive = env.existing_archive()
     index = SearchIndex(archive)

@@ -26,6 +26,7 @@ from newsarchive import db
 from newsarchive.leftovers import is_leftover
 from newsarchive.search.document import read_chunk, read_file
 from newsarchive.search.schema import (
+    ARTICLE,
     FILE_COLUMNS,
     FILES_TABLE,
     FTS_SHADOWS,
@@ -171,6 +172,10 @@ def _assemble(
         for statement in SCHEMA:  # the other tables, and the indexes, built once now
             conn.execute(statement)
         conn.executemany("INSERT INTO dirs (path, mtime_ns) VALUES (?, ?)", list(dirs.items()))
+        conn.execute(
+            "INSERT INTO langs (name)"
+            f" SELECT DISTINCT lang_key FROM main.files WHERE kind = {ARTICLE}"
+        )
         conn.executemany(
             "INSERT INTO meta (name, value) VALUES (?, ?)",
             [("schema", SCHEMA_VERSION), ("root", str(root)), ("shards", str(len(shards)))],
@@ -245,8 +250,8 @@ def copy_in(built: Path, target: Path) -> None:
     try:
         conn.execute("ATTACH DATABASE ? AS built", (str(built),))
         with db.transaction(conn):
-            conn.execute("DELETE FROM main.files")
-            conn.execute("DELETE FROM main.dirs")
+            for table in ("files", "dirs", "dead", "langs"):
+                conn.execute(f"DELETE FROM main.{table}")
             for shard in range(shard_count(conn)):
                 conn.execute(f"DROP TABLE IF EXISTS main.fts{shard}")
             shards = shard_count(conn, "built")
@@ -263,6 +268,7 @@ def copy_in(built: Path, target: Path) -> None:
                 f" SELECT id, {FILE_COLUMNS} FROM built.files ORDER BY id"
             )
             conn.execute("INSERT INTO main.dirs SELECT path, mtime_ns FROM built.dirs")
+            conn.execute("INSERT INTO main.langs SELECT name FROM built.langs")
             conn.execute(
                 "INSERT OR REPLACE INTO main.meta (name, value) VALUES ('shards', ?)",
                 (str(shards),),
