@@ -2,8 +2,19 @@
 
     .venv/bin/python benchmarks/bench_search.py      # builds /tmp/newsarchive-bench/archive
     .venv/bin/python benchmarks/bench_search.py --archive /tmp/x/archive --count 100000
+    .venv/bin/python benchmarks/bench_search.py --archive /tmp/x/archive --only quality
 
 One run measures, on one archive built by make_synthetic_archive.py from ../shared/corpus:
+
+* the size of the search index against the Markdown it indexes;
+* recall and precision on a set of queries with known answers (QUALITY): a word typed in one
+  form, in English, German, French, Spanish, Russian and Polish, where the articles that
+  count are those holding any of the forms listed for it (its inflections, written out by
+  hand), and Chinese, Japanese and Korean words, where they are the articles holding the
+  word anywhere in their text. The answers are worked out by reading every article's text
+  with a plain regular expression, not with newsarchive's search. `--only quality` measures
+  only this (and builds the index in-process), which also works with an older newsarchive
+  on PYTHONPATH, to compare;
 
 * `reindex` from scratch (an empty cache directory), as a fresh `newsarchive` process, and
   again over the index it built;
@@ -25,9 +36,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import sqlite3
@@ -36,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +85,60 @@ QUERIES: list[tuple[str, list[str]]] = [
     ("minister", ["--lang", "de"]),
     ("president", ["--in", "title"]),
 ]
+# Queries with known answers: (query, language, forms). An article is an answer when its
+# title, description, authors, tags or text hold one of the forms as a word, case and
+# accents aside, as search documents it (so English "decisions" answers French "décisions");
+# for the words of Chinese, Japanese and Korean, when its text holds the word anywhere.
+# Forms are the inflections of the word typed, written out by hand; the texts are the
+# corpus pages' own (see make_synthetic_archive.py).
+QUALITY: list[tuple[str, str, tuple[str, ...]]] = [
+    ("negotiations", "en", ("negotiation", "negotiations", "negotiate", "negotiated",
+                            "negotiating", "negotiates")),
+    ("election", "en", ("election", "elections")),
+    ("protested", "en", ("protest", "protests", "protested", "protesting")),
+    ("companies", "en", ("company", "companies")),
+    ("courts", "en", ("court", "courts")),
+    ("study", "en", ("study", "studies", "studied", "studying")),
+    ("voted", "en", ("vote", "votes", "voted", "voting")),
+    ("attack", "en", ("attack", "attacks", "attacked", "attacking")),
+    ("Verhandlung", "de", ("verhandlung", "verhandlungen")),
+    ("Wahlen", "de", ("wahl", "wahlen")),
+    ("Regierung", "de", ("regierung", "regierungen")),
+    ("Städte", "de", ("stadt", "städte", "städten")),
+    ("Ländern", "de", ("land", "landes", "länder", "ländern")),
+    ("Frau", "de", ("frau", "frauen")),
+    ("Entscheidungen", "de", ("entscheidung", "entscheidungen")),
+    ("Gericht", "de", ("gericht", "gerichte", "gerichts", "gerichten")),
+    ("décisions", "fr", ("décision", "décisions")),
+    ("enfant", "fr", ("enfant", "enfants")),
+    ("femmes", "fr", ("femme", "femmes")),
+    ("projet", "fr", ("projet", "projets")),
+    ("présidente", "fr", ("président", "présidents", "présidente", "présidentes")),
+    ("negociaciones", "es", ("negociación", "negociaciones")),
+    ("gobierno", "es", ("gobierno", "gobiernos")),
+    ("países", "es", ("país", "países")),
+    ("mujer", "es", ("mujer", "mujeres")),
+    ("empresas", "es", ("empresa", "empresas")),
+    ("страна", "ru", ("страна", "страны", "стране", "страну", "страной", "стран", "странам",
+                      "странах", "странами")),
+    ("человека", "ru", ("человек", "человека", "человеку", "человеком", "человеке")),
+    ("президент", "ru", ("президент", "президента", "президенту", "президентом",
+                         "президенте")),
+    ("kraj", "pl", ("kraj", "kraju", "krajem", "kraje", "krajów", "krajom", "krajach")),
+    ("decyzji", "pl", ("decyzja", "decyzji", "decyzję", "decyzją", "decyzje", "decyzjom")),
+    ("władza", "pl", ("władza", "władzy", "władzę", "władzą", "władze", "władz")),
+    ("rząd", "pl", ("rząd", "rządu", "rządem", "rządzie", "rządy", "rządów")),
+    ("wyborach", "pl", ("wybory", "wyborów", "wyborach", "wyborom", "wyborami", "wybór", "wyboru",
+                        "wyborze", "wyborem")),
+    ("梁振英", "zh", ()),
+    ("违建", "zh", ()),
+    ("發票", "zh", ()),
+    ("退避", "ja", ()),
+    ("商標", "ja", ()),
+    ("自爆攻撃", "ja", ()),
+    ("사진", "ko", ()),
+    ("막장극", "ko", ()),
+]  # fmt: skip
 # Words compared with `grep -rl` and ripgrep (search is case-insensitive and matches words).
 WORDS = ["merkel", "police", "bitcoin", "bundestag"]
 GREP_WORD = "Merkel"
@@ -182,8 +250,18 @@ def _machine() -> dict[str, str]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "grep": _version(["grep", "--version"]),
-        "ripgrep": _version(["rg", "--version"]),
+        "ripgrep": _version([_rg() or "rg", "--version"]),
     }
+
+
+def _rg() -> str | None:
+    """The rg that newsarchive grep runs (the ripgrep package's), else one on PATH."""
+    try:
+        from newsarchive import ripgrep
+    except ImportError:  # an older newsarchive
+        return shutil.which("rg")
+    found = ripgrep.binary()
+    return str(found) if found else shutil.which("rg")
 
 
 def build_archive(root: Path, count: int) -> None:
@@ -236,6 +314,115 @@ def in_process_search(
     return run
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def _plain(text: str) -> str:
+    """Lower case, without accents: "Städte" -> "stadte"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _article_words(path: str) -> tuple[str, set[str], str]:
+    """(path, the lower-cased words, the text) of what search looks at in one article."""
+    from newsarchive.frontmatter import loads
+    from newsarchive.search import article_text, plain_text
+
+    try:
+        meta, body = loads(Path(path).read_text(encoding="utf-8"))
+    except Exception:  # not an article: no answer
+        return path, set(), ""
+    fields = [meta.get("title"), meta.get("description")]
+    for key in ("authors", "tags", "categories"):
+        value = meta.get(key) or []
+        fields.extend(value if isinstance(value, list) else [value])
+    text = "\n".join(str(f) for f in fields if f) + "\n" + plain_text(article_text(body, meta))
+    return path, set(_WORDS.findall(_plain(text))), text
+
+
+def answers(root: Path) -> dict[str, set[str]]:
+    """The articles that answer each query of QUALITY (relative paths), read with a plain
+    regular expression, in worker processes."""
+    paths = sorted(str(p) for p in root.rglob("*.md") if not p.name.startswith("."))
+    found: dict[str, set[str]] = {query: set() for query, _, _ in QUALITY}
+    wanted = [(query, {_plain(f) for f in forms}) for query, _, forms in QUALITY]
+    with multiprocessing.Pool() as pool:
+        for path, words, text in pool.imap_unordered(_article_words, paths, chunksize=200):
+            rel = Path(path).relative_to(root).as_posix()
+            for query, forms in wanted:
+                if (forms and not forms.isdisjoint(words)) or (not forms and query in text):
+                    found[query].add(rel)
+    return found
+
+
+def measure_quality(results: Results, root: Path, cache: Path) -> None:
+    """Recall (every hit) and precision of the first 10 hits on QUALITY."""
+    os.environ["NEWSARCHIVE_CACHE_DIR"] = str(cache)
+    from newsarchive.search import SearchIndex
+    from newsarchive.store import Archive
+
+    print("quality: the answers", file=sys.stderr, flush=True)
+    truth = answers(root)
+    rows = []
+    with SearchIndex(Archive(root)) as index:
+        index.refresh()
+        for query, language, _ in QUALITY:
+            relevant = truth[query]
+            every = {hit.entry.relpath for hit in index.search(query, limit=None)}
+            first = [hit.entry.relpath for hit in index.search(query, limit=10)]
+            expected_top = min(10, len(relevant))
+            rows.append(
+                {
+                    "query": query,
+                    "language": language,
+                    "answers": len(relevant),
+                    "found": len(every & relevant),
+                    "hits": len(every),
+                    "recall": len(every & relevant) / len(relevant) if relevant else 1.0,
+                    "precision10": (
+                        sum(rel in relevant for rel in first) / expected_top
+                        if expected_top
+                        else 1.0
+                    ),
+                }
+            )
+            row = rows[-1]
+            print(
+                f"    {query} ({language}): {row['found']}/{row['answers']} found,"
+                f" {row['hits']} hits, recall {row['recall']:.1%},"
+                f" precision@10 {row['precision10']:.0%}",
+                file=sys.stderr,
+            )
+    results.archive["quality"] = rows
+
+
+def quality_report(rows: list[dict[str, Any]]) -> str:
+    """Recall and precision by language, and over all the queries, as Markdown."""
+    lines = [
+        "| language | queries | answers | recall (all answers) | recall (mean per query)"
+        " | precision@10 (mean) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        language = (
+            row["language"]
+            if row["language"] in ("en", "de", "fr", "es", "ru", "pl")
+            else "zh/ja/ko"
+        )
+        groups.setdefault(language, []).append(row)
+    groups["all"] = rows
+    for language, group in groups.items():
+        answers_ = sum(r["answers"] for r in group)
+        found = sum(r["found"] for r in group)
+        lines.append(
+            f"| {language} | {len(group)} | {answers_:,} | {found / answers_:.1%}"
+            f" | {statistics.mean(r['recall'] for r in group):.1%}"
+            f" | {statistics.mean(r['precision10'] for r in group):.1%} |"
+        )
+    return "\n".join(lines)
+
+
 def change_files(root: Path, n: int, seed: int = 1) -> list[Path]:
     """Rewrite `n` articles as an editor (or the tool) does: a new file renamed over the old."""
     rng = random.Random(seed)
@@ -262,6 +449,9 @@ def main() -> None:
     )
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--only", choices=["quality"], help="measure only recall and precision (QUALITY)"
+    )
     args = parser.parse_args()
     root = args.archive.resolve()
     build_archive(root, args.count)
@@ -270,17 +460,22 @@ def main() -> None:
     results = Results(machine=_machine())
     results.machine["load before"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     try:
-        measure(results, root, cache, env)
+        if args.only != "quality":
+            measure(results, root, cache, env)
+        measure_quality(results, root, cache)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     results.machine["load after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(report(results))
+    if args.only != "quality":
+        print(report(results))
+        print()
+    print(quality_report(results.archive["quality"]))
     if args.json:
         args.json.write_text(json.dumps(results.__dict__, indent=2), encoding="utf-8")
 
 
 def measure(results: Results, root: Path, cache: Path, env: dict[str, str]) -> None:
-    rg = shutil.which("rg")
+    rg = _rg()
     files, size = warm(root, env)
     results.archive = {"path": str(root), "files": files, "bytes": size}
     print(f"{files} files, {size / 1e6:.0f} MB; cache {cache}", file=sys.stderr)
@@ -290,7 +485,10 @@ def measure(results: Results, root: Path, cache: Path, env: dict[str, str]) -> N
     print("reindex from scratch", file=sys.stderr)
     wall, cpu, _ = _time([*na, "reindex"], env, runs=1)
     results.add("reindex, from scratch", wall, cpu=cpu)
-    results.archive["index_bytes"] = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+    results.archive["cache_bytes"] = sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
+    results.archive["index_bytes"] = sum(
+        p.stat().st_size for p in cache.rglob("search.sqlite*") if p.is_file()
+    )
     wall, cpu, _ = _time([*na, "reindex"], env, runs=1)
     results.add("reindex, over the existing index", wall, cpu=cpu)
 
@@ -377,7 +575,9 @@ def report(results: Results) -> str:
     rows = {row["what"]: row for row in results.rows}
     lines = [
         f"{a['files']:,} articles, {a['bytes'] / 1e6:.0f} MB of Markdown;"
-        f" search index {a.get('index_bytes', 0) / 1e6:.0f} MB."
+        f" search index {a.get('index_bytes', 0) / 1e6:.0f} MB"
+        f" ({a.get('index_bytes', 0) / a['bytes']:.2f}× the Markdown; the whole cache"
+        f" directory, with the URL index, {a.get('cache_bytes', 0) / 1e6:.0f} MB)."
         f" {m['cpu']}, {m['cores']} cores, Python {m['python']}, SQLite {m['sqlite']},"
         f" {m['grep']}, {m['ripgrep'].split(' (')[0]}. Warm page cache;"
         f" load average {m['load before']} before, {m['load after']} after.",

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import termios
 from pathlib import Path
+from typing import Any
 
 import yaml
 from click.testing import CliRunner, Result
@@ -29,6 +30,13 @@ MT_FILE = "2021/09/2021-09-14-mali-junta-in-talks-for-russian-mercenaries-french
 
 def mt_page() -> bytes:
     return (PAGES / "moscowtimes-mali.html").read_bytes()
+
+
+def mt_page_at(server: Any) -> bytes:
+    """The Moscow Times page as served by `server` (a LoopbackServer) at MT_PATH: its
+    canonical link names that address, so that the page's canonical URL is on its own site
+    (one on another site is recorded, but is not the article's identity)."""
+    return mt_page().replace(MT_URL.encode(), server.url(MT_PATH).encode())
 
 
 def run(

@@ -42,11 +42,23 @@ Built-in routes (a route added with `add`/`add_handler`/`add_prefix` takes prece
     /cp1251-undeclared        the same bytes as "text/html" with no charset anywhere
     /cp1251-wrong             the same bytes, but the header says iso-8859-1
     /latin1                   French/German text in ISO-8859-1, declared only in <meta charset>
+
+Hostile routes (what a server out to harm its client sends):
+
+    /trickle-headers?every=S  a status line, then a header one byte every S seconds (0.2),
+                              each byte well inside any read timeout, never ending
+    /gzip-members?n=N         an article as N gzip members, one per paragraph (RFC 1952
+                              allows any number; some servers send them)
+    /gzip-two-members         an article whose first gzip member inflates to over 256 KB
+    /escapes                  an article whose title and text hold terminal escapes: colour
+                              (ESC [), window title and clipboard (OSC 0 and OSC 52), BEL
+    /html-labelled/pdf|png|json  those bodies, labelled Content-Type: text/html
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import re
 import ssl
@@ -357,11 +369,7 @@ class LoopbackServer:
             "/huge": _huge,
             "/huge-declared": _huge_declared,
             "/gzip-bomb": _gzip_bomb,
-            "/pdf": _Route(
-                200,
-                b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
-                [("Content-Type", "application/pdf")],
-            ),
+            "/pdf": _Route(200, _PDF, [("Content-Type", "application/pdf")]),
             "/image": _Route(200, _PNG, [("Content-Type", "image/png")]),
             "/json": _Route(
                 200, b'{"title": "not a page"}', [("Content-Type", "application/json")]
@@ -373,6 +381,19 @@ class LoopbackServer:
             "/cp1251-wrong": _lazy_route(cp1251_article, "text/html; charset=iso-8859-1"),
             "/latin1": _lazy_route(latin1_article, "text/html"),
         }
+        exact.update(
+            {
+                "/trickle-headers": self._trickle_headers,
+                "/gzip-members": _gzip_members,
+                "/gzip-two-members": _lazy_gzip(lambda: two_member_article()),
+                "/escapes": _lazy_route(escapes_article, "text/html; charset=utf-8"),
+                "/html-labelled/pdf": _Route(200, _PDF, [("Content-Type", "text/html")]),
+                "/html-labelled/png": _Route(200, _PNG, [("Content-Type", "text/html")]),
+                "/html-labelled/json": _Route(
+                    200, b'{"title": "not a page", "items": []}', [("Content-Type", "text/html")]
+                ),
+            }
+        )
         if path in exact:
             return exact[path]
         head, _, tail = path.rpartition("/")
@@ -389,6 +410,15 @@ class LoopbackServer:
         self.stall(float(_query(handler, "delay", "5")))
         _Route(200, html_page("Slow"), [("Content-Type", "text/html; charset=utf-8")])(handler)
 
+    def _trickle_headers(self, handler: BaseHTTPRequestHandler) -> None:
+        every = float(_query(handler, "every", "0.2"))
+        handler.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\nX-Trickle: ")
+        handler.wfile.flush()
+        while not self.stall(every):
+            handler.wfile.write(b"a")
+            handler.wfile.flush()
+        handler.close_connection = True
+
     def _slow_body(self, handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
         handler.send_header("Content-Type", "text/html; charset=utf-8")
@@ -397,6 +427,72 @@ class LoopbackServer:
         handler.wfile.write(b"<!DOCTYPE html><html><head><title>Stalled</title></head><body>")
         handler.wfile.flush()
         self.stall(float(_query(handler, "delay", str(_MAX_STALL))))
+
+
+def article_html(title: str, paragraphs: list[str]) -> bytes:
+    """An article page: a headline and paragraphs inside <article>."""
+    body = "".join(f"<p>{p}</p>\n" for p in paragraphs)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head>\n<body><article><h1>{title}</h1>\n{body}"
+        "</article></body></html>\n"
+    ).encode()
+
+
+ARTICLE_PARAGRAPHS = [
+    f"Paragraph {n} of the report says what the council decided about the harbour, the "
+    "ferries and the money, and what the mayor answered when she was asked about it."
+    for n in range(1, 13)
+]
+
+
+def gzip_members(parts: list[bytes]) -> bytes:
+    return b"".join(gzip.compress(part, mtime=0) for part in parts)
+
+
+@functools.cache
+def two_member_article() -> bytes:
+    """An article as two gzip members; the first inflates to over 256 KB (a comment of
+    filler keeps it an ordinary page)."""
+    page = article_html("Two members", ARTICLE_PARAGRAPHS)
+    head, tail = page.split(b"<p>Paragraph 7", 1)
+    filler = b"<!-- " + b"filler " * 40_000 + b"-->\n"
+    return gzip_members([head + filler, b"<p>Paragraph 7" + tail])
+
+
+def _gzip_members(handler: BaseHTTPRequestHandler) -> None:
+    count = int(_query(handler, "n", "1000"))
+    paragraphs = [ARTICLE_PARAGRAPHS[n % len(ARTICLE_PARAGRAPHS)] for n in range(count)]
+    page = article_html("Many members", paragraphs)
+    cut = page.index(b"<p>")
+    parts = [page[:cut], *(f"<p>{p}</p>\n".encode() for p in paragraphs)]
+    parts.append(b"</article></body></html>\n")
+    _Route(
+        200,
+        gzip_members(parts),
+        [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")],
+    )(handler)
+
+
+def _lazy_gzip(body: Callable[[], bytes]) -> Handler:
+    def send(handler: BaseHTTPRequestHandler) -> None:
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")]
+        _Route(200, body(), headers)(handler)
+
+    return send
+
+
+ESCAPES = "\x1b[31mRED\x1b[0m \x1b]0;owned\x07 \x1b]52;c;ZWNobyBvd25lZA==\x07\x07"
+
+
+@functools.cache
+def escapes_article() -> bytes:
+    """An article whose title and first paragraph carry terminal escape sequences."""
+    title = f"Harbour council {ESCAPES}votes"
+    return article_html(title, [f"{ARTICLE_PARAGRAPHS[0]} {ESCAPES}", *ARTICLE_PARAGRAPHS[1:]])
+
+
+_PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
 class LoopbackProxy(LoopbackServer):

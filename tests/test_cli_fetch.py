@@ -39,8 +39,11 @@ def test_fetch_archives_a_moscow_times_article(server: LoopbackServer, archive: 
     assert meta["authors"] == ["Daphné Benoit"]
     assert str(meta["published"]).startswith("2021-09-14T")
     assert meta["date_source"] == "published"
-    assert meta["url"] == MT_URL
-    assert meta["source"] == server.url(MT_PATH)
+    # The page names a canonical URL on another site than the one it came from: recorded,
+    # but the article is known by where it was found (a page cannot take another's place).
+    assert meta["url"] == server.url(MT_PATH)
+    assert meta["canonical"] == MT_URL
+    assert "source" not in meta
     assert meta["status"] == 200
     assert meta["site"] == "The Moscow Times"
     text = saved.read_text(encoding="utf-8")
@@ -48,25 +51,28 @@ def test_fetch_archives_a_moscow_times_article(server: LoopbackServer, archive: 
     assert body.lstrip().startswith("# Mali Junta in Talks for Russian Mercenaries")
     assert "By Daphné Benoit for AFP" in body
     assert "Related article:" in body
-    assert f"<{MT_URL}>" in body
+    assert f"<{server.url(MT_PATH)}>" in body
     for chrome in ("Most read", "Subscribe to our newsletter", "cookies"):
         assert chrome not in body
 
 
 def test_second_fetch_makes_no_request(server: LoopbackServer, archive: Path) -> None:
-    server.add(MT_PATH, mt_page())
-    first = run(archive, "fetch", server.url(MT_PATH))
+    # An AMP copy of the article, whose canonical link names the article on the same site.
+    canonical = server.url(MT_PATH)
+    server.add("/amp" + MT_PATH, mt_page().replace(MT_URL.encode(), canonical.encode()))
+    first = run(archive, "fetch", server.url("/amp" + MT_PATH))
     assert first.exit_code == 0, first.stderr
     saved = archive / MT_FILE
+    assert front_matter(saved)["url"] == canonical
     before = saved.stat().st_mtime_ns
     requests = len(server.requests)
     variants = [
-        server.url(MT_PATH),
-        server.url(MT_PATH) + "?utm_source=twitter&utm_medium=social#comments",
-        server.url(MT_PATH) + "/",
-        server.url(MT_PATH).replace("http://", "HTTP://"),
-        MT_URL,  # the canonical URL: known from the front-matter, so no network either
-        MT_URL.replace("https://www.", "HTTPS://WWW.") + "?fbclid=abc",
+        server.url("/amp" + MT_PATH),
+        server.url("/amp" + MT_PATH) + "?utm_source=twitter&utm_medium=social#comments",
+        server.url("/amp" + MT_PATH) + "/",
+        server.url("/amp" + MT_PATH).replace("http://", "HTTP://"),
+        canonical,  # the canonical URL: known from the front-matter, so no network either
+        canonical.replace("http://", "HTTP://") + "?fbclid=abc",
     ]
     for url in variants:
         again = run(archive, "fetch", url)
@@ -95,7 +101,7 @@ def test_json_output(server: LoopbackServer, archive: Path) -> None:
     record = json.loads(result.stdout)
     assert record["status"] == "archived"
     assert record["path"] == str(archive / MT_FILE)
-    assert record["url"] == MT_URL
+    assert record["url"] == server.url(MT_PATH)  # the canonical link is on another site
     assert record["title"] == "Mali Junta in Talks for Russian Mercenaries – French Sources"
     assert record["published"].startswith("2021-09-14")
     assert record["http_status"] == 200
@@ -417,13 +423,14 @@ def test_console_script_exit_code_and_single_line(tmp_path: Path) -> None:
 def test_library_api(server: LoopbackServer, tmp_path: Path) -> None:
     from newsarchive import Archive, archive_url
 
-    server.add(MT_PATH, mt_page())
+    canonical = server.url(MT_PATH)
+    server.add(MT_PATH + "?from=rss", mt_page().replace(MT_URL.encode(), canonical.encode()))
     archive = Archive(tmp_path / "lib-archive")
-    outcome = archive_url(server.url(MT_PATH), archive)
+    outcome = archive_url(server.url(MT_PATH + "?from=rss"), archive)
     assert outcome.status == "archived"
     assert outcome.path == tmp_path / "lib-archive" / MT_FILE
-    assert outcome.article is not None and outcome.article.url == MT_URL
-    again = archive_url(MT_URL, archive)
+    assert outcome.article is not None and outcome.article.url == canonical
+    again = archive_url(canonical, archive)
     assert again.status == "already archived" and again.path == outcome.path
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import MT_FILE, MT_PATH, MT_URL, command, md_files, mt_page, write_list
+from helpers import MT_FILE, MT_PATH, command, md_files, mt_page_at, write_list
 from httpserver import LoopbackServer
 
 pytestmark = pytest.mark.slow
@@ -30,7 +30,7 @@ def json_lines(text: str) -> list[dict[str, object]]:
 def test_fetch_json_gives_one_object_per_input_repeats_included(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
-    server.add(MT_PATH, mt_page())
+    server.add(MT_PATH, mt_page_at(server))
     story, gone = server.url(MT_PATH), server.url("/gone")
     done = newsarchive(archive, "fetch", "--json", story, gone, story, gone, cwd=tmp_path)
     assert done.returncode == 3, done.stderr
@@ -41,7 +41,7 @@ def test_fetch_json_gives_one_object_per_input_repeats_included(
         (story, "duplicate"),
         (gone, "duplicate"),
     ]
-    assert lines[2]["url"] == MT_URL
+    assert lines[2]["url"] == story
     assert server.requests.count(MT_PATH) == 1 and server.requests.count("/gone") == 1
     assert done.stderr.splitlines()[-1] == "1 archived, 1 failed, 2 duplicate"
 
@@ -56,7 +56,7 @@ def test_a_failed_input_given_twice_keeps_its_own_exit_code(archive: Path, tmp_p
 def test_already_archived_lines_give_the_input_and_the_articles_url(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
-    server.add(MT_PATH, mt_page())
+    server.add(MT_PATH, mt_page_at(server))
     story = server.url(MT_PATH)
     first = newsarchive(archive, "fetch", story, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -65,19 +65,19 @@ def test_already_archived_lines_give_the_input_and_the_articles_url(
     imported = newsarchive(archive, "import", "--json", "--jobs", "0", listing, cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr
     (line,) = json_lines(imported.stdout)
-    assert (line["status"], line["input"], line["url"]) == ("already archived", variant, MT_URL)
+    assert (line["status"], line["input"], line["url"]) == ("already archived", variant, story)
     assert line["path"] == f"archive/{MT_FILE}"
     fetched = newsarchive(archive, "fetch", "--json", variant, cwd=tmp_path)
     (line,) = json_lines(fetched.stdout)
-    assert (line["status"], line["input"], line["url"]) == ("already archived", variant, MT_URL)
+    assert (line["status"], line["input"], line["url"]) == ("already archived", variant, story)
 
 
 def test_a_mirror_of_an_archived_article_is_requested_once(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
     # Two addresses of one page: it names its canonical URL, so both are one article.
-    server.add(MT_PATH, mt_page())
-    server.add("/mirror/mali", mt_page())
+    server.add(MT_PATH, mt_page_at(server))
+    server.add("/mirror/mali", mt_page_at(server))
     story, mirror = server.url(MT_PATH), server.url("/mirror/mali")
     assert newsarchive(archive, "fetch", story, cwd=tmp_path).returncode == 0
     listing = write_list(tmp_path / "list.txt", [mirror])
@@ -85,7 +85,7 @@ def test_a_mirror_of_an_archived_article_is_requested_once(
         done = newsarchive(archive, "import", "--json", "--jobs", "0", listing, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         (line,) = json_lines(done.stdout)
-        assert (line["status"], line["input"], line["url"]) == ("already archived", mirror, MT_URL)
+        assert (line["status"], line["input"], line["url"]) == ("already archived", mirror, story)
     again = newsarchive(archive, "fetch", mirror, cwd=tmp_path)
     assert (again.returncode, again.stdout) == (0, f"archive/{MT_FILE}\n")
     assert server.requests.count("/mirror/mali") == 1
@@ -95,8 +95,8 @@ def test_a_mirror_of_an_archived_article_is_requested_once(
 def test_fetch_remembers_a_mirror_too(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
-    server.add(MT_PATH, mt_page())
-    server.add("/mirror/mali", mt_page())
+    server.add(MT_PATH, mt_page_at(server))
+    server.add("/mirror/mali", mt_page_at(server))
     assert newsarchive(archive, "fetch", server.url(MT_PATH), cwd=tmp_path).returncode == 0
     for _ in range(2):
         done = newsarchive(archive, "fetch", server.url("/mirror/mali"), cwd=tmp_path)

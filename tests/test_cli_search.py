@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import MT_PATH, MT_URL, PAGES, run
+from helpers import MT_PATH, PAGES, run
 from httpserver import LoopbackServer
 from newsarchive import store as store_mod
 from newsarchive.frontmatter import FrontMatterError, loads
@@ -320,8 +320,10 @@ def test_grep_skips_a_broken_file_with_a_warning(archive: Path) -> None:
 
 
 def search_titles(archive: Path, *args: str) -> list[str]:
+    """The titles `search --json` prints; none when it exits 1 (nothing matched)."""
     result = run(archive, "search", "--json", *args)
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code in (0, 1), result.stderr
+    assert (result.exit_code == 1) == (result.stdout == "")
     return titles_of(result.stdout)
 
 
@@ -400,15 +402,72 @@ def test_search_filters_and_fields(archive: Path) -> None:
     assert set(search_titles(archive, "wagner", "--in", "body")) == {MALI, WEATHER}
 
 
-def test_search_without_hits_and_bad_queries(archive: Path) -> None:
+def test_search_without_hits_and_bad_queries(archive: Path, tmp_path: Path) -> None:
+    # As grep: 1 when nothing matched, 2 on an error.
     none = run(archive, "search", "zebra")
-    assert (none.exit_code, none.stdout, none.stderr) == (0, "", "no matching articles\n")
+    assert (none.exit_code, none.stdout, none.stderr) == (1, "", "no matching articles\n")
     bad = run(archive, "search", "NOT", "wagner")
     assert bad.exit_code == 2
-    assert bad.stderr.startswith("error: cannot read the query 'NOT wagner'")
+    assert bad.stderr == (
+        "error: cannot read the query 'NOT wagner': syntax error near \"NOT\""
+        " (NOT needs a term before it, e.g. 'wagner NOT mali')\n"
+    )
+    unclosed = run(archive, "search", "(wagner")
+    assert unclosed.exit_code == 2
+    assert unclosed.stderr == "error: cannot read the query '(wagner': a \"(\" is not closed\n"
     empty = run(archive, "search", "--", "-")
     assert empty.exit_code == 2
     assert empty.stderr == "error: the query '-' has no words to search for\n"
+    bad_date = run(archive, "search", "wagner", "--since", "yesterday")
+    assert bad_date.exit_code == 2
+    missing = run(tmp_path / "nowhere", "search", "wagner")
+    assert (missing.exit_code, missing.stdout) == (2, "")
+    assert missing.stderr == (
+        f"error: {tmp_path / 'nowhere'}: no such archive directory"
+        " (use --archive DIR or set NEWSARCHIVE_DIR)\n"
+    )
+
+
+def test_search_finds_other_forms_and_exact_forms(archive: Path) -> None:
+    assert search_titles(archive, "путину") == [PUTIN]
+    assert search_titles(archive, "fighter") == [MALI]
+    assert search_titles(archive, "=fighters") == [MALI]
+    assert run(archive, "search", "=fighter").exit_code == 1
+    assert run(archive, "search", '"fighter"').exit_code == 1
+    assert search_titles(archive, '"private military"') == [MALI]
+    assert run(archive, "search", '"military private"').exit_code == 1
+    # --lang stems the query in that language only (and keeps its articles only).
+    assert search_titles(archive, "путину", "--lang", "ru") == [PUTIN]
+    assert run(archive, "search", "fighter", "--lang", "ru").exit_code == 1
+
+
+def test_search_in_japanese_and_chinese(archive: Path) -> None:
+    store = Archive(archive)
+    save(
+        store,
+        make_article(
+            "子どもへの体罰を禁止",
+            "子どもへの虐待をなくすための法律ができました。\n",
+            url="https://www3.nhk.or.jp/news/easy/k100",
+            language="ja",
+        ),
+    )
+    save(
+        store,
+        make_article(
+            "武汉的声音",
+            "在抗击新冠肺炎疫情的日子里，武汉的父母们回应着孩子的追问。\n",
+            url="http://www.xinhuanet.com/c_1125597921.htm",
+            language="zh",
+        ),
+    )
+    store.close()
+    (row,) = json_lines(run(archive, "search", "--json", "虐待").stdout)
+    assert row["title"] == "子どもへの体罰を禁止"
+    snippet = str(row["snippet"])
+    assert [snippet[a:b] for a, b in row["matches"]] == ["虐待"]  # type: ignore[attr-defined]
+    assert search_titles(archive, "疫情") == ["武汉的声音"]
+    assert search_titles(archive, "新冠肺炎 武汉") == ["武汉的声音"]
 
 
 # -- the index stays current ------------------------------------------------------------------
@@ -487,7 +546,7 @@ def test_grep_r_over_the_archive_prints_only_article_lines(
         ["list"],
         ["stats"],
         ["grep", "Wagner"],
-        ["show", MT_URL],
+        ["show", server.url(MT_PATH)],
         ["export", "-o", str(tmp_path / "out.jsonl")],
     ):
         assert run(archive, *command).exit_code == 0, command
@@ -785,8 +844,9 @@ def test_reindex_reads_every_file_once(
     assert search_titles(archive, "bamako") == [MALI]
 
 
-@pytest.mark.parametrize("command", [["search", "x"], ["list"], ["stats"], ["export"], ["reindex"]])
+@pytest.mark.parametrize("command", [["list"], ["stats"], ["export"], ["reindex"]])
 def test_commands_refuse_a_missing_archive(tmp_path: Path, command: list[str]) -> None:
+    # (search, as grep, exits 2: see test_search_without_hits_and_bad_queries)
     result = run(tmp_path / "nowhere", *command)
     assert result.exit_code == 2  # a usage error, as for every command that reads an archive
     assert result.stderr == (

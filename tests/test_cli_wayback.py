@@ -40,8 +40,11 @@ def assert_from_snapshot(archive: Path, url: str, wayback: FakeWayback, result: 
     assert result.stdout == f"{saved}\n"
     assert md_files(archive) == [saved]
     meta = front_matter(saved)
-    assert meta["url"] == MT_URL  # the article's identity is the original site's
-    assert meta["source"] == url
+    # The article's identity is the original site's URL; the page's canonical link names
+    # another site, so it is recorded but is not the identity.
+    assert meta["url"] == url
+    assert meta["canonical"] == MT_URL
+    assert "source" not in meta
     assert meta["final_url"] == url
     assert meta["via"] == "wayback"
     assert meta["snapshot"] == SNAPSHOT

@@ -74,6 +74,7 @@ def test_article_meta_key_order_and_values() -> None:
         "description",
         "language",
         "tags",
+        "page_tags",
         "categories",
         "image",
         "image_caption",
@@ -94,6 +95,7 @@ def test_article_meta_key_order_and_values() -> None:
     assert re.fullmatch(r"newsarchive \S+", meta[NEWSARCHIVE_KEY])
     assert meta["extractor"] == "trafilatura 2.0.0"
     assert meta["image_credit"] == "AP"
+    assert meta["tags"] == meta["page_tags"] == ["politics", "world"]  # the record of the page's
 
 
 def test_empty_keys_are_omitted_but_required_ones_stay() -> None:

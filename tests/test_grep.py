@@ -130,6 +130,7 @@ def test_scope_title_body_all(archive: Archive) -> None:
     assert texts() == [
         "title: Mali junta in talks for Russian mercenaries",
         "- Mali",  # the tags list in the front-matter
+        "- Mali",  # and page_tags, the record of the page's own tags
         "First paragraph about Mali.",
     ]
     # "title:" itself is not part of the title.
@@ -430,3 +431,156 @@ def test_a_damaged_index_only_means_parsing(archive: Archive) -> None:
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     assert run(archive, "Wagner") == expected
+
+
+# -- ripgrep as the scanner -----------------------------------------------------------------------
+
+from newsarchive import ripgrep  # noqa: E402
+
+
+def python_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """grep as it runs where no rg binary came with the package."""
+    monkeypatch.setattr(ripgrep, "binary", lambda: None)
+
+
+@pytest.fixture
+def varied(archive: Archive) -> Archive:
+    """Texts that tell regex dialects apart: case variants, CRLF lines, marks, symbols."""
+    save(
+        archive,
+        make_article(
+            "İstanbul notes",
+            "ISTANBUL and ıstanbul, the KELVIN sign \u212a and long ſ (ſtraße).\n\n"
+            "Prices: $5 [approx] (c++) a.b a-b; tab\there.\n\n"
+            "Straße, STRASSE, Größe; σ ς Σ; café cafe\u0301.\n\n"
+            "x first\nxz second\nplain\n",
+            url="https://example.org/istanbul",
+        ),
+    )
+    crlf = archive.root / "2020" / "01" / "crlf.md"
+    write_by_hand(crlf, make_article("CRLF", "Line one Wagner\n\nLine two\n"))
+    crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+    linked = archive.root / "2020" / "01" / "linked.md"
+    linked.symlink_to(crlf)
+    (archive.root / "2020" / "dirlink").symlink_to(archive.root / "2020" / "01")
+    return archive
+
+
+PATTERNS = [
+    ("Wagner", {}),
+    ("wagner", {"ignore_case": True}),
+    ("istanbul", {"ignore_case": True}),
+    ("kelvin|ſtraße", {"ignore_case": True}),
+    ("[a-k]elvin", {"ignore_case": True}),
+    ("STRASSE|Größe", {}),
+    (r"\$5 \[approx\] \(c\+\+\)", {}),
+    ("a.b|a-b", {}),
+    ("a.b", {"fixed": True}),
+    ("c++", {"fixed": True}),
+    (r"tab\there", {}),
+    (r"\bMali\b", {}),
+    ("Mali", {"word": True}),
+    ("wagner", {"word": True, "ignore_case": True}),
+    (r"[Pp]rime|[A-Z][a-z]+ group", {}),
+    (r"\d+", {}),
+    (r"^Line \w+", {}),
+    (r"Wagner$", {}),
+    (r"σ|ς", {"ignore_case": True}),
+    (r"x[^y]*z", {"field": "body"}),
+    (r"Mali", {"field": "title"}),
+    ("Wagner", {"context": 1}),
+    ("(?i)paragraph", {}),
+    ("Wag(?=ner)", {}),  # a look-ahead: not for rg
+    (r"(Mali)\W+\1", {}),  # a back-reference: not for rg
+    (r"\Aplain\Z", {}),  # "the line" to grep, "the file" to rg
+    (r"caf.", {}),
+]
+
+
+@pytest.mark.parametrize(("pattern", "options"), PATTERNS)
+def test_ripgrep_finds_what_python_finds(
+    varied: Archive, monkeypatch: pytest.MonkeyPatch, pattern: str, options: dict[str, object]
+) -> None:
+    assert ripgrep.binary() is not None
+    with_rg = run(varied, pattern, **options)
+    python_only(monkeypatch)
+    assert with_rg == run(varied, pattern, **options)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "expected"),
+    [
+        ("Wagner", 0, "Wagner"),
+        ("a.b+", 0, "a.(?:b){1,}"),
+        ("[a-c\\d]x?", 0, "[a-c\\d](?:x){0,1}"),
+        ("i", re.IGNORECASE, "(?i)[iI\u0130\u0131]"),
+        ("a-b&c", 0, "a\\-b\\&c"),
+        ("(?:ab|cd)e", 0, "(?:ab|cd)e"),
+        ("\\bx\\B", 0, "\\bx\\B"),
+        ("x*?", 0, "(?:x){0,}?"),
+        ("Wag(?=ner)", 0, None),
+        ("(a)\\1", 0, None),
+        ("\\Ax", 0, None),
+        ("[^i]", re.IGNORECASE, None),
+        ("x", re.MULTILINE, None),
+        ("(?s:.)", 0, None),
+    ],
+)
+def test_translation_into_the_regex_crates_syntax(
+    pattern: str, flags: int, expected: str | None
+) -> None:
+    assert ripgrep.translate(re.compile(pattern, flags)) == expected
+
+
+def test_the_rg_binary_is_the_packages_not_one_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    impostor = tmp_path / "bin" / "rg"
+    impostor.parent.mkdir()
+    impostor.write_text("#!/bin/sh\nexit 99\n")
+    impostor.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{impostor.parent}{os.pathsep}{os.environ['PATH']}")
+    ripgrep.binary.cache_clear()
+    try:
+        found = ripgrep.binary()
+    finally:
+        ripgrep.binary.cache_clear()
+    assert found is not None and found != impostor
+    assert (
+        Path(os.path.commonpath([found, Path(os.sys.prefix).resolve()]))
+        == Path(os.sys.prefix).resolve()
+    )
+
+
+def test_without_the_rg_binary_grep_scans_in_python(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[object] = []
+    monkeypatch.setattr(ripgrep, "matching_lines", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(ripgrep, "files_holding", lambda *a, **k: calls.append(a))
+    python_only(monkeypatch)
+    assert [r.title for r in run(archive, "Wagner")] == [
+        "Mali junta in talks for Russian mercenaries"
+    ]
+    assert calls == []
+
+
+def test_links_to_files_count_and_links_to_directories_do_not(varied: Archive) -> None:
+    found = [r.relpath for r in run(varied, "Line one")]
+    assert found == ["2020/01/crlf.md", "2020/01/linked.md"]
+    assert [line.text for r in run(varied, "Wagner$") for line in r.lines][-2:] == [
+        "Line one Wagner",
+        "Line one Wagner",
+    ]
+
+
+def test_rg_reads_no_ignore_files_and_no_user_config(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (archive.root / ".gitignore").write_text("*.md\n")
+    (archive.root / ".ignore").write_text("*\n")
+    config = tmp_path / "ripgreprc"
+    config.write_text("--ignore-case\n--max-count=0\n")
+    monkeypatch.setenv("RIPGREP_CONFIG_PATH", str(config))
+    assert [r.title for r in run(archive, "WAGNER", ignore_case=False)] == []
+    assert len(run(archive, "Wagner")) == 1

@@ -20,10 +20,12 @@ ALLOWED: dict[str, set[str]] = {
     "extract.dom": {"lxml"},
     "frontmatter": {"yaml"},
     "store": {"slugify"},
+    "urls": {"tld"},
     "config": {"platformdirs"},
     "robots": {"protego"},
     "capture": {"warcio"},
     "discover": {"feedparser"},
+    "search.text": {"Stemmer"},
 }
 
 

@@ -187,30 +187,52 @@ def sample(archive: Archive, build: str) -> Archive:
 # -- query syntax -----------------------------------------------------------------------------
 
 
+def either(word: str) -> str:
+    """A word in an FTS5 expression: as an exact form or as a stem (marked)."""
+    return f'("{word}" OR "·{word}")'
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("wagner", '"wagner"'),
-        ("wagner mali", '"wagner" "mali"'),
-        ('"private military" AND mali', '"private military" AND "mali"'),
-        ("mali OR sudan NOT syria", '"mali" OR "sudan" NOT "syria"'),
+        ("wagner", either("wagner")),
+        ("wagner mali", f"({either('wagner')} AND {either('mali')})"),
+        ('"private military" AND mali', f'(("private" AND "military") AND {either("mali")})'),
+        (
+            "mali OR sudan NOT syria",
+            f"({either('mali')} OR ({either('sudan')} NOT {either('syria')}))",
+        ),
         ("sanction*", '"sanction"*'),
-        ('"wagner gr"*', '"wagner gr"*'),
-        ("(mali OR niger) wagner", '( "mali" OR "niger" ) "wagner"'),
-        ("covid-19 it's C++", '"covid-19" "it\'s" "C++"'),
-        ("and or not", '"and" "or" "not"'),  # lower-case words are words
-        ("wagner AND", '"wagner"'),
-        ("OR wagner", '"wagner"'),
-        ("- & wagner", '"wagner"'),
-        ('say "hi"', '"say" "hi"'),
+        ('"wagner gr"*', '("wagner" AND "gr"*)'),
+        (
+            "(mali OR niger) wagner",
+            f"(({either('mali')} OR {either('niger')}) AND {either('wagner')})",
+        ),
+        ("covid-19 it's C++", f'(("covid" AND "19") AND ("it" AND "s") AND {either("c")})'),
+        ("and or not", f"({either('and')} AND {either('or')} AND {either('not')})"),
+        ("wagner AND", either("wagner")),
+        ("OR wagner", either("wagner")),
+        ("- & wagner", either("wagner")),
+        ('say "hi"', f'({either("say")} AND "hi")'),
+        ("=Talks", '"talks"'),
+        ("Bündnis", either("bundnis")),
+        ("虐待", '("虐待")'),
+        ("虐", '"虐"*'),
+        ("児童虐待", '("児童" AND "童虐" AND "虐待")'),
     ],
 )
 def test_fts_query_quotes_every_term(query: str, expected: str) -> None:
     assert fts_query(query) == expected
 
 
-def test_fts_query_restricts_to_a_column() -> None:
-    assert fts_query("wagner OR mali", "title") == '{title} : ("wagner" OR "mali")'
+def test_fts_query_restricts_to_a_column_and_adds_stems() -> None:
+    assert fts_query("wagner OR mali", "title") == (
+        f"({{title}} : {either('wagner')} OR {{title}} : {either('mali')})"
+    )
+    assert fts_query("negotiations", "body", ["english", "german"]) == (
+        '{body} : ("negoti" OR "·negoti" OR "negotiation" OR "·negotiation"'
+        ' OR "negotiations" OR "·negotiations")'
+    )
 
 
 @pytest.mark.parametrize("query", ["", "   ", "AND", '""', "- &"])
@@ -277,11 +299,12 @@ def test_case_and_diacritics_do_not_matter(sample: Archive) -> None:
 def test_cyrillic_is_searchable(sample: Archive) -> None:
     with SearchIndex(sample) as index:
         index.refresh()
-        for query in ("Путин", "путин", "ПУТИН", "путин*", '"подписал указ"'):
+        for query in ("Путин", "путин", "ПУТИН", "путин*", '"подписал указ"', "путину"):
             assert titles(index.search(query)) == ["Путин подписал указ"], query
-        # Another case of the name is another word; a prefix finds every form.
-        assert titles(index.search("Путина")) == ["Путин подписал указ"]
-        assert index.search("путину") == []
+        # An exact form finds only itself.
+        assert titles(index.search("=Путина")) == ["Путин подписал указ"]
+        assert index.search("=путину") == []
+        assert index.search('"путину"') == []
 
 
 def test_search_in_title_or_body(sample: Archive) -> None:
@@ -929,3 +952,12 @@ def test_scratch_files_of_a_killed_build_are_cleared(
         assert recent.exists()  # perhaps another process's build, still going
         leftovers = {p.name for p in index.path.parent.glob(f"{index.path.name}.build-*")}
         assert leftovers == {recent.name}  # this build's own are gone too
+
+
+def test_article_text_keeps_the_standfirst_and_drops_the_byline_after_it() -> None:
+    body = (
+        "# Title\n\n*A standfirst under the title.*\n\nBy Jane Doe\n\n14 September 2021\n\n"
+        "The text.\n\n---\n\nSource: <https://example.org/a>\n"
+    )
+    meta = {"published": "2021-09-14"}
+    assert search_mod.article_text(body, meta) == "*A standfirst under the title.*\n\nThe text."

@@ -178,7 +178,7 @@ def test_verify_reports_a_name_that_is_not_utf8(archive: Path) -> None:
     result = na(archive, "verify", "--json")
     assert result.exit_code == 8
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
-        {"path": str(shown), "problem": "file name is not valid UTF-8"}
+        {"path": str(shown), "problem": "file name is not valid UTF-8", "kind": "damaged"}
     ]
     assert "checked 2 article(s)" in result.stderr
 

@@ -380,7 +380,8 @@ def test_archive_target_falls_back_to_the_snapshot(
         f"{url}: HTTP 404 Not Found; using the Wayback Machine's snapshot of 2023-05-06T07:08:09Z",
     )
     assert outcome.article is not None
-    assert outcome.article.url == MT_URL
+    assert outcome.article.url == url  # its canonical link is on another site: not its identity
+    assert outcome.article.extra["canonical"] == MT_URL
     assert outcome.article.final_url == url
     assert {k: outcome.article.extra.get(k) for k in ("via", "snapshot", "archive_url")} == {
         "via": "wayback",

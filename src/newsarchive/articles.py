@@ -7,7 +7,7 @@ reported the same way everywhere: as a StoreError naming the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -105,12 +105,13 @@ def choose(
     since: date | None = None,
     older_than: float | None = None,
     now: datetime | None = None,
+    on_error: Callable[[Path, Exception], None] | None = None,
 ) -> Iterator[Path]:
     """The archive's articles, by path, published on or after `since` and last fetched or
     checked more than `older_than` seconds before `now` (an article with no readable time of
-    either is always taken)."""
+    either is always taken). Files that cannot be read go to `on_error`."""
     now = now or datetime.now(UTC)
-    for path, meta in archive.articles():
+    for path, meta in archive.articles(on_error=on_error):
         if since is not None and str(meta.get("published") or "")[:10] < f"{since:%Y-%m-%d}":
             continue
         if older_than is not None:

@@ -45,6 +45,7 @@ from newsarchive.articles import archived_url
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
 from newsarchive.images.download import Picture
+from newsarchive.leftovers import leftovers, temp_name
 from newsarchive.models import FetchedPage, ImageOptions
 from newsarchive.outcome import Outcome
 from newsarchive.pipeline import Found, Plan, Written, extract_found, image_files, write_found
@@ -214,7 +215,10 @@ class FailedList:
         if self._handle is None:
             in_place = self.path.exists() and not self.path.is_file()
             directory = self.path.parent
-            tmp = self.path if in_place else directory / f".{self.path.name}.{os.getpid()}.tmp"
+            for left in leftovers(directory):  # of an import killed before it could finish
+                if left.name.startswith(f".{self.path.name}."):
+                    left.unlink(missing_ok=True)
+            tmp = self.path if in_place else directory / temp_name(self.path.name)
             try:
                 self._handle = open(tmp, "w", encoding="utf-8")  # noqa: SIM115
             except OSError as exc:
@@ -282,16 +286,20 @@ TotalCallback = Callable[[int], None]
 
 
 def prepare_page(
-    page: FetchedPage, given: str, whole: bool = True, images: bool = False
+    page: FetchedPage,
+    given: str,
+    whole: bool = True,
+    images: bool = False,
+    time_limit: float | None = None,
 ) -> Found | NewsArchiveError:
     """Extract and render one fetched page (`pipeline.extract_found`, as `fetch` does) in a
-    worker process; without `whole`, only the body is rendered: the front-matter is written
-    where the capture it names is known. With `images`, the article's pictures are chosen.
-    A failure comes back as a value, so that any error (a parser's own included) crosses
-    processes and costs one URL, not the whole import.
+    worker process, in at most `time_limit` seconds; without `whole`, only the body is
+    rendered: the front-matter is written where the capture it names is known. With
+    `images`, the article's pictures are chosen. A failure comes back as a value, so that any
+    error (a parser's own included) crosses processes and costs one URL, not the whole import.
     """
     try:
-        return extract_found(page, given, whole=whole, images=images)
+        return extract_found(page, given, whole=whole, images=images, time_limit=time_limit)
     except NewsArchiveError as exc:
         return exc
     except Exception as exc:
@@ -403,8 +411,10 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         capture = self.captures is not None and page.status is not None
         if capture:
             self.raw_pages[id(task)] = page
-        pictures = self.images.enabled
-        self._process(task, page.status, prepare_page, light, task.url, not capture, pictures)
+        pictures, limit = self.images.enabled, self.options.fetch.extract_timeout
+        self._process(
+            task, page.status, prepare_page, light, task.url, not capture, pictures, limit
+        )
 
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:
         page = self.raw_pages.pop(id(task), None)

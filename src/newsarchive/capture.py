@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import secrets
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from newsarchive.errors import StoreError
+from newsarchive.leftovers import remove_leftovers, temp_name
 from newsarchive.models import FetchedPage
 
 _DROPPED = {"content-encoding", "transfer-encoding", "content-length"}
@@ -146,7 +146,8 @@ def _write_new(root: Path, rel: str, data: bytes) -> Path:
     target = root / rel
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        remove_leftovers(target.parent)  # of writes a crash interrupted
+        temp = target.with_name(temp_name(target.name))
         with open(temp, "wb") as handle:
             handle.write(data)
             handle.flush()

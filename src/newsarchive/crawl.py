@@ -102,6 +102,7 @@ class CrawlOptions:
     backoff: float = 1.0  # seconds before the first retry; doubles each time (jittered)
     max_backoff: float = 60.0  # longest wait between two attempts that we choose ourselves
     max_retry_after: float = 600.0  # a server asking for a longer pause fails the URL instead
+    max_crawl_delay: float = 60.0  # a longer robots.txt Crawl-delay is cut to this
     robots: bool = True  # honour robots.txt (rules and Crawl-delay)
     jobs: int | None = None  # extraction processes; None: one per core; 0: in this process
     window: int = 1000  # inputs read ahead of the work (bounds memory)
@@ -110,7 +111,8 @@ class CrawlOptions:
         for name in ("concurrency", "per_host", "window"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
-        for name in ("delay", "retries", "backoff", "max_backoff", "max_retry_after"):
+        limits = ("max_backoff", "max_retry_after", "max_crawl_delay")
+        for name in ("delay", "retries", "backoff", *limits):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative")
         if self.jobs is not None and self.jobs < 0:
@@ -238,6 +240,7 @@ class CrawlReport:
     counts: Counter[str] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)  # failed items by reason
     interrupted: bool = False
+    failure: NewsArchiveError | None = None  # what stopped it early: a write that failed
     unfinished: int = 0  # items under way or queued when the crawl was stopped
     elapsed: float = 0.0  # seconds
 
@@ -261,6 +264,7 @@ def run_to_report(crawler: Crawler[Any, Any], report: ReportT) -> ReportT:
         crawler.run()
     finally:
         report.interrupted = crawler.interrupted
+        report.failure = crawler.failure
         report.unfinished = crawler.read_count - crawler.settled
         report.elapsed = time.monotonic() - started
     return report
@@ -397,6 +401,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.rng = random.Random(seed)
         self.user_agent = options.fetch.user_agent or fetch_mod.DEFAULT_USER_AGENT
         self.interrupted = False  # set when `stop` ended the run early
+        self.failure: NewsArchiveError | None = None  # a write that failed and ended it
 
         self.read_all = False
         self.read_count = 0  # written by the reader thread only
@@ -551,12 +556,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def run(self) -> None:
         """Work until every input is settled, or until soon after `stop` is set (then
-        `interrupted` is True). Raises what a write raised (the archive cannot be written)."""
+        `interrupted` is True). A write that fails (the archive cannot be written: a full
+        disk) stops the run as `stop` does, and is kept in `failure`."""
         release_large_buffers()
         try:
             self._loop()
         except _Stop:
             self.interrupted = True
+        except NewsArchiveError as exc:
+            self.interrupted, self.failure = True, exc
         finally:
             self._shutdown()
 
@@ -855,8 +863,12 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
         Failures are worded about `page_url`, the URL the user asked for, and name robots.txt.
         """
+        deadline = time.monotonic() + self.options.fetch.timeout  # --timeout, for the whole
         try:
-            with self.client.stream("GET", url, follow_redirects=True) as response:
+            with (
+                fetch_mod.total_deadline(deadline),
+                self.client.stream("GET", url, follow_redirects=True) as response,
+            ):
                 status = response.status_code
                 if status == 429 or status >= 500:
                     # Retried like a page; only if it persists does it mean "disallow all".
@@ -876,7 +888,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         except NewsArchiveError:
             raise
         except Exception as exc:  # httpx's errors, described in fetch.py's words
-            error = fetch_mod._network_error(url, exc, self.options.fetch, limited=False)  # type: ignore[arg-type]
+            late = time.monotonic() >= deadline - 0.01
+            error = fetch_mod._network_error(url, exc, self.options.fetch, limited=late)  # type: ignore[arg-type]
             detail = getattr(error, "detail", str(error))
             raise NetworkError(page_url, f"{detail} (robots.txt)", reason=error.reason) from exc
         return status, bytes(data).decode("utf-8", errors="replace")
@@ -962,11 +975,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _set_policy(self, site: Site[TaskT], policy: RobotsPolicy) -> None:
         site.policy = policy
-        site.crawl_delay = policy.delay  # protego looks it up each time: keep it
-        if site.crawl_delay:
-            self.on_notice(
-                f"{site.name}: robots.txt asks for {site.crawl_delay:g} s between requests"
-            )
+        asked = policy.delay  # protego looks it up each time: keep it
+        site.crawl_delay = asked
+        if asked:
+            said = f"{site.name}: robots.txt asks for {asked:g} s between requests"
+            if asked > self.options.max_crawl_delay:
+                # As with Retry-After, a site cannot hold a run for days (Crawl-delay: 99999999).
+                site.crawl_delay = self.options.max_crawl_delay
+                said += f"; waiting {site.crawl_delay:g} s, the most newsarchive waits"
+            self.on_notice(said)
         if not policy.allow_all and policy.parser is None:
             self.on_notice(f"{site.name}: {policy.note}; nothing there will be fetched")
 

@@ -46,7 +46,10 @@ def is_corruption(exc: BaseException) -> bool:
     help with it."""
     if isinstance(exc, StaleDatabase):
         return True
-    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+    if isinstance(exc, sqlite3.OperationalError):
+        # A text value that is not UTF-8 (a damaged page, a bad write) cannot be read back.
+        return str(exc).startswith("Could not decode to UTF-8")
+    return isinstance(exc, sqlite3.DatabaseError)
 
 
 def connect(

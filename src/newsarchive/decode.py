@@ -128,6 +128,18 @@ def decode_html(raw: bytes, declared: str | None = None) -> tuple[str, str]:
         return text, codec
 
     detected = _detect(raw)
+    if detected is not None and detected[1] not in _LATIN_SINGLE_BYTE:
+        # On a page of mostly ASCII markup the detector has little to go on: the words of
+        # another script alone may say better which code page they are in.
+        other = _non_latin(raw, than=detected[1])
+        if other is not None:
+            return other
+    latin = detected is not None and detected[1] in _LATIN_SINGLE_BYTE
+    if suspicious is not None or (latin and detected and _looks_like_mojibake(detected[0])):
+        # Words of another script read as Latin.
+        other = _non_latin(raw)
+        if other is not None:
+            return other
     if detected is not None:
         text, codec = detected
         # The detector only overrules a mojibake-looking declaration with a non-Latin codec;
@@ -163,7 +175,11 @@ def _mostly_utf8(raw: bytes) -> bool:
 
 def _looks_like_mojibake(text: str) -> bool:
     """True when most letters outside the markup are non-ASCII: Cyrillic, Greek, ... read as
-    Latin. Real Latin-script text (French, German, Polish...) is mostly ASCII letters."""
+    Latin. Real Latin-script text (French, German, Polish...) is mostly ASCII letters.
+
+    Or, on a page of mostly ASCII text, when its words with accented letters are made of
+    nothing else: "Íîâîñòè äíÿ" is "Новости дня" read as Latin, where French or German words
+    carry an accent or two among plain letters ("café", "Köln")."""
     sample = _MARKUP.sub(" ", text[:_SAMPLE_CHARS])
     ascii_letters = other_letters = 0
     for char in sample:
@@ -172,7 +188,77 @@ def _looks_like_mojibake(text: str) -> bool:
                 ascii_letters += 1
             else:
                 other_letters += 1
-    return other_letters >= _MIN_LETTERS and other_letters > ascii_letters
+    if other_letters >= _MIN_LETTERS and other_letters > ascii_letters:
+        return True
+    accented = [word for word in _WORD.findall(sample) if not word.isascii()]
+    foreign = [word for word in accented if len(word) >= 4 and not any(c.isascii() for c in word)]
+    return bool(foreign) and len(foreign) * 2 >= len(accented)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Single-byte code pages of other scripts than Latin: what a page of words like "Íîâîñòè"
+# is in (Cyrillic, Greek, Hebrew, Arabic, Thai).
+_NON_LATIN_SINGLE_BYTE = [
+    codecs.lookup(name).name  # the commonest first
+    for name in (
+        *("cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866"),
+        *("cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874"),
+    )
+]
+
+
+def _non_latin(raw: bytes, *, than: str | None = None) -> tuple[str, str] | None:
+    """The page decoded with the non-Latin single-byte code page its non-ASCII bytes read
+    best in: the one in which most of those words are words (letters only, in one case or
+    capitalised), the commonest code page first on a tie. Judged on those bytes alone: the
+    ASCII markup around them says nothing. With `than` (a single-byte codec), only a code
+    page that reads them better than it does."""
+    sample = b" ".join(re.findall(rb"[\x80-\xff][\x80-\xff\s]*", raw[: 4 * _SAMPLE_CHARS]))
+    if not sample.strip():
+        return None
+    floor = 0.8
+    if than is not None:
+        if not _single_byte(than):
+            return None
+        floor = max(floor, _words_score(sample, than) + 1e-9)
+    scores = {codec: _words_score(sample, codec) for codec in _NON_LATIN_SINGLE_BYTE}
+    top = max(scores.values())
+    if top < floor:
+        return None
+    tied = [codec for codec, score in scores.items() if score == top]
+    best = tied[0]
+    if len(tied) > 1:  # Greek reads as words in a Cyrillic code page too: let letters decide
+        guess = charset_normalizer.from_bytes(sample, cp_isolation=tied).best()
+        named = normalize_charset(guess.encoding) if guess is not None else None
+        best = named if named in tied else best
+    text = _strict(raw, best)
+    return (text, best) if text is not None else None
+
+
+def _words_score(sample: bytes, codec: str) -> float:
+    words = sample.decode(codec, errors="replace").split()
+    return sum(map(_wordlike, words)) / len(words) if words else 0.0
+
+
+def _single_byte(codec: str) -> bool:
+    try:
+        return len(bytes(range(128, 256)).decode(codec, errors="replace")) == 128
+    except LookupError:
+        return False
+
+
+def _wordlike(word: str) -> bool:
+    letters = word.strip(".,;:!?\"'()«»„“”–—")
+    return (
+        bool(letters)
+        and letters.isalpha()
+        and letters
+        in (
+            letters.lower(),
+            letters.upper(),
+            letters.capitalize(),
+        )
+    )
 
 
 def _detect(raw: bytes) -> tuple[str, str] | None:

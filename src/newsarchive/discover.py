@@ -100,6 +100,9 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 # Sitemap indexes are not meant to nest at all; allow a few levels, and no more, so a server
 # that makes up a new index URL on every request cannot keep us going forever.
 MAX_SITEMAP_DEPTH = 5
+# Sitemaps one --sitemap may lead to in all, and in a row without a page in them.
+MAX_SITEMAPS = 5000
+MAX_FRUITLESS_SITEMAPS = 100
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
@@ -254,7 +257,25 @@ def iter_sitemap(
     `url` itself always raises.
     """
     seen = {url}
-    yield from _walk_sitemap(url, get, since, on_error, seen, depth=0)
+    yield from _walk_sitemap(url, get, since, on_error, seen, depth=0, budget=_Budget())
+
+
+@dataclass
+class _Budget:
+    """How many more sitemaps one `iter_sitemap` may read: MAX_SITEMAPS in all, and no more
+    than MAX_FRUITLESS_SITEMAPS in a row that list no page (an index of indexes of empty
+    sitemaps fans out without end, and `--limit`, which counts pages, would never stop it)."""
+
+    read: int = 0
+    fruitless: int = 0
+    stopped: bool = False
+
+    def spent(self) -> str | None:
+        if self.read >= MAX_SITEMAPS:
+            return f"stopped after reading {MAX_SITEMAPS} sitemaps"
+        if self.fruitless >= MAX_FRUITLESS_SITEMAPS:
+            return f"stopped after {MAX_FRUITLESS_SITEMAPS} sitemaps in a row that list no page"
+        return None
 
 
 def _walk_sitemap(
@@ -264,19 +285,32 @@ def _walk_sitemap(
     on_error: ErrorHandler | None,
     seen: set[str],
     depth: int,
+    budget: _Budget,
 ) -> Iterator[Entry]:
     try:
+        budget.read += 1
         entries, children = parse_sitemap(get(url), url)
     except NewsArchiveError as exc:
         if depth == 0 or on_error is None:
             raise
         on_error(url, exc)
         return
+    budget.fruitless = 0 if entries else budget.fruitless + 1
     yield from entries
     for child, lastmod in children:
         if child in seen:
             continue
         seen.add(child)
+        if budget.stopped:
+            return  # every index above the one that said so stops too
+        stop = budget.spent()
+        if stop is not None:
+            budget.stopped = True
+            error = ContentError(url, f"{stop}; the rest is not read", reason="too many sitemaps")
+            if on_error is None:
+                raise error
+            on_error(url, error)
+            return
         span = _date_span(lastmod)
         if since is not None and span is not None and span[1] < _day(since):
             continue
@@ -290,7 +324,7 @@ def _walk_sitemap(
                 raise error
             on_error(child, error)
             continue
-        yield from _walk_sitemap(child, get, since, on_error, seen, depth + 1)
+        yield from _walk_sitemap(child, get, since, on_error, seen, depth + 1, budget)
 
 
 # -- feeds ------------------------------------------------------------------------------------

@@ -9,12 +9,14 @@ in memory. Every failure becomes a `FetchError` subclass with a short, stable `r
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import http.cookiejar
 import json
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -26,7 +28,7 @@ from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -104,7 +106,7 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
     """
     cookies = _load_cookies(options.cookies) if options.cookies else None
     try:
-        return httpx.Client(
+        client = httpx.Client(
             headers={
                 "User-Agent": options.user_agent or DEFAULT_USER_AGENT,
                 "Accept": ACCEPT,
@@ -117,9 +119,129 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
             verify=options.verify,
             follow_redirects=False,
             limits=httpx.Limits(max_keepalive_connections=keepalive or 20),
+            event_hooks={"response": [_note_location]},
         )
     except (httpx.InvalidURL, ValueError) as exc:  # httpx checks the proxy URL here
         raise ConfigError(f"invalid proxy URL {options.proxy!r}: {exc}") from exc
+    _bound_by_deadlines(client)
+    return client
+
+
+# -- one deadline for the whole of a request ---------------------------------------------------
+#
+# httpx's timeouts bound each read, not a request: a server that sends its headers a byte at a
+# time, each within the read timeout, would hold a download forever. So every socket operation
+# of the client waits at most until the deadline of the request under way in its thread
+# (`total_deadline`), through a wrapper around httpcore's network backend.
+
+_deadlines = threading.local()
+
+
+@contextlib.contextmanager
+def total_deadline(deadline: float) -> Iterator[None]:
+    """Within the block, no socket operation of a `make_client` client in this thread waits
+    past `deadline` (a `time.monotonic()` value): it times out instead."""
+    outer = getattr(_deadlines, "value", None)
+    _deadlines.value = deadline if outer is None else min(outer, deadline)
+    _deadlines.cut = False
+    try:
+        yield
+    finally:
+        _deadlines.value = outer
+
+
+def _bounded(timeout: float | None) -> float | None:
+    deadline: float | None = getattr(_deadlines, "value", None)
+    if deadline is None:
+        return timeout
+    left = max(deadline - time.monotonic(), 0.001)  # 0 would mean "never wait" to a socket
+    # Whether a timeout now is the deadline's rather than that of the wait itself.
+    # (The request's own start takes some of its time before the first wait: a little slack.)
+    _deadlines.cut = timeout is None or left < timeout - max(0.05, timeout * 0.01)
+    return left if timeout is None else min(timeout, left)
+
+
+def _deadline_passed() -> bool:
+    """Whether the last socket wait in this thread was cut short by the deadline."""
+    return bool(getattr(_deadlines, "cut", False))
+
+
+class _DeadlineStream:
+    """A network stream whose reads, writes and TLS handshake end at the deadline."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return bytes(self._inner.read(max_bytes, _bounded(timeout)))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> _DeadlineStream:
+        return _DeadlineStream(
+            self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout))
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """httpcore's network backend, with every stream it opens bounded by the deadline."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> _DeadlineStream:
+        stream = self._inner.connect_tcp(
+            host, port, _bounded(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> _DeadlineStream:
+        return _DeadlineStream(
+            self._inner.connect_unix_socket(path, _bounded(timeout), socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _bound_by_deadlines(client: httpx.Client) -> None:
+    """Put `_DeadlineBackend` under each of the client's connection pools (the direct one and
+    those of proxies). httpx has no public way to give its pools a network backend; where
+    its internals differ, requests keep httpx's own timeouts, each read bounded on its own."""
+    for transport in (client._transport, *client._mounts.values()):  # noqa: SLF001
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if backend is not None and not isinstance(backend, _DeadlineBackend):
+            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+
+
+# The Location of the last response of each thread, to name a redirect httpx cannot follow.
+_redirects = threading.local()
+
+
+def _note_location(response: httpx.Response) -> None:
+    _redirects.location = response.headers.get("Location")
 
 
 def _load_cookies(path: str) -> http.cookiejar.MozillaCookieJar:
@@ -162,7 +284,8 @@ def fetch(
     deadline = time.monotonic() + options.timeout
     visited = [str(current)]
     while True:
-        page_or_next = _request_once(url, current, client, options, deadline, accept, headers)
+        with total_deadline(deadline):
+            page_or_next = _request_once(url, current, client, options, deadline, accept, headers)
         if isinstance(page_or_next, httpx.URL):
             target = str(page_or_next)
             if target in visited:
@@ -233,8 +356,9 @@ def probe(
     target = _http_url(url)
     seconds = options.timeout if timeout is None else timeout
     try:
-        request = client.build_request("GET", target, timeout=httpx.Timeout(seconds))
-        response = client.send(request, stream=True)
+        with total_deadline(time.monotonic() + seconds):
+            request = client.build_request("GET", target, timeout=httpx.Timeout(seconds))
+            response = client.send(request, stream=True)
     except httpx.HTTPError as exc:
         limits = dataclasses.replace(options, timeout=seconds)
         raise _network_error(url, exc, limits, limited=False) from exc
@@ -282,7 +406,14 @@ def _request_once(
         )
         response = client.send(request, stream=True)
     except httpx.HTTPError as exc:
-        raise _network_error(url, exc, options, limited=limited) from exc
+        raise _network_error(url, exc, options, limited=limited or _deadline_passed()) from exc
+    except httpx.InvalidURL as exc:
+        # httpx works out a redirect's next URL itself, and cannot for data:, javascript:
+        # and other such targets: the redirect is the server's error, not ours.
+        location = getattr(_redirects, "location", None) or "?"
+        raise NetworkError(
+            url, f"redirect to a URL that is not http(s): {location[:200]}", reason="bad redirect"
+        ) from exc
     try:
         if response.status_code in REDIRECT_CODES:
             return _redirect_target(url, target, response)
@@ -307,7 +438,8 @@ def _request_once(
         try:
             raw = _read_body(url, response, options, deadline)
         except httpx.HTTPError as exc:
-            raise _network_error(url, exc, options, limited=limited, in_body=True) from exc
+            late = limited or _deadline_passed()
+            raise _network_error(url, exc, options, limited=late, in_body=True) from exc
     finally:
         response.close()
 
@@ -317,6 +449,13 @@ def _request_once(
         media_type = _sniff(raw)
         if not _accepts(accept, media_type):
             raise _refused_type(url, media_type, accept, response.status_code, sniffed=True)
+    elif media_type in HTML_TYPES and (actual := not_html(raw)) is not None:
+        raise ContentError(
+            url,
+            f"not an HTML page (labelled {media_type}, but the body is {actual})",
+            reason="not HTML",
+            status=response.status_code,
+        )
     if media_type in HTML_TYPES:
         html, encoding = decode_html(raw, response.charset_encoding)
     else:  # XML and gzip bodies carry their own encoding: the caller decodes `raw`
@@ -407,13 +546,24 @@ class _BadCompression(Exception):
 
 
 class _Inflater:
-    """gzip/deflate decompression that never produces more than it is asked for."""
+    """gzip/deflate decompression that never produces more than it is asked for.
+
+    A gzip body may be several members one after the other (RFC 1952, section 2.2; `cat
+    a.gz b.gz`, and some servers send them so): each member gets a decompressor of its own,
+    started on the bytes that follow the one before. Bytes after the last member that do not
+    start another are ignored, as gzip itself does.
+    """
+
+    _MAGIC = b"\x1f\x8b"
 
     def __init__(self, coding: str) -> None:
         self.coding = coding
         self._raw_deflate = False
         self._started = False
         self._obj = self._new()
+        self._between = False  # a member ended; the next one has not started
+        self._done = False  # the stream ended; anything more is ignored
+        self._carry = b""  # the first byte of what may be the next member's header
         self.consumed = 0  # compressed bytes read so far
 
     def _new(self) -> zlib._Decompress:
@@ -434,33 +584,50 @@ class _Inflater:
         self._started = True
         return out
 
+    def _next_member(self, pending: bytes) -> bool:
+        """Start the member `pending` begins with; False when there is none (yet)."""
+        if len(pending) < len(self._MAGIC) and self._MAGIC.startswith(pending):
+            self._carry = pending  # too short to tell: wait for the next bytes
+            return False
+        if not pending.startswith(self._MAGIC):
+            self._done = True  # trailing bytes that are not another member
+            return False
+        self._obj, self._between = self._new(), False
+        return True
+
     def feed(self, data: bytes, room: int) -> Iterator[bytes]:
         """Decompress `data` in pieces of at most _PIECE bytes; stop once more than `room`
         bytes came out. An empty `data` drains what zlib still holds."""
-        pending = data
-        while True:
+        pending, self._carry = self._carry + data, b""
+        while not self._done:
+            if self._between and not (pending and self._next_member(pending)):
+                return
             max_length = min(max(room, 0) + 1, _PIECE)
             out = self._decompress(pending, max_length)
-            before, pending = pending, self._obj.unconsumed_tail
-            self.consumed += len(before) - len(pending)
-            unused = self._obj.unused_data
-            if self._obj.eof and self.coding != "deflate" and unused.startswith(b"\x1f\x8b"):
-                # Another gzip member follows: concatenated gzip streams are one valid file.
-                pending = unused + pending
-                self._obj = self._new()
+            if self._obj.eof:
+                rest = self._obj.unused_data  # what follows the member, of this input only
+                self.consumed += len(pending) - len(rest)
+                pending = rest
+                self._done = self.coding == "deflate"
+                self._between = not self._done
+            else:
+                tail = self._obj.unconsumed_tail
+                self.consumed += len(pending) - len(tail)
+                pending = tail
             if out:
                 yield out
                 room -= len(out)
                 if room < 0:
                     return
-            # A full output buffer may leave more output inside zlib even with no input left.
-            if len(out) < max_length and (not pending or pending == before):
+            # Input left, or a full output buffer (zlib may hold more): go on.
+            if not pending and len(out) < max_length and not self._between:
                 return
 
     def finish(self, room: int) -> Iterator[bytes]:
         """Drain buffered output; raise if the compressed stream stopped before its end."""
         yield from self.feed(b"", room)
-        if not self._obj.eof and self.coding != "deflate":
+        ended = self._done or self._between or self._obj.eof
+        if not ended and self.coding != "deflate":
             raise _BadCompression("the compressed data ends early", truncated=True)
 
 
@@ -674,6 +841,19 @@ _HTML_TAGS = (
 _TAG_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r", b"\x0c")
 
 
+# What the first bytes show a body labelled HTML to be instead: a file format, or JSON.
+_PLAINLY_NOT_HTML = frozenset({media for _, media in _SIGNATURES} | {"application/json"})
+
+
+def not_html(raw: bytes) -> str | None:
+    """The media type of a body that is plainly not HTML whatever its label says (a PDF,
+    an image, an archive, JSON), else None. (NUL bytes alone say nothing: UTF-16 has them.)"""
+    media_type = _sniff(raw)
+    if media_type == "application/octet-stream" and not raw.startswith(b"RIFF"):
+        return None
+    return media_type if media_type in _PLAINLY_NOT_HTML else None
+
+
 def _sniff(raw: bytes) -> str:
     """The media type the first bytes of an unlabelled body suggest."""
     head = raw[:1024]
@@ -752,6 +932,8 @@ def read_local(
     inner = path.with_suffix("") if gzipped and path.suffix.lower() == ".gz" else path
     suffix = inner.suffix.lower()
     media_type = "application/xhtml+xml" if suffix == ".xhtml" else "text/html"
+    if (actual := not_html(raw)) is not None:
+        raise ContentError(name, f"not an HTML file (looks like {actual})", reason="not HTML")
     if suffix not in LOCAL_SUFFIXES:
         sniffed = _sniff(raw)
         if sniffed not in HTML_TYPES:

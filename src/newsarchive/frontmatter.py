@@ -33,6 +33,7 @@ from newsarchive.models import Article, LeadImage, StoredImage
 from newsarchive.urls import normalize_url
 
 __all__ = [
+    "CANONICAL_KEY",
     "CAPTURE_KEYS",
     "FRONT_MATTER_KEYS",
     "HISTORY_KEYS",
@@ -42,6 +43,7 @@ __all__ = [
     "SAVED_KEY",
     "WAYBACK_KEYS",
     "NEWSARCHIVE_KEY",
+    "PAGE_TAGS_KEY",
     "FrontMatterError",
     "article_date",
     "article_from_meta",
@@ -51,6 +53,7 @@ __all__ = [
     "dumps",
     "is_newsarchive",
     "loads",
+    "set_key",
 ]
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -66,10 +69,17 @@ IMAGE_FIELDS = ("url", "path", "type", "bytes", "sha256")
 # time (UTC) and the archive's address of the capture.
 WAYBACK_KEYS = ("via", "snapshot", "archive_url")
 SAVED_KEY = "saved_snapshot"  # --save-to-wayback: the address of the capture it asked for
-# Every key newsarchive writes, in the order it writes them.
+# The tags the page gave, as newsarchive last wrote them: what `tags` holds beyond them was
+# added by the user, and what they left out of it was removed by the user (userdata.py).
+PAGE_TAGS_KEY = "page_tags"
+# A page's canonical URL when it is on another site than the page: recorded, not its `url`.
+CANONICAL_KEY = "canonical"
+# Every key newsarchive writes, in the order it writes them. Every other key is the user's.
 FRONT_MATTER_KEYS = (
     *("title", "authors", "published", "date_source", *COMPLETENESS_KEYS, "modified", "url"),
-    *("source", "site", "hostname", "description", "language", "tags", "categories"),
+    CANONICAL_KEY,
+    *("source", "site", "hostname", "description", "language", "tags", PAGE_TAGS_KEY),
+    "categories",
     *("image", "image_caption", "image_credit", "fetched", "status", "final_url"),
     *(*WAYBACK_KEYS, SAVED_KEY, "sha256"),
     *(NEWSARCHIVE_KEY, "extractor", *CAPTURE_KEYS, IMAGES_KEY, *HISTORY_KEYS),
@@ -159,12 +169,14 @@ def article_meta(article: Article, body: str) -> dict[str, Any]:
         **{key: article.extra.get(key) for key in COMPLETENESS_KEYS},
         "modified": article.modified,
         "url": url,
+        CANONICAL_KEY: article.extra.get(CANONICAL_KEY),
         "source": article.source,
         "site": article.site,
         "hostname": article.hostname,
         "description": article.description,
         "language": article.language,
         "tags": list(article.tags),
+        PAGE_TAGS_KEY: list(article.tags),  # what the user adds to or drops from `tags` shows
         "categories": list(article.categories),
         "image": image.url if image else None,
         "image_caption": image.caption if image else None,
@@ -232,21 +244,45 @@ _CLOSING = re.compile(r"^---[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
 _NO_WRAP = 2**31 - 1  # PyYAML folds long values at `width`; a title must stay on one line
 
 
-def dumps(meta: Mapping[str, Any], body: str) -> str:
-    """The text of a file: front-matter for `meta`, a blank line, then `body` unchanged."""
+def _dump(meta: Mapping[Any, Any], *, flow: bool = False) -> str:
     try:
         # yaml.safe_dump with our SafeDumper subclass (safe_dump cannot take a Dumper).
-        header = yaml.dump(
+        return yaml.dump(
             dict(meta),
             Dumper=_Dumper,
             sort_keys=False,
             allow_unicode=True,
-            default_flow_style=False,
+            default_flow_style=None if flow else False,
             width=_NO_WRAP,
         )
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"cannot write {exc}") from exc
+
+
+def dumps(meta: Mapping[str, Any], body: str, *, keep_from: str | None = None) -> str:
+    """The text of a file: front-matter for `meta`, a blank line, then `body` unchanged.
+
+    With `keep_from` (the text of the file this one replaces), every key of its front-matter
+    that newsarchive does not write (`FRONT_MATTER_KEYS`), and every comment, is carried over
+    as the user wrote it, line for line, after the key of ours it followed (see
+    `_carried_over`). Keys of ours in `meta` replace theirs.
+    """
+    header = _dump(meta)
+    if keep_from is not None:
+        header = _carried_over(header, list(meta), keep_from)
     return f"---\n{header}---\n\n{body}"
+
+
+def _block_span(text: str) -> tuple[int, int, int] | None:
+    """Where the front-matter block is: (start, end) of its YAML and where the body starts;
+    None when the text has no block. FrontMatterError when one is opened but not closed."""
+    opening = _OPENING.match(text)
+    if opening is None:
+        return None
+    closing = _CLOSING.search(text, opening.end())
+    if closing is None:
+        raise FrontMatterError("no closing '---' line")
+    return opening.end(), closing.start(), closing.end()
 
 
 def loads(text: str) -> tuple[dict[str, Any], str]:
@@ -255,13 +291,21 @@ def loads(text: str) -> tuple[dict[str, Any], str]:
     A text without a front-matter block gives `({}, text)`. Raises FrontMatterError when a
     block is opened but not closed, is not valid YAML, or is not a mapping.
     """
-    opening = _OPENING.match(text)
-    if opening is None:
+    span = _block_span(text)
+    if span is None:
         return {}, text
-    closing = _CLOSING.search(text, opening.end())
-    if closing is None:
-        raise FrontMatterError("no closing '---' line")
-    block = text[opening.end() : closing.start()]
+    start, end, body_start = span
+    meta = _read_block(text[start:end])
+    body = text[body_start:]
+    # dumps puts one blank line between the block and the body.
+    if body.startswith("\n"):
+        body = body[1:]
+    elif body.startswith("\r\n"):
+        body = body[2:]
+    return meta, body
+
+
+def _read_block(block: str) -> dict[str, Any]:
     meta = _read_simple(block)
     if meta is None:
         try:
@@ -273,13 +317,187 @@ def loads(text: str) -> tuple[dict[str, Any], str]:
         meta = {}
     if not isinstance(meta, dict):
         raise FrontMatterError(f"expected a mapping of keys, found a {type(meta).__name__}")
-    body = text[closing.end() :]
-    # dumps puts one blank line between the block and the body.
-    if body.startswith("\n"):
-        body = body[1:]
-    elif body.startswith("\r\n"):
-        body = body[2:]
-    return meta, body
+    return meta
+
+
+# -- the user's lines ------------------------------------------------------------------------
+#
+# A rewrite (reextract, update, fetch --force) or a `tag`/`note` edit must keep what the user
+# wrote in the front-matter as they wrote it: their keys with their quoting, order and
+# comments. So the block is cut into its top-level entries, each a key's lines (its value on
+# the following lines too: indented lines, `- item` lines, blank lines inside a block scalar)
+# or a run of comment lines, and the user's entries are copied as text.
+
+_OWN_KEYS = frozenset(FRONT_MATTER_KEYS)
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|\r?$)")
+
+
+_COMMENT = None  # the key of an entry of comment lines
+_NOT_READ = object()  # the key of an entry not read yet
+
+
+def _cut(block: str) -> list[list[Any]]:
+    """The block's top-level entries in order, as [key, text]: key None for comment lines."""
+    entries: list[list[Any]] = []
+    comments: list[str] = []
+    for line in block.splitlines(keepends=True):
+        bare = line.rstrip("\r\n")
+        if bare.startswith("#"):
+            comments.append(line)
+        elif not bare.strip() or bare[0] in " \t" or bare == "-" or bare.startswith("- "):
+            # The value of the entry above goes on (a comment among its lines stays with it).
+            if entries and entries[-1][0] is not _COMMENT:
+                entries[-1][1] += "".join(comments) + line
+            else:
+                entries.append([_COMMENT, "".join(comments) + line])
+            comments = []
+        else:
+            if comments:
+                entries.append([_COMMENT, "".join(comments)])
+                comments = []
+            entries.append([_NOT_READ, line])
+    if comments:
+        entries.append([_COMMENT, "".join(comments)])
+    return entries
+
+
+def _entries(block: str, meta: Mapping[Any, Any]) -> list[tuple[Any, str]] | None:
+    """The block's entries as (key, text), key None for comments; None when the block cannot
+    be cut up so that each entry reads on its own as what the whole says of its key (YAML
+    anchors and aliases, a flow mapping, a document marker)."""
+    entries = _cut(block)
+    read: dict[Any, Any] = {}
+    for entry in entries:
+        key, text = entry
+        if key is _COMMENT:
+            if text.strip() and not all(
+                line.lstrip().startswith("#") or not line.strip() for line in text.splitlines()
+            ):
+                return None
+            continue
+        match = _KEY_LINE.match(text)
+        simple = match is not None and "&" not in text and "*" not in text
+        try:
+            value = _read_simple(text) if simple else None
+            if value is None:
+                value = yaml.load(text, Loader=_SafeLoader)
+        except yaml.YAMLError:
+            return None
+        if not isinstance(value, dict) or len(value) != 1:
+            return None
+        entry[0] = next(iter(value))
+        read.update(value)
+    if read.keys() != meta.keys() or any(read[k] != meta[k] for k in read):
+        return None
+    return [(key, text) for key, text in entries]
+
+
+def _carried_over(header: str, keys: list[str], old_text: str) -> str:
+    """`header` (the YAML dumped for `keys`, one entry each, in order) with the user's entries
+    of `old_text`'s front-matter put back: each after the key of ours it followed there (or
+    the nearest one before that which is still written), those before any key of ours first.
+    A block that cannot be cut into entries has its user keys dumped again after ours: their
+    values are kept, not their style."""
+    try:
+        span = _block_span(old_text)
+    except FrontMatterError:
+        return header
+    if span is None:
+        return header
+    old_block = old_text[span[0] : span[1]]
+    try:
+        old_meta = _read_block(old_block)
+    except FrontMatterError:
+        return header
+    if all(key in _OWN_KEYS for key in old_meta) and "#" not in old_block:
+        return header  # nothing of the user's: the usual case, and a quick one
+    entries = _entries(old_block, old_meta)
+    if entries is None:
+        theirs = {k: v for k, v in old_meta.items() if k not in _OWN_KEYS and k not in keys}
+        return header + (_dump(theirs) if theirs else "")
+    ours = set(keys)
+    after: dict[str | None, list[str]] = {}
+    anchor: str | None = None
+    for key, text in entries:
+        if key in _OWN_KEYS:
+            if key in ours:
+                anchor = key
+        elif key not in ours:
+            after.setdefault(anchor, []).append(text)
+    ours_written = _top_level(header)
+    if len(ours_written) != len(keys):  # not one entry per key: theirs go last
+        return header + "".join(text for texts in after.values() for text in texts)
+    out = after.get(None, [])[:]
+    for key, text in zip(keys, ours_written, strict=True):
+        out.append(text)
+        out.extend(after.get(key, ()))
+    return "".join(out)
+
+
+def _top_level(header: str) -> list[str]:
+    """The entries of a block `_dump` wrote: one per key, each from its column-0 line."""
+    entries: list[str] = []
+    for line in header.splitlines(keepends=True):
+        if entries and (line.startswith((" ", "- ")) or line.rstrip("\n") == "-"):
+            entries[-1] += line
+        else:
+            entries.append(line)
+    return entries
+
+
+def set_key(text: str, key: str, value: Any) -> str:
+    """`text` with the front-matter entry of `key` replaced by `value` (removed when `value`
+    is None, added when missing), and every other byte as it was.
+
+    A new entry goes after the keys newsarchive writes before it (`FRONT_MATTER_KEYS`), or,
+    for a key of the user's, at the end of the block. A list written in flow style
+    (`tags: [a, b]`) stays in flow style. Raises FrontMatterError when the text has no
+    front-matter, or one that cannot be edited without rewriting the rest.
+    """
+    span = _block_span(text)
+    if span is None:
+        raise FrontMatterError("no front-matter block")
+    start, end, _ = span
+    block = text[start:end]
+    entries = _entries(block, _read_block(block))
+    if entries is None:
+        raise FrontMatterError(
+            "it cannot be edited without rewriting the rest (YAML anchors or a flow mapping)"
+        )
+    index = next((i for i, (k, _) in enumerate(entries) if k == key), None)
+    flow = index is not None and entries[index][1].partition(":")[2].lstrip().startswith("[")
+    new = "" if value is None else _dump({key: value}, flow=flow)
+    if index is not None:
+        # A comment or blank line that ended the old entry stays where it was.
+        entries[index] = (key, new + _trailing_lines(entries[index][1]))
+    elif value is not None:
+        index = _insertion_point(entries, key)
+        if index > 0 and not entries[index - 1][1].endswith("\n"):
+            entries[index - 1] = (entries[index - 1][0], entries[index - 1][1] + "\n")
+        entries.insert(index, (key, new))
+    return text[:start] + "".join(t for _, t in entries) + text[end:]
+
+
+def _trailing_lines(entry: str) -> str:
+    """The comment and blank lines that end an entry's text (kept when it is replaced)."""
+    lines = entry.splitlines(keepends=True)
+    kept: list[str] = []
+    while len(lines) > 1 and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+        if lines[-1].startswith((" ", "\t")) and lines[-1].strip():
+            break  # an indented comment is part of the value
+        kept.insert(0, lines.pop())
+    return "".join(kept)
+
+
+def _insertion_point(entries: list[tuple[Any, str]], key: str) -> int:
+    if key not in _OWN_KEYS:
+        return len(entries)
+    before = set(FRONT_MATTER_KEYS[: FRONT_MATTER_KEYS.index(key)])
+    place = 0
+    for i, (other, _) in enumerate(entries):
+        if other in before:
+            place = i + 1
+    return place
 
 
 # -- reading the common case without a YAML parser -------------------------------------------
@@ -495,7 +713,10 @@ def article_from_meta(meta: Mapping[str, Any], body: str) -> Article:
     status = meta.get("status")
     extra = {
         key: value
-        for key in ("extractor", *CAPTURE_KEYS, *COMPLETENESS_KEYS, *WAYBACK_KEYS, SAVED_KEY)
+        for key in (
+            *("extractor", CANONICAL_KEY, *CAPTURE_KEYS),
+            *(*COMPLETENESS_KEYS, *WAYBACK_KEYS, SAVED_KEY),
+        )
         if (value := _text(meta.get(key))) is not None
     }
     return Article(

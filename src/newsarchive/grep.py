@@ -1,8 +1,15 @@
 """grep over the archive's files, aware of the front-matter: filters by site, author, tag,
 language and publication date, and a choice of searching the title, the body or everything.
 
-It reads the Markdown files themselves, so what it prints is always what the files say. It
-is built for speed on large archives:
+It reads the Markdown files themselves, so what it prints is always what the files say. The
+scanning is ripgrep's (see `ripgrep`): newsarchive's walker lists the archive, rg searches
+its directories, and newsarchive keeps the articles the filters pass, in path order. A
+pattern rg reads the same way is matched by rg, line by line (`_grep_by_rg`); for any other,
+rg finds the files holding the strings every match must contain, and Python matches those
+(`_scanned`). With `--in title` or `--in body` rg finds the files and Python the lines.
+
+Where the package brought no rg binary, grep scans in Python, built for speed on large
+archives:
 
 * before a file is decoded, a cheap byte test throws out files that cannot match: the literal
   strings every match must contain are worked out from the regular expression (as ripgrep
@@ -33,11 +40,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from newsarchive import ripgrep
 from newsarchive.errors import UsageError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.search import INDEX_FILE, Field, Filters, IndexReader, KnownFile
 from newsarchive.store import Archive
-from newsarchive.walk import OPEN_FLAGS, article_files, read_bytes
+from newsarchive.walk import OPEN_FLAGS, article_files, directories, read_bytes
 from newsarchive.workers import bounded_map, worker_count, worker_pool
 
 __all__ = ["FileMatches", "GrepOptions", "Line", "compile_pattern", "grep"]
@@ -264,6 +272,21 @@ def _common_part(strings: Sequence[bytes]) -> bytes:
     return b""
 
 
+def scanner_patterns(prefilter: Prefilter) -> list[str]:
+    """The prefilter as patterns for rg: a file holding none of them cannot match."""
+    patterns = [ripgrep.literal(n.decode("utf-8")) for n in prefilter.needles]
+    patterns += [
+        "(?i:" + ripgrep.literal(low.decode("ascii"), variants=_RG_CASES) + ")"
+        for low in prefilter.lowered
+    ]
+    return patterns
+
+
+# Every character Python's re.IGNORECASE lets these letters match: the regex crate's case
+# folding leaves out the rare ones (EXOTIC_CASES), so rg is told them all.
+_RG_CASES = {letter: letter + letter.upper() + extra for letter, extra in EXOTIC_CASES.items()}
+
+
 def make_prefilter(pattern: re.Pattern[str]) -> Prefilter | None:
     """A Prefilter for `pattern`, or None when every file must be searched."""
     strings = required_strings(pattern)
@@ -303,9 +326,10 @@ class _Job:
 
 def _job(root: Path, options: GrepOptions, index: Path | None = None) -> _Job:
     pattern = compile_pattern(options)
-    # \A and \Z mean "start/end of the line" to grep but not in a whole text: search such
-    # patterns line by line everywhere rather than find candidate lines in the whole text.
-    whole_text_safe = not re.search(r"\\[AZz]", pattern.pattern)
+    # \A and \Z mean "start/end of the line" to grep but not in a whole text, and $ does
+    # not match before the "\r" of a CRLF line there: search such patterns line by line
+    # everywhere rather than find candidate lines in the whole text.
+    whole_text_safe = not re.search(r"\\[AZz]|(?<!\\)\$", pattern.pattern)
     scanner = re.compile(pattern.pattern, pattern.flags | re.MULTILINE) if whole_text_safe else None
     return _Job(str(root), options, pattern, scanner, make_prefilter(pattern), index)
 
@@ -570,10 +594,21 @@ def grep(
     root = archive.root
     index = archive.index_path.with_name(INDEX_FILE)
     job = _job(root, options, index if index.is_file() else None)
-    items = _work(root, _PARALLEL_MIN, on_error)
+    workers = worker_count(workers)
+    rg = ripgrep.binary()
+    translated = ripgrep.translate(_unwrapped(options)) if rg is not None else None
+    if rg is not None and translated is not None and options.field == "all":
+        try:
+            yield from _grep_by_rg(rg, job, translated, on_error)
+        finally:
+            _close_reader(job.index)
+        return
+    if rg is not None and (translated is not None or job.prefilter is not None):
+        items: Iterator[str] = _scanned(rg, job, translated, on_error)
+    else:
+        items = _work(root, _PARALLEL_MIN, on_error)
     first = list(itertools.islice(items, _PARALLEL_MIN))
     tasks = _tasks(itertools.chain(first, items), _CHUNK)
-    workers = worker_count(workers)
     if workers < 2 or len(first) < _PARALLEL_MIN:
         try:
             for task in tasks:
@@ -583,6 +618,92 @@ def grep(
         return
     with worker_pool(workers) as pool:
         yield from _emit(root, bounded_map(pool, workers, _search_chunk, job, tasks), on_error)
+
+
+def _unwrapped(options: GrepOptions) -> re.Pattern[str]:
+    """The pattern without grep's whole-word wrapping (rg is told --word-regexp instead)."""
+    plain = dataclasses.replace(options, word=False)
+    return compile_pattern(plain)
+
+
+def _scanned(
+    rg: Path, job: _Job, translated: str | None, on_error: Callable[[Path, str], None] | None
+) -> Iterator[str]:
+    """The article files that may match, in path order: listed by newsarchive's walker,
+    scanned by rg (for the pattern itself where it translates, else for the strings every
+    match holds)."""
+    root = Path(job.root)
+    listed, dirs = _listing(root, on_error)
+    if translated is not None:
+        holding = ripgrep.files_holding(rg, root, dirs, [translated], word=job.options.word)
+    else:
+        assert job.prefilter is not None
+        holding = ripgrep.files_holding(rg, root, dirs, scanner_patterns(job.prefilter))
+    yield from sorted(holding & listed, key=_path_order)
+
+
+def _listing(
+    root: Path, on_error: Callable[[Path, str], None] | None
+) -> tuple[set[str], list[str]]:
+    """(every article file, the directories holding any), by the walker."""
+    listed: set[str] = set()
+    dirs: list[str] = []
+    for directory in directories(root, on_error=on_error):
+        files = directory.files
+        if files:
+            listed.update(files)
+            dirs.append(directory.rel)
+    return listed, dirs
+
+
+def _path_order(rel: str) -> list[str]:
+    """The walker's order: by the path's components (so "a/b/x.md" < "a/c.md")."""
+    return rel.split("/")
+
+
+def _grep_by_rg(
+    rg: Path, job: _Job, translated: str, on_error: Callable[[Path, str], None] | None
+) -> Iterator[FileMatches]:
+    """grep with rg finding the lines: newsarchive lists the files, rg matches them, and
+    newsarchive keeps the articles the filters pass, in path order."""
+    root = Path(job.root)
+    listed, dirs = _listing(root, on_error)
+    found, unreadable = ripgrep.matching_lines(
+        rg, root, dirs, translated, word=job.options.word, context=job.options.context
+    )
+    for rel in sorted((found.keys() | unreadable) & listed, key=_path_order):
+        lines = found.get(rel)
+        if lines is None:  # rg could not read it: read it here, and say why not
+            outcome = _search_file(job, rel)
+        else:
+            outcome = _rg_outcome(job, lines)
+        yield from _emit(root, [outcome], on_error)
+
+
+def _rg_outcome(job: _Job, found: ripgrep.FileLines) -> _Outcome:
+    """The matches rg found in one file, for an article the filters pass; else nothing, or
+    why the file cannot be read."""
+    rel = found.rel
+    try:
+        data, mtime_ns, size = read_bytes(f"{job.root}{os.sep}{rel}")
+    except FileNotFoundError:
+        return rel, None, None  # deleted since
+    except OSError as exc:
+        return rel, None, f"cannot read: {exc.strerror or exc}"
+    known = _known(job, rel, mtime_ns, size)
+    text = ""
+    if known is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return rel, None, "not UTF-8 text"
+    described = _describe(job, rel, text, mtime_ns, size)
+    if not isinstance(described, tuple):
+        return rel, None, described
+    title, url, published = (str(value) if value is not None else None for value in described)
+    lines = tuple(Line(number, text, spans) for number, text, spans in found.lines)
+    path = Path(job.root) / rel
+    return rel, FileMatches(path, rel, found.count, lines, title, url, published), None
 
 
 _SUBTREE = 300  # files a directory given whole to a worker is reckoned to hold

@@ -18,6 +18,9 @@ class FetchOptions:
     proxy: str | None = None  # else the standard *_PROXY environment variables apply
     cookies: str | None = None  # path of a Netscape cookies.txt file
     verify: bool = True  # TLS certificate verification
+    # Seconds the extraction of one page may take (None: no limit). Not a network setting,
+    # but it goes wherever pages are fetched: a hostile page must not hold a run forever.
+    extract_timeout: float | None = 30.0
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ This module never prints. Callers get an `Outcome` back, or a `NewsArchiveError`
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from newsarchive import capture as capture_mod
 from newsarchive import fetch as fetch_mod
 from newsarchive import wayback as wayback_mod
+from newsarchive import workers
 from newsarchive.articles import archived_url
 from newsarchive.errors import (
     ExtractionError,
@@ -25,7 +27,14 @@ from newsarchive.errors import (
     NewsArchiveError,
     with_detail,
 )
-from newsarchive.frontmatter import SAVED_KEY, archiver_name, article_meta, dumps
+from newsarchive.frontmatter import (
+    CANONICAL_KEY,
+    SAVED_KEY,
+    archiver_name,
+    article_meta,
+    dumps,
+    loads,
+)
 from newsarchive.images.download import Picture, Wanted, drop_all, get_pictures, keep
 from newsarchive.images.files import ImageFiles
 from newsarchive.images.links import localize, relative_prefix
@@ -33,7 +42,8 @@ from newsarchive.models import Article, FetchedPage, FetchOptions, ImageOptions,
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
 from newsarchive.store import Archive
-from newsarchive.urls import check_url, is_local_target, normalize_url
+from newsarchive.urls import check_url, is_local_target, normalize_url, same_site
+from newsarchive.userdata import Rewrite, carry_over
 from newsarchive.wayback import WaybackOptions
 
 if TYPE_CHECKING:
@@ -46,6 +56,7 @@ __all__ = [
     "Written",
     "add_capture",
     "archive_target",
+    "extract_article",
     "extract_found",
     "image_files",
     "iter_targets",
@@ -86,14 +97,19 @@ class Found:
 
 
 def extract_found(
-    page: FetchedPage, given: str | None, *, whole: bool = True, images: bool = False
+    page: FetchedPage,
+    given: str | None,
+    *,
+    whole: bool = True,
+    images: bool = False,
+    time_limit: float | None = None,
 ) -> Found:
     """Extract the article from `page` and render it (pure CPU work: an import runs it in a
     worker process); without `whole`, only the body is rendered. With `images`, the article's
     own pictures are chosen too. An error about a page from the Wayback Machine says so
-    ("URL: Wayback: no article text found")."""
+    ("URL: Wayback: no article text found"). `time_limit`: see `extract_article`."""
     try:
-        article, keys = prepare(page, given)
+        article, keys = prepare(page, given, time_limit=time_limit)
     except ExtractionError as exc:
         if page.snapshot is None:
             raise
@@ -259,11 +275,14 @@ def write_found(
     captures: Path | None,
     force: bool = False,
     images: tuple[ImageFiles, ImageOptions] | None = None,
+    rewrite: Rewrite | None = None,
 ) -> Written:
     """Write the article found, and its capture under `captures`; nothing when one of its URLs
-    is archived already (unless `force`: then its file is replaced in place). Its pictures
-    downloaded (`found.pictures`) are stored in `images` as far as they fit in the limits, and
-    the Markdown shows them from there.
+    is archived already (unless `force`: then its file is replaced in place, keeping what the
+    user added to it as `rewrite` says; by default, an edited text is kept as a revision in
+    the archive's default captures directory). Its pictures downloaded (`found.pictures`) are
+    stored in `images` as far as they fit in the limits, and the Markdown shows them from
+    there.
 
     The capture is written first, so that the front-matter can name it, and removed again when
     the article is not written after all (another process archived it meanwhile).
@@ -291,8 +310,10 @@ def write_found(
         )
         text = None
     text = render_file(article, body) if text is None else text
+    if force and rewrite is None:
+        rewrite = Rewrite(archive.root, captures or capture_mod.default_captures_root(archive.root))
     try:
-        result = archive.save(article, text, keys=found.keys, force=force)
+        result = archive.save(article, text, keys=found.keys, force=force, rewrite=rewrite)
     except BaseException:
         if capture_file is not None:
             capture_file.unlink(missing_ok=True)
@@ -354,6 +375,7 @@ def archive_target(
     captures: Path | None = None,
     wayback: WaybackOptions | None = None,
     images: ImageOptions | None = None,
+    rewrite: Rewrite | None = None,
 ) -> Outcome:
     """Archive one URL or local saved page; raise a NewsArchiveError subclass on failure.
 
@@ -363,8 +385,11 @@ def archive_target(
     for a live page that fails, or for every page; and whether to ask it to capture the page.
     `images` says whether and how the article's pictures are archived with it (by default
     they are: see images/); a picture that cannot be kept leaves a warning in the outcome.
+    With `force`, `rewrite` says how the file replaced is treated (see `write_found`); what
+    became of the user's edits is in the outcome's warnings.
     """
     options = options or FetchOptions()
+    limit = options.extract_timeout
     images = images or ImageOptions()
     # A dry run downloads no picture: it writes nothing to keep one in.
     pictures = images.enabled and not dry_run
@@ -375,14 +400,16 @@ def archive_target(
             url = archived_url(known) or normalize_url(given)
             return Outcome(target, "already archived", known, url)
         page = fetch_mod.read_local(Path(target), url=given, max_bytes=options.max_bytes)
-        found = extract_found(page, given, whole=False, images=pictures)
+        found = extract_found(page, given, whole=False, images=pictures, time_limit=limit)
         found = dataclasses.replace(found, page=page)
         plan = Plan(given or target, WaybackOptions())
         if not found.wanted:
-            return _finish(target, plan, found, archive, force, dry_run, captures)
+            return _finish(target, plan, found, archive, force, dry_run, captures, None, rewrite)
         with fetch_mod.make_client(options) if client is None else _borrowed(client) as active:
             fetching = (active, options, images)
-            return _finish(target, plan, found, archive, force, dry_run, captures, fetching)
+            return _finish(
+                target, plan, found, archive, force, dry_run, captures, fetching, rewrite
+            )
     url = check_url(target)
     known = None if force else archive.lookup(url)
     if known is not None:
@@ -395,7 +422,7 @@ def archive_target(
             if force or archive.lookup(*found.keys) is None:
                 found = _save_page_now(plan, found, active, options)
         fetching = (active, options, images)
-        return _finish(target, plan, found, archive, force, dry_run, captures, fetching)
+        return _finish(target, plan, found, archive, force, dry_run, captures, fetching, rewrite)
     finally:
         if client is None:
             active.close()
@@ -425,7 +452,8 @@ def _obtain(
             else:
                 base = plan.wayback.base
                 page = wayback_mod.from_archive(plan.url, client=client, options=options, base=base)
-            found = extract_found(page, plan.url, whole=False, images=images)
+            limit = options.extract_timeout
+            found = extract_found(page, plan.url, whole=False, images=images, time_limit=limit)
             found = dataclasses.replace(found, page=page)
         except NewsArchiveError as exc:
             step = plan.failed(exc)
@@ -457,9 +485,11 @@ def _finish(
     dry_run: bool,
     captures: Path | None,
     fetching: tuple[fetch_mod.Client, FetchOptions, ImageOptions] | None = None,
+    rewrite: Rewrite | None = None,
 ) -> Outcome:
     """Write the article found, or say where it would go (`dry_run`); with `fetching` (the
-    client, its options and the pictures' options), download its pictures first."""
+    client, its options and the pictures' options), download its pictures first. `rewrite`:
+    see `write_found`."""
     known = archive.lookup(*found.keys)
     if known is not None and not force:
         if not dry_run:
@@ -467,6 +497,10 @@ def _finish(
         return plan.outcome(target, "already archived", known, found.article)
     if dry_run:
         text = render_file(found.article, found.body)
+        if known is not None:  # --force: what replaces the file keeps the user's part of it
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                meta, body = loads(text)
+                text = carry_over(known.read_text(encoding="utf-8"), meta, body)
         path = known if known is not None else archive.root / archive.path_for(found.article)
         return plan.outcome(target, "dry run", path.absolute(), found.article, text=text)
     setup = None
@@ -484,43 +518,77 @@ def _finish(
         plan.warnings.extend(warnings)
         found = dataclasses.replace(found, pictures=pictures)
         setup = (files, images)
+    if force and rewrite is None:
+        rewrite = Rewrite(archive.root, captures or capture_mod.default_captures_root(archive.root))
     try:
-        written = write_found(found, archive, captures=captures, force=force, images=setup)
+        written = write_found(
+            found, archive, captures=captures, force=force, images=setup, rewrite=rewrite
+        )
     except BaseException:
         if setup is not None:
             drop_all(found.pictures, setup[0])
         raise
     plan.warnings.extend(written.warnings)
+    if rewrite is not None:
+        plan.warnings.extend(rewrite.notices)
+        rewrite.notices.clear()
     if setup is not None and setup[0].note:
         plan.notes.append(setup[0].note)
     return plan.outcome(target, written.status, written.path, written.article, text=written.text)
 
 
-def prepare(page: FetchedPage, given: str | None) -> tuple[Article, list[str]]:
-    """Extract the article from `page` and settle its identity: the article and its keys.
-
-    The canonical URL names the article unless it points at the site's home page; the URL
-    as given and the final URL after redirects are keys too. A page from the Wayback Machine
-    is extracted as the original site's page and marked as coming from the archive.
-    """
+def extract_article(
+    page: FetchedPage, url: str | None, *, time_limit: float | None = None
+) -> Article:
+    """`extract.extract(page, url=url)`, given at most `time_limit` seconds: a page that
+    takes longer is refused with an ExtractionError that says so (reason "too slow")."""
     # Imported here: the coordinating process of an import never extracts, and trafilatura
     # would cost it 20 MB and 0.15 s of start-up (the extraction processes load it ahead).
     from newsarchive import extract as extract_mod
 
+    try:
+        with workers.time_limit(time_limit):
+            return extract_mod.extract(page, url=url)
+    except workers.TimeUp:
+        where = url or page.final_url or page.local_path or page.url
+        assert time_limit is not None
+        error = ExtractionError(
+            where, f"extraction stopped after {time_limit:g} s (the limit for one page)"
+        )
+        error.reason = "too slow"
+        raise error from None
+
+
+def prepare(
+    page: FetchedPage, given: str | None, *, time_limit: float | None = None
+) -> tuple[Article, list[str]]:
+    """Extract the article from `page` and settle its identity: the article and its keys.
+
+    The canonical URL names the article unless it points at the site's home page, or at
+    another site than the one the page came from; the URL as given and the final URL after
+    redirects are keys too. A page from the Wayback Machine is extracted as the original
+    site's page and marked as coming from the archive.
+    """
     view = wayback_mod.site_view(page)
-    article = extract_mod.extract(view, url=given)
+    article = extract_article(view, given, time_limit=time_limit)
     if not article.url.startswith(("http://", "https://")):
         raise InvalidURLError(
             page.local_path or page.url,
             "the page names no canonical URL; say where it came from with --url",
         )
     canonical = normalize_url(article.url)
+    extra = article.extra
     if view.status is not None and _is_site_root(canonical) and not _is_site_root(view.final_url):
         # A canonical link to the home page is a site misconfiguration, not this article's identity.
         canonical = normalize_url(view.final_url)
+    elif view.status is not None and not same_site(canonical, view.final_url):
+        # Any page may name any URL as its canonical one: one on another site than the page
+        # came from is recorded, but would let a page take another site's article's place.
+        extra = {**extra, CANONICAL_KEY: canonical}
+        canonical = normalize_url(view.final_url)
     keys = _keys(canonical, given, view)
     source = given if given and normalize_url(given) != canonical else None
-    article = dataclasses.replace(article, url=canonical, source=source)
+    article = dataclasses.replace(article, url=canonical, source=source, extra=extra)
     if page.snapshot is not None:
         article = wayback_mod.mark(article, page.snapshot)
     return article, keys

@@ -24,12 +24,12 @@ from email.message import Message
 from pathlib import Path
 from typing import Any, Literal
 
-from newsarchive import extract as extract_mod
 from newsarchive.articles import read_article, same_file
 from newsarchive.capture import Capture, read_capture, read_responses
 from newsarchive.decode import decode_html
 from newsarchive.errors import NewsArchiveError, StoreError
 from newsarchive.frontmatter import (
+    CANONICAL_KEY,
     CAPTURE_KEYS,
     HISTORY_KEYS,
     NEWSARCHIVE_KEY,
@@ -43,15 +43,16 @@ from newsarchive.images.files import ImageFiles, check_picture
 from newsarchive.images.formats import BadImage, identify
 from newsarchive.images.links import localize, relative_prefix
 from newsarchive.models import Article, FetchedPage, StoredImage
-from newsarchive.pipeline import render_file
+from newsarchive.pipeline import extract_article, render_file
 from newsarchive.render import render_body
 from newsarchive.store import IMAGES_DIR, Archive
+from newsarchive.userdata import Rewrite, body_digest, carry_over, is_edited
 from newsarchive.workers import worker_count, worker_pool
 
 Result = Literal["changed", "unchanged"]
 
 # Provenance that extraction cannot know and a new extraction keeps.
-_KEPT = frozenset({*CAPTURE_KEYS, *WAYBACK_KEYS, SAVED_KEY})
+_KEPT = frozenset({*CAPTURE_KEYS, *WAYBACK_KEYS, SAVED_KEY, CANONICAL_KEY})
 # Keys that change with every run or tool upgrade, and so are not a change of the article.
 _VOLATILE = {NEWSARCHIVE_KEY, "extractor"}
 
@@ -61,16 +62,38 @@ class Reextracted:
     path: Path
     result: Result
     text: str
+    notices: tuple[str, ...] = ()  # what became of the user's edits
+
+
+@dataclass(frozen=True)
+class Edits:
+    """What a re-extraction does beyond extracting: throw hand edits of the text away
+    (`discard`), and give each page at most `time_limit` seconds."""
+
+    discard: bool = False
+    time_limit: float | None = None
 
 
 def reextract_file(
-    archive: Archive, path: Path, captures_root: Path, *, dry_run: bool = False
+    archive: Archive,
+    path: Path,
+    captures_root: Path,
+    *,
+    dry_run: bool = False,
+    edits: Edits | None = None,
 ) -> Reextracted:
     """Re-run extraction for the article file at `path` from its capture.
 
+    What the user added is kept (userdata.py): their front-matter keys and tags, and a text
+    they edited by hand. Such a text stays as it is while extraction gives the text that was
+    archived; when extraction gives another, the edited file is kept as a revision first
+    (thrown away with `edits.discard`).
+
     Raises StoreError when the file cannot be read, has no capture, or the capture is gone,
-    and ExtractionError when the captured page no longer yields an article.
+    and ExtractionError when the captured page no longer yields an article (or takes longer
+    than `edits.time_limit` to extract).
     """
+    edits = edits or Edits()
     file = read_article(path)
     old_text, meta, body, old = file.text, file.meta, file.body, file.article()
     reference = [meta.get(key) for key in CAPTURE_KEYS]
@@ -98,7 +121,7 @@ def reextract_file(
         raw=raw,
         headers=tuple(headers),
     )
-    fresh = extract_mod.extract(page, url=given)
+    fresh = extract_article(page, given, time_limit=edits.time_limit)
     article = dataclasses.replace(
         fresh,
         url=old.url,
@@ -113,13 +136,18 @@ def reextract_file(
     )
     new_meta, new_body = loads(render_file(article, rendered))
     new_meta.update({key: meta[key] for key in HISTORY_KEYS if key in meta})
-    text = dumps(new_meta, new_body)
-    if _stable(new_meta) == _stable(meta) and new_body == body:
+    if not edits.discard and is_edited(meta, body) and body_digest(new_body) == meta["sha256"]:
+        new_body = body  # extraction gives the text archived: the user's edits of it stay
+    text = carry_over(old_text, new_meta, new_body)
+    if _stable(loads(text)[0]) == _stable(meta) and new_body == body:
         return Reextracted(path, "unchanged", old_text)
-    if not dry_run:
-        same_file(archive, path, old.url)
-        archive.save(article, text, keys=[old.url], force=True)
-    return Reextracted(path, "changed", text)
+    if dry_run:
+        return Reextracted(path, "changed", text)
+    same_file(archive, path, old.url)
+    rewrite = Rewrite(archive.root, captures_root, discard_edits=edits.discard)
+    # The store carries the user's part over again, from the file as it is by then.
+    archive.save(article, dumps(new_meta, new_body), keys=[old.url], force=True, rewrite=rewrite)
+    return Reextracted(path, "changed", text, tuple(rewrite.notices))
 
 
 def _stable(meta: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +168,7 @@ def reextract_files(
     captures_root: Path,
     *,
     dry_run: bool = False,
+    edits: Edits | None = None,
     jobs: int | None = None,
     on_result: ResultCallback,
 ) -> None:
@@ -150,7 +179,9 @@ def reextract_files(
     workers = worker_count(jobs)
     if workers == 0:
         for path in paths:
-            on_result(path, _one(archive.root, archive.template, path, captures_root, dry_run))
+            on_result(
+                path, _one(archive.root, archive.template, path, captures_root, dry_run, edits)
+            )
         return
     # The server the processes are forked from loads and warms up the extractor once.
     preload = ("newsarchive.warmup", __name__)
@@ -164,7 +195,7 @@ def reextract_files(
                 if following is None:
                     more = False
                     break
-                args = (archive.root, archive.template, following, captures_root, dry_run)
+                args = (archive.root, archive.template, following, captures_root, dry_run, edits)
                 waiting[pool.submit(_one, *args)] = following
             if not waiting:
                 return
@@ -174,12 +205,18 @@ def reextract_files(
 
 
 def _one(
-    root: Path, template: str, path: Path, captures_root: Path, dry_run: bool
+    root: Path,
+    template: str,
+    path: Path,
+    captures_root: Path,
+    dry_run: bool,
+    edits: Edits | None = None,
 ) -> Reextracted | NewsArchiveError:
     """One file, in an extraction process: any failure comes back as a value and costs this
     file only."""
+    archive = _archive(root, template)
     try:
-        return reextract_file(_archive(root, template), path, captures_root, dry_run=dry_run)
+        return reextract_file(archive, path, captures_root, dry_run=dry_run, edits=edits)
     except NewsArchiveError as exc:
         return exc
     except Exception as exc:  # a bug in a parser must cost one file, not the run

@@ -21,9 +21,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
-import os
 import re
-import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,21 +30,28 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from newsarchive import crawl as crawl_mod
-from newsarchive import extract as extract_mod
 from newsarchive.articles import read_article, same_file
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
-from newsarchive.frontmatter import article_meta, dumps
+from newsarchive.frontmatter import CANONICAL_KEY, article_meta, dumps
 from newsarchive.images.choose import choose
 from newsarchive.images.download import Picture, Wanted, drop_all, keep
 from newsarchive.images.files import ImageFiles
 from newsarchive.images.links import localize, relative_prefix, without_addresses
 from newsarchive.models import Article, FetchedPage, ImageOptions
-from newsarchive.pipeline import add_capture, image_files
+from newsarchive.pipeline import add_capture, extract_article, image_files
 from newsarchive.render import render_body
 from newsarchive.robots import site_of
 from newsarchive.store import Archive
 from newsarchive.urls import check_url
+from newsarchive.userdata import (
+    EDITED,
+    Rewrite,
+    body_digest,
+    is_edited,
+    keep_revision,
+    update_keys,
+)
 
 UpdateStatus = Literal["changed", "unchanged", "gone", "failed"]
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -63,6 +68,7 @@ class UpdateResult:
     error: NewsArchiveError | None = None  # failed: why (`error.reason`: "robots", "HTTP 503"...)
     attempts: int = 0  # requests made for it (retries included)
     warnings: tuple[str, ...] = ()  # went wrong without failing it: a picture not kept
+    notices: tuple[str, ...] = ()  # what became of the user's edits
 
 
 @dataclass
@@ -137,16 +143,28 @@ class Revision:
     wanted: tuple[Wanted, ...] = ()  # its own pictures (images/choose.py), when asked for
 
 
-def compare(old: Article, old_body: str, page: FetchedPage, images: bool = False) -> Revision:
+def compare(
+    old: Article,
+    old_body: str,
+    page: FetchedPage,
+    images: bool = False,
+    archived: str | None = None,
+    time_limit: float | None = None,
+) -> Revision:
     """Extract `page` as the new version of `old` and say what changed (pure CPU work: runs
     in an extraction process); with `images`, choose its pictures too. Raises ExtractionError
-    when the page holds no article. Where a picture is shown from (the archive, its site) is
-    not a change."""
+    when the page holds no article, or takes longer than `time_limit` seconds to extract.
+    Where a picture is shown from (the archive, its site) is not a change. `archived` is the
+    `sha256` recorded for the text: when the page gives that very text, the article has not
+    changed, whatever the file's text says now (it was edited by hand)."""
     given = old.source or old.url
-    fresh = extract_mod.extract(page, url=given)
-    new = dataclasses.replace(fresh, url=old.url, source=old.source)
+    fresh = extract_article(page, given, time_limit=time_limit)
+    kept = {k: v for k, v in old.extra.items() if k == CANONICAL_KEY}  # identity is kept
+    new = dataclasses.replace(fresh, url=old.url, source=old.source, extra={**fresh.extra, **kept})
     new_body = render_body(new)
     wanted = choose(new, page.html, given) if images else ()
+    if archived is not None and body_digest(new_body) == archived:
+        return Revision(new, new_body, (), wanted)
     changed = tuple(
         name
         for name, before, after in (
@@ -175,18 +193,24 @@ def record(
     downloaded (`pictures`, stored in `images`)."""
     path, meta, old = target.path, target.meta, target.article
     if not revision.changed:
-        meta = {k: v for k, v in meta.items() if k != "gone"}
-        _rewrite(archive, old, dumps({**meta, "checked": _now()}, target.body))
+        # Only `checked:` changes (and `gone:` goes): every other line stays as it is, the
+        # user's edits of the text included.
+        _edit(archive, target, {"gone": None, "checked": _now()})
         return UpdateResult(path, "unchanged")
     rel = path.relative_to(archive.root).as_posix()
     stamp = old.fetched.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = _keep(captures_root, f"revisions/{rel.removesuffix('.md')}/{stamp}.md", path)
+    name = f"revisions/{rel.removesuffix('.md')}/{stamp}.md"
+    try:
+        kept = keep_revision(captures_root, name, path.read_bytes())
+    except OSError as exc:
+        raise StoreError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+    edited = is_edited(meta, target.body)
     revisions = list(meta.get("revisions") or [])
     revisions.append(
         {
             "fetched": meta.get("fetched"),
-            "sha256": meta.get("sha256"),
-            "changed": list(revision.changed),
+            "sha256": body_digest(target.body) if edited else meta.get("sha256"),
+            "changed": [*revision.changed, *([EDITED] if edited else [])],
             "file": kept,
         }
     )
@@ -207,15 +231,26 @@ def record(
     if page is not None:
         new, _ = add_capture(new, page, archive, captures_root, rel, responses=responses)
     new_meta = {**article_meta(new, body), "checked": _now(), "revisions": revisions}
-    _rewrite(archive, new, dumps(new_meta, body))
-    return UpdateResult(path, "changed", revision.changed, warnings=tuple(warnings))
+    # The previous file is kept already; the store carries the user's keys and tags over.
+    _rewrite(archive, new, dumps(new_meta, body), Rewrite(archive.root, None))
+    notices: tuple[str, ...] = ()
+    if edited:
+        kept_as = captures_root / kept
+        notices = (f"{path}: its text was edited by hand; your version is kept as {kept_as}",)
+    return UpdateResult(
+        path, "changed", revision.changed, warnings=tuple(warnings), notices=notices
+    )
 
 
 def mark_gone(archive: Archive, target: Target) -> UpdateResult:
     """Mark the article `gone:` (the page answers 404 or 410); its text stays."""
-    meta = {**target.meta, "gone": target.meta.get("gone") or _now()[:10], "checked": _now()}
-    _rewrite(archive, target.article, dumps(meta, target.body))
+    _edit(archive, target, {"gone": target.meta.get("gone") or _now()[:10], "checked": _now()})
     return UpdateResult(target.path, "gone")
+
+
+def _edit(archive: Archive, target: Target, values: dict[str, Any]) -> None:
+    same_file(archive, target.path, target.article.url)
+    archive.edit(target.path, lambda text: update_keys(text, values))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,9 +309,11 @@ class _Updater(Crawler[Path, _UpdateTask]):
             task.page = page
         # Extraction reads neither the raw bytes nor the headers: do not copy them across.
         light = dataclasses.replace(page, raw=b"", headers=())
-        self._process(
-            task, page.status, compare, task.target.article, task.target.body, light, True
-        )
+        target = task.target
+        archived = target.meta.get("sha256") if is_edited(target.meta, target.body) else None
+        limit = self.options.fetch.extract_timeout
+        old = (target.article, target.body)
+        self._process(task, page.status, compare, *old, light, True, archived, limit)
 
     def _processed(self, task: _UpdateTask, http_status: int | None, outcome: object) -> None:
         downloading = self.picture_files is not None
@@ -398,32 +435,9 @@ def _article_text(body: str) -> str:
     return without_addresses(body.rsplit("\n---\n", 1)[0])
 
 
-def _rewrite(archive: Archive, article: Article, text: str) -> None:
+def _rewrite(archive: Archive, article: Article, text: str, rewrite: Rewrite) -> None:
     # save(force=True) replaces the file the URL maps to, in place (checked by the caller).
-    archive.save(article, text, keys=[article.url], force=True)
-
-
-def _keep(root: Path, rel: str, source: Path) -> str:
-    """Copy `source` to `root/rel` atomically, never overwriting; return the path used."""
-    target = root / rel
-    data = source.read_bytes()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        temp.write_bytes(data)
-        try:
-            for number in range(1, 1000):
-                name = target if number == 1 else target.with_name(f"{target.stem}-{number}.md")
-                try:
-                    os.link(temp, name)
-                except FileExistsError:
-                    continue
-                return name.relative_to(root).as_posix()
-        finally:
-            temp.unlink(missing_ok=True)
-    except OSError as exc:
-        raise StoreError(str(target), f"cannot keep the revision: {exc.strerror or exc}") from exc
-    raise StoreError(str(target), "too many revisions with this name")
+    archive.save(article, text, keys=[article.url], force=True, rewrite=rewrite)
 
 
 def versions(meta: dict[str, Any]) -> list[Version]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import secrets
 import sqlite3
 import string
 import threading
@@ -29,6 +28,7 @@ from slugify import slugify
 from newsarchive import db
 from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
 from newsarchive.frontmatter import FrontMatterError, article_date, is_newsarchive, loads
+from newsarchive.leftovers import is_leftover, temp_name
 from newsarchive.models import Article
 from newsarchive.urls import normalize_url, other_scheme
 from newsarchive.walk import IMAGES_DIR, article_files, directories, parent_of
@@ -38,6 +38,7 @@ __all__ = [
     "IMAGES_DIR",
     "TEMPLATE_FIELDS",
     "Archive",
+    "Rewriter",
     "SaveResult",
     "slugify_title",
     "url_keys",
@@ -226,15 +227,24 @@ def _suffixed(path: PurePosixPath, n: int) -> PurePosixPath:
     return path.with_name(f"{path.name.removesuffix('.md')}-{n}.md")
 
 
-def _read_article(path: Path) -> tuple[bool, set[str]]:
+def _read_article(
+    path: Path, on_problem: Callable[[Path, str], None] | None = None
+) -> tuple[bool, set[str]]:
     """Whether `path` is a newsarchive file, and its URL keys (url, source, final_url).
 
     Unreadable files and broken front-matter count as "not ours": the index skips them and
-    `Archive.articles` reports them.
+    tells `on_problem`; `Archive.articles` reports them.
     """
     try:
         meta, _ = loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, FrontMatterError):
+    except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
+        if on_problem is not None:
+            if isinstance(exc, UnicodeDecodeError):
+                on_problem(path, "not UTF-8 text")
+            elif isinstance(exc, OSError):
+                on_problem(path, f"cannot read: {exc.strerror or exc}")
+            else:
+                on_problem(path, str(exc))
         return False, set()
     if not is_newsarchive(meta):
         return False, set()
@@ -262,13 +272,10 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-_TEMP_NAME = re.compile(r"\..+\.md\.[0-9a-f]{8}\.tmp")
-_STALE_TEMP_NS = 24 * 3600 * 10**9  # a temp file this old was left by a crash
-
-
 def _temp_name(name: str) -> str:
-    # Starts with "." and ends with ".tmp": never read as an article, hidden from `ls`.
-    return f".{name}.{secrets.token_hex(4)}.tmp"
+    # Starts with "." and ends with ".tmp": never read as an article, hidden from `ls`; and
+    # names this process, so that a leftover of a crash is known as one (leftovers.py).
+    return temp_name(name)
 
 
 @dataclass
@@ -308,8 +315,17 @@ class Archive:
     """
 
     def __init__(
-        self, root: str | Path, *, template: str | None = None, cache_dir: Path | None = None
+        self,
+        root: str | Path,
+        *,
+        template: str | None = None,
+        cache_dir: Path | None = None,
+        on_problem: Callable[[Path, str], None] | None = None,
     ) -> None:
+        """`on_problem(path, reason)` hears of what the URL index has to pass over when it
+        reads the archive: a name that is not UTF-8, a directory that cannot be listed, a
+        file that cannot be read."""
+        self.on_problem = on_problem
         self.root = Path(root).expanduser().resolve()
         self.template = DEFAULT_TEMPLATE if template is None else template
         self._pieces = _parse_template(self.template)
@@ -443,36 +459,67 @@ class Archive:
     # -- saving -----------------------------------------------------------------------------
 
     def save(
-        self, article: Article, text: str, *, keys: Iterable[str], force: bool = False
+        self,
+        article: Article,
+        text: str,
+        *,
+        keys: Iterable[str],
+        force: bool = False,
+        rewrite: Rewriter | None = None,
     ) -> SaveResult:
         """Write `text` (the whole file) for `article` unless one of its URLs is archived.
 
         `keys` are URLs the article is known by (as requested, after redirects, canonical);
         the article's url, source and final_url are always added. With `force` the file
-        already archived for them is replaced in place. The write is atomic: a crash never
-        leaves a partial `.md`, and a name held by another article gets "-2", "-3", ...
-        Holds the index's write lock throughout, so concurrent saves never duplicate.
+        already archived for them is replaced in place, by what `rewrite(path, its bytes,
+        text)` returns when given (userdata.Rewrite keeps the user's keys, tags and edits).
+        The write is atomic: a crash never leaves a partial `.md`, and a name held by another
+        article gets "-2", "-3", ... Holds the index's write lock throughout, so concurrent
+        saves never duplicate.
         """
         rel = PurePosixPath(self.path_for(article))
         urls = [*keys, article.url, article.source, article.final_url]
         own_keys = [key for key in dict.fromkeys(map(_url_key, urls)) if key]
-        data = text.encode("utf-8")
         with self._lock:
             conn = self._connect()
             try:
                 with db.transaction(conn):  # one writer at a time, across processes
-                    result = self._save_locked(conn, rel, data, own_keys, force)
+                    result = self._save_locked(conn, rel, text, own_keys, force, rewrite)
             except sqlite3.Error as exc:
                 raise self._db_error(exc) from exc
         return result
+
+    def edit(self, path: Path, change: Callable[[str], str]) -> None:
+        """Replace the article file at `path` by `change(its text)`, atomically, under the
+        index's write lock (so that no other newsarchive process rewrites it meanwhile),
+        and again if the file changed while `change` ran (an editor saved it)."""
+
+        def rewrite(path: Path, old: bytes, _: str) -> str:
+            try:
+                return change(old.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise StoreError(str(path), "cannot edit: not UTF-8 text") from exc
+
+        path = Path(os.path.abspath(path))
+        with self._lock:
+            conn = self._connect()
+            try:
+                with db.transaction(conn):
+                    self._replace(path, "", rewrite)
+                    self._record(conn, path, ())
+            except sqlite3.Error as exc:
+                raise self._db_error(exc) from exc
+            except OSError as exc:
+                raise StoreError(str(path), f"cannot write: {exc.strerror or exc}") from exc
 
     def _save_locked(
         self,
         conn: sqlite3.Connection,
         rel: PurePosixPath,
-        data: bytes,
+        text: str,
         keys: list[str],
         force: bool,
+        rewrite: Rewriter | None,
     ) -> SaveResult:
         # Checked again under the lock: another process may have archived the URL meanwhile.
         existing = self._find(conn, _candidates(keys))
@@ -482,17 +529,18 @@ class Archive:
         directory = existing.parent if existing is not None else self.root / rel.parent
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            tmp = directory / _temp_name(rel.name)
-            try:
-                self._write_temp(tmp, data)
-                if existing is not None:
-                    os.replace(tmp, existing)
-                    final, outcome = existing, "replaced"
-                else:
-                    final, outcome = self._claim(tmp, rel, set(keys), force)
-                _fsync_dir(directory)
-            finally:
-                tmp.unlink(missing_ok=True)
+            outcome = "replaced"
+            if existing is None:
+                tmp = directory / _temp_name(rel.name)
+                try:
+                    self._write_temp(tmp, text.encode("utf-8"))
+                    existing, outcome = self._claim(tmp, rel, set(keys), force)
+                finally:
+                    tmp.unlink(missing_ok=True)
+            final = existing
+            if outcome == "replaced":
+                self._replace(final, text, rewrite)
+            _fsync_dir(directory)
         except OSError as exc:
             raise StoreError(str(directory), f"cannot write: {exc.strerror or exc}") from exc
         if outcome == "exists":
@@ -500,6 +548,27 @@ class Archive:
             return SaveResult(final, created=False, replaced=False)
         self._record(conn, final, keys, replace=outcome == "replaced")
         return SaveResult(final, created=True, replaced=outcome == "replaced")
+
+    def _replace(self, path: Path, text: str, rewrite: Rewriter | None) -> None:
+        """Put `text` (or what `rewrite` makes of the file's bytes and `text`) in place of
+        the file at `path`, through a temp file renamed over it. When the file changes while
+        `rewrite` works (an editor saved it), it is read and rewritten again."""
+        for _ in range(_REWRITE_TRIES):
+            if rewrite is None:
+                data, before = text.encode("utf-8"), None
+            else:
+                before = _file_state(path)
+                data = rewrite(path, _read_file(path), text).encode("utf-8")
+            tmp = path.parent / _temp_name(path.name)
+            try:
+                self._write_temp(tmp, data)
+                if before is not None and _file_state(path) != before:
+                    continue  # changed meanwhile: its new content must be carried over
+                os.replace(tmp, path)
+                return
+            finally:
+                tmp.unlink(missing_ok=True)
+        raise StoreError(str(path), "the file kept changing while it was rewritten; try again")
 
     @staticmethod
     def _write_temp(tmp: Path, data: bytes) -> None:
@@ -516,18 +585,23 @@ class Archive:
         """Give the complete temp file a final name without overwriting anyone's file.
 
         Returns the path and "created"; or, when the name holds this same article (on disk
-        but not yet indexed), "replaced" with `force` and "exists" without.
+        but not yet indexed), "replaced" with `force` (the caller replaces it) and "exists"
+        without. A name whose file cannot be read is not passed over for the next one: that
+        file may be this article, and a `-2` copy of it would be a duplicate.
         """
         n = 1
         while True:
             final = self.root / (rel if n == 1 else _suffixed(rel, n))
             if _link_new(tmp, final):
                 return final, "created"
+            problem = _unreadable(final)
+            if problem is not None:
+                raise StoreError(
+                    str(final),
+                    f"{problem}; it may be this article, so no second copy is written beside it",
+                )
             if _read_article(final)[1] & keys:
-                if force:
-                    os.replace(tmp, final)
-                    return final, "replaced"
-                return final, "exists"
+                return final, "replaced" if force else "exists"
             n += 1
 
     def _record(
@@ -614,7 +688,7 @@ class Archive:
         changes = _Changes()
         now = time.time_ns()
         seen: set[str] = set()
-        for directory in directories(self.root):
+        for directory in directories(self.root, on_error=self.on_problem):
             rel = directory.rel
             seen.add(rel)
             _remove_stale_temps(self.root / rel, directory.hidden, now)
@@ -648,7 +722,7 @@ class Archive:
 
     def _read_files(self, changes: _Changes, files: dict[str, tuple[int, int]]) -> None:
         for path, (mtime_ns, size) in files.items():
-            is_article, keys = _read_article(self.root / path)
+            is_article, keys = _read_article(self.root / path, self.on_problem)
             changes.parsed[path] = (mtime_ns, size, keys)
             changes.articles += is_article
 
@@ -696,6 +770,43 @@ class Archive:
             )
 
 
+# A rewrite starts again when the file changed under it, at most this many times.
+_REWRITE_TRIES = 5
+
+# rewrite(path, the file's bytes, the new text) -> the text to write instead (userdata.Rewrite).
+Rewriter = Callable[[Path, bytes, str], str]
+
+
+def _read_file(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_mtime_ns, info.st_size
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why the file at `path` cannot be read as an article's text, or None when it can
+    (or is not a regular file)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        return None
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    return None
+
+
 def _candidates(urls: Iterable[object]) -> list[str]:
     """The index keys to try for `urls`: each normalised, with http and https."""
     keys: dict[str, None] = {}
@@ -727,12 +838,12 @@ def _link_new(tmp: Path, final: Path) -> bool:
 
 
 def _remove_stale_temps(directory: Path, hidden: Iterable[str], now_ns: int) -> None:
-    """Delete the temp files left behind in `directory` by a crash long ago."""
+    """Delete the temp files left behind in `directory` by processes that are gone."""
     for name in hidden:
-        if _TEMP_NAME.fullmatch(name):
+        if name.endswith(".tmp"):
             path = directory / name
-            try:
-                if now_ns - path.lstat().st_mtime_ns > _STALE_TEMP_NS:
+            if is_leftover(path):
+                try:
                     path.unlink()
-            except OSError:
-                pass
+                except OSError:
+                    pass

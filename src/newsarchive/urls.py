@@ -12,9 +12,18 @@ import re
 from pathlib import Path
 from urllib.parse import SplitResult, unquote_plus, urlsplit
 
+from tld import get_fld
+
 from newsarchive.errors import InvalidURLError
 
-__all__ = ["TRACKING_PARAMS", "check_url", "is_local_target", "normalize_url", "other_scheme"]
+__all__ = [
+    "TRACKING_PARAMS",
+    "check_url",
+    "is_local_target",
+    "normalize_url",
+    "other_scheme",
+    "same_site",
+]
 
 # Names of saved pages (`fetch page.html.gz`), as opposed to URLs.
 LOCAL_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz", ".gz")
@@ -226,3 +235,23 @@ def _normalize_escapes(text: str) -> str:
             out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass")))
         i += 1
     return "".join(out)
+
+
+def registrable_domain(url: str) -> str | None:
+    """The domain a URL's owner registered, by the Public Suffix List: "bbc.co.uk" for
+    https://www.bbc.co.uk/news, "foo.github.io" for https://foo.github.io/; the host itself
+    where there is none (an IP address, "localhost"); None when there is no host."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    if not host:
+        return None
+    domain = get_fld(f"http://{host}", fail_silently=True)
+    return str(domain) if domain else host
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs belong to the same registrable domain (`registrable_domain`)."""
+    first = registrable_domain(a)
+    return first is not None and first == registrable_domain(b)

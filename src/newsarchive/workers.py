@@ -41,10 +41,12 @@ from typing import TypeVar
 
 __all__ = [
     "WORKER_NICENESS",
+    "TimeUp",
     "bounded_map",
     "process_pool",
     "shut_down",
     "start_processes",
+    "time_limit",
     "worker_count",
     "worker_pool",
 ]
@@ -137,6 +139,47 @@ def bounded_map(
             yield from pending.popleft().result()
     while pending:
         yield from pending.popleft().result()
+
+
+class TimeUp(BaseException):
+    """Raised inside a `time_limit` block whose time ran out. A BaseException, as Ctrl-C's
+    KeyboardInterrupt is, so that no `except Exception:` in a library swallows it and goes
+    on with the work; the caller of `time_limit` turns it into its own error."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise TimeUp in the block once it has run `seconds` (wall time).
+
+    Through SIGALRM, which only the main thread of a process can receive: that is where
+    pages are extracted (an extraction process's tasks run in its main thread, and so do
+    `fetch` and `--jobs 0`). Elsewhere, where there is no SIGALRM, or with `seconds` None,
+    the block runs without a limit.
+    """
+    usable = (
+        seconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0  # nobody else's alarm is set
+    )
+    if not usable:
+        yield
+        return
+    assert seconds is not None
+    active = True
+
+    def ring(signum: int, frame: object) -> None:
+        if active:
+            raise TimeUp
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+    try:
+        yield
+    finally:
+        active = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:

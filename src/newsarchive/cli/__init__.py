@@ -8,6 +8,7 @@
     reading.py    show, open, path
     history.py    history, diff
     integrity.py  verify
+    annotating.py tag, note
 
 Each command parses its options into library values, calls the library and prints.
 """
@@ -15,9 +16,9 @@ Each command parses its options into library values, calls the library and print
 from __future__ import annotations
 
 # Importing the command modules registers their commands with `cli`.
-from newsarchive.cli import archiving, finding, history, integrity, reading
+from newsarchive.cli import annotating, archiving, finding, history, integrity, reading
 from newsarchive.cli.core import AppError, Env, ExitCode, cli, exit_code_for, main
 
 __all__ = ["AppError", "Env", "ExitCode", "cli", "exit_code_for", "main"]
 
-del archiving, finding, history, integrity, reading  # imported for their commands only
+del annotating, archiving, finding, history, integrity, reading  # imported for their commands only

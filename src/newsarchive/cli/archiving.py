@@ -29,6 +29,7 @@ from newsarchive.cli.options import (
     age,
     capture_option,
     day_option,
+    extract_timeout_option,
     image_options,
     json_option,
     network_options,
@@ -44,7 +45,7 @@ from newsarchive.cli.output import (
     spinner,
     stop_on_ctrl_c,
 )
-from newsarchive.errors import NewsArchiveError, UsageError
+from newsarchive.errors import NewsArchiveError, StoreError, UsageError
 from newsarchive.models import FetchOptions, ImageOptions
 from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
@@ -88,6 +89,11 @@ def _find_all(
 @click.option("--url", "source_url", metavar="URL", help="Original URL of a saved HTML file.")
 @network_options
 @click.option("--force", is_flag=True, help="Fetch again and overwrite an archived URL.")
+@click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="With --force: throw away hand edits of the text instead of keeping them as a revision.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @capture_option("Keep the raw response as a WARC file.")
 @image_options
@@ -101,6 +107,7 @@ def fetch(
     source_url: str | None,
     fetch_options: FetchOptions,
     force: bool,
+    discard_edits: bool,
     dry_run: bool,
     capture: bool,
     images: ImageOptions,
@@ -112,6 +119,8 @@ def fetch(
 
     Prints the path of each archived file on stdout, one per line. An article
     that is already archived (under any variant of its URL) is not fetched again.
+    With --force it is, and its file is replaced: your own front-matter keys and tags
+    are kept, and a text you edited by hand is kept as a revision first.
 
     \b
     Examples:
@@ -123,10 +132,14 @@ def fetch(
     """
     from newsarchive import fetch as fetch_mod
     from newsarchive.pipeline import archive_target
+    from newsarchive.userdata import Rewrite
 
     source_url = _source_url(source_url, targets)
+    if discard_edits and not force:
+        raise click.UsageError("--discard-edits goes with --force")
     archive = env.archive(template)
     captures = env.captures_root if capture else None
+    rewrite = Rewrite(archive.root, env.captures_root, discard_edits=discard_edits)
     images = _with_files(env, images)
     counts: Counter[str] = Counter()
     failures: list[NewsArchiveError] = []
@@ -151,6 +164,7 @@ def fetch(
                         captures=captures,
                         wayback=wayback,
                         images=images,
+                        rewrite=rewrite,
                     )
             except NewsArchiveError as exc:
                 failures.append(exc)
@@ -340,8 +354,15 @@ def import_urls_command(
         # So that importing the failed file later takes up exactly what was left.
         for entry in itertools.chain(report.not_done, inputs.after(report.last_read)):
             failed.add_not_done(entry)
-    failed.close()
+    try:
+        failed.close()
+    except StoreError as exc:  # the summary is printed all the same, and says so
+        failed.count = 0
+        report.failure = report.failure or exc
     _print_summary(env, report, failed_path if failed.count else None, failed.not_done)
+    if report.failure is not None:
+        env.error(str(report.failure))
+        raise click.exceptions.Exit(exit_code_for(report.failure))
     if display.stdout_closed:
         return
     if report.interrupted:
@@ -470,7 +491,12 @@ def _print_summary(env: Env, report: BatchReport, failed_path: Path | None, not_
         if not report.failed:
             what = "URLs not done"
         env.info(f"{what} written to {shown}; retry them with: newsarchive import {shown}")
-    if report.interrupted:
+    if report.failure is not None:
+        env.info(
+            "stopped: the archive could not be written (below); once it can, run the same"
+            " command again to continue where it stopped"
+        )
+    elif report.interrupted:
         env.info("interrupted: run the same command again to continue where it stopped")
 
 
@@ -528,7 +554,8 @@ def update(
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
     archive = env.existing_archive()
-    paths = list(choose(archive, since=since, older_than=older_than)) if every else []
+    chosen = choose(archive, since=since, older_than=older_than, on_error=env.skipped)
+    paths = list(chosen) if every else []
     found, failures = _find_all(env, archive, targets)
     paths += found
     jobs = crawl.jobs
@@ -576,6 +603,8 @@ class _UpdateDisplay(RunDisplay):
 
     def result(self, result: UpdateResult) -> None:
         shown = display_path(result.path)
+        for notice in result.notices:
+            self.env.warn(notice)
         if result.status == "changed":
             self.emit(shown)
             self.env.info(f"changed ({', '.join(result.changed)}): {shown}")
@@ -598,32 +627,48 @@ class _UpdateDisplay(RunDisplay):
 @click.option("--all", "every", is_flag=True, help="Every article that has a capture.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="Throw away hand edits of the text instead of keeping them as a revision.",
+)
+@extract_timeout_option
+@click.option(
     "--jobs",
     type=click.IntRange(min=0),
     help="Extraction processes (default: one per CPU core from 30 articles on; 0: none).",
 )
 @pass_env
 def reextract(
-    env: Env, targets: tuple[str, ...], every: bool, dry_run: bool, jobs: int | None
+    env: Env,
+    targets: tuple[str, ...],
+    every: bool,
+    dry_run: bool,
+    discard_edits: bool,
+    extract_timeout: float,
+    jobs: int | None,
 ) -> None:
     """Extract archived articles again from their raw captures, with no network.
 
     For when the extractor improves. Keeps each article's URL, fetch time and capture, and
     rewrites a file in place only when its content changes; prints the changed paths. The
-    articles are extracted on every CPU core, with a progress bar on a terminal.
+    articles are extracted on every CPU core, with a progress bar on a terminal. Your own
+    front-matter keys and tags are kept. A text you edited by hand stays while extraction
+    gives the text that was archived; when it gives another, your version is kept as a
+    revision first (--discard-edits: thrown away, and the text extracted again).
 
     \b
     Examples:
       newsarchive reextract --all
       newsarchive reextract --dry-run archive/2021/09/2021-09-14-mali-junta-in-talks.md
     """
-    from newsarchive.reextract import reextract_files
+    from newsarchive.reextract import Edits, reextract_files
 
     if bool(targets) == every:
         raise click.UsageError("give article files or URLs, or --all (not both)")
     archive = env.existing_archive()
     if every:
-        paths = [path for path, meta in archive.articles() if meta.get("capture")]
+        listed = archive.articles(on_error=env.skipped)
+        paths = [path for path, meta in listed if meta.get("capture")]
         failures: list[NewsArchiveError] = []
     else:
         paths, failures = _find_all(env, archive, targets)
@@ -632,7 +677,13 @@ def reextract(
     display = _ReextractDisplay(env, threading.Event(), len(paths), dry_run)
     with display:
         reextract_files(
-            archive, paths, env.captures_root, dry_run=dry_run, jobs=jobs, on_result=display.result
+            archive,
+            paths,
+            env.captures_root,
+            dry_run=dry_run,
+            edits=Edits(discard=discard_edits, time_limit=extract_timeout),
+            jobs=jobs,
+            on_result=display.result,
         )
     failures += display.errors
     counts = display.tally
@@ -661,6 +712,8 @@ class _ReextractDisplay(RunDisplay):
             self.env.error(str(done))
             self.count("failed")
             return
+        for notice in done.notices:
+            self.env.warn(notice)
         if done.result == "changed":
             self.emit(display_path(path))
             self.count(self.verb)

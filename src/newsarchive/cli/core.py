@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from newsarchive.capture import default_captures_root
-from newsarchive.cli.output import OutputConsole, display_path, release_stdout
+from newsarchive.cli.output import OutputConsole, display_path, printable, release_stdout
 from newsarchive.config import default_config_file, load_config
 from newsarchive.errors import (
     ConfigError,
@@ -81,11 +81,24 @@ class Env:
     err: Console
     traceback: bool = False
     _archive: Archive | None = field(default=None, repr=False)
+    _skipped: set[str] = field(default_factory=set, repr=False)
 
     def archive(self, template: str | None = None) -> Archive:
         if self._archive is None or template is not None:
-            self._archive = Archive(self.archive_root, template=template)
+            self._archive = Archive(
+                self.archive_root, template=template, on_problem=self.skipped_file
+            )
         return self._archive
+
+    def skipped(self, path: Path, error: Exception) -> None:
+        """Warn, once per file, that a file of the archive cannot be read and is skipped."""
+        self.skipped_file(path, getattr(error, "detail", None) or str(error))
+
+    def skipped_file(self, path: Path, reason: str) -> None:
+        shown = display_path(path)
+        if shown not in self._skipped:
+            self._skipped.add(shown)
+            self.warn(f"{shown}: {reason} (skipped)")
 
     def existing_archive(self) -> Archive:
         """The archive, which must exist: a mistyped --archive must not look like an empty one."""
@@ -108,6 +121,7 @@ class Env:
         self._say("", "", message)
 
     def _say(self, styled: str, plain: str, message: str) -> None:
+        message = printable(message)  # a URL or file name may carry terminal escapes
         if self.err.color_system is None and not self.err.is_terminal:
             # A log file or a pipe gets the line as it is: no markup or emoji codes to
             # interpret, and an import of thousands of URLs does not pay rich for each.

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.padding import Padding
@@ -17,17 +17,16 @@ from rich.text import Text
 from newsarchive import export as export_mod
 from newsarchive.cli.core import Env, cli, pass_env
 from newsarchive.cli.options import filter_options, json_option
-from newsarchive.cli.output import display_path, echo_json, spinner
+from newsarchive.cli.output import display_path, echo_json, printable, spinner
 from newsarchive.errors import NewsArchiveError
 from newsarchive.grep import FileMatches, GrepOptions, grep
-from newsarchive.search import (
-    Entry,
-    Filters,
-    Hit,
-    RefreshReport,
-    SearchIndex,
-    split_marks,
-)
+from newsarchive.search import Entry, Filters, Hit, RefreshReport, split_marks
+
+if TYPE_CHECKING:
+    from newsarchive.search import SearchIndex
+
+# The search index (and its stemmers and worker processes) is imported by the commands that
+# use it, when they run: grep and the others start without it.
 
 _MATCH_STYLE = "bold red"
 _HIGHLIGHT_STYLE = "bold yellow"
@@ -35,6 +34,8 @@ _HIGHLIGHT_STYLE = "bold yellow"
 
 def _open_index(env: Env, *, full: bool | None = None) -> tuple[SearchIndex, RefreshReport]:
     """The search index, brought up to date; warns about files it had to skip."""
+    from newsarchive.search import SearchIndex
+
     index = SearchIndex(env.existing_archive())
     with spinner(env.err, "Updating the search index"):
         report = index.refresh(full=full)
@@ -44,11 +45,11 @@ def _open_index(env: Env, *, full: bool | None = None) -> tuple[SearchIndex, Ref
 
 def _warn_problems(env: Env, report: RefreshReport) -> None:
     for problem in report.problems:
-        env.warn(f"{display_path(problem.path)}: {problem.error} (skipped)")
+        env.skipped_file(problem.path, problem.error)
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return printable(" ".join(text.split()))
 
 
 def _articles(n: int) -> str:
@@ -63,7 +64,7 @@ def _field_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 def _site(entry: Entry) -> str:
     """The site's name, else its host name (pages that name no publication)."""
-    return entry.site or entry.hostname or ""
+    return printable(entry.site or entry.hostname or "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,12 +180,12 @@ def _grep_lines(
             text.append(str(line.number), style="green")
             text.append(separator + " ", style="cyan")
             start = len(text)
-            text.append(line.text)
+            text.append(printable(line.text))
             for begin, end in line.spans:
                 text.stylize(_MATCH_STYLE, start + begin, start + end)
             env.out.print(text, soft_wrap=True)
         else:
-            click.echo(f"{shown}{separator}{line.number}{separator} {line.text}")
+            click.echo(f"{shown}{separator}{line.number}{separator} {printable(line.text)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,27 +208,38 @@ def search_cmd(
 ) -> None:
     """Full-text search, best matches first.
 
-    Words, "phrases", AND / OR / NOT, prefix* and parentheses; case and accents
-    do not matter (bundnis finds Bündnis). Words match whole words: use a prefix
-    for other forms (путин* finds Путина). Titles weigh more than body text.
+    Words, "phrases", =exact words, prefix*, AND / OR / NOT and parentheses; case
+    and accents do not matter (bundnis finds Bündnis). A word also finds its other
+    forms in the archive's languages, or in the one --lang names (переговоры finds
+    переговоров); a "phrase" or =word only the very form. Chinese, Japanese,
+    Korean and Thai words are found inside the text around them. Titles weigh
+    more than body text. Exit status as grep's: 0 when something matched, 1
+    when nothing did, 2 on an error.
 
     \b
     Examples:
       newsarchive search wagner mali
       newsarchive search '"private military" AND (mali OR sudan) NOT syria'
       newsarchive search 'sanction*' --site reuters --since 2022 --limit 5
-      newsarchive search путин* --lang ru --json
+      newsarchive search переговоры --lang ru --json
+      newsarchive search '=negotiations' 虐待
     """
-    index, _ = _open_index(env)
-    with index:
-        hits = index.search(
-            " ".join(query),
-            filters=filters,
-            field=field,  # type: ignore[arg-type]  # click.Choice guarantees the literal
-            limit=limit,
-        )
+    try:
+        index, _ = _open_index(env)
+        with index:
+            hits = index.search(
+                " ".join(query),
+                filters=filters,
+                field=field,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+                limit=limit,
+            )
+    except NewsArchiveError as exc:
+        # grep's convention, as `grep` has it: 1 means "no match", so errors are 2.
+        env.error(str(exc))
+        raise SystemExit(2) from exc
     if not hits:
         env.info("no matching articles")
+        raise SystemExit(1)
     for n, hit in enumerate(hits):
         _print_hit(env, hit, first=n == 0, as_json=as_json)
 
@@ -235,6 +247,7 @@ def search_cmd(
 def _print_hit(env: Env, hit: Hit, *, first: bool, as_json: bool) -> None:
     entry = hit.entry
     snippet, spans = split_marks(hit.snippet.replace("\n", " "))
+    snippet = printable(snippet)
     shown = display_path(entry.path)
     if as_json:
         data = {
@@ -470,6 +483,8 @@ def reindex_cmd(env: Env, changed: bool) -> None:
       newsarchive reindex
       newsarchive reindex --changed
     """
+    from newsarchive.search import SearchIndex
+
     started = time.perf_counter()
     archive = env.existing_archive()
     index = SearchIndex(archive)

@@ -164,6 +164,7 @@ def _fetch_options(
     max_redirects: int,
     cookies: str | None,
     proxy: str | None,
+    extract_timeout: float,
 ) -> FetchOptions:
     return FetchOptions(
         user_agent=user_agent,
@@ -172,7 +173,16 @@ def _fetch_options(
         max_redirects=max_redirects,
         cookies=cookies,
         proxy=proxy,
+        extract_timeout=extract_timeout,
     )
+
+
+extract_timeout_option = _number(
+    "--extract-timeout",
+    click.FloatRange(min=0, min_open=True),
+    30.0,
+    "Seconds the extraction of one page may take; a page that takes longer fails.",
+)
 
 
 network_options = _gathered(
@@ -204,8 +214,9 @@ network_options = _gathered(
             metavar="URL",
             help="Proxy URL (default: the HTTP_PROXY / HTTPS_PROXY / NO_PROXY variables).",
         ),
+        extract_timeout_option,
     ],
-    ("user_agent", "timeout", "max_size", "max_redirects", "cookies", "proxy"),
+    ("user_agent", "timeout", "max_size", "max_redirects", "cookies", "proxy", "extract_timeout"),
     "fetch_options",
     _fetch_options,
 )

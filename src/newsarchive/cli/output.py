@@ -50,10 +50,27 @@ __all__ = [
     "json_line",
     "open_with_system",
     "pager",
+    "printable",
     "release_stdout",
     "spinner",
     "stop_on_ctrl_c",
 ]
+
+
+# Control characters shown as what they are, never sent to the terminal as they are: an
+# escape sequence in a page's title or a file's line could recolour the terminal, set its
+# title or write the clipboard. C0 ones become their Control Pictures (ESC is "␛"), DEL and
+# C1 ones U+FFFD: one character for one, so that match positions stay right.
+_PRINTABLE = {
+    **{code: 0x2400 + code for code in range(0x20) if chr(code) not in "\t\n"},
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},
+}
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters (but tabs and line feeds) made visible."""
+    return text.translate(_PRINTABLE)
 
 
 def _same_terminal(one: Any, other: Any) -> bool:
@@ -172,15 +189,19 @@ def pager(out: Console, *, enabled: bool = True) -> Iterator[None]:
         yield
 
 
+# JSON escapes C0 control characters itself; DEL and C1 ones (CSI is 0x9B) too, here.
+_JSON_CONTROLS = {code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0))}
+
+
 def json_line(data: dict[str, Any]) -> str:
-    """One JSON object on one line, non-ASCII text as it is."""
-    return json.dumps(data, ensure_ascii=False)
+    """One JSON object on one line, non-ASCII text as it is (control characters escaped)."""
+    return json.dumps(data, ensure_ascii=False).translate(_JSON_CONTROLS)
 
 
 def echo_json(out: Console, data: dict[str, Any]) -> None:
     """A JSON line on stdout: highlighted on a terminal, as it is for a pipe or a file."""
     if out.is_terminal:
-        out.print_json(data=data, indent=None)
+        out.print_json(json_line(data), indent=None)
     else:
         click.echo(json_line(data))
 
@@ -194,7 +215,10 @@ def spinner(err: Console, message: str) -> AbstractContextManager[Any]:
 
 @contextmanager
 def stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
-    """The first Ctrl-C asks a long run to stop cleanly; a second one quits at once."""
+    """The first Ctrl-C asks a long run to stop cleanly; a second one quits at once.
+
+    SIGTERM (`kill`, a service manager, a closing terminal session) is taken the same way:
+    the run stops cleanly, with its summary."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -204,11 +228,12 @@ def stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
             raise KeyboardInterrupt
         stop.set()
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, action in previous.items():
+            signal.signal(sig, action)
 
 
 class _RateColumn(ProgressColumn):

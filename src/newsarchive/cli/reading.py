@@ -18,7 +18,7 @@ from rich.text import Text
 
 from newsarchive.articles import find_article, read_article, read_text
 from newsarchive.cli.core import Env, batch_exit_code, cli, pass_env
-from newsarchive.cli.output import display_path, open_with_system, pager
+from newsarchive.cli.output import display_path, open_with_system, pager, printable
 from newsarchive.errors import NewsArchiveError, StoreError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.search import article_text
@@ -60,11 +60,12 @@ def show_cmd(env: Env, target: str, raw: bool, no_pager: bool) -> None:
                 meta = None
     with pager(env.out, enabled=not no_pager):
         if meta is None:
-            env.out.print(text, end="" if text.endswith("\n") else "\n", markup=False, crop=False)
+            stored = printable(text) if env.out.is_terminal else text  # no escapes to a terminal
+            env.out.print(stored, end="" if text.endswith("\n") else "\n", markup=False, crop=False)
             return
         _print_header(env.out, meta, display_path(path))
         # The header already gives the title, date and URL that the file's body repeats.
-        _print_body(env.out, article_text(body, meta, keep_byline=True))
+        _print_body(env.out, printable(article_text(body, meta, keep_byline=True)))
 
 
 def _print_header(out: Console, meta: dict[str, Any], shown: str) -> None:
@@ -87,7 +88,7 @@ def _print_header(out: Console, meta: dict[str, Any], shown: str) -> None:
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         line = Text(f"{label:<10}", style="dim")
-        line.append(str(value), style="magenta" if label in ("url", "file") else "")
+        line.append(printable(str(value)), style="magenta" if label in ("url", "file") else "")
         out.print(line, soft_wrap=label in ("url", "file") or not wrap, crop=False)
     out.rule(style="dim")
 
@@ -150,7 +151,7 @@ def _chunks(body: str, room: int) -> Iterator[tuple[bool, str]]:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return printable(" ".join(text.split()))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ assembles the result.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.images import find_lead_image
 from newsarchive.extract.people import find_people
 from newsarchive.extract.repair import article_body, header_shown
-from newsarchive.extract.text import first_of, match_key
+from newsarchive.extract.text import first_of, match_key, without_controls
 from newsarchive.extract.titles import find_standfirst, find_title, identify_site
 from newsarchive.extract.walls import (
     COMPLETENESS,
@@ -80,27 +81,49 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     if not match_key(body):
         raise no_article(where, consent)
     given = url or page.url
-    return Article(
-        url=article_url,
-        title=title or first_of(reading.title) or "",
-        body=body,
-        fetched=page.fetched_at,
-        authors=tuple(authors),
-        byline=byline,
-        published=published,
-        modified=modified_date(root, meta, ld),
-        site=site.name,
-        hostname=site.hostname,
-        description=description(meta, ld, reading.description),
-        language=language,
-        tags=tags(meta, ld, reading.tags),
-        categories=categories(meta, ld, reading.categories),
-        image=image,
-        source=given if given and given != article_url else None,
-        status=page.status,
-        final_url=page.final_url or None,
-        extra=_extra(root, title, body, ld, consent),
+    return _printable(
+        Article(
+            url=article_url,
+            title=title or first_of(reading.title) or "",
+            body=body,
+            fetched=page.fetched_at,
+            authors=tuple(authors),
+            byline=byline,
+            published=published,
+            modified=modified_date(root, meta, ld),
+            site=site.name,
+            hostname=site.hostname,
+            description=description(meta, ld, reading.description),
+            language=language,
+            tags=tags(meta, ld, reading.tags),
+            categories=categories(meta, ld, reading.categories),
+            image=image,
+            source=given if given and given != article_url else None,
+            status=page.status,
+            final_url=page.final_url or None,
+            extra=_extra(root, title, body, ld, consent),
+        )
     )
+
+
+def _printable(article: Article) -> Article:
+    """`article` with no control characters in any of its texts (`without_controls`)."""
+    changed: dict[str, Any] = {}
+    for name, value in vars(article).items():
+        if isinstance(value, str):
+            changed[name] = without_controls(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            changed[name] = tuple(without_controls(v) for v in value)
+    if article.image is not None:
+        image = article.image
+        changed["image"] = dataclasses.replace(
+            image,
+            caption=image.caption and without_controls(image.caption),
+            credit=image.credit and without_controls(image.credit),
+            alt=image.alt and without_controls(image.alt),
+        )
+    changed["extra"] = {k: without_controls(v) for k, v in article.extra.items()}
+    return dataclasses.replace(article, **changed)
 
 
 def _file_url(page: FetchedPage) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import justext.core
 import trafilatura
@@ -93,20 +94,12 @@ class Reading:
 
 def read(markup: str, url: str | None) -> Reading | None:
     """trafilatura's reading of the page, or None when it finds no main text."""
-    document = trafilatura.bare_extraction(
-        markup,
-        url=url,
-        output_format="markdown",
-        include_comments=False,
-        include_tables=True,
-        include_images=True,
-        include_links=True,
-        include_formatting=True,
-        with_metadata=True,
-        favor_recall=FAVOR_RECALL,
-    )
-    # bare_extraction is typed to return a dict only with the deprecated as_dict=True.
-    if document is None or isinstance(document, dict):
+    document = _extraction(markup, url, with_metadata=True)
+    if document is None:
+        # trafilatura drops the whole page when reading its metadata raises (htmldate on a
+        # date with a "+99:99" offset): a bad date is ignored, never the article.
+        document = _extraction(markup, url, with_metadata=False)
+    if document is None:
         return None
     return Reading(
         blocks=tuple(_trafilatura_blocks(document.body)),
@@ -120,3 +113,20 @@ def read(markup: str, url: str | None) -> Reading | None:
         tags=tuple(document.tags or ()),
         categories=tuple(document.categories or ()),
     )
+
+
+def _extraction(markup: str, url: str | None, *, with_metadata: bool) -> Any:
+    document = trafilatura.bare_extraction(
+        markup,
+        url=url,
+        output_format="markdown",
+        include_comments=False,
+        include_tables=True,
+        include_images=True,
+        include_links=True,
+        include_formatting=True,
+        with_metadata=with_metadata,
+        favor_recall=FAVOR_RECALL,
+    )
+    # bare_extraction is typed to return a dict only with the deprecated as_dict=True.
+    return None if isinstance(document, dict) else document

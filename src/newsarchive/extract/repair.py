@@ -21,7 +21,7 @@ from newsarchive.extract.declarations import Meta, ld_image, ld_str
 from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, has_ancestor, text_of
 from newsarchive.extract.furniture import without_furniture
 from newsarchive.extract.images import image_name
-from newsarchive.extract.text import clean, contains, match_key
+from newsarchive.extract.text import WordIndex, clean, contains, match_key
 from newsarchive.extract.titles import h1_text, headline_text
 from newsarchive.extract.widgets import is_junk_widget
 from newsarchive.models import LeadImage
@@ -83,6 +83,9 @@ def _verdict(block: DomBlock, header: Header, before_first: bool) -> str:
 def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header) -> list[str]:
     """trafilatura's blocks with the dropped DOM blocks put back after their predecessor."""
     full = " ".join(b.key for b in md_blocks)
+    # The block holding a key, looked up from the anchor on (then from the top): through an
+    # index, so that a page of many short paragraphs is not quadratic.
+    index = WordIndex([b.key for b in md_blocks])
     inserts: dict[int, list[str]] = {}
     seen: set[str] = set()
     anchor = -1
@@ -110,7 +113,7 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         image, pending_image = pending_image, None
         if not block.key:
             continue
-        found = _locate(block.key, md_blocks, anchor)
+        found = index.find(block.key, max(anchor, 0))
         if found is not None:
             if len(block.key) >= 25 and found != anchor:
                 anchor, suppressed = found, None
@@ -143,13 +146,11 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
     return out
 
 
-def _locate(key: str, blocks: list[MdBlock], start: int) -> int | None:
-    first = max(start, 0)
-    order: list[int] = [*range(first, len(blocks)), *range(first)]
-    for i in order:
-        if contains(blocks[i].key, key):
-            return i
-    return None
+def _literal_key(text: str) -> str:
+    """A key for text without words: its characters, Markdown heading marks and escapes
+    aside (a key no `match_key` gives: it starts with "=")."""
+    bare = re.sub(r"\\(.)", r"\1", re.sub(r"^#+\s+", "", text.strip()))
+    return "=" + " ".join(bare.split())
 
 
 def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBlock]:
@@ -159,6 +160,8 @@ def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBl
     for block in blocks:
         if block.key and block.key in header.keys:
             continue
+        if not block.key and _literal_key(block.md) in header.keys:
+            continue  # a headline of punctuation only ("?!", "…"), which has no words to compare
         images = re.findall(r"!\[[^\]]*\]\(<?([^)>\s]+)", block.md)
         rest = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", block.md).strip()
         if images and all(image_name(u) in header.image_names for u in images) and not rest:
@@ -233,6 +236,8 @@ def header_shown(
         if match_key(headline_text(el)) == match_key(title)
     )
     keys.discard("")
+    if not match_key(title) and title.strip():
+        keys.add(_literal_key(title))
     if byline:
         keys.add(match_key(f"By {byline}"))
     if authors:

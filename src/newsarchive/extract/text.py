@@ -6,10 +6,30 @@ and punctuation ignored), `compact_key` how names are (letters and digits only).
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit
+
+# Control characters (C0 but tab and line feed, DEL, C1): terminal escapes (ESC, BEL, CSI),
+# never text. A page that carries them in its title or text must not reach a terminal
+# through `show`, `list` or `grep`.
+_CONTROL = re.compile("(?<=(.))?[\x00-\x08\x0b-\x1f\x7f-\x9f]+(?=(.))?", re.S)
+
+
+def without_controls(text: str) -> str:
+    """`text` without control characters (tabs and line feeds stay). A run of them between
+    two words becomes a space, as some pages use one (BEL) to separate words."""
+    if not _CONTROL.search(text):
+        return text
+
+    def gap(match: re.Match[str]) -> str:
+        before, after = match.group(1), match.group(2)
+        return " " if before and after and not before.isspace() and not after.isspace() else ""
+
+    return _CONTROL.sub(gap, text)
 
 
 def clean(text: str | None) -> str:
@@ -49,13 +69,58 @@ def compact_key(text: str) -> str:
 
 def contains(haystack: str, needle: str) -> bool:
     """Whole-word containment of one key in another."""
-    return bool(needle) and f" {needle} " in _padded(haystack)
+    if not needle:
+        return False
+    if len(haystack) < _INDEXED_FROM:
+        return f" {needle} " in f" {haystack} "
+    # The same page-sized haystack is searched for each of thousands of blocks: a scan each
+    # time would make a page of many paragraphs quadratic.
+    return _word_index(haystack).find(needle) is not None
 
 
-@functools.lru_cache(maxsize=16)
-def _padded(key: str) -> str:
-    # The same page-sized haystack is searched for each of hundreds of blocks: pad it once.
-    return f" {key} "
+# Haystacks this long are searched through a `WordIndex` rather than scanned.
+_INDEXED_FROM = 4096
+
+
+class WordIndex:
+    """Keys (words joined by single spaces) indexed by word, so that finding which of them
+    holds a key as whole words costs about the occurrences of its rarest word rather than a
+    scan of them all. `find` answers as `f" {needle} " in f" {key} "` would, key by key."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.words: list[str] = []
+        self.starts: list[int] = []  # where each key's words start in `words`
+        for key in keys:
+            self.starts.append(len(self.words))
+            self.words.extend(key.split(" "))
+            self.words.append("\n")  # never a word: no match runs from one key into the next
+        self.at: dict[str, list[int]] = {}
+        for position, word in enumerate(self.words):
+            self.at.setdefault(word, []).append(position)
+
+    def find(self, needle: str, start: int = 0) -> int | None:
+        """The first key, from key `start` on and then from the first key, that holds
+        `needle` as whole words; None when none does."""
+        if not needle:
+            return None
+        words = needle.split(" ")
+        counts = [len(self.at.get(word, ())) for word in words]
+        rarest = min(range(len(words)), key=counts.__getitem__)
+        if not counts[rarest]:
+            return None
+        positions = self.at[words[rarest]]
+        # From key `start` on first (positions are in order: jump there), then from the top.
+        split = bisect.bisect_left(positions, self.starts[start] + rarest) if start else 0
+        for position in itertools.chain(positions[split:], positions[:split]):
+            begin = position - rarest
+            if begin >= 0 and self.words[begin : begin + len(words)] == words:
+                return bisect.bisect_right(self.starts, begin) - 1
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _word_index(key: str) -> WordIndex:
+    return WordIndex([key])
 
 
 def absolute_url(value: str | None, base: str | None) -> str | None:

@@ -19,21 +19,27 @@ Freshness. Before a query answers, the index is compared with the disk:
   second at 100,000), so a file rewritten in place whose directory did not change is picked up
   by the commands that read everything (`stats`, `export`, `reindex`) or by `refresh(full=True)`.
 
-The body column holds the article's own text (`article_text`), without the heading, byline,
-date and source lines the file repeats from its front-matter. A damaged or foreign index file
-is thrown away and built again from the files, when it is opened or when a refresh or rebuild
-runs into a damaged page.
+Words. The index holds which words each article has, not its text: the exact forms and the
+stems by the article's language, and pairs of characters for scripts written without spaces
+(`text`); a query's words match their stems in the archive's languages, articles with the
+forms typed first (`matching`). Phrases and snippets are worked out from the Markdown file of
+each hit. The body's words are those of the article's own text (`article_text`), without the
+heading, byline, date and source lines the file repeats from its front-matter. A damaged or
+foreign index file, or one of an earlier schema, is thrown away and built again from the
+files, when it is opened or when a refresh or rebuild runs into a damaged page.
 
-The parts: `model` (filters, entries, hits), `schema` (the index file's tables), `document`
-(one file as the index holds it), `build` (building on every core), `query` (queries and
-ranking in SQL), `index` (SearchIndex: keeping current and asking), `reader` (grep's
-read-only look-ups).
+The parts: `model` (filters, entries, hits), `text` (words, stems, pairs of characters),
+`schema` (the index file's tables), `document` (one file as the index holds it), `build`
+(building on every core), `matching` (a user's query: its FTS5 expression, matching an
+article's text, snippets), `query` (ranking and listing in SQL), `index` (SearchIndex:
+keeping current and asking), `reader` (grep's read-only look-ups).
 """
 
 from __future__ import annotations
 
-from newsarchive.search.document import article_text, plain_text
-from newsarchive.search.index import FULL_CHECK_LIMIT, INDEX_FILE, SearchIndex, update_index
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from newsarchive.search.model import (
     MARK_END,
     MARK_START,
@@ -48,9 +54,31 @@ from newsarchive.search.model import (
     parse_date,
     split_marks,
 )
-from newsarchive.search.query import fts_query
 from newsarchive.search.reader import IndexReader, KnownFile
-from newsarchive.search.schema import UrlSources
+from newsarchive.search.schema import INDEX_FILE, UrlSources
+
+if TYPE_CHECKING:
+    from newsarchive.search.document import article_text, plain_text
+    from newsarchive.search.index import FULL_CHECK_LIMIT, SearchIndex, update_index
+    from newsarchive.search.matching import fts_query
+
+# Loaded when first asked for: the index, the stemmers and the worker processes take a
+# while to import, and most commands (grep, list, fetch) start without them.
+_LAZY = {
+    "article_text": "document",
+    "plain_text": "document",
+    "FULL_CHECK_LIMIT": "index",
+    "SearchIndex": "index",
+    "update_index": "index",
+    "fts_query": "matching",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"newsarchive.search.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FULL_CHECK_LIMIT",

@@ -12,11 +12,10 @@ one table, built in one process.
 
 from __future__ import annotations
 
-import contextlib
+import os
 import shutil
 import sqlite3
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -24,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive import db
+from newsarchive.leftovers import is_leftover
 from newsarchive.search.document import read_chunk, read_file
 from newsarchive.search.schema import (
+    ARTICLE,
     FILE_COLUMNS,
     FILES_TABLE,
     FTS_SHADOWS,
@@ -43,7 +44,6 @@ from newsarchive.workers import bounded_map, worker_count, worker_pool
 _PARALLEL_MIN = 2_000  # below this many files to read, worker processes cost more than they save
 _CHUNK = 250
 _MAX_SHARDS = 4  # full-text tables built side by side by a rebuild (one per core, at most this)
-_STALE_BUILD_S = 24 * 3600  # scratch files this old were left by a build that was killed
 _BUILD_SETTINGS = {"hashsize": 64 << 20, "automerge": 0, "crisismerge": 1000}  # _build_shard
 
 
@@ -172,6 +172,10 @@ def _assemble(
         for statement in SCHEMA:  # the other tables, and the indexes, built once now
             conn.execute(statement)
         conn.executemany("INSERT INTO dirs (path, mtime_ns) VALUES (?, ?)", list(dirs.items()))
+        conn.execute(
+            "INSERT INTO langs (name)"
+            f" SELECT DISTINCT lang_key FROM main.files WHERE kind = {ARTICLE}"
+        )
         conn.executemany(
             "INSERT INTO meta (name, value) VALUES (?, ?)",
             [("schema", SCHEMA_VERSION), ("root", str(root)), ("shards", str(len(shards)))],
@@ -184,6 +188,14 @@ def _assemble(
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
+
+
+def remove_scratch(target: Path) -> None:
+    """Remove the scratch files of builds of `target` that were killed: their folder names
+    the process that made it (`NAME.build-PID-…`), which no longer runs."""
+    for left in target.parent.glob(f"{target.name}.build-*"):
+        if is_leftover(left):
+            shutil.rmtree(left, ignore_errors=True)
 
 
 def build_index(
@@ -200,11 +212,8 @@ def build_index(
     number of files read. `read`, if given, gets what was read of every file first."""
     rels = sorted(files)
     shards = _shards_for(len(rels))
-    prefix = f"{target.name}.build-"
-    for left in target.parent.glob(f"{prefix}*"):  # by a build that was killed
-        with contextlib.suppress(OSError):
-            if time.time() - left.stat().st_mtime > _STALE_BUILD_S:
-                shutil.rmtree(left, ignore_errors=True)
+    remove_scratch(target)
+    prefix = f"{target.name}.build-{os.getpid()}-"
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
     try:
         jobs = [
@@ -241,8 +250,8 @@ def copy_in(built: Path, target: Path) -> None:
     try:
         conn.execute("ATTACH DATABASE ? AS built", (str(built),))
         with db.transaction(conn):
-            conn.execute("DELETE FROM main.files")
-            conn.execute("DELETE FROM main.dirs")
+            for table in ("files", "dirs", "dead", "langs"):
+                conn.execute(f"DELETE FROM main.{table}")
             for shard in range(shard_count(conn)):
                 conn.execute(f"DROP TABLE IF EXISTS main.fts{shard}")
             shards = shard_count(conn, "built")
@@ -259,6 +268,7 @@ def copy_in(built: Path, target: Path) -> None:
                 f" SELECT id, {FILE_COLUMNS} FROM built.files ORDER BY id"
             )
             conn.execute("INSERT INTO main.dirs SELECT path, mtime_ns FROM built.dirs")
+            conn.execute("INSERT INTO main.langs SELECT name FROM built.langs")
             conn.execute(
                 "INSERT OR REPLACE INTO main.meta (name, value) VALUES ('shards', ?)",
                 (str(shards),),

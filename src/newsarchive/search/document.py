@@ -1,5 +1,6 @@
 """One archive file as the search index holds it: read, parsed, and made into the values of
-its `files` row and the text of its full-text row."""
+its `files` row and the words of its full-text row; and the text of an article as queries
+and snippets read it again from the file."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from newsarchive.errors import StoreError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.render import format_published
 from newsarchive.search.model import MARK_END, MARK_START, Facets, scalar, strings_of, text_of
 from newsarchive.search.schema import ARTICLE, BROKEN, OTHER, Row
+from newsarchive.search.text import Analyzer, stemmer_language
 from newsarchive.store import url_keys
 from newsarchive.walk import parent_of, read_bytes
 
@@ -48,12 +53,21 @@ def article_text(body: str, meta: Mapping[str, Any], *, keep_byline: bool = Fals
     """The article's own words: the body without what `render_body` puts around them (the
     title heading, byline and date line above, the source line below). Those repeat
     front-matter fields that have columns of their own, and would fill every snippet.
+    The standfirst (an italic line under the title) is the article's own, and stays.
     `keep_byline` keeps the "By ..." line, which may say more than the authors field."""
     sections = body.split("\n\n")
     kept: list[str] = []
     start, end = 0, len(sections)
     if sections[0].startswith("# "):
         start = 1
+        standfirst = sections[start] if start < end else ""
+        if (
+            len(standfirst) > 2
+            and standfirst[0] == standfirst[-1] == "*"
+            and "\n" not in standfirst
+        ):
+            kept.append(standfirst)
+            start += 1
         if start < end and sections[start].startswith("By ") and "\n" not in sections[start]:
             if keep_byline:
                 kept.append(sections[start])
@@ -83,7 +97,7 @@ def read_file(root: str, rel: str) -> Row | None:
     except FrontMatterError as exc:
         return _broken(rel, mtime_ns, size, str(exc)), None
     if not is_newsarchive(meta):
-        return (rel, parent_of(rel), mtime_ns, size, OTHER, *([None] * 18)), None
+        return (rel, parent_of(rel), mtime_ns, size, OTHER, *([None] * 17)), None
     facets = Facets.of(meta)
     title = text_of(meta.get("title")) or ""
     authors = strings_of(meta.get("authors"))
@@ -110,21 +124,75 @@ def read_file(root: str, rel: str) -> Row | None:
         facets.tags_key,
         facets.lang_key,
         len(text) - len(body),
-        json.dumps(meta, ensure_ascii=False, default=scalar),
         json.dumps(url_keys(meta)),
     )
-    fts = (
-        _MARKERS.sub(" ", title),
-        _MARKERS.sub(" ", text_of(meta.get("description")) or ""),
-        _MARKERS.sub(" ", "\n".join(authors)),
-        _MARKERS.sub(" ", "\n".join(tags)),
-        plain_text(article_text(body, meta)),
-    )
+    texts = _texts(meta, body)
+    analyzer = _analyzer(text_of(meta.get("language")))
+    fts = (analyzer.words(texts.body), analyzer.words(texts.title), analyzer.words(texts.extra))
     return values, fts
 
 
+# One analyzer per stemmer in each process: each remembers the words it has seen.
+_ANALYZERS: dict[str | None, Analyzer] = {}
+
+
+def _analyzer(language: str | None) -> Analyzer:
+    name = stemmer_language(language)
+    analyzer = _ANALYZERS.get(name)
+    if analyzer is None:
+        analyzer = _ANALYZERS[name] = Analyzer(name)
+    return analyzer
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """The texts of an article that queries match: title; description, authors and tags
+    ("extra"); and the article's own words, as plain text."""
+
+    title: str
+    extra: str
+    body: str
+
+
+def _texts(meta: Mapping[str, Any], body: str) -> ArticleText:
+    extra = [text_of(meta.get("description")) or ""]
+    extra += strings_of(meta.get("authors"))
+    extra += strings_of(meta.get("tags")) + strings_of(meta.get("categories"))
+    extra += strings_of(meta.get("notes"))  # the user's own notes (`newsarchive note`)
+    return ArticleText(
+        title=text_of(meta.get("title")) or "",
+        extra="\n\n".join(extra),
+        body=plain_text(article_text(body, meta)),
+    )
+
+
+def read_front_matter(path: Path) -> tuple[dict[str, Any], str]:
+    """(front-matter with dates as ISO strings, body) of the article in file `path`;
+    StoreError when it cannot be read."""
+    try:
+        meta, body = loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(str(path), f"cannot read: {exc}") from exc
+    except FrontMatterError as exc:
+        raise StoreError(str(path), str(exc)) from exc
+    plain: dict[str, Any] = json.loads(json.dumps(meta, ensure_ascii=False, default=scalar))
+    return plain, body
+
+
+def read_texts(path: Path) -> ArticleText | None:
+    """The texts of the article in file `path` as the index read them; None when the file
+    cannot be read as an article (any more)."""
+    try:
+        meta, body = loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, FrontMatterError):
+        return None
+    if not is_newsarchive(meta):
+        return None
+    return _texts(meta, body)
+
+
 def _broken(rel: str, mtime_ns: int, size: int, error: str) -> tuple[Any, ...]:
-    return (rel, parent_of(rel), mtime_ns, size, BROKEN, error, *([None] * 17))
+    return (rel, parent_of(rel), mtime_ns, size, BROKEN, error, *([None] * 16))
 
 
 def read_chunk(root: str, rels: Sequence[str]) -> list[Row | None]:

@@ -3,31 +3,37 @@ it (see the package docstring for how it stays current)."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from newsarchive import db
 from newsarchive.errors import StoreError
+from newsarchive.search import matching, schema
 from newsarchive.search import query as queries
-from newsarchive.search import schema
-from newsarchive.search.build import build_index, copy_in, read_many, sharded
-from newsarchive.search.document import read_file
+from newsarchive.search.build import build_index, copy_in, read_many, remove_scratch, sharded
+from newsarchive.search.document import read_file, read_front_matter, read_texts
 from newsarchive.search.model import Entry, Field, Filters, Hit, Problem, RefreshReport, SortKey
+from newsarchive.search.text import Words, stemmer_language
 from newsarchive.store import Archive
 from newsarchive.walk import directories, list_directory
 
-INDEX_FILE = "search.sqlite"
+INDEX_FILE = schema.INDEX_FILE
 FULL_CHECK_LIMIT = 5_000
+# A refresh that leaves more dead full-text rows (see `schema`) than this, and than a quarter
+# of the live ones, builds the index again.
+COMPACT_MIN = 2_000
 
 # What a refresh saw on disk: directory -> the mtime to record (Directory.stamp), and
 # article file -> (mtime_ns, size).
 _Listing = tuple[dict[str, int | None], dict[str, tuple[int, int]]]
+
+
+_T = TypeVar("_T")
 
 
 class SearchIndex:
@@ -83,7 +89,26 @@ class SearchIndex:
         db.discard(self.path)
 
     def _error(self, exc: sqlite3.Error) -> StoreError:
-        return StoreError(str(self.path), f"search index: {exc}")
+        # A damaged value may be quoted in the message: no bytes of it reach the terminal.
+        said = " ".join(str(exc).encode("ascii", "backslashreplace").decode("ascii").split())
+        if db.is_corruption(exc):
+            said += "; it is rebuilt from the files by: newsarchive reindex"
+        return StoreError(str(self.path), f"search index: {said}")
+
+    def _healing(self, read: Callable[[], _T]) -> _T:
+        """`read()`; when the index turns out damaged, it is thrown away and built again
+        from the files (it is derived data), and `read()` runs once more."""
+        try:
+            return read()
+        except sqlite3.Error as exc:
+            if not db.is_corruption(exc):
+                raise self._error(exc) from exc
+        self._discard()
+        self.refresh(full=True)
+        try:
+            return read()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
 
     # -- keeping it current ------------------------------------------------------------------
 
@@ -111,6 +136,8 @@ class SearchIndex:
             full = row[0] <= FULL_CHECK_LIMIT
         skipped: list[Problem] = []
         report = self._refresh(conn, full=full, skipped=skipped)
+        if report.changed and self._too_many_dead(self._db()):  # a build may have opened a new file
+            self._rebuild(lambda _: None)
         broken = [
             Problem(self.root / rel, error)
             for rel, error in self._db().execute(  # a build may have opened a new file
@@ -143,6 +170,16 @@ class SearchIndex:
         if changed == known and dirs == known_dirs:
             return RefreshReport()
         return self._apply_listing(conn, dirs, files, everything=True)
+
+    @staticmethod
+    def _too_many_dead(conn: sqlite3.Connection) -> bool:
+        """Whether the index holds so many rows of files that changed or went (see `schema`)
+        that it is time to build it again."""
+        dead = conn.execute("SELECT count(*) FROM dead").fetchone()[0]
+        if dead <= COMPACT_MIN:
+            return False
+        live = conn.execute(f"SELECT count(*) FROM files WHERE kind = {schema.ARTICLE}")
+        return bool(dead * 4 > live.fetchone()[0])
 
     def _dir_mtime(self, rel: str) -> int | None:
         try:
@@ -203,7 +240,7 @@ class SearchIndex:
                 known, gone = self._stock_everywhere(conn, files)
             else:
                 known, gone = self._stock_of(conn, dirs, listed_dirs, files)
-            self._delete(conn, gone, shards)
+            self._delete(conn, gone)
             report.removed = len(gone)
             changed = [rel for rel, state in files.items() if known.get(rel) != state]
             for row in read_many(self.root, changed):
@@ -222,6 +259,8 @@ class SearchIndex:
     def _clear(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM files")
         conn.execute("DELETE FROM dirs")
+        conn.execute("DELETE FROM dead")
+        conn.execute("DELETE FROM langs")
         # Dropped, not emptied: deleting rows from FTS5 re-reads every document.
         for shard in range(schema.shard_count(conn)):
             conn.execute(f"DROP TABLE IF EXISTS fts{shard}")
@@ -275,43 +314,38 @@ class SearchIndex:
         return known, gone
 
     @staticmethod
-    def _delete(conn: sqlite3.Connection, rels: Iterable[str], shards: int) -> None:
+    def _delete(conn: sqlite3.Connection, rels: Iterable[str]) -> None:
+        """Forget these files; the full-text rows of articles among them are dead."""
         for rel in rels:
-            row = conn.execute("SELECT id FROM files WHERE path = ?", (rel,)).fetchone()
+            row = conn.execute("SELECT id, kind FROM files WHERE path = ?", (rel,)).fetchone()
             if row is not None:
-                conn.execute(f"DELETE FROM fts{row[0] % shards} WHERE rowid = ?", (row[0],))
+                if row[1] == schema.ARTICLE:
+                    conn.execute("INSERT OR IGNORE INTO dead (id) VALUES (?)", (row[0],))
                 conn.execute("DELETE FROM files WHERE id = ?", (row[0],))
 
-    @staticmethod
+    @classmethod
     def _store(
-        conn: sqlite3.Connection, row: schema.Row, shards: int, *, fresh: bool = False
+        cls, conn: sqlite3.Connection, row: schema.Row, shards: int, *, fresh: bool = False
     ) -> str:
-        """Insert or replace one file's rows; `fresh`: the index is known not to hold it.
-        The text goes to the full-text table of the file's shard (its id modulo `shards`)."""
+        """Insert one file's rows, in place of those of its previous version if any (`fresh`:
+        the index is known not to hold it). The words go to the full-text table of the
+        file's shard (its id modulo `shards`); a new version gets a new id."""
         values, fts = row
+        previous = None
+        if not fresh:
+            previous = conn.execute("SELECT 1 FROM files WHERE path = ?", (values[0],)).fetchone()
+            if previous is not None:
+                cls._delete(conn, [values[0]])
         placeholders = ", ".join("?" * len(values))
-        if fresh:
-            rowid = conn.execute(
-                f"INSERT INTO files ({schema.FILE_COLUMNS}) VALUES ({placeholders})", values
-            ).lastrowid
-            if fts is not None:
-                assert rowid is not None
-                conn.execute(schema.fts_insert(rowid % shards), (rowid, *fts))
-            return "added"
-        previous = conn.execute("SELECT id FROM files WHERE path = ?", (values[0],)).fetchone()
-        if previous is not None:
-            conn.execute(f"DELETE FROM fts{previous[0] % shards} WHERE rowid = ?", (previous[0],))
-        names = schema.FILE_COLUMNS.replace(" ", "").split(",")[1:]  # all but the path
-        updates = ", ".join(f"{name} = excluded.{name}" for name in names)
-        cursor = conn.execute(
-            f"INSERT INTO files ({schema.FILE_COLUMNS}) VALUES ({placeholders})"
-            f" ON CONFLICT (path) DO UPDATE SET {updates} RETURNING id",
-            values,
-        )
-        (rowid,) = cursor.fetchone()
-        cursor.close()
+        rowid = conn.execute(
+            f"INSERT INTO files ({schema.FILE_COLUMNS}) VALUES ({placeholders})", values
+        ).lastrowid
         if fts is not None:
+            assert rowid is not None
             conn.execute(schema.fts_insert(rowid % shards), (rowid, *fts))
+            conn.execute(
+                "INSERT OR IGNORE INTO langs (name) VALUES (?)", (values[schema.LANG_KEY],)
+            )
         return "updated" if previous is not None else "added"
 
     def rebuild(
@@ -348,6 +382,7 @@ class SearchIndex:
         return report
 
     def _rebuild(self, read: Callable[[schema.UrlSources], None]) -> RefreshReport:
+        remove_scratch(self.path)  # of builds that were killed, however this one is built
         conn = self._db()
         dirs, files = self._list_all([])
         if sharded(len(files)):
@@ -411,7 +446,7 @@ class SearchIndex:
                 for rel in rels:
                     row = read_file(str(self.root), rel)
                     if row is None:
-                        self._delete(conn, [rel], shards)
+                        self._delete(conn, [rel])
                     else:
                         self._store(conn, row, shards)
         except sqlite3.Error as exc:
@@ -434,32 +469,96 @@ class SearchIndex:
         field: Field = "all",
         limit: int | None = 20,
     ) -> list[Hit]:
-        """The best-matching articles, best first (call `refresh` before, to be current)."""
-        expression = queries.fts_query(query, field)
-        filters = filters or Filters()
-        try:
+        """The best-matching articles, best first (call `refresh` before, to be current).
+
+        A word also matches its other forms in the languages of the archive, or in the
+        language of `filters.lang` when it is given (see `matching`)."""
+        tree = matching.parse(query)
+        wanted = filters or Filters()
+
+        def read() -> list[tuple[Any, str]]:
             conn = self._db()
             for _ in range(3):
                 # One read transaction: the number of shards and their contents agree.
                 with db.transaction(conn, write=False):
-                    shards = schema.shard_count(conn)
-                    sql, params = queries.ranking_sql(shards, expression, filters)
-                    try:
-                        rows = conn.execute(sql, (*params, limit or -1)).fetchall()
-                    except sqlite3.OperationalError as exc:
-                        if "fts5" in str(exc) or "syntax" in str(exc):
-                            raise queries.query_error(query, exc) from None
-                        raise
-                    found = queries.snippets(conn, shards, expression, [row[0] for row in rows])
-                if not self._changed(rows):
+                    resolved = matching.resolve(tree, field, self._stemmers(conn, wanted))
+                    found = self._ranked(conn, resolved, wanted, limit)
+                if not self._changed([row for row, _ in found]):
                     break
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
-        entries = [queries.entry_of(self.root, row) for row in rows]
-        return [
-            Hit(entry, row[-1], found.get(row[0], ""))
-            for entry, row in zip(entries, rows, strict=True)
-        ]
+            return found
+
+        found = self._healing(read)
+        return [Hit(queries.entry_of(self.root, row), row[-1], snippet) for row, snippet in found]
+
+    @staticmethod
+    def _stemmers(conn: sqlite3.Connection, filters: Filters) -> set[str]:
+        """The stemmers a query's words go through: of the language asked for, or of every
+        language of the archive."""
+        if filters.lang:
+            languages = [filters.lang]
+        else:
+            languages = [name for (name,) in conn.execute("SELECT name FROM langs")]
+        return {name for name in map(stemmer_language, languages) if name is not None}
+
+    def _ranked(
+        self,
+        conn: sqlite3.Connection,
+        resolved: matching.Resolved,
+        filters: Filters,
+        limit: int | None,
+    ) -> list[tuple[Any, str]]:
+        """(row of entry columns and score, snippet) of the best matches: those holding the
+        forms typed first, then those holding other forms, each by rank. Where the index
+        alone cannot tell (phrases), each article is checked against its text, in order,
+        until there are `limit`."""
+        shards = schema.shard_count(conn)
+        dead = conn.execute("SELECT EXISTS (SELECT 1 FROM dead)").fetchone()[0]
+        found: list[tuple[Any, str]] = []
+        seen: set[int] = set()
+        tiers = [resolved.typed_forms, resolved.expression]
+        for expression in (tier for tier in tiers if tier is not None):
+            if limit is not None and len(found) >= limit:
+                break
+            sql, params = queries.ranking_sql(shards, expression, filters, skip_dead=dead)
+            wanted = -1 if limit is None or not resolved.complete else limit + len(seen)
+            cursor = conn.execute(sql, (*params, wanted))
+            while limit is None or len(found) < limit:
+                rows = cursor.fetchmany(max(limit or 100, 20))
+                if not rows:
+                    break
+                for row in rows:
+                    if row[0] in seen:
+                        continue
+                    seen.add(row[0])
+                    snippet = self._snippet(resolved, row)
+                    if snippet is not None:
+                        found.append((row, snippet))
+                        if limit is not None and len(found) == limit:
+                            break
+            cursor.close()
+        return found
+
+    def _snippet(self, resolved: matching.Resolved, row: Sequence[Any]) -> str | None:
+        """The snippet of the article of `row` (entry columns), from its file; None when the
+        query does not match it after all (a phrase not found, a file that went)."""
+        texts = read_texts(self.root / row[1])
+        if texts is None:
+            return "" if resolved.complete else None
+        stemmer = stemmer_language(row[12])
+        body = Words(texts.body, stemmer)
+        if resolved.complete:
+            spans = matching.body_marks(resolved, body)
+        else:
+            fields = {
+                "title": Words(texts.title, stemmer),
+                "extra": Words(texts.extra, stemmer),
+                "body": body,
+            }
+            where = matching.matches(resolved, fields)
+            if where is None:
+                return None
+            spans = where.get("body", [])
+        return matching.snippet(texts.body, spans)
 
     def entries(
         self,
@@ -471,52 +570,43 @@ class SearchIndex:
     ) -> list[Entry]:
         """Articles passing `filters`, newest first by default (undated ones last)."""
         sql, params = queries.listing_sql(filters or Filters(), sort, reverse)
-        try:
+
+        def read() -> list[Any]:
             conn = self._db()
             for _ in range(3):
                 rows = conn.execute(sql, (*params, limit or -1)).fetchall()
                 if not self._changed(rows):
                     break
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
-        return [queries.entry_of(self.root, row) for row in rows]
+            return rows
+
+        return [queries.entry_of(self.root, row) for row in self._healing(read)]
 
     def records(
         self, *, filters: Filters | None = None, with_body: bool = False
     ) -> Iterator[tuple[Entry, dict[str, Any], str | None]]:
         """(entry, front-matter, body or None) for every article passing `filters`, by path.
 
-        Reads the front-matter from the index; `refresh(full=True)` first for exact results.
+        The index chooses the articles (`refresh(full=True)` first for exact results); the
+        front-matter and body are read from each file.
         """
         sql, params = queries.records_sql(filters or Filters())
-        try:
-            rows = self._db().execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+        rows = self._healing(lambda: self._db().execute(sql, params).fetchall())
         for row in rows:
-            entry = queries.entry_of(self.root, row[:-2])
-            body = None
-            if with_body:
-                try:
-                    body = entry.path.read_text(encoding="utf-8")[row[-1] :]
-                except (OSError, UnicodeDecodeError) as exc:
-                    raise StoreError(str(entry.path), f"cannot read: {exc}") from exc
-            yield entry, json.loads(row[-2]), body
+            entry = queries.entry_of(self.root, row)
+            meta, body = read_front_matter(entry.path)
+            yield entry, meta, body if with_body else None
 
     def url_sources(self) -> schema.UrlSources:
         """What the index read of every file, for `Archive.rebuild_index(known=...)`: path ->
         (mtime_ns, size, is an article, its URL keys: url, source and final_url normalised)."""
-        try:
-            return schema.url_sources(self._db())
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+        return self._healing(lambda: schema.url_sources(self._db()))
 
     def count(self) -> int:
-        try:
+        def read() -> int:
             row = self._db().execute(f"SELECT count(*) FROM files WHERE kind = {schema.ARTICLE}")
             return int(row.fetchone()[0])
-        except sqlite3.Error as exc:
-            raise self._error(exc) from exc
+
+        return self._healing(read)
 
 
 def _collect(problems: list[Problem]) -> Callable[[Path, str], None]:

@@ -1,28 +1,20 @@
-"""Questions to the search index in SQL: a user's query made safe for FTS5, ranking over the
-shards, snippets, and listing the articles that pass the filters in a chosen order.
+"""Questions to the search index in SQL: ranking over the shards, and listing the articles
+that pass the filters in a chosen order (what a query means is in `matching`).
 
-Queries use FTS5 syntax made safe: words, "phrases", AND / OR / NOT, prefix*, parentheses.
-Matching is case- and diacritics-insensitive (unicode61, remove_diacritics 2); Cyrillic and
-other scripts are tokenised as words. Ranking is bm25 with the title weighted far above the
-body.
+Ranking is bm25 over the columns of exact forms and of stems, the title weighted far above
+the body and an exact form above a stem (`schema.WEIGHTS`).
 """
 
 from __future__ import annotations
 
 import json
-import re
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from newsarchive.errors import NewsArchiveError, UsageError
-from newsarchive.search.model import MARK_END, MARK_START, Entry, Field, Filters, SortKey
-from newsarchive.search.schema import ARTICLE, COLUMNS, ENTRY_COLUMNS, WEIGHTS
+from newsarchive.search.model import Entry, Filters, SortKey
+from newsarchive.search.schema import ARTICLE, ENTRY_COLUMNS, WEIGHTS
 
-_QUERY_TOKEN = re.compile(r'"(?P<phrase>[^"]*)"(?P<pstar>\*?)|(?P<paren>[()])|(?P<word>[^\s"()]+)')
-_OPERATORS = {"AND", "OR", "NOT"}
-_TOKEN_CHAR = re.compile(r"\w", re.UNICODE)
 # The entry columns, from the files table aliased `f`.
 _ENTRY_SELECT = ", ".join("f." + column.strip() for column in ENTRY_COLUMNS.split(","))
 _ORDER_COLUMNS = {
@@ -34,54 +26,15 @@ _ORDER_COLUMNS = {
 }
 
 
-def fts_query(query: str, field: Field = "all") -> str:
-    """A user's query in FTS5 syntax: every word and phrase quoted (so "covid-19", "it's" or
-    "C++" cannot break the syntax), AND / OR / NOT and parentheses kept, `word*` a prefix."""
-    parts: list[str] = []
-    for match in _QUERY_TOKEN.finditer(query):
-        if match.group("paren"):
-            parts.append(match.group("paren"))
-            continue
-        if match.group("word") is not None:
-            word = match.group("word")
-            if word in _OPERATORS:
-                parts.append(word)
-                continue
-            prefix = word.endswith("*")
-            text = word.rstrip("*")
-        else:
-            text = match.group("phrase")
-            prefix = bool(match.group("pstar"))
-        if not _TOKEN_CHAR.search(text):  # only punctuation: nothing the tokenizer keeps
-            continue
-        parts.append('"' + text.replace('"', '""') + '"' + ("*" if prefix else ""))
-    # An operator with nothing on one side is a syntax error in FTS5; drop dangling ones
-    # ("wagner AND", "OR mali") rather than failing on a query that reads naturally.
-    while parts and parts[-1] in _OPERATORS:
-        parts.pop()
-    while parts and parts[0] in ("AND", "OR"):
-        parts.pop(0)
-    if not any(p not in _OPERATORS and p not in "()" for p in parts):
-        raise UsageError(f"the query {query!r} has no words to search for")
-    expression = " ".join(parts)
-    if field != "all":
-        expression = f"{{{field}}} : ({expression})"
-    return expression
-
-
-def query_error(query: str, exc: sqlite3.Error) -> NewsArchiveError:
-    """What to tell the user when FTS5 refuses a query."""
-    detail = str(exc).removeprefix("fts5: ")
-    if "NOT" in query.split()[:1]:
-        detail += " (NOT needs a term before it, e.g. 'wagner NOT mali')"
-    return UsageError(f"cannot read the query {query!r}: {detail}")
-
-
-def ranking_sql(shards: int, expression: str, filters: Filters) -> tuple[str, list[str]]:
+def ranking_sql(
+    shards: int, expression: str, filters: Filters, *, skip_dead: bool
+) -> tuple[str, list[str]]:
     """The ranking query over every shard, and its parameters but the limit.
 
     Each shard ranks its own matches with bm25 over its own statistics; shards are fair
-    samples of one archive (see `build`), so those barely differ.
+    samples of one archive (see `build`), so those barely differ. `skip_dead`: leave out the
+    rows of files that changed or went (see `schema`); a join with the files table does
+    that by itself.
     """
     if filters:
         where, where_params = filters.sql_condition()
@@ -95,8 +48,10 @@ def ranking_sql(shards: int, expression: str, filters: Filters) -> tuple[str, li
         return sql, [expression, *where_params] * shards
     # Rank inside the full-text index first and look up only the best rows: a common word
     # matches thousands of articles, and a join per match would cost more than the ranking.
+    alive = " AND rowid NOT IN (SELECT id FROM dead)" if skip_dead else ""
     ranked = " UNION ALL ".join(
-        f"SELECT rowid AS id, bm25(fts{n}, {WEIGHTS}) AS score FROM fts{n} WHERE fts{n} MATCH ?"
+        f"SELECT rowid AS id, bm25(fts{n}, {WEIGHTS}) AS score FROM fts{n}"
+        f" WHERE fts{n} MATCH ?{alive}"
         for n in range(shards)
     )
     sql = (
@@ -104,26 +59,6 @@ def ranking_sql(shards: int, expression: str, filters: Filters) -> tuple[str, li
         " JOIN files AS f ON f.id = r.id ORDER BY r.score, f.path"
     )
     return sql, [expression] * shards
-
-
-def snippets(
-    conn: sqlite3.Connection, shards: int, expression: str, ids: list[int]
-) -> dict[int, str]:
-    """A snippet of the body of each of the articles `ids`, matched words marked."""
-    body = COLUMNS.index("body")
-    found: dict[int, str] = {}
-    for shard in range(shards):
-        mine = [rowid for rowid in ids if rowid % shards == shard]
-        if not mine:
-            continue
-        rows = conn.execute(
-            f"SELECT rowid, snippet(fts{shard}, {body}, ?, ?, '…', 24) FROM fts{shard}"
-            f" WHERE fts{shard} MATCH ? AND rowid IN ({', '.join('?' * len(mine))})",
-            (MARK_START, MARK_END, expression, *mine),
-        ).fetchall()
-        # One line: paragraphs in a snippet are joined by a space.
-        found.update((rowid, " ".join(snippet.split())) for rowid, snippet in rows)
-    return found
 
 
 def listing_sql(filters: Filters, sort: SortKey, reverse: bool) -> tuple[str, list[str]]:
@@ -145,10 +80,10 @@ def listing_sql(filters: Filters, sort: SortKey, reverse: bool) -> tuple[str, li
 
 
 def records_sql(filters: Filters) -> tuple[str, list[str]]:
-    """The articles passing `filters` by path, with their front-matter and body offset."""
+    """The articles passing `filters` by path."""
     where, params = filters.sql_condition()
     sql = (
-        f"SELECT {_ENTRY_SELECT}, f.meta, f.body_offset FROM files AS f"
+        f"SELECT {_ENTRY_SELECT} FROM files AS f"
         f" WHERE f.kind = {ARTICLE} AND {where} ORDER BY f.path"
     )
     return sql, params
