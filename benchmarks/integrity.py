@@ -261,9 +261,12 @@ def _declared_sizes(html: str, base: str | None) -> dict[str, int]:
         tag = m.group(0)
         w = re.search(r"\swidth\s*=\s*[\"']?(\d+)", tag, re.IGNORECASE)
         h = re.search(r"\sheight\s*=\s*[\"']?(\d+)", tag, re.IGNORECASE)
-        side = min(int(x.group(1)) for x in (w, h) if x) if (w or h) else None
-        if side is None:
+        sides = [int(x.group(1)) for x in (w, h) if x]
+        if not sides:
             continue
+        # A side of 0 beside a real one is left to the style sheet ("1440" by "0").
+        shown = [s for s in sides if s > 0]
+        side = max(sides) if max(sides) <= 2 else min(shown)
         for src in re.findall(r"(?:\s|data-)src\s*=\s*[\"']([^\"']+)", tag, re.IGNORECASE):
             sizes[urljoin(base or "", src.strip())] = side
     return sizes

@@ -75,7 +75,9 @@ def is_furniture(md: str, article_url: str) -> bool:
     if stripped.startswith("|"):
         # A table of thumbnails and headlines; a layout table holding the article has prose.
         prose = max(len(_plain(MD_LINK_RE.sub("", line))) for line in lines)
-        return prose < 200 and sum("![" in line for line in lines) >= 2
+        # A layout table of spacers is mostly rows with nothing in them.
+        empty = sum(not _plain(line).strip(" |") for line in lines)
+        return prose < 200 and (sum("![" in line for line in lines) >= 2 or 2 * empty >= len(lines))
     return False
 
 
@@ -121,7 +123,12 @@ def _is_teaser_list(md: str) -> bool:
     if not items:
         return False
     for item in items:
-        lines = [line.strip() for line in item.split("\n") if line.strip()]
+        # A heading inside an item (a teaser's standfirst) is a line of its own, and its
+        # thumbnail beside the link no line at all.
+        item = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", item)
+        lines = [line.strip() for line in re.split(r"\n|\s(?=#{1,6}\s)", item) if line.strip()]
+        if not lines:
+            continue
         if len(lines) > 3 or not _LINK_ITEM_RE.match(lines[0]):
             return False
         if any(len(line) >= 200 for line in lines[1:]):

@@ -38,16 +38,57 @@ _CREDIT_TEXT_RE = re.compile(
 )
 
 
+# Words of the file names of spacers and lazy-loading stand-ins ("leer.gif", "blank.jpg",
+# "lazyload-placeholder.png", "spacer.33e2034037.gif"), and words that may go with them.
+_SPACER_WORDS = frozenset(
+    "blank spacer space leer pixel px transparent placeholder lazyload lazyloading lazy "
+    "loading loader 1x1 clear empty dummy trans".split()
+)
+_SPACER_COMPANIONS = frozenset("img image gif png jpg default grey gray white dot s".split())
+
+
+def is_placeholder(url: str) -> bool:
+    """Whether a picture address is a stand-in rather than a picture: a `data:` URI (what
+    pages put in `src` until a script loads the picture) or a spacer file, named after what
+    it is (every word of its name a spacer word, or a file hash)."""
+    if url.strip().lower().startswith("data:"):
+        return True
+    name = unquote(urlsplit(url).path).rsplit("/", 1)[-1].lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", name.rsplit(".", 1)[0]) if w]
+    if not words or not any(w in _SPACER_WORDS for w in words):
+        return False
+    return all(
+        w in _SPACER_WORDS or w in _SPACER_COMPANIONS or re.fullmatch(r"[0-9a-f]{6,}", w)
+        for w in words
+    )
+
+
+def too_small(img: Element) -> bool:
+    """An <img> the page declares 2 pixels wide or high or less (a spacer, a tracking pixel).
+    A side declared 0 beside a real one is left to the style sheet ("1440" by "0")."""
+    sides = []
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit():
+            sides.append(int(value))
+    shown = [side for side in sides if side > 0]
+    return bool(sides) and (max(sides) <= 2 or bool(shown) and min(shown) <= 2)
+
+
 def img_src(img: Element, base: str | None) -> str | None:
-    """The real picture URL of an <img>, looking past lazy-loading placeholders."""
+    """The real picture URL of an <img>, looking past lazy-loading placeholders; None for a
+    spacer or a tracking pixel."""
+    if too_small(img):
+        return None
     for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "src"):
         value = img.get(attr)
-        if value and not value.startswith("data:") and "placeholder" not in value.lower():
+        if value and not is_placeholder(value) and "placeholder" not in value.lower():
             if url := absolute_url(value, base):
                 return url
     srcset = img.get("srcset") or img.get("data-srcset") or ""
     first = srcset.split(",")[0].strip().split(" ")[0] if srcset.strip() else ""
-    return absolute_url(first, base)
+    url = absolute_url(first, base)
+    return None if url is None or is_placeholder(url) else url
 
 
 def image_name(url: str | None) -> str:
