@@ -54,7 +54,6 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
-from integrity import INTEGRITY_FIELDS, INTEGRITY_NAMES, measure
 
 from newsarchive.errors import NewsArchiveError
 from newsarchive.extract import COMPLETENESS, REASON, extract
@@ -63,6 +62,9 @@ from newsarchive.frontmatter import loads
 from newsarchive.models import Article
 from newsarchive.pipeline import render_file
 from newsarchive.render import render_body
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # integrity.py, also when imported
+from integrity import INTEGRITY_FIELDS, INTEGRITY_NAMES, measure  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SEED = 20240606  # fixes the held-out third; never change it after tuning has started
