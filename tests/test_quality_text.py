@@ -174,12 +174,15 @@ def test_pictures_that_are_stand_ins_are_known_by_their_address() -> None:
         "https://a.example/blank.jpg",
         "https://a.example/assets/spacer.33e2034037.gif",
         "https://a.example/lazyload-placeholder.png",
+        "https://a.example/img/netz-blank.png",
+        "https://a.example/yts/img/pixel-vfl3z5WfW.gif",
         "data:image/svg+xml,%3Csvg%3E%3C/svg%3E",
     ):
         assert is_placeholder(url), url
     for url in (
         "https://a.example/photos/pixel-8-review.jpg",
-        "https://a.example/blank-verse-poets.jpg",
+        "https://a.example/spacecraft-launch.jpg",
+        "https://a.example/pixel-art-contest.png",
         "https://a.example/2024/harbour.jpg",
     ):
         assert not is_placeholder(url), url

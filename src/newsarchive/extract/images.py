@@ -12,7 +12,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from newsarchive.extract.declarations import Meta, ld_image, ld_str
-from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, has_ancestor, text_of
+from newsarchive.extract.dom import (
+    BLOCK_TAGS,
+    SKIP_TEXT_TAGS,
+    Element,
+    class_words,
+    has_ancestor,
+    text_of,
+)
 from newsarchive.extract.text import absolute_url, clean
 from newsarchive.extract.widgets import inside_related
 from newsarchive.models import LeadImage
@@ -38,29 +45,34 @@ _CREDIT_TEXT_RE = re.compile(
 )
 
 
-# Words of the file names of spacers and lazy-loading stand-ins ("leer.gif", "blank.jpg",
-# "lazyload-placeholder.png", "spacer.33e2034037.gif"), and words that may go with them.
-_SPACER_WORDS = frozenset(
-    "blank spacer space leer pixel px transparent placeholder lazyload lazyloading lazy "
-    "loading loader 1x1 clear empty dummy trans".split()
+# Words that name a file as a stand-in wherever they stand in its name ("leer.gif",
+# "netz-blank.png", "lazyload-placeholder.png", "empty-src.png"), and words that do so only
+# beside other such words or a hash ("pixel.gif", "spacer.33e2034037.gif", "1x1.png").
+_STAND_IN_WORDS = frozenset(
+    "blank spacer leer transparent placeholder lazyload lazyloading 1x1 empty".split()
 )
+_SPACER_WORDS = frozenset("pixel px space clear dummy trans lazy loading loader".split())
 _SPACER_COMPANIONS = frozenset("img image gif png jpg default grey gray white dot s".split())
 
 
 def is_placeholder(url: str) -> bool:
     """Whether a picture address is a stand-in rather than a picture: a `data:` URI (what
     pages put in `src` until a script loads the picture) or a spacer file, named after what
-    it is (every word of its name a spacer word, or a file hash)."""
+    it is."""
     if url.strip().lower().startswith("data:"):
         return True
     name = unquote(urlsplit(url).path).rsplit("/", 1)[-1].lower()
     words = [w for w in re.split(r"[^a-z0-9]+", name.rsplit(".", 1)[0]) if w]
-    if not words or not any(w in _SPACER_WORDS for w in words):
+    if any(w in _STAND_IN_WORDS for w in words):
+        return True
+    if not any(w in _SPACER_WORDS for w in words):
         return False
-    return all(
-        w in _SPACER_WORDS or w in _SPACER_COMPANIONS or re.fullmatch(r"[0-9a-f]{6,}", w)
-        for w in words
-    )
+    return all(w in _SPACER_WORDS or w in _SPACER_COMPANIONS or _hash_like(w) for w in words)
+
+
+def _hash_like(word: str) -> bool:
+    """A build hash in a file name ("33e2034037", "vfl3z5wfw"): letters and digits mixed."""
+    return len(word) >= 6 and any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
 
 
 def too_small(img: Element) -> bool:
@@ -119,8 +131,12 @@ def split_credit(figure: Element, caption_el: Element | None) -> tuple[str | Non
                 pieces.append(node.text)
             for child in node:
                 if isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
+                    # A block (or a line break) inside a caption ends a line: not glued on.
+                    apart = child.tag in BLOCK_TAGS or child.tag == "br"
                     if not any(child is c for c in credit_els):
+                        pieces.append(" " if apart else "")
                         walk(child)
+                        pieces.append(" " if apart else "")
                     else:
                         pieces.append(" ")
                 if child.tail:

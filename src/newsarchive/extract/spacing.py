@@ -35,6 +35,9 @@ _SPACE = re.compile(r"[^\S\n]")
 _LINE_MARK = re.compile(r"^(?:>\s?|#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)+")
 # Characters that open a phrase after a space: "shadowcrew.com (no relation"
 _OPENING = frozenset('([{"“‘«„¿¡')
+# Where two words run together with no markup between them, as trafilatura joins two
+# blocks of the page: after punctuation, or a lower-case letter before a capital.
+_RUN_TOGETHER = re.compile(r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])")
 # Context compared on each side of a junction: long enough to be found only where it is.
 _CONTEXT = 24
 
@@ -46,6 +49,16 @@ class _Plain:
 
     text: str
     junctions: list[tuple[int, int]]
+    literal: list[tuple[int, int, int]]  # runs of text as they stand: (text at, md at, length)
+
+    def unmarked(self) -> list[tuple[int, int]]:
+        """Places inside a run of text where two words may have lost the space between
+        them, with no markup to tell: "nennen?Rutger", "(IST)India", "ElderlyWhen"."""
+        found: list[tuple[int, int]] = []
+        for at, md_at, length in self.literal:
+            for m in _RUN_TOGETHER.finditer(self.text, at + 1, at + length):
+                found.append((m.end(), md_at + m.end() - at))
+        return found
 
 
 def plain(md: str) -> _Plain:
@@ -53,11 +66,13 @@ def plain(md: str) -> _Plain:
     out: list[str] = []
     size = 0
     junctions: list[tuple[int, int]] = []
+    literal: list[tuple[int, int, int]] = []
     open_marks: set[str] = set()
     pos = 0
     for m in _MARKUP.finditer(md):
         if m.start() > pos:
             out.append(md[pos : m.start()])
+            literal.append((size, pos, m.start() - pos))
             size += m.start() - pos
         pos = m.end()
         kind = m.lastgroup
@@ -79,31 +94,44 @@ def plain(md: str) -> _Plain:
             continue
         junctions.append((size, where))
     out.append(md[pos:])
+    literal.append((size, pos, len(md) - pos))
     # Each space character one space, so that the junctions stay where they are.
-    return _Plain(_SPACE.sub(" ", "".join(out)), junctions)
+    return _Plain(_SPACE.sub(" ", "".join(out)), junctions, literal)
 
 
 def _insert_spaces(block: MdBlock, page: str) -> MdBlock:
-    """`block` with a space at each junction where the page shows one between the two words
-    and never shows them joined."""
+    """`block` with a space at each junction where the page shows one (or a line break)
+    between the two words and never shows them joined. Junctions are settled in order, each
+    with the spaces put in before it, and the text after it compared up to the next one."""
     view = plain(block.md)
     text = view.text
-    if not view.junctions:
+    candidates = sorted(
+        (at, where)
+        for at, where in {*view.junctions, *view.unmarked()}
+        if 0 < at < len(text)
+        and not text[at - 1].isspace()
+        and (text[at].isalnum() or text[at] in _OPENING)
+    )
+    if not candidates:
         return block
     inserts: list[int] = []
-    for at, where in view.junctions:
-        if not 0 < at < len(text) or text[at - 1].isspace():
-            continue
-        if not text[at].isalnum() and text[at] not in _OPENING:
-            continue
-        line_start = text.rfind("\n", 0, at) + 1
-        start = max(line_start, at - _CONTEXT)
-        left = text[start:at]
-        if start == line_start:
-            left = _LINE_MARK.sub("", left)
-        right = text[at : at + _CONTEXT].split("\n", 1)[0]
-        if f"{left} {right}" in page and f"{left}{right}" not in page:
+    done = ""  # the text up to the junction, with the spaces put in so far
+    upto = 0
+    for n, (at, where) in enumerate(candidates):
+        done += text[upto:at]
+        upto = at
+        left = done[-_CONTEXT:].rsplit("\n", 1)
+        left_text = (
+            _LINE_MARK.sub("", left[-1]) if len(left) > 1 or len(done) <= _CONTEXT else left[-1]
+        )
+        end = at + _CONTEXT
+        if n + 1 < len(candidates) and candidates[n + 1][0] - at >= 6:
+            end = min(end, candidates[n + 1][0])
+        right = text[at:end].split("\n", 1)[0]
+        apart = f"{left_text} {right}" in page or f"{left_text}\n{right}" in page
+        if apart and f"{left_text}{right}" not in page:
             inserts.append(where)
+            done += " "
     if not inserts:
         return block
     md = block.md
