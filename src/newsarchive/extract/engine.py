@@ -58,24 +58,33 @@ trafilatura.external.jt_stoplist_init = all_stopwords  # type: ignore[assignment
 justext.core.define_stoplist = stoplist_as_is
 
 
-# The whitespace a browser collapses into one space: line breaks of the source included.
-_COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
+# The whitespace a browser collapses into one space.
+_SPACES = re.compile(r"[ \t\r\f]+")
+_LINE_BREAKS = re.compile(r" ?\n[ \n]*")
+
+
+def _collapse(text: str) -> str:
+    """Runs of spaces and tabs as one space, and a line break with the spaces around it as
+    one line break: trafilatura writes `<br>` as a line break in some texts, so whether a
+    line break of its text is one the page shows is for `spacing.respace` to settle."""
+    return _LINE_BREAKS.sub("\n", _SPACES.sub(" ", text))
+
+
 _SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript):", re.IGNORECASE)
 
 
 def _cleaned(tree: Element) -> Element:
-    """trafilatura's tree with its whitespace collapsed as a browser shows it (it keeps the
-    line breaks of the HTML source inside paragraphs; code keeps its own, and `<br>`,
-    trafilatura's `<lb/>`, stays a line break); without links that run a script, which lead
-    nowhere (their text stays), and without placeholder pictures."""
+    """trafilatura's tree with its whitespace collapsed (`_collapse`; code keeps its own);
+    without links that run a script, which lead nowhere (their text stays), and without
+    placeholder pictures."""
     scripts = []
     for el in tree.iter():
         keep = el.tag == "code" or any(a.tag == "code" for a in el.iterancestors())
         # Whitespace alone, between two elements, is left as trafilatura laid it out.
         if el.text and not keep and not el.text.isspace():
-            el.text = _COLLAPSIBLE.sub(" ", el.text)
+            el.text = _collapse(el.text)
         if el.tail and not (keep and el.tag != "code") and not el.tail.isspace():
-            el.tail = _COLLAPSIBLE.sub(" ", el.tail)
+            el.tail = _collapse(el.tail)
         if el.tag == "ref" and _SCRIPT_LINK.match(el.get("target") or ""):
             scripts.append(el)
     unwrap(tree, scripts)

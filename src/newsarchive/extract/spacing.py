@@ -140,6 +140,26 @@ def _insert_spaces(block: MdBlock, page: str) -> MdBlock:
     return MdBlock(block.tag, md, match_key(md))
 
 
+def _one_line(block: MdBlock, page: str) -> MdBlock:
+    """`block` without the line breaks of the HTML source that trafilatura kept inside its
+    paragraphs: a line break stays only where the page shows one (at a `<br>`)."""
+    lines = block.md.split("\n")
+    if len(lines) < 2:
+        return block
+    out = [lines[0]]
+    for line in lines[1:]:
+        left = plain(out[-1]).text.rstrip()[-_CONTEXT:]
+        right = _LINE_MARK.sub("", plain(line).text.lstrip())[:_CONTEXT]
+        if left and right and f"{left}\n{right}" not in page:
+            out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
+        else:
+            out.append(line)
+    if len(out) == len(lines):
+        return block
+    md = "\n".join(out)
+    return MdBlock(block.tag, md, match_key(md))
+
+
 def _joined(first: MdBlock, second: MdBlock, page: str) -> MdBlock | None:
     """The two paragraphs as one, when the page shows them on one line."""
     left = plain(first.md).text.rstrip()
@@ -168,6 +188,8 @@ def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock]) -> list[MdBloc
         return md_blocks
     out: list[MdBlock] = []
     for block in md_blocks:
+        if block.tag == "p":
+            block = _one_line(block, page)
         if block.tag in ("p", "quote", "list", "head"):
             block = _insert_spaces(block, page)
         if block.tag == "p" and out and out[-1].tag == "p":
