@@ -147,7 +147,7 @@ def test_a_table_is_stored_once() -> None:
     assert "east quay" in reader_text(body)
 
 
-def test_placeholder_pictures_and_script_links_are_not_stored() -> None:
+def test_placeholder_and_advert_pictures_and_script_links_are_not_stored() -> None:
     article = extracted(
         "<p>Work on the quay began on Monday morning. "
         "<img src='/img/leer.gif' alt=''><img src='/static/blank.jpg' alt=''>"
@@ -155,6 +155,10 @@ def test_placeholder_pictures_and_script_links_are_not_stored() -> None:
         "<img src='/track/p.gif?id=7' width='1' height='1' alt=''></p>"
         "<figure><img src='/photos/quay-crane.jpg' width='800' height='600' alt='The crane'>"
         "<figcaption>The crane arrived on Monday.</figcaption></figure>"
+        "<p>The council will publish the next phase in June.</p>"
+        "<span class='hs-cta-wrapper'><a href='https://cta-redirect.example/1'>"
+        "<img class='hs-cta-img' src='https://cta.example/cta/default/1.png' "
+        "alt='New Call-to-action'></a></span>"
         "<p>Readers can <a href='javascript:void(0)'>print this story</a> or write to the "
         "harbour office about the works, which the council has promised to answer.</p>"
     )
@@ -162,6 +166,7 @@ def test_placeholder_pictures_and_script_links_are_not_stored() -> None:
     for stand_in in ("leer.gif", "blank.jpg", "data:", "p.gif"):
         assert stand_in not in body
     assert "quay-crane.jpg" in body
+    assert "Call-to-action" not in body
     assert "javascript" not in body
     assert "print this story or write" in reader_text(body)
 
@@ -265,3 +270,31 @@ def test_the_integrity_measures_count_each_defect(integrity: ModuleType) -> None
     found = integrity.measure(MEASURED, bad, "https://a.example/")
     assert (found.glued, found.split, found.broken) == (1, 1, 1)
     assert (found.duplicated, found.placeholders, found.javascript) == (1, 1, 1)
+
+
+def test_a_heading_whose_section_went_is_not_left_behind() -> None:
+    from newsarchive.extract.furniture import without_furniture
+
+    links = "\n".join(
+        f"- [Story {n}](https://northbridge-courier.example/news/{n})" for n in range(1, 5)
+    )
+    body = without_furniture(
+        [
+            "## The works",
+            "The northern quay closes on Monday for the summer.",
+            "## More from the harbour",
+            links,
+            "### Further reading",
+            "## Timeline",
+            "### Phase one",
+            "Pilings are tested in June.",
+        ],
+        URL,
+    )
+    assert body.split("\n\n") == [
+        "## The works",
+        "The northern quay closes on Monday for the summer.",
+        "## Timeline",
+        "### Phase one",
+        "Pilings are tested in June.",
+    ]

@@ -110,8 +110,31 @@ def without_furniture(blocks: Iterable[str], article_url: str) -> str:
     """The body's blocks without furniture and promotions, as Markdown. A page that holds
     nothing but promotions (a list of links, say) keeps them: that is what it shows."""
     kept = [block for block in blocks if not is_furniture(block, article_url)]
-    trimmed = [block for block in kept if not is_promotion(block)]
+    trimmed = _without_empty_sections([block for block in kept if not is_promotion(block)])
     return "\n\n".join(trimmed if any(match_key(b) for b in trimmed) else kept).strip()
+
+
+_HEADING_RE = re.compile(r"^(#{1,6})\s")
+
+
+def _without_empty_sections(blocks: list[str]) -> list[str]:
+    """The blocks without headings left with nothing under them (the heading of a list of
+    links or promotions that went): a heading keeps its place only while some block other
+    than a heading follows it before the next heading of its level or above."""
+    kept: list[str] = []
+    for i, block in enumerate(blocks):
+        level = _HEADING_RE.match(block)
+        if level is None:
+            kept.append(block)
+            continue
+        for after in blocks[i + 1 :]:
+            other = _HEADING_RE.match(after)
+            if other is None:
+                kept.append(block)
+                break
+            if len(other[1]) <= len(level[1]):
+                break
+    return kept
 
 
 def _is_teaser_list(md: str) -> bool:

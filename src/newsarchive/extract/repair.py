@@ -19,7 +19,7 @@ from typing import Any
 from newsarchive.extract.blocks import DomBlock, MdBlock, Walker, find_containers
 from newsarchive.extract.dates import is_dateline
 from newsarchive.extract.declarations import Meta, ld_image, ld_str
-from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, has_ancestor, text_of
+from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, has_ancestor, text_of
 from newsarchive.extract.furniture import without_furniture
 from newsarchive.extract.images import image_name, too_small
 from newsarchive.extract.spacing import respace
@@ -212,15 +212,28 @@ def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBl
 _MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
 
 
+# Class words of a picture, or of the element wrapping it, that make it an advert or a
+# button rather than a picture of the article ("hs-cta-img": a "New Call-to-action" banner).
+_AD_PICTURE_WORDS = frozenset("cta advert advertisement ad ads adslot sponsor sponsored".split())
+
+
+def _is_ad_picture(img: Element) -> bool:
+    for el in (img, img.getparent()):
+        if el is not None and _AD_PICTURE_WORDS.intersection(class_words(el)):
+            return True
+    return False
+
+
 def _without_spacers(blocks: list[MdBlock], root: Element, base: str | None) -> list[MdBlock]:
     """trafilatura's blocks without the pictures the page declares 2 pixels wide or high or
-    less (spacers, tracking pixels: `too_small`); a block left empty goes."""
+    less (spacers, tracking pixels: `too_small`) or marks as an advert or a call to action;
+    a block left empty goes."""
     if not any("![" in b.md for b in blocks):
         return blocks
     small = {
         url
         for img in root.iter("img")
-        if too_small(img)
+        if too_small(img) or _is_ad_picture(img)
         for url in (absolute_url(img.get(a), base) for a in ("src", "data-src"))
         if url
     }
