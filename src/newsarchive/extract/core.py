@@ -18,6 +18,7 @@ from newsarchive.extract.declarations import (
     description,
     json_ld,
     ld_free,
+    ld_index,
     meta_tags,
     page_language,
     pick_article,
@@ -61,7 +62,9 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     article_url = declared_url(root, meta, base) or _file_url(page)
     ld_objects = json_ld(root)
     ld = pick_article(ld_objects, [article_url, base or ""])
-    site = identify_site(root, meta, ld, article_url, base, (reading.sitename, reading.title))
+    site = identify_site(
+        root, meta, ld, article_url, base, (reading.sitename, reading.title), ld_index(ld_objects)
+    )
     title = find_title(root, meta, ld, reading.title, site)
     authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys)
     language = page_language(root, meta, ld, reading.language)
