@@ -75,6 +75,7 @@ def test_extraction_processes_yield_the_cpu_to_the_coordinator() -> None:
 # works on (sleeps) for an hour. The real command otherwise, in a process of its own.
 STALLED_REINDEX = """
 import os, sys, time
+from newsarchive import workers
 from newsarchive.search import build
 from newsarchive.cli import main
 
@@ -87,7 +88,7 @@ def stalled_shard(shard):
 
 build._build_shard = stalled_shard
 build._PARALLEL_MIN = 2  # a handful of files are built by worker processes, as 2,000 are
-os.cpu_count = lambda: 2
+workers.cores = lambda: 2
 sys.argv = ["newsarchive", "--archive", archive, "reindex"]
 main()
 """
