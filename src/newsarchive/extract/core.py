@@ -25,7 +25,7 @@ from newsarchive.extract.declarations import (
     pick_article,
     tags,
 )
-from newsarchive.extract.dom import Element, parse_html
+from newsarchive.extract.dom import Element, parse_html, without_ruby_annotations
 from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.images import find_lead_image
 from newsarchive.extract.people import find_people
@@ -52,10 +52,11 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     """
     base = url or page.final_url or page.url or None
     where = base or page.local_path or "<page>"
-    root = parse_html(page.html, where)
+    markup = without_ruby_annotations(page.html)
+    root = parse_html(markup, where)
     refuse_bot_check(page.html, root, where)
     consent = consent_wall(root, page.final_url or base)
-    reading = engine.read(page.html, base)
+    reading = engine.read(markup, base)
     if reading is None:
         raise no_article(where, consent)
     meta = meta_tags(root)

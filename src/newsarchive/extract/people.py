@@ -380,7 +380,11 @@ def _byline_text(el: Element) -> str:
                 or child.tag in ("time", "img", "figure")
                 or bool(_BYLINE_SKIP_WORDS.intersection(class_words(child)))
             )
-            block = isinstance(child.tag, str) and (child.tag in BLOCK_TAGS or child.tag == "br")
+            # A date left out ends a segment: "am <time>14. Mai</time>, 15:40 Uhr" leaves
+            # "am" and ", 15:40 Uhr", which are no part of the names.
+            block = isinstance(child.tag, str) and (
+                child.tag in BLOCK_TAGS or child.tag in ("br", "time")
+            )
             if block:
                 parts.append(" | ")
             if not skip:
@@ -402,7 +406,7 @@ def _byline_text(el: Element) -> str:
         # "Jane Doe Stand: 05. Februar 2020": the date after the name
         if (day := parse_text_date(seg)) and day[1] > 0:
             seg = _EDGE_DATE_WORDS_RE.sub("", seg[: day[1]].strip(" ,:|·-–—"))
-        if not is_dateline(match_key(seg)):
+        if not is_dateline(match_key(seg)) and not _TIME_ONLY_RE.match(seg):
             kept.append(seg.strip())
     return clean(" ".join(kept))
 
@@ -412,6 +416,12 @@ _EDGE_DATE_WORDS_RE = re.compile(
     r"^(?:(?:updated|published|posted|last|modified|on|at|aktualisiert|stand|publiziert|"
     r"veröffentlicht|erschienen|publicado|actualizado|publié)\b\s*)+|"
     r"(?:\s*\b(?:updated|published|posted|last|modified|on|at|am|um|stand|aktualisiert))+\s*:?$",
+    re.IGNORECASE,
+)
+# What is left of a date beside a <time> element: ", 15:40 Uhr", "at 9.30am"
+_TIME_ONLY_RE = re.compile(
+    r"^[\s,.:;|·–—-]*(?:(?:at|um|à|a las|alle)\s+)?\d{1,2}[:.h]\d{2}\s*"
+    r"(?:uhr|h|am|pm|a\.m\.|p\.m\.|utc|gmt|cet|cest|mez|mesz)?[\s,.]*$",
     re.IGNORECASE,
 )
 # an author bio ("Phil Helsel is a reporter for NBC News."), not a byline
