@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -584,3 +586,34 @@ def test_rg_reads_no_ignore_files_and_no_user_config(
     monkeypatch.setenv("RIPGREP_CONFIG_PATH", str(config))
     assert [r.title for r in run(archive, "WAGNER", ignore_case=False)] == []
     assert len(run(archive, "Wagner")) == 1
+
+
+@pytest.mark.parametrize("pattern", ["Needle", r"Need(?=le)"])  # rg's lines; rg's files
+def test_rg_searches_while_the_walker_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
+    """rg is started on the directories listed so far, then on those listed meanwhile: a
+    slow first rg (so that several runs happen) leaves out no directory and finds no more."""
+    assert ripgrep.binary() is not None
+    archive = Archive(tmp_path / "tree")
+    article = make_article("Story", "Needle.\n")
+    rels = [f"{year}/{month:02d}/n.md" for year in (2019, 2020, 2021) for month in (1, 6, 12)]
+    for rel in ["top.md", *rels]:
+        write_by_hand(archive.root / rel, article)
+    batches: list[list[str]] = []
+    for name in ("matching_lines", "files_holding"):
+        real = getattr(ripgrep, name)
+
+        def slow(*args: Any, real: Any = real, **kwargs: Any) -> Any:
+            batches.append(list(args[2]))
+            if len(batches) == 1:
+                time.sleep(0.3)  # the walker lists everything else meanwhile
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(ripgrep, name, slow)
+    found = [m.relpath for m in grep(archive, GrepOptions(pattern), workers=1)]
+    assert found == list(article_files(archive.root))
+    assert len(batches) >= 2 and batches[0] == [""]
+    assert sorted(rel for batch in batches for rel in batch) == sorted(
+        ["", *{rel.rpartition("/")[0] for rel in rels}]
+    )
