@@ -20,6 +20,9 @@ What is measured, per page of the corpus (see its README.md for the labels):
   and `authors_alt`), the publication day (against `date` and `date_alt`, a label written
   YYYY-DD-MM read as the day it is), and the false positives: a value given where the field
   is labelled `absent`.
+- **Text integrity** (`integrity.py`), on every page: the stored body against the page's own
+  visible text: glued words, words split apart, paragraphs broken across lines, blocks of
+  100+ characters stored twice, placeholder pictures and `javascript:` links.
 - **Snippets** (trafilatura's set): how many `body_with` snippets appear in the archived text,
   and how many `body_without` snippets (boilerplate) do.
 
@@ -59,6 +62,9 @@ from newsarchive.frontmatter import loads
 from newsarchive.models import Article
 from newsarchive.pipeline import render_file
 from newsarchive.render import render_body
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # integrity.py, also when imported
+from integrity import INTEGRITY_FIELDS, INTEGRITY_NAMES, measure  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SEED = 20240606  # fixes the held-out third; never change it after tuning has started
@@ -253,6 +259,8 @@ class SystemResult:
     without_found: int = 0
     without_total: int = 0
     partial: str | None = None  # newsarchive's completeness reason, when flagged
+    integrity: dict[str, int] = dataclasses.field(default_factory=dict)  # counts of defects
+    examples: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -276,9 +284,10 @@ def run_newsarchive(rec: dict[str, Any]) -> tuple[SystemResult, str]:
     result = SystemResult()
     start = time.process_time()
     url = rec.get("url") or None
-    body = header = ""
+    body = header = html = ""
     try:
         page = read_local(CORPUS / rec["file"], url=url)
+        html = page.html
         article = extract(page, url=url)
         header, body = stored_parts(article)
     except NewsArchiveError as exc:
@@ -290,6 +299,10 @@ def run_newsarchive(rec: dict[str, Any]) -> tuple[SystemResult, str]:
         if article.extra.get(COMPLETENESS) == "partial":
             result.partial = article.extra.get(REASON, "partial")
     result.seconds = time.process_time() - start
+    if body:
+        found = measure(html, body, url)
+        result.integrity = {f: getattr(found, f) for f in INTEGRITY_FIELDS}
+        result.examples = found.examples
     text = markdown_text(body)
     if rec.get("body") is not None:
         result.body = shingle_match(rec["body"], text)
@@ -593,7 +606,33 @@ def targets(results: list[PageResult], records: dict[str, dict[str, Any]]) -> st
     ]
     rows = [["target", "met", "newsarchive"]]
     rows += [[name, "yes" if ok else "NO", value] for name, ok, value in checks]
+    for field in INTEGRITY_FIELDS:
+        if field != "split":
+            n = sum(p.systems[NA].integrity.get(field, 0) for p in results)
+            rows.append([f"{INTEGRITY_NAMES[field]}: 0", "yes" if n == 0 else "NO", str(n)])
     return table(rows)
+
+
+def integrity_table(splits: Sequence[tuple[str, list[PageResult]]]) -> str:
+    """Each text-integrity count (and the pages it is on) per split, newsarchive's bodies."""
+    rows = [["text integrity (target 0)", *(name.split(" (")[0] for name, _ in splits)]]
+    for field in INTEGRITY_FIELDS:
+        cells = []
+        for _, pages in splits:
+            found = [p.systems[NA].integrity.get(field, 0) for p in pages]
+            cells.append(f"{sum(found)} on {sum(1 for n in found if n)} pages")
+        rows.append([INTEGRITY_NAMES[field], *cells])
+    return table(rows)
+
+
+def integrity_cases(results: list[PageResult], field: str) -> Iterator[str]:
+    """Tuning pages with a text-integrity defect of `field`, with examples."""
+    for page in results:
+        result = page.systems[NA]
+        if page.held_out or not result.integrity.get(field):
+            continue
+        examples = "".join(f"\n    {e}" for e in result.examples.get(field, []))
+        yield f"{page.id} ({result.integrity[field]}){examples}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -610,6 +649,11 @@ def main(argv: list[str] | None = None) -> int:
         "--misses",
         choices=["title", "authors", "date", "title-fp", "authors-fp", "date-fp"],
         help="list newsarchive's misses on this field (tuning pages only)",
+    )
+    parser.add_argument(
+        "--integrity-cases",
+        choices=INTEGRITY_FIELDS,
+        help="list the tuning pages with this text-integrity defect, with examples",
     )
     parser.add_argument("--json", type=Path, help="write every page's result to this file")
     parser.add_argument("--load", type=Path, help="report on results saved with --json")
@@ -676,6 +720,9 @@ def main(argv: list[str] | None = None) -> int:
             print(summary_table(pages, by_id, systems))
             print()
     if results:
+        print("## text integrity (newsarchive's stored bodies against each page's own text)\n")
+        print(integrity_table([(name, pages) for name, pages in splits if pages]))
+        print()
         print(f"## targets ({splits[0][0]})\n")
         print(targets(results, by_id))
         print(f"\n## by collection ({splits[0][0]})\n")
@@ -690,6 +737,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"- partial ({n}): {reason}")
             for error, n in failures.most_common():
                 print(f"- refused ({n}): {error}")
+    if args.integrity_cases:
+        print(f"\n## text integrity: {args.integrity_cases} (tuning pages)\n")
+        for line in integrity_cases(results, args.integrity_cases):
+            print(line)
     if args.misses:
         print(f"\n## newsarchive misses: {args.misses} (tuning pages)\n")
         for line in misses(results, by_id, args.misses):

@@ -102,13 +102,13 @@ def test_fetch_keeps_the_article_s_own_pictures_and_shows_them_offline(
 
     # Relative links from the article's folder reach the bytes; the title is the address.
     pictures = shown(article)
-    assert set(pictures) == {"Boats in the harbour", "The wreck in the museum", "Picture 3", ""}
+    assert set(pictures) == {"Boats in the harbour", "The wreck in the museum", "Picture 3"}
     for alt, url in [("Boats in the harbour", LEAD), ("The wreck in the museum", WRECK)]:
         destination, title = pictures[alt]
         assert destination.startswith("../../_images/")
         assert title == url
         assert (article.parent / destination).read_bytes() == served[url]
-    assert pictures[""] == (PIXEL, "")  # not the article's: left as the page had it
+    assert PIXEL not in split_article(article)[1]  # a tracking pixel is no part of the text
     assert (archive / "_images").is_symlink()
     assert meta["image"] == f"{CDN}/photos/harbour-640.jpg"  # the lead picture's own address
 
@@ -542,15 +542,88 @@ def test_picture_hosts_get_the_per_host_limit(
     assert isinstance(listed, list) and len(listed) == 2 + len(many)
 
 
+@pytest.mark.parametrize("how", ["--no-images", "config"])
 def test_import_without_pictures_asks_for_none(
-    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path, how: str
 ) -> None:
     serve(proxy)
     serve_second(proxy, [])
-    result = import_list(archive, proxy, tmp_path, "--no-images")
+    if how == "config":
+        config = tmp_path / "config.toml"
+        config.write_text("images = false\n", encoding="utf-8")
+        listing = tmp_path / "list.txt"
+        listing.write_text(f"{ARTICLE_URL}\n{SECOND_URL}\n", encoding="utf-8")
+        args = ["--config", str(config), "import", "--proxy", proxy.url(), "--jobs", "0"]
+        result = run(archive, *args, str(listing))
+    else:
+        result = import_list(archive, proxy, tmp_path, how)
     assert result.exit_code == 0, result.stderr
     assert [r for r in proxy.requests if not r.startswith(SITE)] == []
     assert not (archive / "_images").exists()
+    assert f"]({QUAY})" in split_article(archive / ARTICLE_FILE)[1]
+
+
+def import_one(archive: Path, proxy: LoopbackProxy, tmp_path: Path, *args: str) -> Result:
+    listing = tmp_path / "one.txt"
+    listing.write_text(f"{ARTICLE_URL}\n", encoding="utf-8")
+    return run(archive, "import", "--proxy", proxy.url(), "--jobs", "0", *args, str(listing))
+
+
+@pytest.mark.parametrize(
+    ("case", "detail"),
+    [
+        ("404", "HTTP 404 Not Found"),
+        ("error page", "served as image/jpeg, but the body is an HTML page"),
+        ("empty", "empty body"),
+        ("mislabelled", "served as image/jpeg, but the body is a PNG picture"),
+        ("huge", "response is "),
+        ("huge undeclared", "response is over the 300 KB limit"),
+        ("gzip bomb", "compression bomb: "),
+        ("truncated", "a truncated JPEG picture"),
+        ("redirect loop", "redirect loop: "),
+    ],
+)
+def test_import_archives_the_article_when_a_picture_cannot_be_kept(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path, case: str, detail: str
+) -> None:
+    served = serve(proxy)
+    _routes(proxy, case)
+    result = import_one(archive, proxy, tmp_path, "--max-image-size", "300KB", "--retries", "0")
+    assert result.exit_code == 0, result.stderr
+    warning = f"warning: picture not kept, the article links to it: {QUAY}: {detail}"
+    assert warning in result.stderr, result.stderr
+    assert result.stderr.count("picture not kept") == 1
+    article = archive / ARTICLE_FILE
+    assert shown(article)["Picture 3"] == (QUAY, "")
+    meta = front_matter(article)
+    assert [entry["url"] for entry in meta["images"]] == [LEAD, WRECK]  # type: ignore[union-attr]
+    assert len([p for p in (archive / "_images").rglob("*") if p.is_file()]) == 2
+    # The capture holds the page and the pictures kept, and nothing of the refused one.
+    records = read_responses(archive.with_name("archive-captures"), str(meta["capture"]))
+    assert [(url, body) for url, _, _, body in records][1:] == [
+        (LEAD, served[LEAD]),
+        (WRECK, served[WRECK]),
+    ]
+
+
+def test_import_keeps_a_redirected_picture_under_the_address_the_page_names(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+) -> None:
+    serve(proxy)
+    moved = "https://images.other-cdn.example/q/quay-final.jpg"
+    proxy.add(QUAY, "", status=302, headers={"Location": moved})
+    proxy.add(moved, jpeg(640, 480, 9), content_type="image/jpeg")
+    result = import_one(archive, proxy, tmp_path)
+    assert (result.exit_code, "warning" in result.stderr) == (0, False), result.stderr
+    article = archive / ARTICLE_FILE
+    destination, title = shown(article)["Picture 3"]
+    assert title == QUAY
+    assert (article.parent / destination).read_bytes() == jpeg(640, 480, 9)
+    listed = front_matter(article)["images"]
+    assert isinstance(listed, list) and listed[2]["url"] == QUAY
+    capture = str(front_matter(article)["capture"])
+    urls = [url for url, *_ in read_responses(archive.with_name("archive-captures"), capture)]
+    assert urls == [ARTICLE_URL, LEAD, WRECK, moved]
 
 
 def test_a_slow_picture_holds_up_no_other_article(
@@ -624,6 +697,44 @@ def test_update_keeps_each_version_s_pictures(proxy: LoopbackProxy, archive: Pat
     again = run(archive, "update", "--proxy", proxy.url(), "--delay", "0", str(article))
     assert (again.exit_code, again.stderr) == (0, "0 changed, 1 unchanged, 0 gone\n")
     assert proxy.requests[-1] == ARTICLE_URL
+
+
+def test_update_without_pictures_downloads_none_and_shows_those_it_has(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+) -> None:
+    serve(proxy)
+    assert fetch(archive, proxy)[0] == 0
+    article = archive / ARTICLE_FILE
+    crowd = f"{CDN}/photos/crowd.jpg"
+    proxy.add(crowd, jpeg(800, 600, 11), content_type="image/jpeg")
+    page = article_page(body_pictures=[QUAY, crowd]).replace("several hundred", "two thousand")
+    proxy.add(ARTICLE_URL, page)
+    config = tmp_path / "config.toml"
+    config.write_text("images = false\n", encoding="utf-8")
+    before = len(proxy.requests)
+    args = ["--config", str(config), "update", "--proxy", proxy.url(), "--delay", "0"]
+    result = run(archive, *args, str(article))
+    assert result.exit_code == 0, result.stderr
+    assert [r for r in proxy.requests[before:] if "robots.txt" not in r] == [ARTICLE_URL]
+    listed = front_matter(article)["images"]
+    assert [entry["url"] for entry in listed] == [LEAD, WRECK, QUAY]  # type: ignore[union-attr]
+    pictures = shown(article)
+    assert pictures["Picture 4"] == (crowd, "")  # new, and not downloaded: a link to its site
+    assert (article.parent / pictures["Picture 3"][0]).read_bytes() == jpeg(640, 480, 3)
+    assert run(archive, "verify").exit_code == 0
+
+
+def test_a_dry_run_of_reextract_writes_no_picture(proxy: LoopbackProxy, archive: Path) -> None:
+    serve(proxy)
+    assert fetch(archive, proxy)[0] == 0
+    article = archive / ARTICLE_FILE
+    written = article.read_text(encoding="utf-8")
+    pictures = archive.with_name("archive-captures") / "images"
+    shutil.rmtree(pictures)  # lost: the capture has them, but a dry run restores nothing
+    result = run(archive, "reextract", "--all", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert not pictures.exists() or not [p for p in pictures.rglob("*") if p.is_file()]
+    assert article.read_text(encoding="utf-8") == written
 
 
 def test_an_article_from_the_wayback_machine_gets_its_pictures_there(

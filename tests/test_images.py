@@ -333,25 +333,41 @@ def test_no_template_may_put_articles_among_the_pictures() -> None:
 
 
 def test_pictures_slow_a_site_when_it_struggles_but_do_not_set_its_pace(tmp_path: Path) -> None:
+    # The crawler's answer to each download, given by hand: no server, no threads, and a
+    # clock that stands still, so nothing here depends on how fast the machine runs.
+    from clocks import VirtualClock
     from newsarchive.batch import BatchOptions, ListEntry, _Importer, _ImportTask
     from newsarchive.crawl import Fetched, PictureJob, Site
     from newsarchive.errors import HTTPStatusError
     from newsarchive.pipeline import Plan
     from newsarchive.wayback import WaybackOptions
 
-    archive = Archive(tmp_path / "archive")
-    importer = _Importer([], archive, BatchOptions(), lambda _: None, on_notice=lambda _: None)
-    url = "https://x.org/story"
-    page = _ImportTask(
-        url, "https://x.org", ListEntry("l", 1, url), url, Plan(url, WaybackOptions())
+    options = BatchOptions(delay=0.0, backoff=1.0, throttle=True)
+    importer = _Importer(
+        [],
+        Archive(tmp_path / "archive"),
+        options,
+        lambda _: None,
+        on_notice=lambda _: None,
+        seed=1,
+        clock=VirtualClock(),
     )
-    picture = dataclasses.replace(page, url=f"{CDN}/a.jpg", picture=PictureJob(page, url, True))
-    site = Site[_ImportTask](CDN)
-    importer._pace(site, Fetched(picture, False, None, None, None, latency=0.8))
-    assert site.pace.gap == 0.0  # a picture's answer: no pace
-    importer._pace(site, Fetched(page, False, None, None, None, latency=0.8))
-    assert site.pace.gap == 0.8  # a page's answer sets it
-    busy = HTTPStatusError(f"{CDN}/a.jpg", "HTTP 503", reason="HTTP 503", status=503)
-    importer._pace(site, Fetched(picture, False, None, busy, None, latency=0.1))
-    assert site.pace.gap == 1.6  # a picture that finds the site struggling slows it down
-    importer.client.close()
+    try:
+        url = "https://x.org/story"
+        entry = ListEntry("l", 1, url)
+        page = _ImportTask(url, "https://x.org", entry, url, Plan(url, WaybackOptions()))
+        job = PictureJob(page, url, True)
+        picture = dataclasses.replace(page, url=f"{CDN}/a.jpg", picture=job)
+        site = Site[_ImportTask](CDN)
+        importer._pace(site, Fetched(picture, False, None, None, None, latency=0.8))
+        assert (site.pace.gap, site.next_start) == (0.0, 0.0)  # a picture's answer: no pace
+        importer._pace(site, Fetched(page, False, None, None, None, latency=0.8))
+        assert (site.pace.gap, site.next_start) == (0.8, 0.0)  # a page's answer sets it
+        busy = HTTPStatusError(f"{CDN}/a.jpg", "HTTP 503", reason="HTTP 503", status=503)
+        importer._pace(site, Fetched(picture, False, None, busy, None, latency=0.1))
+        assert site.pace.gap == 1.6  # a picture that finds the site struggling slows it down
+        assert 0.8 <= site.next_start <= 2.4  # and its next request waits that pace, jittered
+    finally:
+        importer.client.close()
+        if importer.picture_client is not None:
+            importer.picture_client.close()

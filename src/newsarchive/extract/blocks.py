@@ -201,7 +201,7 @@ class Walker:
                 self.image(child)
             elif skip_reason(child) is None:
                 run.append(child)
-            if child.tail and child.tail.strip():
+            if child.tail:  # a space between two inline elements is text too
                 run.append(child.tail)
         self._flush(run, quote)
 
@@ -252,7 +252,8 @@ class Walker:
         if tag == "table":
             md = _table_md(el, self.base)
             if md:
-                self.blocks.append(DomBlock("table", md, match_key(text_of(el)), len(text_of(el))))
+                # The key from the cells, apart: the element's text runs them together.
+                self.blocks.append(DomBlock("table", md, match_key(md), len(text_of(el))))
             return
         if tag == "li":
             md, key, text_len, link_len = _inline_block([el], self.base)

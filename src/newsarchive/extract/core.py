@@ -18,12 +18,14 @@ from newsarchive.extract.declarations import (
     description,
     json_ld,
     ld_free,
+    ld_index,
+    ld_with_page_dates,
     meta_tags,
     page_language,
     pick_article,
     tags,
 )
-from newsarchive.extract.dom import Element, parse_html
+from newsarchive.extract.dom import Element, parse_html, without_ruby_annotations
 from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.images import find_lead_image
 from newsarchive.extract.people import find_people
@@ -50,22 +52,26 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     """
     base = url or page.final_url or page.url or None
     where = base or page.local_path or "<page>"
-    root = parse_html(page.html, where)
+    markup = without_ruby_annotations(page.html)
+    root = parse_html(markup, where)
     refuse_bot_check(page.html, root, where)
     consent = consent_wall(root, page.final_url or base)
-    reading = engine.read(page.html, base)
+    reading = engine.read(markup, base)
     if reading is None:
         raise no_article(where, consent)
     meta = meta_tags(root)
     article_url = declared_url(root, meta, base) or _file_url(page)
     ld_objects = json_ld(root)
     ld = pick_article(ld_objects, [article_url, base or ""])
-    site = identify_site(root, meta, ld, article_url, base, (reading.sitename, reading.title))
+    site = identify_site(
+        root, meta, ld, article_url, base, (reading.sitename, reading.title), ld_index(ld_objects)
+    )
     title = find_title(root, meta, ld, reading.title, site)
     authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys)
     language = page_language(root, meta, ld, reading.language)
     lang = root.get("lang") or language
-    published = published_date(root, meta, ld, reading.date, article_url, lang)
+    dated = ld_with_page_dates(ld, ld_objects)
+    published = published_date(root, meta, dated, reading.date, article_url, lang)
     image = find_lead_image(root, meta, ld, reading.image, base)
     header = header_shown(root, meta, ld, title, (authors, byline), image)
     body = article_body(
@@ -90,7 +96,7 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
             authors=tuple(authors),
             byline=byline,
             published=published,
-            modified=modified_date(root, meta, ld),
+            modified=modified_date(root, meta, dated),
             site=site.name,
             hostname=site.hostname,
             description=description(meta, ld, reading.description),

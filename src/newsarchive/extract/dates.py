@@ -678,12 +678,21 @@ def _other_items_date(el: Element) -> bool:
 
 def _visible_dates(root: Element, month_first: bool) -> list[tuple[str, int]]:
     """Days the page shows in a <time> or in an element marked as a date, byline or meta
-    line, outside comments and teasers: (day, position in document order)."""
+    line, outside comments and teasers: (day, position in document order). A day shown
+    before the headline and outside the article that holds it is the site header's "today"
+    box, not the article's."""
     found: list[tuple[str, int]] = []
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    story = _story_of(h1) if h1 is not None else None
+    before_h1 = story is not None
     for position, el in enumerate(root.iter()):
+        if el is h1:
+            before_h1 = False
         if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS or el.tag == "head":
             continue
         if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
+            continue
+        if before_h1 and el is not story and story not in el.iterancestors():
             continue
         text = ""
         for piece in el.itertext():
@@ -698,15 +707,37 @@ def _visible_dates(root: Element, month_first: bool) -> list[tuple[str, int]]:
     return found
 
 
+_STORY_WORDS = frozenset({"article", "post", "entry", "story"})
+
+
+def _story_of(h1: Element) -> Element | None:
+    """The element that holds the article the headline heads: its nearest <article>, or an
+    element whose class or id says article, post, entry or story."""
+    for anc in h1.iterancestors():
+        if anc.tag in ("body", "html"):
+            return None
+        if anc.tag == "article" or _STORY_WORDS.intersection(class_words(anc)):
+            return anc
+    return None
+
+
 def _text_days(root: Element, month_first: bool) -> set[str]:
-    """Every day written anywhere in the page's visible text."""
+    """Every day written anywhere in the page's visible text, but for the site header's
+    (before the headline, outside the article that holds it: see _visible_dates)."""
     days: set[str] = set()
     body = root.find("body")
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    story = _story_of(h1) if h1 is not None else None
+    before_h1 = story is not None
     for el in body.iter() if body is not None else ():
+        if el is h1:
+            before_h1 = False
         if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS:
             continue
         for text in (el.text, el.tail):
             if not text or not any(ch.isdigit() for ch in text):
+                continue
+            if before_h1 and story not in el.iterancestors():
                 continue
             text = " ".join(text.split())
             while found := parse_text_date(text, month_first=month_first):

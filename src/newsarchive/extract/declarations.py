@@ -8,6 +8,7 @@ What is declared is evidence, weighed against what the page shows by the other m
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -140,6 +141,26 @@ def pick_article(objects: list[dict[str, Any]], page_urls: Iterable[str]) -> dic
     return articles[0] if articles else {}
 
 
+_DATE_KEYS = ("datePublished", "dateModified")
+
+
+def ld_with_page_dates(ld: dict[str, Any], objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The article's JSON-LD object with the dates of the WebPage it is part of, where the
+    article declares none itself (SEO plugins date the page, and not the Article in it):
+    the page that holds the article is dated as the article."""
+    if not _is_article(ld) or "webpage" in ld_types(ld) or all(ld.get(k) for k in _DATE_KEYS):
+        return ld
+    index = ld_index(objects)
+    for key in ("isPartOf", "mainEntityOfPage"):
+        ref = ld.get(key)
+        ref = ref.get("@id") if isinstance(ref, dict) else ref
+        page = index.get(ref) if isinstance(ref, str) else None
+        if page is not None and "webpage" in ld_types(page):
+            dates = {k: page[k] for k in _DATE_KEYS if page.get(k) and not ld.get(k)}
+            return {**ld, **dates}
+    return ld
+
+
 def ld_str(value: Any) -> str | None:
     """A JSON-LD value as text: strings, {"name"/"@id"/"url"/"@value": ...} and first items."""
     if isinstance(value, list):
@@ -153,8 +174,14 @@ def ld_str(value: Any) -> str | None:
                 return ld_str(value[name])
         return None
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return clean(str(value)) or None
+        return clean(unescape_entities(str(value))) or None
     return None
+
+
+def unescape_entities(text: str) -> str:
+    """`text` with the HTML character references some pages write in their JSON-LD decoded:
+    "H&#233;ctor" is "Héctor" (JSON has no entities; `&` alone stays)."""
+    return html.unescape(text) if "&" in text else text
 
 
 def _ld_list(value: Any) -> list[str]:
@@ -203,7 +230,7 @@ def ld_authors(
                 item = index[ref]
         if isinstance(item, str):
             if not item.startswith(("http://", "https://")):
-                people.append(item)
+                people.append(unescape_entities(item))
         elif isinstance(item, dict):
             name = ld_str(item.get("name"))
             if not name:
@@ -291,14 +318,28 @@ def description(meta: Meta, ld: dict[str, Any], fallback: str | None) -> str | N
 
 
 def tags(meta: Meta, ld: dict[str, Any], guessed: Iterable[str]) -> tuple[str, ...]:
-    """The article's keywords: JSON-LD, article:tag, then `guessed` (comma-separated lists)."""
-    return _dedupe(
-        [
-            *_ld_list(ld.get("keywords")),
-            *meta.all("article:tag"),
-            *(part for tag in guessed for part in tag.split(",")),
-        ]
-    )
+    """The article's keywords: JSON-LD, article:tag, then `guessed` (trafilatura's reading,
+    comma-separated lists). Where the page gives one keyword per element (a JSON-LD list, one
+    article:tag each), each is a keyword, commas and all ("Beshear, Andrew G"), and the pieces
+    of it that a comma-separated reading of the same keywords gives are none."""
+    keywords = ld.get("keywords")
+    if isinstance(keywords, list) and len(keywords) > 1:
+        declared = [text for item in keywords if (text := ld_str(item))]
+    else:
+        declared = _ld_list(keywords)
+    article_tags = list(dict.fromkeys(meta.all("article:tag")))  # (property= and name=)
+    declared += article_tags if len(article_tags) > 1 else _ld_list(article_tags[:1])
+    pieces = {
+        clean(piece).casefold() for value in declared if "," in value for piece in value.split(",")
+    }
+    known = {clean(value).casefold() for value in declared}
+    extra = [
+        part
+        for tag in guessed
+        for part in tag.split(",")
+        if clean(part).casefold() not in pieces and clean(tag).casefold() not in known
+    ]
+    return _dedupe([*declared, *extra])
 
 
 def categories(meta: Meta, ld: dict[str, Any], guessed: Iterable[str]) -> tuple[str, ...]:

@@ -2,8 +2,8 @@
 
 Parsing (`parse_html`), an element's visible text (`text_of`) and its class words
 (`class_words`), the block-level tags, and the few tree operations other modules need
-(`wrapped_copy`, `all_text`, `walk_events`). This is the only module that imports lxml; the
-others handle its elements as `Element` (lxml ships no type information).
+(`wrapped_copy`, `unwrap`, `remove`, `all_text`, `walk_events`). This is the only module that
+imports lxml; the others handle its elements as `Element` (lxml ships no type information).
 """
 
 from __future__ import annotations
@@ -69,6 +69,23 @@ def _split_words(values: tuple[str | None, ...]) -> tuple[str, ...]:
 
 _CAMEL_RE = re.compile(r"([a-z])([A-Z])")
 _WORD_SPLIT_RE = re.compile(r"[\s_\-]+")
+
+
+_RUBY_TEXT = re.compile(r"<r[tp][\s>/]", re.IGNORECASE)
+# A ruby annotation (<rt>) or its fallback parenthesis (<rp>), whose end tag may be left out.
+_RUBY_ANNOTATION = re.compile(
+    r"<(r[tp])\b[^>]*>.*?(?:</\1\s*>|(?=<(?:rt|rp|/ruby)\b))", re.IGNORECASE | re.DOTALL
+)
+
+
+def without_ruby_annotations(markup: str) -> str:
+    """The page without its ruby annotations: the reading aids (<rt>) a browser shows above
+    the characters they gloss ("漢<rt>かん</rt>"), and the parentheses (<rp>) it shows around
+    them where ruby is not supported. They are not part of the sentence: a reader, and a
+    search, reads "漢字", not "漢かん字じ"."""
+    if not _RUBY_TEXT.search(markup):
+        return markup
+    return _RUBY_ANNOTATION.sub("", markup)
 
 
 def parse_html(markup: str, where: str) -> Element:
@@ -158,6 +175,29 @@ def wrapped_copy(el: Element, tag: str = "body") -> Element:
     wrapper = etree.Element(tag)
     wrapper.append(deepcopy(el))
     return wrapper
+
+
+def unwrap(tree: Element, elements: list[Element]) -> None:
+    """Replace each of `elements` (inside `tree`) by its content: text, children and tail stay."""
+    if not elements:
+        return
+    for el in elements:
+        el.tag = "newsarchive-unwrap"
+    etree.strip_tags(tree, "newsarchive-unwrap")
+
+
+def remove(el: Element) -> None:
+    """Take `el` out of its tree; the text after it (its tail) stays where it was."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def all_text(el: Element) -> str:

@@ -22,7 +22,8 @@ from trafilatura.utils import normalize_unicode
 from trafilatura.xml import xmltotxt
 
 from newsarchive.extract.blocks import MdBlock
-from newsarchive.extract.dom import Element, wrapped_copy
+from newsarchive.extract.dom import Element, remove, unwrap, wrapped_copy
+from newsarchive.extract.images import is_placeholder
 from newsarchive.extract.text import clean, escape_md, match_key
 
 # Balanced mode, measured on the 181 scrapinghub pages of the shared corpus: favor_recall=True
@@ -57,6 +58,42 @@ trafilatura.external.jt_stoplist_init = all_stopwords  # type: ignore[assignment
 justext.core.define_stoplist = stoplist_as_is
 
 
+# The whitespace a browser collapses into one space.
+_SPACES = re.compile(r"[ \t\r\f]+")
+_LINE_BREAKS = re.compile(r" ?\n[ \n]*")
+
+
+def _collapse(text: str) -> str:
+    """Runs of spaces and tabs as one space, and a line break with the spaces around it as
+    one line break: trafilatura writes `<br>` as a line break in some texts, so whether a
+    line break of its text is one the page shows is for `spacing.respace` to settle."""
+    return _LINE_BREAKS.sub("\n", _SPACES.sub(" ", text))
+
+
+_SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript):", re.IGNORECASE)
+
+
+def _cleaned(tree: Element) -> Element:
+    """trafilatura's tree with its whitespace collapsed (`_collapse`; code keeps its own);
+    without links that run a script, which lead nowhere (their text stays), and without
+    placeholder pictures."""
+    scripts = []
+    for el in tree.iter():
+        keep = el.tag == "code" or any(a.tag == "code" for a in el.iterancestors())
+        # Whitespace alone, between two elements, is left as trafilatura laid it out.
+        if el.text and not keep and not el.text.isspace():
+            el.text = _collapse(el.text)
+        if el.tail and not (keep and el.tag != "code") and not el.tail.isspace():
+            el.tail = _collapse(el.tail)
+        if el.tag == "ref" and _SCRIPT_LINK.match(el.get("target") or ""):
+            scripts.append(el)
+    unwrap(tree, scripts)
+    for graphic in list(tree.iter("graphic")):
+        if is_placeholder(graphic.get("src") or ""):
+            remove(graphic)
+    return tree
+
+
 def _trafilatura_blocks(body: Element) -> list[MdBlock]:
     """Render trafilatura's output element by element, so each block keeps its source tag.
     (Joined, these give exactly what trafilatura's own Markdown output would.)"""
@@ -64,7 +101,7 @@ def _trafilatura_blocks(body: Element) -> list[MdBlock]:
     if body.text and body.text.strip():
         blocks.append(MdBlock("p", escape_md(clean(body.text)), match_key(body.text)))
     for child in body:
-        md = normalize_unicode(xmltotxt(wrapped_copy(child), True)).strip()
+        md = normalize_unicode(xmltotxt(_cleaned(wrapped_copy(child)), True)).strip()
         md = re.sub(r"[ \t]+\n", "\n", md)
         md = re.sub(r"\n{3,}", "\n\n", md)
         if not md:

@@ -75,7 +75,9 @@ def is_furniture(md: str, article_url: str) -> bool:
     if stripped.startswith("|"):
         # A table of thumbnails and headlines; a layout table holding the article has prose.
         prose = max(len(_plain(MD_LINK_RE.sub("", line))) for line in lines)
-        return prose < 200 and sum("![" in line for line in lines) >= 2
+        # A layout table of spacers is mostly rows with nothing in them.
+        empty = sum(not _plain(line).strip(" |") for line in lines)
+        return prose < 200 and (sum("![" in line for line in lines) >= 2 or 2 * empty >= len(lines))
     return False
 
 
@@ -108,8 +110,31 @@ def without_furniture(blocks: Iterable[str], article_url: str) -> str:
     """The body's blocks without furniture and promotions, as Markdown. A page that holds
     nothing but promotions (a list of links, say) keeps them: that is what it shows."""
     kept = [block for block in blocks if not is_furniture(block, article_url)]
-    trimmed = [block for block in kept if not is_promotion(block)]
+    trimmed = _without_empty_sections([block for block in kept if not is_promotion(block)])
     return "\n\n".join(trimmed if any(match_key(b) for b in trimmed) else kept).strip()
+
+
+_HEADING_RE = re.compile(r"^(#{1,6})\s")
+
+
+def _without_empty_sections(blocks: list[str]) -> list[str]:
+    """The blocks without headings left with nothing under them (the heading of a list of
+    links or promotions that went): a heading keeps its place only while some block other
+    than a heading follows it before the next heading of its level or above."""
+    kept: list[str] = []
+    for i, block in enumerate(blocks):
+        level = _HEADING_RE.match(block)
+        if level is None:
+            kept.append(block)
+            continue
+        for after in blocks[i + 1 :]:
+            other = _HEADING_RE.match(after)
+            if other is None:
+                kept.append(block)
+                break
+            if len(other[1]) <= len(level[1]):
+                break
+    return kept
 
 
 def _is_teaser_list(md: str) -> bool:
@@ -121,7 +146,12 @@ def _is_teaser_list(md: str) -> bool:
     if not items:
         return False
     for item in items:
-        lines = [line.strip() for line in item.split("\n") if line.strip()]
+        # A heading inside an item (a teaser's standfirst) is a line of its own, and its
+        # thumbnail beside the link no line at all.
+        item = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", item)
+        lines = [line.strip() for line in re.split(r"\n|\s(?=#{1,6}\s)", item) if line.strip()]
+        if not lines:
+            continue
         if len(lines) > 3 or not _LINK_ITEM_RE.match(lines[0]):
             return False
         if any(len(line) >= 200 for line in lines[1:]):

@@ -12,7 +12,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from newsarchive.extract.declarations import Meta, ld_image, ld_str
-from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, has_ancestor, text_of
+from newsarchive.extract.dom import (
+    BLOCK_TAGS,
+    SKIP_TEXT_TAGS,
+    Element,
+    class_words,
+    has_ancestor,
+    text_of,
+)
 from newsarchive.extract.text import absolute_url, clean
 from newsarchive.extract.widgets import inside_related
 from newsarchive.models import LeadImage
@@ -38,16 +45,62 @@ _CREDIT_TEXT_RE = re.compile(
 )
 
 
+# Words that name a file as a stand-in wherever they stand in its name ("leer.gif",
+# "netz-blank.png", "lazyload-placeholder.png", "empty-src.png"), and words that do so only
+# beside other such words or a hash ("pixel.gif", "spacer.33e2034037.gif", "1x1.png").
+_STAND_IN_WORDS = frozenset(
+    "blank spacer leer transparent placeholder lazyload lazyloading 1x1 empty".split()
+)
+_SPACER_WORDS = frozenset("pixel px space clear dummy trans lazy loading loader".split())
+_SPACER_COMPANIONS = frozenset("img image gif png jpg default grey gray white dot s".split())
+
+
+def is_placeholder(url: str) -> bool:
+    """Whether a picture address is a stand-in rather than a picture: a `data:` URI (what
+    pages put in `src` until a script loads the picture) or a spacer file, named after what
+    it is."""
+    if url.strip().lower().startswith("data:"):
+        return True
+    name = unquote(urlsplit(url).path).rsplit("/", 1)[-1].lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", name.rsplit(".", 1)[0]) if w]
+    if any(w in _STAND_IN_WORDS for w in words):
+        return True
+    if not any(w in _SPACER_WORDS for w in words):
+        return False
+    return all(w in _SPACER_WORDS or w in _SPACER_COMPANIONS or _hash_like(w) for w in words)
+
+
+def _hash_like(word: str) -> bool:
+    """A build hash in a file name ("33e2034037", "vfl3z5wfw"): letters and digits mixed."""
+    return len(word) >= 6 and any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+
+
+def too_small(img: Element) -> bool:
+    """An <img> the page declares 2 pixels wide or high or less (a spacer, a tracking pixel).
+    A side declared 0 beside a real one is left to the style sheet ("1440" by "0")."""
+    sides = []
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit():
+            sides.append(int(value))
+    shown = [side for side in sides if side > 0]
+    return bool(sides) and (max(sides) <= 2 or bool(shown) and min(shown) <= 2)
+
+
 def img_src(img: Element, base: str | None) -> str | None:
-    """The real picture URL of an <img>, looking past lazy-loading placeholders."""
+    """The real picture URL of an <img>, looking past lazy-loading placeholders; None for a
+    spacer or a tracking pixel."""
+    if too_small(img):
+        return None
     for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "src"):
         value = img.get(attr)
-        if value and not value.startswith("data:") and "placeholder" not in value.lower():
+        if value and not is_placeholder(value) and "placeholder" not in value.lower():
             if url := absolute_url(value, base):
                 return url
     srcset = img.get("srcset") or img.get("data-srcset") or ""
     first = srcset.split(",")[0].strip().split(" ")[0] if srcset.strip() else ""
-    return absolute_url(first, base)
+    url = absolute_url(first, base)
+    return None if url is None or is_placeholder(url) else url
 
 
 def image_name(url: str | None) -> str:
@@ -78,8 +131,12 @@ def split_credit(figure: Element, caption_el: Element | None) -> tuple[str | Non
                 pieces.append(node.text)
             for child in node:
                 if isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
+                    # A block (or a line break) inside a caption ends a line: not glued on.
+                    apart = child.tag in BLOCK_TAGS or child.tag == "br"
                     if not any(child is c for c in credit_els):
+                        pieces.append(" " if apart else "")
                         walk(child)
+                        pieces.append(" " if apart else "")
                     else:
                         pieces.append(" ")
                 if child.tail:

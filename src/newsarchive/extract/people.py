@@ -9,6 +9,7 @@ dates, URLs, agencies, organisations and the site's own name left out.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -76,6 +77,16 @@ _BOGUS_AUTHORS = frozenset(
         "red",
         "more",
         "mehr",
+        "super user",  # the account a CMS (Joomla) is installed with
+        # form labels: "Datum", "Quelle" are what a byline row is labelled, not who wrote it
+        "datum",
+        "date",
+        "fecha",
+        "quelle",
+        "source",
+        "autor",
+        "autorin",
+        "auteur",
     }
 )
 _ROLE_WORDS = frozenset(
@@ -144,6 +155,8 @@ _NOT_A_PERSON = frozenset(
         "photo",
         "фото",
         "agencies",
+        "agenturen",
+        "wires",
         "desk",
         "online",
         "blog",
@@ -153,13 +166,45 @@ _NOT_A_PERSON = frozenset(
         "pressemitteilung",
     }
 )
-# News agencies: a wire story's credit, not its author ("Jane Doe, Reuters" is Jane Doe).
+# News agencies: the authors of a wire story, but only a credit beside a reporter's name
+# ("Jane Doe, Reuters" and "Jane Doe for AFP" are Jane Doe's).
 _AGENCIES = frozenset(
     "reuters afp ap dpa epd kna efe ansa apa sda ats belga anp tass interfax xinhua kyodo jiji "
-    "yonhap pti ians upi lno lsw lby lhe lni lrs lsa lth dts ddp sid kathpress agenturen "
-    "agencies wires".split()
+    "yonhap pti ians upi lno lsw lby lhe lni lrs lsa lth dts ddp sid kathpress "
+    "pap ctk mti hina tanjug sna aa bernama antara".split()
 )
-_AGENCY_NAMES = frozenset({"associated press", "agence france presse", "news agencies"})
+_AGENCY_NAMES = frozenset(
+    {
+        "associated press",
+        "the associated press",
+        "agence france presse",
+        "press association",
+        "the canadian press",
+        "canadian press",
+        "united press international",
+        "agencia efe",
+        "agenzia ansa",
+        "deutsche presse agentur",
+    }
+)
+
+
+def is_agency(name: str) -> bool:
+    """Whether `name` is a news agency, or several ("dpa/lno", "APA/AP")."""
+    words = re.findall(r"[^\W_]+", name.lower())
+    return bool(words) and (
+        all(word in _AGENCIES for word in words) or " ".join(words) in _AGENCY_NAMES
+    )
+
+
+# A picture credit: a photographer's name, a slash and an agency's or archive's files ("Mike
+# Blake/Reuters files"), not a byline.
+_PICTURE_CREDIT_RE = re.compile(
+    r"/\s*[^/]*\b(?:files?|file photo|archives?|archiv|archivbild|handout|pool)$", re.IGNORECASE
+)
+# An e-mail address or a social-media handle after a name ("Jane Roe jroe@courier.example",
+# "Jane Roe @janeroe"): contact details, not part of the name.
+_CONTACT_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+")
 # A registered association or company written out: "Bund der Energieverbraucher e. V."
 _ORG_SUFFIX_RE = re.compile(r"\b(?:e\.?\s?v|g?mbh|s\.\s?a|s\.\s?l|b\.\s?v|n\.\s?v)\.?$", re.I)
 # A user name: one word of letters with digits in it ("happyface313"), not a number or a date
@@ -191,8 +236,6 @@ def _name_ok(name: str, site_keys: set[str]) -> bool:
     words = re.findall(r"[^\W_]+", low)
     if all(word in _ROLE_WORDS or word in DATE_WORDS for word in words):
         return False  # "Staff Writer", "Donnerstag"
-    if all(word in _AGENCIES for word in words) or " ".join(words) in _AGENCY_NAMES:
-        return False
     if _NOT_A_PERSON.intersection(words):
         return False
     if re.search(r"\b(?:says|said|schreibt|sagt|meint|writes)$|[!?]$", low):  # a comment's heading
@@ -202,13 +245,42 @@ def _name_ok(name: str, site_keys: set[str]) -> bool:
     return not _is_site_name(name, site_keys)
 
 
+def _folded(key: str) -> str:
+    """`key` without accents: "larepública" is "larepublica", as in the host name."""
+    if key.isascii():
+        return key
+    decomposed = unicodedata.normalize("NFKD", key)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# A country at the end of "Publisher GmbH, Nürnberg, Germany": a postal address, no byline
+_COUNTRIES = frozenset(
+    "germany deutschland austria österreich switzerland schweiz suisse france usa "
+    "united states uk united kingdom spain españa italy italia".split(" ")
+)
+
+
+def _is_address(text: str) -> bool:
+    parts = [part.strip(" .").casefold() for part in re.split(r"[;,]", text)]
+    return len(parts) >= 3 and parts[-1] in _COUNTRIES
+
+
+_SITE_KIND_WORDS = frozenset(
+    {"news", "뉴스", "新闻", "online", "blog", "tv", "magazin", "magazine"}
+)
+
+
 def _is_site_name(name: str, site_keys: set[str]) -> bool:
     """The publication's own name, also with words before it ("Die Tribüne" for
     tribuene.example) or, when long, after it ("Courier – Das Magazin für die Stadt" for
     courier.example); not a person whose blog bears their name ("Jane Roe" on
     jane.example)."""
-    key = compact_key(name)
+    key = _folded(compact_key(name))
+    site_keys = {_folded(site) for site in site_keys}
     if key in site_keys:
+        return True
+    # "Naver" of "Naver News": the site's name without the word that says what it is
+    if any(site.startswith(key) and site[len(key) :] in _SITE_KIND_WORDS for site in site_keys):
         return True
     return any(
         len(site) >= 4 and (key.endswith(site) or (len(name.split()) >= 4 and key.startswith(site)))
@@ -217,23 +289,47 @@ def _is_site_name(name: str, site_keys: set[str]) -> bool:
 
 
 def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]  # a frozenset is a fine read-only default
-    """Author names from raw strings: split "A and B", drop "By", dates, URLs, e-mails and the
-    site's own name; duplicates removed, order kept."""
+    """Author names from raw strings: split "A and B", drop "By", dates, URLs, e-mails, picture
+    credits and the site's own name; duplicates removed, order kept. News agencies are kept
+    when no person is named (a wire story's authors), and left out beside a person's name."""
     names: list[str] = []
+    agencies: list[str] = []
     seen: set[str] = set()
     for item in raw:
-        text = clean(item)
+        text = _CONTACT_RE.sub(" ", clean(item)).strip()
+        if _is_address(text):
+            continue
         text = _MORE_BY_RE.sub("", _ROLES_LABEL_RE.sub("", _BY_RE.sub("", text)))
+        if compact_key(text) in site_keys:
+            continue  # "Jobs & Hire", the site's name, is not two people
         for part in _AUTHOR_SPLIT_RE.split(text):
-            part = _BY_RE.sub("", part.strip(" .:|-–—")).strip(" .:|-–—")
+            part = _BY_RE.sub("", part.strip(" .:|-–—@©")).strip(" .:|-–—")
             part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
             part = _DEGREES_RE.sub("", part)
             if _DEGREES_RE.fullmatch(f" {part}"):
                 continue  # the "PhD" of "Jane Doe, PhD"
-            if _name_ok(part, site_keys) and compact_key(part) not in seen:
+            if _PICTURE_CREDIT_RE.search(part):
+                continue
+            part = _without_agency(part)
+            if compact_key(part) in seen:
+                continue
+            if is_agency(part) and not _is_site_name(part, site_keys):
+                seen.add(compact_key(part))
+                agencies.append(part)
+            elif _name_ok(part, site_keys):
                 seen.add(compact_key(part))
                 names.append(part)
-    return names
+    return names or agencies
+
+
+def _without_agency(part: str) -> str:
+    """A reporter's name without the agency a slash joins to it: "Peter Maahn/dpa" and "PAP/
+    Rafał Guz" are the reporters'; "dpa/lno", two agencies, stays."""
+    sides = [side.strip() for side in part.split("/")]
+    if len(sides) != 2 or not all(sides):
+        return part
+    people = [side for side in sides if not is_agency(side)]
+    return people[0] if len(people) == 1 and " " in people[0] else part
 
 
 _BYLINE_WORDS = frozenset(
@@ -284,7 +380,11 @@ def _byline_text(el: Element) -> str:
                 or child.tag in ("time", "img", "figure")
                 or bool(_BYLINE_SKIP_WORDS.intersection(class_words(child)))
             )
-            block = isinstance(child.tag, str) and (child.tag in BLOCK_TAGS or child.tag == "br")
+            # A date left out ends a segment: "am <time>14. Mai</time>, 15:40 Uhr" leaves
+            # "am" and ", 15:40 Uhr", which are no part of the names.
+            block = isinstance(child.tag, str) and (
+                child.tag in BLOCK_TAGS or child.tag in ("br", "time")
+            )
             if block:
                 parts.append(" | ")
             if not skip:
@@ -306,7 +406,7 @@ def _byline_text(el: Element) -> str:
         # "Jane Doe Stand: 05. Februar 2020": the date after the name
         if (day := parse_text_date(seg)) and day[1] > 0:
             seg = _EDGE_DATE_WORDS_RE.sub("", seg[: day[1]].strip(" ,:|·-–—"))
-        if not is_dateline(match_key(seg)):
+        if not is_dateline(match_key(seg)) and not _TIME_ONLY_RE.match(seg):
             kept.append(seg.strip())
     return clean(" ".join(kept))
 
@@ -316,6 +416,12 @@ _EDGE_DATE_WORDS_RE = re.compile(
     r"^(?:(?:updated|published|posted|last|modified|on|at|aktualisiert|stand|publiziert|"
     r"veröffentlicht|erschienen|publicado|actualizado|publié)\b\s*)+|"
     r"(?:\s*\b(?:updated|published|posted|last|modified|on|at|am|um|stand|aktualisiert))+\s*:?$",
+    re.IGNORECASE,
+)
+# What is left of a date beside a <time> element: ", 15:40 Uhr", "at 9.30am"
+_TIME_ONLY_RE = re.compile(
+    r"^[\s,.:;|·–—-]*(?:(?:at|um|à|a las|alle)\s+)?\d{1,2}[:.h]\d{2}\s*"
+    r"(?:uhr|h|am|pm|a\.m\.|p\.m\.|utc|gmt|cet|cest|mez|mesz)?[\s,.]*$",
     re.IGNORECASE,
 )
 # an author bio ("Phil Helsel is a reporter for NBC News."), not a byline
@@ -423,7 +529,20 @@ _CREDITS_AFTER_RE = re.compile(
     r"\s*(?:von|by|:).*$",
     re.IGNORECASE,
 )
-_TEXT_BYLINE_TAGS = ("p", "address", "h4", "h5", "h6", "small", "em", "strong", "i", "b", "span")
+_TEXT_BYLINE_TAGS = (
+    "p",
+    "div",
+    "address",
+    "h4",
+    "h5",
+    "h6",
+    "small",
+    "em",
+    "strong",
+    "i",
+    "b",
+    "span",
+)
 
 
 def _text_byline(root: Element, site_keys: set[str]) -> str | None:
@@ -442,8 +561,10 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
             continue
         text = text_of(el)
-        if len(text) > 100 or not (m := _TEXT_BYLINE_RE.match(text)):
-            continue
+        if _TEXT_BYLINE_RE.fullmatch(text) and el.tail and el.tail.strip():
+            text = f"{text} {el.tail.strip()}"  # <span>Autor:</span> Jane Roe<br>
+        if len(text) > 100 or not (m := _TEXT_BYLINE_RE.match(text)) or text.endswith(":"):
+            continue  # (a line ending in a colon leads into what follows: a teaser's title)
         names = _CREDITS_AFTER_RE.sub("", text[m.end() :]).strip(" :")
         if not names or not _only_names(names, site_keys, capitalised=True):
             continue
@@ -505,7 +626,10 @@ def find_people(
     name.)
     """
     index = ld_index(ld_objects)
-    authors = clean_authors(ld_authors(ld_author_value(ld, ld_objects), index)[0], site_keys)
+    people, organisations = ld_authors(ld_author_value(ld, ld_objects), index)
+    # An organisation is the author when the page names no person: a wire service ("AFP"),
+    # a newsroom; never the site itself (clean_authors leaves its name out).
+    authors = clean_authors(people or organisations, site_keys)
     if authors and "creator" in ld:
         # An author list cut to its first name, the full list in "creator"
         creators = clean_authors(ld_authors(ld["creator"], index)[0], site_keys)
@@ -513,7 +637,16 @@ def find_people(
             compact_key(c) for c in creators
         }:
             authors = creators
-    if not authors and guessed:
+    if (
+        not authors
+        and guessed
+        and not _is_site_name(guessed, site_keys)
+        and not _is_address(guessed)
+        # trafilatura splits "Mike Blake/Reuters files" at the slash
+        and not _PICTURE_CREDIT_RE.search(guessed.replace("; ", "/"))
+    ):
+        # (trafilatura splits the site's name "Jobs & Hire" into "Jobs; Hire", and an address
+        # "Publisher GmbH, Nürnberg, Germany" into its lines)
         authors = clean_authors(guessed.split(";"), site_keys)
     if not authors:
         authors = clean_authors(meta.all(*_AUTHOR_META), site_keys)
@@ -523,8 +656,9 @@ def find_people(
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
     elif len(authors) == 1 and " " not in authors[0]:
-        # A user name or a first name gives way to the name the byline shows:
-        # "janeroe" is "Jane Roe", "Jane" is "Jane Roe".
+        # A user name or a first name gives way to the name the byline shows, a login also to
+        # the name trafilatura's reading or a meta tag spells out: "janeroe" and "jane.roe"
+        # are "Jane Roe", "Jane" is "Jane Roe".
         shown_in = byline or _text_byline(root, site_keys)
         shown = clean_authors([shown_in or ""], site_keys)
         if len(shown) == 1 and (
@@ -532,4 +666,11 @@ def find_people(
             or shown[0].casefold().startswith(f"{authors[0].casefold()} ")
         ):
             authors, byline = shown, shown_in
+        elif authors[0].islower():
+            for source in (guessed, *meta.all(*_AUTHOR_META)):
+                shown = clean_authors([source or ""], site_keys)
+                if len(shown) == 1 and " " in shown[0]:
+                    if compact_key(shown[0]) == compact_key(authors[0]):
+                        authors = shown
+                        break
     return authors, byline

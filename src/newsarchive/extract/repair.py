@@ -11,6 +11,7 @@ dropped, unless they are boilerplate. Furniture goes last (see furniture.py).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +19,11 @@ from typing import Any
 from newsarchive.extract.blocks import DomBlock, MdBlock, Walker, find_containers
 from newsarchive.extract.dates import is_dateline
 from newsarchive.extract.declarations import Meta, ld_image, ld_str
-from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, has_ancestor, text_of
+from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, has_ancestor, text_of
 from newsarchive.extract.furniture import without_furniture
-from newsarchive.extract.images import image_name
-from newsarchive.extract.text import WordIndex, clean, contains, match_key
+from newsarchive.extract.images import image_name, too_small
+from newsarchive.extract.spacing import respace
+from newsarchive.extract.text import WordIndex, absolute_url, clean, contains, match_key
 from newsarchive.extract.titles import h1_text, headline_text
 from newsarchive.extract.widgets import is_junk_widget
 from newsarchive.models import LeadImage
@@ -87,6 +89,7 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
     # index, so that a page of many short paragraphs is not quadratic.
     index = WordIndex([b.key for b in md_blocks])
     inserts: dict[int, list[str]] = {}
+    replaced: dict[int, str] = {}
     seen: set[str] = set()
     anchor = -1
     suppressed: int | None = None  # anchor after which a teaser or link list was seen
@@ -112,6 +115,11 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             continue
         image, pending_image = pending_image, None
         if not block.key:
+            continue
+        if block.kind == "table" and (same := _same_table(block, md_blocks)) is not None:
+            if _completes(block.md, md_blocks[same].md):
+                replaced[same] = _MD_IMAGE_RE.sub("", block.md)
+            anchor, suppressed = same, None
             continue
         found = index.find(block.key, max(anchor, 0))
         if found is not None:
@@ -141,9 +149,38 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         inserts.setdefault(anchor, []).append(block.md)
     out = list(inserts.get(-1, []))
     for i, b in enumerate(md_blocks):
-        out.append(b.md)
+        out.append(replaced.get(i, b.md))
         out.extend(inserts.get(i, []))
     return out
+
+
+def _words(md: str) -> list[str]:
+    """The words of a block's text, its pictures' descriptions aside."""
+    return match_key(_MD_IMAGE_RE.sub(" ", md)).split()
+
+
+def _completes(page: str, kept: str) -> bool:
+    """Whether the page's table is the one to store rather than trafilatura's: it holds all
+    the words trafilatura kept and more (the cells it lost), or the same words where
+    trafilatura's holds pictures (icons in cells, which make it look like a table of
+    thumbnails). The page's is stored without its pictures."""
+    more, fewer = Counter(_words(page)), Counter(_words(kept))
+    if fewer - more:
+        return False
+    return fewer.total() < more.total() or "![" in kept
+
+
+def _same_table(table: DomBlock, md_blocks: list[MdBlock]) -> int | None:
+    """The table of trafilatura's that is the page's `table` (a table is stored once): the
+    one that shares 80 % of the words of the longer of the two."""
+    words = Counter(table.key.split())
+    for i, block in enumerate(md_blocks):
+        if block.tag != "table":
+            continue
+        other = Counter(block.key.split())
+        if sum((words & other).values()) >= 0.8 * max(words.total(), other.total()):
+            return i
+    return None
 
 
 def _literal_key(text: str) -> str:
@@ -168,6 +205,48 @@ def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBl
             continue
         if images and rest and match_key(rest) in header.keys:
             continue  # a gallery item repeating the lead picture's caption
+        kept.append(block)
+    return kept
+
+
+_MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
+
+
+# Class words of a picture, or of the element wrapping it, that make it an advert or a
+# button rather than a picture of the article ("hs-cta-img": a "New Call-to-action" banner).
+_AD_PICTURE_WORDS = frozenset("cta advert advertisement ad ads adslot sponsor sponsored".split())
+
+
+def _is_ad_picture(img: Element) -> bool:
+    for el in (img, img.getparent()):
+        if el is not None and _AD_PICTURE_WORDS.intersection(class_words(el)):
+            return True
+    return False
+
+
+def _without_spacers(blocks: list[MdBlock], root: Element, base: str | None) -> list[MdBlock]:
+    """trafilatura's blocks without the pictures the page declares 2 pixels wide or high or
+    less (spacers, tracking pixels: `too_small`) or marks as an advert or a call to action;
+    a block left empty goes."""
+    if not any("![" in b.md for b in blocks):
+        return blocks
+    small = {
+        url
+        for img in root.iter("img")
+        if too_small(img) or _is_ad_picture(img)
+        for url in (absolute_url(img.get(a), base) for a in ("src", "data-src"))
+        if url
+    }
+    if not small:
+        return blocks
+    kept: list[MdBlock] = []
+    for block in blocks:
+        md = _MD_IMAGE_RE.sub(lambda m: "" if m[1] in small else m[0], block.md)
+        if md != block.md:
+            md = re.sub(r"[ \t]{2,}", " ", md).strip()
+            if not md:
+                continue
+            block = MdBlock(block.tag, md, match_key(md))
         kept.append(block)
     return kept
 
@@ -275,6 +354,7 @@ def article_body(
     page's furniture. `consent` is the cookie-consent box standing in for the article;
     `base` the page's address, against which its links are read."""
     md_blocks = _drop_widget_blocks(_drop_header_repeats(blocks, header), root)
+    md_blocks = _without_spacers(md_blocks, root, base)
     if consent is not None:
         # The consent box is most of the page here, so the widget filter spares it.
         consent_key = match_key(text_of(consent))
@@ -324,7 +404,8 @@ class _Repair:
             if container is box:
                 for block in walker.blocks[start:]:
                     block.lead = True
-        repaired = _repair(self.md_blocks, walker.blocks, self.header)
+        md_blocks = respace(self.md_blocks, walker.blocks)
+        repaired = _repair(md_blocks, walker.blocks, self.header)
         return without_furniture(repaired, self.article_url)
 
 

@@ -43,9 +43,15 @@ def identify_site(
     article_url: str,
     base: str | None,
     guessed: tuple[str | None, str | None],
+    index: dict[str, dict[str, Any]] | None = None,
 ) -> Site:
-    """The page's site: its name from og:site_name, the JSON-LD publisher, application-name
-    or trafilatura's guess (`guessed`: its site name and title), and its host."""
+    """The page's site: its name from og:site_name, the JSON-LD publisher (`index`: the
+    page's JSON-LD objects by @id, for a publisher given by reference), the microdata
+    publisher, application-name, or trafilatura's guess (`guessed`: its site name and title);
+    and its host. In this order: the first declared name that matches the host ("The New
+    York Times" for nytimes.com), trafilatura's guess when it matches the host (og:site_name
+    may name an edition: "U.S."), the first declared name, trafilatura's: one site's
+    articles get one name, whichever app name ("NYTimes") trafilatura reads."""
     guessed_name, guessed_title = guessed
     # trafilatura falls back on the page's title for the site's name: that is no site name.
     sitename = guessed_name
@@ -60,15 +66,18 @@ def identify_site(
     if not hostname and base:
         hostname = urlsplit(base).hostname
     hostname = hostname.removeprefix("www.") if hostname else None
-    publisher = ld.get("publisher")
-    name = _site_name(
-        [
-            meta.get("og:site_name"),
-            ld_str(publisher.get("name")) if isinstance(publisher, dict) else None,
-            meta.get("application-name"),
-            sitename,
-        ],
-        hostname,
+    # The names the page declares, in this order, before trafilatura's guess, which reads
+    # app names ("NYTimes") where the page names its publisher ("The New York Times").
+    declared = [
+        meta.get("og:site_name"),
+        _publisher_name(ld.get("publisher"), index),
+        _microdata_publisher(root),
+        meta.get("application-name"),
+    ]
+    name = (
+        _site_name(declared, hostname, matching=True)
+        or _site_name([sitename], hostname, matching=True)
+        or _site_name([*declared, sitename], hostname)
     )
     # A Wayback Machine capture is the original site's page: its name is that site's.
     original_host = urlsplit(_original_url(article_url)).hostname
@@ -77,17 +86,55 @@ def identify_site(
     return Site(name, hostname, keys, home)
 
 
-def _site_name(candidates: list[str | None], hostname: str | None) -> str | None:
+def _publisher_name(publisher: Any, index: dict[str, dict[str, Any]] | None) -> str | None:
+    """The name of a JSON-LD publisher, also one given as a reference ({"@id": ...})."""
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    if isinstance(publisher, dict) and "name" not in publisher and index:
+        ref = publisher.get("@id")
+        publisher = index.get(ref) if isinstance(ref, str) else publisher
+    return ld_str(publisher.get("name")) if isinstance(publisher, dict) else None
+
+
+def _microdata_publisher(root: Element) -> str | None:
+    """The name of the publisher the page marks up as microdata (itemprop="publisher")."""
+    for el in root.xpath("//*[@itemscope][contains(@itemprop, 'publisher')]"):
+        if "publisher" in str(el.get("itemprop")).split():
+            for named in el.xpath(".//*[@itemprop='name']"):
+                return clean(named.get("content") or text_of(named)) or None
+    return None
+
+
+def _site_name(
+    candidates: list[str | None], hostname: str | None, *, matching: bool = False
+) -> str | None:
     """The publication's name: the first candidate that matches the host name ("Reuters" for
-    reuters.com, when og:site_name says "U.S.", the edition), else the first; never a URL
-    (trafilatura takes a publisher's Facebook page for its name)."""
+    reuters.com, when og:site_name says "U.S.", the edition), else (unless `matching`) the
+    first; never a URL (trafilatura takes a publisher's Facebook page for its name)."""
     names = [
         name
         for name in (clean(c) for c in candidates)
         if name and not re.match(r"(?i)(?:https?://|www\.)", name)
     ]
     host_keys = _site_keys([], hostname)
-    return next((n for n in names if _is_site_label(n, host_keys)), names[0] if names else None)
+    found = [n for n in names if _is_site_label(n, host_keys) or _abbreviated(n, host_keys)]
+    # "usatoday", the host's label, gives way to the name spelled out: "USA TODAY"
+    spelled = [n for n in found if not (n.islower() and " " not in n)]
+    if matching:
+        names = []
+    return next(iter(spelled or found or names), None)
+
+
+def _abbreviated(name: str, host_keys: set[str]) -> bool:
+    """Whether the host abbreviates `name` by the initials of its first words: nytimes.com
+    for "The New York Times"."""
+    words = [compact_key(w) for w in name.split() if compact_key(w)]
+    if words and words[0] == "the":
+        words = words[1:]
+    forms = {
+        "".join(w[0] for w in words[:k]) + "".join(words[k:]) for k in range(2, len(words) + 1)
+    }
+    return bool(forms & host_keys)
 
 
 def _site_keys(sites: Iterable[str | None], hostname: str | None) -> set[str]:
@@ -193,6 +240,8 @@ def find_title(
         if t
     )
     declared_titles.insert(2 if repeated else 4, guessed)
+    if marked := _marked_headline(root, declared_titles[:2]):
+        return marked
     return choose_title(
         declared_titles,
         headlines,
@@ -202,6 +251,34 @@ def find_title(
         _subheads(root, site.keys | logos),
         guessed,
     )
+
+
+def _marked_headline(root: Element, declared: list[str | None]) -> str | None:
+    """The <h2> or <h3> the page marks as the article's headline (itemprop="headline"), when
+    it says word for word what the JSON-LD headline or og:title says and no <h1> does: a
+    blog's post title, not the intro heading of its sidebar above it."""
+    keys = {match_key(html.unescape(t)) for t in declared if t}
+    keys.discard("")
+    if not keys:
+        return None
+    for h1 in root.iter("h1"):
+        if any(contains(match_key(text_of(h1)), key) for key in keys):
+            return None  # an <h1> says it (with more, perhaps): choose_title decides
+    for el in root.xpath("//*[self::h2 or self::h3][@itemprop='headline']"):
+        shown = clean("".join(_text_without_times(el)))
+        if match_key(shown) in keys:
+            return shown
+    return None
+
+
+def _text_without_times(el: Element) -> list[str]:
+    """The texts of `el`, without its <time> elements (a date before a post's title)."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag != "time":
+            parts += _text_without_times(child)
+        parts.append(child.tail or "")
+    return parts
 
 
 def choose_title(

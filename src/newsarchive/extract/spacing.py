@@ -1,0 +1,201 @@
+"""Whitespace as the page shows it: trafilatura's blocks respaced against the page's text.
+
+trafilatura now and then trims the space at an element boundary ("a diaper</a> from" becomes
+"a diaper](...)from") and splits a paragraph in two at a link or a bold run in text laid out
+with `<br>`s. The DOM walker renders the article's container with the page's own
+whitespace (blocks.py), so its text says what a reader sees. `respace` compares the two
+wherever trafilatura's Markdown has markup between two words with no space, and wherever two
+of its paragraphs meet: a space goes in where the page shows one, two paragraphs become one
+where the page shows them on one line, and nothing changes where the page says otherwise or
+nothing (text the container does not hold).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from newsarchive.extract.blocks import DomBlock, MdBlock
+from newsarchive.extract.text import match_key
+
+# Markdown that a reader does not see as text: escapes (the character stays), pictures, link
+# brackets and targets, emphasis and code marks, inline HTML tags.
+_MARKUP = re.compile(
+    r"(?P<esc>\\[!-/:-@\[-`{-~])"
+    r"|(?P<img>!\[(?:\\.|[^\]\\])*\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)"
+    r"(?:\s+\"[^\"]*\")?\))"
+    r"|(?P<close>\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\))"
+    r"|(?P<open>\[)"
+    r"|(?P<mark>\*+|(?<!\w)_+|_+(?!\w)|`+)"
+    r"|(?P<tag></?[a-z]+>)"
+)
+_SPACE = re.compile(r"[^\S\n]")
+# A block's Markdown marks at the start of a line: the page's text has none.
+_LINE_MARK = re.compile(r"^(?:>\s?|#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)+")
+# Characters that open a phrase after a space: "shadowcrew.com (no relation"
+_OPENING = frozenset('([{"“‘«„¿¡')
+# Where two words run together with no markup between them, as trafilatura joins two
+# blocks of the page: after punctuation, or a lower-case letter before a capital.
+_RUN_TOGETHER = re.compile(r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])")
+# Context compared on each side of a junction: long enough to be found only where it is.
+_CONTEXT = 24
+
+
+@dataclass
+class _Plain:
+    """A Markdown text as a reader reads it, with where markup stood between two characters:
+    (position in the text, where a space would go in the Markdown)."""
+
+    text: str
+    junctions: list[tuple[int, int]]
+    literal: list[tuple[int, int, int]]  # runs of text as they stand: (text at, md at, length)
+
+    def unmarked(self) -> list[tuple[int, int]]:
+        """Places inside a run of text where two words may have lost the space between
+        them, with no markup to tell: "nennen?Rutger", "(IST)India", "ElderlyWhen"."""
+        found: list[tuple[int, int]] = []
+        for at, md_at, length in self.literal:
+            for m in _RUN_TOGETHER.finditer(self.text, at + 1, at + length):
+                found.append((m.end(), md_at + m.end() - at))
+        return found
+
+
+def plain(md: str) -> _Plain:
+    """The text of `md` without its markup, and the junctions the markup left."""
+    out: list[str] = []
+    size = 0
+    junctions: list[tuple[int, int]] = []
+    literal: list[tuple[int, int, int]] = []
+    open_marks: set[str] = set()
+    pos = 0
+    for m in _MARKUP.finditer(md):
+        if m.start() > pos:
+            out.append(md[pos : m.start()])
+            literal.append((size, pos, m.start() - pos))
+            size += m.start() - pos
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "esc":
+            out.append(m.group()[1])
+            size += 1
+            continue
+        token = m.group()
+        if kind == "mark":
+            closing = token in open_marks
+            (open_marks.discard if closing else open_marks.add)(token)
+        else:
+            closing = kind in ("img", "close") or token.startswith("</")
+        # A space goes after closing markup and before opening markup.
+        where = m.end() if closing else m.start()
+        if junctions and junctions[-1][0] == size:
+            if closing:
+                junctions[-1] = (size, where)
+            continue
+        junctions.append((size, where))
+    out.append(md[pos:])
+    literal.append((size, pos, len(md) - pos))
+    # Each space character one space, so that the junctions stay where they are.
+    return _Plain(_SPACE.sub(" ", "".join(out)), junctions, literal)
+
+
+def _insert_spaces(block: MdBlock, page: str) -> MdBlock:
+    """`block` with a space at each junction where the page shows one (or a line break)
+    between the two words and never shows them joined. Junctions are settled in order, each
+    with the spaces put in before it, and the text after it compared up to the next one."""
+    view = plain(block.md)
+    text = view.text
+    candidates = sorted(
+        (at, where)
+        for at, where in {*view.junctions, *view.unmarked()}
+        if 0 < at < len(text)
+        and not text[at - 1].isspace()
+        and (text[at].isalnum() or text[at] in _OPENING)
+    )
+    if not candidates:
+        return block
+    inserts: list[int] = []
+    done = ""  # the text up to the junction, with the spaces put in so far
+    upto = 0
+    for n, (at, where) in enumerate(candidates):
+        done += text[upto:at]
+        upto = at
+        left = done[-_CONTEXT:].rsplit("\n", 1)
+        left_text = (
+            _LINE_MARK.sub("", left[-1]) if len(left) > 1 or len(done) <= _CONTEXT else left[-1]
+        )
+        end = at + _CONTEXT
+        if n + 1 < len(candidates) and candidates[n + 1][0] - at >= 6:
+            end = min(end, candidates[n + 1][0])
+        right = text[at:end].split("\n", 1)[0]
+        apart = f"{left_text} {right}" in page or f"{left_text}\n{right}" in page
+        if apart and f"{left_text}{right}" not in page:
+            inserts.append(where)
+            done += " "
+    if not inserts:
+        return block
+    md = block.md
+    for where in sorted(set(inserts), reverse=True):
+        md = f"{md[:where]} {md[where:]}"
+    return MdBlock(block.tag, md, match_key(md))
+
+
+def _one_line(block: MdBlock, page: str) -> MdBlock:
+    """`block` without the line breaks of the HTML source that trafilatura kept inside its
+    paragraphs: a line break stays only where the page shows one (at a `<br>`)."""
+    lines = block.md.split("\n")
+    if len(lines) < 2:
+        return block
+    out = [lines[0]]
+    for line in lines[1:]:
+        left = plain(out[-1]).text.rstrip()[-_CONTEXT:]
+        right = _LINE_MARK.sub("", plain(line).text.lstrip())[:_CONTEXT]
+        if left and right and f"{left}\n{right}" not in page:
+            out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
+        else:
+            out.append(line)
+    if len(out) == len(lines):
+        return block
+    md = "\n".join(out)
+    return MdBlock(block.tag, md, match_key(md))
+
+
+def _joined(first: MdBlock, second: MdBlock, page: str) -> MdBlock | None:
+    """The two paragraphs as one, when the page shows them on one line."""
+    left = plain(first.md).text.rstrip()
+    right = plain(second.md).text.lstrip()
+    if not left or not right or "\n" in left[-_CONTEXT:] or "\n" in right[:_CONTEXT]:
+        return None
+    left, right = left[-_CONTEXT:], right[:_CONTEXT]
+    if f"{left}\n{right}" in page:
+        return None
+    for gap in (" ", ""):
+        if f"{left}{gap}{right}" in page:
+            md = f"{first.md.rstrip()}{gap}{second.md.lstrip()}"
+            return MdBlock(first.tag, md, match_key(md))
+    return None
+
+
+def page_text(blocks: Iterable[DomBlock]) -> str:
+    """The text of the DOM walker's blocks, one line each (and at each `<br>`)."""
+    return "\n".join(plain(b.md).text for b in blocks if b.kind != "img")
+
+
+def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock]) -> list[MdBlock]:
+    """trafilatura's blocks with the whitespace the page shows (see the module's docstring)."""
+    page = page_text(dom_blocks)
+    if not page:
+        return md_blocks
+    out: list[MdBlock] = []
+    for block in md_blocks:
+        if block.tag == "p":
+            block = _one_line(block, page)
+        if block.tag in ("p", "quote", "list", "head"):
+            block = _insert_spaces(block, page)
+        if block.tag == "p" and out and out[-1].tag == "p":
+            merged = _joined(out[-1], block, page)
+            if merged is not None:
+                out[-1] = merged
+                continue
+        out.append(block)
+    return out

@@ -1,0 +1,222 @@
+"""Metadata that says what the page says: one hand-made page for each case of authors, dates,
+the site's name and keywords that the quality report found wrong, and the rule that fixed it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsarchive.extract import clean_authors
+from test_quality_cases import HEADLINE, json_ld, story, story_article
+
+
+def article_ld(**fields: object) -> str:
+    return json_ld({"@type": "NewsArticle", "headline": HEADLINE, **fields})
+
+
+# --- Authors
+
+
+def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_reporter() -> None:
+    wire = story(head=article_ld(author={"@type": "Organization", "name": "AFP"}))
+    assert story_article(wire).authors == ("AFP",)
+    shown = story(byline='<p class="byline">By AFP</p>')
+    assert story_article(shown).authors == ("AFP",)
+    reporter = story(byline='<p class="byline">By Jane Doe for AFP</p>')
+    assert story_article(reporter).authors == ("Jane Doe",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("By The Associated Press", ["The Associated Press"]),
+        ("Jane Doe, Reuters", ["Jane Doe"]),
+        ("Peter Maahn/dpa", ["Peter Maahn"]),
+        ("PAP/ Rafał Guz", ["Rafał Guz"]),
+        ("Mike Blake/Reuters files", []),
+        ("Jane Roe jroe@courier.example", ["Jane Roe"]),
+        ("Eric Levitz@EricLevitz", ["Eric Levitz"]),
+        ("Datum", []),
+        ("Autor", []),
+        ("Super User", []),
+        ("Olympia-Verlag GmbH, Nürnberg, Germany", []),
+    ],
+)
+def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: list[str]) -> None:
+    assert clean_authors([raw]) == names
+
+
+def test_a_picture_credit_is_no_byline() -> None:
+    credit = '<p class="byline">By Mike Blake/Reuters files</p>'
+    assert story_article(story(byline=credit)).authors == ()
+
+
+def test_the_sites_name_is_not_split_into_people() -> None:
+    head = (
+        '<meta property="og:site_name" content="Jobs &amp; Hire">'
+        '<meta name="author" content="Jobs &amp; Hire">'
+    )
+    byline = '<div class="wrote_by">By&nbsp;<a href="/reporters/jane-roe">Jane Roe</a></div>'
+    html = story(head=head, byline=byline)
+    assert story_article(html, "https://www.jobsnhire.example/a/1").authors == ("Jane Roe",)
+
+
+def test_an_outlet_carried_by_a_portal_is_the_outlet() -> None:
+    head = (
+        '<meta property="og:site_name" content="Portal News">'
+        '<meta property="article:author" content="Newstapa | Portal">'
+    )
+    article = story_article(story(head=head), "https://n.news.portal.example/article/607/1")
+    assert article.authors == ("Newstapa",)
+
+
+def test_json_ld_names_are_read_with_their_character_references() -> None:
+    html = story(head=article_ld(author={"@type": "Person", "name": "H&#233;ctor J. Cruz"}))
+    assert story_article(html).authors == ("Héctor J. Cruz",)
+
+
+def test_a_login_gives_way_to_the_name_another_source_spells_out() -> None:
+    head = article_ld(author={"@type": "Person", "name": "jane.roe"})
+    head += '<meta name="author" content="Jane Roe">'
+    assert story_article(story(head=head)).authors == ("Jane Roe",)
+    # Without such a name, the login is all the page says.
+    assert story_article(story(head=article_ld(author="jane.roe"))).authors == ("jane.roe",)
+
+
+def test_a_labelled_byline_row_names_the_author_and_a_form_label_does_not() -> None:
+    row = (
+        '<div class="info"><span class="label">Datum:</span> 03.05.2024<br>'
+        '<span class="label">Autor:</span> Fritz Imhof<br></div>'
+    )
+    assert story_article(story(byline=row)).authors == ("Fritz Imhof",)
+
+
+# --- Dates
+
+
+def test_the_site_headers_today_box_is_not_the_articles_date() -> None:
+    header = '<div id="top"><div id="date-box">Mon, 25 Dec 2023</div></div>'
+    info = '<div class="article-info"><span class="date">Thu, 14 May 2020 17:55 UTC</span></div>'
+    html = (
+        "<!doctype html><html lang='en'><head><title>"
+        + HEADLINE
+        + "</title></head><body>"
+        + header
+        + '<div class="article"><h1>'
+        + HEADLINE
+        + "</h1>"
+        + info
+        + STORY_TEXT
+        + "</div>"
+        "</body></html>"
+    )
+    assert story_article(html).published == "2020-05-14"
+
+
+def test_the_day_is_the_pages_local_day() -> None:
+    head = article_ld(datePublished="2023-11-09T03:28:35Z", dateModified="2023-11-09T04:00:00Z")
+    head += '<meta property="article:published_time" content="2023-11-08T22:28:35-05:00">'
+    published = story_article(story(head=head)).published
+    assert published == "2023-11-08T22:28:35-05:00"
+
+
+def test_an_articles_json_ld_date_is_kept_beside_its_modified_date() -> None:
+    head = article_ld(
+        datePublished="2024-05-03T10:00:00+02:00", dateModified="2024-05-05T10:00:00+02:00"
+    )
+    article = story_article(story(head=head))
+    assert (article.published, article.modified) == (
+        "2024-05-03T10:00:00+02:00",
+        "2024-05-05T10:00:00+02:00",
+    )
+
+
+def test_an_article_is_dated_by_the_web_page_it_is_part_of() -> None:
+    page = "https://courier.example/news/2024/05/cranes"
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "WebPage",
+                "@id": page,
+                "datePublished": "2024-05-03T10:00:00+00:00",
+                "dateModified": "2024-05-05T10:00:00+00:00",
+            },
+            {"@type": "Article", "isPartOf": {"@id": page}, "headline": HEADLINE},
+        ],
+    }
+    article = story_article(story(head=json_ld(graph)))
+    assert (article.published, article.modified) == (
+        "2024-05-03T10:00:00+00:00",
+        "2024-05-05T10:00:00+00:00",
+    )
+
+
+# --- The site's name
+
+
+def test_the_publishers_name_wins_over_an_app_name_and_the_host_label_is_spelled_out() -> None:
+    organisation = {"@type": "NewsMediaOrganization", "@id": "https://courier.example/#pub"}
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {**organisation, "name": "The Northbridge Courier"},
+            {"@type": "NewsArticle", "headline": HEADLINE, "publisher": organisation},
+        ],
+    }
+    app = '<meta property="al:iphone:app_name" content="Courier">'
+    named = story_article(story(head=json_ld(graph) + app))
+    microdata = (
+        '<div itemprop="publisher" itemscope itemtype="https://schema.org/NewsMediaOrganization">'
+        '<meta itemprop="name" content="The Northbridge Courier"></div>'
+    )
+    shown = story_article(story(before=microdata))
+    assert named.site == shown.site == "The Northbridge Courier"
+    label = '<meta property="og:site_name" content="courier">'
+    spelled = article_ld(publisher={"@type": "Organization", "name": "Courier"})
+    assert story_article(story(head=label + spelled)).site == "Courier"
+
+
+# --- Keywords
+
+
+def test_one_keyword_per_element_is_one_keyword() -> None:
+    tags = "".join(
+        f'<meta property="article:tag" content="{tag}">'
+        for tag in ("Beshear, Andrew G", "Elections, Governors", "Kentucky")
+    )
+    keywords = '<meta name="keywords" content="Beshear, Andrew G, Elections, Governors, Kentucky">'
+    article = story_article(story(head=tags + keywords))
+    assert article.tags == ("Beshear, Andrew G", "Elections, Governors", "Kentucky")
+    listed = article_ld(keywords=["Washington, D.C.", "Congress"])
+    assert story_article(story(head=listed)).tags == ("Washington, D.C.", "Congress")
+    one = '<meta property="article:tag" content="Congress,Senate,Budget">'
+    assert story_article(story(head=one)).tags == ("Congress", "Senate", "Budget")
+
+
+STORY_TEXT = "".join(
+    f"<p>Paragraph {n} of the story: the harbour cranes came back to the old docks by spring, "
+    "after two years of repairs paid for by the city and the port's operators.</p>"
+    for n in range(1, 7)
+)
+
+
+# --- Titles
+
+
+def test_the_post_title_the_page_marks_as_headline_beats_a_sidebars_intro_heading() -> None:
+    head = '<meta property="og:title" content="The most beautiful end of the world: Montauk">'
+    sidebar = "<div class='sidetray'><h1>When, if not now...</h1><p>About this blog.</p></div>"
+    post = (
+        '<h2 class="entry-title" itemprop="headline"><time datetime="2019-06-17">Jun 17</time>'
+        "The most beautiful end of the world: Montauk</h2>"
+    )
+    html = story(head=head, before=sidebar, h1=post, title="BeFifty - the blog")
+    assert story_article(html).title == "The most beautiful end of the world: Montauk"
+    # An <h1> that says what og:title says, with more, stays the headline.
+    longer = story(
+        head=head,
+        h1="<h1>The most beautiful end of the world: Montauk in June</h1>" + post,
+        title="BeFifty - the blog",
+    )
+    assert story_article(longer).title == "The most beautiful end of the world: Montauk in June"

@@ -1,0 +1,300 @@
+"""The stored text says what the page shows: one hand-made page for each class of text defect
+the quality report counts (glued words, broken paragraphs, tables stored twice, placeholder
+pictures, script links, garbled bylines, ruby annotations), and the report's measures on
+pages whose defects are known.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from newsarchive.extract import extract
+from newsarchive.models import Article, FetchedPage
+
+FETCHED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+URL = "https://northbridge-courier.example/news/2024/05/harbour-works"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+FILLER = (
+    "The harbour authority said the works would continue through the summer, with the "
+    "northern quay closed to traffic until the new pilings have been tested and approved. "
+    "Residents were told that the ferry timetable would not change during that time."
+)
+
+
+def page(body: str, head: str = "") -> FetchedPage:
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Harbour works begin | Northbridge Courier</title>{head}</head><body>"
+        "<header><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></header>"
+        f"<main><article><h1>Harbour works begin</h1>{body}"
+        f"<p>{FILLER}</p><p>{FILLER.replace('summer', 'autumn')}</p></article></main>"
+        "<footer><p>© Northbridge Courier</p></footer></body></html>"
+    )
+    return FetchedPage(
+        url=URL,
+        final_url=URL,
+        status=200,
+        content_type="text/html",
+        html=html,
+        encoding="utf-8",
+        fetched_at=FETCHED,
+    )
+
+
+def extracted(body: str, head: str = "") -> Article:
+    return extract(page(body, head))
+
+
+def reader_text(md: str) -> str:
+    """The Markdown as a reader sees it: link targets, emphasis and escapes removed."""
+    md = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", md)
+    md = re.sub(r"\[((?:\\.|[^\]\\])*)\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)\)", r"\1", md)
+    md = re.sub(r"</?[a-z]+>", "", md)
+    return re.sub(r"\\(.)", r"\1", md.replace("**", "").replace("*", ""))
+
+
+# A body laid out with <br>s, where a link or a bold run follows text with a space, as on
+# pages whose paragraphs are one <div>: trafilatura splits the paragraph there and trims the
+# space after the link.
+BR_LAYOUT = (
+    "<div class='article-text'>"
+    "The London embassy contract proved valuable to the firm. Inside the compound, its men "
+    "guarded the founder <a href='https://example.org/profile'>Julian Assange</a>, a top "
+    "target of the government who had been living in the building since 2012."
+    "<br><br>"
+    "The investigation detailed operations ranging from snooping on private conversations to "
+    "<a href='https://example.org/report'>fishing a diaper</a> from an embassy trash can in "
+    "order to determine who the child's father was, the witnesses said in their statements."
+    "<br><br>"
+    "<strong>Obtained by several media outlets, the files detail an elaborate operation.</strong>"
+    " Even the diplomats the firm was hired to protect were targeted by the spy ring."
+    "<br><br>"
+    "In 2016 the director rushed off alone to a <a href='https://example.org/fair'>security "
+    "fair</a> in Las Vegas, hoping to rustle up lucrative new contracts for the company."
+    "</div>"
+)
+
+
+def test_words_at_link_and_bold_boundaries_keep_the_space_the_page_shows() -> None:
+    body = reader_text(extracted(BR_LAYOUT).body)
+    for phrase in (
+        "fishing a diaper from an embassy",
+        "security fair in Las Vegas",
+        "elaborate operation. Even the diplomats",
+    ):
+        assert phrase in body, phrase
+    for glued in ("diaperfrom", "fairin", "operation.Even"):
+        assert glued not in body
+
+
+def test_a_paragraph_split_at_a_link_by_trafilatura_is_one_line_again() -> None:
+    body = reader_text(extracted(BR_LAYOUT).body)
+    lines = [line for line in body.split("\n") if line.strip()]
+    assert any("guarded the founder Julian Assange, a top target" in line for line in lines)
+    assert any("to fishing a diaper from an embassy" in line for line in lines)
+
+
+def test_no_space_is_inserted_where_the_page_shows_none() -> None:
+    article = extracted(
+        "<p>It was <b>un</b>believable, said the harbour master, that the quay stood for a "
+        "century<sup>1</sup> without repair, and that the <a href='/pilings'>pil</a>ings held "
+        "(<a href='/report'>report</a>) until the storm.</p>"
+    )
+    body = reader_text(article.body)
+    assert "unbelievable" in body
+    assert "century1 without" in body
+    assert "pilings held (report) until" in body
+
+
+def test_a_paragraph_is_one_line_and_a_hard_break_only_at_br() -> None:
+    article = extracted(
+        "<p>36\nStunden. So lange dauert die schnellste Zugverbindung von Madrid nach\n"
+        "Stockholm. Die Fahrt beginnt um 7:20 Uhr und nach fünf Umstiegen mit teils\n"
+        "mehrstündigen Pausen kommen die Reisenden an.</p>"
+        "<p>Harbour Office<br>12 Quay Street<br>Northbridge, where letters to the harbour "
+        "master are answered within a week by the office staff.</p>"
+    )
+    lines = reader_text(article.body).split("\n")
+    first = next(line for line in lines if line.startswith("36 Stunden"))
+    assert first.startswith("36 Stunden. So lange") and first.endswith("Reisenden an.")
+    assert "Harbour Office" in lines
+    assert "12 Quay Street" in lines
+
+
+TABLE = (
+    "<p>The contractors published the schedule of the works, quay by quay, with the "
+    "expected cost of each phase and the weeks each of them will take to complete.</p>"
+    "<table><thead><tr><th>quay</th><th>weeks</th><th>cost</th></tr></thead><tbody>"
+    "<tr><td>north quay</td><td>12 weeks</td><td>1.2 million</td></tr>"
+    "<tr><td><a href='/quays/east'>east quay</a></td><td>8 weeks</td><td>0.9 million</td></tr>"
+    "<tr><td>south quay</td><td>10 weeks</td><td>1.1 million</td></tr>"
+    "</tbody></table>"
+)
+
+
+def test_a_table_is_stored_once() -> None:
+    body = extracted(TABLE).body
+    assert body.count("north quay") == 1
+    assert body.count("0.9 million") == 1
+    assert "east quay" in reader_text(body)
+
+
+def test_placeholder_and_advert_pictures_and_script_links_are_not_stored() -> None:
+    article = extracted(
+        "<p>Work on the quay began on Monday morning. "
+        "<img src='/img/leer.gif' alt=''><img src='/static/blank.jpg' alt=''>"
+        "<img src='data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'>"
+        "<img src='/track/p.gif?id=7' width='1' height='1' alt=''></p>"
+        "<figure><img src='/photos/quay-crane.jpg' width='800' height='600' alt='The crane'>"
+        "<figcaption>The crane arrived on Monday.</figcaption></figure>"
+        "<p>The council will publish the next phase in June.</p>"
+        "<span class='hs-cta-wrapper'><a href='https://cta-redirect.example/1'>"
+        "<img class='hs-cta-img' src='https://cta.example/cta/default/1.png' "
+        "alt='New Call-to-action'></a></span>"
+        "<p>Readers can <a href='javascript:void(0)'>print this story</a> or write to the "
+        "harbour office about the works, which the council has promised to answer.</p>"
+    )
+    body = article.body
+    for stand_in in ("leer.gif", "blank.jpg", "data:", "p.gif"):
+        assert stand_in not in body
+    assert "quay-crane.jpg" in body
+    assert "Call-to-action" not in body
+    assert "javascript" not in body
+    assert "print this story or write" in reader_text(body)
+
+
+def test_pictures_that_are_stand_ins_are_known_by_their_address() -> None:
+    from newsarchive.extract.images import is_placeholder
+
+    for url in (
+        "https://a.example/img/leer.gif",
+        "https://a.example/blank.jpg",
+        "https://a.example/assets/spacer.33e2034037.gif",
+        "https://a.example/lazyload-placeholder.png",
+        "https://a.example/img/netz-blank.png",
+        "https://a.example/yts/img/pixel-vfl3z5WfW.gif",
+        "data:image/svg+xml,%3Csvg%3E%3C/svg%3E",
+    ):
+        assert is_placeholder(url), url
+    for url in (
+        "https://a.example/photos/pixel-8-review.jpg",
+        "https://a.example/spacecraft-launch.jpg",
+        "https://a.example/pixel-art-contest.png",
+        "https://a.example/2024/harbour.jpg",
+    ):
+        assert not is_placeholder(url), url
+
+
+def test_a_byline_keeps_no_remains_of_the_date_beside_it() -> None:
+    article = extracted(
+        "<p class='byline'>von <a class='author' href='/autor/anja-roe/'>Anja Roe</a> am "
+        "<a href='/date/2014/05/14/'><time datetime='2014-05-14'>14. Mai 2014</time></a>, "
+        "15:40 Uhr</p><p>Die Arbeiten am Hafen haben am Montag begonnen, wie die Behörde in "
+        "einer Mitteilung an die Anwohner und die Fährgesellschaft bekannt gab.</p>"
+    )
+    assert article.byline == "Anja Roe"
+
+
+def test_ruby_annotations_are_no_part_of_the_title_or_the_text() -> None:
+    ruby = "<ruby>港<rp>(</rp><rt>みなと</rt><rp>)</rp></ruby>の<ruby>工事<rt>こうじ</rt></ruby>"
+    article = extract(
+        FetchedPage(
+            url=URL,
+            final_url=URL,
+            status=200,
+            content_type="text/html",
+            html=(
+                "<html lang='ja'><head><meta charset='utf-8'><title>港の工事</title></head>"
+                f"<body><article><h1>{ruby}が始まる</h1>"
+                f"<p>{ruby}が月曜日に始まりました。北の岸壁は夏の間、通行止めになります。"
+                "住民には、フェリーの時刻表は変わらないと説明がありました。</p>"
+                f"<p>{FILLER}</p></article></body></html>"
+            ),
+            encoding="utf-8",
+            fetched_at=FETCHED,
+        )
+    )
+    assert article.title == "港の工事が始まる"
+    assert "港の工事が月曜日に始まりました" in article.body
+    assert "みなと" not in article.body and "こうじ" not in article.body
+
+
+# ---------------------------------------------------------------------------------------------
+# The report's measures find the defects they count
+
+
+@pytest.fixture(scope="module")
+def integrity() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("integrity", BENCHMARKS / "integrity.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["integrity"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+MEASURED = (
+    "<html><body><div>A researcher fishing a <a href='/x'>diaper</a> from a bin, "
+    "it was <b>un</b>believable.</div>"
+    "<p>This is one paragraph of the page, long enough to be compared word for word with "
+    "what the archive stored, and shown once.</p>"
+    "<p>Spacer <img src='/img/leer.gif'> and <a href='javascript:void(0)'>print</a>.</p>"
+    "</body></html>"
+)
+
+
+def test_the_integrity_measures_count_each_defect(integrity: ModuleType) -> None:
+    paragraph = (
+        "This is one paragraph of the page, long enough to be compared word for word with "
+        "what the archive stored, and shown once."
+    )
+    good = (
+        "A researcher fishing a [diaper](https://a.example/x) from a bin, it was "
+        f"**un**believable.\n\n{paragraph}\n\nSpacer and print."
+    )
+    assert integrity.measure(MEASURED, good, "https://a.example/").glued == 0
+    broken = paragraph.replace("long enough", "long\nenough")
+    bad = (
+        "A researcher fishing a [diaper](https://a.example/x)from a bin, it was un believable."
+        f"\n\n{broken}\n\n{paragraph}\n\n{paragraph}\n\n"
+        "Spacer ![](https://a.example/img/leer.gif) and [print](javascript:void(0))."
+    )
+    found = integrity.measure(MEASURED, bad, "https://a.example/")
+    assert (found.glued, found.split, found.broken) == (1, 1, 1)
+    assert (found.duplicated, found.placeholders, found.javascript) == (1, 1, 1)
+
+
+def test_a_heading_whose_section_went_is_not_left_behind() -> None:
+    from newsarchive.extract.furniture import without_furniture
+
+    links = "\n".join(
+        f"- [Story {n}](https://northbridge-courier.example/news/{n})" for n in range(1, 5)
+    )
+    body = without_furniture(
+        [
+            "## The works",
+            "The northern quay closes on Monday for the summer.",
+            "## More from the harbour",
+            links,
+            "### Further reading",
+            "## Timeline",
+            "### Phase one",
+            "Pilings are tested in June.",
+        ],
+        URL,
+    )
+    assert body.split("\n\n") == [
+        "## The works",
+        "The northern quay closes on Monday for the summer.",
+        "## Timeline",
+        "### Phase one",
+        "Pilings are tested in June.",
+    ]
