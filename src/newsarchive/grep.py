@@ -2,9 +2,8 @@
 language and publication date, and a choice of searching the title, the body or everything.
 
 It reads the Markdown files themselves, so what it prints is always what the files say. The
-scanning is ripgrep's (see `ripgrep`): newsarchive's walker lists the archive while rg
-searches the directories listed so far, and newsarchive keeps the articles the filters pass,
-in path order. A
+scanning is ripgrep's (see `ripgrep`): rg walks the archive while newsarchive's walker lists
+it, and newsarchive keeps the articles the filters pass, in path order. A
 pattern rg reads the same way is matched by rg, line by line (`_grep_by_rg`); for any other,
 rg finds the files holding the strings every match must contain, and Python matches those
 (`_scanned`). With `--in title` or `--in body` rg finds the files and Python the lines.
@@ -36,7 +35,7 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -47,7 +46,14 @@ from newsarchive.errors import UsageError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.search import INDEX_FILE, Field, Filters, IndexReader, KnownFile
 from newsarchive.store import Archive
-from newsarchive.walk import OPEN_FLAGS, article_files, directories, read_bytes
+from newsarchive.walk import (
+    OPEN_FLAGS,
+    Directory,
+    article_files,
+    directories,
+    join,
+    read_bytes,
+)
 from newsarchive.workers import bounded_map, worker_count, worker_pool
 
 __all__ = ["FileMatches", "GrepOptions", "Line", "compile_pattern", "grep"]
@@ -641,45 +647,60 @@ def _scanned(
         assert job.prefilter is not None
         patterns, word = scanner_patterns(job.prefilter), False
 
-    def scan(dirs: list[str]) -> set[str]:
-        return ripgrep.files_holding(rg, root, dirs, patterns, word=word)
+    def scan(files: Sequence[str] | None) -> set[str]:
+        return ripgrep.files_holding(rg, root, files, patterns, word=word)
 
     listed, scans = _listed_while_scanned(root, on_error, scan)
     holding: set[str] = set().union(*scans)
-    yield from sorted(holding & listed, key=_path_order)
+    yield from sorted((rel for rel in holding if rel in listed), key=_path_order)
 
 
 T = TypeVar("T")
 
 
-def _listed_while_scanned(
-    root: Path, on_error: Callable[[Path, str], None] | None, scan: Callable[[list[str]], T]
-) -> tuple[set[str], list[T]]:
-    """(every article file, by the walker; `scan` of the directories holding any).
+class _Listing:
+    """The article files of an archive as the walker lists it, by directory; which of a
+    scan's finds are articles is asked of it file by file, for the few that matched."""
 
-    rg scans the directories listed so far while the walker lists the rest: one rg at a
-    time, each given what was listed while the one before ran. Listing 100,000 files costs
-    this process about as much as rg's whole search, and the two overlap."""
-    listed: set[str] = set()
-    pending: list[str] = []
-    scans: list[T] = []
+    def __init__(self, listed: Iterable[Directory]) -> None:
+        self._by_rel = {directory.rel: directory for directory in listed}
+        self._files: dict[str, frozenset[str]] = {}
+
+    def __contains__(self, rel: object) -> bool:
+        if not isinstance(rel, str):
+            return False
+        parent, _, name = rel.rpartition("/")
+        files = self._files.get(parent)
+        if files is None:
+            directory = self._by_rel.get(parent)
+            if directory is None:
+                return False
+            files = self._files[parent] = frozenset(directory.names) - directory.dirs
+        return name in files
+
+    def links(self) -> list[str]:
+        """The links to article files, which rg's walk passes over."""
+        return [join(rel, name) for rel, listed in self._by_rel.items() for name in listed.links]
+
+
+def _listed_while_scanned(
+    root: Path,
+    on_error: Callable[[Path, str], None] | None,
+    scan: Callable[[Sequence[str] | None], T],
+) -> tuple[_Listing, list[T]]:
+    """(the articles as the walker lists them; `scan` of the whole tree, and of the links
+    to article files if there are any).
+
+    rg walks the tree while the walker lists it, in a thread of this process: listing
+    100,000 files costs about a third of rg's whole search, and the two overlap."""
     with ThreadPoolExecutor(max_workers=1) as thread:
-        running: Future[T] | None = None
-        for directory in directories(root, on_error=on_error):
-            files = directory.files
-            if not files:
-                continue
-            listed.update(files)
-            pending.append(directory.rel)
-            if running is None or running.done():
-                if running is not None:
-                    scans.append(running.result())
-                running, pending = thread.submit(scan, pending), []
-        if running is not None:
-            scans.append(running.result())
-    if pending:
-        scans.append(scan(pending))
-    return listed, scans
+        whole = thread.submit(scan, None)
+        listing = _Listing(directories(root, on_error=on_error))
+        scans = [whole.result()]
+    links = listing.links()
+    if links:
+        scans.append(scan(links))
+    return listing, scans
 
 
 def _path_order(rel: str) -> list[str]:
@@ -694,9 +715,9 @@ def _grep_by_rg(
     newsarchive keeps the articles the filters pass, in path order."""
     root = Path(job.root)
 
-    def scan(dirs: list[str]) -> tuple[dict[str, ripgrep.FileLines], set[str]]:
+    def scan(files: Sequence[str] | None) -> tuple[dict[str, ripgrep.FileLines], set[str]]:
         return ripgrep.matching_lines(
-            rg, root, dirs, translated, word=job.options.word, context=job.options.context
+            rg, root, files, translated, word=job.options.word, context=job.options.context
         )
 
     listed, scans = _listed_while_scanned(root, on_error, scan)
@@ -705,7 +726,8 @@ def _grep_by_rg(
     for lines_by_file, not_read in scans:
         found.update(lines_by_file)
         unreadable |= not_read
-    for rel in sorted((found.keys() | unreadable) & listed, key=_path_order):
+    articles = (rel for rel in found.keys() | unreadable if rel in listed)
+    for rel in sorted(articles, key=_path_order):
         lines = found.get(rel)
         if lines is None:  # rg could not read it: read it here, and say why not
             outcome = _search_file(job, rel)
