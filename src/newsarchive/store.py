@@ -18,6 +18,7 @@ import string
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -29,7 +30,7 @@ from slugify import slugify
 from newsarchive import db
 from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
 from newsarchive.frontmatter import FrontMatterError, article_date, is_newsarchive, loads
-from newsarchive.leftovers import is_leftover, temp_name
+from newsarchive.leftovers import is_leftover, sync_directory, temp_name
 from newsarchive.models import Article
 from newsarchive.urls import normalize_url, other_scheme
 from newsarchive.walk import IMAGES_DIR, article_files, directories, parent_of
@@ -39,6 +40,7 @@ __all__ = [
     "IMAGES_DIR",
     "TEMPLATE_FIELDS",
     "Archive",
+    "Commit",
     "Rewriter",
     "SaveResult",
     "slugify_title",
@@ -272,20 +274,6 @@ def url_keys(meta: Mapping[str, Any]) -> list[str]:
     return [key for key in dict.fromkeys(keys) if key]
 
 
-def _fsync_dir(directory: Path) -> None:
-    """Make a new directory entry durable; not possible (nor needed) on every platform."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _temp_name(name: str) -> str:
     # Starts with "." and ends with ".tmp": never read as an article, hidden from `ls`; and
     # names this process, so that a leftover of a crash is known as one (leftovers.py).
@@ -492,8 +480,7 @@ class Archive:
         saves never duplicate.
         """
         rel = PurePosixPath(self.path_for(article))
-        urls = [*keys, article.url, article.source, article.final_url]
-        own_keys = [key for key in dict.fromkeys(map(_url_key, urls)) if key]
+        own_keys = _own_keys(article, keys)
         with self._lock:
             conn = self._connect()
             try:
@@ -502,6 +489,23 @@ class Archive:
             except sqlite3.Error as exc:
                 raise self._db_error(exc) from exc
         return result
+
+    @contextmanager
+    def committing(self) -> Iterator[Commit]:
+        """A `Commit`: files written whole under temporary names, given their names under
+        the index's write lock, in one transaction. When the block ends, the directories
+        of the files named are fsynced, then the transaction is committed: every file is
+        on disk and found by its URLs then. When it raises, the transaction is rolled back
+        (a file named by then stays, and is found by the next scan)."""
+        with self._lock:
+            conn = self._connect()
+            try:
+                with db.transaction(conn):
+                    commit = Commit(self, conn)
+                    yield commit
+                    commit.sync()
+            except sqlite3.Error as exc:
+                raise self._db_error(exc) from exc
 
     def edit(self, path: Path, change: Callable[[str], str]) -> None:
         """Replace the article file at `path` by `change(its text)`, atomically, under the
@@ -554,7 +558,7 @@ class Archive:
             final = existing
             if outcome == "replaced":
                 self._replace(final, text, rewrite)
-            _fsync_dir(directory)
+            sync_directory(directory)
         except OSError as exc:
             raise StoreError(str(directory), f"cannot write: {exc.strerror or exc}") from exc
         if outcome == "exists":
@@ -819,6 +823,64 @@ def _unreadable(path: Path) -> str | None:
     except UnicodeDecodeError:
         return "not UTF-8 text"
     return None
+
+
+def _own_keys(article: Article, keys: Iterable[str]) -> list[str]:
+    """The index keys of `keys` and of the article's url, source and final_url."""
+    urls = [*keys, article.url, article.source, article.final_url]
+    return [key for key in dict.fromkeys(map(_url_key, urls)) if key]
+
+
+class Commit:
+    """Files given their names in one transaction of the URL index (`Archive.committing`):
+    an import's articles, written whole by its extraction processes, in groups."""
+
+    def __init__(self, archive: Archive, conn: sqlite3.Connection) -> None:
+        self.archive, self._conn = archive, conn
+        self._dirs: dict[Path, None] = {}  # the directories of the names given, to fsync
+
+    def find(self, urls: Iterable[str]) -> Path | None:
+        """The file archived for any of `urls` (`Archive.lookup`), as this transaction sees it."""
+        return self.archive._find(self._conn, _candidates(urls))
+
+    def remember(self, path: Path, urls: Iterable[str]) -> None:
+        """As `Archive.remember`, in this transaction."""
+        self.archive._remember(self._conn, path, urls)
+
+    def claim(self, article: Article, temp: Path, keys: Iterable[str]) -> SaveResult:
+        """Give `temp`, the whole file of `article` written in the directory of its name
+        (`Archive.path_for`), that name, or "-2", "-3", ... when it is taken, and record it
+        with the URLs of `keys` and the article's own; as `Archive.save` does without
+        `force`. When one of those URLs is archived already, `temp` is removed instead."""
+        archive = self.archive
+        own_keys = _own_keys(article, keys)
+        rel = PurePosixPath(archive.path_for(article))
+        try:
+            existing = archive._find(self._conn, _candidates(own_keys))
+            if existing is not None:
+                archive._remember(self._conn, existing, own_keys)
+                return SaveResult(existing, created=False, replaced=False)
+            final, outcome = archive._claim(temp, rel, set(own_keys), False)
+        except OSError as exc:
+            raise StoreError(str(temp.parent), f"cannot write: {exc.strerror or exc}") from exc
+        finally:
+            temp.unlink(missing_ok=True)
+        if outcome == "exists":
+            archive._record(self._conn, final, own_keys + sorted(_read_article(final)[1]))
+            return SaveResult(final, created=False, replaced=False)
+        self._dirs[final.parent] = None
+        archive._record(self._conn, final, own_keys)
+        return SaveResult(final, created=True, replaced=False)
+
+    def add_directory(self, directory: Path) -> None:
+        """Have `sync` fsync `directory` too (where a name was given to another file)."""
+        self._dirs[directory] = None
+
+    def sync(self) -> None:
+        """Make the names given so far durable (fsync their directories)."""
+        for directory in self._dirs:
+            sync_directory(directory)
+        self._dirs.clear()
 
 
 def _candidates(urls: Iterable[object]) -> list[str]:
