@@ -43,7 +43,7 @@ from newsarchive.leftovers import write_temp
 from newsarchive.models import Article, FetchedPage, FetchOptions, ImageOptions, Snapshot
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
-from newsarchive.store import Archive, Commit, template_path
+from newsarchive.store import Archive, Commit, article_keys, template_path
 from newsarchive.urls import check_url, is_local_target, normalize_url, same_site
 from newsarchive.userdata import Rewrite, carry_over
 from newsarchive.wayback import WaybackOptions
@@ -147,6 +147,8 @@ class Staged:
     directories of their names, waiting for those names (`commit_staged`)."""
 
     file: Path  # the article's file, naming its capture as `capture` says
+    rel: str  # its name, relative to the archive's root
+    keys: tuple[str, ...]  # its index keys (`store.article_keys`)
     capture: Path | None = None  # the capture's file; None: no capture
     sealed: capture_mod.Sealed | None = None  # the capture's name and reference (no data)
 
@@ -181,7 +183,9 @@ def stage_found(found: Found, page: FetchedPage, stage: Stage) -> Found:
         if capture is not None:
             capture.unlink(missing_ok=True)
         raise
-    return dataclasses.replace(found, text=None, staged=Staged(file, capture, sealed))
+    keys = tuple(article_keys(found.article, found.keys))
+    staged = Staged(file, rel.as_posix(), keys, capture, sealed)
+    return dataclasses.replace(found, text=None, staged=staged)
 
 
 def commit_staged(
@@ -213,9 +217,9 @@ _Named = tuple[Article, Path, Path | None] | Path  # the article, its file and i
 def _name_capture(found: Found, commit: Commit, captures: Path | None) -> _Named:
     staged = found.staged
     assert staged is not None
-    known = commit.find(found.keys)
+    known = commit.find(staged.keys)
     if known is not None:
-        commit.remember(known, found.keys)  # a mirror: found without a request next time
+        commit.remember(known, staged.keys)  # a mirror: found without a request next time
         return known
     if staged.capture is None or staged.sealed is None or captures is None:
         return found.article, staged.file, None
@@ -232,7 +236,7 @@ def _name_capture(found: Found, commit: Commit, captures: Path | None) -> _Named
         return article, staged.file, path
     # The name was taken (a second fetch within the same second): the file names this one.
     text = render_file(article, found.body).encode("utf-8")
-    target = commit.archive.root / commit.archive.path_for(article)
+    target = commit.archive.root / staged.rel
     try:
         return article, write_temp(target, text), path
     except OSError as exc:
@@ -243,7 +247,8 @@ def _claim(found: Found, named: _Named, commit: Commit) -> Written:
     if isinstance(named, Path):
         return Written("already archived", named, found.article, None)
     article, file, capture = named
-    result = commit.claim(article, file, found.keys)
+    assert found.staged is not None
+    result = commit.claim(file, found.staged.rel, found.staged.keys)
     if result.created:
         return Written("archived", result.path, article, None)
     if capture is not None:  # another article holds one of its URLs: not written after all

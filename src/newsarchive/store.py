@@ -43,6 +43,7 @@ __all__ = [
     "Commit",
     "Rewriter",
     "SaveResult",
+    "article_keys",
     "slugify_title",
     "template_path",
     "url_keys",
@@ -480,7 +481,7 @@ class Archive:
         saves never duplicate.
         """
         rel = PurePosixPath(self.path_for(article))
-        own_keys = _own_keys(article, keys)
+        own_keys = article_keys(article, keys)
         with self._lock:
             conn = self._connect()
             try:
@@ -552,7 +553,7 @@ class Archive:
                 tmp = directory / _temp_name(rel.name)
                 try:
                     self._write_temp(tmp, text.encode("utf-8"))
-                    existing, outcome = self._claim(tmp, rel, set(keys), force)
+                    existing, outcome = self._claim(conn, tmp, rel, set(keys), force)
                 finally:
                     tmp.unlink(missing_ok=True)
             final = existing
@@ -598,9 +599,10 @@ class Archive:
             os.fsync(handle.fileno())
 
     def _claim(
-        self, tmp: Path, rel: PurePosixPath, keys: set[str], force: bool
+        self, conn: sqlite3.Connection, tmp: Path, rel: PurePosixPath, keys: set[str], force: bool
     ) -> tuple[Path, str]:
-        """Give the complete temp file a final name without overwriting anyone's file.
+        """Give the complete temp file a final name without overwriting anyone's file; none
+        of `keys` is in the index (the caller looked them up under the lock).
 
         Returns the path and "created"; or, when the name holds this same article (on disk
         but not yet indexed), "replaced" with `force` (the caller replaces it) and "exists"
@@ -612,6 +614,9 @@ class Archive:
             final = self.root / (rel if n == 1 else _suffixed(rel, n))
             if _link_new(tmp, final):
                 return final, "created"
+            if self._indexed(conn, final):  # another article, as none of `keys` leads to it
+                n += 1
+                continue
             problem = _unreadable(final)
             if problem is not None:
                 raise StoreError(
@@ -621,6 +626,15 @@ class Archive:
             if _read_article(final)[1] & keys:
                 return final, "replaced" if force else "exists"
             n += 1
+
+    def _indexed(self, conn: sqlite3.Connection, path: Path) -> bool:
+        """Whether the index holds the file at `path` as it is on disk (its keys known)."""
+        row = conn.execute(
+            "SELECT mtime_ns, size FROM files WHERE path = ?",
+            (path.relative_to(self.root).as_posix(),),
+        ).fetchone()
+        state = _file_state(path) if row is not None else None
+        return state is not None and (state[1], state[2]) == tuple(row)
 
     def _record(
         self, conn: sqlite3.Connection, path: Path, keys: Iterable[str], *, replace: bool = False
@@ -825,10 +839,15 @@ def _unreadable(path: Path) -> str | None:
     return None
 
 
-def _own_keys(article: Article, keys: Iterable[str]) -> list[str]:
-    """The index keys of `keys` and of the article's url, source and final_url."""
-    urls = [*keys, article.url, article.source, article.final_url]
-    return [key for key in dict.fromkeys(map(_url_key, urls)) if key]
+def article_keys(article: Article, urls: Iterable[str]) -> list[str]:
+    """The index keys an article is saved with: those of `urls` (the URLs it is known by)
+    and of its url, source and final_url, normalised, without repeats."""
+    every: list[str | None] = [*urls, article.url, article.source, article.final_url]
+    return [key for key in dict.fromkeys(map(_url_key, every)) if key]
+
+
+def _both_schemes(keys: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(each for key in keys for each in (key, other_scheme(key))))
 
 
 class Commit:
@@ -839,28 +858,30 @@ class Commit:
         self.archive, self._conn = archive, conn
         self._dirs: dict[Path, None] = {}  # the directories of the names given, to fsync
 
-    def find(self, urls: Iterable[str]) -> Path | None:
-        """The file archived for any of `urls` (`Archive.lookup`), as this transaction sees it."""
-        return self.archive._find(self._conn, _candidates(urls))
+    def find(self, keys: Iterable[str]) -> Path | None:
+        """The file archived for any of `keys` (index keys, as `article_keys` gives them),
+        with http or https, as this transaction sees it."""
+        return self.archive._find(self._conn, _both_schemes(keys))
 
     def remember(self, path: Path, urls: Iterable[str]) -> None:
         """As `Archive.remember`, in this transaction."""
         self.archive._remember(self._conn, path, urls)
 
-    def claim(self, article: Article, temp: Path, keys: Iterable[str]) -> SaveResult:
-        """Give `temp`, the whole file of `article` written in the directory of its name
-        (`Archive.path_for`), that name, or "-2", "-3", ... when it is taken, and record it
-        with the URLs of `keys` and the article's own; as `Archive.save` does without
-        `force`. When one of those URLs is archived already, `temp` is removed instead."""
+    def claim(self, temp: Path, rel: str, keys: Sequence[str]) -> SaveResult:
+        """Give `temp`, the whole file of an article written in the directory of its name
+        `rel` (`Archive.path_for`), that name, or "-2", "-3", ... when it is taken, and
+        record it with its `keys` (`article_keys`); as `Archive.save` does without `force`.
+        When one of those keys is archived already, `temp` is removed instead."""
         archive = self.archive
-        own_keys = _own_keys(article, keys)
-        rel = PurePosixPath(archive.path_for(article))
+        own_keys = list(keys)
         try:
-            existing = archive._find(self._conn, _candidates(own_keys))
+            existing = self.find(own_keys)
             if existing is not None:
                 archive._remember(self._conn, existing, own_keys)
                 return SaveResult(existing, created=False, replaced=False)
-            final, outcome = archive._claim(temp, rel, set(own_keys), False)
+            final, outcome = archive._claim(
+                self._conn, temp, PurePosixPath(rel), set(own_keys), False
+            )
         except OSError as exc:
             raise StoreError(str(temp.parent), f"cannot write: {exc.strerror or exc}") from exc
         finally:
