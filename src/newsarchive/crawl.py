@@ -232,8 +232,11 @@ _PRELOAD = "newsarchive.warmup"
 
 # Idle connections the pictures' client keeps: most picture hosts are asked for one or two.
 _PICTURE_KEEPALIVE = 8
-# The most grouped writes done together: the articles an import names in one transaction.
+# The most grouped writes done together (the articles an import names in one transaction),
+# and how long the first waits for others: the fsyncs and the transaction are shared by more
+# articles when pages come in fast, where the main process's time counts most.
 WRITE_GROUP = 64
+WRITE_GROUP_WAIT = 0.05
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1061,8 +1064,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         """The writer thread: the only code that writes to the archive during a run.
 
         A separate thread, because each save waits for the disk (fsync) and the scheduler
-        must keep handing out downloads meanwhile. Grouped writes queued one after another
-        (at most `WRITE_GROUP`) are done together. A write that raises ends it: the
+        must keep handing out downloads meanwhile. Grouped writes queued one after another,
+        or within `WRITE_GROUP_WAIT` of the first (at most `WRITE_GROUP`), are done
+        together. A write that raises ends it: the
         coordinator raises the error (the archive cannot be written).
         """
         held: deque[tuple[TaskT, object, bool] | None] = deque()
@@ -1073,9 +1077,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                     self.saves.put(job)  # dropped at shutdown, as the rest of the queue
                 return
             group = [job]
+            deadline = time.monotonic() + WRITE_GROUP_WAIT
             while job[2] and len(group) < WRITE_GROUP:
                 try:
-                    more = self.saves.get_nowait()
+                    more = self.saves.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
                 if more is None or not more[2]:
