@@ -48,21 +48,20 @@ def temp_name(name: str, owner: int | None = None) -> str:
     return f".{name}.{owner or os.getpid()}-{secrets.token_hex(4)}.tmp"
 
 
-# Directories whose leftovers this process has removed already: once is enough, since it
-# leaves none of its own while it runs.
-_CLEARED: set[Path] = set()
-
-
-def write_temp(path: Path, data: bytes, *, owner: int | None = None) -> Path:
+def write_temp(
+    path: Path, data: bytes, *, owner: int | None = None, cleared: set[Path] | None = None
+) -> Path:
     """Write `data` whole and fsynced under a temporary name beside `path` (`temp_name`,
     naming `owner`), making its directory first, and return the temporary file; nothing is
-    left when that fails (OSError). The leftovers of that directory are removed first, the
-    first time this process writes there."""
+    left when that fails (OSError). The leftovers of that directory are removed first; with
+    `cleared` (the directories cleared already, by a writer that leaves none of its own),
+    only the first time."""
     directory = path.parent
     directory.mkdir(parents=True, exist_ok=True)
-    if directory not in _CLEARED:
+    if cleared is None or directory not in cleared:
         remove_leftovers(directory)
-        _CLEARED.add(directory)
+        if cleared is not None:
+            cleared.add(directory)
     temp = directory / temp_name(path.name, owner)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(temp, flags, 0o666)  # 0o666 & umask: the mode any new file would get

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -139,6 +140,7 @@ class Stage:
     template: str
     captures: Path | None
     owner: int  # the importing process's pid, which the temporary files name
+    run: str = field(default_factory=lambda: secrets.token_hex(8))  # this import, of its runs
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,11 @@ class Staged:
                 path.unlink(missing_ok=True)
 
 
+# The directories whose leftovers were removed during each import (by its `Stage`), in this
+# process: once each is enough, as the import leaves none of its own while it runs.
+_CLEARED: dict[Stage, set[Path]] = {}
+
+
 def stage_found(found: Found, page: FetchedPage, stage: Stage) -> Found:
     """`found`, its files written as `write_found` would write them without pictures: the
     capture (made ready: compressed, its digest taken) and the file naming it, under
@@ -168,17 +175,20 @@ def stage_found(found: Found, page: FetchedPage, stage: Stage) -> Found:
     the template makes no name of the article, OSError when a file cannot be written; no
     file is left then."""
     rel = template_path(stage.template, found.article)
+    cleared = _CLEARED.setdefault(stage, set())
     article, capture, sealed = found.article, None, None
     if stage.captures is not None and page.status is not None:
         sealed = capture_mod.seal_capture(
             page, capture_mod.capture_path(str(rel), page), software=archiver_name()
         )
-        capture = write_temp(stage.captures / sealed.rel, sealed.data, owner=stage.owner)
+        capture = write_temp(
+            stage.captures / sealed.rel, sealed.data, owner=stage.owner, cleared=cleared
+        )
         sealed = dataclasses.replace(sealed, data=b"")
         article = _naming(article, sealed.rel, sealed.record_id, sealed.sha256)
     try:
         text = render_file(article, found.body).encode("utf-8")
-        file = write_temp(stage.root / rel, text, owner=stage.owner)
+        file = write_temp(stage.root / rel, text, owner=stage.owner, cleared=cleared)
     except BaseException:
         if capture is not None:
             capture.unlink(missing_ok=True)

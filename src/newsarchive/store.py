@@ -553,7 +553,7 @@ class Archive:
                 tmp = directory / _temp_name(rel.name)
                 try:
                     self._write_temp(tmp, text.encode("utf-8"))
-                    existing, outcome = self._claim(conn, tmp, rel, set(keys), force)
+                    existing, outcome = self._claim(tmp, rel, set(keys), force)
                 finally:
                     tmp.unlink(missing_ok=True)
             final = existing
@@ -599,10 +599,9 @@ class Archive:
             os.fsync(handle.fileno())
 
     def _claim(
-        self, conn: sqlite3.Connection, tmp: Path, rel: PurePosixPath, keys: set[str], force: bool
+        self, tmp: Path, rel: PurePosixPath, keys: set[str], force: bool
     ) -> tuple[Path, str]:
-        """Give the complete temp file a final name without overwriting anyone's file; none
-        of `keys` is in the index (the caller looked them up under the lock).
+        """Give the complete temp file a final name without overwriting anyone's file.
 
         Returns the path and "created"; or, when the name holds this same article (on disk
         but not yet indexed), "replaced" with `force` (the caller replaces it) and "exists"
@@ -614,9 +613,6 @@ class Archive:
             final = self.root / (rel if n == 1 else _suffixed(rel, n))
             if _link_new(tmp, final):
                 return final, "created"
-            if self._indexed(conn, final):  # another article, as none of `keys` leads to it
-                n += 1
-                continue
             problem = _unreadable(final)
             if problem is not None:
                 raise StoreError(
@@ -626,15 +622,6 @@ class Archive:
             if _read_article(final)[1] & keys:
                 return final, "replaced" if force else "exists"
             n += 1
-
-    def _indexed(self, conn: sqlite3.Connection, path: Path) -> bool:
-        """Whether the index holds the file at `path` as it is on disk (its keys known)."""
-        row = conn.execute(
-            "SELECT mtime_ns, size FROM files WHERE path = ?",
-            (path.relative_to(self.root).as_posix(),),
-        ).fetchone()
-        state = _file_state(path) if row is not None else None
-        return state is not None and (state[1], state[2]) == tuple(row)
 
     def _record(
         self, conn: sqlite3.Connection, path: Path, keys: Iterable[str], *, replace: bool = False
@@ -879,9 +866,7 @@ class Commit:
             if existing is not None:
                 archive._remember(self._conn, existing, own_keys)
                 return SaveResult(existing, created=False, replaced=False)
-            final, outcome = archive._claim(
-                self._conn, temp, PurePosixPath(rel), set(own_keys), False
-            )
+            final, outcome = archive._claim(temp, PurePosixPath(rel), set(own_keys), False)
         except OSError as exc:
             raise StoreError(str(temp.parent), f"cannot write: {exc.strerror or exc}") from exc
         finally:
