@@ -140,18 +140,31 @@ def _insert_spaces(block: MdBlock, page: str) -> MdBlock:
     return MdBlock(block.tag, md, match_key(md))
 
 
+_PREFIX = re.compile(r"^[ \t]*((?:>[ \t]?)*)([-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|\|)?")
+
+
 def _one_line(block: MdBlock, page: str) -> MdBlock:
     """`block` without the line breaks of the HTML source that trafilatura kept inside its
-    paragraphs: a line break stays only where the page shows one (at a `<br>`)."""
+    paragraphs, list items, quotes and headings: a line break stays only where the page
+    shows one (at a `<br>`), and before a new list item or table row."""
     lines = block.md.split("\n")
     if len(lines) < 2:
         return block
     out = [lines[0]]
     for line in lines[1:]:
+        quote, marker = _PREFIX.match(line).groups()  # type: ignore[union-attr]  # always
+        before = _PREFIX.match(out[-1]).group(1)  # type: ignore[union-attr]  # always
+        rest = line[_PREFIX.match(line).end(1) :].lstrip()  # type: ignore[union-attr]
         left = plain(out[-1]).text.rstrip()[-_CONTEXT:]
-        right = _LINE_MARK.sub("", plain(line).text.lstrip())[:_CONTEXT]
-        if left and right and f"{left}\n{right}" not in page:
-            out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
+        right = plain(rest).text[:_CONTEXT]
+        if (
+            marker is None
+            and quote.replace(" ", "") == before.replace(" ", "")
+            and rest
+            and left.strip(" >")
+            and f"{left}\n{right}" not in page
+        ):
+            out[-1] = f"{out[-1].rstrip()} {rest}"
         else:
             out.append(line)
     if len(out) == len(lines):
@@ -184,12 +197,13 @@ def page_text(blocks: Iterable[DomBlock]) -> str:
 def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock]) -> list[MdBlock]:
     """trafilatura's blocks with the whitespace the page shows (see the module's docstring)."""
     page = page_text(dom_blocks)
-    if not page:
-        return md_blocks
     out: list[MdBlock] = []
     for block in md_blocks:
-        if block.tag == "p":
+        if block.tag in ("p", "quote", "list", "head"):
             block = _one_line(block, page)
+        if not page:
+            out.append(block)
+            continue
         if block.tag in ("p", "quote", "list", "head"):
             block = _insert_spaces(block, page)
         if block.tag == "p" and out and out[-1].tag == "p":
