@@ -140,7 +140,9 @@ def _insert_spaces(block: MdBlock, page: str) -> MdBlock:
     return MdBlock(block.tag, md, match_key(md))
 
 
-_PREFIX = re.compile(r"^[ \t]*((?:>[ \t]?)*)([-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|\|)?")
+_PREFIX = re.compile(
+    r"^[ \t]*((?:>[ \t]?)*)([-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|#{1,6}(?:[ \t]|$)|\|)?"
+)
 
 
 def _one_line(block: MdBlock, page: str) -> MdBlock:
