@@ -131,6 +131,27 @@ def test_an_articles_json_ld_date_is_kept_beside_its_modified_date() -> None:
     )
 
 
+def test_an_article_is_dated_by_the_web_page_it_is_part_of() -> None:
+    page = "https://courier.example/news/2024/05/cranes"
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "WebPage",
+                "@id": page,
+                "datePublished": "2024-05-03T10:00:00+00:00",
+                "dateModified": "2024-05-05T10:00:00+00:00",
+            },
+            {"@type": "Article", "isPartOf": {"@id": page}, "headline": HEADLINE},
+        ],
+    }
+    article = story_article(story(head=json_ld(graph)))
+    assert (article.published, article.modified) == (
+        "2024-05-03T10:00:00+00:00",
+        "2024-05-05T10:00:00+00:00",
+    )
+
+
 # --- The site's name
 
 

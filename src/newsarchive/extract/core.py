@@ -19,6 +19,7 @@ from newsarchive.extract.declarations import (
     json_ld,
     ld_free,
     ld_index,
+    ld_with_page_dates,
     meta_tags,
     page_language,
     pick_article,
@@ -69,7 +70,8 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys)
     language = page_language(root, meta, ld, reading.language)
     lang = root.get("lang") or language
-    published = published_date(root, meta, ld, reading.date, article_url, lang)
+    dated = ld_with_page_dates(ld, ld_objects)
+    published = published_date(root, meta, dated, reading.date, article_url, lang)
     image = find_lead_image(root, meta, ld, reading.image, base)
     header = header_shown(root, meta, ld, title, (authors, byline), image)
     body = article_body(
@@ -94,7 +96,7 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
             authors=tuple(authors),
             byline=byline,
             published=published,
-            modified=modified_date(root, meta, ld),
+            modified=modified_date(root, meta, dated),
             site=site.name,
             hostname=site.hostname,
             description=description(meta, ld, reading.description),

@@ -141,6 +141,26 @@ def pick_article(objects: list[dict[str, Any]], page_urls: Iterable[str]) -> dic
     return articles[0] if articles else {}
 
 
+_DATE_KEYS = ("datePublished", "dateModified")
+
+
+def ld_with_page_dates(ld: dict[str, Any], objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The article's JSON-LD object with the dates of the WebPage it is part of, where the
+    article declares none itself (SEO plugins date the page, and not the Article in it):
+    the page that holds the article is dated as the article."""
+    if not _is_article(ld) or "webpage" in ld_types(ld) or all(ld.get(k) for k in _DATE_KEYS):
+        return ld
+    index = ld_index(objects)
+    for key in ("isPartOf", "mainEntityOfPage"):
+        ref = ld.get(key)
+        ref = ref.get("@id") if isinstance(ref, dict) else ref
+        page = index.get(ref) if isinstance(ref, str) else None
+        if page is not None and "webpage" in ld_types(page):
+            dates = {k: page[k] for k in _DATE_KEYS if page.get(k) and not ld.get(k)}
+            return {**ld, **dates}
+    return ld
+
+
 def ld_str(value: Any) -> str | None:
     """A JSON-LD value as text: strings, {"name"/"@id"/"url"/"@value": ...} and first items."""
     if isinstance(value, list):
