@@ -298,3 +298,16 @@ def test_a_heading_whose_section_went_is_not_left_behind() -> None:
         "### Phase one",
         "Pilings are tested in June.",
     ]
+
+
+def test_a_heading_the_page_shows_over_another_stays() -> None:
+    """Only a heading next to what went is an orphan: an intro set as a heading right above
+    the first section's heading is what the page shows."""
+    from newsarchive.extract.furniture import without_furniture
+
+    blocks = [
+        "### For months the quay works were put off, and now they begin at last.",
+        "### The first phase",
+        "The northern quay closes on Monday for the summer.",
+    ]
+    assert without_furniture(blocks, URL).split("\n\n") == blocks
