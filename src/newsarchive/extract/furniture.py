@@ -120,12 +120,15 @@ def without_furniture(blocks: Iterable[str], article_url: str) -> str:
 _HEADING_RE = re.compile(r"^(#{1,6})\s")
 
 
+# A heading this long is a paragraph the page sets in large type (an intro, a standfirst).
+_PARAGRAPH_WORDS = 10
+
+
 def _without_empty_sections(blocks: list[str], gone: list[bool]) -> list[str]:
     """The blocks not `gone`, without the headings of sections that went (the heading of a
-    list of links or promotions): a heading with no block other than a heading under it
-    (before the next heading of its level or above), next to a block that went (headings
-    between them aside). A heading followed by nothing the page lost stays: the page shows
-    it so."""
+    list of links or promotions, of a map or a form): a heading with no block other than a
+    heading under it (before the next heading of its level or above). A paragraph set as a
+    heading stays unless a block beside it went (headings between them aside)."""
     kept: list[str] = []
     for i, block in enumerate(blocks):
         if gone[i]:
@@ -133,8 +136,8 @@ def _without_empty_sections(blocks: list[str], gone: list[bool]) -> list[str]:
         level = _HEADING_RE.match(block)
         if level is None or _has_content(blocks, gone, i, len(level[1])):
             kept.append(block)
-        elif not _beside_gone(blocks, gone, i):
-            kept.append(block)
+        elif len(_plain(block).split()) >= _PARAGRAPH_WORDS and not _beside_gone(blocks, gone, i):
+            kept.append(block)  # a paragraph set as a heading (an intro): no section's title
     return kept
 
 
