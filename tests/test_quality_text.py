@@ -311,3 +311,5 @@ def test_a_heading_the_page_shows_over_another_stays() -> None:
         "The northern quay closes on Monday for the summer.",
     ]
     assert without_furniture(blocks, URL).split("\n\n") == blocks
+    # The same line last, with no text after it, is a leftover like any empty heading.
+    assert without_furniture(blocks[1:] + blocks[:1], URL).split("\n\n") == blocks[1:]

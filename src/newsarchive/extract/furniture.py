@@ -127,8 +127,8 @@ _PARAGRAPH_WORDS = 10
 def _without_empty_sections(blocks: list[str], gone: list[bool]) -> list[str]:
     """The blocks not `gone`, without the headings of sections that went (the heading of a
     list of links or promotions, of a map or a form): a heading with no block other than a
-    heading under it (before the next heading of its level or above). A paragraph set as a
-    heading stays unless a block beside it went (headings between them aside)."""
+    heading under it (before the next heading of its level or above), unless it is an intro
+    set as a heading (`_is_intro`)."""
     kept: list[str] = []
     for i, block in enumerate(blocks):
         if gone[i]:
@@ -136,9 +136,18 @@ def _without_empty_sections(blocks: list[str], gone: list[bool]) -> list[str]:
         level = _HEADING_RE.match(block)
         if level is None or _has_content(blocks, gone, i, len(level[1])):
             kept.append(block)
-        elif len(_plain(block).split()) >= _PARAGRAPH_WORDS and not _beside_gone(blocks, gone, i):
-            kept.append(block)  # a paragraph set as a heading (an intro): no section's title
+        elif _is_intro(blocks, gone, i):
+            kept.append(block)
     return kept
+
+
+def _is_intro(blocks: list[str], gone: list[bool], at: int) -> bool:
+    """Whether the heading at `at` is a paragraph set as a heading (an intro, a standfirst)
+    above the text: ten words or more, text that stays after it, and nothing gone beside it."""
+    if len(_plain(blocks[at]).split()) < _PARAGRAPH_WORDS or _beside_gone(blocks, gone, at):
+        return False
+    after = zip(blocks[at + 1 :], gone[at + 1 :], strict=True)
+    return any(not went and not _HEADING_RE.match(block) for block, went in after)
 
 
 def _has_content(blocks: list[str], gone: list[bool], at: int, level: int) -> bool:
