@@ -20,13 +20,15 @@ from newsarchive.extract.blocks import DomBlock, MdBlock
 from newsarchive.extract.text import match_key
 
 # Markdown that a reader does not see as text: escapes (the character stays), pictures, link
-# brackets and targets, emphasis and code marks, inline HTML tags.
+# brackets and targets, heading marks in the middle of a line (trafilatura writes a heading
+# inside a list item so) with the spaces after them, emphasis and code marks, inline HTML tags.
 _MARKUP = re.compile(
     r"(?P<esc>\\[!-/:-@\[-`{-~])"
     r"|(?P<img>!\[(?:\\.|[^\]\\])*\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)"
     r"(?:\s+\"[^\"]*\")?\))"
     r"|(?P<close>\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\))"
     r"|(?P<open>\[)"
+    r"|(?P<heading>(?<=[^\S\n])#{1,6}[^\S\n]+)"
     r"|(?P<mark>\*+|(?<!\w)_+|_+(?!\w)|`+)"
     r"|(?P<tag></?[a-z]+>)"
 )
@@ -36,8 +38,11 @@ _LINE_MARK = re.compile(r"^(?:>\s?|#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)+")
 # Characters that open a phrase after a space: "shadowcrew.com (no relation"
 _OPENING = frozenset('([{"“‘«„¿¡')
 # Where two words run together with no markup between them, as trafilatura joins two
-# blocks of the page: after punctuation, or a lower-case letter before a capital.
-_RUN_TOGETHER = re.compile(r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])")
+# blocks of the page: after punctuation, a lower-case letter before a capital, a lower-case
+# letter or a closing bracket before a digit.
+_RUN_TOGETHER = re.compile(
+    r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])|[a-zß-öø-ÿа-яё)](?=\d)"
+)
 # Context compared on each side of a junction: long enough to be found only where it is.
 _CONTEXT = 24
 
@@ -76,7 +81,11 @@ def plain(md: str) -> _Plain:
             size += m.start() - pos
         pos = m.end()
         kind = m.lastgroup
+        if kind == "heading":
+            continue
         if kind == "esc":
+            if m.group()[1] in _OPENING and not (junctions and junctions[-1][0] == size):
+                junctions.append((size, m.start()))  # "Systeme\[box": a bracket may open
             out.append(m.group()[1])
             size += 1
             continue
