@@ -14,7 +14,7 @@ from newsarchive.leftovers import writer_of
 from newsarchive.models import FetchedPage
 from newsarchive.pipeline import Found, Stage, commit_staged, extract_found, stage_found
 from newsarchive.store import Archive
-from test_batch import article_page
+from sites import article_page
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
 
