@@ -66,10 +66,7 @@ def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Ite
     named: set[str] = set()
 
     def on_error(path: Path, exc: Exception) -> None:
-        if isinstance(exc, StoreError):  # not read at all: why, in a word
-            broken.append(Problem(path, exc.detail))
-        else:
-            broken.append(Problem(path, f"unreadable front-matter: {exc}"))
+        broken.append(Problem(path, exc.detail if isinstance(exc, StoreError) else str(exc)))
 
     for path, meta in archive.articles(on_error=on_error):
         yield from broken
