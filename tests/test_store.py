@@ -293,16 +293,17 @@ CRASH = """
 import os, sys
 from pathlib import Path
 from newsarchive.store import Archive
-from test_store import make_article, save
+from samples import make_article, save
 os.link = lambda *args, **kwargs: os._exit(3)   # the process dies between write and link
-save(Archive(Path(sys.argv[1]), cache_dir=Path(sys.argv[2])), make_article())
+archive = Archive(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
+save(archive, make_article("Crash", "Body.", url=sys.argv[3]))
 """
 
 
 def test_a_crash_before_the_rename_leaves_no_md(root: Path, cache: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
     proc = subprocess.run(
-        [sys.executable, "-c", CRASH, str(root), str(cache)], env=env, capture_output=True
+        [sys.executable, "-c", CRASH, str(root), str(cache), MT_URL], env=env, capture_output=True
     )
     assert proc.returncode == 3, proc.stderr
     assert md_files(root) == []
