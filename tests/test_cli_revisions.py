@@ -273,7 +273,7 @@ def test_update_takes_paths_relative_to_the_working_directory_or_the_archive(
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     for count, (cwd, target) in enumerate([(saved.parent, saved.name), (elsewhere, rel)]):
-        serve(server, PAGE.replace("up to 1,000 fighters", f"up to 1,{count + 2}00 fighters"))
+        serve_mt(server, PAGE.replace("up to 1,000 fighters", f"up to 1,{count + 2}00 fighters"))
         done = subprocess.run(
             command(archive, "update", "--delay", "0", "--no-images", target),
             capture_output=True,
