@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from newsarchive.errors import StoreError, TemplateError
-from newsarchive.frontmatter import FrontMatterError, article_meta, dumps, loads
+from newsarchive.frontmatter import article_meta, dumps, loads
 from newsarchive.models import Article
 from newsarchive.store import DEFAULT_TEMPLATE, Archive, slugify_title, validate_template
 
@@ -496,9 +496,10 @@ def test_articles_skips_other_files_and_reports_broken_ones(archive: Archive, ro
     assert [path for path, _ in found] == [first, second]
     assert found[0][1]["url"] == MT_URL + "-a"
     assert [(path, type(exc)) for path, exc in errors] == [
-        (broken, FrontMatterError),
+        (broken, StoreError),
         (latin1, StoreError),
     ]
+    assert str(errors[0][1]) == f"{broken}: broken front-matter: no closing '---' line"
     assert str(errors[1][1]) == f"{latin1}: not UTF-8 text"
     assert [path for path, _ in archive.articles()] == [first, second]  # no on_error: skipped
 
