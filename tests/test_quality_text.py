@@ -272,6 +272,20 @@ def test_the_integrity_measures_count_each_defect(integrity: ModuleType) -> None
     assert (found.duplicated, found.placeholders, found.javascript) == (1, 1, 1)
 
 
+def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> None:
+    """A browser shows the source's line breaks inside <pre>: code stored line by line is
+    not a broken paragraph, and code stored on one line is."""
+    html = (
+        "<html><body><p>Install the package and import it as follows.</p>"
+        "<pre><code>import harbour\nquay = harbour.Quay(name='north')\nquay.close()</code></pre>"
+        "</body></html>"
+    )
+    kept = "Install the package and import it as follows.\n\n```\nimport harbour\n"
+    kept += "quay = harbour.Quay(name='north')\nquay.close()\n```"
+    assert integrity.measure(html, kept, None).broken == 0
+    assert integrity.measure(html.replace("<pre>", "<div>"), kept, None).broken == 2
+
+
 def test_a_heading_whose_section_went_is_not_left_behind() -> None:
     from newsarchive.extract.furniture import without_furniture
 
