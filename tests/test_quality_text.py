@@ -354,3 +354,25 @@ def test_words_run_together_around_headings_and_digits_are_spaced_as_the_page_sh
     assert "(BMW) 3 years" in fixed.md
     assert "with \\[box\\] marks" in fixed.md
     assert "MP3 player and H2O" in fixed.md
+
+
+def test_a_box_of_paragraphs_is_one_line_per_paragraph_and_its_code_as_it_is() -> None:
+    """trafilatura keeps some boxes whole, several paragraphs in one block: each paragraph
+    is one line as the page shows it, while the lines of its code stay."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    page = [
+        "**1. Joy and ease.**",
+        "Because I believe that our joy is a positive and basic drive in business and in "
+        "private life too.",
+        "```\nimport harbour\nquay.close()\n```",
+    ]
+    dom = [DomBlock("p", line, match_key(line)) for line in page]
+    md = (
+        "**1. Joy and ease.**\n\nBecause\nI believe that our joy is a positive and basic drive\n"
+        "in business and in private life too.\n\n```\nimport harbour\nquay.close()\n```"
+    )
+    (fixed,) = respace([MdBlock("div", md, match_key(md))], dom)
+    assert fixed.md.split("\n\n") == page
