@@ -376,3 +376,25 @@ def test_a_box_of_paragraphs_is_one_line_per_paragraph_and_its_code_as_it_is() -
     )
     (fixed,) = respace([MdBlock("div", md, match_key(md))], dom)
     assert fixed.md.split("\n\n") == page
+
+
+def test_an_item_kept_without_the_links_that_end_it_is_not_put_back_twice() -> None:
+    """A reference list that trafilatura keeps without each item's closing links ("[PubMed]")
+    is stored once; an item it lost goes back in."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    refs = [
+        "Peyriere H et al. Variability in the clinical pattern of side effects. 2006;155:422-8.",
+        "Cacoub P et al. The syndrome: a literature review of the cases. Am J Med. 2011;124:588.",
+    ]
+    kept = "\n".join(f"{n}. {ref}" for n, ref in enumerate(refs[:1], 1))
+    links = " [PubMed](https://pubmed.example/1) [Google Scholar](https://scholar.example/1)"
+    dom = [DomBlock("p", FILLER, match_key(FILLER), len(FILLER))]
+    dom += [
+        DomBlock("li", f"- {ref}{links}", match_key(ref + links), len(ref) + 20, 20) for ref in refs
+    ]
+    md = [MdBlock("p", FILLER, match_key(FILLER)), MdBlock("list", kept, match_key(kept))]
+    out = _repair(md, dom, Header(set(), set()))
+    assert out == [FILLER, kept, f"- {refs[1]}{links}"]
