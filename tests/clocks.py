@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 
-from newsarchive.crawl import Clock
+from newsarchive.tasks import Clock
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 

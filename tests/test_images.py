@@ -337,9 +337,9 @@ def test_pictures_slow_a_site_when_it_struggles_but_do_not_set_its_pace(tmp_path
     # clock that stands still, so nothing here depends on how fast the machine runs.
     from clocks import VirtualClock
     from newsarchive.batch import BatchOptions, ListEntry, _Importer, _ImportTask
-    from newsarchive.crawl import Fetched, PictureJob, Site
     from newsarchive.errors import HTTPStatusError
     from newsarchive.pipeline import Plan
+    from newsarchive.tasks import Fetched, PictureJob, Site
     from newsarchive.wayback import WaybackOptions
 
     options = BatchOptions(delay=0.0, backoff=1.0, throttle=True)

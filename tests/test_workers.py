@@ -38,9 +38,10 @@ def test_the_forkserver_module_warms_up_and_freezes() -> None:
     code = (
         "import gc, sys\n"
         "import newsarchive.warmup\n"
-        "from newsarchive import crawl\n"
+        "from newsarchive import extracting\n"
         "import trafilatura.external\n"
-        "print(crawl._warm, gc.get_freeze_count() > 1000, type(trafilatura.external.JT_STOPLIST))"
+        "print(extracting._warm, gc.get_freeze_count() > 1000,"
+        " type(trafilatura.external.JT_STOPLIST))"
     )
     # The warm-up page sends trafilatura to its jusText fallback: the word lists are loaded.
     assert _run(code) == "True True <class 'frozenset'>"
@@ -61,10 +62,10 @@ def test_one_lower_cased_stoplist_serves_jusText() -> None:
 def test_extraction_processes_yield_the_cpu_to_the_coordinator() -> None:
     code = (
         "import os\n"
-        "from newsarchive import crawl, workers\n"
+        "from newsarchive import extracting, workers\n"
         "before = os.nice(0)\n"
-        "workers._init_worker(os.getppid(), crawl.prepare_extraction)\n"
-        "print(os.nice(0) - before, crawl._warm)\n"
+        "workers._init_worker(os.getppid(), extracting.prepare_extraction)\n"
+        "print(os.nice(0) - before, extracting._warm)\n"
     )
     assert _run(code) == "5 True"
 

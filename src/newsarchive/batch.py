@@ -45,7 +45,7 @@ from typing import Any, TextIO
 from newsarchive import crawl as crawl_mod
 from newsarchive import wayback as wayback_mod
 from newsarchive.articles import archived_url
-from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
+from newsarchive.crawl import Crawler
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
 from newsarchive.images.download import Picture
 from newsarchive.leftovers import leftovers, temp_name
@@ -64,6 +64,7 @@ from newsarchive.pipeline import (
 )
 from newsarchive.robots import site_of
 from newsarchive.store import Archive
+from newsarchive.tasks import Clock, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.urls import check_url, normalize_url
 from newsarchive.wayback import WaybackOptions
 

@@ -43,7 +43,6 @@ whose time passes only then, to check the waits without measuring them.
 from __future__ import annotations
 
 import abc
-import ctypes
 import dataclasses
 import heapq
 import itertools
@@ -52,176 +51,43 @@ import queue
 import random
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from http import HTTPStatus
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import FetchError, HTTPStatusError, NetworkError, NewsArchiveError
+from newsarchive.extracting import prepare_extraction, release_large_buffers
 from newsarchive.images.download import Galleries, Picture, get_picture
 from newsarchive.images.files import ImageFiles
-from newsarchive.models import FetchedPage, FetchOptions, ImageOptions
-from newsarchive.pace import Pace
-from newsarchive.pipeline import prepare, render_file
-from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url, site_of
+from newsarchive.models import ImageOptions
+from newsarchive.robots import RobotsPolicy, load_policy, robots_url, site_of
+from newsarchive.tasks import (
+    Clock,
+    CrawlOptions,
+    CrawlReport,
+    Fetched,
+    PictureJob,
+    Site,
+    TaskT,
+    backoff_delay,
+    is_transient,
+)
 from newsarchive.workers import (
     WORKER_NICENESS,
-    default_concurrency,
     process_pool,
     shut_down,
     start_processes,
     worker_count,
 )
 
-__all__ = [
-    "Clock",
-    "CrawlOptions",
-    "Crawler",
-    "Fetched",
-    "Task",
-    "backoff_delay",
-    "is_transient",
-    "run_to_report",
-]
+__all__ = ["Crawler", "run_to_report"]
 
 NoticeCallback = Callable[[str], None]
 TotalCallback = Callable[[int], None]
-
-
-@dataclass(frozen=True)
-class CrawlOptions:
-    """How politely and how fast pages are downloaded. The defaults are `import`'s."""
-
-    fetch: FetchOptions = field(default_factory=FetchOptions)
-    # Requests in flight, all sites together: by default enough to keep every core busy.
-    concurrency: int = field(default_factory=default_concurrency)
-    per_host: int = 2  # requests in flight to one site
-    delay: float = 0.0  # least mean seconds between two requests to one site (jittered 0.5x-1.5x)
-    throttle: bool = True  # adapt each site's pace to its response times and errors (`Pace`)
-    retries: int = 3  # further attempts after a failure that may pass
-    backoff: float = 1.0  # seconds before the first retry; doubles each time (jittered)
-    max_backoff: float = 60.0  # longest wait between two attempts that we choose ourselves
-    max_retry_after: float = 600.0  # a server asking for a longer pause fails the URL instead
-    max_crawl_delay: float = 60.0  # a longer robots.txt Crawl-delay is cut to this
-    robots: bool = True  # honour robots.txt (rules and Crawl-delay)
-    jobs: int | None = None  # extraction processes; None: one per core; 0: in this process
-    window: int = 1000  # inputs read ahead of the work (bounds memory)
-
-    def __post_init__(self) -> None:
-        for name in ("concurrency", "per_host", "window"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
-        limits = ("max_backoff", "max_retry_after", "max_crawl_delay")
-        for name in ("delay", "retries", "backoff", *limits):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative")
-        if self.jobs is not None and self.jobs < 0:
-            raise ValueError("jobs must not be negative")
-
-
-class Clock:
-    """The scheduler's time: the monotonic clock, and a real sleep while nothing is under way."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-# ---------------------------------------------------------------------------------------------
-# Retry policy
-
-# Failures that say nothing about the next attempt: a name that does not resolve, a bad
-# certificate or a redirect loop will be the same in a second.
-_PERMANENT_NETWORK_REASONS = frozenset(
-    {"DNS", "TLS", "redirect loop", "too many redirects", "bad redirect", "proxy"}
-)
-_TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 507, 509})
-
-
-def is_transient(error: NewsArchiveError) -> bool:
-    """Whether trying again later may succeed."""
-    if isinstance(error, HTTPStatusError):
-        status = error.status or 0
-        return status in _TRANSIENT_STATUSES or 520 <= status <= 530
-    if isinstance(error, NetworkError):
-        return error.reason not in _PERMANENT_NETWORK_REASONS
-    return False
-
-
-def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
-    """Seconds to wait after failed attempt number `attempt` (1-based).
-
-    Exponential with "equal jitter": half the step is fixed and half random, so clients that
-    failed together do not retry together, and no wait collapses to nothing.
-    """
-    step: float = min(cap, base * 2.0 ** (attempt - 1))
-    return step / 2 + rng.uniform(0, step / 2)
-
-
-# ---------------------------------------------------------------------------------------------
-# Extraction processes
-
-# A small article whose extraction runs every lazily initialised part of the extractor (the
-# fallback extractors' word lists, the public-suffix list: a short domain defeats courlan's
-# fast path), so that the first real page does not pay ~0.5 s for them.
-_WARM_UP_URL = "https://www.bbc.co.uk/news/2024/01/02/warm-up"
-_WARM_UP_PAGE = (
-    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Warm-up</title>'
-    f'<link rel="canonical" href="{_WARM_UP_URL}">'
-    '<meta property="article:published_time" content="2024-01-02T10:00:00+00:00"></head>'
-    '<body><nav><a href="/">Home</a></nav><article><h1>Warm-up</h1><p>By A. Writer</p>'
-    "<p>A short paragraph, so that every fallback extractor runs once.</p></article></body></html>"
-)
-
-
-def prepare_extraction() -> None:
-    """What an extraction process does before its first page (after the pool's own set-up,
-    `workers._init_worker`): the memory setting below, and the warm-up, while the first
-    requests are on the wire (once per process, unless the forkserver did it for all)."""
-    release_large_buffers()
-    warm_up()
-
-
-_warm = False
-
-
-def warm_up() -> None:
-    """Extract the warm-up page once in this process (and in the processes it forks later)."""
-    global _warm
-    if _warm:
-        return
-    page = FetchedPage(
-        _WARM_UP_URL, _WARM_UP_URL, 200, "text/html", _WARM_UP_PAGE, "utf-8", datetime.now(UTC)
-    )
-    article, _ = prepare(page, _WARM_UP_URL)
-    render_file(article)
-    _warm = True
-
-
-def release_large_buffers() -> None:
-    """Have glibc give every allocation of 128 KiB or more its own mapping, freed on release.
-
-    Pages arrive as large strings made by many download threads. glibc raises its mmap
-    threshold as such buffers are freed, then serves them from per-thread heaps, which
-    fragment: a 10,000-page import grew by about 30 KB a page (past 450 MB). With the
-    threshold fixed, a page's memory goes back to the system once it is done with, and the
-    process stays flat. And the download threads share two heaps instead of one each
-    (glibc's default allows 8 per core): 17 MB less for the coordinating process. Elsewhere
-    than glibc there is nothing to tune.
-    """
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):
-        return
-    mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD; setting it also stops its dynamic growth
-    mallopt(-8, 2)  # M_ARENA_MAX
 
 
 # The server process that extraction processes are forked from loads and warms up the
@@ -243,27 +109,8 @@ WRITE_GROUP_WAIT = 0.05
 # Tasks, sites and events
 
 
-@dataclass
-class CrawlReport:
-    """Totals of one crawl (import or update); `counts` keys are the statuses of its results."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-    failures: Counter[str] = field(default_factory=Counter)  # failed items by reason
-    interrupted: bool = False
-    failure: NewsArchiveError | None = None  # what stopped it early: a write that failed
-    unfinished: int = 0  # items under way or queued when the crawl was stopped
-    elapsed: float = 0.0  # seconds
-
-    @property
-    def failed(self) -> int:
-        return self.counts["failed"]
-
-    @property
-    def done(self) -> int:
-        return sum(self.counts.values())
-
-
 ReportT = TypeVar("ReportT", bound=CrawlReport)
+ItemT = TypeVar("ItemT")
 
 
 def run_to_report(crawler: Crawler[Any, Any], report: ReportT) -> ReportT:
@@ -278,74 +125,6 @@ def run_to_report(crawler: Crawler[Any, Any], report: ReportT) -> ReportT:
         report.unfinished = crawler.read_count - crawler.settled
         report.elapsed = time.monotonic() - started
     return report
-
-
-@dataclass
-class Task:
-    """One page to download; subclasses add what the page is for."""
-
-    url: str  # the page's URL
-    site: str  # scheme://host[:port] the next request goes to (limits, spacing, robots.txt)
-    attempts: int = field(default=0, kw_only=True)  # requests made for it, all stages
-    tries: int = field(default=0, kw_only=True)  # requests of this stage: retry limit, backoff
-    # Set on a copy of an article's task that downloads one of its pictures (`url`).
-    picture: PictureJob | None = field(default=None, kw_only=True)
-
-    @property
-    def crawled(self) -> bool:
-        """Whether the next request is for a page of the site, which its robots.txt governs
-        (not an API call: those go to `Crawler._request`)."""
-        return True
-
-
-@dataclass(frozen=True)
-class PictureJob:
-    """What a picture task is for: the article's own task, and whether the picture's host's
-    robots.txt applies (not for a picture asked of the Wayback Machine)."""
-
-    owner: Task
-    page_url: str  # the article's page (the Referer)
-    robots: bool
-
-
-TaskT = TypeVar("TaskT", bound=Task)
-ItemT = TypeVar("ItemT")
-
-
-@dataclass
-class Site(Generic[TaskT]):
-    """Per-site scheduling state."""
-
-    name: str
-    queue: deque[TaskT] = field(default_factory=deque)
-    pictures: deque[TaskT] = field(default_factory=deque)  # served after `queue`
-    active: int = 0
-    next_start: float = 0.0  # clock time before which no request may start
-    paused_until: float = 0.0  # set when the site asks us to back off
-    policy: RobotsPolicy | None = None
-    crawl_delay: float | None = None  # from robots.txt (Crawl-delay or Request-rate)
-    pace: Pace = field(default_factory=Pace)
-    robots_pending: bool = False
-    # Set when robots.txt could not be read even after retries: (reason, detail) that every
-    # other URL of the site fails with at once, instead of each going through its own retries.
-    closed: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class Fetched(Generic[TaskT]):
-    """What one download job brought back."""
-
-    task: TaskT
-    with_robots: bool  # this job fetched the site's robots.txt first
-    page: FetchedPage | None
-    error: NewsArchiveError | None
-    policy: RobotsPolicy | None  # the site's rules, when this job fetched them
-    denied: bool = False  # robots.txt disallows the URL
-    robots_error: bool = False  # `error` happened while reading robots.txt
-    requests: int = 1  # requests this job made (a Wayback lookup and its snapshot: 2)
-    answer: str | None = None  # a request answered with a value, not a page (Save Page Now)
-    picture: Picture | None = None  # a picture task's download
-    latency: float = 0.0  # seconds from the start of the job to its answer
 
 
 @dataclass(frozen=True)
@@ -375,13 +154,6 @@ class _ReadEnd:
 
 class _Stop(Exception):
     pass
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -847,7 +619,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 try:
                     policy = load_policy(
                         task.url,
-                        lambda robots: self._get_robots(robots, task.url),
+                        lambda robots: fetch_mod.get_robots(
+                            self.client, robots, task.url, self.options.fetch
+                        ),
                         user_agent=self.user_agent,
                     )
                 except FetchError as exc:
@@ -875,42 +649,6 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             files=self.picture_files,
             page_url=job.page_url,
         )
-
-    def _get_robots(self, url: str, page_url: str) -> tuple[int, str]:
-        """GET a robots.txt (redirects followed, the first 500 KiB kept).
-
-        Failures are worded about `page_url`, the URL the user asked for, and name robots.txt.
-        """
-        deadline = time.monotonic() + self.options.fetch.timeout  # --timeout, for the whole
-        try:
-            with (
-                fetch_mod.total_deadline(deadline),
-                self.client.stream("GET", url, follow_redirects=True) as response,
-            ):
-                status = response.status_code
-                if status == 429 or status >= 500:
-                    # Retried like a page; only if it persists does it mean "disallow all".
-                    phrase = response.reason_phrase or _phrase(status)
-                    hint = response.headers.get("Retry-After")
-                    raise fetch_mod.StatusError(
-                        page_url,
-                        status,
-                        f"{phrase} (robots.txt)",
-                        retry_after=fetch_mod._parse_retry_after(hint),
-                    )
-                data = bytearray()
-                for chunk in response.iter_bytes():
-                    data += chunk
-                    if len(data) >= ROBOTS_MAX_BYTES:
-                        break
-        except NewsArchiveError:
-            raise
-        except Exception as exc:  # httpx's errors, described in fetch.py's words
-            late = time.monotonic() >= deadline - 0.01
-            error = fetch_mod._network_error(url, exc, self.options.fetch, limited=late)  # type: ignore[arg-type]
-            detail = getattr(error, "detail", str(error))
-            raise NetworkError(page_url, f"{detail} (robots.txt)", reason=error.reason) from exc
-        return status, bytes(data).decode("utf-8", errors="replace")
 
     # -- events ------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from newsarchive.errors import (
     HTTPStatusError,
     InvalidURLError,
     NetworkError,
+    NewsArchiveError,
 )
 from newsarchive.models import FetchedPage, FetchOptions
 from newsarchive.payload import (
@@ -51,6 +52,7 @@ from newsarchive.payload import (
     sniff,
     too_large,
 )
+from newsarchive.robots import ROBOTS_MAX_BYTES
 
 
 def _package_version() -> str:
@@ -675,6 +677,45 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 def _describe(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+def get_robots(
+    client: httpx.Client, url: str, page_url: str, options: FetchOptions
+) -> tuple[int, str]:
+    """GET a robots.txt (redirects followed, the first 500 KiB kept): its status and text.
+
+    Failures are worded about `page_url`, the URL the user asked for, and name robots.txt.
+    """
+    deadline = time.monotonic() + options.timeout  # --timeout, for the whole
+    try:
+        with (
+            total_deadline(deadline),
+            client.stream("GET", url, follow_redirects=True) as response,
+        ):
+            status = response.status_code
+            if status == 429 or status >= 500:
+                # Retried like a page; only if it persists does it mean "disallow all".
+                phrase = response.reason_phrase or _phrase(status)
+                hint = response.headers.get("Retry-After")
+                raise StatusError(
+                    page_url,
+                    status,
+                    f"{phrase} (robots.txt)",
+                    retry_after=_parse_retry_after(hint),
+                )
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) >= ROBOTS_MAX_BYTES:
+                    break
+    except NewsArchiveError:
+        raise
+    except Exception as exc:  # httpx's errors, described in this module's words
+        late = time.monotonic() >= deadline - 0.01
+        error = _network_error(url, exc, options, limited=late)  # type: ignore[arg-type]
+        detail = getattr(error, "detail", str(error))
+        raise NetworkError(page_url, f"{detail} (robots.txt)", reason=error.reason) from exc
+    return status, bytes(data).decode("utf-8", errors="replace")
 
 
 def _media_type(content_type: str | None) -> str | None:

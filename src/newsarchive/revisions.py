@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from newsarchive import crawl as crawl_mod
 from newsarchive.articles import read_article, same_file
-from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
+from newsarchive.crawl import Crawler
 from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
 from newsarchive.frontmatter import CANONICAL_KEY, COMPLETENESS_KEYS, article_meta, dumps
 from newsarchive.images.choose import choose
@@ -44,6 +44,7 @@ from newsarchive.pipeline import add_capture, extract_article, image_files
 from newsarchive.render import render_body
 from newsarchive.robots import site_of
 from newsarchive.store import Archive
+from newsarchive.tasks import Clock, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.urls import check_url
 from newsarchive.userdata import (
     EDITED,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 
-from newsarchive.crawl import warm_up
+from newsarchive.extracting import warm_up
 
 warm_up()
 # Objects that exist now live as long as the server: keep the collector of each forked
