@@ -18,7 +18,8 @@ from newsarchive.images.files import ImageFiles
 from newsarchive.images.formats import BadImage, identify
 from newsarchive.images.links import image_urls, localize, relative_prefix
 from newsarchive.models import Article, LeadImage, StoredImage
-from newsarchive.store import Archive, validate_template
+from newsarchive.naming import validate_template
+from newsarchive.store import Archive
 from pictures import CDN, jpeg, picture, png
 
 # -- formats -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "extract.engine": {"trafilatura", "justext"},
     "extract.dom": {"lxml"},
     "frontmatter": {"yaml"},
-    "store": {"slugify"},
+    "naming": {"slugify"},
     "urls": {"tld"},
     "config": {"platformdirs"},
     "robots": {"protego"},

@@ -20,7 +20,8 @@ import pytest
 from newsarchive.errors import StoreError, TemplateError
 from newsarchive.frontmatter import article_meta, dumps, loads
 from newsarchive.models import Article
-from newsarchive.store import DEFAULT_TEMPLATE, Archive, slugify_title, validate_template
+from newsarchive.naming import DEFAULT_TEMPLATE, slugify_title, validate_template
+from newsarchive.store import Archive
 
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus"
 FETCHED = datetime(2026, 11, 23, 9, 31, 16, tzinfo=UTC)

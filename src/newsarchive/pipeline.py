@@ -42,9 +42,10 @@ from newsarchive.images.files import ImageFiles
 from newsarchive.images.links import localize, relative_prefix
 from newsarchive.leftovers import write_temp
 from newsarchive.models import Article, FetchedPage, FetchOptions, ImageOptions, Snapshot
+from newsarchive.naming import template_path
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
-from newsarchive.store import Archive, Commit, article_keys, template_path
+from newsarchive.store import Archive, Commit, article_keys
 from newsarchive.urls import check_url, is_local_target, normalize_url, same_site
 from newsarchive.userdata import Rewrite, carry_over
 from newsarchive.wayback import WaybackOptions

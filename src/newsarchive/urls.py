@@ -21,6 +21,7 @@ __all__ = [
     "normalize_url",
     "other_scheme",
     "same_site",
+    "url_key",
 ]
 
 # Names of saved pages (`fetch page.html.gz`), as opposed to URLs.
@@ -233,6 +234,16 @@ def _normalize_escapes(text: str) -> str:
             out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass")))
         i += 1
     return "".join(out)
+
+
+def url_key(url: object) -> str | None:
+    """The normalised key of `url` (`normalize_url`), or None when it is not an http(s) URL."""
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        return normalize_url(url)
+    except InvalidURLError:
+        return None
 
 
 def registrable_domain(url: str) -> str | None:

@@ -21,8 +21,8 @@ import click
 from newsarchive.config import parse_size
 from newsarchive.errors import ConfigError, UsageError
 from newsarchive.models import FetchOptions, ImageOptions
+from newsarchive.naming import validate_template
 from newsarchive.search import Filters, parse_date
-from newsarchive.store import validate_template
 from newsarchive.urls import check_url, is_local_target
 from newsarchive.workers import DOWNLOADS_PER_CORE, LEAST_DOWNLOADS, cores, default_concurrency
 
