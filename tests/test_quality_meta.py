@@ -91,6 +91,41 @@ def test_a_labelled_byline_row_names_the_author_and_a_form_label_does_not() -> N
     assert story_article(story(byline=row)).authors == ("Fritz Imhof",)
 
 
+def test_a_label_alone_names_the_author_in_the_text_that_follows_it() -> None:
+    split = (
+        '<div class="meta"><div><p class="label"><strong>By</strong></p></div>'
+        '<div><p class="full-name">Jane Roe</p></div></div>'
+    )
+    assert story_article(story(byline=split)).authors == ("Jane Roe",)
+    lines = '<div class="info"><b>Von:</b><br><br> Jane Roe</div>'
+    assert story_article(story(byline=lines)).authors == ("Jane Roe",)
+    hidden = '<p><span class="screen-reader-text">| By </span> <span>Jane Roe</span></p>'
+    assert story_article(story(byline=hidden)).authors == ("Jane Roe",)
+    # A role written after a name is no label: a list of signatories is no byline.
+    signed = "<p><strong>John Roe</strong>, <span>author</span><br><strong>Jane Doe</strong></p>"
+    assert story_article(story(byline=signed)).authors == ()
+
+
+def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
+    line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
+    assert story_article(story(byline=line)).authors == ("Jane Roe",)
+
+
+def test_a_wire_story_is_credited_to_the_agency_its_dateline_or_source_line_names() -> None:
+    lead = (
+        "<p>Hamburg (dpa/lno) – The harbour authority said on Tuesday that the cranes would "
+        "return.</p>"
+    )
+    assert story_article(story(byline=lead)).authors == ("dpa/lno",)
+    source = story(after='<p style="text-align:right">Quelle: <a href="/kna">KNA</a></p>')
+    assert story_article(source).authors == ("KNA",)
+    # A town in parentheses is no agency, and a reporter's byline wins over the dateline.
+    town = "<p>Altona (Hamburg) – The harbour authority said on Tuesday that the cranes would.</p>"
+    assert story_article(story(byline=town)).authors == ()
+    both = '<p class="byline">By Jane Roe</p>' + lead
+    assert story_article(story(byline=both)).authors == ("Jane Roe",)
+
+
 # --- Dates
 
 

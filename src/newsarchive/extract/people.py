@@ -517,8 +517,9 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
 # The start of a byline written in the article's text: "Von Jane Doe", "Text von Jane Doe",
 # "Eine Kolumne von Jane Doe", "Auteur : Jane Doe", "Written by: Jane Doe".
 _TEXT_BYLINE_RE = re.compile(
-    r"^\s*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|bericht|"
-    r"analyse|column|essay|commentary|report|chronique|tribune)\s+)?"
+    r"^[\s|·•–—-]*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|"
+    r"bericht|artikel|analyse|article|story|post|column|essay|commentary|report|chronique|"
+    r"tribune)\s+)?"
     r"(?:(?:written|posted|reported|text|words)\s+)?"
     r"(?:by|von|par|por|door|przez|autor(?:in|en)?|auteur|author|автор|текст)\b\s*:?",
     re.IGNORECASE,
@@ -561,11 +562,15 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
             continue
         text = text_of(el)
-        if _TEXT_BYLINE_RE.fullmatch(text) and el.tail and el.tail.strip():
-            text = f"{text} {el.tail.strip()}"  # <span>Autor:</span> Jane Roe<br>
+        if _TEXT_BYLINE_RE.fullmatch(text):
+            # A label alone: "<span>Autor:</span> Jane Roe<br>", "<h4>Autor</h4><p>Jane Roe</p>";
+            # as a label it is capitalised or ends in a colon ("Jane Roe, <i>author</i>" is not)
+            if not (text.endswith(":") or text.lstrip(" |·•–—-")[:1].isupper()):
+                continue
+            text = f"{text} {_text_after(el)}"
         if len(text) > 100 or not (m := _TEXT_BYLINE_RE.match(text)) or text.endswith(":"):
             continue  # (a line ending in a colon leads into what follows: a teaser's title)
-        names = _CREDITS_AFTER_RE.sub("", text[m.end() :]).strip(" :")
+        names = _without_date(_CREDITS_AFTER_RE.sub("", text[m.end() :]).strip(" :"))
         if not names or not _only_names(names, site_keys, capitalised=True):
             continue
         if (
@@ -592,6 +597,74 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         for el, names in found
         if h1_at - _BYLINE_REACH // 10 <= position[el] <= h1_at + _BYLINE_REACH
     ]
+
+
+def _text_after(label: Element) -> str:
+    """The first text that follows a label in reading order, across line breaks and up out of
+    the label's own element (two levels at most): "<b>Von:</b><br><br>Jane Roe",
+    "<p><strong>By</strong></p></div><div><p>Jane Roe</p>"."""
+    el = label
+    for _ in range(3):
+        if el.tail and el.tail.strip():
+            return el.tail.strip()
+        for sibling in el.itersiblings():
+            if not isinstance(sibling.tag, str) or sibling.tag in SKIP_TEXT_TAGS:
+                pass
+            elif sibling.tag != "br" and (text := text_of(sibling)):
+                return text
+            if sibling.tail and sibling.tail.strip():
+                return sibling.tail.strip()
+        parent = el.getparent()
+        if parent is None or parent.tag in ("body", "article", "main"):
+            break
+        el = parent
+    return ""
+
+
+def _without_date(names: str) -> str:
+    """Names without the date and time that follow them on the byline's line: "Jane Roe |
+    27.01.2022 - 12:45" is Jane Roe's."""
+    segments = _BYLINE_SPLIT_RE.split(names)
+    if len(segments) < 2:
+        return names
+    kept = [seg for seg in segments if not is_dateline(match_key(seg))]
+    return " ".join(kept) if len(kept) == 1 else names
+
+
+# A wire story's dateline, "Hamburg (dpa/lno) – ...", "WASHINGTON (AP) — ...", and its source
+# line, "Quelle: kathpress", "Source: AFP": the agency in parentheses or after the label
+_DATELINE_AGENCY_RE = re.compile(r"^[^\W\d_][^()]{0,40}?\s*\(([^()]{2,24})\)\s*[-–—:]")
+_SOURCE_AGENCY_RE = re.compile(r"^(?:quelle|source|fuente|fonte|źródło)\s*:\s*(.{2,24})$", re.I)
+
+
+def wire_credit(root: Element) -> str | None:
+    """The news agency a wire story credits where it names no person: in the dateline that
+    opens one of the first paragraphs after the headline (a photo's caption may come first),
+    or in a source line of its text."""
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    seen_h1 = h1 is None
+    leads = 0
+    for el in root.iter("h1", "p"):
+        if el is h1:
+            seen_h1 = True
+        if el.tag != "p" or not seen_h1:
+            continue
+        text = text_of(el)
+        found = None
+        if leads < 3 and len(text) >= 60:
+            leads += 1
+            found = _DATELINE_AGENCY_RE.match(text)
+        elif len(text) <= 40:
+            found = _SOURCE_AGENCY_RE.match(text)
+        if (
+            found
+            and is_agency(found.group(1))
+            and not has_ancestor(el, {"aside", "footer", "nav", "figure"})
+            and not inside_related(el)
+            and not in_comments(el)
+        ):
+            return found.group(1).strip()
+    return None
 
 
 # How far (in elements, document order) from the headline a byline in the text may be: a
@@ -655,6 +728,8 @@ def find_people(
         byline = _text_byline(root, site_keys)
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
+    if not authors and (agency := wire_credit(root)):
+        authors = [agency]
     elif len(authors) == 1 and " " not in authors[0]:
         # A user name or a first name gives way to the name the byline shows, a login also to
         # the name trafilatura's reading or a meta tag spells out: "janeroe" and "jane.roe"
