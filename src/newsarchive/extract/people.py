@@ -605,15 +605,17 @@ def _text_after(label: Element) -> str:
     "<p><strong>By</strong></p></div><div><p>Jane Roe</p>"."""
     el = label
     for _ in range(3):
-        if el.tail and el.tail.strip():
-            return el.tail.strip()
+        tail: str = el.tail or ""
+        if tail.strip():
+            return tail.strip()
         for sibling in el.itersiblings():
             if not isinstance(sibling.tag, str) or sibling.tag in SKIP_TEXT_TAGS:
                 pass
             elif sibling.tag != "br" and (text := text_of(sibling)):
                 return text
-            if sibling.tail and sibling.tail.strip():
-                return sibling.tail.strip()
+            tail = sibling.tail or ""
+            if tail.strip():
+                return tail.strip()
         parent = el.getparent()
         if parent is None or parent.tag in ("body", "article", "main"):
             break
