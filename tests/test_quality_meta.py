@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.extract import clean_authors
+from newsarchive.extract import clean_authors, strip_site_name
 from test_quality_cases import HEADLINE, json_ld, story, story_article
 
 
@@ -255,3 +255,13 @@ def test_the_post_title_the_page_marks_as_headline_beats_a_sidebars_intro_headin
         title="BeFifty - the blog",
     )
     assert story_article(longer).title == "The most beautiful end of the world: Montauk in June"
+
+
+def test_the_sites_name_in_a_title_takes_its_tagline_with_it() -> None:
+    keys = {"courier", "courierexample"}
+    title = "Harbour cranes return to the old docks : Courier-Archiv | Port news | Since 2005"
+    assert strip_site_name(title, keys) == "Harbour cranes return to the old docks"
+    # A section before the site's name is no headline to cut the rest from.
+    assert strip_site_name("Port | Courier | Harbour cranes return", keys) == (
+        "Port | Courier | Harbour cranes return"
+    )
