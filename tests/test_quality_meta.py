@@ -126,6 +126,24 @@ def test_a_wire_story_is_credited_to_the_agency_its_dateline_or_source_line_name
     assert story_article(story(byline=both)).authors == ("Jane Roe",)
 
 
+def test_the_byline_the_reader_sees_beats_an_author_no_byline_shows() -> None:
+    head = '<meta name="author" content="Institute of Harbour Studies">'
+    shown = '<div class="meta"><p>Auteur : Jane Roe</p><p>Edition : John Doe</p></div>'
+    assert story_article(story(head=head, byline=shown)).authors == ("Jane Roe",)
+    # Without a byline in the text, the meta tag is all the page says.
+    assert story_article(story(head=head)).authors == ("Institute of Harbour Studies",)
+
+
+def test_a_teasers_byline_and_a_sentence_are_no_byline() -> None:
+    teaser = (
+        '<a href="/other"><h6>Harbour tours resume</h6><p>Boats leave twice a day from the '
+        'pier.</p><p class="muted">Von Hans Heckel</p></a>'
+    )
+    assert story_article(story(after=teaser)).authors == ()
+    sentence = "<p><strong>Von „Harbour Feeling“ zu sprechen</strong> wäre übertrieben.</p>"
+    assert story_article(story(byline=sentence)).authors == ()
+
+
 # --- Dates
 
 

@@ -506,7 +506,7 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
     found = clean_authors([text], site_keys)
     if not 1 <= len(found) <= 4:
         return False
-    if capitalised and any(name[0].islower() for name in found):
+    if capitalised and not all(name[0].isupper() for name in found):
         return False
     rest = compact_key(text)
     for name in found:
@@ -577,6 +577,8 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
             has_ancestor(el, {"figure", "figcaption", "nav", "aside", "footer", "form"})
             or inside_related(el)
             or in_comments(el)
+            or _runs_on(el)
+            or _in_teaser_link(el, text)
         ):
             continue
         found.append((el, names))
@@ -597,6 +599,37 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         for el, names in found
         if h1_at - _BYLINE_REACH // 10 <= position[el] <= h1_at + _BYLINE_REACH
     ]
+
+
+def _shown_over_hidden(
+    root: Element, authors: list[str], site_keys: set[str]
+) -> tuple[list[str], str | None]:
+    """The names a byline in the page's text shows ("Auteur : Jane Roe") instead of authors
+    read from meta tags or guessed that no byline of the page shows (an institute's name in
+    a meta tag, a publisher's): what the reader sees as the byline is the byline."""
+    shown = _text_byline(root, site_keys)
+    names = clean_authors([shown or ""], site_keys)
+    if not names or {compact_key(n) for n in names} == {compact_key(a) for a in authors}:
+        return authors, None
+    return names, shown
+
+
+_INLINE_TAGS = frozenset({"strong", "em", "b", "i", "span", "small"})
+
+
+def _runs_on(el: Element) -> bool:
+    """Whether an inline element's sentence runs on after it ("<strong>Von „Bikepark
+    Feeling“ zu sprechen</strong> wäre ..."): running text, not a byline line."""
+    if el.tag not in _INLINE_TAGS or _TEXT_BYLINE_RE.fullmatch(text_of(el)):
+        return False
+    return len(re.findall(r"\w+", el.tail or "")) >= 2
+
+
+def _in_teaser_link(el: Element, text: str) -> bool:
+    """Whether a byline line sits in a link that holds more than it: a teaser's headline,
+    summary and byline ("<a><h6>Headline</h6><p>Von Jane Roe</p></a>")."""
+    link = next(el.iterancestors("a"), None)
+    return link is not None and len(text_of(link)) > len(text) + 20
 
 
 def _text_after(label: Element) -> str:
@@ -726,6 +759,8 @@ def find_people(
     if not authors:
         authors = clean_authors(meta.all(*_AUTHOR_META), site_keys)
     byline = find_byline(root, authors, site_keys)
+    if authors and not byline and not people and not organisations:
+        authors, byline = _shown_over_hidden(root, authors, site_keys)
     if not authors and not byline:
         byline = _text_byline(root, site_keys)
     if not authors and byline:
