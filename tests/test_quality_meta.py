@@ -144,6 +144,14 @@ def test_a_teasers_byline_and_a_sentence_are_no_byline() -> None:
     assert story_article(story(byline=sentence)).authors == ()
 
 
+def test_a_link_to_the_authors_page_names_the_author() -> None:
+    link = (
+        '<div class="meta"><a class="text-body" href="/autoren/jane-roe-684124">Jane Roe</a>'
+        "<span>am Mittwoch, 26.01.2022</span></div>"
+    )
+    assert story_article(story(byline=link)).authors == ("Jane Roe",)
+
+
 # --- Dates
 
 

@@ -358,6 +358,10 @@ _BYLINE_SKIP_WORDS = frozenset(
 )
 
 
+# A link to the page of one of the site's authors: ".../author/jane-roe/", ".../autoren/..."
+_AUTHOR_PAGE_RE = re.compile(
+    r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori)/[^/?#]+", re.I
+)
 _MORE_BY_RE = re.compile(
     r"\b(?:view|see|read|more|all|alle|weitere|mehr)\b(?:\s+\w+){0,3}\s+"
     r"(?:articles|stories|posts|news|artikel|beiträge|texte)\b.*$",
@@ -449,7 +453,12 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
             continue
         words = set(class_words(el))
         is_byline = "byline" in words or any(w.startswith("byline") for w in words)
-        if not (is_byline or words & _BYLINE_WORDS or str(el.get("rel") or "") == "author"):
+        if not (
+            is_byline
+            or words & _BYLINE_WORDS
+            or str(el.get("rel") or "") == "author"
+            or (el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or "")))
+        ):
             continue
         itemprop = str(el.get("itemprop") or "").lower()
         if re.search(r"headline|title|publisher|description|section|keywords|date", itemprop):
