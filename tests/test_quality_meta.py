@@ -40,6 +40,9 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         ("Autor", []),
         ("Super User", []),
         ("Olympia-Verlag GmbH, Nürnberg, Germany", []),
+        ("Bundesministerium für Wirtschaft und Klimaschutz", []),
+        ("Bundesministerium für Wirtschaft; Klimaschutz", []),
+        ("Jane Doe und John Roe", ["Jane Doe", "John Roe"]),
     ],
 )
 def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: list[str]) -> None:

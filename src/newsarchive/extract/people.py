@@ -302,6 +302,8 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
         text = _MORE_BY_RE.sub("", _ROLES_LABEL_RE.sub("", _BY_RE.sub("", text)))
         if compact_key(text) in site_keys:
             continue  # "Jobs & Hire", the site's name, is not two people
+        if _joined_organisation(text):
+            continue
         for part in _AUTHOR_SPLIT_RE.split(text):
             part = _BY_RE.sub("", part.strip(" .:|-–—@©")).strip(" .:|-–—")
             part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
@@ -320,6 +322,23 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
                 seen.add(compact_key(part))
                 names.append(part)
     return names or agencies
+
+
+# Words that make a name an institution's: "Bundesministerium für Wirtschaft und Klimaschutz"
+_INSTITUTION_WORDS = frozenset(
+    "gmbh ag inc ltd llc plc corp kg verlag ministerium bundesministerium ministry department "
+    "departement institut institute landesanstalt bundesanstalt".split()
+)
+
+
+def _joined_organisation(text: str) -> bool:
+    """Whether `text` is one institution's name with an "und" or "and" in it, not two
+    people: "Bundesministerium für Wirtschaft und Klimaschutz" is no "Klimaschutz" (nor is
+    trafilatura's reading of it, "Bundesministerium für Wirtschaft; Klimaschutz")."""
+    pieces = re.split(r";|\s(?:und|and|&|et|y)\s", text, flags=re.IGNORECASE)
+    return len(pieces) > 1 and bool(
+        _INSTITUTION_WORDS.intersection(re.findall(r"[^\W_]+", pieces[0].lower()))
+    )
 
 
 def _without_agency(part: str) -> str:
@@ -761,6 +780,7 @@ def find_people(
         and not _is_address(guessed)
         # trafilatura splits "Mike Blake/Reuters files" at the slash
         and not _PICTURE_CREDIT_RE.search(guessed.replace("; ", "/"))
+        and not _joined_organisation(guessed)
     ):
         # (trafilatura splits the site's name "Jobs & Hire" into "Jobs; Hire", and an address
         # "Publisher GmbH, Nürnberg, Germany" into its lines)
