@@ -106,6 +106,8 @@ class Measurement:
     others: float = 0.0  # cores kept busy meanwhile by other programs (noise), on average
     notes: str = ""
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (seconds, RSS MB)
+    main_cpu: float = 0.0  # user + system seconds of the command's own process (coordinator)
+    pss_timeline: list[tuple[float, float]] = field(default_factory=list)  # (seconds, PSS MB)
 
     @property
     def pages_per_s(self) -> float:
@@ -114,6 +116,16 @@ class Measurement:
     @property
     def cpu_percent(self) -> float:
         return 100 * self.cpu / self.wall
+
+    @property
+    def main_ms(self) -> float:
+        """CPU milliseconds per URL of the command's own process (newsarchive's coordinator)."""
+        return 1000 * self.main_cpu / self.urls
+
+    @property
+    def workers_ms(self) -> float:
+        """CPU milliseconds per URL of every other process of the tree (extraction)."""
+        return 1000 * (self.cpu - self.main_cpu) / self.urls
 
 
 def _become_subreaper() -> bool:
@@ -198,11 +210,13 @@ def measure(
         )
         peak_rss = peak_pss = 0
         timeline: list[tuple[float, float]] = []
-        status = 0
+        pss_timeline: list[tuple[float, float]] = []
         while True:
-            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
+            # Seen ended but not reaped yet, so that its own CPU time can still be read.
+            if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
                 wall = time.perf_counter() - started
+                main_cpu = _process_cpu(proc.pid)
+                _, status, _ = os.wait4(proc.pid, 0)
                 break
             pids = _session_pids(proc.pid)
             rss = pss = 0
@@ -213,6 +227,7 @@ def measure(
             peak_rss = max(peak_rss, rss)
             peak_pss = max(peak_pss, pss)
             timeline.append((time.perf_counter() - started, rss / 1024))
+            pss_timeline.append((timeline[-1][0], pss / 1024))
             time.sleep(0.05)
         proc.returncode = os.waitstatus_to_exitcode(status)
         # Reap what the command left behind (adopted by us as subreaper), for its CPU time.
@@ -244,6 +259,8 @@ def measure(
         returncode=proc.returncode,
         timeline=timeline,
         others=max(0.0, busy - cpu - served) / elapsed,
+        main_cpu=main_cpu,
+        pss_timeline=pss_timeline,
     )
 
 
@@ -283,6 +300,20 @@ def write_list(path: Path, urls: list[str]) -> Path:
     return path
 
 
+def list_urls(
+    server: Server, pages: dict[str, tuple[str, bytes]], *, copies: int, hosts: int
+) -> list[str]:
+    """The workload's URLs, spread over `hosts`: the 181 pages as they are (`copies` 1), or
+    `copies` × 181 distinct articles (`/copy/<n>/<id>`: each page without its canonical
+    links, so that every URL is an article of its own)."""
+    ids = list(pages)
+    if copies <= 1:
+        paths = [page_path(page_id, pages[page_id][0]) for page_id in ids]
+    else:
+        paths = [f"/copy/{k}/{ids[k % len(ids)]}" for k in range(copies * len(ids))]
+    return [server.url(n % hosts + 1, path) for n, path in enumerate(paths)]
+
+
 # ---------------------------------------------------------------------------------------------
 # The runs
 
@@ -305,13 +336,20 @@ def summary_counts(stderr: str) -> dict[str, int]:
 
 
 def run_newsarchive(
-    label: str, listing: Path, work: Path, *, hosts: int, urls: int, archive: Path | None = None
+    label: str,
+    listing: Path,
+    work: Path,
+    *,
+    hosts: int,
+    urls: int,
+    archive: Path | None = None,
+    options: Sequence[str] = (),
 ) -> Measurement:
     run_dir = work / label
     run_dir.mkdir()
     archive = archive or run_dir / "archive"
     env = isolated_env(archive.parent)
-    command = [*NEWSARCHIVE, "--archive", str(archive), "import", str(listing)]
+    command = [*NEWSARCHIVE, "--archive", str(archive), "import", *options, str(listing)]
     result = measure(
         label, command, cwd=run_dir, hosts=hosts, urls=urls, env=env, server=SERVER_PID
     )
@@ -321,7 +359,9 @@ def run_newsarchive(
     return result
 
 
-def run_trafilatura(label: str, listing: Path, work: Path, *, hosts: int, urls: int) -> Measurement:
+def run_trafilatura(
+    label: str, listing: Path, work: Path, *, hosts: int, urls: int, parallel: int = 16
+) -> Measurement:
     run_dir = work / label
     run_dir.mkdir()
     config = run_dir / "settings.cfg"
@@ -329,7 +369,7 @@ def run_trafilatura(label: str, listing: Path, work: Path, *, hosts: int, urls: 
     out = run_dir / "out"
     command = [
         TRAFILATURA, "-i", str(listing), "-o", str(out), "--markdown", "--with-metadata",
-        "--parallel", "16", "--config-file", str(config),
+        "--parallel", str(parallel), "--config-file", str(config),
     ]  # fmt: skip
     result = measure(
         label, command, cwd=run_dir, hosts=hosts, urls=urls, env=isolated_env(work),
@@ -483,16 +523,138 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def flatness(m: Measurement) -> str:
-    """RSS at each quarter of the run: flat memory shows as a plateau, not a slope."""
-    if not m.timeline:
+def flatness(m: Measurement, *, pss: bool = False) -> str:
+    """RSS (or PSS) at each quarter of the run: flat memory shows as a plateau, not a slope."""
+    timeline = m.pss_timeline if pss else m.timeline
+    if not timeline:
         return "–"
     points = []
     for quarter in (0.25, 0.5, 0.75, 1.0):
         at = m.wall * quarter
-        rss = max((r for t, r in m.timeline if t <= at), default=0.0)
+        rss = max((r for t, r in timeline if t <= at), default=0.0)
         points.append(f"{rss:.0f}")
     return "peak by 25/50/75/100 %: " + " / ".join(points) + " MB"
+
+
+# ---------------------------------------------------------------------------------------------
+# The scaling workload: --copies K --hosts H
+
+
+def fsync_cost(directory: Path, *, files: int = 200, size: int = 12_000) -> dict[str, float]:
+    """Wall milliseconds per file to write `files` files of `size` bytes in `directory`:
+    without fsync, with one fsync each in turn, and with the fsyncs of 8 threads at once
+    (as an import's writer threads do); and the CPU milliseconds per fsync."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    directory.mkdir(parents=True, exist_ok=True)
+    data = os.urandom(size)
+
+    def write(path: Path, sync: bool) -> None:
+        with open(path, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if sync:
+                os.fsync(handle.fileno())
+
+    figures: dict[str, float] = {}
+    for key, sync, threads in [("no fsync", False, 1), ("fsync", True, 1), ("fsync, 8", True, 8)]:
+        paths = [directory / f"{key}-{n}".replace(" ", "").replace(",", "") for n in range(files)]
+        started, cpu = time.perf_counter(), time.process_time()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda path: write(path, sync), paths))  # noqa: B023
+        figures[key] = 1000 * (time.perf_counter() - started) / files
+        if key == "fsync":
+            figures["fsync CPU"] = 1000 * (time.process_time() - cpu) / files
+        for path in paths:
+            path.unlink()
+    return figures
+
+
+def scale_row(m: Measurement, trafilatura: Measurement | None) -> str:
+    ratio = f"{trafilatura.wall / m.wall:.2f}×" if trafilatura and m.hosts else "–"
+    pss = f"{m.peak_pss_mb:.0f}" if m.peak_pss_mb else "–"
+    main = f"{m.main_ms:.1f}" if m.hosts else "–"
+    return (
+        f"| {m.label} | {m.urls:,} | {m.wall:.2f} | {m.pages_per_s:.1f} | {main} | "
+        f"{m.workers_ms:.1f} | {m.cpu_percent:.0f} % | {pss} | {ratio} | {m.others:.1f} | "
+        f"{m.notes} |"
+    )
+
+
+SCALE_HEADER = [
+    "| run | URLs | wall s | pages/s | coordinator CPU ms/page | workers CPU ms/page | CPU "
+    "| peak PSS MB | vs trafilatura | other load | outcome |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+]
+
+
+def scale_main(args: argparse.Namespace, work: Path) -> None:
+    """The `--copies` workload: newsarchive (defaults, then each `--variant` and `--jobs`)
+    beside the trafilatura CLI, `--repeat` times in turn, and the extraction-bound limit."""
+    cores = os.cpu_count() or 1
+    pages = load_pages()
+    server = Server(args.hosts, args.latency)
+    global SERVER_PID
+    SERVER_PID = server.proc.pid
+    variants: list[tuple[str, list[str]]] = [("newsarchive import, defaults", [])]
+    variants += [(f"newsarchive import {v}", v.split()) for v in args.variant or []]
+    variants += [(f"newsarchive import --jobs {j}", ["--jobs", str(j)]) for j in args.jobs or []]
+    lines = list(SCALE_HEADER)
+    results: list[dict[str, Any]] = []
+    try:
+        urls = list_urls(server, pages, copies=args.copies, hosts=args.hosts)
+        listing = write_list(work / "list.txt", urls)
+        print("\n".join(SCALE_HEADER), file=sys.stderr, flush=True)
+        for repeat in range(args.repeat):
+            trafilatura = None
+            if not args.no_trafilatura:
+                label = f"trafilatura-{repeat}"
+                trafilatura = run_trafilatura(
+                    label, listing, work, hosts=args.hosts, urls=len(urls),
+                    parallel=args.trafilatura_parallel,
+                )  # fmt: skip
+                trafilatura.label = f"trafilatura CLI --parallel {args.trafilatura_parallel}"
+                lines.append(scale_row(trafilatura, trafilatura))
+                print(lines[-1], file=sys.stderr, flush=True)
+                results.append(asdict(trafilatura))
+            for number, (name, options) in enumerate(variants):
+                m = run_newsarchive(
+                    f"newsarchive-{repeat}-{number}", listing, work, hosts=args.hosts,
+                    urls=len(urls), options=options,
+                )  # fmt: skip
+                m.label = name
+                m.notes += f"; PSS {flatness(m, pss=True)}" if args.copies > 20 else ""
+                lines.append(scale_row(m, trafilatura))
+                print(lines[-1], file=sys.stderr, flush=True)
+                results.append(asdict(m))
+                if args.keep is None:
+                    shutil.rmtree(work / f"newsarchive-{repeat}-{number}", ignore_errors=True)
+    finally:
+        server.stop()
+    limit, extract_cpu = extraction_limit(pages, cores)
+    limit.urls *= args.copies
+    limit.wall *= args.copies
+    limit.cpu *= args.copies
+    limit.label = f"extraction-bound limit ({cores} cores)"
+    lines.append(scale_row(limit, None))
+    figures = fsync_cost(work / "fsync")
+    info = machine()
+    lines += [
+        "",
+        f"fsync: {figures['no fsync']:.2f} ms a file without, {figures['fsync']:.2f} ms with "
+        f"(one after another, {figures['fsync CPU']:.2f} ms of it CPU), "
+        f"{figures['fsync, 8']:.2f} ms with 8 threads at once (12 KB files).",
+        f"Latency {args.latency * 1000:.0f} ms per response, {args.hosts} hosts. "
+        f"Extraction alone: {extract_cpu / len(pages) * 1000:.0f} CPU ms a page.",
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['os']}, Python {info['python']}, "
+        f"trafilatura {info['trafilatura']}, {info['date']}.",
+    ]
+    print("\n".join(lines))
+    if args.json:
+        for value in results:
+            value.pop("timeline")
+            value.pop("pss_timeline")
+        args.json.write_text(json.dumps({"runs": results, "fsync": figures}, indent=2))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,15 +667,34 @@ def main() -> None:
     parser.add_argument("--rss-urls", type=int, default=10_000, help="URLs of the memory run")
     parser.add_argument("--keep", type=Path, help="work here and keep everything")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--copies", type=int, help="the scaling workload instead: K × 181 distinct URLs"
+    )
+    parser.add_argument(
+        "--variant", action="append", help="with --copies: also run import with these options"
+    )
+    parser.add_argument(
+        "--jobs", type=int, nargs="*", help="with --copies: also run import with --jobs N"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="with --copies: runs of each")
+    parser.add_argument("--trafilatura-parallel", type=int, default=16, metavar="N")
+    parser.add_argument("--no-trafilatura", action="store_true", help="with --copies")
     args = parser.parse_args()
 
     if not _become_subreaper():
         print("warning: not a subreaper; CPU of orphaned workers may be missed", file=sys.stderr)
     cores = os.cpu_count() or 1
-    pages = load_pages()
-    ids = list(pages)
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsarchive-bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.copies:
+        try:
+            scale_main(args, work)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+        return
+    pages = load_pages()
+    ids = list(pages)
     server = Server(args.hosts, args.latency)
     global SERVER_PID
     SERVER_PID = server.proc.pid

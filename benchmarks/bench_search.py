@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_search.py      # builds /tmp/newsarchive-bench/archive
     .venv/bin/python benchmarks/bench_search.py --archive /tmp/x/archive --count 100000
     .venv/bin/python benchmarks/bench_search.py --archive /tmp/x/archive --only quality
+    .venv/bin/python benchmarks/bench_search.py --archive /tmp/x/archive --only grep
 
 One run measures, on one archive built by make_synthetic_archive.py from ../shared/corpus:
 
@@ -450,7 +451,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
-        "--only", choices=["quality"], help="measure only recall and precision (QUALITY)"
+        "--only",
+        choices=["quality", "grep"],
+        help="measure only recall and precision (QUALITY), or only grep against rg and grep",
     )
     args = parser.parse_args()
     root = args.archive.resolve()
@@ -460,16 +463,20 @@ def main() -> None:
     results = Results(machine=_machine())
     results.machine["load before"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     try:
-        if args.only != "quality":
+        if args.only == "grep":
+            measure_grep(results, root, env)
+        elif args.only is None:
             measure(results, root, cache, env)
-        measure_quality(results, root, cache)
+        if args.only != "grep":
+            measure_quality(results, root, cache)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     results.machine["load after"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
     if args.only != "quality":
         print(report(results))
         print()
-    print(quality_report(results.archive["quality"]))
+    if args.only != "grep":
+        print(quality_report(results.archive["quality"]))
     if args.json:
         args.json.write_text(json.dumps(results.__dict__, indent=2), encoding="utf-8")
 
@@ -541,6 +548,26 @@ def measure(results: Results, root: Path, cache: Path, env: dict[str, str]) -> N
         for name, (wall, cpu, out) in zip(names, _time_together(commands, env), strict=True):
             results.add(name, wall, f"{len(out.splitlines())} files", cpu=cpu)
 
+    measure_grep(results, root, env, warmed=True)
+
+    print("100 files change", file=sys.stderr)
+    change_files(root, 100)
+    wall, cpu, hits = search("quetzalcoatl0 OR quetzalcoatl99", [])
+    results.add("next search after 100 files changed", wall, f"{hits} of 2 found", cpu=cpu)
+    change_files(root, 100, seed=2)
+    wall, cpu, _ = _time([*na, "reindex", "--changed"], env, runs=1)
+    results.add("reindex --changed after 100 files changed", wall, cpu=cpu)
+    wall, cpu, _ = _time([*na, "reindex", "--changed"], env, runs=1)
+    results.add("reindex --changed, nothing changed", wall, cpu=cpu)
+
+
+def measure_grep(results: Results, root: Path, env: dict[str, str], warmed: bool = False) -> None:
+    """`newsarchive grep` against rg and grep, each pattern and mode run in turn."""
+    rg = _rg()
+    if not warmed:
+        files, size = warm(root, env)
+        results.archive = {"path": str(root), "files": files, "bytes": size}
+    na = [*NEWSARCHIVE, "--archive", str(root)]
     print("newsarchive grep vs ripgrep vs grep", file=sys.stderr)
     for label, pattern in (("word", GREP_WORD), ("regex", GREP_REGEX)):
         for mode, unit in (("-l", "files"), ("-n", "lines")):
@@ -558,26 +585,20 @@ def measure(results: Results, root: Path, cache: Path, env: dict[str, str]) -> N
                 extra = {"rg": f"rg {mode} {label}"} if name.startswith("newsarchive") else {}
                 results.add(name, wall, f"{len(out.splitlines())} {unit}", cpu=cpu, **extra)
 
-    print("100 files change", file=sys.stderr)
-    change_files(root, 100)
-    wall, cpu, hits = search("quetzalcoatl0 OR quetzalcoatl99", [])
-    results.add("next search after 100 files changed", wall, f"{hits} of 2 found", cpu=cpu)
-    change_files(root, 100, seed=2)
-    wall, cpu, _ = _time([*na, "reindex", "--changed"], env, runs=1)
-    results.add("reindex --changed after 100 files changed", wall, cpu=cpu)
-    wall, cpu, _ = _time([*na, "reindex", "--changed"], env, runs=1)
-    results.add("reindex --changed, nothing changed", wall, cpu=cpu)
-
 
 def report(results: Results) -> str:
     """The results as Markdown: machine, archive, then one table."""
     m, a = results.machine, results.archive
     rows = {row["what"]: row for row in results.rows}
+    index = (
+        f" search index {a['index_bytes'] / 1e6:.0f} MB"
+        f" ({a['index_bytes'] / a['bytes']:.2f}× the Markdown; the whole cache"
+        f" directory, with the URL index, {a['cache_bytes'] / 1e6:.0f} MB)."
+        if "index_bytes" in a
+        else " no search index (grep reads each matching file's front-matter)."
+    )
     lines = [
-        f"{a['files']:,} articles, {a['bytes'] / 1e6:.0f} MB of Markdown;"
-        f" search index {a.get('index_bytes', 0) / 1e6:.0f} MB"
-        f" ({a.get('index_bytes', 0) / a['bytes']:.2f}× the Markdown; the whole cache"
-        f" directory, with the URL index, {a.get('cache_bytes', 0) / 1e6:.0f} MB)."
+        f"{a['files']:,} articles, {a['bytes'] / 1e6:.0f} MB of Markdown;{index}"
         f" {m['cpu']}, {m['cores']} cores, Python {m['python']}, SQLite {m['sqlite']},"
         f" {m['grep']}, {m['ripgrep'].split(' (')[0]}. Warm page cache;"
         f" load average {m['load before']} before, {m['load after']} after.",

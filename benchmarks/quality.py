@@ -137,6 +137,9 @@ _LINK = re.compile(
 )
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]*)>")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+# Tags a browser lays out inside a line ("m<sup>2</sup>" reads "m2", as the labels have it);
+# any other tag left in the Markdown (a <br>) separates words.
+_INLINE_TAG = re.compile(r"</?(?:sup|sub|u|ins|del|s|mark|small|kbd|b|i|em|strong|code)>", re.I)
 _TABLE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$", re.MULTILINE)
 _EMPHASIS_UNDERSCORE = re.compile(r"(?<![\w\\])_+|(?<!\\)_+(?!\w)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -149,6 +152,7 @@ def markdown_text(md: str) -> str:
     md = _IMAGE.sub(" ", md)
     md = _LINK.sub(r"\1", md)
     md = _AUTOLINK.sub(r"\1", md)
+    md = _INLINE_TAG.sub("", md)
     md = _HTML_TAG.sub(" ", md)
     md = _TABLE_RULE.sub("", md)
     md = _EMPHASIS_UNDERSCORE.sub("", md)

@@ -3,10 +3,13 @@ front-matter; `verify` finds what is broken, altered or missing."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import re
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from helpers import MT_PATH, PAGES, front_matter, run
@@ -168,3 +171,40 @@ def test_import_keeps_captures_too(server: LoopbackServer, archive: Path, tmp_pa
     plain = run(other, "import", "--jobs", "0", "--no-capture", str(listing))
     assert plain.exit_code == 0, plain.stderr
     assert not (tmp_path / "other-captures").exists()
+
+
+_TIMES = re.compile(r"^fetched: .*$|\d{8}T\d{6}Z|<urn:uuid:[0-9a-f-]+>", re.MULTILINE)
+
+
+def _records(path: Path) -> list[bytes]:
+    """A capture's records, decompressed, without what differs from one fetch to the next:
+    times (the server's Date header among them), record ids, and the block digests, which
+    cover them."""
+    times = rb"WARC-Date: .*|\d{8}T\d{6}Z|<urn:uuid:[0-9a-f-]+>|\ndate: .*|WARC-Block-Digest: .*"
+    data = gzip.decompress(path.read_bytes())
+    return [re.sub(times, b"", record) for record in data.split(b"WARC/1.1\r\n")]
+
+
+@pytest.mark.slow
+def test_import_writes_what_fetch_writes_though_its_extraction_processes_seal_the_captures(
+    server: LoopbackServer, archive: Path, tmp_path: Path
+) -> None:
+    from test_batch import add_articles
+
+    urls = add_articles(server, 3)
+    listing = tmp_path / "links.txt"
+    listing.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    imported = run(archive, "import", "--jobs", "1", str(listing))
+    assert imported.exit_code == 0, imported.stderr
+    verified = run(archive, "verify")  # each capture is where its front-matter says, whole
+    assert verified.exit_code == 0 and "3 capture(s): no problems" in verified.stderr
+    other = tmp_path / "fetched"
+    for url in urls:
+        assert run(other, "fetch", url).exit_code == 0
+    for path in sorted(archive.rglob("*.md")):
+        twin = other / path.relative_to(archive)
+        assert _TIMES.sub("", path.read_text()) == _TIMES.sub("", twin.read_text())
+        capture = archive.parent / "archive-captures" / str(front_matter(path)["capture"])
+        fetched = tmp_path / "fetched-captures" / str(front_matter(twin)["capture"])
+        assert _records(capture) == _records(fetched)
+    assert len(list(archive.rglob("*.md"))) == 3

@@ -5,6 +5,7 @@ YYYY-MM and YYYY-MM-DD."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from helpers import command, md_files
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode, cli
+from newsarchive.cli.core import COMMAND_MODULES
 from test_batch import add_articles, article_page
 from test_cli_discover import rss
 
@@ -42,7 +44,7 @@ def newsarchive(archive: Path, *args: str, cwd: Path) -> subprocess.CompletedPro
 
 def test_every_command_that_reads_an_archive_is_listed() -> None:
     writers = {"fetch", "import", "tag", "note"}  # these make the archive when it is not there
-    assert {args[0] for args in READERS} == set(cli.commands) - writers
+    assert {args[0] for args in READERS} == set(cli.all_commands()) - writers
 
 
 @pytest.mark.slow
@@ -142,3 +144,37 @@ def test_the_config_file_sets_the_politeness_and_capture(
     bad = newsarchive(archive, "--config", str(config), "import", str(listing), cwd=tmp_path)
     assert bad.returncode == ExitCode.USAGE
     assert "Invalid value for '--per-host': 0 is not in the range x>=1." in bad.stderr
+
+
+def test_each_command_is_where_its_module_is_said_to_be() -> None:
+    """COMMAND_MODULES names the module of every command (it is what loads them lazily)."""
+    commands = cli.all_commands()
+    assert set(commands) == set(COMMAND_MODULES)
+    for name, command_ in commands.items():
+        assert command_.callback is not None
+        assert command_.callback.__module__ == f"newsarchive.cli.{COMMAND_MODULES[name]}"
+
+
+def test_a_command_loads_its_own_module_only(tmp_path: Path) -> None:
+    """`newsarchive grep` does not import what `fetch` or `tag` need: a shorter start-up."""
+    (tmp_path / "archive").mkdir()
+    script = (
+        "import sys\n"
+        "from newsarchive.cli import main\n"
+        "sys.argv = ['newsarchive', '--archive', sys.argv[1], 'grep', 'x']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('newsarchive.cli.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "archive")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert "newsarchive.cli.finding" in loaded
+    for other in ("archiving", "annotating", "reading", "history", "integrity"):
+        assert f"newsarchive.cli.{other}'" not in loaded

@@ -44,7 +44,7 @@ def redirecting(server: LoopbackServer, hops: int) -> str:
 def test_every_config_key_is_an_option_of_some_command(key: str) -> None:
     options = {
         param.name
-        for command in cli.commands.values()
+        for command in cli.all_commands().values()
         for param in command.params
         if isinstance(param, click.Option)
     }

@@ -538,3 +538,46 @@ def test_partial_articles_are_archived_and_counted_in_the_summary(
         ["archived", "2"],
         ["partial (paywall teaser, consent box)", "1"],
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT])
+def test_an_article_reported_is_on_disk_and_in_the_url_index_however_the_import_stops(
+    server: LoopbackServer, tmp_path: Path, archive: Path, stop: signal.Signals
+) -> None:
+    import sqlite3
+
+    from newsarchive.store import Archive
+
+    urls = slow_site(server, 30, 0.1)
+    listing = write_list(tmp_path / "links.txt", urls)
+    proc = subprocess.Popen(
+        command(archive, "import", "--json", listing), cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    reported = []
+    try:
+        while len(reported) < 4:
+            line = proc.stdout.readline()
+            assert line, "the import ended early"
+            reported.append(json.loads(line))
+        os.killpg(proc.pid, stop)  # as soon as the fourth article is reported
+        reported += [json.loads(line) for line in proc.stdout]  # what it said while stopping
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    # Read the index as the import left it, without the catching up an archive opened does.
+    index = sqlite3.connect(Archive(archive).index_path)
+    try:
+        keys = dict(index.execute("SELECT key, path FROM keys").fetchall())
+    finally:
+        index.close()
+    archived = [item for item in reported if item["status"] == "archived"]
+    assert len(archived) >= 4
+    for item in archived:
+        path = (tmp_path / item["path"]).resolve()  # as shown: relative to the import's cwd
+        assert path.is_file() and path.read_text(encoding="utf-8").startswith("---\n")
+        assert keys[item["url"]] == path.relative_to(archive.resolve()).as_posix()

@@ -20,6 +20,7 @@ import pytest
 from helpers import MT_PATH, PAGES, run
 from httpserver import LoopbackServer
 from newsarchive import store as store_mod
+from newsarchive import workers
 from newsarchive.frontmatter import FrontMatterError, loads
 from newsarchive.search import SearchIndex
 from newsarchive.search import build as search_build
@@ -828,7 +829,7 @@ def test_reindex_reads_every_file_once(
 ) -> None:
     if shards:  # built by worker processes, as a large archive is
         monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
-        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(workers, "cores", lambda: 2)
     read_for_urls: list[Path] = []
     real = store_mod._read_article
 

@@ -14,14 +14,14 @@ from newsarchive.cli import ExitCode, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = sorted(cli.commands)
+COMMANDS = sorted(cli.all_commands())
 
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_command_has_help_with_examples(name: str) -> None:
     result = CliRunner().invoke(cli, [name, "--help"], catch_exceptions=False)
     assert result.exit_code == 0
-    command = cli.commands[name]
+    command = cli.all_commands()[name]
     assert command.help and command.help.strip(), name
     assert "Examples:" in result.output, name
 
@@ -33,7 +33,7 @@ def test_command_is_documented(name: str) -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_option_is_documented(name: str) -> None:
-    command = cli.commands[name]
+    command = cli.all_commands()[name]
     for param in command.params:
         if isinstance(param, click.Option) and param.name != "help":
             flag = max(param.opts, key=len)

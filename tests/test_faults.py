@@ -36,8 +36,8 @@ from httpserver import (
 )
 from newsarchive.batch import BatchOptions, import_urls, read_url_list
 from newsarchive.cli import ExitCode
-from newsarchive.fetch import _collect, _Inflater
 from newsarchive.models import FetchedPage
+from newsarchive.payload import Inflater, collect
 from newsarchive.pipeline import extract_found
 from newsarchive.store import Archive
 from test_cli_import import session_processes, slow_site, wait_for_files
@@ -100,7 +100,7 @@ def test_gzip_members_decode_whatever_the_chunks(size: int) -> None:
     parts = [f"<p>{n}</p>".encode() for n in range(300)]
     data = gzip_members(parts)
     chunks = [data[i : i + size] for i in range(0, len(data), size)]
-    assert _collect(chunks, _Inflater("gzip"), 1 << 20) == b"".join(parts)
+    assert collect(chunks, Inflater("gzip"), 1 << 20) == b"".join(parts)
 
 
 def test_many_gzip_members_in_bounded_memory(server: LoopbackServer, tmp_path: Path) -> None:

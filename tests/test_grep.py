@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -584,3 +586,35 @@ def test_rg_reads_no_ignore_files_and_no_user_config(
     monkeypatch.setenv("RIPGREP_CONFIG_PATH", str(config))
     assert [r.title for r in run(archive, "WAGNER", ignore_case=False)] == []
     assert len(run(archive, "Wagner")) == 1
+
+
+@pytest.mark.parametrize("pattern", ["Needle", r"Need(?=le)"])  # rg's lines; rg's files
+def test_rg_walks_the_tree_and_is_given_the_links_the_walker_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
+    """rg walks the whole tree while the walker lists it (a slow rg: the walker finishes
+    first), then searches the links to articles its walk passed over; what the walker leaves
+    out (a hidden folder, the pictures' folder, a link to a directory) is not found."""
+    assert ripgrep.binary() is not None
+    archive = Archive(tmp_path / "tree")
+    article = make_article("Story", "Needle.\n")
+    rels = [f"{year}/{month:02d}/n.md" for year in (2019, 2020) for month in (1, 12)]
+    for rel in ["top.md", *rels, ".hidden/h.md", "_images/i.md"]:
+        write_by_hand(archive.root / rel, article)
+    (archive.root / "2020" / "01" / "link.md").symlink_to(archive.root / "top.md")
+    (archive.root / "2020" / "dirlink").symlink_to(archive.root / "2019" / "01")
+    calls: list[list[str] | None] = []
+    for name in ("matching_lines", "files_holding"):
+        real = getattr(ripgrep, name)
+
+        def slow(*args: Any, real: Any = real, **kwargs: Any) -> Any:
+            calls.append(None if args[2] is None else list(args[2]))
+            if len(calls) == 1:
+                time.sleep(0.3)  # the walker lists everything meanwhile
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(ripgrep, name, slow)
+    found = [m.relpath for m in grep(archive, GrepOptions(pattern), workers=1)]
+    assert found == list(article_files(archive.root))
+    assert "2020/01/link.md" in found and len(found) == len(rels) + 2
+    assert calls == [None, ["2020/01/link.md"]]

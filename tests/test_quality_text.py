@@ -298,3 +298,45 @@ def test_a_heading_whose_section_went_is_not_left_behind() -> None:
         "### Phase one",
         "Pilings are tested in June.",
     ]
+
+
+def test_a_heading_the_page_shows_over_another_stays() -> None:
+    """Only a heading next to what went is an orphan: an intro set as a heading right above
+    the first section's heading is what the page shows."""
+    from newsarchive.extract.furniture import without_furniture
+
+    blocks = [
+        "### For months the quay works were put off, and now they begin at last.",
+        "### The first phase",
+        "The northern quay closes on Monday for the summer.",
+    ]
+    assert without_furniture(blocks, URL).split("\n\n") == blocks
+    # The same line last, with no text after it, is a leftover like any empty heading.
+    assert without_furniture(blocks[1:] + blocks[:1], URL).split("\n\n") == blocks[1:]
+
+
+def test_words_run_together_around_headings_and_digits_are_spaced_as_the_page_shows() -> None:
+    """trafilatura writes a heading inside a list item in the middle of the item's line and
+    joins the lines of its boxes: against the page's own text the spaces come back, and
+    only where the page shows them."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    item = (
+        "Basic module Core Field 12 Networked systems Engine mechanics 2 years at the school "
+        "(BMW) 3 years of training with \\[box\\] marks"
+    )
+    page = [f"- {item}", "The MP3 player and H2O stay as they are, as the page shows them."]
+    dom = [DomBlock("li", line, match_key(line)) for line in page]
+    md = (
+        "- [Basic module](/modules/basic)Core ## Field 12 Networked systems Engine mechanics2 "
+        "years at the school (BMW)3 years of training with\\[box\\] marks\n"
+        "- The MP3 player and H2O stay as they are, as the page shows them."
+    )
+    (fixed,) = respace([MdBlock("list", md, match_key(md))], dom)
+    assert "basic)Core ## Field" not in fixed.md
+    assert "mechanics 2 years" in fixed.md
+    assert "(BMW) 3 years" in fixed.md
+    assert "with \\[box\\] marks" in fixed.md
+    assert "MP3 player and H2O" in fixed.md

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive import search as search_mod
+from newsarchive import workers
 from newsarchive.errors import UsageError
 from newsarchive.frontmatter import article_meta, dumps, loads
 from newsarchive.models import Article
@@ -109,7 +110,7 @@ def build(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     processes into full-text tables of their own (shards), as large archives are."""
     if request.param == "shards":
         monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
-        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(workers, "cores", lambda: 2)
     return str(request.param)
 
 
@@ -688,7 +689,7 @@ def test_rebuild_in_worker_processes(archive: Archive, monkeypatch: pytest.Monke
     (archive.root / "bad.md").write_text("---\ntitle: [\n---\n")
     monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
     monkeypatch.setattr(search_build, "_CHUNK", 5)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     with SearchIndex(archive) as index:
         report = index.rebuild()
         assert report.added == 13
@@ -736,7 +737,7 @@ def test_shards_answer_like_one_table(
         expected = answers(index)
         assert check_integrity(index) == (2 if build == "shards" else 1)
         monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
-        monkeypatch.setattr(os, "cpu_count", lambda: 3)
+        monkeypatch.setattr(workers, "cores", lambda: 3)
         index.rebuild()
         assert check_integrity(index) == 3
         assert answers(index) == expected
@@ -937,7 +938,7 @@ def test_scratch_files_of_a_killed_build_are_cleared(
 ) -> None:
     many_articles(archive)
     monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     with SearchIndex(archive) as index:
         index.refresh()
         old = index.path.with_name(f"{index.path.name}.build-killed")

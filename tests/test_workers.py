@@ -75,6 +75,7 @@ def test_extraction_processes_yield_the_cpu_to_the_coordinator() -> None:
 # works on (sleeps) for an hour. The real command otherwise, in a process of its own.
 STALLED_REINDEX = """
 import os, sys, time
+from newsarchive import workers
 from newsarchive.search import build
 from newsarchive.cli import main
 
@@ -87,7 +88,7 @@ def stalled_shard(shard):
 
 build._build_shard = stalled_shard
 build._PARALLEL_MIN = 2  # a handful of files are built by worker processes, as 2,000 are
-os.cpu_count = lambda: 2
+workers.cores = lambda: 2
 sys.argv = ["newsarchive", "--archive", archive, "reindex"]
 main()
 """
@@ -163,3 +164,44 @@ def test_a_pool_left_on_an_error_is_abandoned_at_once() -> None:
         pool.submit(time.sleep, 3600)  # waiting for it would take an hour
         raise KeyError("stop")
     assert _wait_for(lambda: not _alive(pid), 30)
+
+
+def test_downloads_and_extraction_processes_follow_the_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsarchive.batch import BatchOptions
+    from newsarchive.workers import cores, default_concurrency, worker_count
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    assert cores() == 16 and worker_count() == 16
+    assert default_concurrency() == 128 == BatchOptions().concurrency
+    assert BatchOptions(concurrency=3).concurrency == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert (cores(), default_concurrency(), BatchOptions().concurrency) == (1, 16, 16)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity here")
+def test_help_gives_the_defaults_of_the_cores_it_may_use() -> None:
+    one = min(os.sched_getaffinity(0))
+    shown = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "import", "--help"],
+        preexec_fn=lambda: os.sched_setaffinity(0, {one}),
+        env={**os.environ, "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    shown = " ".join(shown.split())  # as wrapped for any width
+    assert "(default: 8 per CPU core, at least 16: 16 here)" in shown
+    assert "Extraction processes (default: one per CPU core: 1 here;" in shown
+    everyone = len(os.sched_getaffinity(0))
+    shown = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "import", "--help"],
+        env={**os.environ, "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    shown = " ".join(shown.split())
+    assert f"at least 16: {max(16, 8 * everyone)} here)" in shown
+    assert f"one per CPU core: {everyone} here;" in shown

@@ -48,7 +48,15 @@ from newsarchive.images.download import Picture
 from newsarchive.leftovers import leftovers, temp_name
 from newsarchive.models import FetchedPage, ImageOptions
 from newsarchive.outcome import Outcome
-from newsarchive.pipeline import Found, Plan, Written, extract_found, image_files, write_found
+from newsarchive.pipeline import (
+    Found,
+    Plan,
+    Written,
+    extract_found,
+    image_files,
+    seal_found,
+    write_found,
+)
 from newsarchive.robots import site_of
 from newsarchive.store import Archive
 from newsarchive.urls import check_url, normalize_url
@@ -291,15 +299,24 @@ def prepare_page(
     whole: bool = True,
     images: bool = False,
     time_limit: float | None = None,
+    layout: str | None = None,
 ) -> Found | NewsArchiveError:
     """Extract and render one fetched page (`pipeline.extract_found`, as `fetch` does) in a
     worker process, in at most `time_limit` seconds; without `whole`, only the body is
-    rendered: the front-matter is written where the capture it names is known. With
-    `images`, the article's pictures are chosen. A failure comes back as a value, so that any
-    error (a parser's own included) crosses processes and costs one URL, not the whole import.
+    rendered. With `layout` (the archive's file-name template), the page's capture is
+    sealed here too (compressed, its digest taken) and the file rendered names it, so that
+    the coordinating process only writes. With `images`, the article's pictures are chosen.
+    A failure comes back as a value, so that any error (a parser's own included) crosses
+    processes and costs one URL, not the whole import.
     """
     try:
-        return extract_found(page, given, whole=whole, images=images, time_limit=time_limit)
+        found = extract_found(page, given, whole=whole, images=images, time_limit=time_limit)
+        if layout is None or page.status is None:
+            return found
+        try:
+            return seal_found(found, page, layout)
+        except NewsArchiveError:  # a name the template cannot make: the writer says so
+            return found
     except NewsArchiveError as exc:
         return exc
     except Exception as exc:
@@ -406,14 +423,17 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             return
         assert event.page is not None
         page = event.page
-        # Extraction reads neither the raw bytes nor the headers: do not copy them across.
-        light = dataclasses.replace(page, raw=b"", headers=())
         capture = self.captures is not None and page.status is not None
         if capture:
+            # The capture is sealed in the extraction process: the raw bytes and the
+            # headers go across; the page is kept here until then, in case it cannot be.
             self.raw_pages[id(task)] = page
+            sent, layout = page, self.archive.template
+        else:  # extraction reads neither the raw bytes nor the headers
+            sent, layout = dataclasses.replace(page, raw=b"", headers=()), None
         pictures, limit = self.images.enabled, self.options.fetch.extract_timeout
         self._process(
-            task, page.status, prepare_page, light, task.url, not capture, pictures, limit
+            task, page.status, prepare_page, sent, task.url, not capture, pictures, limit, layout
         )
 
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:

@@ -56,20 +56,20 @@ def capture_path(article_path: str, page: FetchedPage) -> str:
     return str(rel.with_name(f"{rel.stem}.{stamp}.warc.gz"))
 
 
-def write_capture(
-    page: FetchedPage,
-    root: Path,
-    rel: str,
-    *,
-    software: str,
-    responses: Sequence[FetchedPage] = (),
-) -> Capture:
-    """Write `page` as a WARC file at `root/rel` atomically and return its reference; the
-    `responses` that go with it (the article's pictures) follow as records of their own.
+@dataclass(frozen=True)
+class Sealed:
+    """A capture made ready to write, by CPU work that needs no disk (an import does it in
+    its extraction processes): the file's bytes, where it goes and how to check it."""
 
-    Raises StoreError when the file cannot be written. An existing file is never replaced:
-    a second fetch within the same second gets a "-2" suffix.
-    """
+    rel: str  # where it goes, relative to the captures root (a clash adds "-2", ...)
+    data: bytes  # the gzipped WARC records
+    record_id: str  # the response record's WARC-Record-ID
+    sha256: str  # hex digest of the stored body
+
+
+def seal_capture(page: FetchedPage, rel: str, *, software: str) -> Sealed:
+    """The WARC file for `page` at `rel` (the `warcinfo` record, then the `response`
+    record), gzipped, and its reference; nothing is written."""
     if page.status is None:
         raise ValueError("only HTTP responses are captured")
     # Imported on use: warcio takes ~0.1 s to load, and most commands never write a capture.
@@ -84,17 +84,46 @@ def write_capture(
             PurePosixPath(rel).name, {"software": software, "format": "WARC File Format 1.1"}
         )
     )
-    members = [_gzip_member(buffer.getvalue())]
+    info = _gzip_member(buffer.getvalue())
     record_id, member = _response_record(writer, buffer, page)
-    members.append(member)
-    for response in responses:
-        members.append(_response_record(writer, buffer, response, level=_STORED_LEVEL)[1])
-    path = _write_new(root, rel, b"".join(members))
+    return Sealed(rel, info + member, record_id, hashlib.sha256(page.raw).hexdigest())
+
+
+def write_sealed(sealed: Sealed, root: Path, *, responses: Sequence[FetchedPage] = ()) -> Capture:
+    """Write a sealed capture under `root` atomically, followed by a record of its own for
+    each of the `responses` that go with it (the article's pictures), and return its
+    reference. Raises StoreError when the file cannot be written. An existing file is
+    never replaced: a second fetch within the same second gets a "-2" suffix."""
+    members = [sealed.data]
+    if responses:
+        from warcio.warcwriter import WARCWriter
+
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False, warc_version="1.1")
+        for response in responses:
+            members.append(_response_record(writer, buffer, response, level=_STORED_LEVEL)[1])
+    path = _write_new(root, sealed.rel, b"".join(members))
     return Capture(
-        path=path.relative_to(root).as_posix(),
-        record_id=record_id,
-        sha256=hashlib.sha256(page.raw).hexdigest(),
+        path=path.relative_to(root).as_posix(), record_id=sealed.record_id, sha256=sealed.sha256
     )
+
+
+def write_capture(
+    page: FetchedPage,
+    root: Path,
+    rel: str,
+    *,
+    software: str,
+    responses: Sequence[FetchedPage] = (),
+) -> Capture:
+    """Write `page` as a WARC file at `root/rel` atomically and return its reference; the
+    `responses` that go with it (the article's pictures) follow as records of their own.
+
+    Raises StoreError when the file cannot be written. An existing file is never replaced:
+    a second fetch within the same second gets a "-2" suffix.
+    """
+    sealed = seal_capture(page, rel, software=software)
+    return write_sealed(sealed, root, responses=responses)
 
 
 def _response_record(

@@ -68,6 +68,7 @@ from newsarchive.pipeline import prepare, render_file
 from newsarchive.robots import ROBOTS_MAX_BYTES, RobotsPolicy, load_policy, robots_url, site_of
 from newsarchive.workers import (
     WORKER_NICENESS,
+    default_concurrency,
     process_pool,
     shut_down,
     start_processes,
@@ -94,7 +95,8 @@ class CrawlOptions:
     """How politely and how fast pages are downloaded. The defaults are `import`'s."""
 
     fetch: FetchOptions = field(default_factory=FetchOptions)
-    concurrency: int = 16  # requests in flight, all sites together
+    # Requests in flight, all sites together: by default enough to keep every core busy.
+    concurrency: int = field(default_factory=default_concurrency)
     per_host: int = 2  # requests in flight to one site
     delay: float = 0.0  # least mean seconds between two requests to one site (jittered 0.5x-1.5x)
     throttle: bool = True  # adapt each site's pace to its response times and errors (`Pace`)

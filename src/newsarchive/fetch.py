@@ -3,8 +3,8 @@
 This is the only module that imports httpx. `make_client()` sets timeouts, User-Agent, proxy,
 cookies and TLS policy in one place; `fetch()` follows redirects itself (to record each hop and
 spot loops), refuses non-HTML and oversized responses before reading them, and streams the body
-through its own size-limited decompressor, so neither a huge page nor a gzip bomb is ever held
-in memory. Every failure becomes a `FetchError` subclass with a short, stable `reason`.
+through the size-limited decompressor of `payload`, so neither a huge page nor a gzip bomb is
+ever held in memory. Every failure becomes a `FetchError` subclass with a short, stable `reason`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-import zlib
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -41,6 +40,17 @@ from newsarchive.errors import (
     NetworkError,
 )
 from newsarchive.models import FetchedPage, FetchOptions
+from newsarchive.payload import (
+    BadCompression,
+    Inflater,
+    TooLarge,
+    collect,
+    describe_limit,
+    describe_size,
+    not_html,
+    sniff,
+    too_large,
+)
 
 
 def _package_version() -> str:
@@ -71,10 +81,6 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 IMAGE_TYPES = frozenset({"image/*"})
 
 _CHUNK = 64 * 1024
-_PIECE = 256 * 1024  # largest piece of decompressed output produced at once
-# Decompressed bytes per compressed byte above which an oversized body is called a bomb.
-# Ordinary HTML compresses 5-20x; a bomb of zeros or spaces, about 1000x.
-_BOMB_RATIO = 100
 # Names reserved by RFC 6761 to never resolve: answer at once instead of asking a resolver.
 _NEVER_RESOLVES = (".invalid",)
 
@@ -442,11 +448,22 @@ def _request_once(
             raise _network_error(url, exc, options, limited=late, in_body=True) from exc
     finally:
         response.close()
+    return _page(url, target, response, raw, media_type, accept)
 
+
+def _page(
+    url: str,
+    target: httpx.URL,
+    response: httpx.Response,
+    raw: bytes,
+    media_type: str | None,
+    accept: Collection[str],
+) -> FetchedPage:
+    """The page a response's body `raw` is, once its type (labelled or sniffed) is accepted."""
     if not raw.strip():
         raise ContentError(url, "empty page", reason="empty page", status=response.status_code)
     if media_type is None:
-        media_type = _sniff(raw)
+        media_type = sniff(raw)
         if not _accepts(accept, media_type):
             raise _refused_type(url, media_type, accept, response.status_code, sniffed=True)
     elif media_type in HTML_TYPES and (actual := not_html(raw)) is not None:
@@ -516,7 +533,7 @@ def _read_body(url: str, response: httpx.Response, options: FetchOptions, deadli
     coding = response.headers.get("Content-Encoding", "identity").strip().lower()
     if coding not in ("", "identity", "gzip", "x-gzip", "deflate"):
         raise NetworkError(url, f"unsupported Content-Encoding: {coding}", reason="protocol error")
-    inflater = _Inflater(coding) if coding in ("gzip", "x-gzip", "deflate") else None
+    inflater = Inflater(coding) if coding in ("gzip", "x-gzip", "deflate") else None
 
     def raw_chunks() -> Iterator[bytes]:
         # No chunk_size: httpx would buffer up to it, hiding a trickle from the deadline check.
@@ -527,131 +544,12 @@ def _read_body(url: str, response: httpx.Response, options: FetchOptions, deadli
                 raise _total_timeout(url, options)
 
     try:
-        return _collect(raw_chunks(), inflater, options.max_bytes)
-    except _TooLarge as exc:
-        raise _too_large(url, inflater, options.max_bytes) from exc
-    except _BadCompression as exc:
+        return collect(raw_chunks(), inflater, options.max_bytes)
+    except TooLarge as exc:
+        raise too_large(url, inflater, options.max_bytes) from exc
+    except BadCompression as exc:
         reason = "truncated" if exc.truncated else "protocol error"
         raise NetworkError(url, f"invalid {coding} body ({exc})", reason=reason) from exc
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class _BadCompression(Exception):
-    def __init__(self, detail: str, *, truncated: bool = False) -> None:
-        super().__init__(detail)
-        self.truncated = truncated
-
-
-class _Inflater:
-    """gzip/deflate decompression that never produces more than it is asked for.
-
-    A gzip body may be several members one after the other (RFC 1952, section 2.2; `cat
-    a.gz b.gz`, and some servers send them so): each member gets a decompressor of its own,
-    started on the bytes that follow the one before. Bytes after the last member that do not
-    start another are ignored, as gzip itself does.
-    """
-
-    _MAGIC = b"\x1f\x8b"
-
-    def __init__(self, coding: str) -> None:
-        self.coding = coding
-        self._raw_deflate = False
-        self._started = False
-        self._obj = self._new()
-        self._between = False  # a member ended; the next one has not started
-        self._done = False  # the stream ended; anything more is ignored
-        self._carry = b""  # the first byte of what may be the next member's header
-        self.consumed = 0  # compressed bytes read so far
-
-    def _new(self) -> zlib._Decompress:
-        if self.coding == "deflate":
-            return zlib.decompressobj(-zlib.MAX_WBITS if self._raw_deflate else zlib.MAX_WBITS)
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-
-    def _decompress(self, data: bytes, max_length: int) -> bytes:
-        try:
-            out = self._obj.decompress(data, max_length)
-        except zlib.error as exc:
-            if self.coding == "deflate" and not self._started and not self._raw_deflate:
-                # "deflate" should be zlib-wrapped, but many servers send raw deflate.
-                self._raw_deflate = True
-                self._obj = self._new()
-                return self._decompress(data, max_length)
-            raise _BadCompression(str(exc)) from exc
-        self._started = True
-        return out
-
-    def _next_member(self, pending: bytes) -> bool:
-        """Start the member `pending` begins with; False when there is none (yet)."""
-        if len(pending) < len(self._MAGIC) and self._MAGIC.startswith(pending):
-            self._carry = pending  # too short to tell: wait for the next bytes
-            return False
-        if not pending.startswith(self._MAGIC):
-            self._done = True  # trailing bytes that are not another member
-            return False
-        self._obj, self._between = self._new(), False
-        return True
-
-    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
-        """Decompress `data` in pieces of at most _PIECE bytes; stop once more than `room`
-        bytes came out. An empty `data` drains what zlib still holds."""
-        pending, self._carry = self._carry + data, b""
-        while not self._done:
-            if self._between and not (pending and self._next_member(pending)):
-                return
-            max_length = min(max(room, 0) + 1, _PIECE)
-            out = self._decompress(pending, max_length)
-            if self._obj.eof:
-                rest = self._obj.unused_data  # what follows the member, of this input only
-                self.consumed += len(pending) - len(rest)
-                pending = rest
-                self._done = self.coding == "deflate"
-                self._between = not self._done
-            else:
-                tail = self._obj.unconsumed_tail
-                self.consumed += len(pending) - len(tail)
-                pending = tail
-            if out:
-                yield out
-                room -= len(out)
-                if room < 0:
-                    return
-            # Input left, or a full output buffer (zlib may hold more): go on.
-            if not pending and len(out) < max_length and not self._between:
-                return
-
-    def finish(self, room: int) -> Iterator[bytes]:
-        """Drain buffered output; raise if the compressed stream stopped before its end."""
-        yield from self.feed(b"", room)
-        ended = self._done or self._between or self._obj.eof
-        if not ended and self.coding != "deflate":
-            raise _BadCompression("the compressed data ends early", truncated=True)
-
-
-def _collect(chunks: Iterable[bytes], inflater: _Inflater | None, limit: int) -> bytes:
-    """Join decoded chunks, raising _TooLarge as soon as they pass `limit` bytes.
-
-    At most `limit` decoded bytes plus one raw chunk and one decompressed piece are held.
-    """
-    parts: list[bytes] = []
-    total = 0
-    for chunk in chunks:
-        pieces = inflater.feed(chunk, limit - total) if inflater is not None else (chunk,)
-        for piece in pieces:
-            total += len(piece)
-            if total > limit:
-                raise _TooLarge
-            parts.append(piece)
-    if inflater is not None:
-        for piece in inflater.finish(limit - total):
-            total += len(piece)
-            if total > limit:
-                raise _TooLarge
-            parts.append(piece)
-    return b"".join(parts)
 
 
 def _check_declared_length(url: str, response: httpx.Response, limit: int) -> None:
@@ -659,21 +557,10 @@ def _check_declared_length(url: str, response: httpx.Response, limit: int) -> No
     if declared.isdigit() and int(declared) > limit:
         raise ContentError(
             url,
-            f"response is {_size(int(declared))}, over the {_limit(limit)} limit",
+            f"response is {describe_size(int(declared))}, over the {describe_limit(limit)} limit",
             reason="too large",
             status=response.status_code,
         )
-
-
-def _too_large(url: str, inflater: _Inflater | None, limit: int) -> ContentError:
-    if inflater is not None and inflater.consumed * _BOMB_RATIO < limit:
-        return ContentError(
-            url,
-            f"compression bomb: {_size(inflater.consumed)} of {inflater.coding} data inflates "
-            f"to more than the {_limit(limit)} limit",
-            reason="compression bomb",
-        )
-    return ContentError(url, f"response is over the {_limit(limit)} limit", reason="too large")
 
 
 def _total_timeout(url: str, options: FetchOptions) -> NetworkError:
@@ -820,62 +707,6 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-# Signatures of common non-HTML bodies, for responses that send no Content-Type.
-_SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"RIFF", "application/octet-stream"),  # WebP, WAV, AVI
-    (b"PK\x03\x04", "application/zip"),
-    (b"\x1f\x8b", "application/gzip"),
-)
-# Tags the WHATWG MIME Sniffing Standard looks for at the start of an HTML document, plus a
-# few that modern pages open with.
-_HTML_TAGS = (
-    b"!doctype html", b"html", b"head", b"script", b"iframe", b"h1", b"div", b"font", b"table",
-    b"a", b"style", b"title", b"b", b"body", b"br", b"p", b"meta", b"link", b"article",
-    b"main", b"header", b"nav", b"section",
-)  # fmt: skip
-_TAG_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r", b"\x0c")
-
-
-# What the first bytes show a body labelled HTML to be instead: a file format, or JSON.
-_PLAINLY_NOT_HTML = frozenset({media for _, media in _SIGNATURES} | {"application/json"})
-
-
-def not_html(raw: bytes) -> str | None:
-    """The media type of a body that is plainly not HTML whatever its label says (a PDF,
-    an image, an archive, JSON), else None. (NUL bytes alone say nothing: UTF-16 has them.)"""
-    media_type = _sniff(raw)
-    if media_type == "application/octet-stream" and not raw.startswith(b"RIFF"):
-        return None
-    return media_type if media_type in _PLAINLY_NOT_HTML else None
-
-
-def _sniff(raw: bytes) -> str:
-    """The media type the first bytes of an unlabelled body suggest."""
-    head = raw[:1024]
-    for signature, media_type in _SIGNATURES:
-        if head.startswith(signature):
-            return media_type
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c").lower()
-    if text.startswith(b"<?xml"):
-        return "application/xhtml+xml" if b"<html" in raw[:4096].lower() else "application/xml"
-    if text.startswith(b"<!--"):
-        return "text/html"
-    for tag in _HTML_TAGS:
-        start = b"<" + tag
-        if text.startswith(start) and text[len(start) : len(start) + 1] in _TAG_ENDS:
-            return "text/html"
-    if text.startswith((b"{", b"[")):
-        return "application/json"
-    if b"\x00" in head:
-        return "application/octet-stream"
-    return "text/plain"
-
-
 def open_local(path: Path) -> BinaryIO:
     """Open a local file for reading, turning the usual failures into one-line ContentErrors."""
     name = str(path)
@@ -904,23 +735,24 @@ def read_local(
         magic = handle.read(2)
         handle.seek(0)
         gzipped = path.suffix.lower() == ".gz" or magic == b"\x1f\x8b"
-        inflater = _Inflater("gzip") if gzipped else None
+        inflater = Inflater("gzip") if gzipped else None
 
         def chunks() -> Iterator[bytes]:
             while chunk := handle.read(_CHUNK):
                 yield chunk
 
         try:
-            raw = _collect(chunks(), inflater, max_bytes)
-        except _TooLarge as exc:
+            raw = collect(chunks(), inflater, max_bytes)
+        except TooLarge as exc:
             if inflater is None:
                 raise ContentError(
                     name,
-                    f"file is {_size(path.stat().st_size)}, over the {_limit(max_bytes)} limit",
+                    f"file is {describe_size(path.stat().st_size)}, "
+                    f"over the {describe_limit(max_bytes)} limit",
                     reason="too large",
                 ) from exc
-            raise _too_large(name, inflater, max_bytes) from exc
-        except _BadCompression as exc:
+            raise too_large(name, inflater, max_bytes) from exc
+        except BadCompression as exc:
             raise ContentError(name, f"not a valid gzip file ({exc})", reason="bad gzip") from exc
         except OSError as exc:
             raise ContentError(
@@ -935,7 +767,7 @@ def read_local(
     if (actual := not_html(raw)) is not None:
         raise ContentError(name, f"not an HTML file (looks like {actual})", reason="not HTML")
     if suffix not in LOCAL_SUFFIXES:
-        sniffed = _sniff(raw)
+        sniffed = sniff(raw)
         if sniffed not in HTML_TYPES:
             raise ContentError(name, f"not an HTML file (looks like {sniffed})", reason="not HTML")
         media_type = sniffed
@@ -951,19 +783,3 @@ def read_local(
         raw=raw,
         local_path=str(path.resolve()),
     )
-
-
-def _size(n: int) -> str:
-    """A measured size: 1073741824 -> "1.0 GB"."""
-    value = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024:
-            return f"{n} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"
-
-
-def _limit(n: int) -> str:
-    """A configured limit, whole when it is: 20971520 -> "20 MB"."""
-    size = _size(n)
-    return size.replace(".0 ", " ") if size.endswith("B") else size

@@ -2,8 +2,8 @@
 language and publication date, and a choice of searching the title, the body or everything.
 
 It reads the Markdown files themselves, so what it prints is always what the files say. The
-scanning is ripgrep's (see `ripgrep`): newsarchive's walker lists the archive, rg searches
-its directories, and newsarchive keeps the articles the filters pass, in path order. A
+scanning is ripgrep's (see `ripgrep`): rg walks the archive while newsarchive's walker lists
+it, and newsarchive keeps the articles the filters pass, in path order. A
 pattern rg reads the same way is matched by rg, line by line (`_grep_by_rg`); for any other,
 rg finds the files holding the strings every match must contain, and Python matches those
 (`_scanned`). With `--in title` or `--in body` rg finds the files and Python the lines.
@@ -35,17 +35,25 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsarchive import ripgrep
 from newsarchive.errors import UsageError
 from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
 from newsarchive.search import INDEX_FILE, Field, Filters, IndexReader, KnownFile
 from newsarchive.store import Archive
-from newsarchive.walk import OPEN_FLAGS, article_files, directories, read_bytes
+from newsarchive.walk import (
+    OPEN_FLAGS,
+    Directory,
+    article_files,
+    directories,
+    join,
+    read_bytes,
+)
 from newsarchive.workers import bounded_map, worker_count, worker_pool
 
 __all__ = ["FileMatches", "GrepOptions", "Line", "compile_pattern", "grep"]
@@ -633,27 +641,66 @@ def _scanned(
     scanned by rg (for the pattern itself where it translates, else for the strings every
     match holds)."""
     root = Path(job.root)
-    listed, dirs = _listing(root, on_error)
     if translated is not None:
-        holding = ripgrep.files_holding(rg, root, dirs, [translated], word=job.options.word)
+        patterns, word = [translated], job.options.word
     else:
         assert job.prefilter is not None
-        holding = ripgrep.files_holding(rg, root, dirs, scanner_patterns(job.prefilter))
-    yield from sorted(holding & listed, key=_path_order)
+        patterns, word = scanner_patterns(job.prefilter), False
+
+    def scan(files: Sequence[str] | None) -> set[str]:
+        return ripgrep.files_holding(rg, root, files, patterns, word=word)
+
+    listed, scans = _listed_while_scanned(root, on_error, scan)
+    holding: set[str] = set().union(*scans)
+    yield from sorted((rel for rel in holding if rel in listed), key=_path_order)
 
 
-def _listing(
-    root: Path, on_error: Callable[[Path, str], None] | None
-) -> tuple[set[str], list[str]]:
-    """(every article file, the directories holding any), by the walker."""
-    listed: set[str] = set()
-    dirs: list[str] = []
-    for directory in directories(root, on_error=on_error):
-        files = directory.files
-        if files:
-            listed.update(files)
-            dirs.append(directory.rel)
-    return listed, dirs
+T = TypeVar("T")
+
+
+class _Listing:
+    """The article files of an archive as the walker lists it, by directory; which of a
+    scan's finds are articles is asked of it file by file, for the few that matched."""
+
+    def __init__(self, listed: Iterable[Directory]) -> None:
+        self._by_rel = {directory.rel: directory for directory in listed}
+        self._files: dict[str, frozenset[str]] = {}
+
+    def __contains__(self, rel: object) -> bool:
+        if not isinstance(rel, str):
+            return False
+        parent, _, name = rel.rpartition("/")
+        files = self._files.get(parent)
+        if files is None:
+            directory = self._by_rel.get(parent)
+            if directory is None:
+                return False
+            files = self._files[parent] = frozenset(directory.names) - directory.dirs
+        return name in files
+
+    def links(self) -> list[str]:
+        """The links to article files, which rg's walk passes over."""
+        return [join(rel, name) for rel, listed in self._by_rel.items() for name in listed.links]
+
+
+def _listed_while_scanned(
+    root: Path,
+    on_error: Callable[[Path, str], None] | None,
+    scan: Callable[[Sequence[str] | None], T],
+) -> tuple[_Listing, list[T]]:
+    """(the articles as the walker lists them; `scan` of the whole tree, and of the links
+    to article files if there are any).
+
+    rg walks the tree while the walker lists it, in a thread of this process: listing
+    100,000 files costs about a third of rg's whole search, and the two overlap."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        whole = thread.submit(scan, None)
+        listing = _Listing(directories(root, on_error=on_error))
+        scans = [whole.result()]
+    links = listing.links()
+    if links:
+        scans.append(scan(links))
+    return listing, scans
 
 
 def _path_order(rel: str) -> list[str]:
@@ -667,11 +714,20 @@ def _grep_by_rg(
     """grep with rg finding the lines: newsarchive lists the files, rg matches them, and
     newsarchive keeps the articles the filters pass, in path order."""
     root = Path(job.root)
-    listed, dirs = _listing(root, on_error)
-    found, unreadable = ripgrep.matching_lines(
-        rg, root, dirs, translated, word=job.options.word, context=job.options.context
-    )
-    for rel in sorted((found.keys() | unreadable) & listed, key=_path_order):
+
+    def scan(files: Sequence[str] | None) -> tuple[dict[str, ripgrep.FileLines], set[str]]:
+        return ripgrep.matching_lines(
+            rg, root, files, translated, word=job.options.word, context=job.options.context
+        )
+
+    listed, scans = _listed_while_scanned(root, on_error, scan)
+    found: dict[str, ripgrep.FileLines] = {}
+    unreadable: set[str] = set()
+    for lines_by_file, not_read in scans:
+        found.update(lines_by_file)
+        unreadable |= not_read
+    articles = (rel for rel in found.keys() | unreadable if rel in listed)
+    for rel in sorted(articles, key=_path_order):
         lines = found.get(rel)
         if lines is None:  # rg could not read it: read it here, and say why not
             outcome = _search_file(job, rel)

@@ -41,7 +41,7 @@ from newsarchive.images.links import localize, relative_prefix
 from newsarchive.models import Article, FetchedPage, FetchOptions, ImageOptions, Snapshot
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
-from newsarchive.store import Archive
+from newsarchive.store import Archive, template_path
 from newsarchive.urls import check_url, is_local_target, normalize_url, same_site
 from newsarchive.userdata import Rewrite, carry_over
 from newsarchive.wayback import WaybackOptions
@@ -62,6 +62,7 @@ __all__ = [
     "iter_targets",
     "prepare",
     "render_file",
+    "seal_found",
     "write_found",
 ]
 
@@ -81,7 +82,8 @@ def render_file(article: Article, body: str | None = None) -> str:
 class Found:
     """An article extracted from a page and ready to write: the URLs it is known by, its
     Markdown body, the whole file when rendered already, the response to keep as its
-    capture (None: no capture), the pictures it shows and those downloaded for it."""
+    capture (None: no capture) and that capture sealed when made ready already (the file
+    rendered names it then), the pictures it shows and those downloaded for it."""
 
     article: Article
     body: str
@@ -90,6 +92,7 @@ class Found:
     page: FetchedPage | None = None
     wanted: tuple[Wanted, ...] = ()  # its own pictures (images/choose.py), when asked for
     pictures: Mapping[str, Picture] = field(default_factory=dict)  # downloaded, by address
+    capture: capture_mod.Sealed | None = None  # `page`'s capture, made ready to write
 
     @property
     def partial(self) -> bool:
@@ -103,11 +106,14 @@ def extract_found(
     whole: bool = True,
     images: bool = False,
     time_limit: float | None = None,
+    layout: str | None = None,
 ) -> Found:
     """Extract the article from `page` and render it (pure CPU work: an import runs it in a
     worker process); without `whole`, only the body is rendered. With `images`, the article's
-    own pictures are chosen too. An error about a page from the Wayback Machine says so
-    ("URL: Wayback: no article text found"). `time_limit`: see `extract_article`."""
+    own pictures are chosen too. With `layout` (the archive's file-name template), the
+    page's capture is sealed too (`seal_found`) and the file rendered names it. An error
+    about a page from the Wayback Machine says so ("URL: Wayback: no article text found").
+    `time_limit`: see `extract_article`."""
     try:
         article, keys = prepare(page, given, time_limit=time_limit)
     except ExtractionError as exc:
@@ -116,8 +122,29 @@ def extract_found(
         raise with_detail(exc, f"Wayback: {exc.detail}") from exc
     body = render_body(article)
     wanted = _wanted(article, page, given) if images else ()
-    text = render_file(article, body) if whole and not wanted else None
-    return Found(article, body, tuple(keys), text, wanted=wanted)
+    found = Found(article, body, tuple(keys), wanted=wanted)
+    if layout is not None and page.status is not None:
+        return seal_found(found, page, layout)
+    # Rendered even when pictures are wanted: the file as it is when none of them is kept.
+    return dataclasses.replace(found, text=render_file(article, body)) if whole else found
+
+
+def seal_found(found: Found, page: FetchedPage, layout: str) -> Found:
+    """`found` with `page`'s capture made ready to write (compressed, its digest taken) and
+    the file rendered naming it, as `write_found` would, for an archive whose file names
+    follow `layout`: CPU work that an import does in its extraction processes, so that
+    writing is all that is left. The file is rendered again when written only if the
+    capture's name is taken by then, or its pictures change the article."""
+    rel = capture_mod.capture_path(str(template_path(layout, found.article)), page)
+    sealed = capture_mod.seal_capture(page, rel, software=archiver_name())
+    named = _naming(found.article, sealed.rel, sealed.record_id, sealed.sha256)
+    return dataclasses.replace(found, text=render_file(named, found.body), capture=sealed)
+
+
+def _naming(article: Article, path: str, record_id: str, sha256: str) -> Article:
+    """`article`, its front-matter naming its capture."""
+    extra = {**article.extra, "capture": path, "capture_record": record_id}
+    return dataclasses.replace(article, extra={**extra, "capture_sha256": sha256})
 
 
 def _wanted(article: Article, page: FetchedPage, given: str | None) -> tuple[Wanted, ...]:
@@ -294,7 +321,9 @@ def write_found(
         archive.remember(known, found.keys)  # a mirror: found without a request next time
         return Written("already archived", known, found.article, None)
     article, body, text, capture_file = found.article, found.body, found.text, None
-    capturing = captures is not None and found.page is not None and found.page.status is not None
+    capturing = captures is not None and (
+        found.capture is not None or (found.page is not None and found.page.status is not None)
+    )
     warnings: tuple[str, ...] = ()
     responses: list[FetchedPage] = []
     if found.pictures and images is not None:
@@ -303,7 +332,14 @@ def write_found(
         body = localize(body, kept.by_ref, relative_prefix(rel.as_posix()))
         article = dataclasses.replace(article, images=tuple(kept.images))
         text, warnings, responses = None, tuple(kept.warnings), kept.responses
-    if capturing:
+    if capturing and found.capture is not None:
+        assert captures is not None
+        capture = capture_mod.write_sealed(found.capture, captures, responses=responses)
+        article = _naming(article, capture.path, capture.record_id, capture.sha256)
+        capture_file = captures / capture.path
+        if capture.path != found.capture.rel:  # the name was taken: the file names another
+            text = None
+    elif capturing:
         assert captures is not None and found.page is not None
         article, capture_file = add_capture(
             article, found.page, archive, captures, responses=responses
@@ -347,15 +383,7 @@ def add_capture(
         software=archiver_name(),
         responses=responses,
     )
-    named = dataclasses.replace(
-        article,
-        extra={
-            **article.extra,
-            "capture": capture.path,
-            "capture_record": capture.record_id,
-            "capture_sha256": capture.sha256,
-        },
-    )
+    named = _naming(article, capture.path, capture.record_id, capture.sha256)
     return named, captures / capture.path
 
 

@@ -6,11 +6,12 @@ package's list of files, never looked up on PATH, so what runs is always the ver
 installed with newsarchive. Without it (a platform with no binary wheel), `binary()` is
 None and grep scans in Python, more slowly, with the same results.
 
-newsarchive's walker lists the archive (its rules: `*.md` files and links to them, names
-starting with "." and links to directories left out, names that are not UTF-8 reported) and
-hands rg the directories, each to search one level deep; what rg finds in a file the walker
-did not list is dropped. rg's own rules (ignore files, binary files, encodings) are turned
-off, so they never decide anything.
+rg walks the archive itself, under the walker's rules where it can state them (`*.md`
+files, names starting with "." and links left out, `_images` at the root not entered), while
+newsarchive's walker lists it (see `walk`): the links to article files it finds, which rg's
+walk passed over, are searched next, by name, and what rg finds in a file the walker did not
+list (a name that is not UTF-8, say) is dropped. rg's own rules (ignore files, binary files,
+encodings) are turned off, so they never decide anything.
 
 A Python regular expression made only of what means the same to the regex crate (literals,
 classes, `.`, `\\d`, `\\w`, `\\s`, repeats, alternatives, groups, `^`, `$`, `\\b`, case
@@ -33,6 +34,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from newsarchive.walk import IMAGES_DIR
 
 __all__ = ["FileLines", "binary", "files_holding", "literal", "matching_lines", "translate"]
 
@@ -80,14 +83,18 @@ def literal(text: str, *, variants: dict[str, str] | None = None) -> str:
 
 
 def files_holding(
-    rg: Path, root: Path, dirs: Sequence[str], patterns: Sequence[str], *, word: bool = False
+    rg: Path,
+    root: Path,
+    files: Sequence[str] | None,
+    patterns: Sequence[str],
+    *,
+    word: bool = False,
 ) -> set[str]:
-    """Which `*.md` files of the directories `dirs` (relative to `root`, "" for the root;
-    not those below them) hold a match of one of `patterns` (regex crate syntax; `word`:
-    as whole words), by rg; files rg could not read are among them, for the caller to
-    report."""
+    """Which `*.md` files under `root` (or which of `files`, relative to `root`) hold a
+    match of one of `patterns` (regex crate syntax; `word`: as whole words), by rg; files
+    rg could not read are among them, for the caller to report."""
     options = [
-        *_COMMON,
+        *_options(files),
         "--files-with-matches",
         "--null",
         "--crlf",
@@ -96,7 +103,7 @@ def files_holding(
         "--",
     ]
     found: set[str] = set()
-    for batch in _batches(dirs):
+    for batch in _batches(files):
         done = _run(rg, root, options, batch)
         names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
         found.update(name.removeprefix("./") for name in names)
@@ -106,12 +113,15 @@ def files_holding(
     return found
 
 
-def _batches(dirs: Sequence[str]) -> Iterator[list[str]]:
-    """The directories as rg's arguments, in runs that fit on a command line."""
+def _batches(files: Sequence[str] | None) -> Iterator[list[str]]:
+    """The files as rg's arguments, in runs that fit on a command line; None: the root."""
+    if files is None:
+        yield ["."]
+        return
     batch: list[str] = []
     size = 0
-    for rel in dirs:
-        batch.append(rel or ".")
+    for rel in files:
+        batch.append(rel)
         size += len(rel) + 1
         if size >= _BATCH_BYTES:
             yield batch
@@ -264,12 +274,18 @@ class FileLines:
 
 
 def matching_lines(
-    rg: Path, root: Path, dirs: Sequence[str], pattern: str, *, word: bool, context: int
+    rg: Path,
+    root: Path,
+    files: Sequence[str] | None,
+    pattern: str,
+    *,
+    word: bool,
+    context: int,
 ) -> tuple[dict[str, FileLines], set[str]]:
-    """rg's matches of `pattern` (regex crate syntax), line by line, in the `*.md` files of
-    the directories `dirs` (see `files_holding`); and what it could not read."""
+    """rg's matches of `pattern` (regex crate syntax), line by line, in the `*.md` files
+    under `root` or in `files` (see `files_holding`); and what it could not read."""
     options = [
-        *_COMMON,
+        *_options(files),
         "--json",
         "--crlf",
         *(["--word-regexp"] if word else []),
@@ -280,7 +296,7 @@ def matching_lines(
     ]
     found: dict[str, FileLines] = {}
     unreadable: set[str] = set()
-    for batch in _batches(dirs):
+    for batch in _batches(files):
         done = _run(rg, root, options, batch)
         found.update(_parse_json(done.stdout))
         if done.returncode == 2:
@@ -290,14 +306,19 @@ def matching_lines(
 
 _COMMON = (
     "--no-config",  # nothing from the user's ripgrep settings
-    "--max-depth=1",  # each directory's own files: the walker lists the directories
-    "--glob=*.md",
-    "--follow",  # links to files count (those to directories are at depth 2: never entered)
     "--text",  # a NUL byte does not make a file "binary" and skipped
     "--encoding=none",  # bytes as they are: no transcoding of files with a BOM
     "--no-ignore",
     "--case-sensitive",
 )
+# rg's walk: names starting with "." are left out (no --hidden), links are not followed
+# (no --follow: the walker finds the links to files), the pictures' folder is not entered.
+_TREE = (*_COMMON, "--glob=*.md", f"--glob=!/{IMAGES_DIR}")
+
+
+def _options(files: Sequence[str] | None) -> tuple[str, ...]:
+    """rg's options for the whole tree (None) or for files named one by one."""
+    return _TREE if files is None else _COMMON
 
 
 def _run(

@@ -9,6 +9,7 @@ and rebuilt from the files when it is missing or corrupt.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -41,6 +42,7 @@ __all__ = [
     "Rewriter",
     "SaveResult",
     "slugify_title",
+    "template_path",
     "url_keys",
     "validate_template",
 ]
@@ -185,6 +187,18 @@ def validate_template(template: str) -> None:
     {published} (same as date), {fetched}, {slug}, {site}, {hostname}, {id}, {lang}.
     """
     _render(template, _parse_template(template), _template_values(_SAMPLE))
+
+
+@functools.lru_cache(maxsize=16)
+def _pieces_of(template: str) -> list[_Piece]:
+    return _parse_template(template)
+
+
+def template_path(template: str, article: Article) -> PurePosixPath:
+    """The article's path relative to an archive's root under `template` (already checked
+    with `validate_template`). Pure: no disk access, and no archive needed (an import's
+    extraction processes name a capture after its article's path with it)."""
+    return _render(template, _pieces_of(template), _template_values(article))
 
 
 def _template_values(article: Article) -> dict[str, Any]:

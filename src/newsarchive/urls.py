@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 from urllib.parse import SplitResult, unquote_plus, urlsplit
 
-from tld import get_fld
-
 from newsarchive.errors import InvalidURLError
 
 __all__ = [
@@ -247,6 +245,10 @@ def registrable_domain(url: str) -> str | None:
         return None
     if not host:
         return None
+    # Imported here: tld loads urllib.request and its list of suffixes, which most commands
+    # (grep, search, show) never need.
+    from tld import get_fld
+
     domain = get_fld(f"http://{host}", fail_silently=True)
     return str(domain) if domain else host
 

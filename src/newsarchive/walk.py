@@ -100,6 +100,7 @@ class Directory:
     dirs: frozenset[str]  # which of `names` are subdirectories
     hidden: tuple[str, ...] = ()  # names passed over for starting with "."
     complete: bool = True  # False: the directory, or an entry in it, was reported
+    links: frozenset[str] = frozenset()  # which of `names` are symbolic links to files
 
     @property
     def files(self) -> list[str]:
@@ -148,6 +149,7 @@ def list_directory(root: Path, rel: str = "", on_error: OnError | None = None) -
     names: list[str] = []
     dirs: set[str] = set()
     hidden: list[str] = []
+    links: set[str] = set()
     complete = True
     for entry in entries:
         name = entry.name
@@ -173,8 +175,12 @@ def list_directory(root: Path, rel: str = "", on_error: OnError | None = None) -
         names.append(name)
         if is_dir:
             dirs.add(name)
+        elif entry.is_symlink():
+            links.add(name)
     names.sort()
-    return Directory(rel, mtime_ns, tuple(names), frozenset(dirs), tuple(hidden), complete)
+    return Directory(
+        rel, mtime_ns, tuple(names), frozenset(dirs), tuple(hidden), complete, frozenset(links)
+    )
 
 
 def directories(

@@ -3,7 +3,8 @@
 Used by the extraction processes of `import` and `update` (crawl.py), the readers of a search
 index build (search/) and grep's searchers.
 
-* How many: one per core (`worker_count`), or as many as asked for.
+* How many: one per core this process may run on (`cores`, `worker_count`), or as many as
+  asked for; and the downloads in flight that keep them busy (`default_concurrency`).
 * Where from. With `preload` (modules to load once for every worker: the extractor, warmed
   up), a forkserver: a server process loads them, and each worker is a cheap fork of it. It
   is also safe while the parent runs threads (a plain fork would copy their locks), which
@@ -40,7 +41,11 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 __all__ = [
+    "DOWNLOADS_PER_CORE",
+    "LEAST_DOWNLOADS",
     "WORKER_NICENESS",
+    "cores",
+    "default_concurrency",
     "TimeUp",
     "bounded_map",
     "process_pool",
@@ -59,9 +64,31 @@ _B = TypeVar("_B")
 _R = TypeVar("_R")
 
 
+def cores() -> int:
+    """The CPU cores this process may run on: those of its affinity mask where the system
+    says (a container or `taskset` limits them), else all of the machine's."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+# An import's downloads in flight by default: per core, and at least. A page at 200 ms of
+# latency takes about 40 ms of one core to extract, so 8 in flight per core keep the
+# extraction processes fed; each site still gets at most `per_host` at once, at its own pace.
+DOWNLOADS_PER_CORE = 8
+LEAST_DOWNLOADS = 16
+
+
+def default_concurrency() -> int:
+    """The default number of downloads in flight, all sites together: `DOWNLOADS_PER_CORE`
+    per core this process may run on (`cores`), at least `LEAST_DOWNLOADS`."""
+    return max(LEAST_DOWNLOADS, DOWNLOADS_PER_CORE * cores())
+
+
 def worker_count(jobs: int | None = None, *, most: int | None = None) -> int:
-    """`jobs` when given, else one per core; at most `most`."""
-    count = jobs if jobs is not None else (os.cpu_count() or 1)
+    """`jobs` when given, else one per core (`cores`); at most `most`."""
+    count = jobs if jobs is not None else cores()
     return min(count, most) if most is not None else count
 
 

@@ -1,6 +1,7 @@
 """The command-line interface: the only package that imports click and rich.
 
-    core.py       the group, exit codes and the one place errors become them; config defaults
+    core.py       the group (each command's module loaded when asked for), exit codes and
+                  the one place errors become them; config defaults
     options.py    option groups and parameter types several commands share
     output.py     paths, JSON lines, progress display, the rule for a closed stdout
     archiving.py  fetch, import, update, reextract
@@ -15,10 +16,8 @@ Each command parses its options into library values, calls the library and print
 
 from __future__ import annotations
 
-# Importing the command modules registers their commands with `cli`.
-from newsarchive.cli import annotating, archiving, finding, history, integrity, reading
+# Each command module registers its commands with `cli` when the command is first asked
+# for (core.COMMAND_MODULES); `cli.all_commands()` loads them all.
 from newsarchive.cli.core import AppError, Env, ExitCode, cli, exit_code_for, main
 
 __all__ = ["AppError", "Env", "ExitCode", "cli", "exit_code_for", "main"]
-
-del annotating, archiving, finding, history, integrity, reading  # imported for their commands only

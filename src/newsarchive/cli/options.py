@@ -24,6 +24,7 @@ from newsarchive.models import FetchOptions, ImageOptions
 from newsarchive.search import Filters, parse_date
 from newsarchive.store import validate_template
 from newsarchive.urls import check_url, is_local_target
+from newsarchive.workers import DOWNLOADS_PER_CORE, LEAST_DOWNLOADS, cores, default_concurrency
 
 if TYPE_CHECKING:
     from newsarchive.wayback import WaybackOptions
@@ -282,12 +283,17 @@ def capture_option(help: str) -> Decorator:
 def politeness_options(*, delay: float) -> Decorator:
     """The download options of `import` and `update`, with the default delay, as `crawl: Crawl`."""
 
-    def make(ignore_robots: bool, **values: Any) -> Crawl:
-        return Crawl(robots=not ignore_robots, **values)
+    def make(ignore_robots: bool, concurrency: int | None, **values: Any) -> Crawl:
+        concurrency = default_concurrency() if concurrency is None else concurrency
+        return Crawl(robots=not ignore_robots, concurrency=concurrency, **values)
 
     options: list[Callable[..., Any]] = [
         _number(
-            "--concurrency", click.IntRange(min=1), 16, "Downloads in flight, all sites together."
+            "--concurrency",
+            click.IntRange(min=1),
+            None,
+            f"Downloads in flight, all sites together (default: {DOWNLOADS_PER_CORE} per CPU"
+            f" core, at least {LEAST_DOWNLOADS}: {default_concurrency()} here).",
         ),
         _number("--per-host", click.IntRange(min=1), 2, "Downloads in flight to one site."),
         _number(
@@ -314,7 +320,8 @@ def politeness_options(*, delay: float) -> Decorator:
             "--jobs",
             click.IntRange(min=0),
             None,
-            "Extraction processes (default: one per CPU core; 0: no extra process).",
+            f"Extraction processes (default: one per CPU core: {cores()} here; 0: no extra"
+            " process).",
         ),
     ]
     names = (

@@ -109,32 +109,69 @@ def is_promotion(md: str) -> bool:
 def without_furniture(blocks: Iterable[str], article_url: str) -> str:
     """The body's blocks without furniture and promotions, as Markdown. A page that holds
     nothing but promotions (a list of links, say) keeps them: that is what it shows."""
-    kept = [block for block in blocks if not is_furniture(block, article_url)]
-    trimmed = _without_empty_sections([block for block in kept if not is_promotion(block)])
+    blocks = list(blocks)
+    furniture = [is_furniture(block, article_url) for block in blocks]
+    kept = [block for block, gone in zip(blocks, furniture, strict=True) if not gone]
+    gone = [f or is_promotion(b) for b, f in zip(blocks, furniture, strict=True)]
+    trimmed = _without_empty_sections(blocks, gone)
     return "\n\n".join(trimmed if any(match_key(b) for b in trimmed) else kept).strip()
 
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s")
 
 
-def _without_empty_sections(blocks: list[str]) -> list[str]:
-    """The blocks without headings left with nothing under them (the heading of a list of
-    links or promotions that went): a heading keeps its place only while some block other
-    than a heading follows it before the next heading of its level or above."""
+# A heading this long is a paragraph the page sets in large type (an intro, a standfirst).
+_PARAGRAPH_WORDS = 10
+
+
+def _without_empty_sections(blocks: list[str], gone: list[bool]) -> list[str]:
+    """The blocks not `gone`, without the headings of sections that went (the heading of a
+    list of links or promotions, of a map or a form): a heading with no block other than a
+    heading under it (before the next heading of its level or above), unless it is an intro
+    set as a heading (`_is_intro`)."""
     kept: list[str] = []
     for i, block in enumerate(blocks):
-        level = _HEADING_RE.match(block)
-        if level is None:
-            kept.append(block)
+        if gone[i]:
             continue
-        for after in blocks[i + 1 :]:
-            other = _HEADING_RE.match(after)
-            if other is None:
-                kept.append(block)
-                break
-            if len(other[1]) <= len(level[1]):
-                break
+        level = _HEADING_RE.match(block)
+        if level is None or _has_content(blocks, gone, i, len(level[1])):
+            kept.append(block)
+        elif _is_intro(blocks, gone, i):
+            kept.append(block)
     return kept
+
+
+def _is_intro(blocks: list[str], gone: list[bool], at: int) -> bool:
+    """Whether the heading at `at` is a paragraph set as a heading (an intro, a standfirst)
+    above the text: ten words or more, text that stays after it, and nothing gone beside it."""
+    if len(_plain(blocks[at]).split()) < _PARAGRAPH_WORDS or _beside_gone(blocks, gone, at):
+        return False
+    after = zip(blocks[at + 1 :], gone[at + 1 :], strict=True)
+    return any(not went and not _HEADING_RE.match(block) for block, went in after)
+
+
+def _has_content(blocks: list[str], gone: list[bool], at: int, level: int) -> bool:
+    """Whether the section of the heading at `at` holds a block that stays, not a heading."""
+    for after, went in zip(blocks[at + 1 :], gone[at + 1 :], strict=True):
+        other = _HEADING_RE.match(after)
+        if other is None:
+            if not went:
+                return True
+            continue
+        if len(other[1]) <= level:
+            return False
+    return False
+
+
+def _beside_gone(blocks: list[str], gone: list[bool], at: int) -> bool:
+    """Whether the nearest block that is no heading, before or after `at`, went."""
+    for step in (-1, 1):
+        i = at + step
+        while 0 <= i < len(blocks) and _HEADING_RE.match(blocks[i]) and not gone[i]:
+            i += step
+        if 0 <= i < len(blocks) and gone[i]:
+            return True
+    return False
 
 
 def _is_teaser_list(md: str) -> bool:

@@ -85,6 +85,7 @@ def _verdict(block: DomBlock, header: Header, before_first: bool) -> str:
 def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header) -> list[str]:
     """trafilatura's blocks with the dropped DOM blocks put back after their predecessor."""
     full = " ".join(b.key for b in md_blocks)
+    letters = full.replace(" ", "")
     # The block holding a key, looked up from the anchor on (then from the top): through an
     # index, so that a page of many short paragraphs is not quadratic.
     index = WordIndex([b.key for b in md_blocks])
@@ -128,6 +129,8 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             continue
         if contains(full, block.key):
             continue  # spread over two of trafilatura's blocks
+        if len(block.key) >= 25 and block.key.replace(" ", "") in letters:
+            continue  # the same words, spaced otherwise ("1 Heat oven" and "1Heat oven")
         partial = next(
             (i for i, b in enumerate(md_blocks) if len(b.key) >= 20 and contains(block.key, b.key)),
             None,

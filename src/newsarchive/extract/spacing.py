@@ -20,13 +20,15 @@ from newsarchive.extract.blocks import DomBlock, MdBlock
 from newsarchive.extract.text import match_key
 
 # Markdown that a reader does not see as text: escapes (the character stays), pictures, link
-# brackets and targets, emphasis and code marks, inline HTML tags.
+# brackets and targets, heading marks in the middle of a line (trafilatura writes a heading
+# inside a list item so) with the spaces after them, emphasis and code marks, inline HTML tags.
 _MARKUP = re.compile(
     r"(?P<esc>\\[!-/:-@\[-`{-~])"
     r"|(?P<img>!\[(?:\\.|[^\]\\])*\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)"
     r"(?:\s+\"[^\"]*\")?\))"
     r"|(?P<close>\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\))"
     r"|(?P<open>\[)"
+    r"|(?P<heading>(?<=[^\S\n])#{1,6}[^\S\n]+)"
     r"|(?P<mark>\*+|(?<!\w)_+|_+(?!\w)|`+)"
     r"|(?P<tag></?[a-z]+>)"
 )
@@ -36,8 +38,11 @@ _LINE_MARK = re.compile(r"^(?:>\s?|#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)+")
 # Characters that open a phrase after a space: "shadowcrew.com (no relation"
 _OPENING = frozenset('([{"“‘«„¿¡')
 # Where two words run together with no markup between them, as trafilatura joins two
-# blocks of the page: after punctuation, or a lower-case letter before a capital.
-_RUN_TOGETHER = re.compile(r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])")
+# blocks of the page: after punctuation, a lower-case letter before a capital, a lower-case
+# letter or a closing bracket before a digit.
+_RUN_TOGETHER = re.compile(
+    r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])|[a-zß-öø-ÿа-яё)](?=\d)"
+)
 # Context compared on each side of a junction: long enough to be found only where it is.
 _CONTEXT = 24
 
@@ -76,7 +81,11 @@ def plain(md: str) -> _Plain:
             size += m.start() - pos
         pos = m.end()
         kind = m.lastgroup
+        if kind == "heading":
+            continue
         if kind == "esc":
+            if m.group()[1] in _OPENING and not (junctions and junctions[-1][0] == size):
+                junctions.append((size, m.start()))  # "Systeme\[box": a bracket may open
             out.append(m.group()[1])
             size += 1
             continue
@@ -140,18 +149,33 @@ def _insert_spaces(block: MdBlock, page: str) -> MdBlock:
     return MdBlock(block.tag, md, match_key(md))
 
 
+_PREFIX = re.compile(
+    r"^[ \t]*((?:>[ \t]?)*)([-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|#{1,6}(?:[ \t]|$)|\|)?"
+)
+
+
 def _one_line(block: MdBlock, page: str) -> MdBlock:
     """`block` without the line breaks of the HTML source that trafilatura kept inside its
-    paragraphs: a line break stays only where the page shows one (at a `<br>`)."""
+    paragraphs, list items, quotes and headings: a line break stays only where the page
+    shows one (at a `<br>`), and before a new list item or table row."""
     lines = block.md.split("\n")
     if len(lines) < 2:
         return block
     out = [lines[0]]
     for line in lines[1:]:
+        quote, marker = _PREFIX.match(line).groups()  # type: ignore[union-attr]  # always
+        before = _PREFIX.match(out[-1]).group(1)  # type: ignore[union-attr]  # always
+        rest = line[_PREFIX.match(line).end(1) :].lstrip()  # type: ignore[union-attr]
         left = plain(out[-1]).text.rstrip()[-_CONTEXT:]
-        right = _LINE_MARK.sub("", plain(line).text.lstrip())[:_CONTEXT]
-        if left and right and f"{left}\n{right}" not in page:
-            out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
+        right = plain(rest).text[:_CONTEXT]
+        if (
+            marker is None
+            and quote.replace(" ", "") == before.replace(" ", "")
+            and rest
+            and left.strip(" >")
+            and f"{left}\n{right}" not in page
+        ):
+            out[-1] = f"{out[-1].rstrip()} {rest}"
         else:
             out.append(line)
     if len(out) == len(lines):
@@ -184,12 +208,13 @@ def page_text(blocks: Iterable[DomBlock]) -> str:
 def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock]) -> list[MdBlock]:
     """trafilatura's blocks with the whitespace the page shows (see the module's docstring)."""
     page = page_text(dom_blocks)
-    if not page:
-        return md_blocks
     out: list[MdBlock] = []
     for block in md_blocks:
-        if block.tag == "p":
+        if block.tag in ("p", "quote", "list", "head"):
             block = _one_line(block, page)
+        if not page:
+            out.append(block)
+            continue
         if block.tag in ("p", "quote", "list", "head"):
             block = _insert_spaces(block, page)
         if block.tag == "p" and out and out[-1].tag == "p":
