@@ -697,6 +697,7 @@ def _without_date(names: str) -> str:
 # A wire story's dateline, "Hamburg (dpa/lno) – ...", "WASHINGTON (AP) — ...", and its source
 # line, "Quelle: kathpress", "Source: AFP": the agency in parentheses or after the label
 _DATELINE_AGENCY_RE = re.compile(r"^[^\W\d_][^()]{0,40}?\s*\(([^()]{2,24})\)\s*[-–—:]")
+_SOURCE_LABELS = ("quelle", "source", "fuente", "fonte", "źródło")
 _SOURCE_AGENCY_RE = re.compile(r"^(?:quelle|source|fuente|fonte|źródło)\s*:\s*(.{2,24})$", re.I)
 
 
@@ -712,13 +713,16 @@ def wire_credit(root: Element) -> str | None:
             seen_h1 = True
         if el.tag != "p" or not seen_h1:
             continue
-        text = text_of(el)
         found = None
-        if leads < 3 and len(text) >= 60:
-            leads += 1
-            found = _DATELINE_AGENCY_RE.match(text)
-        elif len(text) <= 40:
-            found = _SOURCE_AGENCY_RE.match(text)
+        if leads < 3:
+            text = text_of(el)
+            if len(text) >= 60:
+                leads += 1
+                found = _DATELINE_AGENCY_RE.match(text)
+        # (a quick look at the paragraph's start first: most pages have no source line)
+        if not found and (el.text or "").lstrip()[:7].lower().startswith(_SOURCE_LABELS):
+            text = text_of(el)
+            found = _SOURCE_AGENCY_RE.match(text) if len(text) <= 40 else None
         if (
             found
             and is_agency(found.group(1))
