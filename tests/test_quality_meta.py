@@ -153,6 +153,10 @@ def test_a_link_to_the_authors_page_names_the_author() -> None:
         "<span>am Mittwoch, 26.01.2022</span></div>"
     )
     assert story_article(story(byline=link)).authors == ("Jane Roe",)
+    # A link to her page that says more than her name is no byline.
+    more = '<p><a class="more" href="/author/jane-roe">More from Jane Roe</a></p>'
+    head = '<meta name="author" content="Jane Roe">'
+    assert story_article(story(head=head, after=more)).byline is None
 
 
 # --- Dates

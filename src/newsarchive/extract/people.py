@@ -381,6 +381,7 @@ _BYLINE_SKIP_WORDS = frozenset(
 _AUTHOR_PAGE_RE = re.compile(
     r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori)/[^/?#]+", re.I
 )
+_MORE_FROM_RE = re.compile(r"(?:more|mehr|all|alle|see|view|read|plus)\b", re.I)
 _MORE_BY_RE = re.compile(
     r"\b(?:view|see|read|more|all|alle|weitere|mehr)\b(?:\s+\w+){0,3}\s+"
     r"(?:articles|stories|posts|news|artikel|beiträge|texte)\b.*$",
@@ -472,11 +473,10 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
             continue
         words = set(class_words(el))
         is_byline = "byline" in words or any(w.startswith("byline") for w in words)
-        if not (
-            is_byline
-            or words & _BYLINE_WORDS
-            or str(el.get("rel") or "") == "author"
-            or (el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or "")))
+        author_link = el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or ""))
+        if (
+            not (is_byline or words & _BYLINE_WORDS or str(el.get("rel") or "") == "author")
+            and not author_link
         ):
             continue
         itemprop = str(el.get("itemprop") or "").lower()
@@ -494,6 +494,12 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         compact = compact_key(text)
         if compact in site_keys:
             continue
+        if (
+            author_link
+            and not is_byline
+            and (_MORE_FROM_RE.match(text) or not _only_names(text, site_keys))
+        ):
+            continue  # "More from Jane Roe": a link to her page, not her byline
         if not names:
             if _BY_RE.match(raw) or _only_names(text, site_keys):
                 found.append((el, text))
