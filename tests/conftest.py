@@ -1,6 +1,9 @@
 """Shared pytest fixtures, and the rule that says which tests are slow.
 
-Helpers the command-line tests share are in helpers.py.
+Helpers the tests share are in modules of their own: helpers.py (running the command line,
+reading what it wrote, processes), httpserver.py (the loopback servers), sites.py (sites served
+on them, and an import run), samples.py (articles made by hand), stories.py (pages for the
+extractor), clocks.py, pictures.py and socks.py. No test module imports another.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import pytest
 
 from helpers import closed_port
 from httpserver import FakeWayback, LoopbackProxy, LoopbackServer
+from newsarchive.store import Archive
 
 
 @pytest.fixture
@@ -41,6 +45,12 @@ def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopbackProxy]:
 def archive(tmp_path: Path) -> Path:
     """Where a command-line test's archive goes (created by the first command that writes)."""
     return tmp_path / "archive"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Archive:
+    """An empty archive, opened as the library opens one, for tests below the command line."""
+    return Archive(tmp_path / "archive")
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """What the command-line tests share: running newsarchive in process (`run`) or as a user does
 (`command`, through real pipes; `run_on_terminal`, with stderr on a pseudo-terminal), and
-reading the files it wrote. The `archive` fixture is in conftest.py."""
+reading the files it wrote, and watching the processes it starts. The `archive` fixture is in
+conftest.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,14 @@ def mt_page_at(server: Any) -> bytes:
     canonical link names that address, so that the page's canonical URL is on its own site
     (one on another site is recorded, but is not the article's identity)."""
     return mt_page().replace(MT_URL.encode(), server.url(MT_PATH).encode())
+
+
+def serve_mt(server: Any, html: str | None = None) -> str:
+    """Serve the Moscow Times page, or `html` (a changed copy of it), at MT_PATH on `server`
+    (a LoopbackServer), its canonical link naming that address; return the address."""
+    text = mt_page().decode("utf-8") if html is None else html
+    server.add(MT_PATH, text.replace(MT_URL, server.url(MT_PATH)))
+    return str(server.url(MT_PATH))
 
 
 def run(
@@ -155,3 +165,31 @@ def run_in_terminal(
         shown.pop()
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\].*?(?:\x07|\x1b\\)|\r", "", written)
     return status, shown, plain
+
+
+def session_processes(sid: int) -> list[int]:
+    """Live processes of session `sid` (a process started with start_new_session=True)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # not a process, or gone meanwhile
+        if fields[0] != "Z" and int(fields[3]) == sid:  # state, ppid, pgrp, session
+            found.append(int(entry.name))
+    return found
+
+
+def assert_session_ends(sid: int) -> None:
+    deadline = time.monotonic() + 30
+    while session_processes(sid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session_processes(sid) == []
+
+
+def wait_for_files(archive: Path, count: int, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while len(md_files(archive)) < count:
+        assert proc.poll() is None, "the import ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -33,136 +33,7 @@ from newsarchive.batch import (
 )
 from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
-
-WORDS = (
-    "council budget harbour school railway library hospital museum bridge market river "
-    "festival station garden theatre"
-).split()
-
-
-def article_page(n: int, *, canonical: str | None = None) -> str:
-    """A small but real article page: chrome around an <article> with five paragraphs."""
-    title = f"Story {n}: the {WORDS[n % len(WORDS)]} plan moves ahead"
-    paragraphs = "".join(
-        f"<p>Paragraph {i} of story {n}. Officials said the {WORDS[(n + i) % len(WORDS)]} "
-        "project would be reviewed again next month, after residents asked for more details "
-        "about costs and the timetable.</p>"
-        for i in range(1, 6)
-    )
-    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
-    return (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-        f'{link}<meta property="article:published_time" '
-        f'content="2024-03-{n % 28 + 1:02d}T10:00:00+00:00"></head><body><header><nav>'
-        '<a href="/">Home</a> <a href="/news">News</a></nav></header>'
-        f"<main><article><h1>{title}</h1>{paragraphs}</article></main>"
-        "<footer>Example Gazette</footer></body></html>"
-    )
-
-
-# An HTML page with nothing to extract (the failure crosses the process boundary as text).
-NO_TEXT = "<!DOCTYPE html><html><head><title></title></head><body><div></div></body></html>"
-
-
-def add_articles(server: LoopbackServer, count: int, *, start: int = 0) -> list[str]:
-    """Serve `count` articles at /news/<n>; return their URLs."""
-    urls = []
-    for n in range(start, start + count):
-        server.add(f"/news/{n}", article_page(n))
-        urls.append(server.url(f"/news/{n}"))
-    return urls
-
-
-def entries(urls: Iterable[str]) -> Iterator[ListEntry]:
-    return read_url_list(urls, source="list.txt")
-
-
-class Run:
-    """One import, with every result and notice kept."""
-
-    def __init__(
-        self,
-        archive: Archive,
-        urls: Iterable[str],
-        *,
-        clock: VirtualClock | None = None,
-        seed: int | None = None,
-        **options: object,
-    ) -> None:
-        self.results: list[Outcome] = []
-        self.notices: list[str] = []
-        settings: dict[str, object] = {"jobs": 0, "backoff": 0.01}
-        settings.update(options)
-        self.report: BatchReport = import_urls(
-            entries(urls),
-            archive,
-            BatchOptions(**settings),  # type: ignore[arg-type]
-            on_result=self.results.append,
-            on_notice=self.notices.append,
-            clock=clock,
-            seed=seed,
-        )
-
-    def by_status(self, status: str) -> list[Outcome]:
-        return [result for result in self.results if result.status == status]
-
-    def result_for(self, url: str) -> Outcome:
-        (found,) = [result for result in self.results if result.input == url]
-        return found
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    return Archive(tmp_path / "archive")
-
-
-class Gauge:
-    """Route handlers that record how many requests were in progress at once."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.current = 0
-        self.peak = 0
-
-    def slow(self, body: str, seconds: float) -> Callable[[BaseHTTPRequestHandler], None]:
-        def handle(handler: BaseHTTPRequestHandler) -> None:
-            with self.lock:
-                self.current += 1
-                self.peak = max(self.peak, self.current)
-            try:
-                time.sleep(seconds)
-                data = body.encode("utf-8")
-                handler.send_response(200)
-                handler.send_header("Content-Type", "text/html; charset=utf-8")
-                handler.send_header("Content-Length", str(len(data)))
-                handler.end_headers()
-                handler.wfile.write(data)
-            finally:
-                with self.lock:
-                    self.current -= 1
-
-        return handle
-
-
-def flaky(body: str, failures: list[tuple[int, dict[str, str]]]) -> Callable[..., None]:
-    """A route that answers with each (status, headers) of `failures` in turn, then `body`."""
-    remaining = list(failures)
-    lock = threading.Lock()
-
-    def handle(handler: BaseHTTPRequestHandler) -> None:
-        with lock:
-            status, headers = remaining.pop(0) if remaining else (200, {})
-        data = (body if status == 200 else f"<html><body>HTTP {status}</body></html>").encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(data)
-
-    return handle
-
+from sites import NO_TEXT, Gauge, Run, add_articles, article_page, entries, flaky
 
 # ---------------------------------------------------------------------------------------------
 # URL lists
@@ -274,13 +145,13 @@ def test_failed_list_without_failures_writes_nothing_unless_asked(tmp_path: Path
 
 
 def test_import_archives_every_url_and_a_rerun_makes_no_request(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
     urls = add_articles(server, 6)
-    run = Run(archive, urls)
+    run = Run(store, urls)
     assert run.report.counts == {"archived": 6}
     assert not run.report.interrupted
-    files = md_files(archive.root)
+    files = md_files(store.root)
     assert len(files) == 6
     assert sorted(str(r.path) for r in run.results) == sorted(str(f) for f in files)
     for result in run.results:
@@ -293,14 +164,14 @@ def test_import_archives_every_url_and_a_rerun_makes_no_request(
     assert requests.count("/robots.txt") == 1
     assert sorted(requests) == sorted(["/robots.txt"] + [f"/news/{n}" for n in range(6)])
 
-    again = Run(archive, urls)
+    again = Run(store, urls)
     assert again.report.counts == {"already archived": 6}
     assert server.requests == requests  # not one request
     assert {str(r.path) for r in again.results} == {str(f) for f in files}
 
 
 def test_duplicates_after_normalisation_are_fetched_once(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
     (url,) = add_articles(server, 1)
     variants = [
@@ -309,17 +180,17 @@ def test_duplicates_after_normalisation_are_fetched_once(
         url + "#comments",
         url + "/",
     ]
-    run = Run(archive, variants)
+    run = Run(store, variants)
     assert run.report.counts == {"archived": 1, "duplicate": 3}
     assert [r.status for r in run.results].count("duplicate") == 3
     assert server.requests.count("/news/0") == 1
 
 
 def test_lines_that_are_not_urls_are_reported_with_their_line_number(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
     (url,) = add_articles(server, 1)
-    run = Run(archive, ["not a url", "", "ftp://example.org/file", url])
+    run = Run(store, ["not a url", "", "ftp://example.org/file", url])
     invalid = run.by_status("invalid")
     assert [(r.line, r.message) for r in invalid] == [
         (1, "list.txt:1: not a url: not an http(s) URL"),
@@ -330,14 +201,14 @@ def test_lines_that_are_not_urls_are_reported_with_their_line_number(
 
 
 def test_articles_sharing_a_canonical_url_are_archived_once(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
     canonical = server.url("/story")
     server.add("/story", article_page(1, canonical=canonical))
     server.add("/amp/story", article_page(1, canonical=canonical))
-    run = Run(archive, [canonical, server.url("/amp/story")], per_host=1)
+    run = Run(store, [canonical, server.url("/amp/story")], per_host=1)
     assert run.report.counts == {"archived": 1, "already archived": 1}
-    assert len(md_files(archive.root)) == 1
+    assert len(md_files(store.root)) == 1
 
 
 @pytest.mark.parametrize(
@@ -350,24 +221,24 @@ def test_articles_sharing_a_canonical_url_are_archived_once(
     ],
 )
 def test_permanent_failures_are_not_retried(
-    server: LoopbackServer, archive: Archive, path: str, reason: str, message: str | None
+    server: LoopbackServer, store: Archive, path: str, reason: str, message: str | None
 ) -> None:
     server.add("/no-text", NO_TEXT)
     url = server.url(path)
-    run = Run(archive, [url])
+    run = Run(store, [url])
     result = run.result_for(url)
     assert (result.status, result.reason, result.attempts) == ("failed", reason, 1)
     if message is not None:
         assert result.message == f"{url}: {message}"
     assert run.report.failures == {reason: 1}
     assert server.requests.count(path) == 1
-    assert md_files(archive.root) == []
+    assert md_files(store.root) == []
 
 
-def test_server_errors_are_retried_with_backoff(server: LoopbackServer, archive: Archive) -> None:
+def test_server_errors_are_retried_with_backoff(server: LoopbackServer, store: Archive) -> None:
     server.add_handler("/flaky", flaky(article_page(2), [(503, {}), (500, {})]))
     url = server.url("/flaky")
-    run = Run(archive, [url], retries=3)
+    run = Run(store, [url], retries=3)
     result = run.result_for(url)
     assert (result.status, result.attempts) == ("archived", 3)
     assert server.requests.count("/flaky") == 3
@@ -375,31 +246,31 @@ def test_server_errors_are_retried_with_backoff(server: LoopbackServer, archive:
     assert [notice.split(" in ")[0] for notice in retries] == ["retry 1/3", "retry 2/3"]
 
 
-def test_retries_are_limited(server: LoopbackServer, archive: Archive) -> None:
+def test_retries_are_limited(server: LoopbackServer, store: Archive) -> None:
     url = server.url("/status/502")
-    run = Run(archive, [url], retries=2)
+    run = Run(store, [url], retries=2)
     result = run.result_for(url)
     assert (result.status, result.reason, result.attempts) == ("failed", "HTTP 502", 3)
     assert server.requests.count("/status/502") == 3
 
 
-def test_timeouts_are_retried_then_reported(server: LoopbackServer, archive: Archive) -> None:
+def test_timeouts_are_retried_then_reported(server: LoopbackServer, store: Archive) -> None:
     from newsarchive.models import FetchOptions
 
     url = server.url("/slow?delay=3")
-    run = Run(archive, [url], retries=1, fetch=FetchOptions(timeout=0.3))
+    run = Run(store, [url], retries=1, fetch=FetchOptions(timeout=0.3))
     result = run.result_for(url)
     assert (result.status, result.reason, result.attempts) == ("failed", "timeout", 2)
 
 
-def test_refused_connection_is_retried_then_reported(archive: Archive) -> None:
+def test_refused_connection_is_retried_then_reported(store: Archive) -> None:
     import socket
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/story"
-    run = Run(archive, [url], retries=1)
+    run = Run(store, [url], retries=1)
     result = run.result_for(url)
     assert (result.status, result.reason, result.attempts) == ("failed", "connection refused", 2)
     # The failure is about the page asked for, even though robots.txt was the first request.
@@ -407,7 +278,7 @@ def test_refused_connection_is_retried_then_reported(archive: Archive) -> None:
 
 
 def test_retry_after_is_honoured_and_other_sites_go_on(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
     clock = VirtualClock()
     stamps = Stamps(clock)
@@ -416,7 +287,7 @@ def test_retry_after_is_honoured_and_other_sites_go_on(
         for n in range(2, 8):
             other.add_handler(f"/news/{n}", stamps.wrap(flaky(article_page(n), [])))
         other_urls = [other.url(f"/news/{n}") for n in range(2, 8)]
-        run = Run(archive, [server.url("/busy"), *other_urls], per_host=1, clock=clock)
+        run = Run(store, [server.url("/busy"), *other_urls], per_host=1, clock=clock)
     assert run.report.counts == {"archived": 7}
     assert run.result_for(server.url("/busy")).attempts == 2
     first, second = stamps.times("/busy")
@@ -428,10 +299,10 @@ def test_retry_after_is_honoured_and_other_sites_go_on(
 
 
 def test_a_retry_after_beyond_the_limit_fails_at_once(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
     url = server.url("/429?retry-after=3600")
-    run = Run(archive, [url], max_retry_after=600)
+    run = Run(store, [url], max_retry_after=600)
     result = run.result_for(url)
     assert (result.status, result.reason, result.attempts) == ("failed", "HTTP 429", 1)
 
@@ -440,7 +311,7 @@ def test_a_retry_after_beyond_the_limit_fails_at_once(
 # Politeness
 
 
-def test_per_host_and_global_limits(server: LoopbackServer, archive: Archive) -> None:
+def test_per_host_and_global_limits(server: LoopbackServer, store: Archive) -> None:
     gauge = Gauge()
     with LoopbackServer() as other:
         urls = []
@@ -448,24 +319,24 @@ def test_per_host_and_global_limits(server: LoopbackServer, archive: Archive) ->
             for n in range(8):
                 site.add_handler(f"/news/{n}", gauge.slow(article_page(n), 0.15))
                 urls.append(site.url(f"/news/{n}"))
-        one_site = Run(archive, urls[:8], per_host=3, throttle=False)
+        one_site = Run(store, urls[:8], per_host=3, throttle=False)
         assert one_site.report.counts == {"archived": 8}
         assert gauge.peak == 3
 
         gauge.peak = 0
         both = Run(
-            Archive(archive.root.parent / "second"), urls, per_host=4, concurrency=5, throttle=False
+            Archive(store.root.parent / "second"), urls, per_host=4, concurrency=5, throttle=False
         )
         assert both.report.counts == {"archived": 16}
         assert gauge.peak == 5
 
 
-def test_delay_spaces_requests_to_one_site(server: LoopbackServer, archive: Archive) -> None:
+def test_delay_spaces_requests_to_one_site(server: LoopbackServer, store: Archive) -> None:
     clock = VirtualClock()
     stamps = Stamps(clock)
     for n in range(6):
         server.add_handler(f"/news/{n}", stamps.wrap(flaky(article_page(n), [])))
-    run = Run(archive, [server.url(f"/news/{n}") for n in range(6)], delay=0.2, clock=clock)
+    run = Run(store, [server.url(f"/news/{n}") for n in range(6)], delay=0.2, clock=clock)
     assert run.report.counts == {"archived": 6}
     spacing = gaps(stamps.times())
     assert len(spacing) == 5
@@ -474,7 +345,7 @@ def test_delay_spaces_requests_to_one_site(server: LoopbackServer, archive: Arch
     assert max(spacing) - min(spacing) > 0.001
 
 
-def test_robots_txt_disallow_and_crawl_delay(server: LoopbackServer, archive: Archive) -> None:
+def test_robots_txt_disallow_and_crawl_delay(server: LoopbackServer, store: Archive) -> None:
     server.add(
         "/robots.txt",
         "User-agent: *\nDisallow: /private/\nCrawl-delay: 0.2\n",
@@ -486,7 +357,7 @@ def test_robots_txt_disallow_and_crawl_delay(server: LoopbackServer, archive: Ar
     for path in ("/news/1", "/news/2", "/news/3", "/private/4"):
         server.add_handler(path, stamps.wrap(gauge.slow(article_page(int(path[-1])), 0.05)))
     urls = [server.url(p) for p in ("/news/1", "/private/4", "/news/2", "/news/3")]
-    run = Run(archive, urls, per_host=4, clock=clock)
+    run = Run(store, urls, per_host=4, clock=clock)
     denied = run.result_for(server.url("/private/4"))
     assert (denied.status, denied.reason, denied.attempts) == ("failed", "robots", 0)
     assert (
@@ -502,37 +373,37 @@ def test_robots_txt_disallow_and_crawl_delay(server: LoopbackServer, archive: Ar
     assert f"http://{server.host_port}: robots.txt asks for 0.2 s between requests" in run.notices
 
 
-def test_robots_txt_can_be_ignored(server: LoopbackServer, archive: Archive) -> None:
+def test_robots_txt_can_be_ignored(server: LoopbackServer, store: Archive) -> None:
     server.add("/robots.txt", "User-agent: *\nDisallow: /\n", content_type="text/plain")
     urls = add_articles(server, 2)
-    run = Run(archive, urls, robots=False)
+    run = Run(store, urls, robots=False)
     assert run.report.counts == {"archived": 2}
     assert "/robots.txt" not in server.requests
 
 
-def test_robots_txt_for_our_agent_only(server: LoopbackServer, archive: Archive) -> None:
+def test_robots_txt_for_our_agent_only(server: LoopbackServer, store: Archive) -> None:
     server.add(
         "/robots.txt",
         "User-agent: newsarchive\nDisallow: /\n\nUser-agent: *\nDisallow:\n",
         content_type="text/plain",
     )
     urls = add_articles(server, 2)
-    run = Run(archive, urls)
+    run = Run(store, urls)
     assert run.report.failures == {"robots": 2}
     assert run.report.counts == {"failed": 2}
 
 
-def test_missing_robots_txt_allows_everything(server: LoopbackServer, archive: Archive) -> None:
+def test_missing_robots_txt_allows_everything(server: LoopbackServer, store: Archive) -> None:
     urls = add_articles(server, 2)  # /robots.txt answers 404 on this server
-    assert Run(archive, urls).report.counts == {"archived": 2}
+    assert Run(store, urls).report.counts == {"archived": 2}
 
 
 def test_failing_robots_txt_is_retried_then_disallows_the_site(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
     server.add("/robots.txt", "down", status=503)
     urls = add_articles(server, 3)
-    run = Run(archive, urls, retries=1, per_host=1)
+    run = Run(store, urls, retries=1, per_host=1)
     first = run.result_for(urls[0])
     assert (first.reason, first.message) == (
         "HTTP 503",
@@ -548,18 +419,18 @@ def test_failing_robots_txt_is_retried_then_disallows_the_site(
 # Extraction processes, streaming, stopping
 
 
-def test_extraction_in_worker_processes(server: LoopbackServer, archive: Archive) -> None:
+def test_extraction_in_worker_processes(server: LoopbackServer, store: Archive) -> None:
     urls = add_articles(server, 5)
     server.add("/no-text", NO_TEXT)
-    run = Run(archive, [*urls, server.url("/no-text")], jobs=2)
+    run = Run(store, [*urls, server.url("/no-text")], jobs=2)
     assert run.report.counts == {"archived": 5, "failed": 1}
     empty = run.result_for(server.url("/no-text"))
     assert empty.reason == "no article text"
     assert empty.message is not None and empty.message.startswith(server.url("/no-text"))
-    assert len(md_files(archive.root)) == 5
+    assert len(md_files(store.root)) == 5
 
 
-def test_the_list_is_read_only_a_window_ahead(server: LoopbackServer, archive: Archive) -> None:
+def test_the_list_is_read_only_a_window_ahead(server: LoopbackServer, store: Archive) -> None:
     release = threading.Event()
     consumed = 0
 
@@ -583,7 +454,7 @@ def test_the_list_is_read_only_a_window_ahead(server: LoopbackServer, archive: A
         target=lambda: report.append(
             import_urls(
                 entries(lines()),
-                archive,
+                store,
                 BatchOptions(jobs=0, window=50, robots=False, retries=0, per_host=4),
                 stop=stop,
             )
@@ -603,7 +474,7 @@ def test_the_list_is_read_only_a_window_ahead(server: LoopbackServer, archive: A
 
 
 def test_stop_leaves_no_partial_file_and_a_rerun_finishes(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
     gauge = Gauge()
     urls = []
@@ -619,16 +490,16 @@ def test_stop_leaves_no_partial_file_and_a_rerun_finishes(
             stop.set()
 
     report = import_urls(
-        entries(urls), archive, BatchOptions(jobs=0, per_host=2), on_result=on_result, stop=stop
+        entries(urls), store, BatchOptions(jobs=0, per_host=2), on_result=on_result, stop=stop
     )
     assert report.interrupted
-    assert report.counts["archived"] == len(md_files(archive.root)) >= 3
+    assert report.counts["archived"] == len(md_files(store.root)) >= 3
     assert report.counts["archived"] < 12
     assert report.unfinished == 12 - report.done
-    assert [p for p in archive.root.rglob("*") if p.name.endswith(".tmp")] == []
+    assert [p for p in store.root.rglob("*") if p.name.endswith(".tmp")] == []
 
-    rest = Run(archive, urls)
+    rest = Run(store, urls)
     assert rest.report.counts["archived"] == 12 - report.counts["archived"]
-    files = md_files(archive.root)
+    files = md_files(store.root)
     assert len(files) == 12
     assert len({front_matter(f)["url"] for f in files}) == 12

@@ -150,7 +150,7 @@ def test_reextract_needs_a_capture(server: LoopbackServer, archive: Path) -> Non
 
 
 def test_import_keeps_captures_too(server: LoopbackServer, archive: Path, tmp_path: Path) -> None:
-    from test_batch import add_articles
+    from sites import add_articles
 
     urls = add_articles(server, 3)
     listing = tmp_path / "links.txt"
@@ -189,7 +189,7 @@ def _records(path: Path) -> list[bytes]:
 def test_import_writes_what_fetch_writes_though_its_extraction_processes_seal_the_captures(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
-    from test_batch import add_articles
+    from sites import add_articles
 
     urls = add_articles(server, 3)
     listing = tmp_path / "links.txt"

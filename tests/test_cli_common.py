@@ -14,8 +14,7 @@ from helpers import command, md_files
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode, cli
 from newsarchive.cli.core import COMMAND_MODULES
-from test_batch import add_articles, article_page
-from test_cli_discover import rss
+from sites import add_articles, article_page, rss
 
 # Every command that reads an archive, with arguments that would otherwise be fine.
 READERS = [

@@ -13,7 +13,7 @@ from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode, cli
 from newsarchive.cli.core import GROUP_KEYS
 from newsarchive.config import CONFIG_KEYS
-from test_batch import add_articles
+from sites import add_articles
 
 
 def write_config(tmp_path: Path, text: str) -> Path:

@@ -8,20 +8,9 @@ from pathlib import Path
 from helpers import md_files, run
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode
-from test_batch import add_articles
+from sites import add_articles, rss
 
 IMPORT = ("import", "--jobs", "0")
-
-
-def rss(items: list[tuple[str, str]]) -> str:
-    entries = "".join(
-        f"<item><title>Story</title><link>{url}</link><pubDate>{date}</pubDate></item>"
-        for url, date in items
-    )
-    return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
-        f"<link>http://example.org/</link>{entries}</channel></rss>"
-    )
 
 
 def test_import_a_feed_with_date_and_url_filters(

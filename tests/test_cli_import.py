@@ -13,15 +13,24 @@ import re
 import select
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from helpers import command, md_files, run, run_on_terminal, split_article, write_list
+from helpers import (
+    assert_session_ends,
+    command,
+    md_files,
+    run,
+    run_on_terminal,
+    session_processes,
+    split_article,
+    wait_for_files,
+    write_list,
+)
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode
-from test_batch import NO_TEXT, Gauge, add_articles, article_page, flaky
+from sites import NO_TEXT, Gauge, add_articles, article_page, flaky, slow_site
 
 
 def leftovers(archive: Path) -> list[str]:
@@ -287,43 +296,6 @@ def test_retry_after_through_the_cli(server: LoopbackServer, tmp_path: Path, arc
 
 # ---------------------------------------------------------------------------------------------
 # In a real process
-
-
-def slow_site(server: LoopbackServer, count: int, seconds: float) -> list[str]:
-    gauge = Gauge()
-    urls = []
-    for n in range(count):
-        server.add_handler(f"/news/{n}", gauge.slow(article_page(n), seconds))
-        urls.append(server.url(f"/news/{n}"))
-    return urls
-
-
-def session_processes(sid: int) -> list[int]:
-    """Live processes of session `sid` (a process started with start_new_session=True)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # not a process, or gone meanwhile
-        if fields[0] != "Z" and int(fields[3]) == sid:  # state, ppid, pgrp, session
-            found.append(int(entry.name))
-    return found
-
-
-def assert_session_ends(sid: int) -> None:
-    deadline = time.monotonic() + 30
-    while session_processes(sid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert session_processes(sid) == []
-
-
-def wait_for_files(archive: Path, count: int, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while len(md_files(archive)) < count:
-        assert proc.poll() is None, "the import ended before it could be interrupted"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
 
 
 def test_kill_9_then_rerun_archives_everything_exactly_once(

@@ -18,7 +18,7 @@ from helpers import command, md_files, split_article, write_list
 from httpserver import LoopbackServer
 from newsarchive.batch import read_url_files
 from newsarchive.cli import ExitCode
-from test_batch import add_articles, article_page
+from sites import add_articles, article_page
 
 pytestmark = pytest.mark.slow
 

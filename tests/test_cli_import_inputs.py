@@ -13,8 +13,7 @@ from helpers import command, md_files
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode
 from newsarchive.sources import urls_in_document
-from test_batch import add_articles
-from test_cli_discover import rss
+from sites import add_articles, rss
 
 
 def newsarchive(archive: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ import pytest
 from helpers import command, md_files, mt_page, write_list
 from httpserver import LoopbackServer
 from newsarchive.store import Archive
-from test_search import make_article, save
+from samples import make_article, save
 
 pytestmark = pytest.mark.slow
 

@@ -11,23 +11,17 @@ import subprocess
 import time
 from pathlib import Path
 
-from helpers import MT_PATH, MT_URL, command, front_matter, mt_page, run, run_on_terminal
+from helpers import MT_PATH, command, front_matter, mt_page, run, run_on_terminal, serve_mt
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode
-from test_batch import Gauge, add_articles, article_page, flaky
+from sites import Gauge, add_articles, article_page, flaky
 
 PATH = MT_PATH
 PAGE = mt_page().decode("utf-8")
-# The canonical link of the fixture points at themoscowtimes.com; serve it as this server's.
-CANONICAL = MT_URL
-
-
-def serve(server: LoopbackServer, html: str) -> None:
-    server.add(PATH, html.replace(CANONICAL, server.url(PATH)))
 
 
 def archived(server: LoopbackServer, archive: Path) -> Path:
-    serve(server, PAGE)
+    serve_mt(server, PAGE)
     result = run(archive, "fetch", server.url(PATH))
     assert result.exit_code == 0, result.stderr
     return Path(result.stdout.strip())
@@ -36,7 +30,7 @@ def archived(server: LoopbackServer, archive: Path) -> Path:
 def test_a_changed_article_keeps_its_earlier_version(server: LoopbackServer, archive: Path) -> None:
     saved = archived(server, archive)
     first = saved.read_text(encoding="utf-8")
-    serve(server, PAGE.replace("up to 1,000 fighters", "up to 1,200 fighters"))
+    serve_mt(server, PAGE.replace("up to 1,000 fighters", "up to 1,200 fighters"))
 
     result = run(archive, "update", "--delay", "0", "--all")
     assert result.exit_code == 0, result.stderr
@@ -74,7 +68,7 @@ def test_a_changed_article_keeps_its_earlier_version(server: LoopbackServer, arc
 def test_markup_only_changes_are_not_revisions(server: LoopbackServer, archive: Path) -> None:
     saved = archived(server, archive)
     body_before = saved.read_text(encoding="utf-8").split("---\n", 2)[2]
-    serve(
+    serve_mt(
         server, PAGE.replace("up to 1,000 fighters", "up to\n      <span>1,000</span>   fighters")
     )
     result = run(archive, "update", "--delay", "0", str(saved))

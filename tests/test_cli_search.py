@@ -26,8 +26,8 @@ from newsarchive.search import SearchIndex
 from newsarchive.search import build as search_build
 from newsarchive.search import index as search_index
 from newsarchive.store import Archive
-from test_batch import add_articles
-from test_search import age, make_article, save, write_by_hand
+from samples import age, make_article, save, write_by_hand
+from sites import add_articles
 
 ANSI = re.compile(r"\x1b\[[\d;]*m")
 

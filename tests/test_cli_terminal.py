@@ -20,10 +20,20 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from helpers import MT_FILE, MT_URL, PAGES, command, md_files, run_in_terminal, write_list
+from helpers import (
+    MT_FILE,
+    MT_PATH,
+    MT_URL,
+    PAGES,
+    command,
+    md_files,
+    mt_page,
+    run_in_terminal,
+    serve_mt,
+    write_list,
+)
 from httpserver import LoopbackServer
-from test_batch import add_articles
-from test_cli_revisions import PAGE, PATH, serve
+from sites import add_articles
 
 pytestmark = pytest.mark.slow
 
@@ -154,9 +164,10 @@ def test_a_pager_of_cat_or_nothing_prints_directly(
 def changed_article(server: LoopbackServer, tmp_path: Path) -> Path:
     """An archive whose Moscow Times article changed once, in one paragraph of many."""
     archive = tmp_path / "archive"
-    serve(server, PAGE)
-    assert subprocess.run(command(archive, "fetch", server.url(PATH)), cwd=tmp_path).returncode == 0
-    serve(server, PAGE.replace("up to 1,000 fighters", "up to 1,200 fighters"))
+    page = mt_page().decode("utf-8")
+    url = serve_mt(server, page)
+    assert subprocess.run(command(archive, "fetch", url), cwd=tmp_path).returncode == 0
+    serve_mt(server, page.replace("up to 1,000 fighters", "up to 1,200 fighters"))
     update = subprocess.run(
         command(archive, "update", "--all", "--delay", "0"), cwd=tmp_path, capture_output=True
     )
@@ -169,7 +180,7 @@ def test_diff_shows_each_change_with_context_under_a_header(
 ) -> None:
     archive = changed_article(server, tmp_path)
     status, screen, text = run_in_terminal(
-        command(archive, "diff", server.url(PATH)), tmp_path, columns=COLUMNS
+        command(archive, "diff", server.url(MT_PATH)), tmp_path, columns=COLUMNS
     )
     assert status == 0, text
     assert re.fullmatch(r"rev 1 \(\S+\)", screen[0]) and re.fullmatch(r"rev 2 \(\S+\)", screen[1])
@@ -187,14 +198,14 @@ def test_diff_shows_each_change_with_context_under_a_header(
 def test_diff_full_shows_the_whole_text(server: LoopbackServer, tmp_path: Path) -> None:
     archive = changed_article(server, tmp_path)
     status, screen, text = run_in_terminal(
-        command(archive, "diff", "--full", server.url(PATH)), tmp_path, columns=COLUMNS
+        command(archive, "diff", "--full", server.url(MT_PATH)), tmp_path, columns=COLUMNS
     )
     assert status == 0, text
     assert not any(row.startswith("@@ ") for row in screen)
     words = " ".join(text.split())
     assert "1,000 1,200 fighters" in words and "Asked about the reports" in words
     piped = subprocess.run(
-        command(archive, "diff", "--full", server.url(PATH)), cwd=tmp_path, capture_output=True,
+        command(archive, "diff", "--full", server.url(MT_PATH)), cwd=tmp_path, capture_output=True,
         text=True,
     )  # fmt: skip
     assert "Asked about the reports" in piped.stdout and piped.stdout.startswith("--- rev 1")

@@ -21,7 +21,7 @@ from newsarchive.export import (
 from newsarchive.frontmatter import loads
 from newsarchive.search import SearchIndex
 from newsarchive.store import Archive
-from test_search import make_article, save
+from samples import make_article, save
 
 
 @pytest.fixture

@@ -25,7 +25,15 @@ from pathlib import Path
 import pytest
 
 from clocks import VirtualClock
-from helpers import command, front_matter, md_files, run, write_list
+from helpers import (
+    command,
+    front_matter,
+    md_files,
+    run,
+    session_processes,
+    wait_for_files,
+    write_list,
+)
 from httpserver import (
     ARTICLE_PARAGRAPHS,
     ESCAPES,
@@ -40,7 +48,7 @@ from newsarchive.models import FetchedPage
 from newsarchive.payload import Inflater, collect
 from newsarchive.pipeline import extract_found
 from newsarchive.store import Archive
-from test_cli_import import session_processes, slow_site, wait_for_files
+from sites import slow_site
 
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

@@ -27,7 +27,7 @@ from newsarchive.grep import (
 from newsarchive.search import Filters, SearchIndex
 from newsarchive.store import Archive
 from newsarchive.walk import article_files
-from test_search import make_article, save, write_by_hand
+from samples import make_article, save, write_by_hand
 
 
 def run(archive: Archive, pattern: str, **options: object) -> list[FileMatches]:

@@ -16,7 +16,7 @@ from clocks import Stamps, VirtualClock
 from httpserver import LoopbackServer
 from newsarchive.pace import MAX_PACE, Pace
 from newsarchive.store import Archive
-from test_batch import Run, article_page, flaky
+from sites import Run, article_page, flaky
 
 
 def test_the_pace_follows_the_response_time_up_at_once_and_down_by_halves() -> None:

@@ -8,12 +8,10 @@ the article on one side, the widgets on the other), not copied from the extracto
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import statistics
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -37,30 +35,18 @@ from newsarchive.extract import (
 from newsarchive.extract.furniture import is_furniture, is_promotion, without_furniture
 from newsarchive.extract.people import find_byline
 from newsarchive.frontmatter import loads
-from newsarchive.models import Article, FetchedPage
+from newsarchive.models import Article
 from newsarchive.pipeline import render_file
+from stories import HEADLINE, STORY_URL, URL, json_ld, page, story, story_article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quality"
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "quality.py"
-URL = "https://northbridge-courier.example/news/story"
 
 
 def markup(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
-
-
-def page(html: str, url: str = URL) -> FetchedPage:
-    return FetchedPage(
-        url=url,
-        final_url=url,
-        status=200,
-        content_type="text/html",
-        html=html,
-        encoding="utf-8",
-        fetched_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
-    )
 
 
 def extracted(name: str, url: str = URL) -> Article:
@@ -362,41 +348,9 @@ def test_corpus_sample_stays_above_its_floor(
 
 # -- metadata rules, one hand-made page each ----------------------------------------------------
 #
-# A short article in a page whose metadata each test varies. The expected values are the
-# page's own: the name its byline shows, the day it shows under the headline, its headline.
-
-STORY = "".join(
-    f"<p>Paragraph {n}: the harbour authority said on Tuesday that the cranes would return to "
-    "the old docks by spring, after two years of repairs paid for by the city and the port's "
-    "operators.</p>"
-    for n in range(1, 7)
-)
-HEADLINE = "Harbour cranes return to the old docks"
-STORY_URL = "https://courier.example/news/2024/05/cranes"
-
-
-def story(
-    *,
-    head: str = "",
-    before: str = "",
-    byline: str = "",
-    after: str = "",
-    h1: str = f"<h1>{HEADLINE}</h1>",
-    title: str = HEADLINE,
-) -> str:
-    return (
-        f"<!doctype html><html lang='en'><head><title>{title}</title>{head}</head><body>"
-        f"{before}<article>{h1}{byline}{STORY}</article>{after}</body></html>"
-    )
-
-
-def json_ld(data: object) -> str:
-    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
-
-
-def story_article(html: str, url: str = STORY_URL) -> Article:
-    return extract(page(html, url))
-
+# `story` (stories.py) is a short article in a page whose metadata each test varies. The expected
+# values are the page's own: the name its byline shows, the day it shows under the headline, its
+# headline.
 
 COMMENTS = (
     '<section class="comments"><div class="comment-author vcard"><b class="fn">Max Muster</b>'

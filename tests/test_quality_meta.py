@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.extract import clean_authors, strip_site_name
-from test_quality_cases import HEADLINE, json_ld, story, story_article
+from stories import HEADLINE, json_ld, story, story_article
 
 
 def article_ld(**fields: object) -> str:

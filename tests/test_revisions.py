@@ -23,26 +23,21 @@ from newsarchive.errors import ExtractionError, HTTPStatusError, StoreError
 from newsarchive.outcome import Outcome
 from newsarchive.revisions import UpdateOptions, UpdateReport, UpdateResult, update_articles
 from newsarchive.store import Archive
-from test_batch import NO_TEXT, Gauge, add_articles, article_page, entries, flaky
+from sites import NO_TEXT, Gauge, add_articles, article_page, entries, flaky
 
 
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    return Archive(tmp_path / "archive")
+def captures(store: Archive) -> Path:
+    return store.root.parent / "captures"
 
 
-def captures(archive: Archive) -> Path:
-    return archive.root.parent / "captures"
-
-
-def archive_from(server: LoopbackServer, archive: Archive, count: int) -> list[Path]:
+def archive_from(server: LoopbackServer, store: Archive, count: int) -> list[Path]:
     """Archive `count` articles served at /news/<n>; their files, in order."""
     urls = add_articles(server, count)
     results: list[Outcome] = []
     import_urls(
         entries(urls),
-        archive,
-        BatchOptions(jobs=0, robots=False, captures=captures(archive)),
+        store,
+        BatchOptions(jobs=0, robots=False, captures=captures(store)),
         on_result=results.append,
     )
     by_url = {result.input: result.path for result in results}
@@ -74,7 +69,7 @@ class Update:
 
     def __init__(
         self,
-        archive: Archive,
+        store: Archive,
         paths: list[Path],
         *,
         clock: VirtualClock | None = None,
@@ -87,8 +82,8 @@ class Update:
         settings.update(options)
         self.report: UpdateReport = update_articles(
             paths,
-            archive,
-            captures(archive),
+            store,
+            captures(store),
             UpdateOptions(**settings),  # type: ignore[arg-type]
             on_result=self.results.append,
             on_notice=self.notices.append,
@@ -102,13 +97,13 @@ class Update:
         return found
 
 
-def test_changed_unchanged_and_gone(server: LoopbackServer, archive: Archive) -> None:
-    changed, same, gone = archive_from(server, archive, 3)
+def test_changed_unchanged_and_gone(server: LoopbackServer, store: Archive) -> None:
+    changed, same, gone = archive_from(server, store, 3)
     before = {path: path.read_text(encoding="utf-8") for path in (changed, same, gone)}
     server.add("/news/0", edited(0))
     server.add("/news/2", "<html><body>Gone</body></html>", status=410)
 
-    run = Update(archive, [changed, same, gone])
+    run = Update(store, [changed, same, gone])
     assert run.report.counts == {"changed": 1, "unchanged": 1, "gone": 1}
     assert not run.report.interrupted
     assert run.result_for(changed).changed == ("body",)
@@ -118,7 +113,7 @@ def test_changed_unchanged_and_gone(server: LoopbackServer, archive: Archive) ->
     assert "Paragraph 2 (corrected), 0." in changed.read_text(encoding="utf-8")
     revisions = meta["revisions"]
     assert isinstance(revisions, list) and len(revisions) == 1
-    kept = captures(archive) / revisions[0]["file"]
+    kept = captures(store) / revisions[0]["file"]
     assert kept.read_text(encoding="utf-8") == before[changed]  # the earlier file, whole
     assert meta["capture"] != front_matter(kept)["capture"]  # a capture of the new version
     assert body_is_whole(changed)
@@ -135,15 +130,15 @@ def test_changed_unchanged_and_gone(server: LoopbackServer, archive: Archive) ->
 
 
 def test_robots_txt_disallow_means_no_request_and_an_untouched_file(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
-    paths = archive_from(server, archive, 3)
+    paths = archive_from(server, store, 3)
     before = paths[1].read_bytes()
     server.add("/robots.txt", "User-agent: *\nDisallow: /news/1\n", content_type="text/plain")
     server.add("/news/1", edited(1))
     requests = len(server.requests)
 
-    run = Update(archive, paths)
+    run = Update(store, paths)
     denied = run.result_for(paths[1])
     assert denied.status == "failed" and denied.attempts == 0
     assert isinstance(denied.error, Exception) and denied.error.reason == "robots"
@@ -154,12 +149,12 @@ def test_robots_txt_disallow_means_no_request_and_an_untouched_file(
     assert run.report.counts == {"unchanged": 2, "failed": 1}
     assert run.report.failures == {"robots": 1}
 
-    ignored = Update(archive, [paths[1]], robots=False)
+    ignored = Update(store, [paths[1]], robots=False)
     assert ignored.report.counts == {"changed": 1}
 
 
-def test_crawl_delay_is_honoured(server: LoopbackServer, archive: Archive) -> None:
-    paths = archive_from(server, archive, 4)
+def test_crawl_delay_is_honoured(server: LoopbackServer, store: Archive) -> None:
+    paths = archive_from(server, store, 4)
     server.add("/robots.txt", "User-agent: *\nCrawl-delay: 3\n", content_type="text/plain")
     clock = VirtualClock()
     stamps = Stamps(clock)
@@ -167,7 +162,7 @@ def test_crawl_delay_is_honoured(server: LoopbackServer, archive: Archive) -> No
     for n in range(4):
         server.add_handler(f"/news/{n}", stamps.wrap(gauge.slow(article_page(n), 0.02)))
 
-    run = Update(archive, paths, clock=clock, per_host=4)
+    run = Update(store, paths, clock=clock, per_host=4)
     assert run.report.counts == {"unchanged": 4}
     assert gauge.peak == 1  # one request at a time
     spacing = gaps(stamps.times())
@@ -175,27 +170,27 @@ def test_crawl_delay_is_honoured(server: LoopbackServer, archive: Archive) -> No
     assert f"http://{server.host_port}: robots.txt asks for 3 s between requests" in run.notices
 
 
-def test_delay_is_jittered_per_site(server: LoopbackServer, archive: Archive) -> None:
-    paths = archive_from(server, archive, 5)
+def test_delay_is_jittered_per_site(server: LoopbackServer, store: Archive) -> None:
+    paths = archive_from(server, store, 5)
     clock = VirtualClock()
     stamps = Stamps(clock)
     for n in range(5):
         server.add_handler(f"/news/{n}", stamps.wrap(flaky(article_page(n), [])))
 
-    run = Update(archive, paths, clock=clock, delay=2.0)
+    run = Update(store, paths, clock=clock, delay=2.0)
     assert run.report.counts == {"unchanged": 5}
     spacing = gaps(stamps.times())
     assert len(spacing) == 4 and all(1 - 1e-9 <= gap <= 3 + 1e-9 for gap in spacing)
     assert max(spacing) - min(spacing) > 0.001  # jittered, not a fixed step
 
 
-def test_429_with_retry_after_then_a_new_version(server: LoopbackServer, archive: Archive) -> None:
-    (path,) = archive_from(server, archive, 1)
+def test_429_with_retry_after_then_a_new_version(server: LoopbackServer, store: Archive) -> None:
+    (path,) = archive_from(server, store, 1)
     clock = VirtualClock()
     stamps = Stamps(clock)
     server.add_handler("/news/0", stamps.wrap(flaky(edited(0), [(429, {"Retry-After": "5"})])))
 
-    run = Update(archive, [path], clock=clock)
+    run = Update(store, [path], clock=clock)
     result = run.result_for(path)
     assert (result.status, result.attempts) == ("changed", 2)
     first, second = stamps.times()
@@ -205,10 +200,10 @@ def test_429_with_retry_after_then_a_new_version(server: LoopbackServer, archive
     assert any("pausing this site for 5.0 s" in notice for notice in run.notices)
 
 
-def test_503_then_200(server: LoopbackServer, archive: Archive) -> None:
-    (path,) = archive_from(server, archive, 1)
+def test_503_then_200(server: LoopbackServer, store: Archive) -> None:
+    (path,) = archive_from(server, store, 1)
     server.add_handler("/news/0", flaky(edited(0), [(503, {})]))
-    run = Update(archive, [path], retries=3)
+    run = Update(store, [path], retries=3)
     result = run.result_for(path)
     assert (result.status, result.attempts) == ("changed", 2)
     assert [notice.split(" in ")[0] for notice in run.notices if notice.startswith("retry")] == [
@@ -217,14 +212,14 @@ def test_503_then_200(server: LoopbackServer, archive: Archive) -> None:
 
 
 def test_a_5xx_that_persists_leaves_the_file_untouched(
-    server: LoopbackServer, archive: Archive
+    server: LoopbackServer, store: Archive
 ) -> None:
-    (path,) = archive_from(server, archive, 1)
+    (path,) = archive_from(server, store, 1)
     before = path.read_bytes()
     server.add("/news/0", "<html><body>Down</body></html>", status=503)
     requests = len(server.requests)
 
-    run = Update(archive, [path], retries=2)
+    run = Update(store, [path], retries=2)
     result = run.result_for(path)
     assert (result.status, result.attempts) == ("failed", 3)
     assert isinstance(result.error, HTTPStatusError) and result.error.status == 503
@@ -233,18 +228,18 @@ def test_a_5xx_that_persists_leaves_the_file_untouched(
     assert run.report.failures == {"HTTP 503": 1}
 
 
-def test_two_sites_proceed_while_one_backs_off(server: LoopbackServer, archive: Archive) -> None:
-    (busy,) = archive_from(server, archive, 1)
+def test_two_sites_proceed_while_one_backs_off(server: LoopbackServer, store: Archive) -> None:
+    (busy,) = archive_from(server, store, 1)
     clock = VirtualClock()
     busy_stamps, other_stamps = Stamps(clock), Stamps(clock)
     server.add_handler(
         "/news/0", busy_stamps.wrap(flaky(edited(0), [(429, {"Retry-After": "30"})]))
     )
     with LoopbackServer() as other:
-        others = archive_from(other, archive, 4)
+        others = archive_from(other, store, 4)
         for n in range(4):
             other.add_handler(f"/news/{n}", other_stamps.wrap(flaky(edited(n), [])))
-        run = Update(archive, [busy, *others], clock=clock, per_host=1)
+        run = Update(store, [busy, *others], clock=clock, per_host=1)
     assert run.report.counts == {"changed": 5}
     # Each site is logged on its own: which site's first request arrives first is a race.
     assert [path for _, path in busy_stamps.log] == ["/news/0", "/news/0"]
@@ -255,8 +250,8 @@ def test_two_sites_proceed_while_one_backs_off(server: LoopbackServer, archive: 
     assert all(when < last for when in other_stamps.times())
 
 
-def test_stop_leaves_nothing_half_written(server: LoopbackServer, archive: Archive) -> None:
-    paths = archive_from(server, archive, 10)
+def test_stop_leaves_nothing_half_written(server: LoopbackServer, store: Archive) -> None:
+    paths = archive_from(server, store, 10)
     for n in range(10):
         server.add(f"/news/{n}", edited(n))
     stop = threading.Event()
@@ -269,8 +264,8 @@ def test_stop_leaves_nothing_half_written(server: LoopbackServer, archive: Archi
 
     report = update_articles(
         paths,
-        archive,
-        captures(archive),
+        store,
+        captures(store),
         UpdateOptions(jobs=0, delay=0, per_host=2),
         on_result=on_result,
         stop=stop,
@@ -285,23 +280,23 @@ def test_stop_leaves_nothing_half_written(server: LoopbackServer, archive: Archi
         if path in done:  # the new version, and the previous one kept
             revisions = meta["revisions"]
             assert isinstance(revisions, list) and len(revisions) == 1
-            assert (captures(archive) / revisions[0]["file"]).is_file()
+            assert (captures(store) / revisions[0]["file"]).is_file()
         else:  # untouched
             assert "revisions" not in meta and "checked" not in meta
-    leftovers = [p for p in archive.root.parent.rglob("*") if p.name.endswith(".tmp")]
+    leftovers = [p for p in store.root.parent.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
 
-    rest = Update(archive, [path for path in paths if path not in done])
+    rest = Update(store, [path for path in paths if path not in done])
     assert rest.report.counts == {"changed": 10 - len(done)}
 
 
-def test_extraction_processes(server: LoopbackServer, archive: Archive) -> None:
-    paths = archive_from(server, archive, 3)
+def test_extraction_processes(server: LoopbackServer, store: Archive) -> None:
+    paths = archive_from(server, store, 3)
     server.add("/news/0", edited(0))
     server.add("/news/2", NO_TEXT)
     before = paths[2].read_bytes()
 
-    run = Update(archive, paths, jobs=2)
+    run = Update(store, paths, jobs=2)
     assert run.report.counts == {"changed": 1, "unchanged": 1, "failed": 1}
     failed = run.result_for(paths[2])
     # The error crossed the process boundary whole: its class, reason and message.
@@ -311,13 +306,13 @@ def test_extraction_processes(server: LoopbackServer, archive: Archive) -> None:
     assert paths[2].read_bytes() == before
 
 
-def test_unreadable_files_and_repeats(server: LoopbackServer, archive: Archive) -> None:
-    (path,) = archive_from(server, archive, 1)
-    stray = archive.root / "stray.md"
+def test_unreadable_files_and_repeats(server: LoopbackServer, store: Archive) -> None:
+    (path,) = archive_from(server, store, 1)
+    stray = store.root / "stray.md"
     stray.write_text("no front matter here\n", encoding="utf-8")
     requests = len(server.requests)
 
-    run = Update(archive, [path, stray, path])
+    run = Update(store, [path, stray, path])
     assert run.report.counts == {"unchanged": 1, "failed": 1}  # the repeat is updated once
     failed = run.result_for(stray)
     assert isinstance(failed.error, StoreError) and failed.attempts == 0

@@ -7,7 +7,7 @@ import dataclasses
 import os
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,7 @@ import pytest
 from newsarchive import search as search_mod
 from newsarchive import workers
 from newsarchive.errors import UsageError
-from newsarchive.frontmatter import article_meta, dumps, loads
-from newsarchive.models import Article
+from newsarchive.frontmatter import loads
 from newsarchive.pipeline import render_file
 from newsarchive.search import (
     FULL_CHECK_LIMIT,
@@ -31,77 +30,9 @@ from newsarchive.search import (
 )
 from newsarchive.search import build as search_build
 from newsarchive.store import Archive
+from samples import age, make_article, save, titles, write_by_hand
 
-FETCHED = datetime(2024, 3, 2, 9, 30, tzinfo=UTC)
 MALI_URL = "https://www.themoscowtimes.com/2021/09/14/mali"
-
-
-def make_article(
-    title: str,
-    body: str,
-    *,
-    url: str | None = None,
-    published: str | None = "2021-09-14T10:00:00+03:00",
-    site: str | None = "The Moscow Times",
-    hostname: str = "www.themoscowtimes.com",
-    authors: tuple[str, ...] = ("Jane Doe",),
-    language: str | None = "en",
-    tags: tuple[str, ...] = (),
-    description: str | None = None,
-) -> Article:
-    slug = "-".join(title.lower().split())[:40]
-    return Article(
-        url=url or f"https://{hostname}/news/{slug}",
-        title=title,
-        body=body,
-        fetched=FETCHED,
-        authors=authors,
-        published=published,
-        site=site,
-        hostname=hostname,
-        language=language,
-        tags=tags,
-        description=description,
-        status=200,
-    )
-
-
-def file_text(article: Article) -> str:
-    return dumps(article_meta(article, article.body), article.body)
-
-
-def save(archive: Archive, article: Article) -> Path:
-    """Archive an article the way the tool does (atomic save, URL index)."""
-    return archive.save(article, file_text(article), keys=[article.url]).path
-
-
-def write_by_hand(path: Path, article: Article) -> Path:
-    """A file put into the archive without the tool (copied in, edited, synced)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(file_text(article), encoding="utf-8")
-    return path
-
-
-def age(root: Path, seconds: int = 3600) -> None:
-    """Make every file and directory look old, as an archive looks between two commands.
-
-    The index does not trust a directory changed in the last few seconds (its mtime could move
-    again within the same clock tick), so tests of the cheap directory check need old mtimes.
-    """
-    past = datetime.now().timestamp() - seconds
-    for dirpath, _, filenames in os.walk(root):
-        for name in filenames:
-            os.utime(Path(dirpath) / name, (past, past))
-        os.utime(dirpath, (past, past))
-
-
-def titles(hits: list[search_mod.Hit]) -> list[str]:
-    return [hit.entry.title for hit in hits]
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    return Archive(tmp_path / "archive")
 
 
 @pytest.fixture(params=["one table", "shards"])
@@ -132,9 +63,9 @@ def check_integrity(index: SearchIndex) -> int:
 
 
 @pytest.fixture
-def sample(archive: Archive, build: str) -> Archive:
+def sample(store: Archive, build: str) -> Archive:
     save(
-        archive,
+        store,
         make_article(
             "Mali junta in talks for Russian mercenaries",
             "Mali's military government is close to a deal with the Wagner group, "
@@ -143,7 +74,7 @@ def sample(archive: Archive, build: str) -> Archive:
         ),
     )
     save(
-        archive,
+        store,
         make_article(
             "Das Bündnis im Bundestag",
             "Die Grünen und das Bündnis 90 stimmten zu. Kein Wort über Söldner.\n",
@@ -156,7 +87,7 @@ def sample(archive: Archive, build: str) -> Archive:
         ),
     )
     save(
-        archive,
+        store,
         make_article(
             "Путин подписал указ",
             "Президент России Путин подписал указ. Решение Путина вступает в силу.\n",
@@ -169,7 +100,7 @@ def sample(archive: Archive, build: str) -> Archive:
         ),
     )
     save(
-        archive,
+        store,
         make_article(
             "Weather report",
             "Sunny all week; the Wagner opera festival opens on Friday. Prices rose 5%.\n",
@@ -182,7 +113,7 @@ def sample(archive: Archive, build: str) -> Archive:
             tags=("Weather",),
         ),
     )
-    return archive
+    return store
 
 
 # -- query syntax -----------------------------------------------------------------------------
@@ -276,16 +207,16 @@ def test_words_phrases_operators_and_prefixes(sample: Archive) -> None:
         assert index.search("mercenar") == []  # whole words unless asked for a prefix
 
 
-def test_title_outranks_body(archive: Archive) -> None:
+def test_title_outranks_body(store: Archive) -> None:
     save(
-        archive,
+        store,
         make_article("Budget news", "Wagner " * 3 + "and more text.\n", url="https://a.example/1"),
     )
     save(
-        archive,
+        store,
         make_article("Wagner in Africa", "A story about a company.\n", url="https://a.example/2"),
     )
-    with SearchIndex(archive) as index:
+    with SearchIndex(store) as index:
         index.refresh()
         assert titles(index.search("wagner")) == ["Wagner in Africa", "Budget news"]
 
@@ -317,9 +248,9 @@ def test_search_in_title_or_body(sample: Archive) -> None:
         ]
 
 
-def test_authors_tags_and_description_are_searchable(archive: Archive) -> None:
+def test_authors_tags_and_description_are_searchable(store: Archive) -> None:
     save(
-        archive,
+        store,
         make_article(
             "Plain title",
             "Plain body.\n",
@@ -328,7 +259,7 @@ def test_authors_tags_and_description_are_searchable(archive: Archive) -> None:
             description="A summary about uranium.",
         ),
     )
-    with SearchIndex(archive) as index:
+    with SearchIndex(store) as index:
         index.refresh()
         for query in ("daphne", "benoit", "sahel", "uranium"):
             assert titles(index.search(query)) == ["Plain title"], query
@@ -343,10 +274,10 @@ def test_snippet_marks_the_matched_words(sample: Archive) -> None:
     assert MARK_START not in text and MARK_END not in text
 
 
-def test_snippets_show_link_text_not_link_targets(archive: Archive) -> None:
+def test_snippets_show_link_text_not_link_targets(store: Archive) -> None:
     body = "Read the [full report](https://example.org/a/b?x=1) on ![a map of Mali](map.png).\n"
-    save(archive, make_article("Links", body))
-    with SearchIndex(archive) as index:
+    save(store, make_article("Links", body))
+    with SearchIndex(store) as index:
         index.refresh()
         (hit,) = index.search("report")
         assert index.search("https") == []
@@ -628,11 +559,11 @@ def test_broken_front_matter_is_skipped_and_reported(sample: Archive) -> None:
         assert {p.path for p in index.refresh().problems} == {not_utf8}
 
 
-def test_update_index_after_a_save(archive: Archive) -> None:
-    with SearchIndex(archive) as index:
+def test_update_index_after_a_save(store: Archive) -> None:
+    with SearchIndex(store) as index:
         index.refresh()
-        path = save(archive, make_article("Fresh story", "Quokka sighting.\n"))
-        update_index(archive, [path])
+        path = save(store, make_article("Fresh story", "Quokka sighting.\n"))
+        update_index(store, [path])
         # Read straight from the database: no refresh needed for files indexed on save.
         assert titles(index.search("quokka")) == ["Fresh story"]
         assert index.refresh().changed == 0
@@ -680,17 +611,17 @@ def test_rebuild(sample: Archive) -> None:
         assert len(index.search("wagner")) == 2
 
 
-def test_rebuild_in_worker_processes(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuild_in_worker_processes(store: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(12):
         save(
-            archive,
+            store,
             make_article(f"Story {n}", f"Word{n} and common.\n", url=f"https://x.example/{n}"),
         )
-    (archive.root / "bad.md").write_text("---\ntitle: [\n---\n")
+    (store.root / "bad.md").write_text("---\ntitle: [\n---\n")
     monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
     monkeypatch.setattr(search_build, "_CHUNK", 5)
     monkeypatch.setattr(workers, "cores", lambda: 2)
-    with SearchIndex(archive) as index:
+    with SearchIndex(store) as index:
         report = index.rebuild()
         assert report.added == 13
         assert [p.path.name for p in report.problems] == ["bad.md"]
@@ -708,10 +639,10 @@ QUERIES = [
 ]  # fmt: skip
 
 
-def many_articles(archive: Archive) -> None:
+def many_articles(store: Archive) -> None:
     for n in range(10):
         save(
-            archive,
+            store,
             make_article(
                 f"Story {n}" + (" about Wagner" if n % 3 == 0 else ""),
                 f"Word{n} and common words. The Wagner group is mentioned {n} times.\n",
@@ -881,12 +812,12 @@ def test_article_text_keeps_a_body_written_by_hand() -> None:
     )
 
 
-def test_snippets_start_in_the_article_text(archive: Archive) -> None:
+def test_snippets_start_in_the_article_text(store: Archive) -> None:
     article = make_article(
         "Mali junta in talks", "Bamako is calm.\n\nThe junta met on Tuesday.\n", url=MALI_URL
     )
-    archive.save(article, render_file(article), keys=[article.url])
-    with SearchIndex(archive) as index:
+    store.save(article, render_file(article), keys=[article.url])
+    with SearchIndex(store) as index:
         index.refresh()
         (hit,) = index.search("junta")
         assert split_marks(hit.snippet)[0].startswith("Bamako is calm.")
@@ -915,18 +846,18 @@ def test_article_text_can_keep_the_byline() -> None:
     )
 
 
-def test_url_sources_give_the_url_index_its_keys(archive: Archive, build: str) -> None:
+def test_url_sources_give_the_url_index_its_keys(store: Archive, build: str) -> None:
     article = dataclasses.replace(
         make_article("Keys", "Text.\n", url="https://Example.org/a?utm_source=x"),
         source="https://t.example/abc#frag",
         final_url="https://example.org/a/",
     )
-    path = save(archive, article)
-    write_by_hand(archive.root / "notes.md", make_article("x", "y")).write_text("# Notes\n")
-    with SearchIndex(archive) as index:
+    path = save(store, article)
+    write_by_hand(store.root / "notes.md", make_article("x", "y")).write_text("# Notes\n")
+    with SearchIndex(store) as index:
         index.rebuild()
         sources = index.url_sources()
-    rel = path.relative_to(archive.root).as_posix()
+    rel = path.relative_to(store.root).as_posix()
     mtime, size, is_article, keys = sources[rel]
     assert (mtime, size, is_article) == (path.stat().st_mtime_ns, path.stat().st_size, True)
     assert sorted(keys) == ["https://example.org/a", "https://t.example/abc"]
@@ -934,12 +865,12 @@ def test_url_sources_give_the_url_index_its_keys(archive: Archive, build: str) -
 
 
 def test_scratch_files_of_a_killed_build_are_cleared(
-    archive: Archive, monkeypatch: pytest.MonkeyPatch
+    store: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    many_articles(archive)
+    many_articles(store)
     monkeypatch.setattr(search_build, "_PARALLEL_MIN", 2)
     monkeypatch.setattr(workers, "cores", lambda: 2)
-    with SearchIndex(archive) as index:
+    with SearchIndex(store) as index:
         index.refresh()
         old = index.path.with_name(f"{index.path.name}.build-killed")
         recent = index.path.with_name(f"{index.path.name}.build-running")

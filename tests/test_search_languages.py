@@ -18,14 +18,9 @@ from newsarchive.search import index as search_index
 from newsarchive.search.model import Filters
 from newsarchive.search.text import fold, pieces, stems_of
 from newsarchive.store import Archive
-from test_search import age, make_article, save, titles
+from samples import age, make_article, save, titles
 
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus"
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    return Archive(tmp_path / "archive")
 
 
 def marked(snippet: str) -> list[str]:
@@ -47,11 +42,11 @@ INFLECTED = [
 
 @pytest.mark.parametrize(("language", "query", "text", "form"), INFLECTED)
 def test_a_word_finds_its_other_forms_in_the_articles_language(
-    archive: Archive, language: str, query: str, text: str, form: str
+    store: Archive, language: str, query: str, text: str, form: str
 ) -> None:
-    save(archive, make_article("Talks", text, language=language, url="https://x.example/a"))
-    save(archive, make_article("Weather", "Sunny all week.\n", url="https://x.example/b"))
-    with SearchIndex(archive) as index:
+    save(store, make_article("Talks", text, language=language, url="https://x.example/a"))
+    save(store, make_article("Weather", "Sunny all week.\n", url="https://x.example/b"))
+    with SearchIndex(store) as index:
         index.refresh()
         (hit,) = index.search(query)
         assert hit.entry.title == "Talks"
@@ -64,12 +59,12 @@ def test_a_word_finds_its_other_forms_in_the_articles_language(
         assert titles(index.search(f"={form}")) == ["Talks"]
 
 
-def test_words_are_stemmed_in_the_language_of_each_article(archive: Archive) -> None:
+def test_words_are_stemmed_in_the_language_of_each_article(store: Archive) -> None:
     # English "houses" is "house" and German "Häuser" is "Haus": each by its own stemmer.
-    save(archive, make_article("Häuser", "Die Häuser am Fluss.\n", language="de"))
-    save(archive, make_article("Houses", "The houses by the river.\n", language="en"))
-    save(archive, make_article("Unknown", "Häuser and houses, no language.\n", language=None))
-    with SearchIndex(archive) as index:
+    save(store, make_article("Häuser", "Die Häuser am Fluss.\n", language="de"))
+    save(store, make_article("Houses", "The houses by the river.\n", language="en"))
+    save(store, make_article("Unknown", "Häuser and houses, no language.\n", language=None))
+    with SearchIndex(store) as index:
         index.refresh()
         assert titles(index.search("haus")) == ["Häuser"]
         assert titles(index.search("house")) == ["Houses"]
@@ -80,13 +75,13 @@ def test_words_are_stemmed_in_the_language_of_each_article(archive: Archive) -> 
         assert set(titles(index.search("houses"))) == {"Houses", "Unknown"}
 
 
-def test_exact_form_ranks_above_other_forms_and_title_above_body(archive: Archive) -> None:
-    save(archive, make_article("Budget", "New negotiation rounds.\n", url="https://x.example/1"))
-    save(archive, make_article("Budget", "The negotiations went on.\n", url="https://x.example/2"))
-    save(archive, make_article("Negotiations", "Nothing here.\n", url="https://x.example/3"))
+def test_exact_form_ranks_above_other_forms_and_title_above_body(store: Archive) -> None:
+    save(store, make_article("Budget", "New negotiation rounds.\n", url="https://x.example/1"))
+    save(store, make_article("Budget", "The negotiations went on.\n", url="https://x.example/2"))
+    save(store, make_article("Negotiations", "Nothing here.\n", url="https://x.example/3"))
     for n in range(4):  # words in every article count for little
-        save(archive, make_article("Other", f"Filler {n}.\n", url=f"https://x.example/f{n}"))
-    with SearchIndex(archive) as index:
+        save(store, make_article("Other", f"Filler {n}.\n", url=f"https://x.example/f{n}"))
+    with SearchIndex(store) as index:
         index.refresh()
         hits = index.search("negotiations")
         assert [hit.entry.url for hit in hits] == [
@@ -99,14 +94,14 @@ def test_exact_form_ranks_above_other_forms_and_title_above_body(archive: Archiv
         assert urls.index("https://x.example/1") < urls.index("https://x.example/2")
 
 
-def test_phrases_match_words_side_by_side_only(archive: Archive) -> None:
-    save(archive, make_article("A", "The prime minister spoke.\n", url="https://x.example/1"))
+def test_phrases_match_words_side_by_side_only(store: Archive) -> None:
+    save(store, make_article("A", "The prime minister spoke.\n", url="https://x.example/1"))
     save(
-        archive,
+        store,
         make_article("B", "A prime example; the minister left.\n", url="https://x.example/2"),
     )
-    save(archive, make_article("C", "The prime ministers met.\n", url="https://x.example/3"))
-    with SearchIndex(archive) as index:
+    save(store, make_article("C", "The prime ministers met.\n", url="https://x.example/3"))
+    with SearchIndex(store) as index:
         index.refresh()
         (hit,) = index.search('"prime minister"')
         assert hit.entry.title == "A"
@@ -124,7 +119,7 @@ def test_phrases_match_words_side_by_side_only(archive: Archive) -> None:
 # -- scripts written without spaces ---------------------------------------------------------------
 
 
-def test_chinese_japanese_korean_and_thai_words_are_found(archive: Archive) -> None:
+def test_chinese_japanese_korean_and_thai_words_are_found(store: Archive) -> None:
     texts = [
         ("zh", "北京报道", "新冠肺炎疫情期间，武汉市民在家中隔离。"),
         ("ja", "東京の記事", "子どもへの虐待をなくすための法律ができました。"),
@@ -132,8 +127,8 @@ def test_chinese_japanese_korean_and_thai_words_are_found(archive: Archive) -> N
         ("th", "ข่าวไทย", "ผู้สื่อข่าวได้รับแจ้งจากนายสุรชัยว่าผลการตรวจยืนยันแล้ว"),
     ]
     for n, (language, title, text) in enumerate(texts):
-        save(archive, make_article(title, text, language=language, url=f"https://x.example/{n}"))
-    with SearchIndex(archive) as index:
+        save(store, make_article(title, text, language=language, url=f"https://x.example/{n}"))
+    with SearchIndex(store) as index:
         index.refresh()
         for query, title, form in [
             ("疫情", "北京报道", "疫情"),
@@ -154,17 +149,17 @@ def test_chinese_japanese_korean_and_thai_words_are_found(archive: Archive) -> N
         assert index.search("肺炎武汉") == []
 
 
-def archived_corpus_page(archive: Archive, name: str, url: str | None = None) -> None:
+def archived_corpus_page(store: Archive, name: str, url: str | None = None) -> None:
     page = CORPUS / "pages" / f"{name}.html.gz"
     if not page.is_file():
         pytest.skip("the shared page corpus is absent (../shared/corpus)")
-    archive_target(str(page), archive, source_url=url)
+    archive_target(str(page), store, source_url=url)
 
 
 @pytest.mark.slow
-def test_a_japanese_page_from_the_corpus(archive: Archive) -> None:
-    archived_corpus_page(archive, "tf-nhk.or.jp.k100")
-    with SearchIndex(archive) as index:
+def test_a_japanese_page_from_the_corpus(store: Archive) -> None:
+    archived_corpus_page(store, "tf-nhk.or.jp.k100")
+    with SearchIndex(store) as index:
         index.refresh()
         (hit,) = index.search("虐待")
         assert "虐待" in marked(hit.snippet)
@@ -172,11 +167,11 @@ def test_a_japanese_page_from_the_corpus(archive: Archive) -> None:
 
 
 @pytest.mark.slow
-def test_a_chinese_page_from_the_corpus(archive: Archive) -> None:
+def test_a_chinese_page_from_the_corpus(store: Archive) -> None:
     archived_corpus_page(
-        archive, "tf-xinhuanet.com.c_1125597921", "http://www.xinhuanet.com/c_1125597921.htm"
+        store, "tf-xinhuanet.com.c_1125597921", "http://www.xinhuanet.com/c_1125597921.htm"
     )
-    with SearchIndex(archive) as index:
+    with SearchIndex(store) as index:
         index.refresh()
         for query in ("武汉", "疫情", "新冠肺炎", "英雄"):
             (hit,) = index.search(query)
@@ -215,27 +210,27 @@ _PREVIOUS_SCHEMA = [
 ]
 
 
-def test_an_index_of_the_previous_version_is_built_again(archive: Archive) -> None:
-    path = save(archive, make_article("Talks", "The negotiations resumed.\n"))
-    with SearchIndex(archive) as index:
+def test_an_index_of_the_previous_version_is_built_again(store: Archive) -> None:
+    path = save(store, make_article("Talks", "The negotiations resumed.\n"))
+    with SearchIndex(store) as index:
         target = index.path
     target.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(target)) as conn:
         for statement in _PREVIOUS_SCHEMA:
             conn.execute(statement)
         conn.execute("INSERT INTO meta VALUES ('schema', '3'), ('root', ?), ('shards', '1')",
-                     (str(archive.root),))  # fmt: skip
+                     (str(store.root),))  # fmt: skip
         stat = path.stat()
         conn.execute(
             "INSERT INTO files (id, path, dir, mtime_ns, size, kind, title) VALUES"
             " (1, ?, ?, ?, ?, 0, 'Talks')",
-            (path.relative_to(archive.root).as_posix(), "", stat.st_mtime_ns, stat.st_size),
+            (path.relative_to(store.root).as_posix(), "", stat.st_mtime_ns, stat.st_size),
         )
         conn.execute(
             "INSERT INTO fts0 (rowid, title, body) VALUES (1, 'Talks', 'negotiations resumed')"
         )
         conn.commit()
-    with SearchIndex(archive) as index:
+    with SearchIndex(store) as index:
         assert index.refresh().added == 1
         assert titles(index.search("negotiation")) == ["Talks"]
     with closing(sqlite3.connect(target)) as conn:
@@ -247,14 +242,14 @@ def test_an_index_of_the_previous_version_is_built_again(archive: Archive) -> No
 
 
 def test_changed_files_leave_dead_rows_until_the_index_is_built_again(
-    archive: Archive, monkeypatch: pytest.MonkeyPatch
+    store: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = [
-        save(archive, make_article(f"Story {n}", f"Zebra number {n}.\n", url=f"https://x/{n}"))
+        save(store, make_article(f"Story {n}", f"Zebra number {n}.\n", url=f"https://x/{n}"))
         for n in range(8)
     ]
-    age(archive.root)
-    with SearchIndex(archive) as index:
+    age(store.root)
+    with SearchIndex(store) as index:
         index.refresh()
         for path in paths[:3]:
             path.write_text(path.read_text(encoding="utf-8").replace("Zebra", "Okapi"))
@@ -278,9 +273,9 @@ def dead_rows(index: SearchIndex) -> int:
         return int(conn.execute("SELECT count(*) FROM dead").fetchone()[0])
 
 
-def test_the_index_holds_no_copy_of_the_text(archive: Archive) -> None:
-    save(archive, make_article("Talks", "Quite a distinctive sentence about okapis.\n"))
-    with SearchIndex(archive) as index:
+def test_the_index_holds_no_copy_of_the_text(store: Archive) -> None:
+    save(store, make_article("Talks", "Quite a distinctive sentence about okapis.\n"))
+    with SearchIndex(store) as index:
         index.refresh()
         data = index.path.read_bytes()
         for suffix in ("-wal",):

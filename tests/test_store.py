@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from newsarchive.errors import StoreError, TemplateError
-from newsarchive.frontmatter import FrontMatterError, article_meta, dumps, loads
+from newsarchive.frontmatter import article_meta, dumps, loads
 from newsarchive.models import Article
 from newsarchive.store import DEFAULT_TEMPLATE, Archive, slugify_title, validate_template
 
@@ -293,16 +293,17 @@ CRASH = """
 import os, sys
 from pathlib import Path
 from newsarchive.store import Archive
-from test_store import make_article, save
+from samples import make_article, save
 os.link = lambda *args, **kwargs: os._exit(3)   # the process dies between write and link
-save(Archive(Path(sys.argv[1]), cache_dir=Path(sys.argv[2])), make_article())
+archive = Archive(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
+save(archive, make_article("Crash", "Body.", url=sys.argv[3]))
 """
 
 
 def test_a_crash_before_the_rename_leaves_no_md(root: Path, cache: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
     proc = subprocess.run(
-        [sys.executable, "-c", CRASH, str(root), str(cache)], env=env, capture_output=True
+        [sys.executable, "-c", CRASH, str(root), str(cache), MT_URL], env=env, capture_output=True
     )
     assert proc.returncode == 3, proc.stderr
     assert md_files(root) == []
@@ -495,9 +496,10 @@ def test_articles_skips_other_files_and_reports_broken_ones(archive: Archive, ro
     assert [path for path, _ in found] == [first, second]
     assert found[0][1]["url"] == MT_URL + "-a"
     assert [(path, type(exc)) for path, exc in errors] == [
-        (broken, FrontMatterError),
+        (broken, StoreError),
         (latin1, StoreError),
     ]
+    assert str(errors[0][1]) == f"{broken}: broken front-matter: no closing '---' line"
     assert str(errors[1][1]) == f"{latin1}: not UTF-8 text"
     assert [path for path, _ in archive.articles()] == [first, second]  # no on_error: skipped
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import MT_PATH, MT_URL, front_matter, mt_page, run, split_article
+from helpers import MT_PATH, front_matter, mt_page, run, serve_mt, split_article
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode
 from newsarchive.frontmatter import FrontMatterError, dumps, loads, set_key
@@ -28,14 +28,8 @@ USER_MIDDLE = "rating: '5'\naliases: [Mali junta, Wagner deal]\n"
 USER_BOTTOM = 'quote: |\n  A deal with Wagner\n\n  would be incompatible.\nzotero_key: "ABC123"\n'
 
 
-def serve(server: LoopbackServer, html: str = PAGE) -> str:
-    """Serve the Moscow Times page at this server's address (its canonical link too)."""
-    server.add(MT_PATH, html.replace(MT_URL, server.url(MT_PATH)))
-    return server.url(MT_PATH)
-
-
 def archived(server: LoopbackServer, archive: Path) -> Path:
-    url = serve(server)
+    url = serve_mt(server)
     result = run(archive, "fetch", url)
     assert result.exit_code == 0, result.stderr
     return Path(result.stdout.strip())
@@ -118,7 +112,7 @@ def test_update_keeps_the_users_part_when_the_article_changed(
 ) -> None:
     saved = archived(server, archive)
     annotate(saved)
-    serve(server, PAGE.replace("up to 1,000 fighters", "up to 1,200 fighters"))
+    serve_mt(server, PAGE.replace("up to 1,000 fighters", "up to 1,200 fighters"))
     result = run(archive, "update", "--delay", "0", "--all")
     assert result.exit_code == 0, result.stderr
     assert f"changed (body): {saved}" in result.stderr
@@ -153,7 +147,7 @@ def test_an_edited_text_is_kept_as_a_revision_when_the_page_changed(
     saved = archived(server, archive)
     edited = saved.read_text(encoding="utf-8").replace("about 5,100 troops", "[sic] 5,100")
     saved.write_text(edited, encoding="utf-8")
-    serve(server, PAGE.replace("up to 1,000 fighters", "up to 1,200 fighters"))
+    serve_mt(server, PAGE.replace("up to 1,000 fighters", "up to 1,200 fighters"))
     result = run(archive, "update", "--delay", "0", str(saved))
     assert result.exit_code == 0, result.stderr
     revision = front_matter(saved)["revisions"][0]

@@ -17,7 +17,7 @@ from newsarchive.cli import cli
 from newsarchive.search import Problem, SearchIndex
 from newsarchive.store import Archive
 from newsarchive.walk import Directory, article_files, directories, list_directory, read_bytes
-from test_search import make_article, save, write_by_hand
+from samples import make_article, save, write_by_hand
 
 BAD_NAME = b"caf\xe9.md"  # Latin-1, as an old tool or a zip file would write it
 SHOWN = "caf\\xe9.md"

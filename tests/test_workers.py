@@ -14,7 +14,7 @@ import pytest
 
 from newsarchive import workers
 from newsarchive.workers import worker_pool
-from test_search import make_article, write_by_hand
+from samples import make_article, write_by_hand
 
 
 def _run(code: str) -> str:

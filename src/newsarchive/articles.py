@@ -1,8 +1,9 @@
 """Archived article files: finding one by path or URL, reading it, and choosing which to update.
 
-Every command that works on articles already archived (show, history, diff, reextract, update)
-finds and reads them here, so a missing file, an unreadable one and broken front-matter are
-reported the same way everywhere: as a StoreError naming the file.
+Every part of the tool that reads an article file (the commands that work on one, the URL and
+search indexes, `verify`) reads it here, so a missing file, an unreadable one, one that is not
+UTF-8 and broken front-matter are reported the same way everywhere: as a StoreError naming the
+file and saying why.
 """
 
 from __future__ import annotations
@@ -11,19 +12,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsarchive.errors import StoreError
 from newsarchive.frontmatter import FrontMatterError, article_from_meta, loads
 from newsarchive.models import Article
-from newsarchive.store import Archive
 from newsarchive.urls import check_url
+
+if TYPE_CHECKING:  # store.py reads its files here: only the type, to keep imports one-way
+    from newsarchive.store import Archive
 
 __all__ = [
     "ArticleFile",
     "archived_url",
     "choose",
     "find_article",
+    "parse_article",
     "read_article",
     "read_text",
     "same_file",
@@ -44,24 +48,46 @@ class ArticleFile:
         try:
             return article_from_meta(self.meta, self.body)
         except FrontMatterError as exc:
-            raise StoreError(str(self.path), f"unreadable front-matter: {exc}") from exc
+            raise StoreError(str(self.path), str(exc)) from exc
+
+
+_NOT_UTF8 = "not UTF-8 text"
 
 
 def read_text(path: Path, *, what: str = "") -> str:
-    """The file's text; StoreError "cannot read[ what]: ..." when it cannot be read as UTF-8."""
+    """The file's text, read as Python reads text files (every line end made "\\n");
+    StoreError "cannot read[ what]: <why>" or "not UTF-8 text"."""
     try:
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(str(path), f"cannot read{what}: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(str(path), f"cannot read{what}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise StoreError(str(path), _NOT_UTF8) from exc
 
 
 def read_article(path: Path, *, what: str = "") -> ArticleFile:
-    """The article file at `path`, read and parsed; StoreError when either fails."""
-    text = read_text(path, what=what)
+    """The article file at `path`, read and its front-matter parsed; StoreError when it
+    cannot be read (as `read_text` says) or its front-matter is broken ("broken front-matter:
+    <why>"). A file with no front-matter block reads as one with empty front-matter."""
+    return _parsed(path, read_text(path, what=what))
+
+
+def parse_article(path: Path, data: bytes) -> ArticleFile:
+    """The article file at `path` from `data`, its bytes as read from disk (line ends as they
+    are, for an index that compares them with the file): decoded and its front-matter parsed,
+    with the errors of `read_article`."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StoreError(str(path), _NOT_UTF8) from exc
+    return _parsed(path, text)
+
+
+def _parsed(path: Path, text: str) -> ArticleFile:
     try:
         meta, body = loads(text)
     except FrontMatterError as exc:
-        raise StoreError(str(path), f"unreadable front-matter: {exc}") from exc
+        raise StoreError(str(path), str(exc)) from exc
     return ArticleFile(path, text, meta, body)
 
 

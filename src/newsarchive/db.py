@@ -1,7 +1,7 @@
 """The SQLite files of the derived indexes: the URL index (store.py) and the full-text index
-(search/). Opening one, its settings, its schema version, throwing it away and starting
-afresh when it is damaged or from another version, writing in one transaction, and putting
-a new file in place of the old one.
+(search/), and the scratch files an index is built in. Opening one, its settings, its schema
+version, throwing it away and starting afresh when it is damaged or from another version,
+writing in one transaction, and putting a new file in place of the old one.
 
 Both indexes are derived data, rebuilt from the Markdown files at any time, so a damaged or
 foreign file is never repaired: it is deleted and built again. Both live in the user's cache
@@ -29,6 +29,7 @@ __all__ = [
     "open_or_rebuild",
     "open_read_only",
     "transaction",
+    "unjournaled",
 ]
 
 BUSY_TIMEOUT_MS = 60_000
@@ -92,6 +93,15 @@ def _set_wal(conn: sqlite3.Connection) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+def unjournaled(conn: sqlite3.Connection, *schemas: str) -> None:
+    """No journal and no syncing for the databases `schemas` of `conn` (with none named: every
+    database attached, and those attached later): for scratch files, written once, fast, and
+    thrown away when anything fails."""
+    for prefix in [f"{schema}." for schema in schemas] or [""]:
+        conn.execute(f"PRAGMA {prefix}journal_mode = OFF")
+        conn.execute(f"PRAGMA {prefix}synchronous = OFF")
 
 
 def open_read_only(path: Path, version: str) -> sqlite3.Connection:

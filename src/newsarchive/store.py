@@ -27,8 +27,9 @@ from urllib.parse import urlsplit
 from slugify import slugify
 
 from newsarchive import db
+from newsarchive.articles import read_article
 from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
-from newsarchive.frontmatter import FrontMatterError, article_date, is_newsarchive, loads
+from newsarchive.frontmatter import article_date, is_newsarchive
 from newsarchive.leftovers import is_leftover, temp_name
 from newsarchive.models import Article
 from newsarchive.urls import normalize_url, other_scheme
@@ -250,15 +251,10 @@ def _read_article(
     tells `on_problem`; `Archive.articles` reports them.
     """
     try:
-        meta, _ = loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
+        meta = read_article(path).meta
+    except StoreError as exc:
         if on_problem is not None:
-            if isinstance(exc, UnicodeDecodeError):
-                on_problem(path, "not UTF-8 text")
-            elif isinstance(exc, OSError):
-                on_problem(path, f"cannot read: {exc.strerror or exc}")
-            else:
-                on_problem(path, str(exc))
+            on_problem(path, exc.detail)
         return False, set()
     if not is_newsarchive(meta):
         return False, set()
@@ -456,16 +452,10 @@ class Archive:
         for rel in article_files(self.root, on_error=skipped):
             path = self.root / rel
             try:
-                meta, _ = loads(path.read_text(encoding="utf-8"))
-            except FrontMatterError as exc:
+                meta = read_article(path).meta
+            except StoreError as exc:
                 if on_error is not None:
                     on_error(path, exc)
-                continue
-            except (OSError, UnicodeDecodeError) as exc:
-                if on_error is not None:
-                    detail = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else None
-                    reason = detail or f"cannot read: {getattr(exc, 'strerror', None) or exc}"
-                    on_error(path, StoreError(str(path), reason))
                 continue
             if is_newsarchive(meta):
                 yield path, meta

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from newsarchive.articles import read_article
 from newsarchive.capture import Capture, check_capture
 from newsarchive.errors import StoreError
-from newsarchive.frontmatter import CAPTURE_KEYS, IMAGES_KEY, FrontMatterError, loads
+from newsarchive.frontmatter import CAPTURE_KEYS, IMAGES_KEY
 from newsarchive.images.files import check_picture
 from newsarchive.leftovers import is_leftover
 from newsarchive.store import Archive
@@ -65,10 +66,7 @@ def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Ite
     named: set[str] = set()
 
     def on_error(path: Path, exc: Exception) -> None:
-        if isinstance(exc, StoreError):  # not read at all: why, in a word
-            broken.append(Problem(path, exc.detail))
-        else:
-            broken.append(Problem(path, f"unreadable front-matter: {exc}"))
+        broken.append(Problem(path, exc.detail if isinstance(exc, StoreError) else str(exc)))
 
     for path, meta in archive.articles(on_error=on_error):
         yield from broken
@@ -87,11 +85,11 @@ def _check_file(
     path: Path, meta: dict[str, object], captures_root: Path, report: Report
 ) -> Iterator[Problem]:
     try:
-        text = path.read_text(encoding="utf-8")
-        _, body = loads(text)
-    except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
-        yield Problem(path, f"cannot read: {exc}")
+        file = read_article(path)
+    except StoreError as exc:
+        yield Problem(path, exc.detail)
         return
+    text, body = file.text, file.body
     if is_edited(meta, body) or not isinstance(meta.get("sha256"), str):
         if not text.endswith("\n") or "\x00" in text:
             cut = "holds NUL bytes" if "\x00" in text else "ends in the middle of a line"
@@ -174,8 +172,7 @@ def _captures_left(root: Path, named: set[str]) -> Iterator[Problem]:
 
 def _capture_named(path: Path) -> set[str]:
     try:
-        meta, _ = loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, FrontMatterError):
+        capture = read_article(path).meta.get("capture")
+    except StoreError:
         return set()
-    capture = meta.get("capture")
     return {capture} if isinstance(capture, str) else set()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
@@ -90,13 +89,10 @@ def _build_shard(shard: _Shard) -> int:
 
     No journal and no syncing: these are scratch files, thrown away when anything fails.
     """
-    conn = sqlite3.connect(shard.path, isolation_level=None)
+    conn = db.connect(shard.path, wal=False, cache_kib=65536)
     try:
         conn.execute("ATTACH DATABASE ? AS rows", (shard.rows,))
-        for schema in ("main", "rows"):
-            conn.execute(f"PRAGMA {schema}.journal_mode = OFF")
-            conn.execute(f"PRAGMA {schema}.synchronous = OFF")
-        conn.execute("PRAGMA cache_size = -65536")
+        db.unjournaled(conn, "main", "rows")
         conn.execute(FILES_TABLE.replace(" files ", " rows.files ", 1))
         conn.execute(fts_table(shard.number))
         name = f"fts{shard.number}"
@@ -144,11 +140,9 @@ def _assemble(
     The connection is new and never reads the full-text tables whose rows it writes, so no
     structure FTS5 caches per connection can be out of date.
     """
-    conn = sqlite3.connect(target, isolation_level=None)
+    conn = db.connect(target, wal=False, cache_kib=131072)
     try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA cache_size = -131072")
+        db.unjournaled(conn)
         for shard in shards:
             conn.execute("ATTACH DATABASE ? AS ?", (shard.rows, f"rows{shard.number}"))
             if shard.number:
@@ -232,7 +226,7 @@ def build_index(
         if read is not None:
             sources: UrlSources = {}
             for job in jobs:
-                with closing(sqlite3.connect(job.rows)) as rows:
+                with closing(db.connect(job.rows, wal=False)) as rows:
                     sources.update(url_sources(rows))
             read(sources)
         built = Path(jobs[0].path)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsarchive.articles import parse_article, read_article
 from newsarchive.errors import StoreError
-from newsarchive.frontmatter import FrontMatterError, is_newsarchive, loads
+from newsarchive.frontmatter import is_newsarchive
 from newsarchive.render import format_published
 from newsarchive.search.model import MARK_END, MARK_START, Facets, scalar, strings_of, text_of
 from newsarchive.search.schema import ARTICLE, BROKEN, OTHER, Row
@@ -82,20 +83,18 @@ def article_text(body: str, meta: Mapping[str, Any], *, keep_byline: bool = Fals
 
 def read_file(root: str, rel: str) -> Row | None:
     """Read and parse one `.md` file; None when it vanished meanwhile."""
+    path = os.path.join(root, rel)
     try:
-        data, mtime_ns, size = read_bytes(os.path.join(root, rel))
+        data, mtime_ns, size = read_bytes(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
         return _broken(rel, 0, 0, f"cannot read: {exc.strerror or exc}"), None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _broken(rel, mtime_ns, size, "not UTF-8 text"), None
-    try:
-        meta, body = loads(text)
-    except FrontMatterError as exc:
-        return _broken(rel, mtime_ns, size, str(exc)), None
+        file = parse_article(Path(path), data)
+    except StoreError as exc:
+        return _broken(rel, mtime_ns, size, exc.detail), None
+    text, meta, body = file.text, file.meta, file.body
     if not is_newsarchive(meta):
         return (rel, parent_of(rel), mtime_ns, size, OTHER, *([None] * 17)), None
     facets = Facets.of(meta)
@@ -169,26 +168,21 @@ def _texts(meta: Mapping[str, Any], body: str) -> ArticleText:
 def read_front_matter(path: Path) -> tuple[dict[str, Any], str]:
     """(front-matter with dates as ISO strings, body) of the article in file `path`;
     StoreError when it cannot be read."""
-    try:
-        meta, body = loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(str(path), f"cannot read: {exc}") from exc
-    except FrontMatterError as exc:
-        raise StoreError(str(path), str(exc)) from exc
-    plain: dict[str, Any] = json.loads(json.dumps(meta, ensure_ascii=False, default=scalar))
-    return plain, body
+    file = read_article(path)
+    plain: dict[str, Any] = json.loads(json.dumps(file.meta, ensure_ascii=False, default=scalar))
+    return plain, file.body
 
 
 def read_texts(path: Path) -> ArticleText | None:
     """The texts of the article in file `path` as the index read them; None when the file
     cannot be read as an article (any more)."""
     try:
-        meta, body = loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, FrontMatterError):
+        file = read_article(path)
+    except StoreError:
         return None
-    if not is_newsarchive(meta):
+    if not is_newsarchive(file.meta):
         return None
-    return _texts(meta, body)
+    return _texts(file.meta, file.body)
 
 
 def _broken(rel: str, mtime_ns: int, size: int, error: str) -> tuple[Any, ...]:
