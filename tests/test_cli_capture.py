@@ -100,6 +100,24 @@ def test_verify_reports_each_problem(server: LoopbackServer, archive: Path) -> N
     assert "2 problem(s); 1 article(s) edited by hand" in result.stderr
 
 
+def test_verify_keeps_the_capture_of_an_article_it_cannot_read(
+    server: LoopbackServer, archive: Path
+) -> None:
+    """A capture is named by its article's front-matter: when that front-matter is broken,
+    verify says whose capture it is and to keep it, never to delete it."""
+    saved = fetch_mt(server, archive)
+    capture = archive.parent / "archive-captures" / str(front_matter(saved)["capture"])
+    saved.write_text("---\ntitle: [unclosed\n---\nText\n", encoding="utf-8")
+    result = run(archive, "verify", "--json")
+    assert result.exit_code == ExitCode.DAMAGED
+    found = {Path(p["path"]).name: p for p in map(json.loads, result.stdout.splitlines())}
+    assert found[saved.name]["kind"] == "damaged"
+    kept = found[capture.name]
+    rel = saved.relative_to(archive).as_posix()
+    assert kept["kind"] == "orphan" and rel in kept["problem"]
+    assert "keep it" in kept["problem"] and "delete" not in kept["problem"]
+
+
 def test_reextract_rebuilds_the_file_from_its_capture_with_no_network(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:

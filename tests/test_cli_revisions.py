@@ -261,3 +261,45 @@ def test_update_progress_bar_on_a_terminal(
     assert "1 changed" in screen and "1 unchanged" in screen and "1 gone" in screen
     assert "articles/s" in screen
     assert stdout == f"{paths[0].relative_to(tmp_path)}\n"
+
+
+def test_update_takes_paths_relative_to_the_working_directory_or_the_archive(
+    server: LoopbackServer, archive: Path, tmp_path: Path
+) -> None:
+    """As README says of every command that takes an article: a path relative to the working
+    directory, or to the archive's root, names it; a changed article is updated either way."""
+    saved = archived(server, archive)
+    rel = saved.relative_to(archive).as_posix()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for count, (cwd, target) in enumerate([(saved.parent, saved.name), (elsewhere, rel)]):
+        serve_mt(server, PAGE.replace("up to 1,000 fighters", f"up to 1,{count + 2}00 fighters"))
+        done = subprocess.run(
+            command(archive, "update", "--delay", "0", "--no-images", target),
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"up to 1,{count + 2}00 fighters" in saved.read_text(encoding="utf-8")
+        assert len(front_matter(saved)["revisions"]) == count + 1  # type: ignore[arg-type]
+
+
+def test_a_paywall_over_a_whole_article_is_no_new_version(
+    server: LoopbackServer, archive: Path
+) -> None:
+    """The page now shows a teaser behind a paywall: the article archived whole stays the
+    current version, and update says why it did not take the page."""
+    saved = archived(server, archive)
+    before = saved.read_text(encoding="utf-8").split("---\n", 2)[2]
+    teaser = Path(__file__).parent / "fixtures" / "quality" / "paywall-teaser.html"
+    server.add(PATH, teaser.read_bytes())
+    result = run(archive, "update", "--delay", "0", str(saved))
+    assert result.exit_code == 0, result.stderr
+    assert "0 changed, 1 unchanged" in result.stderr
+    assert f"warning: {saved}: the page now holds only part of it (" in result.stderr
+    assert "the archived version is kept" in result.stderr
+    meta = front_matter(saved)
+    assert "revisions" not in meta and "completeness" not in meta and meta["checked"]
+    assert saved.read_text(encoding="utf-8").split("---\n", 2)[2] == before

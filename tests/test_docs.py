@@ -59,3 +59,12 @@ def test_module_map_names_every_module() -> None:
     modules = {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
     assert modules - mapped == set(), "modules missing from the README's module map"
     assert mapped - modules == set(), "the README's module map names modules that do not exist"
+
+
+def test_the_readme_names_every_config_key() -> None:
+    from newsarchive.config import CONFIG_KEYS
+
+    start = README.index("**Config file.**")
+    paragraph = README[start : README.index("\n\n", start)]
+    missing = [key for key in CONFIG_KEYS if f"`{key}`" not in paragraph]
+    assert not missing, missing

@@ -340,3 +340,20 @@ def test_words_run_together_around_headings_and_digits_are_spaced_as_the_page_sh
     assert "(BMW) 3 years" in fixed.md
     assert "with \\[box\\] marks" in fixed.md
     assert "MP3 player and H2O" in fixed.md
+
+
+def test_a_huge_page_is_searched_near_where_the_last_paragraph_was_found() -> None:
+    """Respacing compares each paragraph with the page's text: on a huge page only near the
+    previous one, so that extraction stays near-linear; a small page is searched whole."""
+    from newsarchive.extract.blocks import DomBlock
+    from newsarchive.extract.spacing import page_text
+
+    lines = [f"Tiny paragraph {n} here." for n in range(20_000)]
+    huge = page_text(DomBlock("p", line, "") for line in lines)
+    assert len(huge) > 200_000
+    assert "Tiny paragraph 10 here.\nTiny paragraph 11 here." in huge
+    assert "Tiny paragraph 19990 here." not in huge  # far ahead of the last find
+    assert "Tiny paragraph 400 here." in huge  # near it: found, and the search moves on
+    assert "Tiny paragraph 5 here." not in huge  # far behind it now
+    small = page_text(DomBlock("p", line, "") for line in lines[:100])
+    assert "Tiny paragraph 99 here." in small and "Tiny paragraph 0 here." in small

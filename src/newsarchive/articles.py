@@ -114,7 +114,9 @@ def find_article(archive: Archive, target: str) -> Path:
         path = archive.root / target
     if not path.is_file():
         raise StoreError(target, "no such file")
-    return path
+    # Absolute, as the archive's root is (an update files the earlier version by the path
+    # relative to it); the file's own name is kept, in case it is a link to an article.
+    return path.parent.resolve() / path.name
 
 
 def same_file(archive: Archive, path: Path, url: str) -> None:

@@ -33,12 +33,13 @@ from newsarchive import crawl as crawl_mod
 from newsarchive.articles import read_article, same_file
 from newsarchive.crawl import Clock, Crawler, CrawlOptions, CrawlReport, Fetched, Task
 from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
-from newsarchive.frontmatter import CANONICAL_KEY, article_meta, dumps
+from newsarchive.frontmatter import CANONICAL_KEY, COMPLETENESS_KEYS, article_meta, dumps
 from newsarchive.images.choose import choose
 from newsarchive.images.download import Picture, Wanted, drop_all, keep
 from newsarchive.images.files import ImageFiles
 from newsarchive.images.links import localize, relative_prefix, without_addresses
 from newsarchive.models import Article, FetchedPage, ImageOptions
+from newsarchive.outcome import is_partial
 from newsarchive.pipeline import add_capture, extract_article, image_files
 from newsarchive.render import render_body
 from newsarchive.robots import site_of
@@ -141,6 +142,7 @@ class Revision:
     body: str  # its Markdown body, with its pictures' addresses on their sites
     changed: tuple[str, ...]  # "title", "authors", "body"; empty when nothing changed
     wanted: tuple[Wanted, ...] = ()  # its own pictures (images/choose.py), when asked for
+    held: str | None = None  # why the page is not taken as a new version, though it differs
 
 
 def compare(
@@ -162,6 +164,11 @@ def compare(
     kept = {k: v for k, v in old.extra.items() if k == CANONICAL_KEY}  # identity is kept
     new = dataclasses.replace(fresh, url=old.url, source=old.source, extra={**fresh.extra, **kept})
     new_body = render_body(new)
+    if is_partial(new) and not is_partial(old):
+        # A paywall or a consent box over a page archived whole: as `fetch` keeps a whole
+        # article over a partial page, the archived version stays.
+        why = new.extra.get(COMPLETENESS_KEYS[1]) or "part of the article"
+        return Revision(new, new_body, (), held=f"the page now holds only part of it ({why})")
     wanted = choose(new, page.html, given) if images else ()
     if archived is not None and body_digest(new_body) == archived:
         return Revision(new, new_body, (), wanted)
@@ -196,7 +203,8 @@ def record(
         # Only `checked:` changes (and `gone:` goes): every other line stays as it is, the
         # user's edits of the text included.
         _edit(archive, target, {"gone": None, "checked": _now()})
-        return UpdateResult(path, "unchanged")
+        held = (f"{path}: {revision.held}; the archived version is kept",) if revision.held else ()
+        return UpdateResult(path, "unchanged", warnings=held)
     rel = path.relative_to(archive.root).as_posix()
     stamp = old.fetched.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"revisions/{rel.removesuffix('.md')}/{stamp}.md"

@@ -11,7 +11,8 @@ Each problem has a kind:
   bytes);
 * `capture`: the capture an article names is missing, unreadable or altered;
 * `picture`: a picture an article lists is missing or altered;
-* `orphan`: a capture that no article or revision names (left by an interrupted run);
+* `orphan`: a capture that no article or revision names (left by an interrupted run), or
+  the capture of an article whose front-matter cannot be read (to keep);
 * `leftover`: a temporary file of a write that was interrupted (its process is gone).
 
 Only `damaged`, `capture` and `picture` are damage; the others are listed for the user to
@@ -64,8 +65,11 @@ def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Ite
     the leftovers of interrupted writes; `report` counts what was checked."""
     broken: list[Problem] = []
     named: set[str] = set()
+    unread: set[str] = set()  # articles not read, by root-relative path without ".md"
 
     def on_error(path: Path, exc: Exception) -> None:
+        if path.is_relative_to(archive.root):
+            unread.add(path.relative_to(archive.root).as_posix().removesuffix(".md"))
         broken.append(Problem(path, exc.detail if isinstance(exc, StoreError) else str(exc)))
 
     for path, meta in archive.articles(on_error=on_error):
@@ -78,7 +82,7 @@ def verify_archive(archive: Archive, captures_root: Path, report: Report) -> Ite
             named.add(meta["capture"])
     yield from broken
     yield from _leftovers_in_archive(archive.root)
-    yield from _captures_left(captures_root, named)
+    yield from _captures_left(captures_root, named, unread)
 
 
 def _check_file(
@@ -143,8 +147,10 @@ def _leftovers_in_archive(root: Path) -> Iterator[Problem]:
 _LEFTOVER = "temporary file of an interrupted write (its process is gone): delete it"
 
 
-def _captures_left(root: Path, named: set[str]) -> Iterator[Problem]:
-    """Captures no article names (unless a kept revision does) and leftovers, by path."""
+def _captures_left(root: Path, named: set[str], unread: set[str]) -> Iterator[Problem]:
+    """Captures no article names (unless a kept revision does) and leftovers, by path. A
+    capture is filed under its article's path ("2021/09/slug.STAMP.warc.gz"): one of an
+    article that could not be read is that article's, to keep."""
     if not root.is_dir():
         return
     files: list[str] = []
@@ -161,13 +167,20 @@ def _captures_left(root: Path, named: set[str]) -> Iterator[Problem]:
             elif name.endswith(".md") and rel.startswith("revisions/"):
                 named.update(_capture_named(here / name))
     for rel in files:
-        if rel not in named:
-            yield Problem(
-                root / rel,
-                "capture that no article names (left by an interrupted run, or by fetch --force): "
-                "delete it, or keep it as a raw copy of the page",
-                "orphan",
+        if rel in named:
+            continue
+        article = rel.removesuffix(".warc.gz").rpartition(".")[0]
+        if article in unread:
+            detail = (
+                f"capture of {article}.md, whose front-matter cannot be read: keep it, it holds "
+                "the page as fetched"
             )
+        else:
+            detail = (
+                "capture that no article names (left by an interrupted run, or by fetch "
+                "--force): delete it, or keep it as a raw copy of the page"
+            )
+        yield Problem(root / rel, detail, "orphan")
 
 
 def _capture_named(path: Path) -> set[str]:

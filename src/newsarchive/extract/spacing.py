@@ -202,7 +202,32 @@ def _joined(first: MdBlock, second: MdBlock, page: str) -> MdBlock | None:
 
 def page_text(blocks: Iterable[DomBlock]) -> str:
     """The text of the DOM walker's blocks, one line each (and at each `<br>`)."""
-    return "\n".join(plain(b.md).text for b in blocks if b.kind != "img")
+    return _PageText("\n".join(plain(b.md).text for b in blocks if b.kind != "img"))
+
+
+# Above this many characters of text (ten times a long article), `in` searches the page's
+# text near where it last found something, not all of it.
+_WHOLE_PAGE = 200_000
+_BEHIND, _AHEAD = 2_000, 20_000
+
+
+class _PageText(str):
+    """The page's text, which `in` searches. trafilatura's blocks come in the page's order,
+    so on a huge page the text of each is looked for near where the last one was found:
+    searching the whole page for each of its paragraphs made extraction quadratic (100,000
+    paragraphs took minutes). What is not found near there counts as not shown, which keeps
+    trafilatura's spacing."""
+
+    _at = 0
+
+    def __contains__(self, needle: object) -> bool:
+        if len(self) <= _WHOLE_PAGE or not isinstance(needle, str):
+            return super().__contains__(needle)  # type: ignore[operator]
+        found = self.find(needle, max(0, self._at - _BEHIND), self._at + _AHEAD)
+        if found < 0:
+            return False
+        self._at = found
+        return True
 
 
 def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock]) -> list[MdBlock]:
