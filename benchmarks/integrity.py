@@ -3,8 +3,9 @@
 Used by `quality.py`; every count is computed against the page's own visible text, read here
 from the HTML with lxml, independently of the extractor:
 
-- the page's **lines**: text between block elements (and at `<br>`), whitespace as it is
-  in the source (a browser collapses it; the measures below only look at where it is);
+- the page's **lines**: text between block elements (and at `<br>`, and at each line break
+  inside `<pre>`, which a browser shows), whitespace as it is in the source (a browser
+  collapses it; the measures below only look at where it is);
   scripts, styles, hidden elements and ruby annotations (`<rt>`, `<rp>`) are not shown;
 - **glued words**: a stored word (whitespace-delimited) that is two words the page shows
   with whitespace, or a block boundary, between them at an element boundary ("diaper</a>
@@ -40,6 +41,8 @@ BLOCKS = frozenset(
     main menu nav ol p pre section summary table tbody td tfoot th thead tr ul caption
     colgroup option optgroup br""".split()
 )
+# Elements whose source line breaks a browser shows as line breaks.
+PREFORMATTED = frozenset("pre listing plaintext xmp textarea".split())
 # Elements whose text a reader never sees as text.
 UNSHOWN = frozenset(
     "head script style noscript template title meta link rt rp svg math iframe object".split()
@@ -74,12 +77,19 @@ def page_text(html: str) -> PageText:
     cuts: set[int] = set()
     length = 0
 
+    preformatted = 0  # inside <pre> (or the like), where the source's line breaks show
+
     def add(text: str | None) -> None:
         nonlocal length
-        if text:
-            text = _norm(text)
-            parts.append(text)
-            length += len(text)
+        if not text:
+            return
+        text = _norm(text)
+        pieces = text.split("\n") if preformatted else [text]
+        for n, piece in enumerate(pieces):
+            if n:
+                newline()
+            parts.append(piece)
+            length += len(piece)
 
     def cut() -> None:
         cuts.add(length)
@@ -96,12 +106,15 @@ def page_text(html: str) -> PageText:
         tag = el.tag if isinstance(el.tag, str) else ""
         shown = tag and tag not in UNSHOWN and el.get("hidden") is None
         shown = shown and not _HIDDEN_STYLE.search(el.get("style") or "")
+        nonlocal preformatted
         if shown:
             block = tag in BLOCKS
             newline() if block else cut()
+            preformatted += tag in PREFORMATTED
             add(el.text)
             for child in el:
                 walk(child)
+            preformatted -= tag in PREFORMATTED
             newline() if block else cut()
         add(el.tail)
 

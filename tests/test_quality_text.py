@@ -272,6 +272,20 @@ def test_the_integrity_measures_count_each_defect(integrity: ModuleType) -> None
     assert (found.duplicated, found.placeholders, found.javascript) == (1, 1, 1)
 
 
+def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> None:
+    """A browser shows the source's line breaks inside <pre>: code stored line by line is
+    not a broken paragraph, and code stored on one line is."""
+    html = (
+        "<html><body><p>Install the package and import it as follows.</p>"
+        "<pre><code>import harbour\nquay = harbour.Quay(name='north')\nquay.close()</code></pre>"
+        "</body></html>"
+    )
+    kept = "Install the package and import it as follows.\n\n```\nimport harbour\n"
+    kept += "quay = harbour.Quay(name='north')\nquay.close()\n```"
+    assert integrity.measure(html, kept, None).broken == 0
+    assert integrity.measure(html.replace("<pre>", "<div>"), kept, None).broken == 2
+
+
 def test_a_heading_whose_section_went_is_not_left_behind() -> None:
     from newsarchive.extract.furniture import without_furniture
 
@@ -340,6 +354,50 @@ def test_words_run_together_around_headings_and_digits_are_spaced_as_the_page_sh
     assert "(BMW) 3 years" in fixed.md
     assert "with \\[box\\] marks" in fixed.md
     assert "MP3 player and H2O" in fixed.md
+
+
+def test_a_box_of_paragraphs_is_one_line_per_paragraph_and_its_code_as_it_is() -> None:
+    """trafilatura keeps some boxes whole, several paragraphs in one block: each paragraph
+    is one line as the page shows it, while the lines of its code stay."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    page = [
+        "**1. Joy and ease.**",
+        "Because I believe that our joy is a positive and basic drive in business and in "
+        "private life too.",
+        "```\nimport harbour\nquay.close()\n```",
+    ]
+    dom = [DomBlock("p", line, match_key(line)) for line in page]
+    md = (
+        "**1. Joy and ease.**\n\nBecause\nI believe that our joy is a positive and basic drive\n"
+        "in business and in private life too.\n\n```\nimport harbour\nquay.close()\n```"
+    )
+    (fixed,) = respace([MdBlock("div", md, match_key(md))], dom)
+    assert fixed.md.split("\n\n") == page
+
+
+def test_an_item_kept_without_the_links_that_end_it_is_not_put_back_twice() -> None:
+    """A reference list that trafilatura keeps without each item's closing links ("[PubMed]")
+    is stored once; an item it lost goes back in."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    refs = [
+        "Peyriere H et al. Variability in the clinical pattern of side effects. 2006;155:422-8.",
+        "Cacoub P et al. The syndrome: a literature review of the cases. Am J Med. 2011;124:588.",
+    ]
+    kept = "\n".join(f"{n}. {ref}" for n, ref in enumerate(refs[:1], 1))
+    links = " [PubMed](https://pubmed.example/1) [Google Scholar](https://scholar.example/1)"
+    dom = [DomBlock("p", FILLER, match_key(FILLER), len(FILLER))]
+    dom += [
+        DomBlock("li", f"- {ref}{links}", match_key(ref + links), len(ref) + 20, 20) for ref in refs
+    ]
+    md = [MdBlock("p", FILLER, match_key(FILLER)), MdBlock("list", kept, match_key(kept))]
+    out = _repair(md, dom, Header(set(), set()))
+    assert out == [FILLER, kept, f"- {refs[1]}{links}"]
 
 
 def test_a_huge_page_is_searched_near_where_the_last_paragraph_was_found() -> None:

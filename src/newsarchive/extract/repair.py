@@ -23,7 +23,14 @@ from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, has_an
 from newsarchive.extract.furniture import without_furniture
 from newsarchive.extract.images import image_name, too_small
 from newsarchive.extract.spacing import respace
-from newsarchive.extract.text import WordIndex, absolute_url, clean, contains, match_key
+from newsarchive.extract.text import (
+    MD_LINK_RE,
+    WordIndex,
+    absolute_url,
+    clean,
+    contains,
+    match_key,
+)
 from newsarchive.extract.titles import h1_text, headline_text
 from newsarchive.extract.widgets import is_junk_widget
 from newsarchive.models import LeadImage
@@ -101,14 +108,7 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             name = image_name(block.image)
             if name and name in header.image_names:
                 continue
-            found = next(
-                (
-                    i
-                    for i, b in enumerate(md_blocks)
-                    if (block.image and block.image in b.md) or (name and name in b.md.lower())
-                ),
-                None,
-            )
+            found = _holding_image(md_blocks, block.image, name)
             if found is not None:
                 anchor, suppressed = found, None
             elif block.figure:
@@ -131,6 +131,13 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             continue  # spread over two of trafilatura's blocks
         if len(block.key) >= 25 and block.key.replace(" ", "") in letters:
             continue  # the same words, spaced otherwise ("1 Heat oven" and "1Heat oven")
+        bare = match_key(_TRAILING_LINKS_RE.sub("", block.md))
+        if len(bare) >= 25 and bare != block.key and contains(full, bare):
+            # kept without the links that end it ("... 2006;155:422–8. [PubMed]")
+            found = index.find(bare, max(anchor, 0))
+            if found is not None and found != anchor:
+                anchor, suppressed = found, None
+            continue
         partial = next(
             (i for i, b in enumerate(md_blocks) if len(b.key) >= 20 and contains(block.key, b.key)),
             None,
@@ -155,6 +162,14 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         out.append(replaced.get(i, b.md))
         out.extend(inserts.get(i, []))
     return out
+
+
+def _holding_image(md_blocks: list[MdBlock], url: str | None, name: str) -> int | None:
+    """The first of trafilatura's blocks that shows the picture at `url` (or of file `name`)."""
+    for i, b in enumerate(md_blocks):
+        if (url and url in b.md) or (name and name in b.md.lower()):
+            return i
+    return None
 
 
 def _words(md: str) -> list[str]:
@@ -212,6 +227,8 @@ def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBl
     return kept
 
 
+# Links, one after another, that end a block.
+_TRAILING_LINKS_RE = re.compile(r"(?:\s*" + MD_LINK_RE.pattern + r")+\s*$")
 _MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
 
 

@@ -154,6 +154,9 @@ _PREFIX = re.compile(
 )
 
 
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
 def _one_line(block: MdBlock, page: str) -> MdBlock:
     """`block` without the line breaks of the HTML source that trafilatura kept inside its
     paragraphs, list items, quotes and headings: a line break stays only where the page
@@ -162,7 +165,12 @@ def _one_line(block: MdBlock, page: str) -> MdBlock:
     if len(lines) < 2:
         return block
     out = [lines[0]]
+    code = _FENCE.match(lines[0]) is not None
     for line in lines[1:]:
+        if code or _FENCE.match(line):
+            code = code != (_FENCE.match(line) is not None)  # a fence closes what it opened
+            out.append(line)
+            continue
         quote, marker = _PREFIX.match(line).groups()  # type: ignore[union-attr]  # always
         before = _PREFIX.match(out[-1]).group(1)  # type: ignore[union-attr]  # always
         rest = line[_PREFIX.match(line).end(1) :].lstrip()  # type: ignore[union-attr]
@@ -230,17 +238,21 @@ class _PageText(str):
         return True
 
 
+# trafilatura's blocks of running text ("div": several paragraphs of a box, in one block).
+_PROSE = ("p", "quote", "list", "head", "div")
+
+
 def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock]) -> list[MdBlock]:
     """trafilatura's blocks with the whitespace the page shows (see the module's docstring)."""
     page = page_text(dom_blocks)
     out: list[MdBlock] = []
     for block in md_blocks:
-        if block.tag in ("p", "quote", "list", "head"):
+        if block.tag in _PROSE:
             block = _one_line(block, page)
         if not page:
             out.append(block)
             continue
-        if block.tag in ("p", "quote", "list", "head"):
+        if block.tag in _PROSE:
             block = _insert_spaces(block, page)
         if block.tag == "p" and out and out[-1].tag == "p":
             merged = _joined(out[-1], block, page)
