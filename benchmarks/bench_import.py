@@ -344,12 +344,18 @@ def run_newsarchive(
     urls: int,
     archive: Path | None = None,
     options: Sequence[str] = (),
+    src: Path | None = None,
 ) -> Measurement:
+    """`src`: run the newsarchive of another checkout (its `src`, first on PYTHONPATH)."""
     run_dir = work / label
     run_dir.mkdir()
     archive = archive or run_dir / "archive"
     env = isolated_env(archive.parent)
-    command = [*NEWSARCHIVE, "--archive", str(archive), "import", *options, str(listing)]
+    program = NEWSARCHIVE
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+        program = [PYTHON, "-m", "newsarchive"]
+    command = [*program, "--archive", str(archive), "import", *options, str(listing)]
     result = measure(
         label, command, cwd=run_dir, hosts=hosts, urls=urls, env=env, server=SERVER_PID
     )
@@ -596,9 +602,16 @@ def scale_main(args: argparse.Namespace, work: Path) -> None:
     server = Server(args.hosts, args.latency)
     global SERVER_PID
     SERVER_PID = server.proc.pid
-    variants: list[tuple[str, list[str]]] = [("newsarchive import, defaults", [])]
-    variants += [(f"newsarchive import {v}", v.split()) for v in args.variant or []]
-    variants += [(f"newsarchive import --jobs {j}", ["--jobs", str(j)]) for j in args.jobs or []]
+    variants: list[tuple[str, list[str], Path | None]] = [
+        ("newsarchive import, defaults", [], None)
+    ]
+    variants += [
+        (f"base {src.parent.name}: newsarchive import, defaults", [], src) for src in args.base
+    ]
+    variants += [(f"newsarchive import {v}", v.split(), None) for v in args.variant or []]
+    variants += [
+        (f"newsarchive import --jobs {j}", ["--jobs", str(j)], None) for j in args.jobs or []
+    ]
     lines = list(SCALE_HEADER)
     results: list[dict[str, Any]] = []
     try:
@@ -617,10 +630,10 @@ def scale_main(args: argparse.Namespace, work: Path) -> None:
                 lines.append(scale_row(trafilatura, trafilatura))
                 print(lines[-1], file=sys.stderr, flush=True)
                 results.append(asdict(trafilatura))
-            for number, (name, options) in enumerate(variants):
+            for number, (name, options, src) in enumerate(variants):
                 m = run_newsarchive(
                     f"newsarchive-{repeat}-{number}", listing, work, hosts=args.hosts,
-                    urls=len(urls), options=options,
+                    urls=len(urls), options=options, src=src,
                 )  # fmt: skip
                 m.label = name
                 m.notes += f"; PSS {flatness(m, pss=True)}" if args.copies > 20 else ""
@@ -679,6 +692,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="with --copies: runs of each")
     parser.add_argument("--trafilatura-parallel", type=int, default=16, metavar="N")
     parser.add_argument("--no-trafilatura", action="store_true", help="with --copies")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="SRC",
+        help="with --copies: also run the newsarchive of another checkout (its src directory)",
+    )
     args = parser.parse_args()
 
     if not _become_subreaper():

@@ -42,6 +42,7 @@ from httpserver import (
     gzip_members,
     two_member_article,
 )
+from newsarchive import pipeline
 from newsarchive.batch import BatchOptions, import_urls, read_url_list
 from newsarchive.cli import ExitCode
 from newsarchive.models import FetchedPage
@@ -520,7 +521,12 @@ def test_a_full_disk_ends_an_import_with_its_summary(
     def full(self: Archive, tmp: Path, data: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    def full_temp(path: Path, data: bytes, **_: object) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
     monkeypatch.setattr(Archive, "_write_temp", full)
+    # Where the extraction processes (here, with --jobs 0, this one) write the files.
+    monkeypatch.setattr(pipeline, "write_temp", full_temp)
     server_down = "http://127.0.0.1:9/unreachable"
     listing = write_list(tmp_path / "list.txt", [server_down, *served])
     failed = tmp_path / "failed.txt"

@@ -11,10 +11,13 @@ what is particular to an import:
   file never becomes 100,000 objects. Duplicates are caught with a set of 64-bit hashes of the
   normalised URLs; already-archived URLs are answered from the archive's index before any
   request is made.
-- Extraction and rendering in the extraction processes (`prepare_page`); the coordinating
-  process only writes. `Archive.save` writes each file atomically and re-checks the URL's keys
-  under the archive's lock, so a crash leaves no partial file and two imports into one archive
-  never write an article twice.
+- Extraction, rendering and writing in the extraction processes (`prepare_page`): each
+  article's capture and file are written whole and fsynced under temporary names in their
+  directories (`pipeline.stage_found`), and the coordinating process only names them, in
+  groups (`pipeline.commit_staged`: a link each, one fsync per directory, one transaction
+  of the URL index), re-checking the URL's keys under the archive's lock. A crash leaves no
+  partial file and two imports into one archive never write an article twice; an article
+  is reported once it is on disk and in the URL index.
 - The Wayback Machine as a fallback or the only source, by the same rules as `fetch`
   (`pipeline.Plan`, and `pipeline.write_found` in the writer thread); the archive is one more
   site to the scheduler. Each URL line's result is a `pipeline.Outcome`, as `fetch` gives.
@@ -51,10 +54,12 @@ from newsarchive.outcome import Outcome
 from newsarchive.pipeline import (
     Found,
     Plan,
+    Stage,
     Written,
+    commit_staged,
     extract_found,
     image_files,
-    seal_found,
+    stage_found,
     write_found,
 )
 from newsarchive.robots import site_of
@@ -299,23 +304,23 @@ def prepare_page(
     whole: bool = True,
     images: bool = False,
     time_limit: float | None = None,
-    layout: str | None = None,
+    stage: Stage | None = None,
 ) -> Found | NewsArchiveError:
     """Extract and render one fetched page (`pipeline.extract_found`, as `fetch` does) in a
     worker process, in at most `time_limit` seconds; without `whole`, only the body is
-    rendered. With `layout` (the archive's file-name template), the page's capture is
-    sealed here too (compressed, its digest taken) and the file rendered names it, so that
-    the coordinating process only writes. With `images`, the article's pictures are chosen.
-    A failure comes back as a value, so that any error (a parser's own included) crosses
-    processes and costs one URL, not the whole import.
+    rendered. With `stage`, the article's files are written here too, under temporary
+    names (`pipeline.stage_found`), so that the coordinating process only names them; when
+    they cannot be, the writer tries again, and says why. With `images`, the article's
+    pictures are chosen. A failure comes back as a value, so that any error (a parser's
+    own included) crosses processes and costs one URL, not the whole import.
     """
     try:
         found = extract_found(page, given, whole=whole, images=images, time_limit=time_limit)
-        if layout is None or page.status is None:
+        if stage is None:
             return found
         try:
-            return seal_found(found, page, layout)
-        except NewsArchiveError:  # a name the template cannot make: the writer says so
+            return stage_found(found, page, stage)
+        except (NewsArchiveError, OSError):  # no name, or no room: the writer says so
             return found
     except NewsArchiveError as exc:
         return exc
@@ -361,6 +366,13 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         super().__init__(self._noted(entries), options, **engine)
         self.archive = archive
         self.captures = options.captures
+        # Where the extraction processes write the articles' files, unless the article to
+        # write may be another than the live page's (from the Wayback Machine, or after
+        # Save Page Now): then the writer thread writes them.
+        wayback = options.wayback.used or options.wayback.save
+        self.stage = (
+            None if wayback else Stage(archive.root, archive.template, self.captures, os.getpid())
+        )
         self.on_result = on_result
         self.report = BatchReport()
         self.seen = _Seen()
@@ -425,15 +437,17 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         page = event.page
         capture = self.captures is not None and page.status is not None
         if capture:
-            # The capture is sealed in the extraction process: the raw bytes and the
-            # headers go across; the page is kept here until then, in case it cannot be.
+            # The capture is written in the extraction process: the raw bytes and the
+            # headers go across; the page is kept here until then, in case the article is
+            # written here after all (its pictures change it, or its files could not be).
             self.raw_pages[id(task)] = page
-            sent, layout = page, self.archive.template
+            sent = page
         else:  # extraction reads neither the raw bytes nor the headers
-            sent, layout = dataclasses.replace(page, raw=b"", headers=()), None
+            sent = dataclasses.replace(page, raw=b"", headers=())
         pictures, limit = self.images.enabled, self.options.fetch.extract_timeout
+        whole = not capture and self.stage is None
         self._process(
-            task, page.status, prepare_page, sent, task.url, not capture, pictures, limit, layout
+            task, page.status, prepare_page, sent, task.url, whole, pictures, limit, self.stage
         )
 
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:
@@ -502,8 +516,20 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             page_url = found.article.final_url or found.article.url
             self._get_pictures(task, [item.url for item in found.wanted], page_url)
             return
+        if found.staged is not None:
+            self._queue_write(task, found, grouped=True)
+            return
         write = functools.partial(write_found, found, self.archive, captures=self.captures)
         self._queue_write(task, write)
+
+    def _write_group(self, writes: Sequence[object]) -> Sequence[object]:
+        """Name the files of the articles staged in the extraction processes, together."""
+        founds = [found for found in writes if isinstance(found, Found)]
+        return commit_staged(founds, self.archive, captures=self.captures)
+
+    def _drop_write(self, write: object) -> None:
+        if isinstance(write, Found) and write.staged is not None:
+            write.staged.discard()
 
     def _pictures_done(
         self, task: _ImportTask, pictures: dict[str, Picture], warnings: list[str]
@@ -511,6 +537,12 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         assert task.framing is not None and self.picture_files is not None
         found, task.framing = dataclasses.replace(task.framing, pictures=pictures), None
         task.plan.warnings.extend(warnings)
+        if found.staged is not None:
+            if not pictures:  # none is kept: the file written already is the one
+                self._queue_write(task, found, grouped=True)
+                return
+            found.staged.discard()  # written here, showing its pictures
+            found = dataclasses.replace(found, staged=None)
         images = (self.picture_files, self.images)
         write = functools.partial(
             write_found, found, self.archive, captures=self.captures, images=images

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from newsarchive.errors import StoreError
-from newsarchive.leftovers import remove_leftovers, temp_name
+from newsarchive.leftovers import write_temp
 from newsarchive.models import FetchedPage
 
 _DROPPED = {"content-encoding", "transfer-encoding", "content-length"}
@@ -89,25 +89,6 @@ def seal_capture(page: FetchedPage, rel: str, *, software: str) -> Sealed:
     return Sealed(rel, info + member, record_id, hashlib.sha256(page.raw).hexdigest())
 
 
-def write_sealed(sealed: Sealed, root: Path, *, responses: Sequence[FetchedPage] = ()) -> Capture:
-    """Write a sealed capture under `root` atomically, followed by a record of its own for
-    each of the `responses` that go with it (the article's pictures), and return its
-    reference. Raises StoreError when the file cannot be written. An existing file is
-    never replaced: a second fetch within the same second gets a "-2" suffix."""
-    members = [sealed.data]
-    if responses:
-        from warcio.warcwriter import WARCWriter
-
-        buffer = io.BytesIO()
-        writer = WARCWriter(buffer, gzip=False, warc_version="1.1")
-        for response in responses:
-            members.append(_response_record(writer, buffer, response, level=_STORED_LEVEL)[1])
-    path = _write_new(root, sealed.rel, b"".join(members))
-    return Capture(
-        path=path.relative_to(root).as_posix(), record_id=sealed.record_id, sha256=sealed.sha256
-    )
-
-
 def write_capture(
     page: FetchedPage,
     root: Path,
@@ -123,7 +104,18 @@ def write_capture(
     a second fetch within the same second gets a "-2" suffix.
     """
     sealed = seal_capture(page, rel, software=software)
-    return write_sealed(sealed, root, responses=responses)
+    members = [sealed.data]
+    if responses:
+        from warcio.warcwriter import WARCWriter
+
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False, warc_version="1.1")
+        for response in responses:
+            members.append(_response_record(writer, buffer, response, level=_STORED_LEVEL)[1])
+    path = _write_new(root, sealed.rel, b"".join(members))
+    return Capture(
+        path=path.relative_to(root).as_posix(), record_id=sealed.record_id, sha256=sealed.sha256
+    )
 
 
 def _response_record(
@@ -174,26 +166,28 @@ def _gzip_member(data: bytes, level: int = 6) -> bytes:
 def _write_new(root: Path, rel: str, data: bytes) -> Path:
     target = root / rel
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(target.parent)  # of writes a crash interrupted
-        temp = target.with_name(temp_name(target.name))
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        temp = write_temp(target, data)
         try:
-            for number in range(1, 1000):
-                name = target if number == 1 else _numbered(target, number)
-                try:
-                    os.link(temp, name)  # fails if the name exists: never overwrite
-                except FileExistsError:
-                    continue
-                return name
-            raise StoreError(str(target), "too many captures with this name")
+            return link_new(temp, target)
         finally:
             temp.unlink(missing_ok=True)
     except OSError as exc:
         raise StoreError(str(target), f"cannot write the capture: {exc.strerror or exc}") from exc
+
+
+def link_new(temp: Path, target: Path) -> Path:
+    """Give the complete file `temp` the name `target`, or the first of "-2", "-3", ...
+    that is free (a second fetch within the same second), and return it; `temp` is left
+    as it is. Raises StoreError when no name is free, OSError when the file cannot be
+    linked."""
+    for number in range(1, 1000):
+        name = target if number == 1 else _numbered(target, number)
+        try:
+            os.link(temp, name)  # fails if the name exists: never overwrite
+        except FileExistsError:
+            continue
+        return name
+    raise StoreError(str(target), "too many captures with this name")
 
 
 def _numbered(path: Path, number: int) -> Path:

@@ -18,7 +18,10 @@ work in one coordinating thread, the caller's:
    works while the threads download. Pages downloading and pages waiting for that work are
    bounded together (`concurrency` + 2 per process): when extraction is the bottleneck,
    downloading slows down instead of filling memory.
-4. One writer thread is the only code that writes to the archive, each file atomically.
+4. One writer thread is the only code that writes to the archive, each file atomically. A
+   subclass may have the extraction processes write files whole under temporary names, and
+   the writer give them their names: such writes queued one after another are done together
+   (`_write_group`), so that the fsyncs and the index transaction they need are shared.
 5. An article's pictures (`_get_pictures`) are downloaded as pages are, their hosts being sites
    like any other (limits, spacing, robots.txt, retries), but in threads and slots of their
    own, after the pages queued for their site: they never hold up a page, so extraction
@@ -50,7 +53,7 @@ import random
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -229,6 +232,11 @@ _PRELOAD = "newsarchive.warmup"
 
 # Idle connections the pictures' client keeps: most picture hosts are asked for one or two.
 _PICTURE_KEEPALIVE = 8
+# The most grouped writes done together (the articles an import names in one transaction),
+# and how long the first waits for others: the fsyncs and the transaction are shared by more
+# articles when pages come in fast, where the main process's time counts most.
+WRITE_GROUP = 64
+WRITE_GROUP_WAIT = 0.05
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,10 +439,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         # (task, fetch robots.txt first?); None tells a download thread to end.
         self.jobs_queue: queue.SimpleQueue[tuple[TaskT, bool] | None] = queue.SimpleQueue()
         self.threads: list[threading.Thread] = []
-        # Writes for the writer thread; None tells it to end.
-        self.saves: queue.SimpleQueue[tuple[TaskT, Callable[[], object]] | None] = (
-            queue.SimpleQueue()
-        )
+        # Writes for the writer thread: (task, a callable, or what `_write_group` takes when
+        # grouped); None tells it to end.
+        self.saves: queue.SimpleQueue[tuple[TaskT, object, bool] | None] = queue.SimpleQueue()
         self.writer: threading.Thread | None = None
         self.pool: ProcessPoolExecutor | None = None
         self.client = fetch_mod.make_client(options.fetch)
@@ -549,10 +556,19 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             self._enqueue(copy, front=False)
         self._start_picture_threads()
 
-    def _queue_write(self, task: TaskT, write: Callable[[], object]) -> None:
-        """Have the writer thread run `write`; `_saved` gets what it returned."""
+    def _queue_write(self, task: TaskT, write: object, *, grouped: bool = False) -> None:
+        """Have the writer thread run `write` (a callable); or, when `grouped`, pass it to
+        `_write_group` with the grouped writes queued right after it. `_saved` gets what
+        it returned."""
         self.writing += 1
-        self.saves.put((task, write))
+        self.saves.put((task, write, grouped))
+
+    def _write_group(self, writes: Sequence[object]) -> Sequence[object]:
+        """Do `writes` (queued with `grouped`) together, in the writer thread; one value each."""
+        raise NotImplementedError(f"{type(self).__name__} groups no writes")
+
+    def _drop_write(self, write: object) -> None:
+        """A grouped write left undone when the run stops: undo what was prepared for it."""
 
     # -- main loop ---------------------------------------------------------------------------
 
@@ -1048,20 +1064,44 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         """The writer thread: the only code that writes to the archive during a run.
 
         A separate thread, because each save waits for the disk (fsync) and the scheduler
-        must keep handing out downloads meanwhile. A write that raises ends it: the
+        must keep handing out downloads meanwhile. Grouped writes queued one after another,
+        or within `WRITE_GROUP_WAIT` of the first (at most `WRITE_GROUP`), are done
+        together. A write that raises ends it: the
         coordinator raises the error (the archive cannot be written).
         """
+        held: deque[tuple[TaskT, object, bool] | None] = deque()
         while True:
-            job = self.saves.get()
+            job = held.popleft() if held else self.saves.get()
             if job is None or self.closed.is_set():
+                if job is not None:
+                    self.saves.put(job)  # dropped at shutdown, as the rest of the queue
                 return
-            task, write = job
+            group = [job]
+            deadline = time.monotonic() + WRITE_GROUP_WAIT
+            while job[2] and len(group) < WRITE_GROUP:
+                try:
+                    more = self.saves.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if more is None or not more[2]:
+                    held.append(more)
+                    break
+                group.append(more)
             try:
-                value = write()
+                if job[2]:
+                    values = list(self._write_group([write for _, write, _ in group]))
+                else:
+                    write = job[1]
+                    assert callable(write)
+                    values = [write()]
             except Exception as exc:
-                self.events.put(_Written(task, None, exc))
+                self.events.put(_Written(job[0], None, exc))
+                for _, write, grouped in group[1:]:
+                    if grouped:
+                        self._drop_write(write)
                 return
-            self.events.put(_Written(task, value, None))
+            for (task, _, _), value in zip(group, values, strict=True):
+                self.events.put(_Written(task, value, None))
 
     def _written(self, event: _Written[TaskT]) -> None:
         self.writing -= 1
@@ -1081,6 +1121,16 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             if isinstance(event, _Written) and event.error is None:
                 self._written(event)
 
+    def _drop_writes(self) -> None:
+        """Undo what was prepared for the grouped writes left in the queue."""
+        while True:
+            try:
+                job = self.saves.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None and job[2]:
+                self._drop_write(job[1])
+
     def _shutdown(self) -> None:
         self.closed.set()
         self.room.release()  # a reader waiting for room wakes up, sees `closed` and ends
@@ -1096,6 +1146,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             self.saves.put(None)
             self.writer.join()
             self._report_last_saves()
+            self._drop_writes()
         if self.pool is not None:
             # When interrupted, extractions under way are abandoned.
             shut_down(self.pool, abandon=self.interrupted)

@@ -8,6 +8,10 @@ a crash or a power cut leaves instead is the temporary file. Its name says which
 wrote it (`.NAME.PID-TOKEN.tmp`), so the next writer in the same directory can tell a
 leftover (its process no longer runs) from a write under way, and remove it at once;
 `verify` lists those it finds.
+
+An import's extraction processes write each article's files under such names for the
+importing process, which gives them their names (`write_temp` with `owner`): they name that
+process, so that they are never taken for leftovers while it runs.
 """
 
 from __future__ import annotations
@@ -19,7 +23,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["is_leftover", "process_alive", "remove_leftovers", "temp_name", "writer_of"]
+__all__ = [
+    "is_leftover",
+    "process_alive",
+    "remove_leftovers",
+    "sync_directory",
+    "temp_name",
+    "write_temp",
+    "writer_of",
+]
 
 # .NAME.PID-TOKEN.tmp (the pid is missing from temp files of older versions: .NAME.TOKEN.tmp,
 # .NAME.PID.tmp); a directory of scratch files: NAME.build-PID-TOKEN.
@@ -29,10 +41,54 @@ _SCRATCH = re.compile(r".+\.build-(?:(?P<pid>[0-9]+)-)?.+")
 _OLD_S = 24 * 3600
 
 
-def temp_name(name: str) -> str:
+def temp_name(name: str, owner: int | None = None) -> str:
     """The temporary name to write `name` under in the same directory: hidden (it starts
-    with "."), never taken for an article (".tmp"), and naming this process."""
-    return f".{name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    with "."), never taken for an article (".tmp"), and naming this process (or `owner`,
+    the process that is to give the file its name)."""
+    return f".{name}.{owner or os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def write_temp(
+    path: Path, data: bytes, *, owner: int | None = None, cleared: set[Path] | None = None
+) -> Path:
+    """Write `data` whole and fsynced under a temporary name beside `path` (`temp_name`,
+    naming `owner`), making its directory first, and return the temporary file; nothing is
+    left when that fails (OSError). The leftovers of that directory are removed first; with
+    `cleared` (the directories cleared already, by a writer that leaves none of its own),
+    only the first time."""
+    directory = path.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    if cleared is None or directory not in cleared:
+        remove_leftovers(directory)
+        if cleared is not None:
+            cleared.add(directory)
+    temp = directory / temp_name(path.name, owner)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(temp, flags, 0o666)  # 0o666 & umask: the mode any new file would get
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def sync_directory(directory: Path) -> None:
+    """Make the new entries of `directory` durable; not possible (nor needed) on every
+    platform."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def process_alive(pid: int) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,6 +26,7 @@ from newsarchive.errors import (
     FetchError,
     InvalidURLError,
     NewsArchiveError,
+    StoreError,
     with_detail,
 )
 from newsarchive.frontmatter import (
@@ -38,16 +40,17 @@ from newsarchive.frontmatter import (
 from newsarchive.images.download import Picture, Wanted, drop_all, get_pictures, keep
 from newsarchive.images.files import ImageFiles
 from newsarchive.images.links import localize, relative_prefix
+from newsarchive.leftovers import write_temp
 from newsarchive.models import Article, FetchedPage, FetchOptions, ImageOptions, Snapshot
 from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.render import render_body
-from newsarchive.store import Archive, template_path
+from newsarchive.store import Archive, Commit, article_keys, template_path
 from newsarchive.urls import check_url, is_local_target, normalize_url, same_site
 from newsarchive.userdata import Rewrite, carry_over
 from newsarchive.wayback import WaybackOptions
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
 
 __all__ = [
     "Found",
@@ -61,8 +64,11 @@ __all__ = [
     "image_files",
     "iter_targets",
     "prepare",
+    "Stage",
+    "Staged",
+    "commit_staged",
     "render_file",
-    "seal_found",
+    "stage_found",
     "write_found",
 ]
 
@@ -82,8 +88,8 @@ def render_file(article: Article, body: str | None = None) -> str:
 class Found:
     """An article extracted from a page and ready to write: the URLs it is known by, its
     Markdown body, the whole file when rendered already, the response to keep as its
-    capture (None: no capture) and that capture sealed when made ready already (the file
-    rendered names it then), the pictures it shows and those downloaded for it."""
+    capture (None: no capture), its files when written already by an extraction process
+    (`stage_found`), the pictures it shows and those downloaded for it."""
 
     article: Article
     body: str
@@ -92,7 +98,7 @@ class Found:
     page: FetchedPage | None = None
     wanted: tuple[Wanted, ...] = ()  # its own pictures (images/choose.py), when asked for
     pictures: Mapping[str, Picture] = field(default_factory=dict)  # downloaded, by address
-    capture: capture_mod.Sealed | None = None  # `page`'s capture, made ready to write
+    staged: Staged | None = None  # its files, waiting for their names (`commit_staged`)
 
     @property
     def partial(self) -> bool:
@@ -106,14 +112,11 @@ def extract_found(
     whole: bool = True,
     images: bool = False,
     time_limit: float | None = None,
-    layout: str | None = None,
 ) -> Found:
     """Extract the article from `page` and render it (pure CPU work: an import runs it in a
     worker process); without `whole`, only the body is rendered. With `images`, the article's
-    own pictures are chosen too. With `layout` (the archive's file-name template), the
-    page's capture is sealed too (`seal_found`) and the file rendered names it. An error
-    about a page from the Wayback Machine says so ("URL: Wayback: no article text found").
-    `time_limit`: see `extract_article`."""
+    own pictures are chosen too. An error about a page from the Wayback Machine says so
+    ("URL: Wayback: no article text found"). `time_limit`: see `extract_article`."""
     try:
         article, keys = prepare(page, given, time_limit=time_limit)
     except ExtractionError as exc:
@@ -122,23 +125,145 @@ def extract_found(
         raise with_detail(exc, f"Wayback: {exc.detail}") from exc
     body = render_body(article)
     wanted = _wanted(article, page, given) if images else ()
-    found = Found(article, body, tuple(keys), wanted=wanted)
-    if layout is not None and page.status is not None:
-        return seal_found(found, page, layout)
     # Rendered even when pictures are wanted: the file as it is when none of them is kept.
-    return dataclasses.replace(found, text=render_file(article, body)) if whole else found
+    text = render_file(article, body) if whole else None
+    return Found(article, body, tuple(keys), text, wanted=wanted)
 
 
-def seal_found(found: Found, page: FetchedPage, layout: str) -> Found:
-    """`found` with `page`'s capture made ready to write (compressed, its digest taken) and
-    the file rendered naming it, as `write_found` would, for an archive whose file names
-    follow `layout`: CPU work that an import does in its extraction processes, so that
-    writing is all that is left. The file is rendered again when written only if the
-    capture's name is taken by then, or its pictures change the article."""
-    rel = capture_mod.capture_path(str(template_path(layout, found.article)), page)
-    sealed = capture_mod.seal_capture(page, rel, software=archiver_name())
-    named = _naming(found.article, sealed.rel, sealed.record_id, sealed.sha256)
-    return dataclasses.replace(found, text=render_file(named, found.body), capture=sealed)
+@dataclass(frozen=True)
+class Stage:
+    """Where an import's extraction processes write each article's files ahead of their
+    names (`stage_found`): the archive's root and file-name template, the captures root
+    (None: no capture), and the importing process, which gives them their names."""
+
+    root: Path
+    template: str
+    captures: Path | None
+    owner: int  # the importing process's pid, which the temporary files name
+    run: str = field(default_factory=lambda: secrets.token_hex(8))  # this import, of its runs
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An article's files written whole and fsynced under temporary names in the
+    directories of their names, waiting for those names (`commit_staged`)."""
+
+    file: Path  # the article's file, naming its capture as `capture` says
+    rel: str  # its name, relative to the archive's root
+    keys: tuple[str, ...]  # its index keys (`store.article_keys`)
+    capture: Path | None = None  # the capture's file; None: no capture
+    sealed: capture_mod.Sealed | None = None  # the capture's name and reference (no data)
+
+    def discard(self) -> None:
+        """Remove the files (the article is not written after all, or written otherwise)."""
+        for path in (self.file, self.capture):
+            if path is not None:
+                path.unlink(missing_ok=True)
+
+
+# The directories whose leftovers were removed during each import (by its `Stage`), in this
+# process: once each is enough, as the import leaves none of its own while it runs.
+_CLEARED: dict[Stage, set[Path]] = {}
+
+
+def stage_found(found: Found, page: FetchedPage, stage: Stage) -> Found:
+    """`found`, its files written as `write_found` would write them without pictures: the
+    capture (made ready: compressed, its digest taken) and the file naming it, under
+    temporary names of `stage.owner`, in the directories of their names. The CPU work and
+    the writing of an article that an import does in its extraction processes, so that
+    naming the files is all that is left (`commit_staged`). Raises NewsArchiveError when
+    the template makes no name of the article, OSError when a file cannot be written; no
+    file is left then."""
+    rel = template_path(stage.template, found.article)
+    cleared = _CLEARED.setdefault(stage, set())
+    article, capture, sealed = found.article, None, None
+    if stage.captures is not None and page.status is not None:
+        sealed = capture_mod.seal_capture(
+            page, capture_mod.capture_path(str(rel), page), software=archiver_name()
+        )
+        capture = write_temp(
+            stage.captures / sealed.rel, sealed.data, owner=stage.owner, cleared=cleared
+        )
+        sealed = dataclasses.replace(sealed, data=b"")
+        article = _naming(article, sealed.rel, sealed.record_id, sealed.sha256)
+    try:
+        text = render_file(article, found.body).encode("utf-8")
+        file = write_temp(stage.root / rel, text, owner=stage.owner, cleared=cleared)
+    except BaseException:
+        if capture is not None:
+            capture.unlink(missing_ok=True)
+        raise
+    keys = tuple(article_keys(found.article, found.keys))
+    staged = Staged(file, rel.as_posix(), keys, capture, sealed)
+    return dataclasses.replace(found, text=None, staged=staged)
+
+
+def commit_staged(
+    items: Sequence[Found], archive: Archive, *, captures: Path | None
+) -> list[Written]:
+    """Give the files of articles staged by `stage_found` their names, in one transaction
+    of the URL index: first every capture, whose directories are then fsynced, so that no
+    article ever names a capture that a crash lost; then every article (`Commit.claim`),
+    whose directories are fsynced before the transaction is committed. Each article is on
+    disk and found by its URLs when this returns. The archive is as `write_found` (without
+    pictures) leaves it: an article one of whose URLs is archived by then (by another
+    process, or earlier in `items`) is not written, and its files are removed; a capture
+    whose name is taken gets "-2" and the article names that. Raises StoreError."""
+    try:
+        with archive.committing() as commit:
+            named = [_name_capture(found, commit, captures) for found in items]
+            commit.sync()
+            return [_claim(found, each, commit) for found, each in zip(items, named, strict=True)]
+    finally:
+        for found in items:  # what was not named: an error stopped the group
+            if found.staged is not None:
+                found.staged.discard()
+
+
+_Named = tuple[Article, Path, Path | None] | Path  # the article, its file and its capture's
+# file; or the file archived already for one of its URLs
+
+
+def _name_capture(found: Found, commit: Commit, captures: Path | None) -> _Named:
+    staged = found.staged
+    assert staged is not None
+    known = commit.find(staged.keys)
+    if known is not None:
+        commit.remember(known, staged.keys)  # a mirror: found without a request next time
+        return known
+    if staged.capture is None or staged.sealed is None or captures is None:
+        return found.article, staged.file, None
+    sealed = staged.sealed
+    try:
+        path = capture_mod.link_new(staged.capture, captures / sealed.rel)
+    except OSError as exc:
+        problem = f"cannot write the capture: {exc.strerror or exc}"
+        raise StoreError(str(captures / sealed.rel), problem) from exc
+    commit.add_directory(path.parent)
+    rel = path.relative_to(captures).as_posix()
+    article = _naming(found.article, rel, sealed.record_id, sealed.sha256)
+    if rel == sealed.rel:
+        return article, staged.file, path
+    # The name was taken (a second fetch within the same second): the file names this one.
+    text = render_file(article, found.body).encode("utf-8")
+    target = commit.archive.root / staged.rel
+    try:
+        return article, write_temp(target, text), path
+    except OSError as exc:
+        raise StoreError(str(target), f"cannot write: {exc.strerror or exc}") from exc
+
+
+def _claim(found: Found, named: _Named, commit: Commit) -> Written:
+    if isinstance(named, Path):
+        return Written("already archived", named, found.article, None)
+    article, file, capture = named
+    assert found.staged is not None
+    result = commit.claim(file, found.staged.rel, found.staged.keys)
+    if result.created:
+        return Written("archived", result.path, article, None)
+    if capture is not None:  # another article holds one of its URLs: not written after all
+        capture.unlink(missing_ok=True)
+    return Written("already archived", result.path, found.article, None)
 
 
 def _naming(article: Article, path: str, record_id: str, sha256: str) -> Article:
@@ -282,7 +407,7 @@ class Written:
     status: Status  # "archived", "already archived" or "replaced"
     path: Path
     article: Article
-    text: str | None  # the file's text; None when nothing was written
+    text: str | None  # the file's text; None when nothing was written, or not at hand
     warnings: tuple[str, ...] = ()
 
 
@@ -321,9 +446,7 @@ def write_found(
         archive.remember(known, found.keys)  # a mirror: found without a request next time
         return Written("already archived", known, found.article, None)
     article, body, text, capture_file = found.article, found.body, found.text, None
-    capturing = captures is not None and (
-        found.capture is not None or (found.page is not None and found.page.status is not None)
-    )
+    capturing = captures is not None and found.page is not None and found.page.status is not None
     warnings: tuple[str, ...] = ()
     responses: list[FetchedPage] = []
     if found.pictures and images is not None:
@@ -332,14 +455,7 @@ def write_found(
         body = localize(body, kept.by_ref, relative_prefix(rel.as_posix()))
         article = dataclasses.replace(article, images=tuple(kept.images))
         text, warnings, responses = None, tuple(kept.warnings), kept.responses
-    if capturing and found.capture is not None:
-        assert captures is not None
-        capture = capture_mod.write_sealed(found.capture, captures, responses=responses)
-        article = _naming(article, capture.path, capture.record_id, capture.sha256)
-        capture_file = captures / capture.path
-        if capture.path != found.capture.rel:  # the name was taken: the file names another
-            text = None
-    elif capturing:
+    if capturing:
         assert captures is not None and found.page is not None
         article, capture_file = add_capture(
             article, found.page, archive, captures, responses=responses

@@ -18,6 +18,7 @@ import string
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -30,7 +31,7 @@ from newsarchive import db
 from newsarchive.articles import read_article
 from newsarchive.errors import NewsArchiveError, StoreError, TemplateError
 from newsarchive.frontmatter import article_date, is_newsarchive
-from newsarchive.leftovers import is_leftover, temp_name
+from newsarchive.leftovers import is_leftover, sync_directory, temp_name
 from newsarchive.models import Article
 from newsarchive.urls import normalize_url, other_scheme
 from newsarchive.walk import IMAGES_DIR, article_files, directories, parent_of
@@ -40,8 +41,10 @@ __all__ = [
     "IMAGES_DIR",
     "TEMPLATE_FIELDS",
     "Archive",
+    "Commit",
     "Rewriter",
     "SaveResult",
+    "article_keys",
     "slugify_title",
     "template_path",
     "url_keys",
@@ -268,20 +271,6 @@ def url_keys(meta: Mapping[str, Any]) -> list[str]:
     return [key for key in dict.fromkeys(keys) if key]
 
 
-def _fsync_dir(directory: Path) -> None:
-    """Make a new directory entry durable; not possible (nor needed) on every platform."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _temp_name(name: str) -> str:
     # Starts with "." and ends with ".tmp": never read as an article, hidden from `ls`; and
     # names this process, so that a leftover of a crash is known as one (leftovers.py).
@@ -482,8 +471,7 @@ class Archive:
         saves never duplicate.
         """
         rel = PurePosixPath(self.path_for(article))
-        urls = [*keys, article.url, article.source, article.final_url]
-        own_keys = [key for key in dict.fromkeys(map(_url_key, urls)) if key]
+        own_keys = article_keys(article, keys)
         with self._lock:
             conn = self._connect()
             try:
@@ -492,6 +480,23 @@ class Archive:
             except sqlite3.Error as exc:
                 raise self._db_error(exc) from exc
         return result
+
+    @contextmanager
+    def committing(self) -> Iterator[Commit]:
+        """A `Commit`: files written whole under temporary names, given their names under
+        the index's write lock, in one transaction. When the block ends, the directories
+        of the files named are fsynced, then the transaction is committed: every file is
+        on disk and found by its URLs then. When it raises, the transaction is rolled back
+        (a file named by then stays, and is found by the next scan)."""
+        with self._lock:
+            conn = self._connect()
+            try:
+                with db.transaction(conn):
+                    commit = Commit(self, conn)
+                    yield commit
+                    commit.sync()
+            except sqlite3.Error as exc:
+                raise self._db_error(exc) from exc
 
     def edit(self, path: Path, change: Callable[[str], str]) -> None:
         """Replace the article file at `path` by `change(its text)`, atomically, under the
@@ -544,7 +549,7 @@ class Archive:
             final = existing
             if outcome == "replaced":
                 self._replace(final, text, rewrite)
-            _fsync_dir(directory)
+            sync_directory(directory)
         except OSError as exc:
             raise StoreError(str(directory), f"cannot write: {exc.strerror or exc}") from exc
         if outcome == "exists":
@@ -809,6 +814,69 @@ def _unreadable(path: Path) -> str | None:
     except UnicodeDecodeError:
         return "not UTF-8 text"
     return None
+
+
+def article_keys(article: Article, urls: Iterable[str]) -> list[str]:
+    """The index keys an article is saved with: those of `urls` (the URLs it is known by)
+    and of its url, source and final_url, normalised, without repeats."""
+    every: list[str | None] = [*urls, article.url, article.source, article.final_url]
+    return [key for key in dict.fromkeys(map(_url_key, every)) if key]
+
+
+def _both_schemes(keys: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(each for key in keys for each in (key, other_scheme(key))))
+
+
+class Commit:
+    """Files given their names in one transaction of the URL index (`Archive.committing`):
+    an import's articles, written whole by its extraction processes, in groups."""
+
+    def __init__(self, archive: Archive, conn: sqlite3.Connection) -> None:
+        self.archive, self._conn = archive, conn
+        self._dirs: dict[Path, None] = {}  # the directories of the names given, to fsync
+
+    def find(self, keys: Iterable[str]) -> Path | None:
+        """The file archived for any of `keys` (index keys, as `article_keys` gives them),
+        with http or https, as this transaction sees it."""
+        return self.archive._find(self._conn, _both_schemes(keys))
+
+    def remember(self, path: Path, urls: Iterable[str]) -> None:
+        """As `Archive.remember`, in this transaction."""
+        self.archive._remember(self._conn, path, urls)
+
+    def claim(self, temp: Path, rel: str, keys: Sequence[str]) -> SaveResult:
+        """Give `temp`, the whole file of an article written in the directory of its name
+        `rel` (`Archive.path_for`), that name, or "-2", "-3", ... when it is taken, and
+        record it with its `keys` (`article_keys`); as `Archive.save` does without `force`.
+        When one of those keys is archived already, `temp` is removed instead."""
+        archive = self.archive
+        own_keys = list(keys)
+        try:
+            existing = self.find(own_keys)
+            if existing is not None:
+                archive._remember(self._conn, existing, own_keys)
+                return SaveResult(existing, created=False, replaced=False)
+            final, outcome = archive._claim(temp, PurePosixPath(rel), set(own_keys), False)
+        except OSError as exc:
+            raise StoreError(str(temp.parent), f"cannot write: {exc.strerror or exc}") from exc
+        finally:
+            temp.unlink(missing_ok=True)
+        if outcome == "exists":
+            archive._record(self._conn, final, own_keys + sorted(_read_article(final)[1]))
+            return SaveResult(final, created=False, replaced=False)
+        self._dirs[final.parent] = None
+        archive._record(self._conn, final, own_keys)
+        return SaveResult(final, created=True, replaced=False)
+
+    def add_directory(self, directory: Path) -> None:
+        """Have `sync` fsync `directory` too (where a name was given to another file)."""
+        self._dirs[directory] = None
+
+    def sync(self) -> None:
+        """Make the names given so far durable (fsync their directories)."""
+        for directory in self._dirs:
+            sync_directory(directory)
+        self._dirs.clear()
 
 
 def _candidates(urls: Iterable[object]) -> list[str]:
