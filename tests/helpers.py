@@ -63,6 +63,14 @@ def command(archive: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "newsarchive", "--archive", str(archive), *args]
 
 
+def run_process(archive: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`newsarchive --archive ARCHIVE ARGS...` run as a process of its own in `cwd`, its
+    output captured."""
+    return subprocess.run(
+        command(archive, *args), capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
 def run_on_terminal(argv: list[str], cwd: Path, columns: int) -> tuple[int, str, str]:
     """Run argv with stderr on a pseudo-terminal: (exit status, stdout, the terminal's text)."""
     primary, secondary = pty.openpty()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import command, md_files
+from helpers import md_files, run_process
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode, cli
 from newsarchive.cli.core import COMMAND_MODULES
@@ -35,12 +35,6 @@ READERS = [
 ]
 
 
-def newsarchive(archive: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command(archive, *args), capture_output=True, text=True, cwd=cwd, timeout=120
-    )
-
-
 def test_every_command_that_reads_an_archive_is_listed() -> None:
     writers = {"fetch", "import", "tag", "note"}  # these make the archive when it is not there
     assert {args[0] for args in READERS} == set(cli.all_commands()) - writers
@@ -50,7 +44,7 @@ def test_every_command_that_reads_an_archive_is_listed() -> None:
 @pytest.mark.parametrize("args", READERS, ids=" ".join)
 def test_a_mistyped_archive_is_a_usage_error(tmp_path: Path, args: list[str]) -> None:
     missing = tmp_path / "nope"
-    done = newsarchive(missing, *args, cwd=tmp_path)
+    done = run_process(missing, *args, cwd=tmp_path)
     assert done.returncode == ExitCode.USAGE
     assert done.stderr == (
         "error: nope: no such archive directory (use --archive DIR or set NEWSARCHIVE_DIR)\n"
@@ -70,10 +64,10 @@ def test_import_takes_a_month_or_a_year_for_its_dates(
     ]
     server.add("/feed.xml", rss(items), content_type="application/rss+xml")
     feed = ("import", "--jobs", "0", "--feed", server.url("/feed.xml"))
-    september = newsarchive(archive, *feed, "--since", "2021-09", "--until", "2021", cwd=tmp_path)
+    september = run_process(archive, *feed, "--since", "2021-09", "--until", "2021", cwd=tmp_path)
     assert september.returncode == 0, september.stderr
     assert "found 1 URL(s)" in september.stderr
-    august = newsarchive(archive, *feed, "--until", "2021-08", cwd=tmp_path)
+    august = run_process(archive, *feed, "--until", "2021-08", cwd=tmp_path)
     assert "found 1 URL(s)" in august.stderr
     assert len(md_files(archive)) == 2
     assert {"/news/0", "/news/1"} <= set(server.requests)
@@ -84,14 +78,14 @@ def test_update_takes_a_month_for_since(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
     urls = add_articles(server, 2)  # published 2024-03-01 and 2024-03-02
-    fetched = newsarchive(archive, "fetch", *urls, cwd=tmp_path)
+    fetched = run_process(archive, "fetch", *urls, cwd=tmp_path)
     assert fetched.returncode == 0, fetched.stderr
     server.requests.clear()
-    later = newsarchive(archive, "update", "--all", "--since", "2024-04", cwd=tmp_path)
+    later = run_process(archive, "update", "--all", "--since", "2024-04", cwd=tmp_path)
     assert (later.returncode, later.stdout) == (0, "")
     assert later.stderr.endswith("0 changed, 0 unchanged, 0 gone\n")
     assert server.requests == []
-    march = newsarchive(
+    march = run_process(
         archive, "update", "--all", "--since", "2024-03", "--delay", "0", cwd=tmp_path
     )
     assert march.returncode == 0, march.stderr
@@ -103,7 +97,7 @@ def test_a_date_that_is_not_one_is_a_usage_error(
     archive: Path, tmp_path: Path, args: list[str]
 ) -> None:
     archive.mkdir()
-    done = newsarchive(archive, *args, "--since", "2021-13", cwd=tmp_path)
+    done = run_process(archive, *args, "--since", "2021-13", cwd=tmp_path)
     assert done.returncode == ExitCode.USAGE
     assert "Invalid value for '--since': '2021-13' is not a date" in done.stderr
 
@@ -117,7 +111,7 @@ def test_a_long_title_gives_a_file_name_cut_at_a_word_from_the_end(
     )
     page = article_page(1).replace("Story 1: the budget plan moves ahead", title)
     server.add("/storm", page)
-    done = newsarchive(archive, "fetch", server.url("/storm"), cwd=tmp_path)
+    done = run_process(archive, "fetch", server.url("/storm"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     name = Path(done.stdout.strip()).name
     assert name == (
@@ -135,12 +129,12 @@ def test_the_config_file_sets_the_politeness_and_capture(
     config.write_text(
         "concurrency = 2\nper_host = 1\ndelay = 0\nthrottle = false\njobs = 0\ncapture = false\n"
     )
-    done = newsarchive(archive, "--config", str(config), "import", str(listing), cwd=tmp_path)
+    done = run_process(archive, "--config", str(config), "import", str(listing), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert len(md_files(archive)) == 2
     assert not (tmp_path / "archive-captures").exists()  # capture = false
     config.write_text("per_host = 0\n")
-    bad = newsarchive(archive, "--config", str(config), "import", str(listing), cwd=tmp_path)
+    bad = run_process(archive, "--config", str(config), "import", str(listing), cwd=tmp_path)
     assert bad.returncode == ExitCode.USAGE
     assert "Invalid value for '--per-host': 0 is not in the range x>=1." in bad.stderr
 

@@ -6,21 +6,14 @@ included; the article's own URL beside the input; and every URL that led to an a
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import MT_FILE, MT_PATH, command, md_files, mt_page_at, write_list
+from helpers import MT_FILE, MT_PATH, md_files, mt_page_at, run_process, write_list
 from httpserver import LoopbackServer
 
 pytestmark = pytest.mark.slow
-
-
-def newsarchive(archive: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command(archive, *args), capture_output=True, text=True, cwd=cwd, timeout=120
-    )
 
 
 def json_lines(text: str) -> list[dict[str, object]]:
@@ -32,7 +25,7 @@ def test_fetch_json_gives_one_object_per_input_repeats_included(
 ) -> None:
     server.add(MT_PATH, mt_page_at(server))
     story, gone = server.url(MT_PATH), server.url("/gone")
-    done = newsarchive(archive, "fetch", "--json", story, gone, story, gone, cwd=tmp_path)
+    done = run_process(archive, "fetch", "--json", story, gone, story, gone, cwd=tmp_path)
     assert done.returncode == 3, done.stderr
     lines = json_lines(done.stdout)
     assert [(line["input"], line["status"]) for line in lines] == [
@@ -48,7 +41,7 @@ def test_fetch_json_gives_one_object_per_input_repeats_included(
 
 def test_a_failed_input_given_twice_keeps_its_own_exit_code(archive: Path, tmp_path: Path) -> None:
     url = "http://127.0.0.1:9/story"
-    done = newsarchive(archive, "fetch", url, url, cwd=tmp_path)
+    done = run_process(archive, "fetch", url, url, cwd=tmp_path)
     assert done.returncode == 4  # one input, so its own failure's code
     assert done.stderr.splitlines()[-2:] == [f"duplicate: {url}", "1 failed, 1 duplicate"]
 
@@ -58,16 +51,16 @@ def test_already_archived_lines_give_the_input_and_the_articles_url(
 ) -> None:
     server.add(MT_PATH, mt_page_at(server))
     story = server.url(MT_PATH)
-    first = newsarchive(archive, "fetch", story, cwd=tmp_path)
+    first = run_process(archive, "fetch", story, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     variant = story + "?utm_source=newsletter"
     listing = write_list(tmp_path / "list.txt", [variant])
-    imported = newsarchive(archive, "import", "--json", "--jobs", "0", listing, cwd=tmp_path)
+    imported = run_process(archive, "import", "--json", "--jobs", "0", listing, cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr
     (line,) = json_lines(imported.stdout)
     assert (line["status"], line["input"], line["url"]) == ("already archived", variant, story)
     assert line["path"] == f"archive/{MT_FILE}"
-    fetched = newsarchive(archive, "fetch", "--json", variant, cwd=tmp_path)
+    fetched = run_process(archive, "fetch", "--json", variant, cwd=tmp_path)
     (line,) = json_lines(fetched.stdout)
     assert (line["status"], line["input"], line["url"]) == ("already archived", variant, story)
 
@@ -79,14 +72,14 @@ def test_a_mirror_of_an_archived_article_is_requested_once(
     server.add(MT_PATH, mt_page_at(server))
     server.add("/mirror/mali", mt_page_at(server))
     story, mirror = server.url(MT_PATH), server.url("/mirror/mali")
-    assert newsarchive(archive, "fetch", story, cwd=tmp_path).returncode == 0
+    assert run_process(archive, "fetch", story, cwd=tmp_path).returncode == 0
     listing = write_list(tmp_path / "list.txt", [mirror])
     for _ in range(3):
-        done = newsarchive(archive, "import", "--json", "--jobs", "0", listing, cwd=tmp_path)
+        done = run_process(archive, "import", "--json", "--jobs", "0", listing, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         (line,) = json_lines(done.stdout)
         assert (line["status"], line["input"], line["url"]) == ("already archived", mirror, story)
-    again = newsarchive(archive, "fetch", mirror, cwd=tmp_path)
+    again = run_process(archive, "fetch", mirror, cwd=tmp_path)
     assert (again.returncode, again.stdout) == (0, f"archive/{MT_FILE}\n")
     assert server.requests.count("/mirror/mali") == 1
     assert len(md_files(archive)) == 1
@@ -97,9 +90,9 @@ def test_fetch_remembers_a_mirror_too(
 ) -> None:
     server.add(MT_PATH, mt_page_at(server))
     server.add("/mirror/mali", mt_page_at(server))
-    assert newsarchive(archive, "fetch", server.url(MT_PATH), cwd=tmp_path).returncode == 0
+    assert run_process(archive, "fetch", server.url(MT_PATH), cwd=tmp_path).returncode == 0
     for _ in range(2):
-        done = newsarchive(archive, "fetch", server.url("/mirror/mali"), cwd=tmp_path)
+        done = run_process(archive, "fetch", server.url("/mirror/mali"), cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stderr == f"already archived: archive/{MT_FILE}\n"
     assert server.requests.count("/mirror/mali") == 1

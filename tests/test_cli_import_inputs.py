@@ -4,22 +4,15 @@ feed leads to its feed, and a document that is not a URL list gives the URLs in 
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import command, md_files
+from helpers import md_files, run_process
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode
 from newsarchive.sources import urls_in_document
 from sites import add_articles, rss
-
-
-def newsarchive(archive: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command(archive, *args), capture_output=True, text=True, cwd=cwd, timeout=120
-    )
 
 
 @pytest.mark.parametrize(
@@ -43,7 +36,7 @@ def newsarchive(archive: Path, *args: str, cwd: Path) -> subprocess.CompletedPro
 def test_a_url_given_as_a_list_says_what_to_use(
     archive: Path, tmp_path: Path, url: str, hint: str
 ) -> None:
-    done = newsarchive(archive, "import", url, cwd=tmp_path)
+    done = run_process(archive, "import", url, cwd=tmp_path)
     assert done.returncode == ExitCode.USAGE
     assert done.stderr.splitlines()[-1] == (
         f"Error: Invalid value for '[FILE]...': {url} is a URL, not a file of URLs; {hint}"
@@ -69,7 +62,7 @@ def test_feed_given_a_web_page_reads_the_feed_it_links_to(
         "</head><body><h1>News</h1></body></html>",
     )
     page = server.url("/news/")
-    done = newsarchive(archive, "import", "--jobs", "0", "--feed", page, cwd=tmp_path)
+    done = run_process(archive, "import", "--jobs", "0", "--feed", page, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     feed = server.url("/feed.xml")
     assert done.stderr.startswith(
@@ -100,7 +93,7 @@ def test_a_markdown_report_gives_the_urls_in_its_text(
     urls = add_articles(server, 3)
     report = tmp_path / "report.md"
     report.write_text(REPORT.format(*urls), encoding="utf-8")
-    done = newsarchive(archive, "import", "--jobs", "0", str(report), cwd=tmp_path)
+    done = run_process(archive, "import", "--jobs", "0", str(report), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert f"{report} is not a list of URLs; importing the 4 URL(s) in its text" in done.stderr
     assert "warning" not in done.stderr
@@ -111,7 +104,7 @@ def test_a_markdown_report_gives_the_urls_in_its_text(
 def test_a_url_list_with_a_stray_line_is_still_a_list(archive: Path, tmp_path: Path) -> None:
     listing = tmp_path / "list.txt"
     listing.write_text("# to read\nhttp://127.0.0.1:9/a\nhttp://127.0.0.1:9/b\noops\n")
-    done = newsarchive(
+    done = run_process(
         archive, "import", "--jobs", "0", "--retries", "0", str(listing), cwd=tmp_path
     )
     assert "is not a list of URLs" not in done.stderr

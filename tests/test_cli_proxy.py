@@ -8,7 +8,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-from helpers import MT_PATH, closed_port, command, md_files, mt_page
+from helpers import MT_PATH, closed_port, command, md_files, mt_page, run_process
 from httpserver import LoopbackServer
 from newsarchive.cli import ExitCode
 from newsarchive.fetch import DEFAULT_USER_AGENT, PROJECT_URL
@@ -17,18 +17,12 @@ from socks import SocksProxy
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def newsarchive(archive: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command(archive, *args), capture_output=True, text=True, cwd=cwd, timeout=120
-    )
-
-
 def test_fetch_goes_through_a_socks5_proxy(
     server: LoopbackServer, archive: Path, tmp_path: Path
 ) -> None:
     server.add(MT_PATH, mt_page())
     with SocksProxy() as proxy:
-        done = newsarchive(
+        done = run_process(
             archive, "fetch", "--proxy", proxy.url, server.url(MT_PATH), cwd=tmp_path
         )
     assert done.returncode == 0, done.stderr
@@ -59,7 +53,7 @@ def test_import_goes_through_a_socks5_proxy_from_the_environment(
 def test_a_dead_http_proxy_is_named_in_the_error(archive: Path, tmp_path: Path) -> None:
     proxy = f"http://user:secret@127.0.0.1:{closed_port()}"
     url = "http://news.example/2021/story"
-    done = newsarchive(archive, "fetch", "--proxy", proxy, url, cwd=tmp_path)
+    done = run_process(archive, "fetch", "--proxy", proxy, url, cwd=tmp_path)
     assert done.returncode == ExitCode.NETWORK
     shown = proxy.replace("user:secret@", "")
     assert done.stderr == f"error: {url}: proxy {shown}: connection refused\n"
@@ -69,7 +63,7 @@ def test_a_dead_http_proxy_is_named_in_the_error(archive: Path, tmp_path: Path) 
 def test_a_dead_socks_proxy_is_named_in_the_error(archive: Path, tmp_path: Path) -> None:
     proxy = f"socks5://127.0.0.1:{closed_port()}"
     url = "https://news.example/2021/story"
-    done = newsarchive(archive, "fetch", "--proxy", proxy, url, cwd=tmp_path)
+    done = run_process(archive, "fetch", "--proxy", proxy, url, cwd=tmp_path)
     assert done.returncode == ExitCode.NETWORK
     assert done.stderr == f"error: {url}: proxy {proxy}: connection refused\n"
 
@@ -80,7 +74,7 @@ def test_the_default_user_agent_points_at_the_projects_repository(
     urls = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
     assert PROJECT_URL == urls["Repository"] == urls["Homepage"]
     server.add(MT_PATH, mt_page())
-    done = newsarchive(archive, "fetch", server.url(MT_PATH), cwd=tmp_path)
+    done = run_process(archive, "fetch", server.url(MT_PATH), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     sent = {headers.get("User-Agent") for headers in server.request_headers}
     assert sent == {DEFAULT_USER_AGENT}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import MT_URL, mt_page
 from httpserver import TOOLBAR, FakeWayback, LoopbackServer
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import (
@@ -40,11 +41,6 @@ from newsarchive.wayback import (
     save,
 )
 
-PAGES = Path(__file__).parent / "fixtures" / "pages"
-MT_URL = (
-    "https://www.themoscowtimes.com/2021/09/14/"
-    "mali-junta-in-talks-for-russian-mercenaries-french-sources-a75044"
-)
 BASE = "https://web.archive.org"
 URL = "https://example.org/2021/09/14/story"
 
@@ -53,10 +49,6 @@ URL = "https://example.org/2021/09/14/story"
 def client() -> Iterator[fetch_mod.Client]:
     with fetch_mod.make_client(FetchOptions(timeout=5)) as made:
         yield made
-
-
-def mt_page() -> bytes:
-    return (PAGES / "moscowtimes-mali.html").read_bytes()
 
 
 # -- the base URL ------------------------------------------------------------------------------
