@@ -6,6 +6,7 @@ pages whose defects are known.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import sys
@@ -415,3 +416,20 @@ def test_a_huge_page_is_searched_near_where_the_last_paragraph_was_found() -> No
     assert "Tiny paragraph 5 here." not in huge  # far behind it now
     small = page_text(DomBlock("p", line, "") for line in lines[:100])
     assert "Tiny paragraph 99 here." in small and "Tiny paragraph 0 here." in small
+
+
+def test_the_author_s_bio_after_the_article_is_no_part_of_it() -> None:
+    """A short paragraph after the article that says who its author is goes; the same words
+    inside the article (a colleague quoted) stay."""
+    head = "<meta name='author' content='Jane Doe'>"
+    inside = "Jane Doe is a reporter, the harbour master said, and she asked the right questions."
+    bio = (
+        "<p><em><a href='/staff/jane-doe'>Jane Doe</a> is a senior reporter at the "
+        "Northbridge Courier covering the harbour and city hall.</em></p>"
+    )
+    shown = page(f"<p>{inside}</p>", head)
+    with_bio = dataclasses.replace(shown, html=shown.html.replace("</article>", f"{bio}</article>"))
+    stored = extract(with_bio)
+    assert stored.authors == ("Jane Doe",)
+    assert "senior reporter" not in stored.body
+    assert inside in stored.body and FILLER.replace("summer", "autumn") in stored.body

@@ -54,6 +54,7 @@ class Header:
 
     keys: set[str]
     image_names: set[str]
+    authors: tuple[str, ...] = ()
 
 
 def _verdict(block: DomBlock, header: Header, before_first: bool) -> str:
@@ -342,7 +343,7 @@ def header_shown(
     if authors:
         keys.add(match_key("By " + " and ".join(authors)))
     if image is None:
-        return Header(keys, set())
+        return Header(keys, set(), tuple(authors))
     paragraphs = {
         match_key(text_of(p))
         for p in root.iter("p")
@@ -355,7 +356,7 @@ def header_shown(
     names = {image_name(image.url)}
     names.update(image_name(u) for u in (meta.get("og:image"), ld_str(ld_image(ld))) if u)
     names.discard("")
-    return Header(keys, names)
+    return Header(keys, names, tuple(authors))
 
 
 def article_body(
@@ -426,7 +427,31 @@ class _Repair:
                     block.lead = True
         md_blocks = respace(self.md_blocks, walker.blocks)
         repaired = _repair(md_blocks, walker.blocks, self.header)
-        return without_furniture(repaired, self.article_url)
+        return without_furniture(_without_bio(repaired, self.header.authors), self.article_url)
+
+
+# What an author's bio says of its author right after the name: "Jane Doe is a reporter",
+# "... covers the city", "... ist Redakteurin", "... es periodista".
+_BIO_VERBS = re.compile(
+    r"(?:is|was|has been|covers|writes|reports|ist|war|schreibt|est|es|é)\s", re.IGNORECASE
+)
+
+
+def _without_bio(blocks: list[str], authors: tuple[str, ...]) -> list[str]:
+    """The blocks without the bios that end them: after the article, a short paragraph that
+    starts with an author's name and says who that author is ("Jane Doe is a senior
+    reporter covering the courts"). A bio inside the text (a quoted name) stays."""
+    names = [clean(a) for a in authors if len(clean(a).split()) >= 2]
+    if not names:
+        return blocks
+    end = len(blocks)
+    while end > 1:
+        text = clean(re.sub(r"[*_]+", "", MD_LINK_RE.sub(r"\1", blocks[end - 1])))
+        name = next((n for n in names if text.lower().startswith(n.lower() + " ")), None)
+        if name is None or len(text) > 600 or not _BIO_VERBS.match(text[len(name) + 1 :]):
+            break
+        end -= 1
+    return blocks[:end]
 
 
 def _beside_consent_box(
