@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive.extract import clean_authors
+from newsarchive.extract import clean_authors, strip_site_name
 from stories import HEADLINE, json_ld, story, story_article
 
 
@@ -40,6 +40,9 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         ("Autor", []),
         ("Super User", []),
         ("Olympia-Verlag GmbH, Nürnberg, Germany", []),
+        ("Bundesministerium für Wirtschaft und Klimaschutz", []),
+        ("Bundesministerium für Wirtschaft; Klimaschutz", []),
+        ("Jane Doe und John Roe", ["Jane Doe", "John Roe"]),
     ],
 )
 def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: list[str]) -> None:
@@ -89,6 +92,71 @@ def test_a_labelled_byline_row_names_the_author_and_a_form_label_does_not() -> N
         '<span class="label">Autor:</span> Fritz Imhof<br></div>'
     )
     assert story_article(story(byline=row)).authors == ("Fritz Imhof",)
+
+
+def test_a_label_alone_names_the_author_in_the_text_that_follows_it() -> None:
+    split = (
+        '<div class="meta"><div><p class="label"><strong>By</strong></p></div>'
+        '<div><p class="full-name">Jane Roe</p></div></div>'
+    )
+    assert story_article(story(byline=split)).authors == ("Jane Roe",)
+    lines = '<div class="info"><b>Von:</b><br><br> Jane Roe</div>'
+    assert story_article(story(byline=lines)).authors == ("Jane Roe",)
+    hidden = '<p><span class="screen-reader-text">| By </span> <span>Jane Roe</span></p>'
+    assert story_article(story(byline=hidden)).authors == ("Jane Roe",)
+    # A role written after a name is no label: a list of signatories is no byline.
+    signed = "<p><strong>John Roe</strong>, <span>author</span><br><strong>Jane Doe</strong></p>"
+    assert story_article(story(byline=signed)).authors == ()
+
+
+def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
+    line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
+    assert story_article(story(byline=line)).authors == ("Jane Roe",)
+
+
+def test_a_wire_story_is_credited_to_the_agency_its_dateline_or_source_line_names() -> None:
+    lead = (
+        "<p>Hamburg (dpa/lno) – The harbour authority said on Tuesday that the cranes would "
+        "return.</p>"
+    )
+    assert story_article(story(byline=lead)).authors == ("dpa/lno",)
+    source = story(after='<p style="text-align:right">Quelle: <a href="/kna">KNA</a></p>')
+    assert story_article(source).authors == ("KNA",)
+    # A town in parentheses is no agency, and a reporter's byline wins over the dateline.
+    town = "<p>Altona (Hamburg) – The harbour authority said on Tuesday that the cranes would.</p>"
+    assert story_article(story(byline=town)).authors == ()
+    both = '<p class="byline">By Jane Roe</p>' + lead
+    assert story_article(story(byline=both)).authors == ("Jane Roe",)
+
+
+def test_the_byline_the_reader_sees_beats_an_author_no_byline_shows() -> None:
+    head = '<meta name="author" content="Institute of Harbour Studies">'
+    shown = '<div class="meta"><p>Auteur : Jane Roe</p><p>Edition : John Doe</p></div>'
+    assert story_article(story(head=head, byline=shown)).authors == ("Jane Roe",)
+    # Without a byline in the text, the meta tag is all the page says.
+    assert story_article(story(head=head)).authors == ("Institute of Harbour Studies",)
+
+
+def test_a_teasers_byline_and_a_sentence_are_no_byline() -> None:
+    teaser = (
+        '<a href="/other"><h6>Harbour tours resume</h6><p>Boats leave twice a day from the '
+        'pier.</p><p class="muted">Von Hans Heckel</p></a>'
+    )
+    assert story_article(story(after=teaser)).authors == ()
+    sentence = "<p><strong>Von „Harbour Feeling“ zu sprechen</strong> wäre übertrieben.</p>"
+    assert story_article(story(byline=sentence)).authors == ()
+
+
+def test_a_link_to_the_authors_page_names_the_author() -> None:
+    link = (
+        '<div class="meta"><a class="text-body" href="/autoren/jane-roe-684124">Jane Roe</a>'
+        "<span>am Mittwoch, 26.01.2022</span></div>"
+    )
+    assert story_article(story(byline=link)).authors == ("Jane Roe",)
+    # A link to her page that says more than her name is no byline.
+    more = '<p><a class="more" href="/author/jane-roe">More from Jane Roe</a></p>'
+    head = '<meta name="author" content="Jane Roe">'
+    assert story_article(story(head=head, after=more)).byline is None
 
 
 # --- Dates
@@ -220,3 +288,13 @@ def test_the_post_title_the_page_marks_as_headline_beats_a_sidebars_intro_headin
         title="BeFifty - the blog",
     )
     assert story_article(longer).title == "The most beautiful end of the world: Montauk in June"
+
+
+def test_the_sites_name_in_a_title_takes_its_tagline_with_it() -> None:
+    keys = {"courier", "courierexample"}
+    title = "Harbour cranes return to the old docks : Courier-Archiv | Port news | Since 2005"
+    assert strip_site_name(title, keys) == "Harbour cranes return to the old docks"
+    # A section before the site's name is no headline to cut the rest from.
+    assert strip_site_name("Port | Courier | Harbour cranes return", keys) == (
+        "Port | Courier | Harbour cranes return"
+    )

@@ -302,6 +302,8 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
         text = _MORE_BY_RE.sub("", _ROLES_LABEL_RE.sub("", _BY_RE.sub("", text)))
         if compact_key(text) in site_keys:
             continue  # "Jobs & Hire", the site's name, is not two people
+        if _joined_organisation(text):
+            continue
         for part in _AUTHOR_SPLIT_RE.split(text):
             part = _BY_RE.sub("", part.strip(" .:|-–—@©")).strip(" .:|-–—")
             part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
@@ -320,6 +322,23 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
                 seen.add(compact_key(part))
                 names.append(part)
     return names or agencies
+
+
+# Words that make a name an institution's: "Bundesministerium für Wirtschaft und Klimaschutz"
+_INSTITUTION_WORDS = frozenset(
+    "gmbh ag inc ltd llc plc corp kg verlag ministerium bundesministerium ministry department "
+    "departement institut institute landesanstalt bundesanstalt".split()
+)
+
+
+def _joined_organisation(text: str) -> bool:
+    """Whether `text` is one institution's name with an "und" or "and" in it, not two
+    people: "Bundesministerium für Wirtschaft und Klimaschutz" is no "Klimaschutz" (nor is
+    trafilatura's reading of it, "Bundesministerium für Wirtschaft; Klimaschutz")."""
+    pieces = re.split(r";|\s(?:und|and|&|et|y)\s", text, flags=re.IGNORECASE)
+    return len(pieces) > 1 and bool(
+        _INSTITUTION_WORDS.intersection(re.findall(r"[^\W_]+", pieces[0].lower()))
+    )
 
 
 def _without_agency(part: str) -> str:
@@ -358,6 +377,11 @@ _BYLINE_SKIP_WORDS = frozenset(
 )
 
 
+# A link to the page of one of the site's authors: ".../author/jane-roe/", ".../autoren/..."
+_AUTHOR_PAGE_RE = re.compile(
+    r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori)/[^/?#]+", re.I
+)
+_MORE_FROM_RE = re.compile(r"(?:more|mehr|all|alle|see|view|read|plus)\b", re.I)
 _MORE_BY_RE = re.compile(
     r"\b(?:view|see|read|more|all|alle|weitere|mehr)\b(?:\s+\w+){0,3}\s+"
     r"(?:articles|stories|posts|news|artikel|beiträge|texte)\b.*$",
@@ -449,7 +473,11 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
             continue
         words = set(class_words(el))
         is_byline = "byline" in words or any(w.startswith("byline") for w in words)
-        if not (is_byline or words & _BYLINE_WORDS or str(el.get("rel") or "") == "author"):
+        author_link = el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or ""))
+        if (
+            not (is_byline or words & _BYLINE_WORDS or str(el.get("rel") or "") == "author")
+            and not author_link
+        ):
             continue
         itemprop = str(el.get("itemprop") or "").lower()
         if re.search(r"headline|title|publisher|description|section|keywords|date", itemprop):
@@ -466,6 +494,12 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         compact = compact_key(text)
         if compact in site_keys:
             continue
+        if (
+            author_link
+            and not is_byline
+            and (_MORE_FROM_RE.match(text) or not _only_names(text, site_keys))
+        ):
+            continue  # "More from Jane Roe": a link to her page, not her byline
         if not names:
             if _BY_RE.match(raw) or _only_names(text, site_keys):
                 found.append((el, text))
@@ -506,7 +540,7 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
     found = clean_authors([text], site_keys)
     if not 1 <= len(found) <= 4:
         return False
-    if capitalised and any(name[0].islower() for name in found):
+    if capitalised and not all(name[0].isupper() for name in found):
         return False
     rest = compact_key(text)
     for name in found:
@@ -517,8 +551,9 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
 # The start of a byline written in the article's text: "Von Jane Doe", "Text von Jane Doe",
 # "Eine Kolumne von Jane Doe", "Auteur : Jane Doe", "Written by: Jane Doe".
 _TEXT_BYLINE_RE = re.compile(
-    r"^\s*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|bericht|"
-    r"analyse|column|essay|commentary|report|chronique|tribune)\s+)?"
+    r"^[\s|·•–—-]*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|"
+    r"bericht|artikel|analyse|article|story|post|column|essay|commentary|report|chronique|"
+    r"tribune)\s+)?"
     r"(?:(?:written|posted|reported|text|words)\s+)?"
     r"(?:by|von|par|por|door|przez|autor(?:in|en)?|auteur|author|автор|текст)\b\s*:?",
     re.IGNORECASE,
@@ -561,17 +596,23 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
             continue
         text = text_of(el)
-        if _TEXT_BYLINE_RE.fullmatch(text) and el.tail and el.tail.strip():
-            text = f"{text} {el.tail.strip()}"  # <span>Autor:</span> Jane Roe<br>
+        if _TEXT_BYLINE_RE.fullmatch(text):
+            # A label alone: "<span>Autor:</span> Jane Roe<br>", "<h4>Autor</h4><p>Jane Roe</p>";
+            # as a label it is capitalised or ends in a colon ("Jane Roe, <i>author</i>" is not)
+            if not (text.endswith(":") or text.lstrip(" |·•–—-")[:1].isupper()):
+                continue
+            text = f"{text} {_text_after(el)}"
         if len(text) > 100 or not (m := _TEXT_BYLINE_RE.match(text)) or text.endswith(":"):
             continue  # (a line ending in a colon leads into what follows: a teaser's title)
-        names = _CREDITS_AFTER_RE.sub("", text[m.end() :]).strip(" :")
+        names = _without_date(_CREDITS_AFTER_RE.sub("", text[m.end() :]).strip(" :"))
         if not names or not _only_names(names, site_keys, capitalised=True):
             continue
         if (
             has_ancestor(el, {"figure", "figcaption", "nav", "aside", "footer", "form"})
             or inside_related(el)
             or in_comments(el)
+            or _runs_on(el)
+            or _in_teaser_link(el, text)
         ):
             continue
         found.append((el, names))
@@ -592,6 +633,111 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         for el, names in found
         if h1_at - _BYLINE_REACH // 10 <= position[el] <= h1_at + _BYLINE_REACH
     ]
+
+
+def _shown_over_hidden(
+    root: Element, authors: list[str], site_keys: set[str]
+) -> tuple[list[str], str | None]:
+    """The names a byline in the page's text shows ("Auteur : Jane Roe") instead of authors
+    read from meta tags or guessed that no byline of the page shows (an institute's name in
+    a meta tag, a publisher's): what the reader sees as the byline is the byline."""
+    shown = _text_byline(root, site_keys)
+    names = clean_authors([shown or ""], site_keys)
+    if not names or {compact_key(n) for n in names} == {compact_key(a) for a in authors}:
+        return authors, None
+    return names, shown
+
+
+_INLINE_TAGS = frozenset({"strong", "em", "b", "i", "span", "small"})
+
+
+def _runs_on(el: Element) -> bool:
+    """Whether an inline element's sentence runs on after it ("<strong>Von „Bikepark
+    Feeling“ zu sprechen</strong> wäre ..."): running text, not a byline line."""
+    if el.tag not in _INLINE_TAGS or _TEXT_BYLINE_RE.fullmatch(text_of(el)):
+        return False
+    return len(re.findall(r"\w+", el.tail or "")) >= 2
+
+
+def _in_teaser_link(el: Element, text: str) -> bool:
+    """Whether a byline line sits in a link that holds more than it: a teaser's headline,
+    summary and byline ("<a><h6>Headline</h6><p>Von Jane Roe</p></a>")."""
+    link = next(el.iterancestors("a"), None)
+    return link is not None and len(text_of(link)) > len(text) + 20
+
+
+def _text_after(label: Element) -> str:
+    """The first text that follows a label in reading order, across line breaks and up out of
+    the label's own element (two levels at most): "<b>Von:</b><br><br>Jane Roe",
+    "<p><strong>By</strong></p></div><div><p>Jane Roe</p>"."""
+    el = label
+    for _ in range(3):
+        tail: str = el.tail or ""
+        if tail.strip():
+            return tail.strip()
+        for sibling in el.itersiblings():
+            if not isinstance(sibling.tag, str) or sibling.tag in SKIP_TEXT_TAGS:
+                pass
+            elif sibling.tag != "br" and (text := text_of(sibling)):
+                return text
+            tail = sibling.tail or ""
+            if tail.strip():
+                return tail.strip()
+        parent = el.getparent()
+        if parent is None or parent.tag in ("body", "article", "main"):
+            break
+        el = parent
+    return ""
+
+
+def _without_date(names: str) -> str:
+    """Names without the date and time that follow them on the byline's line: "Jane Roe |
+    27.01.2022 - 12:45" is Jane Roe's."""
+    segments = _BYLINE_SPLIT_RE.split(names)
+    if len(segments) < 2:
+        return names
+    kept = [seg for seg in segments if not is_dateline(match_key(seg))]
+    return " ".join(kept) if len(kept) == 1 else names
+
+
+# A wire story's dateline, "Hamburg (dpa/lno) – ...", "WASHINGTON (AP) — ...", and its source
+# line, "Quelle: kathpress", "Source: AFP": the agency in parentheses or after the label
+_DATELINE_AGENCY_RE = re.compile(r"^[^\W\d_][^()]{0,40}?\s*\(([^()]{2,24})\)\s*[-–—:]")
+_SOURCE_LABELS = ("quelle", "source", "fuente", "fonte", "źródło")
+_SOURCE_AGENCY_RE = re.compile(r"^(?:quelle|source|fuente|fonte|źródło)\s*:\s*(.{2,24})$", re.I)
+
+
+def wire_credit(root: Element) -> str | None:
+    """The news agency a wire story credits where it names no person: in the dateline that
+    opens one of the first paragraphs after the headline (a photo's caption may come first),
+    or in a source line of its text."""
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    seen_h1 = h1 is None
+    leads = 0
+    for el in root.iter("h1", "p"):
+        if el is h1:
+            seen_h1 = True
+        if el.tag != "p" or not seen_h1:
+            continue
+        found = None
+        if leads < 3:
+            text = text_of(el)
+            if len(text) >= 60:
+                leads += 1
+                found = _DATELINE_AGENCY_RE.match(text)
+        # (a quick look at the paragraph's start first: most pages have no source line)
+        if not found and (el.text or "").lstrip()[:7].lower().startswith(_SOURCE_LABELS):
+            text = text_of(el)
+            found = _SOURCE_AGENCY_RE.match(text) if len(text) <= 40 else None
+        if (
+            found
+            and is_agency(found.group(1))
+            and not has_ancestor(el, {"aside", "footer", "nav", "figure"})
+            and not inside_related(el)
+            and not in_comments(el)
+        ):
+            return found.group(1).strip()
+    return None
 
 
 # How far (in elements, document order) from the headline a byline in the text may be: a
@@ -644,6 +790,7 @@ def find_people(
         and not _is_address(guessed)
         # trafilatura splits "Mike Blake/Reuters files" at the slash
         and not _PICTURE_CREDIT_RE.search(guessed.replace("; ", "/"))
+        and not _joined_organisation(guessed)
     ):
         # (trafilatura splits the site's name "Jobs & Hire" into "Jobs; Hire", and an address
         # "Publisher GmbH, Nürnberg, Germany" into its lines)
@@ -651,10 +798,14 @@ def find_people(
     if not authors:
         authors = clean_authors(meta.all(*_AUTHOR_META), site_keys)
     byline = find_byline(root, authors, site_keys)
+    if authors and not byline and not people and not organisations:
+        authors, byline = _shown_over_hidden(root, authors, site_keys)
     if not authors and not byline:
         byline = _text_byline(root, site_keys)
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
+    if not authors and (agency := wire_credit(root)):
+        authors = [agency]
     elif len(authors) == 1 and " " not in authors[0]:
         # A user name or a first name gives way to the name the byline shows, a login also to
         # the name trafilatura's reading or a meta tag spells out: "janeroe" and "jane.roe"

@@ -191,6 +191,21 @@ _SEPARATORS = re.compile(r"\s+(?:[|–—·•»:/\\~-]{1,2}|::)\s+")
 def strip_site_name(title: str, site_keys: set[str]) -> str:
     """Remove a leading or trailing " | Site" / "Site - " segment naming the publication."""
     title = clean(title)
+    parts = _SEPARATORS.split(title)
+    # "Headline : Site-Archiv | Site's tagline | Founded 2005": the site's name with its
+    # tagline after it; what follows the site's name is the site's, not the headline's (when
+    # the headline before it is longer than any of it: "Section | Site | Headline" stays)
+    for k in range(1, len(parts) - 1):
+        longest_after = max(len(part.split()) for part in parts[k + 1 :])
+        if (
+            _is_site_label(parts[k], site_keys)
+            and compact_key(parts[k])
+            and len(" ".join(parts[:k]).split()) > longest_after
+        ):
+            seps = _SEPARATORS.findall(title)
+            cut = sum(len(p) + len(sep) for p, sep in zip(parts[:k], seps, strict=False))
+            title = title[: cut - len(seps[k - 1])]
+            break
     end = ""
     for _ in range(2):  # "Title | Section | Site" loses at most two segments, from one end
         parts = _SEPARATORS.split(title)
