@@ -108,6 +108,43 @@ def test_update_reports_http_errors(server: LoopbackServer, archive: Path) -> No
     assert run(archive, "update", "--all", "--older-than", "soon").exit_code == ExitCode.USAGE
 
 
+def test_update_json_describes_each_article_as_fetch_and_import_do(
+    server: LoopbackServer, archive: Path, tmp_path: Path
+) -> None:
+    changed, unchanged, gone, down = import_articles(server, archive, tmp_path, 4)
+    server.add("/news/0", edited(0))
+    server.add("/news/2", "<html><body>Gone</body></html>", status=410)
+    server.add("/news/3", "<html><body>Down</body></html>", status=503)
+    missing = server.url("/news/never-archived")
+    given = [str(changed), str(unchanged), str(gone), str(down), missing]
+    result = run(archive, "update", "--delay", "0", "--retries", "0", "--json", *given)
+    assert result.exit_code == ExitCode.PARTIAL, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    by_input = {line["input"]: line for line in lines}
+    assert sorted(by_input) == sorted(given)  # one object per article, also when not found
+    shape = {
+        "input", "status", "path", "url", "title", "published", "http_status", "completeness",
+        "reason", "error", "attempts", "changed", "via",
+    }  # fmt: skip
+    assert all(set(line) == shape for line in lines if line["input"] != missing)
+    first = by_input[str(changed)]
+    assert (first["status"], first["changed"], first["http_status"]) == ("changed", ["body"], 200)
+    assert first["path"] == str(changed) and first["url"] == server.url("/news/0")
+    assert first["title"].startswith("Story 0") and first["completeness"] == "full"
+    same = by_input[str(unchanged)]
+    assert (same["status"], same["changed"]) == ("unchanged", [])
+    assert (by_input[str(gone)]["status"], by_input[str(gone)]["http_status"]) == ("gone", 410)
+    failed = by_input[str(down)]
+    assert (failed["status"], failed["reason"]) == ("failed", "HTTP 503")
+    assert failed["http_status"] == 503
+    assert failed["error"] == f"{server.url('/news/3')}: HTTP 503 Service Unavailable"
+    assert failed["attempts"] == 1 and failed["url"] == server.url("/news/3")
+    assert by_input[missing]["status"] == "failed" and by_input[missing]["error"]
+    # stderr says the same as without --json: the totals, and each failure once
+    assert "1 changed, 1 unchanged, 1 gone, 2 failed" in result.stderr
+    assert result.stderr.count("HTTP 503 Service Unavailable") == 1
+
+
 # ---------------------------------------------------------------------------------------------
 # Politeness: update downloads as import does
 

@@ -21,7 +21,7 @@ from httpserver import LoopbackServer
 from newsarchive.batch import BatchOptions, import_urls
 from newsarchive.errors import ExtractionError, HTTPStatusError, StoreError
 from newsarchive.outcome import Outcome
-from newsarchive.revisions import UpdateOptions, UpdateReport, UpdateResult, update_articles
+from newsarchive.revisions import UpdateOptions, UpdateReport, update_articles
 from newsarchive.store import Archive
 from sites import NO_TEXT, Gauge, add_articles, article_page, entries, flaky
 
@@ -76,7 +76,7 @@ class Update:
         stop: threading.Event | None = None,
         **options: object,
     ) -> None:
-        self.results: list[UpdateResult] = []
+        self.results: list[Outcome] = []
         self.notices: list[str] = []
         settings: dict[str, object] = {"jobs": 0, "backoff": 0.01, "delay": 0.0}
         settings.update(options)
@@ -92,7 +92,7 @@ class Update:
             seed=1,
         )
 
-    def result_for(self, path: Path) -> UpdateResult:
+    def result_for(self, path: Path) -> Outcome:
         (found,) = [result for result in self.results if result.path == path]
         return found
 
@@ -255,9 +255,9 @@ def test_stop_leaves_nothing_half_written(server: LoopbackServer, store: Archive
     for n in range(10):
         server.add(f"/news/{n}", edited(n))
     stop = threading.Event()
-    results: list[UpdateResult] = []
+    results: list[Outcome] = []
 
-    def on_result(result: UpdateResult) -> None:
+    def on_result(result: Outcome) -> None:
         results.append(result)
         if len(results) == 3:
             stop.set()

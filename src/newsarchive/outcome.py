@@ -1,7 +1,8 @@
 """What happened to one input (a URL or saved page given to `fetch`, a line of an import's
-list), and the JSON object that `fetch --json` and `import --json` print for it.
+list, an article `update` fetched again), and the JSON object that `fetch --json`,
+`import --json` and `update --json` print for it.
 
-One type for both commands, so that an article archived either way is described the same way.
+One type for the three commands, so that an article archived any way is described the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ Status = Literal[
     "dry run",  # what would be written; nothing was
     "duplicate",  # an import's list named the URL before
     "invalid",  # an import's list line that is not a URL
+    "changed",  # update: a new version was written (what changed: `Outcome.changed`)
+    "unchanged",  # update: the page gives the archived article; only `checked:` is new
+    "gone",  # update: the page now answers 404 or 410; the article keeps its text
     "failed",
 ]
 
@@ -55,14 +59,24 @@ class Outcome:
     message: str | None = None  # failures and invalid lines: one line saying what went wrong
     source: str | None = None  # an import's list file ("-": standard input); None for `fetch`
     line: int | None = None  # and the line, 1-based
-    attempts: int = 0  # an import's requests for it (retries included)
+    attempts: int = 0  # an import's or an update's requests for it (retries included)
+    # update: what changed ("title", "authors", "body"; empty unless "changed"); None for the
+    # other commands
+    changed: tuple[str, ...] | None = None
+    error: NewsArchiveError | None = None  # failures: the error itself (its exit code)
 
     @classmethod
     def failure(cls, target: str, error: NewsArchiveError, **fields: Any) -> Outcome:
         """The input failed with `error`."""
         status = error.status if isinstance(error, FetchError) else None
         return cls(
-            target, "failed", http_status=status, reason=error.reason, message=str(error), **fields
+            target,
+            "failed",
+            http_status=status,
+            reason=error.reason,
+            message=str(error),
+            error=error,
+            **fields,
         )
 
     @property
@@ -106,10 +120,12 @@ class Outcome:
         """The JSON object of this input, with paths as `show_path` writes them.
 
         An import's line has every field. `fetch` leaves out the list's (`source`, `line`,
-        `error`, `attempts`), and a failure of `fetch` gives only `reason` and `error`.
+        `error`, `attempts`), and a failure of `fetch` gives only `reason` and `error`. An
+        update's article has `error` and `attempts` too, and `changed`.
         """
         listed = self.source is not None
-        if self.status == "failed" and not listed:
+        crawled = listed or self.changed is not None
+        if self.status == "failed" and not crawled:
             return {
                 "input": self.target,
                 "status": self.status,
@@ -129,8 +145,10 @@ class Outcome:
             completeness=self.completeness,
             reason=self.reason or self.partial,
         )
-        if listed:
+        if crawled:
             data.update(error=self.message, attempts=self.attempts)
+        if self.changed is not None:
+            data["changed"] = list(self.changed)
         data["via"] = self.via
         extra = self.article.extra if self.article else {}
         data.update((key, extra[key]) for key in _WAYBACK_FIELDS if extra.get(key))

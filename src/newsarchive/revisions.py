@@ -39,7 +39,7 @@ from newsarchive.images.download import Picture, Wanted, drop_all, keep
 from newsarchive.images.files import ImageFiles
 from newsarchive.images.links import localize, relative_prefix, without_addresses
 from newsarchive.models import Article, FetchedPage, ImageOptions
-from newsarchive.outcome import is_partial
+from newsarchive.outcome import Outcome, Status, is_partial
 from newsarchive.pipeline import add_capture, extract_article, image_files
 from newsarchive.render import render_body
 from newsarchive.robots import site_of
@@ -55,27 +55,14 @@ from newsarchive.userdata import (
     update_keys,
 )
 
-UpdateStatus = Literal["changed", "unchanged", "gone", "failed"]
 _WORD = re.compile(r"\w+", re.UNICODE)
 GONE_STATUSES = frozenset({404, 410})
 
 
-@dataclass(frozen=True)
-class UpdateResult:
-    """What happened to one archived article."""
-
-    path: Path
-    status: UpdateStatus
-    changed: tuple[str, ...] = ()  # "title", "authors", "body"
-    error: NewsArchiveError | None = None  # failed: why (`error.reason`: "robots", "HTTP 503"...)
-    attempts: int = 0  # requests made for it (retries included)
-    warnings: tuple[str, ...] = ()  # went wrong without failing it: a picture not kept
-    notices: tuple[str, ...] = ()  # what became of the user's edits
-
-
 @dataclass
 class UpdateReport(CrawlReport):
-    """Totals of one update; `counts` by UpdateStatus, `failures` by reason."""
+    """Totals of one update; `counts` by status ("changed", "unchanged", "gone", "failed"),
+    `failures` by reason."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +112,13 @@ class Target:
     def url(self) -> str:
         """The URL that served the page last time: a canonical link can point elsewhere."""
         return self.article.final_url or self.article.url
+
+    def outcome(self, status: Status, article: Article | None = None, **fields: Any) -> Outcome:
+        """What became of the article: `status`, with the `article` the file now holds (the
+        one read, unless given)."""
+        article = article or self.article
+        fields.setdefault("changed", ())
+        return Outcome(str(self.path), status, self.path, article.url, article, **fields)
 
 
 def read_target(archive: Archive, path: Path) -> Target:
@@ -194,7 +188,7 @@ def record(
     page: FetchedPage | None = None,
     pictures: Mapping[str, Picture] | None = None,
     images: tuple[ImageFiles, ImageOptions] | None = None,
-) -> UpdateResult:
+) -> Outcome:
     """Write what `revision` says: a new `checked:` time, or the new version (the previous
     file kept under `captures_root`, and `page` captured when given). The new version shows
     its pictures from the archive: those listed already for the same address, and those
@@ -205,7 +199,7 @@ def record(
         # user's edits of the text included.
         _edit(archive, target, {"gone": None, "checked": _now()})
         held = (f"{path}: {revision.held}; the archived version is kept",) if revision.held else ()
-        return UpdateResult(path, "unchanged", warnings=held)
+        return target.outcome("unchanged", warnings=held)
     rel = path.relative_to(archive.root).as_posix()
     stamp = old.fetched.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     name = f"revisions/{rel.removesuffix('.md')}/{stamp}.md"
@@ -242,19 +236,17 @@ def record(
     new_meta = {**article_meta(new, body), "checked": _now(), "revisions": revisions}
     # The previous file is kept already; the store carries the user's keys and tags over.
     _rewrite(archive, new, dumps(new_meta, body), Rewrite(archive.root, None))
-    notices: tuple[str, ...] = ()
     if edited:
         kept_as = captures_root / kept
-        notices = (f"{path}: its text was edited by hand; your version is kept as {kept_as}",)
-    return UpdateResult(
-        path, "changed", revision.changed, warnings=tuple(warnings), notices=notices
-    )
+        said = f"{path}: its text was edited by hand; your version is kept as {kept_as}"
+        warnings.insert(0, said)
+    return target.outcome("changed", new, changed=revision.changed, warnings=tuple(warnings))
 
 
-def mark_gone(archive: Archive, target: Target) -> UpdateResult:
-    """Mark the article `gone:` (the page answers 404 or 410); its text stays."""
+def mark_gone(archive: Archive, target: Target, status: int) -> Outcome:
+    """Mark the article `gone:` (the page answers `status`, 404 or 410); its text stays."""
     _edit(archive, target, {"gone": target.meta.get("gone") or _now()[:10], "checked": _now()})
-    return UpdateResult(target.path, "gone")
+    return target.outcome("gone", http_status=status)
 
 
 def _edit(archive: Archive, target: Target, values: dict[str, Any]) -> None:
@@ -271,6 +263,7 @@ class _UpdateTask(Task):
     target: Target
     page: FetchedPage | None = None  # the response, kept for its capture until written
     revision: Revision | None = None  # a changed version waiting for its pictures
+    http_status: int | None = None  # the page's status
 
 
 class _Updater(Crawler[Path, _UpdateTask]):
@@ -280,7 +273,7 @@ class _Updater(Crawler[Path, _UpdateTask]):
         archive: Archive,
         captures_root: Path,
         options: UpdateOptions,
-        on_result: Callable[[UpdateResult], None],
+        on_result: Callable[[Outcome], None],
         **engine: Any,
     ) -> None:
         """`engine`: the Crawler's keyword arguments (on_notice, on_total, stop, seed, clock)."""
@@ -307,7 +300,7 @@ class _Updater(Crawler[Path, _UpdateTask]):
             target = read_target(self.archive, path)
             url = check_url(target.url)
         except NewsArchiveError as exc:
-            self._result(UpdateResult(path, "failed", error=exc))
+            self._result(_failed(path, exc))
             return
         self._schedule(_UpdateTask(url, site_of(url), target))
 
@@ -325,6 +318,7 @@ class _Updater(Crawler[Path, _UpdateTask]):
         self._process(task, page.status, compare, *old, light, True, archived, limit)
 
     def _processed(self, task: _UpdateTask, http_status: int | None, outcome: object) -> None:
+        task.http_status = http_status
         downloading = self.picture_files is not None
         if isinstance(outcome, Revision) and outcome.changed and outcome.wanted and downloading:
             # The new version's pictures, but those an earlier version has already.
@@ -349,7 +343,7 @@ class _Updater(Crawler[Path, _UpdateTask]):
 
     def _give_up(self, task: _UpdateTask, error: NewsArchiveError) -> None:
         if isinstance(error, HTTPStatusError) and error.status in GONE_STATUSES:
-            self._queue_write(task, functools.partial(self._mark_gone, task))
+            self._queue_write(task, functools.partial(self._mark_gone, task, error.status))
         else:
             self._fail(task, error)
 
@@ -362,7 +356,7 @@ class _Updater(Crawler[Path, _UpdateTask]):
         revision: Revision,
         pictures: dict[str, Picture],
         warnings: tuple[str, ...] = (),
-    ) -> UpdateResult:
+    ) -> Outcome:
         try:
             done = record(
                 self.archive,
@@ -375,27 +369,28 @@ class _Updater(Crawler[Path, _UpdateTask]):
             )
         except StoreError as exc:
             drop_all(pictures, self.images[0])
-            return UpdateResult(task.target.path, "failed", error=exc)
+            return _failed(task.target.path, exc, url=task.target.article.url)
         return dataclasses.replace(done, warnings=warnings + done.warnings)
 
-    def _mark_gone(self, task: _UpdateTask) -> UpdateResult:
+    def _mark_gone(self, task: _UpdateTask, status: int) -> Outcome:
         try:
-            return mark_gone(self.archive, task.target)
+            return mark_gone(self.archive, task.target, status)
         except StoreError as exc:
-            return UpdateResult(task.target.path, "failed", error=exc)
+            return _failed(task.target.path, exc, url=task.target.article.url)
 
     def _saved(self, task: _UpdateTask, value: object) -> None:
-        assert isinstance(value, UpdateResult)
-        self._result(dataclasses.replace(value, attempts=task.attempts), task)
+        assert isinstance(value, Outcome)
+        status = value.http_status or task.http_status
+        self._result(dataclasses.replace(value, attempts=task.attempts, http_status=status), task)
 
     def _fail(self, task: _UpdateTask, error: NewsArchiveError) -> None:
-        result = UpdateResult(task.target.path, "failed", error=error, attempts=task.attempts)
-        self._result(result, task)
+        url = task.target.article.url
+        self._result(_failed(task.target.path, error, attempts=task.attempts, url=url), task)
 
-    def _result(self, result: UpdateResult, task: _UpdateTask | None = None) -> None:
+    def _result(self, result: Outcome, task: _UpdateTask | None = None) -> None:
         self.report.counts[result.status] += 1
-        if result.error is not None:
-            self.report.failures[result.error.reason] += 1
+        if result.reason is not None and result.status == "failed":
+            self.report.failures[result.reason] += 1
         self._settle(task)
         self.on_result(result)
 
@@ -406,7 +401,7 @@ def update_articles(
     captures_root: Path,
     options: UpdateOptions | None = None,
     *,
-    on_result: Callable[[UpdateResult], None] | None = None,
+    on_result: Callable[[Outcome], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
     on_total: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
@@ -436,6 +431,10 @@ def update_articles(
         clock=clock,
     )
     return crawl_mod.run_to_report(updater, updater.report)
+
+
+def _failed(path: Path, error: NewsArchiveError, **fields: Any) -> Outcome:
+    return Outcome.failure(str(path), error, path=path, changed=(), **fields)
 
 
 def _article_text(body: str) -> str:

@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from newsarchive.batch import BatchReport, FailedList
     from newsarchive.discover import Filters as DiscoveryFilters
     from newsarchive.reextract import Reextracted
-    from newsarchive.revisions import UpdateResult
     from newsarchive.sources import Inputs
     from newsarchive.wayback import WaybackOptions
 
@@ -66,9 +65,10 @@ def _end(code: int) -> None:
 
 
 def _find_all(
-    env: Env, archive: Archive, targets: Iterable[str]
+    env: Env, archive: Archive, targets: Iterable[str], as_json: bool = False
 ) -> tuple[list[Path], list[NewsArchiveError]]:
-    """The files `targets` name (paths or URLs); each one not found is an error said at once."""
+    """The files `targets` name (paths or URLs); each one not found is an error said at once
+    (and, `as_json`, a JSON line as an update's failure)."""
     paths: list[Path] = []
     failures: list[NewsArchiveError] = []
     for target in targets:
@@ -77,6 +77,8 @@ def _find_all(
         except NewsArchiveError as exc:
             failures.append(exc)
             env.error(str(exc))
+            if as_json:
+                echo_json(env.out, Outcome.failure(target, exc, changed=()).to_json())
     return paths, failures
 
 
@@ -350,6 +352,18 @@ def import_urls_command(
             on_total=display.total,
             stop=stop,
         )
+    _end(_finish_import(env, report, inputs, failed, failed_path, display.stdout_closed))
+
+
+def _finish_import(
+    env: Env,
+    report: BatchReport,
+    inputs: Inputs,
+    failed: FailedList,
+    failed_path: Path,
+    stdout_closed: bool,
+) -> int:
+    """Close the failed list, print the summary; the import's exit code."""
     if report.interrupted:
         # So that importing the failed file later takes up exactly what was left.
         for entry in itertools.chain(report.not_done, inputs.after(report.last_read)):
@@ -362,12 +376,12 @@ def import_urls_command(
     _print_summary(env, report, failed_path if failed.count else None, failed.not_done)
     if report.failure is not None:
         env.error(str(report.failure))
-        raise click.exceptions.Exit(exit_code_for(report.failure))
-    if display.stdout_closed:
-        return
+        return exit_code_for(report.failure)
+    if stdout_closed:
+        return ExitCode.OK
     if report.interrupted:
-        _end(ExitCode.INTERRUPTED)
-    _end(ExitCode.PARTIAL if report.failed else ExitCode.OK)  # a list is several inputs
+        return ExitCode.INTERRUPTED
+    return ExitCode.PARTIAL if report.failed else ExitCode.OK  # a list is several inputs
 
 
 def _gather(
@@ -522,6 +536,7 @@ UPDATE_POOL_FROM = 30
 @network_options
 @politeness_options(delay=1.0)
 @image_options
+@json_option("Print one JSON object per article.")
 @pass_env
 def update(
     env: Env,
@@ -532,6 +547,7 @@ def update(
     fetch_options: FetchOptions,
     crawl: Crawl,
     images: ImageOptions,
+    as_json: bool,
 ) -> None:
     """Fetch archived articles again and keep a revision when their text changed.
 
@@ -540,11 +556,12 @@ def update(
     gets a new `checked:` time; one that now answers 404 or 410 is marked `gone:` and keeps
     its text; one that cannot be fetched is left as it is. Downloads are as polite as
     `import`'s: limits per site, robots.txt and its Crawl-delay, backoff on errors.
-    Prints the paths of changed articles.
+    Prints the paths of changed articles (--json: a JSON object for every article).
 
     \b
     Examples:
       newsarchive update --all --older-than 7d
+      newsarchive update --all --json > checked.jsonl
       newsarchive update --since 2021-09-01 --all
       newsarchive update --all --per-host 1 --delay 5
       newsarchive update https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
@@ -556,7 +573,7 @@ def update(
     archive = env.existing_archive()
     chosen = choose(archive, since=since, older_than=older_than, on_error=env.skipped)
     paths = list(chosen) if every else []
-    found, failures = _find_all(env, archive, targets)
+    found, failures = _find_all(env, archive, targets, as_json)
     paths += found
     jobs = crawl.jobs
     if jobs is None and len(paths) < UPDATE_POOL_FROM:
@@ -566,7 +583,7 @@ def update(
         fetch=fetch_options, **crawled, capture=crawl.capture, images=_with_files(env, images)
     )
     stop = threading.Event()
-    display = _UpdateDisplay(env, stop, len(paths))
+    display = _UpdateDisplay(env, stop, len(paths), as_json)
     with display, stop_on_ctrl_c(stop):
         report = update_articles(
             paths,
@@ -596,26 +613,29 @@ class _UpdateDisplay(RunDisplay):
     """An update's results: changed paths on stdout; on stderr, a line per changed, gone or
     failed article."""
 
-    def __init__(self, env: Env, stop: threading.Event, total: int) -> None:
+    def __init__(self, env: Env, stop: threading.Event, total: int, as_json: bool) -> None:
         kinds = {"changed": "green", "unchanged": "dim", "gone": "yellow", "failed": "red"}
         super().__init__(env, stop, total=total, kinds=kinds, unit="articles")
+        self.as_json = as_json
         self.errors: list[NewsArchiveError] = []
 
-    def result(self, result: UpdateResult) -> None:
-        shown = display_path(result.path)
-        for notice in result.notices:
-            self.env.warn(notice)
-        if result.status == "changed":
-            self.emit(shown)
-            self.env.info(f"changed ({', '.join(result.changed)}): {shown}")
-        elif result.status == "gone":
-            self.env.info(f"gone: {shown}")
-        elif result.error is not None:
-            self.errors.append(result.error)
-            self.env.error(str(result.error))
-        for warning in result.warnings:
+    def result(self, outcome: Outcome) -> None:
+        assert outcome.path is not None
+        shown = display_path(outcome.path)
+        for warning in outcome.warnings:
             self.env.warn(warning)
-        self.count(result.status)
+        if self.as_json:
+            self.emit(json_line({**outcome.to_json(display_path), "input": shown}))
+        elif outcome.status == "changed":
+            self.emit(shown)
+        if outcome.status == "changed":
+            self.env.info(f"changed ({', '.join(outcome.changed or ())}): {shown}")
+        elif outcome.status == "gone":
+            self.env.info(f"gone: {shown}")
+        elif outcome.error is not None:
+            self.errors.append(outcome.error)
+            self.env.error(str(outcome.error))
+        self.count(outcome.status)
 
 
 # ---------------------------------------------------------------------------------------------
