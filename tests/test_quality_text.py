@@ -192,6 +192,21 @@ def test_placeholder_and_advert_pictures_and_script_links_are_not_stored() -> No
     assert "print this story or write" in reader_text(body)
 
 
+def test_a_lazy_loaded_picture_is_the_picture_it_loads() -> None:
+    """A placeholder `src` that a script replaces with `data-lazy-src` stands for that
+    picture: it is stored with the real address, not dropped with the placeholders."""
+    svg = "data:image/svg+xml,%3Csvg%20xmlns='http://www.w3.org/2000/svg'%3E%3C/svg%3E"
+    body = extracted(
+        f"<p>{FILLER}</p>"
+        f"<p><em>Why leadership matters.<img src=\"{svg}\" width='300' height='450' "
+        "alt='The quay at dawn' data-lazy-src='/photos/quay-dawn.jpg'></em></p>"
+        "<p>The council will publish the next phase of the works in June, after the "
+        "pilings are tested.</p>"
+    ).body
+    assert "![The quay at dawn](https://northbridge-courier.example/photos/quay-dawn.jpg)" in body
+    assert "data:" not in body
+
+
 def test_pictures_that_are_stand_ins_are_known_by_their_address() -> None:
     from newsarchive.extract.images import is_placeholder
 
