@@ -433,3 +433,36 @@ def test_the_author_s_bio_after_the_article_is_no_part_of_it() -> None:
     assert stored.authors == ("Jane Doe",)
     assert "senior reporter" not in stored.body
     assert inside in stored.body and FILLER.replace("summer", "autumn") in stored.body
+
+
+SHORT_ARTICLE = [
+    "A second survey of the southern quay, which was built in 1911, will follow in the "
+    "autumn, the harbour master said on Tuesday.",
+    "The quay's cranes, the last of the steam age, are to be kept as a monument, and a "
+    "museum is planned in the old customs house.",
+    "The harbour authority said the works would continue through the summer, with the "
+    "northern quay closed to traffic until the new pilings have been tested.",
+    "Residents were told that the ferry timetable would not change during that time, and "
+    "that the market on the quay would move to the square by the town hall.",
+    "The council expects the works to cost four million pounds, most of it paid by the "
+    "port, and the new quay to open to ships in the spring of next year.",
+    "Fishermen asked for a berth of their own while the works go on; the authority said it "
+    "would answer them before the end of the month, after a survey.",
+]
+
+
+def test_an_article_is_not_cut_down_to_the_site_s_slogan() -> None:
+    """A page whose article sits in a box that trafilatura passes over (here an unclosed
+    sidebar around it) keeps the article's text, not the slogan trafilatura read instead."""
+    slogan = "Your daily news from the harbour and the town."
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Harbour works begin</title></head><body>"
+        f"<div class='claim'><p>{slogan}</p></div>"
+        "<aside class='sidebar'><div class='menu'><a href='/port'>Port</a> "
+        "<a href='/town'>Town</a></div><article><h1>Harbour works begin</h1>"
+        + "".join(f"<p>{p}</p>" for p in SHORT_ARTICLE)
+        + "</article></aside></body></html>"
+    )
+    shown = dataclasses.replace(page(""), html=html)
+    assert extract(shown).body.split("\n\n") == SHORT_ARTICLE
