@@ -69,6 +69,11 @@ GOLDEN_PAGES = (
     "tf-lastampa.it.temperature",
     "mc-1628285861",
     "tf-windows-10-od-lipca-przestanie-obsugiwac-adobe-flash",
+    # Pictures: a lead photo and its credit in a table of their own; lazy-loaded photos,
+    # one inside a share link in a paragraph
+    "sh-c00962aabe7bdd1f",
+    "sh-65bf3048b500bbd8",
+    "sh-ec7fc408c5ce66c2",
     # The newspaper4k and htmldate sets
     "n4k-cnn_test_nlp",
     "n4k-fox13now_001",

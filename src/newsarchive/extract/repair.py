@@ -140,6 +140,8 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             if found is not None and found != anchor:
                 anchor, suppressed = found, None
             continue
+        if _kept_in_another_order(block.md, full, md_blocks):
+            continue
         partial = next(
             (i for i, b in enumerate(md_blocks) if len(b.key) >= 20 and contains(block.key, b.key)),
             None,
@@ -164,6 +166,19 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         out.append(replaced.get(i, b.md))
         out.extend(inserts.get(i, []))
     return out
+
+
+def _kept_in_another_order(md: str, full: str, md_blocks: list[MdBlock]) -> bool:
+    """Whether trafilatura kept this paragraph with its pictures, a picture at another place
+    in it (after the words where the page has it before them)."""
+    pictures = MD_IMAGE_RE.findall(md)
+    words = " ".join(_words(md))
+    return (
+        bool(pictures)
+        and len(words) >= 25
+        and contains(full, words)
+        and all(_holding_image(md_blocks, url, "") is not None for url in pictures)
+    )
 
 
 def _holding_image(md_blocks: list[MdBlock], url: str | None, name: str) -> int | None:
