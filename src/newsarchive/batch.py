@@ -47,6 +47,7 @@ from newsarchive import wayback as wayback_mod
 from newsarchive.articles import archived_url
 from newsarchive.crawl import Crawler
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
+from newsarchive.extracting import tidy_heap
 from newsarchive.images.download import Picture
 from newsarchive.leftovers import leftovers, temp_name
 from newsarchive.models import FetchedPage, ImageOptions
@@ -299,6 +300,10 @@ TotalCallback = Callable[[int], None]
 # Extraction (runs in an extraction process)
 
 
+# Pages an extraction process extracts between two trims of its heap (`tidy_heap`).
+_TIDY_EVERY = 16
+
+
 def prepare_page(
     page: FetchedPage,
     given: str,
@@ -327,6 +332,8 @@ def prepare_page(
         return exc
     except Exception as exc:
         return NewsArchiveError(f"{given}: unexpected {type(exc).__name__} while extracting: {exc}")
+    finally:
+        tidy_heap(_TIDY_EVERY)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -603,6 +610,8 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
                 self.open.pop(ListEntry(outcome.source, outcome.line, outcome.input), None)
         self._settle(task)  # the line is done: the reader may take one more
         self.on_result(outcome)
+        # The pages done with leave holes in this process's heap: give them back now and then.
+        tidy_heap(_TIDY_EVERY * 16)
 
 
 def import_urls(

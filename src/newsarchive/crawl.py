@@ -801,13 +801,13 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
         A separate thread, because each save waits for the disk (fsync) and the scheduler
         must keep handing out downloads meanwhile. Grouped writes queued one after another,
-        or within `WRITE_GROUP_WAIT` of the first (at most `WRITE_GROUP`), are done
-        together. A write that raises ends it: the
-        coordinator raises the error (the archive cannot be written).
-        """
+        or within `WRITE_GROUP_WAIT` of the first (at most `WRITE_GROUP`), are done together,
+        each group in a call of its own, so that none is held while waiting for the next. A
+        write that raises ends it: the coordinator raises the error (the archive cannot be
+        written)."""
         held: deque[tuple[TaskT, object, bool] | None] = deque()
         while self._write_next(held):
-            pass  # each group in a call of its own: none is held while waiting for the next
+            pass
 
     def _write_next(self, held: deque[tuple[TaskT, object, bool] | None]) -> bool:
         """Do the next write, or group; False when the writer thread is to end."""
