@@ -577,20 +577,24 @@ def flatness(m: Measurement, *, pss: bool = False) -> str:
 
 
 def split_by_role(m: Measurement) -> str:
-    """Each role's PSS (`_role`: all extraction processes together) at each quarter of the
-    run, and the tree's at its peak: which process holds the memory, and which grows."""
+    """Each role's peak PSS (`_role`: all extraction processes together) in each quarter of
+    the run, and the tree's in each quarter and at its peak: which process holds the memory,
+    and whether any grows (a peak per quarter, not since the start, so a slope shows)."""
     if not m.roles_timeline:
         return "–"
+    quarters = [
+        [(t, r) for t, r in m.roles_timeline if m.wall * (q - 0.25) <= t < m.wall * q]
+        for q in (0.25, 0.5, 0.75, 1.0)
+    ]
     parts = []
     for role in ROLES:
-        points = []
-        for quarter in (0.25, 0.5, 0.75, 1.0):
-            at = m.wall * quarter
-            points.append(max((r[role] for t, r in m.roles_timeline if t <= at), default=0.0))
+        points = [max((r[role] for _, r in each), default=0.0) for each in quarters]
         parts.append(f"{role} " + " / ".join(f"{p:.0f}" for p in points))
+    tree = [max((sum(r.values()) for _, r in each), default=0.0) for each in quarters]
+    parts.append("tree " + " / ".join(f"{p:.0f}" for p in tree))
     _, at_peak = max(m.roles_timeline, key=lambda each: sum(each[1].values()))
     split = ", ".join(f"{role} {at_peak[role]:.0f}" for role in ROLES)
-    return f"PSS MB by 25/50/75/100 %: {'; '.join(parts)}; at the peak: {split}"
+    return f"peak PSS MB in each quarter: {'; '.join(parts)}; at the tree's peak: {split}"
 
 
 # ---------------------------------------------------------------------------------------------

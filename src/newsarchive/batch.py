@@ -301,7 +301,7 @@ TotalCallback = Callable[[int], None]
 
 
 # Pages an extraction process extracts between two trims of its heap (`tidy_heap`).
-_TIDY_EVERY = 16
+_TIDY_EVERY = 4
 
 
 def prepare_page(
