@@ -735,11 +735,11 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
     for position, el in enumerate(root.iter()):
         if el is h1:
             before_h1 = False
-            h1_start, h1_end = chars, chars + len(all_text(el))
+            h1_start, h1_end = chars, chars + len(text_of(el))
         if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS or el.tag == "head":
-            chars += len(el.tail or "")
+            chars += len((el.tail or "").strip())
             continue
-        at, chars = chars, chars + len(el.text or "") + len(el.tail or "")
+        at, chars = chars, chars + len((el.text or "").strip()) + len((el.tail or "").strip())
         if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
             continue
         if before_h1 and el is not story and story not in el.iterancestors():
