@@ -253,9 +253,11 @@ def test_pictures_over_the_article_s_limit_are_links_in_page_order(
     limit = len(served[LEAD]) + len(served[WRECK])
     code, _, stderr = fetch(archive, proxy, "--max-image-total", str(limit))
     assert code == 0
+    assert 1024 < limit < 1024 * 1024 and limit % 1024  # said as other size limits are:
+    shown = f"{limit / 1024:.1f} KB"  # "4.2 KB"
     assert stderr == (
         f"warning: picture not kept, the article links to it: {QUAY}: over the limit of"
-        f" {limit} bytes of pictures for one article\n"
+        f" {shown} of pictures for one article\n"
     )
     listed = front_matter(archive / ARTICLE_FILE)["images"]
     assert isinstance(listed, list)

@@ -6,12 +6,12 @@ by hand from the extractor's output."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import lxml.html
 import pytest
 
+import stories
 from newsarchive.errors import ExtractionError
 from newsarchive.extract import extract, parse_date, strip_site_name
 from newsarchive.models import Article, FetchedPage
@@ -26,15 +26,8 @@ MT_URL = (
 
 
 def page(html: str, url: str = "https://news.example.org/2024/05/01/story") -> FetchedPage:
-    return FetchedPage(
-        url=url,
-        final_url=url,
-        status=200,
-        content_type="text/html",
-        html=html,
-        encoding="utf-8",
-        fetched_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
-    )
+    """A page served at a URL that holds its date."""
+    return stories.page(html, url)
 
 
 def fixture(name: str, url: str) -> tuple[Article, lxml.html.HtmlElement]:

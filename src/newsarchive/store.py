@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from newsarchive import db
-from newsarchive.articles import read_article
+from newsarchive.articles import read_article, read_text
 from newsarchive.errors import StoreError
 from newsarchive.frontmatter import is_newsarchive
 from newsarchive.leftovers import is_leftover, sync_directory, temp_name
@@ -614,17 +614,12 @@ def _file_state(path: Path) -> tuple[int, int, int] | None:
 def _unreadable(path: Path) -> str | None:
     """Why the file at `path` cannot be read as an article's text, or None when it can
     (or is not a regular file)."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except IsADirectoryError:
+    if path.is_dir():
         return None
-    except OSError as exc:
-        return f"cannot read: {exc.strerror or exc}"
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "not UTF-8 text"
+        read_text(path)
+    except StoreError as exc:
+        return exc.detail
     return None
 
 

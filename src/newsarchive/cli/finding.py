@@ -20,6 +20,7 @@ from newsarchive.cli.options import filter_options, json_option
 from newsarchive.cli.output import display_path, echo_json, printable, spinner
 from newsarchive.errors import NewsArchiveError
 from newsarchive.grep import FileMatches, GrepOptions, grep
+from newsarchive.payload import describe_size
 from newsarchive.search import Entry, Filters, Hit, RefreshReport, split_marks
 
 if TYPE_CHECKING:
@@ -392,8 +393,9 @@ def stats_cmd(env: Env, filters: Filters, top: int, as_json: bool) -> None:
         echo_json(env.out, stats.to_json())
         return
     span = f"published {stats.first} to {stats.last}" if stats.first else "no publication dates"
+    size = describe_size(stats.size)
     env.out.print(
-        Text(f"{_articles(stats.articles)}, {_size(stats.size)}, {span} ({stats.undated} undated)"),
+        Text(f"{_articles(stats.articles)}, {size}, {span} ({stats.undated} undated)"),
         soft_wrap=True,
     )
     limit = top or None
@@ -411,15 +413,6 @@ def stats_cmd(env: Env, filters: Filters, top: int, as_json: bool) -> None:
             table.add_row(Text(name), str(n))
         env.out.print()
         env.out.print(table)
-
-
-def _size(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"
 
 
 @cli.command(name="export")

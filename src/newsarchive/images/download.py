@@ -27,6 +27,7 @@ from newsarchive.images.files import ImageFiles, Pending
 from newsarchive.images.formats import BadImage, identify
 from newsarchive.images.links import url_key
 from newsarchive.models import FetchedPage, FetchOptions, ImageOptions, StoredImage
+from newsarchive.payload import describe_limit
 
 __all__ = [
     "ImageOptions",
@@ -42,7 +43,6 @@ __all__ = [
     "refusal",
 ]
 
-MB = 1024 * 1024
 ACCEPT = "image/avif;q=0.5,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8,*/*;q=0.3"
 # Reasons of the failures that say nothing worth a warning: the picture is page furniture.
 QUIET_REASONS = frozenset({"too small"})
@@ -236,7 +236,7 @@ def keep(
                 done[item.url] = None
                 kept.warnings.append(
                     f"picture not kept, the article links to it: {item.url}: over the limit of"
-                    f" {_size(limits.max_total)} of pictures for one article"
+                    f" {describe_limit(limits.max_total)} of pictures for one article"
                 )
             else:
                 total += size
@@ -297,13 +297,6 @@ class Galleries:
         for _, _, pictures, _ in self._waiting.values():
             drop_all(pictures, files)
         self._waiting.clear()
-
-
-def _size(limit: int) -> str:
-    for unit, name in ((MB, "MB"), (1024, "KB")):
-        if limit % unit == 0:
-            return f"{limit // unit} {name}"
-    return f"{limit} bytes"
 
 
 def drop_all(pictures: Mapping[str, Picture], files: ImageFiles) -> None:
