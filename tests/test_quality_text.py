@@ -433,3 +433,84 @@ def test_the_author_s_bio_after_the_article_is_no_part_of_it() -> None:
     assert stored.authors == ("Jane Doe",)
     assert "senior reporter" not in stored.body
     assert inside in stored.body and FILLER.replace("summer", "autumn") in stored.body
+
+
+SHORT_ARTICLE = [
+    "A second survey of the southern quay, which was built in 1911, will follow in the "
+    "autumn, the harbour master said on Tuesday.",
+    "The quay's cranes, the last of the steam age, are to be kept as a monument, and a "
+    "museum is planned in the old customs house.",
+    "The harbour authority said the works would continue through the summer, with the "
+    "northern quay closed to traffic until the new pilings have been tested.",
+    "Residents were told that the ferry timetable would not change during that time, and "
+    "that the market on the quay would move to the square by the town hall.",
+    "The council expects the works to cost four million pounds, most of it paid by the "
+    "port, and the new quay to open to ships in the spring of next year.",
+    "Fishermen asked for a berth of their own while the works go on; the authority said it "
+    "would answer them before the end of the month, after a survey.",
+]
+
+
+def test_an_article_is_not_cut_down_to_the_site_s_slogan() -> None:
+    """A page whose article sits in a box that trafilatura passes over (here an unclosed
+    sidebar around it) keeps the article's text, not the slogan trafilatura read instead."""
+    slogan = "Your daily news from the harbour and the town."
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Harbour works begin</title></head><body>"
+        f"<div class='claim'><p>{slogan}</p></div>"
+        "<aside class='sidebar'><div class='menu'><a href='/port'>Port</a> "
+        "<a href='/town'>Town</a></div><article><h1>Harbour works begin</h1>"
+        + "".join(f"<p>{p}</p>" for p in SHORT_ARTICLE)
+        + "</article></aside></body></html>"
+    )
+    shown = dataclasses.replace(page(""), html=html)
+    assert extract(shown).body.split("\n\n") == SHORT_ARTICLE
+
+
+def test_an_author_s_bio_goes_after_a_label_a_parenthesis_or_promotions() -> None:
+    """The bio after the article is known by what it says of the author whatever stands
+    around it: a label and titles before the name, a parenthesis after it, the last
+    paragraph of a box of several, promotions after it, or a heading "About the author"."""
+    from newsarchive.extract.furniture import without_bio
+
+    text = "The northern quay closes on Monday for the summer."
+    teasers = "- [More harbour news](https://northbridge-courier.example/news/1)\n- [Ferries](/2)"
+    authors = ("Jane Doe", "John Roe")
+    cases = [
+        [text, "Author: Prof. Dr. Jane Doe is the paper's harbour correspondent."],
+        [text, "*Jane Doe (born 1962) writes about ports and shipping.*"],
+        [f"{text}\n\n**John Roe** joined the Courier in 2022."],
+        [text, "Jane Doe is a reporter at the Courier.", teasers],
+        [text, "### About the author", "Jane Doe covers the harbour.", "Her book is out now."],
+    ]
+    for blocks in cases:
+        # The promotions stay for without_furniture, which drops them.
+        assert without_bio(blocks, authors, URL) == [text] + [teasers] * (teasers in blocks)
+    # The text itself stays, also where it names the author.
+    kept = [text, "Jane Doe said the quay would reopen in the autumn, and went home."]
+    assert without_bio(kept, authors, URL) == kept
+    assert without_bio([f"{text}\n\nJane Doe is a reporter."], (), URL) == [
+        f"{text}\n\nJane Doe is a reporter."
+    ]
+
+
+def test_a_run_of_links_to_the_site_s_other_stories_after_the_article_goes() -> None:
+    """Headline links to the site's other pages, one a block, after the last paragraph are
+    a list of related stories; a link to a source elsewhere, or one link alone, stays."""
+    from newsarchive.extract.furniture import without_furniture
+
+    text = "The northern quay closes on Monday for the summer."
+    related = [
+        "[Ferry timetable changes](https://northbridge-courier.example/news/ferries)",
+        "![](https://northbridge-courier.example/img/ferry.jpg)",
+        "## [Market moves to the square](/news/market)",
+    ]
+    assert without_furniture([text, *related], URL) == text
+    assert without_furniture([text, "### Read more", *related], URL) == text
+    sources = [
+        "[Harbour authority report](https://harbour-authority.example/report.pdf)",
+        "[Council minutes](https://council.example/minutes)",
+    ]
+    assert without_furniture([text, *sources], URL).split("\n\n") == [text, *sources]
+    assert without_furniture([text, related[0]], URL).split("\n\n") == [text, related[0]]

@@ -1,12 +1,14 @@
 """Blocks that are the site's furniture or send the reader elsewhere, wherever they stand:
 link lists, gallery counters, share and app prompts, newsletter boxes, tag lines, tables of
-thumbnails. `without_furniture` is the last step of the body.
+thumbnails; and what follows the article: its author's bio (`without_bio`), a run of links to
+the site's other pages. `without_furniture` is the last step of the body.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
 
 from newsarchive.extract.text import MD_LINK_RE, clean, match_key
 
@@ -113,11 +115,44 @@ def without_furniture(blocks: Iterable[str], article_url: str) -> str:
     furniture = [is_furniture(block, article_url) for block in blocks]
     kept = [block for block, gone in zip(blocks, furniture, strict=True) if not gone]
     gone = [f or is_promotion(b) for b, f in zip(blocks, furniture, strict=True)]
+    gone = _with_trailing_links(blocks, gone, article_url)
     trimmed = _without_empty_sections(blocks, gone)
     return "\n\n".join(trimmed if any(match_key(b) for b in trimmed) else kept).strip()
 
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s")
+# A block that is one link and nothing else, as a heading or a list item perhaps.
+_LINK_BLOCK_RE = re.compile(
+    r"^(?:#{1,6}\s+|[-*]\s+)?(?:\*\*)?\[(?:\\.|[^\]\\])+\]\(<?([^)>\s]*)>?\)(?:\*\*)?$"
+)
+_PICTURE_BLOCK_RE = re.compile(r"^(?:!\[(?:\\.|[^\]\\])*\]\([^)]*\)\s*)+$")
+
+
+def _site_of(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def _with_trailing_links(blocks: list[str], gone: list[bool], article_url: str) -> list[bool]:
+    """`gone`, with the run of links that ends the body when it is a list of the site's other
+    stories: two or more blocks, each one link to a page of the article's own site and
+    nothing else (thumbnails between them go with them)."""
+    site = _site_of(article_url)
+    if not site:
+        return gone
+    links = 0
+    start = len(blocks)
+    for at in range(len(blocks) - 1, -1, -1):
+        block = blocks[at].strip()
+        link = _LINK_BLOCK_RE.match(block)
+        if link is not None and _site_of(urljoin(article_url, link[1])) == site:
+            links += 1
+        elif not (gone[at] or _PICTURE_BLOCK_RE.match(block)):
+            break
+        start = at
+    if links < 2:
+        return gone
+    return gone[:start] + [True] * (len(blocks) - start)
 
 
 # A heading this long is a paragraph the page sets in large type (an intro, a standfirst).
@@ -194,3 +229,85 @@ def _is_teaser_list(md: str) -> bool:
         if any(len(line) >= 200 for line in lines[1:]):
             return False
     return True
+
+
+# What an author's bio says of its author right after the name: "Jane Doe is a reporter",
+# "... covers the city", "... joined the paper in 2022", "... ist Redakteurin", "... es
+# periodista"; a parenthesis may come between ("Jane Doe (born 1962) writes ...").
+_BIO_VERBS = re.compile(
+    r"(?:\([^()]{1,40}\),?\s+)?(?:is|was|has been|covers|writes|reports|joined|lives|works|"
+    r"studied|teaches|ist|war|schreibt|lebt|arbeitet|studierte|est|vit|travaille|es|vive|"
+    r"trabaja|escribe|é)\s",
+    re.IGNORECASE,
+)
+# What may stand before the name: a label ("Autor*in:", "About the author") and titles.
+_BIO_LABEL = re.compile(
+    r"^(?:(?:about the (?:author|writer)|the author|author|autor(?:\\?\*in|in)?|"
+    r"über (?:den|die) autor(?:in)?|zum autor|zur autorin|l'auteur|auteur|el autor|la autora)"
+    r"\s*:?\s+)?(?:(?:prof|dr|mag|dipl)\.\s+)*",
+    re.IGNORECASE,
+)
+# The heading of a section about the article's author.
+_ABOUT_AUTHOR_RE = re.compile(
+    r"^#{1,6}\s+\**\s*(?:about the (?:author|writer|authors)|über (?:den|die) autor(?:in|en)?|"
+    r"zum autor|zur autorin|à propos de l'auteur|sobre (?:el|la) autora?|sobre o autor)"
+    r"\s*:?\s*\**$",
+    re.IGNORECASE,
+)
+
+
+def _is_bio(md: str, names: list[str]) -> bool:
+    """A short paragraph that starts with an author's name, after a label or titles perhaps,
+    and says who that author is."""
+    text = clean(re.sub(r"[*_]+|\\(?=\S)", "", MD_LINK_RE.sub(r"\1", md)))
+    if len(text) > 600:
+        return False
+    label = _BIO_LABEL.match(text)
+    text = text[label.end() :] if label else text
+    for name in names:
+        if text.lower().startswith(name.lower() + " "):
+            return _BIO_VERBS.match(text[len(name) + 1 :]) is not None
+    return False
+
+
+def without_bio(blocks: list[str], authors: tuple[str, ...], article_url: str) -> list[str]:
+    """The blocks without what follows the article about its author: a section headed
+    "About the author", and the short paragraphs that start with an author's name and say
+    who that author is ("Jane Doe is a senior reporter covering the courts"), looked for
+    past the furniture and promotions that end the page. A bio inside the text (a quoted
+    name) stays, and so does the first block."""
+    blocks = _without_author_section(blocks)
+    names = [clean(a) for a in authors if len(clean(a).split()) >= 2]
+    if not names:
+        return blocks
+    out = list(blocks)
+    at = len(out) - 1
+    while at >= 0:
+        head, _, last = out[at].rpartition("\n\n")
+        if (head or at > 0) and _is_bio(last, names):
+            if head:
+                out[at] = head  # the last paragraph of a block of several
+            else:
+                del out[at]
+                at -= 1
+        elif at > 0 and (is_furniture(out[at], article_url) or is_promotion(out[at])):
+            at -= 1
+        else:
+            break
+    return out
+
+
+def _without_author_section(blocks: list[str]) -> list[str]:
+    """The blocks without a section headed "About the author" (its heading and what follows
+    it up to the next heading of its level or above), when it is not the first block."""
+    for at, block in enumerate(blocks[1:], 1):
+        if _ABOUT_AUTHOR_RE.match(block.strip()):
+            level = len(block) - len(block.lstrip("#"))
+            end = at + 1
+            while end < len(blocks):
+                other = _HEADING_RE.match(blocks[end])
+                if other is not None and len(other[1]) <= level:
+                    break
+                end += 1
+            return blocks[:at] + blocks[end:]
+    return blocks

@@ -20,7 +20,7 @@ from newsarchive.extract.blocks import DomBlock, MdBlock, Walker, find_container
 from newsarchive.extract.dates import is_dateline
 from newsarchive.extract.declarations import Meta, ld_image, ld_str
 from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, has_ancestor, text_of
-from newsarchive.extract.furniture import without_furniture
+from newsarchive.extract.furniture import without_bio, without_furniture
 from newsarchive.extract.images import image_name, too_small
 from newsarchive.extract.spacing import respace
 from newsarchive.extract.text import (
@@ -401,7 +401,35 @@ def article_body(
         longer = repair.body(match_key(declared))
         if len(match_key(longer)) > len(match_key(body)):
             body = longer
+    article = _headline_article(headline)
+    if article is not None and _read_elsewhere(body, article):
+        own = repair.body_of(article)
+        if len(match_key(own)) > len(match_key(body)):
+            body = own
     return body
+
+
+# The words an article needs before its own element is trusted over trafilatura's reading,
+# and the share of them trafilatura must have missed.
+_ARTICLE_WORDS = 100
+_MISSED_SHARE = 0.9
+
+
+def _headline_article(headline: Element | None) -> Element | None:
+    """The `<article>` element around the headline's `<h1>`, if there is one."""
+    if headline is None:
+        return None
+    return next(headline.iterancestors("article"), None)
+
+
+def _read_elsewhere(body: str, article: Element) -> bool:
+    """Whether trafilatura read another part of the page than the article: the `<article>`
+    element around the headline holds 100 words or more, and the body not a tenth of them
+    (a site's slogan kept where the article has 1,600 characters of text)."""
+    if 2 * len(body) >= sum(len(t) for t in article.itertext()):
+        return False  # a quick look first: the body is not far shorter than the element
+    words = len(match_key(text_of(article)).split())
+    return words >= _ARTICLE_WORDS and len(match_key(body).split()) < (1 - _MISSED_SHARE) * words
 
 
 @dataclass(frozen=True)
@@ -426,32 +454,29 @@ class _Repair:
                 for block in walker.blocks[start:]:
                     block.lead = True
         md_blocks = respace(self.md_blocks, walker.blocks)
-        repaired = _repair(md_blocks, walker.blocks, self.header)
-        return without_furniture(_without_bio(repaired, self.header.authors), self.article_url)
+        return self._repaired(_repair(md_blocks, walker.blocks, self.header))
 
+    def body_of(self, article: Element) -> str:
+        """The text of the page's `article` element as the page shows it, for a page where
+        trafilatura read another part: its blocks that belong in an article (`_verdict`)."""
+        walker = Walker(self.base)
+        walker.walk(article)
+        kept: list[str] = []
+        seen: set[str] = set()
+        text = False  # whether a block of text is kept yet (above it only real sentences)
+        for block in walker.blocks:
+            if block.kind == "img":
+                if text and image_name(block.image) not in self.header.image_names:
+                    kept.append(block.md)
+            elif block.key not in seen and _verdict(block, self.header, not text) == "keep":
+                seen.add(block.key)
+                kept.append(block.md)
+                text = True
+        return self._repaired(kept)
 
-# What an author's bio says of its author right after the name: "Jane Doe is a reporter",
-# "... covers the city", "... ist Redakteurin", "... es periodista".
-_BIO_VERBS = re.compile(
-    r"(?:is|was|has been|covers|writes|reports|ist|war|schreibt|est|es|é)\s", re.IGNORECASE
-)
-
-
-def _without_bio(blocks: list[str], authors: tuple[str, ...]) -> list[str]:
-    """The blocks without the bios that end them: after the article, a short paragraph that
-    starts with an author's name and says who that author is ("Jane Doe is a senior
-    reporter covering the courts"). A bio inside the text (a quoted name) stays."""
-    names = [clean(a) for a in authors if len(clean(a).split()) >= 2]
-    if not names:
-        return blocks
-    end = len(blocks)
-    while end > 1:
-        text = clean(re.sub(r"[*_]+", "", MD_LINK_RE.sub(r"\1", blocks[end - 1])))
-        name = next((n for n in names if text.lower().startswith(n.lower() + " ")), None)
-        if name is None or len(text) > 600 or not _BIO_VERBS.match(text[len(name) + 1 :]):
-            break
-        end -= 1
-    return blocks[:end]
+    def _repaired(self, blocks: list[str]) -> str:
+        kept = without_bio(blocks, self.header.authors, self.article_url)
+        return without_furniture(kept, self.article_url)
 
 
 def _beside_consent_box(
