@@ -100,15 +100,26 @@ def picture_records(captures: Path) -> int:
 
 
 def import_run(
-    label: str, listing: Path, work: Path, server: PictureServer, urls: int, *extra: str
+    label: str,
+    listing: Path,
+    work: Path,
+    server: PictureServer,
+    urls: int,
+    *extra: str,
+    src: Path | None = None,
 ) -> tuple[Measurement, dict[str, Any]]:
+    """`src`: run the newsarchive of another checkout (its `src`, first on PYTHONPATH)."""
     run_dir = work / label
     run_dir.mkdir()
     archive = run_dir / "archive"
     env = isolated_env(run_dir)
     env["SSL_CERT_FILE"] = str(server.ca_file)
+    program = NEWSARCHIVE
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+        program = [sys.executable, "-m", "newsarchive"]
     command = [
-        *NEWSARCHIVE, "--archive", str(archive), "import", "--proxy", server.proxy, *extra,
+        *program, "--archive", str(archive), "import", "--proxy", server.proxy, *extra,
         str(listing),
     ]  # fmt: skip
     result = measure(label, command, cwd=run_dir, hosts=10, urls=urls, env=env)
@@ -140,6 +151,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="pairs of runs (default 2)")
     parser.add_argument("--keep", type=Path, help="work here and keep everything")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--src", type=Path, metavar="SRC", help="run another checkout's code (its src directory)"
+    )
     args = parser.parse_args()
 
     pages = load_pages()
@@ -161,7 +175,7 @@ def main() -> None:
             for kind in order:
                 label = f"{kind.replace(' ', '-')}-{number + 1}"
                 extra = ("--no-images",) if kind == "no pictures" else ()
-                m, info = import_run(label, listing, work, server, len(paths), *extra)
+                m, info = import_run(label, listing, work, server, len(paths), *extra, src=args.src)
                 m.label = f"import, {kind}"
                 runs[kind].append(m)
                 print(row(m), file=sys.stderr, flush=True)

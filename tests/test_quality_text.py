@@ -148,6 +148,26 @@ def test_a_table_is_stored_once() -> None:
     assert "east quay" in reader_text(body)
 
 
+def test_a_photo_laid_out_in_a_table_keeps_its_caption_and_cells_lose_their_icons() -> None:
+    """A photo with its caption and credit in a table of their own is the article's; a
+    picture alone in a cell of a table of figures is an icon (stars, a flag)."""
+    body = extracted(
+        f"<p>{FILLER}</p>"
+        "<table width='600'><tr><td>"
+        "<img src='/photos/quay.jpg' width='600' height='400' alt='The new quay'>"
+        "<div class='info'>The new quay seen from the ferry terminal in May. "
+        "(credit: Port Authority)</div></td></tr></table>"
+        "<p>The council will publish the next phase of the works in June, after the "
+        "pilings are tested.</p>"
+        "<table><tr><th>Rating</th><td><img src='/img/stars-4.png'></td></tr>"
+        "<tr><th>Cost</th><td>1.2 million</td></tr><tr><th>Quay</th><td>north</td></tr></table>"
+    ).body
+    photo = "![The new quay](https://northbridge-courier.example/photos/quay.jpg)"
+    assert f"| {photo} The new quay seen from the ferry terminal in May." in body
+    assert "(credit: Port Authority)" in body
+    assert "stars-4.png" not in body and "| Cost | 1.2 million |" in body
+
+
 def test_placeholder_and_advert_pictures_and_script_links_are_not_stored() -> None:
     article = extracted(
         "<p>Work on the quay began on Monday morning. "
@@ -170,6 +190,21 @@ def test_placeholder_and_advert_pictures_and_script_links_are_not_stored() -> No
     assert "Call-to-action" not in body
     assert "javascript" not in body
     assert "print this story or write" in reader_text(body)
+
+
+def test_a_lazy_loaded_picture_is_the_picture_it_loads() -> None:
+    """A placeholder `src` that a script replaces with `data-lazy-src` stands for that
+    picture: it is stored with the real address, not dropped with the placeholders."""
+    svg = "data:image/svg+xml,%3Csvg%20xmlns='http://www.w3.org/2000/svg'%3E%3C/svg%3E"
+    body = extracted(
+        f"<p>{FILLER}</p>"
+        f"<p><em>Why leadership matters.<img src=\"{svg}\" width='300' height='450' "
+        "alt='The quay at dawn' data-lazy-src='/photos/quay-dawn.jpg'></em></p>"
+        "<p>The council will publish the next phase of the works in June, after the "
+        "pilings are tested.</p>"
+    ).body
+    assert "![The quay at dawn](https://northbridge-courier.example/photos/quay-dawn.jpg)" in body
+    assert "data:" not in body
 
 
 def test_pictures_that_are_stand_ins_are_known_by_their_address() -> None:

@@ -27,7 +27,7 @@ from newsarchive.extract.declarations import (
 )
 from newsarchive.extract.dom import Element, parse_html, without_ruby_annotations
 from newsarchive.extract.engine import EXTRACTOR
-from newsarchive.extract.images import find_lead_image
+from newsarchive.extract.images import find_lead_image, lazy_pictures
 from newsarchive.extract.people import find_people
 from newsarchive.extract.repair import article_body, header_shown
 from newsarchive.extract.text import first_of, match_key, without_controls
@@ -56,7 +56,7 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     root = parse_html(markup, where)
     refuse_bot_check(page.html, root, where)
     consent = consent_wall(root, page.final_url or base)
-    reading = engine.read(markup, base)
+    reading = engine.read(markup, base, lazy_pictures(root, base))
     if reading is None:
         raise no_article(where, consent)
     meta = meta_tags(root)

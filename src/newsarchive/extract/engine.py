@@ -10,7 +10,7 @@ leaves this module.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,10 +73,11 @@ def _collapse(text: str) -> str:
 _SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript):", re.IGNORECASE)
 
 
-def _cleaned(tree: Element) -> Element:
+def _cleaned(tree: Element, lazy: Mapping[tuple[str, str], str]) -> Element:
     """trafilatura's tree with its whitespace collapsed (`_collapse`; code keeps its own);
-    without links that run a script, which lead nowhere (their text stays), and without
-    placeholder pictures."""
+    without links that run a script, which lead nowhere (their text stays), and with the
+    picture a lazy-loading placeholder stands for (`lazy`, from `images.lazy_pictures`), or
+    without the placeholder when the page names none."""
     scripts = []
     for el in tree.iter():
         keep = el.tag == "code" or any(a.tag == "code" for a in el.iterancestors())
@@ -89,19 +90,22 @@ def _cleaned(tree: Element) -> Element:
             scripts.append(el)
     unwrap(tree, scripts)
     for graphic in list(tree.iter("graphic")):
-        if is_placeholder(graphic.get("src") or ""):
+        src = graphic.get("src") or ""
+        if real := lazy.get((src, graphic.get("alt") or "")):
+            graphic.set("src", real)
+        elif is_placeholder(src):
             remove(graphic)
     return tree
 
 
-def _trafilatura_blocks(body: Element) -> list[MdBlock]:
+def _trafilatura_blocks(body: Element, lazy: Mapping[tuple[str, str], str]) -> list[MdBlock]:
     """Render trafilatura's output element by element, so each block keeps its source tag.
     (Joined, these give exactly what trafilatura's own Markdown output would.)"""
     blocks: list[MdBlock] = []
     if body.text and body.text.strip():
         blocks.append(MdBlock("p", escape_md(clean(body.text)), match_key(body.text)))
     for child in body:
-        md = normalize_unicode(xmltotxt(_cleaned(wrapped_copy(child)), True)).strip()
+        md = normalize_unicode(xmltotxt(_cleaned(wrapped_copy(child), lazy), True)).strip()
         md = re.sub(r"[ \t]+\n", "\n", md)
         md = re.sub(r"\n{3,}", "\n\n", md)
         if not md:
@@ -129,8 +133,11 @@ class Reading:
     categories: tuple[str, ...]
 
 
-def read(markup: str, url: str | None) -> Reading | None:
-    """trafilatura's reading of the page, or None when it finds no main text."""
+def read(
+    markup: str, url: str | None, lazy: Mapping[tuple[str, str], str] | None = None
+) -> Reading | None:
+    """trafilatura's reading of the page, or None when it finds no main text. `lazy`: the
+    pictures the page's lazy-loading placeholders stand for (`images.lazy_pictures`)."""
     document = _extraction(markup, url, with_metadata=True)
     if document is None:
         # trafilatura drops the whole page when reading its metadata raises (htmldate on a
@@ -139,7 +146,7 @@ def read(markup: str, url: str | None) -> Reading | None:
     if document is None:
         return None
     return Reading(
-        blocks=tuple(_trafilatura_blocks(document.body)),
+        blocks=tuple(_trafilatura_blocks(document.body, lazy or {})),
         title=document.title,
         author=document.author,
         date=document.date,

@@ -51,6 +51,10 @@ def _plain(md: str) -> str:
     return clean(re.sub(r"(?m)^\s*(?:[-*>#|]+\s*)+|[*_|]+", " ", text))
 
 
+# The line under a Markdown table's header row: "|---|---|"
+_TABLE_RULE_RE = re.compile(r"\|(?:\s*:?-+:?\s*\|)+")
+
+
 def is_furniture(md: str, article_url: str) -> bool:
     """Blocks that are page furniture whatever their position: a list of nothing but links
     (related stories), a logo, the page's own URL, a contact line, a table of thumbnails,
@@ -77,6 +81,9 @@ def is_furniture(md: str, article_url: str) -> bool:
     if stripped.startswith("|"):
         # A table of thumbnails and headlines; a layout table holding the article has prose.
         prose = max(len(_plain(MD_LINK_RE.sub("", line))) for line in lines)
+        rows = [line for line in lines if not _TABLE_RULE_RE.fullmatch(line)]
+        if len(rows) == 1 and "![" in rows[0] and prose >= 20:
+            return False  # a photo and its caption, laid out in a table of their own
         # A layout table of spacers is mostly rows with nothing in them.
         empty = sum(not _plain(line).strip(" |") for line in lines)
         return prose < 200 and (sum("![" in line for line in lines) >= 2 or 2 * empty >= len(lines))

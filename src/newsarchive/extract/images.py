@@ -103,6 +103,18 @@ def img_src(img: Element, base: str | None) -> str | None:
     return None if url is None or is_placeholder(url) else url
 
 
+def lazy_pictures(root: Element, base: str | None) -> dict[tuple[str, str], str]:
+    """The pictures lazy-loading <img>s load: (placeholder `src`, `alt`) -> the picture's URL
+    (`img_src`), for the placeholders that stand for one picture only."""
+    found: dict[tuple[str, str], str | None] = {}
+    for img in root.iter("img"):
+        src = img.get("src") or ""
+        if is_placeholder(src) and (real := img_src(img, base)):
+            key = (src, img.get("alt") or "")
+            found[key] = real if found.get(key, real) == real else None
+    return {key: url for key, url in found.items() if url}
+
+
 def image_name(url: str | None) -> str:
     """The file name of an image URL, the part that survives resizing services."""
     if not url:

@@ -24,6 +24,7 @@ from newsarchive.extract.furniture import without_bio, without_furniture
 from newsarchive.extract.images import image_name, too_small
 from newsarchive.extract.spacing import respace
 from newsarchive.extract.text import (
+    MD_IMAGE_RE,
     MD_LINK_RE,
     WordIndex,
     absolute_url,
@@ -120,7 +121,7 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             continue
         if block.kind == "table" and (same := _same_table(block, md_blocks)) is not None:
             if _completes(block.md, md_blocks[same].md):
-                replaced[same] = _MD_IMAGE_RE.sub("", block.md)
+                replaced[same] = _without_icons(block.md)
             anchor, suppressed = same, None
             continue
         found = index.find(block.key, max(anchor, 0))
@@ -175,18 +176,40 @@ def _holding_image(md_blocks: list[MdBlock], url: str | None, name: str) -> int 
 
 def _words(md: str) -> list[str]:
     """The words of a block's text, its pictures' descriptions aside."""
-    return match_key(_MD_IMAGE_RE.sub(" ", md)).split()
+    return match_key(MD_IMAGE_RE.sub(" ", md)).split()
 
 
 def _completes(page: str, kept: str) -> bool:
     """Whether the page's table is the one to store rather than trafilatura's: it holds all
     the words trafilatura kept and more (the cells it lost), or the same words where
     trafilatura's holds pictures (icons in cells, which make it look like a table of
-    thumbnails). The page's is stored without its pictures."""
+    thumbnails: the page's is stored without them, `_without_icons`)."""
     more, fewer = Counter(_words(page)), Counter(_words(kept))
     if fewer - more:
         return False
     return fewer.total() < more.total() or "![" in kept
+
+
+# Words beside a picture in a table's cell that make it a captioned photo, not an icon.
+_CAPTION_CHARS = 20
+_CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
+
+
+def _without_icons(table: str) -> str:
+    """The Markdown `table` without the pictures of its cells (icons, stars, flags), but for
+    a picture with a caption beside it (a photo laid out in a table, with its credit)."""
+
+    def cell(text: str) -> str:
+        if "![" not in text or len(_plain_words(text)) >= _CAPTION_CHARS:
+            return text
+        return MD_IMAGE_RE.sub("", text)
+
+    return "\n".join("|".join(map(cell, _CELL_SPLIT_RE.split(row))) for row in table.split("\n"))
+
+
+def _plain_words(md: str) -> str:
+    """The words of `md` that are neither a picture nor a link."""
+    return " ".join(MD_LINK_RE.sub("", MD_IMAGE_RE.sub("", md)).split())
 
 
 def _same_table(table: DomBlock, md_blocks: list[MdBlock]) -> int | None:
@@ -230,7 +253,6 @@ def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBl
 
 # Links, one after another, that end a block.
 _TRAILING_LINKS_RE = re.compile(r"(?:\s*" + MD_LINK_RE.pattern + r")+\s*$")
-_MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
 
 
 # Class words of a picture, or of the element wrapping it, that make it an advert or a
@@ -262,7 +284,7 @@ def _without_spacers(blocks: list[MdBlock], root: Element, base: str | None) -> 
         return blocks
     kept: list[MdBlock] = []
     for block in blocks:
-        md = _MD_IMAGE_RE.sub(lambda m: "" if m[1] in small else m[0], block.md)
+        md = MD_IMAGE_RE.sub(lambda m: "" if m[1] in small else m[0], block.md)
         if md != block.md:
             md = re.sub(r"[ \t]{2,}", " ", md).strip()
             if not md:

@@ -44,6 +44,8 @@ def clean(text: str | None) -> str:
 MD_LINK_RE = re.compile(
     r"!?\[((?:\\.|[^\]\\])*)\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\)"
 )
+# A Markdown picture; group 1 is its address.
+MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
 
 
 def match_key(text: str) -> str:
