@@ -108,6 +108,8 @@ class Measurement:
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (seconds, RSS MB)
     main_cpu: float = 0.0  # user + system seconds of the command's own process (coordinator)
     pss_timeline: list[tuple[float, float]] = field(default_factory=list)  # (seconds, PSS MB)
+    # (seconds, {role: PSS MB}) for the roles of `_role`: where the tree's memory is
+    roles_timeline: list[tuple[float, dict[str, float]]] = field(default_factory=list)
 
     @property
     def pages_per_s(self) -> float:
@@ -138,7 +140,12 @@ def _become_subreaper() -> bool:
 
 
 def _session_pids(sid: int) -> list[int]:
-    pids = []
+    return list(_session_parents(sid))
+
+
+def _session_parents(sid: int) -> dict[int, int]:
+    """{pid: parent pid} of every process of session `sid`."""
+    pids = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -148,8 +155,29 @@ def _session_pids(sid: int) -> list[int]:
             continue
         fields = stat.rsplit(")", 1)[1].split()
         if int(fields[3]) == sid:  # state, ppid, pgrp, session
-            pids.append(int(entry))
+            pids[int(entry)] = int(fields[1])
     return pids
+
+
+ROLES = ("main", "forkserver", "extraction", "tracker")
+
+
+def _role(pid: int, parents: dict[int, int], main: int, names: dict[int, str]) -> str:
+    """What a process of the import's tree is: its main process, the forkserver the
+    extraction processes are forked from, an extraction process (a fork of the forkserver,
+    or of the main process), or multiprocessing's resource tracker."""
+    if pid == main:
+        return "main"
+    if pid not in names:
+        try:
+            names[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            names[pid] = ""
+    if "resource_tracker" in names[pid]:
+        return "tracker"
+    if "forkserver" in names[pid] and parents.get(pid) == main:
+        return "forkserver"
+    return "extraction"
 
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -211,6 +239,8 @@ def measure(
         peak_rss = peak_pss = 0
         timeline: list[tuple[float, float]] = []
         pss_timeline: list[tuple[float, float]] = []
+        roles_timeline: list[tuple[float, dict[str, float]]] = []
+        names: dict[int, str] = {}
         while True:
             # Seen ended but not reaped yet, so that its own CPU time can still be read.
             if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
@@ -218,16 +248,19 @@ def measure(
                 main_cpu = _process_cpu(proc.pid)
                 _, status, _ = os.wait4(proc.pid, 0)
                 break
-            pids = _session_pids(proc.pid)
+            parents = _session_parents(proc.pid)
             rss = pss = 0
-            for each in pids:
+            by_role = dict.fromkeys(ROLES, 0.0)
+            for each in parents:
                 one_rss, one_pss = _memory_kb(each)
                 rss += one_rss
                 pss += one_pss
+                by_role[_role(each, parents, proc.pid, names)] += one_pss / 1024
             peak_rss = max(peak_rss, rss)
             peak_pss = max(peak_pss, pss)
             timeline.append((time.perf_counter() - started, rss / 1024))
             pss_timeline.append((timeline[-1][0], pss / 1024))
+            roles_timeline.append((timeline[-1][0], by_role))
             time.sleep(0.05)
         proc.returncode = os.waitstatus_to_exitcode(status)
         # Reap what the command left behind (adopted by us as subreaper), for its CPU time.
@@ -261,6 +294,7 @@ def measure(
         others=max(0.0, busy - cpu - served) / elapsed,
         main_cpu=main_cpu,
         pss_timeline=pss_timeline,
+        roles_timeline=roles_timeline,
     )
 
 
@@ -542,6 +576,27 @@ def flatness(m: Measurement, *, pss: bool = False) -> str:
     return "peak by 25/50/75/100 %: " + " / ".join(points) + " MB"
 
 
+def split_by_role(m: Measurement) -> str:
+    """Each role's peak PSS (`_role`: all extraction processes together) in each quarter of
+    the run, and the tree's in each quarter and at its peak: which process holds the memory,
+    and whether any grows (a peak per quarter, not since the start, so a slope shows)."""
+    if not m.roles_timeline:
+        return "–"
+    quarters = [
+        [(t, r) for t, r in m.roles_timeline if m.wall * (q - 0.25) <= t < m.wall * q]
+        for q in (0.25, 0.5, 0.75, 1.0)
+    ]
+    parts = []
+    for role in ROLES:
+        points = [max((r[role] for _, r in each), default=0.0) for each in quarters]
+        parts.append(f"{role} " + " / ".join(f"{p:.0f}" for p in points))
+    tree = [max((sum(r.values()) for _, r in each), default=0.0) for each in quarters]
+    parts.append("tree " + " / ".join(f"{p:.0f}" for p in tree))
+    _, at_peak = max(m.roles_timeline, key=lambda each: sum(each[1].values()))
+    split = ", ".join(f"{role} {at_peak[role]:.0f}" for role in ROLES)
+    return f"peak PSS MB in each quarter: {'; '.join(parts)}; at the tree's peak: {split}"
+
+
 # ---------------------------------------------------------------------------------------------
 # The scaling workload: --copies K --hosts H
 
@@ -637,6 +692,7 @@ def scale_main(args: argparse.Namespace, work: Path) -> None:
                 )  # fmt: skip
                 m.label = name
                 m.notes += f"; PSS {flatness(m, pss=True)}" if args.copies > 20 else ""
+                print(f"{name}: {split_by_role(m)}", file=sys.stderr, flush=True)
                 lines.append(scale_row(m, trafilatura))
                 print(lines[-1], file=sys.stderr, flush=True)
                 results.append(asdict(m))
@@ -667,6 +723,7 @@ def scale_main(args: argparse.Namespace, work: Path) -> None:
         for value in results:
             value.pop("timeline")
             value.pop("pss_timeline")
+            value.pop("roles_timeline")
         args.json.write_text(json.dumps({"runs": results, "fsync": figures}, indent=2))
 
 
@@ -790,6 +847,8 @@ def main() -> None:
         data = {**results, "runs": {k: asdict(v) for k, v in runs.items()}}
         for value in data["runs"].values():
             value.pop("timeline")
+            value.pop("pss_timeline")
+            value.pop("roles_timeline")
         args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 

@@ -7,6 +7,7 @@ Spacing and pauses are checked on a virtual clock (tests/clocks.py), never by me
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -31,8 +32,10 @@ from newsarchive.batch import (
     read_url_files,
     read_url_list,
 )
+from newsarchive.models import FetchedPage
 from newsarchive.outcome import Outcome
 from newsarchive.store import Archive
+from pictures import jpeg
 from sites import NO_TEXT, Gauge, Run, add_articles, article_page, entries, flaky
 
 # ---------------------------------------------------------------------------------------------
@@ -471,6 +474,38 @@ def test_the_list_is_read_only_a_window_ahead(server: LoopbackServer, store: Arc
     release.set()
     assert report and report[0].interrupted
     assert report[0].unfinished == 50
+
+
+def test_an_article_done_with_holds_no_page(server: LoopbackServer, store: Archive) -> None:
+    """Once an article is reported, nothing of the run keeps its downloaded page: not the
+    download thread that fetched it and now waits for more, nor the writer thread, nor the
+    copies of its task that downloaded its pictures (which every page here has)."""
+    urls = []
+    for n in range(6):
+        figure = f'<figure><img src="/pictures/{n}.jpg" alt="Picture {n}"></figure>'
+        server.add(f"/news/{n}", article_page(n).replace("</h1>", f"</h1>{figure}"))
+        server.add(f"/pictures/{n}.jpg", jpeg(640, 480, n), content_type="image/jpeg")
+        urls.append(server.url(f"/news/{n}"))
+    reported: set[str] = set()
+    held: list[str] = []
+
+    def on_result(outcome: Outcome) -> None:
+        reported.add(outcome.input)
+        if len(reported) < len(urls):
+            return
+        # The last result: the threads are idle, or about to be, with all the work done.
+        for _ in range(200):
+            gc.collect()
+            held[:] = [o.url for o in gc.get_objects() if type(o) is FetchedPage]
+            if not set(held) & reported:
+                return
+            time.sleep(0.05)
+
+    options = BatchOptions(jobs=0, concurrency=3, robots=False)
+    report = import_urls(entries(urls), store, options, on_result=on_result)
+    assert report.counts == {"archived": 6}
+    assert all("images" in front_matter(path) for path in md_files(store.root))
+    assert not set(held) & reported
 
 
 def test_stop_leaves_no_partial_file_and_a_rerun_finishes(

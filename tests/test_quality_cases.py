@@ -579,8 +579,10 @@ def test_the_day_before_the_declared_one_shown_under_the_headline_wins() -> None
     head = '<meta property="article:published_time" content="2024-05-04T09:00:00+00:00">'
     evening = story(head=head, byline='<p class="date">03.05.2024, 21:30</p>')
     assert story_article(evening).published == "2024-05-03"
-    # A day further back under the headline is not this article's.
-    older = story(head=head, byline='<p class="date">01.05.2024</p>')
+    # A day further back under the headline, a teaser's (a link to another story), is not
+    # this article's. (A date line of its own there is: see test_quality_meta.py.)
+    teaser = '<a href="/news/2024/05/01/ferries"><p class="date">01.05.2024</p></a>'
+    older = story(head=head, byline=teaser)
     assert story_article(older).published == "2024-05-04T09:00:00+00:00"
 
 

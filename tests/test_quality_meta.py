@@ -298,3 +298,44 @@ def test_the_sites_name_in_a_title_takes_its_tagline_with_it() -> None:
     assert strip_site_name("Port | Courier | Harbour cranes return", keys) == (
         "Port | Courier | Harbour cranes return"
     )
+
+
+def _dated_story(head: str, header: str, after: str = "") -> str:
+    """A German article: the headline, the date line under it, the text, what follows."""
+    return (
+        f"<!doctype html><html lang='de'><head><title>{HEADLINE}</title>{head}</head><body>"
+        f'<div class="article"><h1>{HEADLINE}</h1>{header}{STORY_TEXT}</div>{after}'
+        "</body></html>"
+    )
+
+
+def test_the_date_line_under_the_headline_dates_a_page_that_declares_no_date() -> None:
+    line = '<div class="field field--name-node-post-date">20.12.2022</div>'
+    # htmldate takes the reader's reaction below for the article's date.
+    reaction = (
+        '<div class="reactions"><p>Gut erklärt! <abbr class="date" title="2023-01-19T10:57:27Z">'
+        "19.01.2023</abbr></p></div>"
+    )
+    assert story_article(_dated_story("", line, reaction)).published == "2022-12-20"
+
+
+def test_the_date_line_under_the_headline_wins_over_a_declared_day_the_page_never_shows() -> None:
+    head = article_ld(datePublished="2024-05-01T09:00:00+02:00")
+    line = '<aside class="meta">21.05.2024 · Ausrüstung</aside>'
+    assert story_article(_dated_story(head, line)).published == "2024-05-21"
+    # When the page writes the declared day too, the declared day stays.
+    shown = _dated_story(head, line, "<footer><p>Erstmals erschienen 01.05.2024</p></footer>")
+    assert story_article(shown).published == "2024-05-01T09:00:00+02:00"
+
+
+def test_a_day_the_text_talks_about_or_a_comments_day_does_not_date_the_page() -> None:
+    prose = (
+        "<p>Die Novellierung der Düngeverordnung ist seit dem 30.04.2020 in Kraft, und die "
+        "Sperrfristen gelten seitdem für alle Betriebe im ganzen Land.</p>"
+    )
+    assert story_article(_dated_story("", "", prose)).published is None
+    comments = (
+        '<div class="comments"><ol><li class="comment"><p>Danke für den Artikel!</p>'
+        '<abbr title="2010-12-08T10:56:00Z">8. Dezember 2010 um 10:56</abbr></li></ol></div>'
+    )
+    assert story_article(_dated_story("", "", comments)).published is None

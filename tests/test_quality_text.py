@@ -361,8 +361,14 @@ def test_a_heading_the_page_shows_over_another_stays() -> None:
         "The northern quay closes on Monday for the summer.",
     ]
     assert without_furniture(blocks, URL).split("\n\n") == blocks
-    # The same line last, with no text after it, is a leftover like any empty heading.
-    assert without_furniture(blocks[1:] + blocks[:1], URL).split("\n\n") == blocks[1:]
+    # The same sentence last is the text's closing line, set large: it stays too.
+    assert without_furniture(blocks[1:] + blocks[:1], URL).split("\n\n") == blocks[1:] + blocks[:1]
+    # A heading last that is no sentence, or beside what went, is a leftover like any other.
+    title = "### More of the quay works, the ferries and the market on the square and in town"
+    assert without_furniture([*blocks[1:], title], URL).split("\n\n") == blocks[1:]
+    links = "- [Ferries](/news/ferries)\n- [Market](/news/market)"
+    closing = [*blocks[1:], blocks[0], links]
+    assert without_furniture(closing, URL).split("\n\n") == blocks[1:]
 
 
 def test_words_run_together_around_headings_and_digits_are_spaced_as_the_page_shows() -> None:

@@ -47,6 +47,7 @@ from newsarchive import wayback as wayback_mod
 from newsarchive.articles import archived_url
 from newsarchive.crawl import Crawler
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
+from newsarchive.extracting import tidy_heap
 from newsarchive.images.download import Picture
 from newsarchive.leftovers import leftovers, temp_name
 from newsarchive.models import FetchedPage, ImageOptions
@@ -299,6 +300,10 @@ TotalCallback = Callable[[int], None]
 # Extraction (runs in an extraction process)
 
 
+# Pages an extraction process extracts between two trims of its heap (`tidy_heap`).
+_TIDY_EVERY = 4
+
+
 def prepare_page(
     page: FetchedPage,
     given: str,
@@ -327,6 +332,8 @@ def prepare_page(
         return exc
     except Exception as exc:
         return NewsArchiveError(f"{given}: unexpected {type(exc).__name__} while extracting: {exc}")
+    finally:
+        tidy_heap(_TIDY_EVERY)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,7 +351,6 @@ class _ImportTask(Task):
     # An article waiting for Save Page Now (--save-to-wayback) before it is written: the next
     # request asks the Wayback Machine to capture its page.
     saving: Found | None = None
-    framing: Found | None = None  # an article waiting for its pictures before it is written
 
     @property
     def crawled(self) -> bool:
@@ -379,6 +385,9 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         self.seen = _Seen()
         # Pages whose raw response is to be captured, from download until extracted.
         self.raw_pages: dict[int, FetchedPage] = {}
+        # Articles waiting for their pictures, by their task's id: here, not on the task,
+        # whose copies download the pictures and would keep the article and its page.
+        self.framing: dict[int, Found] = {}
         self.wayback = options.wayback
         self.wayback_site = site_of(options.wayback.base)  # one site, however many URLs
         self.images = options.images
@@ -454,6 +463,9 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:
         page = self.raw_pages.pop(id(task), None)
         if isinstance(outcome, Found):
+            framed = outcome.wanted and self.picture_files is not None  # may be written here
+            if outcome.staged is not None and not framed:
+                page = None  # its files are written: only their names are left to give
             self._next(task, task.plan.found(dataclasses.replace(outcome, page=page)))
         elif isinstance(outcome, NewsArchiveError):
             self._next(task, task.plan.failed(outcome))
@@ -513,7 +525,7 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         """Have the writer thread write the article (`write_found`, as `fetch` does), once its
         pictures are in."""
         if found.wanted and self.picture_files is not None:
-            task.framing = found
+            self.framing[id(task)] = found
             page_url = found.article.final_url or found.article.url
             self._get_pictures(task, [item.url for item in found.wanted], page_url)
             return
@@ -535,8 +547,9 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
     def _pictures_done(
         self, task: _ImportTask, pictures: dict[str, Picture], warnings: list[str]
     ) -> None:
-        assert task.framing is not None and self.picture_files is not None
-        found, task.framing = dataclasses.replace(task.framing, pictures=pictures), None
+        framing = self.framing.pop(id(task))
+        assert self.picture_files is not None
+        found = dataclasses.replace(framing, pictures=pictures)
         task.plan.warnings.extend(warnings)
         if found.staged is not None:
             if not pictures:  # none is kept: the file written already is the one
@@ -597,6 +610,8 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
                 self.open.pop(ListEntry(outcome.source, outcome.line, outcome.input), None)
         self._settle(task)  # the line is done: the reader may take one more
         self.on_result(outcome)
+        # The pages done with leave holes in this process's heap: give them back now and then.
+        tidy_heap(_TIDY_EVERY * 16)
 
 
 def import_urls(

@@ -598,15 +598,13 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _worker(self, jobs: queue.SimpleQueue[tuple[TaskT, bool] | None] | None = None) -> None:
         jobs = self.jobs_queue if jobs is None else jobs
-        while True:
-            job = jobs.get()
-            if job is None or self.closed.is_set():
-                return
+        while (job := jobs.get()) is not None and not self.closed.is_set():
             started = self.clock.now()
             fetched = self._fetch(*job)
             # A picture's own latency leaves out writing it to disk, which is not the site's.
             latency = fetched.picture.latency if fetched.picture else self.clock.now() - started
             self.events.put(dataclasses.replace(fetched, latency=latency))
+            del job, fetched  # an idle thread holds no page: done with, it is freed at once
 
     def _fetch(self, task: TaskT, with_robots: bool) -> Fetched[TaskT]:
         """One download job, in a download thread: robots.txt first if due, then the page (or
@@ -803,43 +801,48 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
         A separate thread, because each save waits for the disk (fsync) and the scheduler
         must keep handing out downloads meanwhile. Grouped writes queued one after another,
-        or within `WRITE_GROUP_WAIT` of the first (at most `WRITE_GROUP`), are done
-        together. A write that raises ends it: the
-        coordinator raises the error (the archive cannot be written).
-        """
+        or within `WRITE_GROUP_WAIT` of the first (at most `WRITE_GROUP`), are done together,
+        each group in a call of its own, so that none is held while waiting for the next. A
+        write that raises ends it: the coordinator raises the error (the archive cannot be
+        written)."""
         held: deque[tuple[TaskT, object, bool] | None] = deque()
-        while True:
-            job = held.popleft() if held else self.saves.get()
-            if job is None or self.closed.is_set():
-                if job is not None:
-                    self.saves.put(job)  # dropped at shutdown, as the rest of the queue
-                return
-            group = [job]
-            deadline = time.monotonic() + WRITE_GROUP_WAIT
-            while job[2] and len(group) < WRITE_GROUP:
-                try:
-                    more = self.saves.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                if more is None or not more[2]:
-                    held.append(more)
-                    break
-                group.append(more)
+        while self._write_next(held):
+            pass
+
+    def _write_next(self, held: deque[tuple[TaskT, object, bool] | None]) -> bool:
+        """Do the next write, or group; False when the writer thread is to end."""
+        job = held.popleft() if held else self.saves.get()
+        if job is None or self.closed.is_set():
+            if job is not None:
+                self.saves.put(job)  # dropped at shutdown, as the rest of the queue
+            return False
+        group = [job]
+        deadline = time.monotonic() + WRITE_GROUP_WAIT
+        while job[2] and len(group) < WRITE_GROUP:
             try:
-                if job[2]:
-                    values = list(self._write_group([write for _, write, _ in group]))
-                else:
-                    write = job[1]
-                    assert callable(write)
-                    values = [write()]
-            except Exception as exc:
-                self.events.put(_Written(job[0], None, exc))
-                for _, write, grouped in group[1:]:
-                    if grouped:
-                        self._drop_write(write)
-                return
-            for (task, _, _), value in zip(group, values, strict=True):
-                self.events.put(_Written(task, value, None))
+                more = self.saves.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if more is None or not more[2]:
+                held.append(more)
+                break
+            group.append(more)
+        try:
+            if job[2]:
+                values = list(self._write_group([write for _, write, _ in group]))
+            else:
+                write = job[1]
+                assert callable(write)
+                values = [write()]
+        except Exception as exc:
+            self.events.put(_Written(job[0], None, exc))
+            for _, write, grouped in group[1:]:
+                if grouped:
+                    self._drop_write(write)
+            return False
+        for (task, _, _), value in zip(group, values, strict=True):
+            self.events.put(_Written(task, value, None))
+        return True
 
     def _written(self, event: _Written[TaskT]) -> None:
         self.writing -= 1

@@ -8,20 +8,24 @@ from __future__ import annotations
 import ctypes
 from datetime import UTC, datetime
 
+from newsarchive.capture import capture_path, seal_capture
+from newsarchive.frontmatter import archiver_name
 from newsarchive.models import FetchedPage
-from newsarchive.pipeline import prepare, render_file
+from newsarchive.naming import DEFAULT_TEMPLATE, template_path
+from newsarchive.pipeline import extract_found
 
-__all__ = ["prepare_extraction", "release_large_buffers", "warm_up"]
+__all__ = ["prepare_extraction", "release_large_buffers", "tidy_heap", "warm_up"]
 
 # A small article whose extraction runs every lazily initialised part of the extractor (the
 # fallback extractors' word lists, the public-suffix list: a short domain defeats courlan's
-# fast path), so that the first real page does not pay ~0.5 s for them.
+# fast path), so that the first real page does not pay ~0.5 s for them; its title is not all
+# ASCII, so that its file name loads the slugs' transliteration table (3 MB of strings).
 _WARM_UP_URL = "https://www.bbc.co.uk/news/2024/01/02/warm-up"
 _WARM_UP_PAGE = (
-    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Warm-up</title>'
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Warm-up’s café</title>'
     f'<link rel="canonical" href="{_WARM_UP_URL}">'
     '<meta property="article:published_time" content="2024-01-02T10:00:00+00:00"></head>'
-    '<body><nav><a href="/">Home</a></nav><article><h1>Warm-up</h1><p>By A. Writer</p>'
+    '<body><nav><a href="/">Home</a></nav><article><h1>Warm-up’s café</h1><p>By A. Writer</p>'
     "<p>A short paragraph, so that every fallback extractor runs once.</p></article></body></html>"
 )
 
@@ -38,15 +42,21 @@ _warm = False
 
 
 def warm_up() -> None:
-    """Extract the warm-up page once in this process (and in the processes it forks later)."""
+    """Do an import's work on the warm-up page once in this process (and in the processes it
+    forks later): extract it, choose its pictures, render its file, name it and seal its
+    capture (`pipeline.stage_found`, writing nothing). What that loads (the slugs'
+    transliteration tables, the WARC writer) is then loaded once, not once a process."""
     global _warm
     if _warm:
         return
+    raw = _WARM_UP_PAGE.encode("utf-8")
     page = FetchedPage(
-        _WARM_UP_URL, _WARM_UP_URL, 200, "text/html", _WARM_UP_PAGE, "utf-8", datetime.now(UTC)
-    )
-    article, _ = prepare(page, _WARM_UP_URL)
-    render_file(article)
+        _WARM_UP_URL, _WARM_UP_URL, 200, "text/html", _WARM_UP_PAGE, "utf-8", datetime.now(UTC),
+        raw=raw,
+    )  # fmt: skip
+    found = extract_found(page, _WARM_UP_URL, images=True)
+    rel = template_path(DEFAULT_TEMPLATE, found.article)
+    seal_capture(page, capture_path(str(rel), page), software=archiver_name())
     _warm = True
 
 
@@ -67,3 +77,24 @@ def release_large_buffers() -> None:
         return
     mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD; setting it also stops its dynamic growth
     mallopt(-8, 2)  # M_ARENA_MAX
+
+
+_calls = 0
+
+
+def tidy_heap(every: int) -> None:
+    """On every `every`-th call, have glibc give the free pages inside its heaps back to the
+    system (malloc_trim). Pages and articles of every size, made and freed in turn, leave
+    holes among what lives on, which glibc keeps: the heaps of an import's main process
+    grew from 22 to 30 MB in two minutes with 15-17 MB of them in use, and an extraction
+    process keeps about 5 MB it does not use. A trim takes about 0.5 ms of CPU in an
+    extraction process. Elsewhere than glibc there is nothing to do."""
+    global _calls
+    _calls += 1
+    if _calls % every:
+        return
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return
+    trim(0)

@@ -184,10 +184,14 @@ def _without_empty_sections(blocks: list[str], gone: list[bool]) -> list[str]:
 
 
 def _is_intro(blocks: list[str], gone: list[bool], at: int) -> bool:
-    """Whether the heading at `at` is a paragraph set as a heading (an intro, a standfirst)
-    above the text: ten words or more, text that stays after it, and nothing gone beside it."""
-    if len(_plain(blocks[at]).split()) < _PARAGRAPH_WORDS or _beside_gone(blocks, gone, at):
+    """Whether the heading at `at` is a paragraph set as a heading: ten words or more and
+    nothing gone beside it, either above text that stays (an intro, a standfirst) or, a
+    sentence, ending the text (a closing line: "All these products you find at ...!")."""
+    plain = _plain(blocks[at])
+    if len(plain.split()) < _PARAGRAPH_WORDS or _beside_gone(blocks, gone, at):
         return False
+    if at == len(blocks) - 1:
+        return plain.rstrip(" *_)»“”\"'").endswith((".", "!", "?"))
     after = zip(blocks[at + 1 :], gone[at + 1 :], strict=True)
     return any(not went and not _HEADING_RE.match(block) for block, went in after)
 
