@@ -101,3 +101,33 @@ def test_an_article_name_taken_by_another_article_gets_a_number(tmp_path: Path) 
     assert [item.status for item in written] == ["archived", "archived"]
     assert written[1].path.name == written[0].path.name.replace(".md", "-2.md")
     assert archive.lookup("https://mirror.example/1") == written[1].path
+
+
+def test_an_interrupted_import_removes_what_its_extraction_processes_staged(
+    tmp_path: Path,
+) -> None:
+    """After Ctrl-C the extraction processes are ended, and the files they had written for
+    the import under its name are removed; anything else stays."""
+    from newsarchive.leftovers import remove_staged, temp_name
+
+    month = tmp_path / "2024" / "05"
+    month.mkdir(parents=True)
+    staged = [
+        month / temp_name("2024-05-06-story.md", owner=os.getpid()),
+        month / temp_name("2024-05-06-story.20240506T070809Z.warc.gz", owner=os.getpid()),
+    ]
+    others = [
+        month / temp_name("2024-05-06-other.md", owner=os.getpid() + 1),  # another import's
+        month / temp_name("failed.txt"),  # this process's own write of another kind
+        month / "2024-05-06-kept.md",
+    ]
+    old = tmp_path / "2023"
+    old.mkdir()
+    before = old / temp_name("2023-01-01-old.md", owner=os.getpid())
+    for path in [*staged, *others, before]:
+        path.write_text("x", encoding="utf-8")
+    os.utime(old, (0, 0))  # a directory no write has touched since the import began
+    remove_staged(tmp_path, since=os.stat(month).st_mtime - 1)
+    assert [path.exists() for path in staged] == [False, False]
+    assert all(path.exists() for path in others)
+    assert before.exists()

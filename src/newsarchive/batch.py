@@ -22,9 +22,9 @@ what is particular to an import:
   (`pipeline.Plan`, and `pipeline.write_found` in the writer thread); the archive is one more
   site to the scheduler. Each URL line's result is a `pipeline.Outcome`, as `fetch` gives.
 
-Stopping (`stop` set, e.g. on Ctrl-C) takes no more work and abandons what is under way; since
-files are written whole or not at all, running the same import again continues where it
-stopped. This module never prints: results, notices and totals go to callbacks.
+Stopping (`stop` set, e.g. on Ctrl-C) takes no more work and abandons what is under way (the
+files the extraction processes had staged for it are removed); since files are written whole
+or not at all, running the same import again continues where it stopped. This module never prints: results, notices and totals go to callbacks.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from newsarchive.crawl import Crawler
 from newsarchive.errors import FetchError, InvalidURLError, NewsArchiveError, StoreError
 from newsarchive.extracting import tidy_heap
 from newsarchive.images.download import Picture
-from newsarchive.leftovers import leftovers, temp_name
+from newsarchive.leftovers import leftovers, remove_staged, temp_name
 from newsarchive.models import FetchedPage, ImageOptions
 from newsarchive.outcome import Outcome
 from newsarchive.pipeline import (
@@ -635,6 +635,7 @@ def import_urls(
     `seed` fixes the jitter of delays and backoff; `clock` replaces the scheduler's clock.
     Raises StoreError if the archive cannot be written.
     """
+    started = time.time() - 1  # file systems keep modification times to the second or better
     importer = _Importer(
         entries,
         archive,
@@ -649,4 +650,8 @@ def import_urls(
     report = crawl_mod.run_to_report(importer, importer.report)
     if report.interrupted:
         report.not_done = importer.not_done()
+        if importer.stage is not None:  # files its abandoned extraction processes wrote
+            for root in (archive.root, importer.captures):
+                if root is not None:
+                    remove_staged(root, started)
     return report

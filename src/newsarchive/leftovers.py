@@ -27,6 +27,7 @@ __all__ = [
     "is_leftover",
     "process_alive",
     "remove_leftovers",
+    "remove_staged",
     "sync_directory",
     "temp_name",
     "write_temp",
@@ -141,6 +142,26 @@ def leftovers(directory: Path) -> Iterator[Path]:
         path = directory / name
         if is_leftover(path):
             yield path
+
+
+def remove_staged(root: Path, since: float) -> None:
+    """Remove the articles' and captures' temporary files under `root` that name this process
+    (`write_temp` with `owner`), in the directories changed since `since` (a time.time()):
+    what its extraction processes wrote for it before an interrupted import abandoned them."""
+    own = re.compile(rf"\..+\.(?:md|warc\.gz)\.{os.getpid()}-[0-9a-f]{{8}}\.tmp")
+    for folder, dirnames, filenames in os.walk(root):
+        dirnames[:] = [name for name in dirnames if not name.startswith(".")]
+        try:
+            if os.stat(folder).st_mtime < since:
+                continue
+        except OSError:
+            continue
+        for name in filenames:
+            if own.fullmatch(name):
+                try:
+                    os.unlink(os.path.join(folder, name))
+                except OSError:
+                    pass
 
 
 def remove_leftovers(directory: Path) -> None:
