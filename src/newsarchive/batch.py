@@ -24,7 +24,8 @@ what is particular to an import:
 
 Stopping (`stop` set, e.g. on Ctrl-C) takes no more work and abandons what is under way (the
 files the extraction processes had staged for it are removed); since files are written whole
-or not at all, running the same import again continues where it stopped. This module never prints: results, notices and totals go to callbacks.
+or not at all, running the same import again continues where it stopped. This module never
+prints: results, notices and totals go to callbacks.
 """
 
 from __future__ import annotations
