@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from newsarchive.extract.dom import BLOCK_TAGS, SKIP_TEXT_TAGS, Element, text_of
+from newsarchive.extract.dom import BLOCK_TAGS, SKIP_TEXT_TAGS, Element, raw_text_of, text_of
 from newsarchive.extract.images import figure_caption, img_src, split_credit
 from newsarchive.extract.text import absolute_url, clean, contains, escape_md, match_key
 from newsarchive.extract.widgets import SKIP_TAGS, skip_reason
@@ -306,7 +306,7 @@ def _inline_runs(el: Element) -> Iterator[str]:
             yield clean(" ".join(parts))
             parts = []
         elif isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
-            parts.append(text_of(child))
+            parts.append(raw_text_of(child))
         parts.append(child.tail or "")
     yield clean(" ".join(parts))
 

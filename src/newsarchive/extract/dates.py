@@ -817,7 +817,7 @@ def _text_days(root: Element, month_first: bool) -> set[str]:
         if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS:
             continue
         for text in (el.text, el.tail):
-            if not text or not any(ch.isdigit() for ch in text):
+            if not text or not any(map(str.isdigit, text)):
                 continue
             if before_h1 and story not in el.iterancestors():
                 continue

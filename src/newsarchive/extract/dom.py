@@ -28,9 +28,15 @@ SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "b
 
 def text_of(el: Element, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
     """The visible text of an element, without scripts, styles and form controls."""
+    return clean(raw_text_of(el, skip))
+
+
+def raw_text_of(el: Element, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
+    """`text_of` with the page's whitespace as it stands, for callers that join texts and
+    clean them once."""
     if next(el.iter(*skip), None) is None:
         # Nothing to leave out (most paragraphs): lxml gathers the text without Python calls.
-        return clean("".join(el.itertext()))
+        return "".join(el.itertext())
     parts: list[str] = []
 
     def walk(node: Element) -> None:
@@ -45,7 +51,7 @@ def text_of(el: Element, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
                 parts.append(child.tail)
 
     walk(el)
-    return clean("".join(parts))
+    return "".join(parts)
 
 
 _NO_WORD_ATTRS = (None, None, None, None, None)  # class, id, role, itemprop, data-component

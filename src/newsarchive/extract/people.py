@@ -452,6 +452,10 @@ _TIME_ONLY_RE = re.compile(
 _BIO_RE = re.compile(r"\b(?:is|was|are|covers|writes|has been|joined|reports)\b|[a-z]{3}\.\s*$")
 
 
+# Attribute values that mark an element as a byline or author's ("author-name", "verfasser").
+_AUTHOR_ATTR_RE = re.compile("author|byline|writer|contributor|creator|autor|verfasser")
+
+
 def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str | None:
     """The page's byline wording ("Daphné Benoit for AFP"), from an element marked as a byline
     or author that names the authors; without a leading "By".
@@ -466,9 +470,8 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
     found: list[tuple[Element, str]] = []
     for el in root.xpath("//*[@class or @id or @rel or @itemprop]"):
         attrs = " ".join(str(v) for v in el.attrib.values()).lower()
-        if el.tag in ("meta", "link", "script", "style", "body") or not any(
-            w in attrs
-            for w in ("author", "byline", "writer", "contributor", "creator", "autor", "verfasser")
+        if el.tag in ("meta", "link", "script", "style", "body") or not _AUTHOR_ATTR_RE.search(
+            attrs
         ):
             continue
         words = set(class_words(el))

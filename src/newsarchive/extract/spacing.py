@@ -12,6 +12,7 @@ nothing (text the container does not hold).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ _RUN_TOGETHER = re.compile(
 _CONTEXT = 24
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Plain:
     """A Markdown text as a reader reads it, with where markup stood between two characters:
     (position in the text, where a space would go in the Markdown)."""
@@ -66,8 +67,10 @@ class _Plain:
         return found
 
 
+@functools.lru_cache(maxsize=64)
 def plain(md: str) -> _Plain:
-    """The text of `md` without its markup, and the junctions the markup left."""
+    """The text of `md` without its markup, and the junctions the markup left. (Cached: a
+    paragraph is read once for its spaces and again as each side of a junction.)"""
     out: list[str] = []
     size = 0
     junctions: list[tuple[int, int]] = []
