@@ -51,13 +51,13 @@ MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
 def match_key(text: str) -> str:
     """A comparison key: lower-case words only, so Markdown syntax and punctuation never matter."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    # Keep link text, drop targets; twice for "[![alt](img)](url)". (The tests before each
-    # substitution: this runs on every block of every page, and most have neither.)
-    for _ in range(3 if "](" in text else 0):
-        linked = MD_LINK_RE.sub(r" \1 ", text)
-        if linked == text:
-            break
-        text = linked
+    # Each substitution only where its markup may be: this runs on every block of every page.
+    if "](" in text:
+        for _ in range(3):  # keep link text, drop targets; twice for "[![alt](img)](url)"
+            linked = MD_LINK_RE.sub(r" \1 ", text)
+            if linked == text:
+                break
+            text = linked
     if "<" in text:
         text = _INLINE_TAG_RE.sub(" ", text)  # <u>, <sup>, <sub> in trafilatura's Markdown
     return " ".join(_NON_WORD_RE.sub(" ", text).split())
