@@ -427,14 +427,13 @@ def extraction_limit(pages: dict[str, tuple[str, bytes]], cores: int) -> tuple[M
     article, render the file. Returns the limit and the CPU seconds of extraction alone.
     """
     from newsarchive.batch import prepare_page
-    from newsarchive.decode import decode_html
     from newsarchive.models import FetchedPage
 
     def page_work(url: str, raw: bytes) -> float:
         started = time.process_time()
-        html, encoding = decode_html(raw, None)
+        page = FetchedPage(url, url, 200, "text/html", datetime.now(UTC), raw=raw)
+        assert page.html  # decoded here, once, as in an extraction process
         decoded = time.process_time()
-        page = FetchedPage(url, url, 200, "text/html", html, encoding, datetime.now(UTC))
         prepare_page(page, url)
         return decoded - started
 

@@ -18,8 +18,7 @@ def page(html: str, url: str = URL) -> FetchedPage:
         final_url=url,
         status=200,
         content_type="text/html",
-        html=html,
-        encoding="utf-8",
+        raw=html.encode(),
         fetched_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
     )
 

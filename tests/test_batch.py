@@ -20,6 +20,7 @@ import pytest
 from clocks import Stamps, VirtualClock, gaps
 from helpers import front_matter, md_files
 from httpserver import LoopbackServer
+from newsarchive import models
 from newsarchive.batch import (
     BatchOptions,
     BatchReport,
@@ -431,6 +432,33 @@ def test_extraction_in_worker_processes(server: LoopbackServer, store: Archive) 
     assert empty.reason == "no article text"
     assert empty.message is not None and empty.message.startswith(server.url("/no-text"))
     assert len(md_files(store.root)) == 5
+
+
+@pytest.mark.parametrize("capture", [True, False])
+def test_pages_are_decoded_in_the_extraction_processes_only(
+    server: LoopbackServer,
+    store: Archive,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capture: bool,
+) -> None:
+    """The main process moves each page's bytes and never decodes them: the text, as large
+    again, is made where it is extracted (and so is neither held here nor copied across)."""
+    decoded_here: list[bytes] = []
+    real = models.decode_html
+
+    def counting(raw: bytes, declared: str | None = None) -> tuple[str, str]:
+        decoded_here.append(raw)
+        return real(raw, declared)
+
+    monkeypatch.setattr(models, "decode_html", counting)
+    urls = add_articles(server, 4)
+    captures = tmp_path / "captures" if capture else None
+    run = Run(store, urls, jobs=1, captures=captures)
+    assert run.report.counts == {"archived": 4}
+    assert decoded_here == []
+    if captures is not None:
+        assert len(list(captures.rglob("*.warc.gz"))) == 4
 
 
 def test_the_list_is_read_only_a_window_ahead(server: LoopbackServer, store: Archive) -> None:

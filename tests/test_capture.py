@@ -102,8 +102,6 @@ def test_paths() -> None:
         final_url="https://example.org/a",
         status=200,
         content_type="text/html",
-        html="",
-        encoding="utf-8",
         fetched_at=datetime(2026, 11, 23, 10, 41, 33, tzinfo=UTC),
     )
     assert capture_path("2021/09/2021-09-14-mali.md", page) == (
@@ -118,8 +116,7 @@ def test_a_saved_file_is_not_a_response(tmp_path: Path) -> None:
         final_url="",
         status=None,
         content_type="text/html",
-        html=PAGE,
-        encoding="utf-8",
+        raw=PAGE.encode(),
         fetched_at=datetime.now(UTC),
         local_path="saved.html",
     )

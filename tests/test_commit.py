@@ -23,9 +23,7 @@ def fetched(n: int, url: str | None = None) -> FetchedPage:
     html = article_page(n)
     url = url or f"https://news.example/story/{n}"
     headers = (("Content-Type", "text/html; charset=utf-8"),)
-    return FetchedPage(
-        url, url, 200, "text/html", html, "utf-8", WHEN, raw=html.encode(), headers=headers
-    )
+    return FetchedPage(url, url, 200, "text/html", WHEN, raw=html.encode(), headers=headers)
 
 
 def staged(archive: Archive, captures: Path, page: FetchedPage) -> Found:

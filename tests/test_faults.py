@@ -167,9 +167,10 @@ def test_writing_commands_name_a_file_they_skip(
 def page_of(paragraphs: list[str], title: str = "Many paragraphs") -> FetchedPage:
     from datetime import UTC, datetime
 
-    html = article_html(title, paragraphs).decode()
     url = "https://example.org/many"
-    return FetchedPage(url, url, 200, "text/html", html, "utf-8", datetime.now(UTC))
+    return FetchedPage(
+        url, url, 200, "text/html", datetime.now(UTC), raw=article_html(title, paragraphs)
+    )
 
 
 @pytest.mark.slow

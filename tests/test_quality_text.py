@@ -44,8 +44,7 @@ def page(body: str, head: str = "") -> FetchedPage:
         final_url=URL,
         status=200,
         content_type="text/html",
-        html=html,
-        encoding="utf-8",
+        raw=html.encode(),
         fetched_at=FETCHED,
     )
 
@@ -247,14 +246,13 @@ def test_ruby_annotations_are_no_part_of_the_title_or_the_text() -> None:
             final_url=URL,
             status=200,
             content_type="text/html",
-            html=(
+            raw=(
                 "<html lang='ja'><head><meta charset='utf-8'><title>港の工事</title></head>"
                 f"<body><article><h1>{ruby}が始まる</h1>"
                 f"<p>{ruby}が月曜日に始まりました。北の岸壁は夏の間、通行止めになります。"
                 "住民には、フェリーの時刻表は変わらないと説明がありました。</p>"
                 f"<p>{FILLER}</p></article></body></html>"
-            ),
-            encoding="utf-8",
+            ).encode(),
             fetched_at=FETCHED,
         )
     )
@@ -469,7 +467,9 @@ def test_the_author_s_bio_after_the_article_is_no_part_of_it() -> None:
         "Northbridge Courier covering the harbour and city hall.</em></p>"
     )
     shown = page(f"<p>{inside}</p>", head)
-    with_bio = dataclasses.replace(shown, html=shown.html.replace("</article>", f"{bio}</article>"))
+    with_bio = dataclasses.replace(
+        shown, raw=shown.html.replace("</article>", f"{bio}</article>").encode()
+    )
     stored = extract(with_bio)
     assert stored.authors == ("Jane Doe",)
     assert "senior reporter" not in stored.body
@@ -505,7 +505,7 @@ def test_an_article_is_not_cut_down_to_the_site_s_slogan() -> None:
         + "".join(f"<p>{p}</p>" for p in SHORT_ARTICLE)
         + "</article></aside></body></html>"
     )
-    shown = dataclasses.replace(page(""), html=html)
+    shown = dataclasses.replace(page(""), raw=html.encode())
     assert extract(shown).body.split("\n\n") == SHORT_ARTICLE
 
 

@@ -453,8 +453,8 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             # written here after all (its pictures change it, or its files could not be).
             self.raw_pages[id(task)] = page
             sent = page
-        else:  # extraction reads neither the raw bytes nor the headers
-            sent = dataclasses.replace(page, raw=b"", headers=())
+        else:  # extraction reads the raw bytes (it decodes them), not the headers
+            sent = dataclasses.replace(page, headers=())
         pictures, limit = self.images.enabled, self.options.fetch.extract_timeout
         whole = not capture and self.stage is None
         self._process(

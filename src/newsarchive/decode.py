@@ -16,6 +16,9 @@ import re
 
 import charset_normalizer
 
+# The media types of HTML pages: their bodies are decoded by `decode_html`.
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
 # How far into the page to look for <meta charset>. The HTML standard scans 1024 bytes, but
 # real pages put long <script> and <link> blocks first.
 META_SCAN_BYTES = 4096

@@ -42,8 +42,9 @@ from typing import Any, NoReturn
 from urllib.parse import urljoin
 from xml.parsers import expat
 
+from newsarchive.decode import HTML_TYPES
 from newsarchive.errors import ContentError, InvalidURLError, NewsArchiveError, UsageError
-from newsarchive.fetch import HTML_TYPES, Client, fetch, open_local
+from newsarchive.fetch import Client, fetch, open_local
 from newsarchive.models import FetchOptions
 from newsarchive.urls import check_url, normalize_url
 

@@ -50,10 +50,7 @@ def warm_up() -> None:
     if _warm:
         return
     raw = _WARM_UP_PAGE.encode("utf-8")
-    page = FetchedPage(
-        _WARM_UP_URL, _WARM_UP_URL, 200, "text/html", _WARM_UP_PAGE, "utf-8", datetime.now(UTC),
-        raw=raw,
-    )  # fmt: skip
+    page = FetchedPage(_WARM_UP_URL, _WARM_UP_URL, 200, "text/html", datetime.now(UTC), raw=raw)
     found = extract_found(page, _WARM_UP_URL, images=True)
     rel = template_path(DEFAULT_TEMPLATE, found.article)
     seal_capture(page, capture_path(str(rel), page), software=archiver_name())

@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 import httpx
 
-from newsarchive.decode import decode_html
+from newsarchive.decode import HTML_TYPES
 from newsarchive.errors import (
     ConfigError,
     ContentError,
@@ -66,7 +66,6 @@ def _package_version() -> str:
 # [project.urls].
 PROJECT_URL = "https://github.com/newsarchive/newsarchive"
 DEFAULT_USER_AGENT = f"newsarchive/{_package_version()} (+{PROJECT_URL})"
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # What JSON APIs answer with in practice (JSONP-era servers still say JavaScript or plain text).
 JSON_TYPES = frozenset(
     {"application/json", "text/json", "text/javascript", "application/javascript", "text/plain"}
@@ -313,10 +312,9 @@ def fetch(
             final_url=str(current),
             status=page_or_next.status,
             content_type=page_or_next.content_type,
-            html=page_or_next.html,
-            encoding=page_or_next.encoding,
             fetched_at=page_or_next.fetched_at,
             raw=page_or_next.raw,
+            charset=page_or_next.charset,
             headers=page_or_next.headers,
             redirects=tuple(visited[:-1]),
         )
@@ -475,19 +473,14 @@ def _page(
             reason="not HTML",
             status=response.status_code,
         )
-    if media_type in HTML_TYPES:
-        html, encoding = decode_html(raw, response.charset_encoding)
-    else:  # XML and gzip bodies carry their own encoding: the caller decodes `raw`
-        html, encoding = "", ""
     return FetchedPage(
         url=url,
         final_url=str(target),
         status=response.status_code,
         content_type=media_type,
-        html=html,
-        encoding=encoding,
         fetched_at=datetime.now(UTC),
         raw=raw,
+        charset=response.charset_encoding,
         headers=tuple(response.headers.multi_items()),
     )
 
@@ -812,14 +805,11 @@ def read_local(
         if sniffed not in HTML_TYPES:
             raise ContentError(name, f"not an HTML file (looks like {sniffed})", reason="not HTML")
         media_type = sniffed
-    html, encoding = decode_html(raw)
     return FetchedPage(
         url=url or "",
         final_url=url or "",
         status=None,
         content_type=media_type,
-        html=html,
-        encoding=encoding,
         fetched_at=datetime.now(UTC),
         raw=raw,
         local_path=str(path.resolve()),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from newsarchive.decode import HTML_TYPES, decode_html
 
 
 @dataclass(frozen=True)
@@ -64,22 +67,43 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """One HTML page as received, from the network or from a local saved file."""
+    """One page as received, from the network or from a local saved file.
+
+    Only the bytes are kept; `html` decodes them the first time it is read (decode.py), in
+    whichever process reads it: an import's main process moves a page's bytes, once, and its
+    extraction process decodes them.
+    """
 
     url: str  # the URL as given (for a local file: --url, else "" until extraction finds one)
     final_url: str  # after redirects; equal to url when there were none
     status: int | None  # HTTP status; None for a local file
     content_type: str | None  # media type without parameters, e.g. "text/html"
-    html: str  # decoded text
-    encoding: str  # the codec that decoded `raw` into `html`
     fetched_at: datetime  # timezone-aware, UTC
     raw: bytes = b""  # the body bytes as received (after transfer decoding)
+    charset: str | None = None  # the charset the response's Content-Type declared
     headers: tuple[tuple[str, str], ...] = ()
     redirects: tuple[str, ...] = ()  # every URL visited before final_url, in order
     local_path: str | None = None  # set when the page came from a file
     # Set when the page came from a web archive: `final_url` is then the archive's address
     # (what was requested), and `snapshot.url` the original site's URL after redirects.
     snapshot: Snapshot | None = None
+
+    @property
+    def html(self) -> str:
+        """The page as text ("" for a body that is not HTML: XML and gzip bodies carry their
+        own encoding, and their readers decode `raw`)."""
+        return self._decoded[0]
+
+    @property
+    def encoding(self) -> str:
+        """The codec that decoded `raw` into `html`, e.g. "utf-8" ("" when not HTML)."""
+        return self._decoded[1]
+
+    @functools.cached_property
+    def _decoded(self) -> tuple[str, str]:
+        if self.content_type not in HTML_TYPES:
+            return "", ""
+        return decode_html(self.raw, self.charset)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from newsarchive.articles import read_article, same_file
 from newsarchive.capture import Capture, read_capture, read_responses
-from newsarchive.decode import decode_html
+from newsarchive.decode import HTML_TYPES
 from newsarchive.errors import NewsArchiveError, StoreError
 from newsarchive.frontmatter import (
     CANONICAL_KEY,
@@ -105,7 +105,9 @@ def reextract_file(
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "text/html")
     parsed = Message()
     parsed["content-type"] = content_type
-    html, encoding = decode_html(raw, parsed.get_param("charset"))  # type: ignore[arg-type]
+    charset = parsed.get_param("charset")
+    # The capture was archived as a page: read it as one whatever its label says.
+    media_type = parsed.get_content_type()
     given = old.source or old.url
     if old.extra.get("via") and old.final_url:
         # A capture of the Wayback Machine's answer: the page is the original site's.
@@ -114,11 +116,10 @@ def reextract_file(
         url=given,
         final_url=final_url,
         status=status,
-        content_type=parsed.get_content_type(),
-        html=html,
-        encoding=encoding,
+        content_type=media_type if media_type in HTML_TYPES else "text/html",
         fetched_at=old.fetched,
         raw=raw,
+        charset=charset if isinstance(charset, str) else None,
         headers=tuple(headers),
     )
     fresh = extract_article(page, given, time_limit=edits.time_limit)
@@ -132,7 +133,7 @@ def reextract_file(
         extra={**fresh.extra, **{k: v for k, v in old.extra.items() if k in _KEPT}},
     )
     article, rendered = _with_pictures(
-        article, html, given, old.images, archive, path, (captures_root, capture.path), dry_run
+        article, page.html, given, old.images, archive, path, (captures_root, capture.path), dry_run
     )
     new_meta, new_body = loads(render_file(article, rendered))
     new_meta.update({key: meta[key] for key in HISTORY_KEYS if key in meta})

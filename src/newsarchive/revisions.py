@@ -309,8 +309,8 @@ class _Updater(Crawler[Path, _UpdateTask]):
         assert page is not None
         if self.capture:
             task.page = page
-        # Extraction reads neither the raw bytes nor the headers: do not copy them across.
-        light = dataclasses.replace(page, raw=b"", headers=())
+        # Extraction reads the raw bytes (it decodes them), not the headers.
+        light = dataclasses.replace(page, headers=())
         target = task.target
         archived = target.meta.get("sha256") if is_edited(target.meta, target.body) else None
         limit = self.options.fetch.extract_timeout
