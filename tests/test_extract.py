@@ -14,6 +14,7 @@ import pytest
 import stories
 from newsarchive.errors import ExtractionError
 from newsarchive.extract import extract, parse_date, strip_site_name
+from newsarchive.extract.dom import class_words, page_scope
 from newsarchive.models import Article, FetchedPage
 from newsarchive.pipeline import render_file
 from newsarchive.render import render_body
@@ -208,3 +209,17 @@ def test_parse_date(text: str, expected: str | None) -> None:
 def test_a_page_without_article_text_is_refused(markup: str) -> None:
     with pytest.raises(ExtractionError):
         extract(page(markup))
+
+
+def test_class_words_are_remembered_for_one_page_only() -> None:
+    div = lxml.html.fragment_fromstring('<div class="articleBody share-bar" id="main">x</div>')
+
+    def words() -> list[str]:
+        return [word for word in class_words(div) if word]
+
+    assert words() == ["article", "body", "share", "bar", "main"]
+    with page_scope():
+        assert words() == ["article", "body", "share", "bar", "main"]
+        div.set("class", "footer")  # the tree does not change while a page is read...
+        assert words()[0] == "article"  # ...so the words asked before stand
+    assert words() == ["footer", "main"]  # the scope is over: read afresh

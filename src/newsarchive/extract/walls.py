@@ -38,9 +38,11 @@ def _refuse(where: str, detail: str, reason: str) -> ExtractionError:
     return error
 
 
-def _visible_words(root: Element) -> int:
+def shown_text(root: Element) -> str:
+    """The text the page shows: its <body>'s (its whole tree's when it has none). The checks
+    below share it; it is the longest text gathered from a page."""
     body = root.find("body")
-    return len(text_of(body if body is not None else root).split())
+    return text_of(body if body is not None else root)
 
 
 # Bot checks and challenge pages, by service: markers in the markup (ids, script and iframe
@@ -81,9 +83,10 @@ _CHALLENGES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def _challenge(markup: str, root: Element) -> str | None:
-    """The service behind a bot check or challenge page ("Cloudflare", ...), else None."""
-    if _visible_words(root) > 150:
+def _challenge(markup: str, shown: str) -> str | None:
+    """The service behind a bot check or challenge page ("Cloudflare", ...), else None;
+    `shown` is the page's `shown_text`."""
+    if len(shown.split()) > 150:
         return None
     for service, pattern in _CHALLENGES:
         if pattern.search(markup):
@@ -107,8 +110,9 @@ _CONSENT_URL_RE = re.compile(
 )
 
 
-def consent_wall(root: Element, final_url: str | None) -> Element | None:
-    """The cookie-consent box standing in for the article, else None.
+def consent_wall(root: Element, shown: str, final_url: str | None) -> Element | None:
+    """The cookie-consent box standing in for the article, else None; `shown` is the page's
+    `shown_text`.
 
     An interstitial is a consent page (consent.example.com, /cookiewall: the whole <body> is
     the box) or a page whose visible text is mostly a consent box. A banner at the foot of a
@@ -117,7 +121,7 @@ def consent_wall(root: Element, final_url: str | None) -> Element | None:
     body = root.find("body")
     if body is None:
         return None
-    total = text_of(body)
+    total = shown
     words = len(total.split())
     if final_url and _CONSENT_URL_RE.search(final_url) and _CONSENT_TEXT_RE.search(total):
         return body
@@ -157,7 +161,7 @@ _PAYWALL_TEXT_RE = re.compile(
 )
 
 
-def _paywall_marker(root: Element) -> str | None:
+def _paywall_marker(root: Element, shown: str) -> str | None:
     """A visible paywall box or notice: its wording, or "a paywall box"."""
     body = root.find("body")
     for el in body.iter() if body is not None else ():
@@ -167,12 +171,11 @@ def _paywall_marker(root: Element) -> str | None:
             text = text_of(el)
             if text and len(text) < 600 and (m := _PAYWALL_TEXT_RE.search(text)):
                 return m.group(0)
-    text = text_of(body) if body is not None else ""
-    m = _PAYWALL_TEXT_RE.search(text)
+    m = _PAYWALL_TEXT_RE.search(shown) if body is not None else None
     return m.group(0) if m else None
 
 
-def _completeness(body: str, root: Element, ld: dict[str, Any]) -> str | None:
+def _completeness(body: str, root: Element, page_text: str, ld: dict[str, Any]) -> str | None:
     """Why the archived text is only part of the article (a paywall teaser), else None.
 
     Three signs, after the usual ways publishers mark paid content: the page's JSON-LD
@@ -189,7 +192,7 @@ def _completeness(body: str, root: Element, ld: dict[str, Any]) -> str | None:
             "its JSON-LD articleBody declares"
         )
     free = ld_free(ld)
-    marker = _paywall_marker(root) if shown < 600 else None
+    marker = _paywall_marker(root, page_text) if shown < 600 else None
     # A long text with isAccessibleForFree false is the full article served to crawlers and
     # archivers (Google's "flexible sampling"), whatever subscription notices the page shows.
     if free is False and (marker or shown < 250):
@@ -200,9 +203,10 @@ def _completeness(body: str, root: Element, ld: dict[str, Any]) -> str | None:
     return None
 
 
-def refuse_bot_check(markup: str, root: Element, where: str) -> None:
-    """Raise ExtractionError (reason "bot wall") when the page is a bot check or challenge."""
-    if service := _challenge(markup, root):
+def refuse_bot_check(markup: str, shown: str, where: str) -> None:
+    """Raise ExtractionError (reason "bot wall") when the page is a bot check or challenge;
+    `shown` is the page's `shown_text`."""
+    if service := _challenge(markup, shown):
         raise _refuse(
             where,
             f"a bot check page ({service}), not the article: the site did not serve it to "
@@ -220,10 +224,10 @@ def no_article(where: str, consent: Element | None) -> ExtractionError:
 
 
 def partial_reason(
-    body: str, root: Element, ld: dict[str, Any], consent: Element | None
+    body: str, root: Element, shown: str, ld: dict[str, Any], consent: Element | None
 ) -> str | None:
     """Why the archived text is only part of the article (a cookie-consent interstitial, a
-    paywall teaser), else None."""
+    paywall teaser), else None; `shown` is the page's `shown_text`."""
     if consent is not None:
         return _CONSENT_PARTIAL
-    return _completeness(body, root, ld)
+    return _completeness(body, root, shown, ld)

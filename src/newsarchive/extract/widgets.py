@@ -8,6 +8,8 @@ whose text only such widgets hold are dropped (`is_junk_widget`).
 
 from __future__ import annotations
 
+import functools
+
 from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words
 
 # Never article text, whatever their content.
@@ -156,11 +158,16 @@ def skip_reason(el: Element) -> str | None:
     if tag in PAGE_WRAPPERS:
         return None  # "consent-enabled" or "paywall" on <body> or <article> marks the page
     words = class_words(el)
-    if _SKIP_WORDS.intersection(words) or any(
+    return "class" if words and _names_a_widget(words) else None
+
+
+# Cached, as `_names_junk`: a page's elements repeat a few sets of class words, and these
+# two are asked of nearly every element.
+@functools.lru_cache(maxsize=1024)
+def _names_a_widget(words: tuple[str, ...]) -> bool:
+    return bool(_SKIP_WORDS.intersection(words)) or any(
         pair in _SKIP_PAIRS for pair in zip(words, words[1:], strict=False)
-    ):
-        return "class"
-    return None
+    )
 
 
 def in_widget(el: Element) -> bool:
@@ -230,6 +237,11 @@ def is_junk_widget(el: Element) -> bool:
     if el.tag in PAGE_WRAPPERS:
         return False
     words = class_words(el)
+    return bool(words) and _names_junk(words)
+
+
+@functools.lru_cache(maxsize=1024)
+def _names_junk(words: tuple[str, ...]) -> bool:
     return bool(_JUNK_WIDGET_WORDS.intersection(words)) or any(
         pair in _JUNK_WIDGET_PAIRS for pair in zip(words, words[1:], strict=False)
     )
