@@ -48,13 +48,14 @@ MD_LINK_RE = re.compile(
 MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def match_key(text: str) -> str:
     """A comparison key: lower-case words only, so Markdown syntax and punctuation never matter.
 
     Cached: the passes over a page ask for the keys of the same blocks and of the same body
-    again and again (about 60 % of the calls, 30 % of the characters); 1,024 keys are a few
-    pages' worth."""
+    again and again (about 60 % of the calls, 30 % of the characters). A page asks for about
+    100 different keys: 256 hold two or three pages' worth, and little of what they keep
+    alive (the long ones are the body's) outlasts them."""
     text = unicodedata.normalize("NFKC", text).casefold()
     # Each substitution only where its markup may be: this runs on every block of every page.
     if "](" in text:
