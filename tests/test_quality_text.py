@@ -396,6 +396,33 @@ def test_words_run_together_around_headings_and_digits_are_spaced_as_the_page_sh
     assert "MP3 player and H2O" in fixed.md
 
 
+def test_words_run_together_outside_the_container_are_spaced_as_the_whole_page_shows() -> None:
+    """A box trafilatura keeps from outside the container the walker read (a team sheet, a
+    recipe's steps) is compared with the text of the whole page: a space goes in where the
+    page shows the words apart and never together, nowhere else, and not on a huge page."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    container = [DomBlock("p", FILLER, match_key(FILLER))]
+    md = "- Coach:C. Pelissier, squad:Y. Wissa\n- Bake it 35 min.in the lower third, then cool"
+    shown = (
+        "Menu Home Coach: C. Pelissier, squad: Y. Wissa "
+        "Bake it 35 min. in the lower third, then cool " + FILLER
+    )
+    (fixed,) = respace([MdBlock("list", md, match_key(md))], container, shown)
+    assert fixed.md == (
+        "- Coach: C. Pelissier, squad: Y. Wissa\n- Bake it 35 min. in the lower third, then cool"
+    )
+    glued_there = shown.replace("min. in", "min.in")  # the page shows them together somewhere
+    (kept,) = respace([MdBlock("list", md, match_key(md))], container, glued_there)
+    assert "35 min.in the lower" in kept.md
+    assert "Coach: C. Pelissier" in kept.md
+    huge = shown + " filler words" * 20_000
+    (unchanged,) = respace([MdBlock("list", md, match_key(md))], container, huge)
+    assert unchanged.md == md
+
+
 def test_a_box_of_paragraphs_is_one_line_per_paragraph_and_its_code_as_it_is() -> None:
     """trafilatura keeps some boxes whole, several paragraphs in one block: each paragraph
     is one line as the page shows it, while the lines of its code stay."""

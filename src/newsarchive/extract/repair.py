@@ -406,11 +406,13 @@ def article_body(
     ld: dict[str, Any],
     base: str | None,
     article_url: str,
+    shown: str = "",
 ) -> str:
     """The article's text as Markdown, "" when there is none: trafilatura's `blocks` without
     what the header shows or widgets hold, with the blocks it dropped put back, without the
     page's furniture. `consent` is the cookie-consent box standing in for the article;
-    `base` the page's address, against which its links are read."""
+    `base` the page's address, against which its links are read; `shown` the text the
+    whole page shows (`walls.shown_text`), for its spaces."""
     md_blocks = _drop_widget_blocks(_drop_header_repeats(blocks, header), root)
     md_blocks = _without_spacers(md_blocks, root, base)
     if consent is not None:
@@ -425,7 +427,7 @@ def article_body(
         ),
         None,
     )
-    repair = _Repair(root, md_blocks, header, headline, base, article_url)
+    repair = _Repair(root, md_blocks, header, headline, base, article_url, shown)
     if consent is not None and not md_blocks:
         body = _beside_consent_box(root, consent, header, base, article_url)
     else:
@@ -479,6 +481,7 @@ class _Repair:
     headline: Element | None  # the headline's <h1>, whose box may hold lead paragraphs
     base: str | None
     article_url: str
+    shown: str  # the text the whole page shows (`walls.shown_text`)
 
     def body(self, text_key: str) -> str:
         """trafilatura's blocks, with what it dropped from the container of `text_key`."""
@@ -490,7 +493,7 @@ class _Repair:
             if container is box:
                 for block in walker.blocks[start:]:
                     block.lead = True
-        md_blocks = respace(self.md_blocks, walker.blocks)
+        md_blocks = respace(self.md_blocks, walker.blocks, self.shown)
         return self._repaired(_repair(md_blocks, walker.blocks, self.header))
 
     def body_of(self, article: Element) -> str:

@@ -111,10 +111,12 @@ def plain(md: str) -> _Plain:
     return _Plain(_SPACE.sub(" ", "".join(out)), junctions, literal)
 
 
-def _insert_spaces(block: MdBlock, page: str) -> MdBlock:
+def _insert_spaces(block: MdBlock, page: str, elsewhere: str = "") -> MdBlock:
     """`block` with a space at each junction where the page shows one (or a line break)
     between the two words and never shows them joined. Junctions are settled in order, each
-    with the spaces put in before it, and the text after it compared up to the next one."""
+    with the spaces put in before it, and the text after it compared up to the next one.
+    Where the container's text `page` holds neither, the text the whole page shows,
+    `elsewhere`, is asked the same (trafilatura keeps boxes outside the container too)."""
     view = plain(block.md)
     text = view.text
     candidates = sorted(
@@ -141,7 +143,11 @@ def _insert_spaces(block: MdBlock, page: str) -> MdBlock:
             end = min(end, candidates[n + 1][0])
         right = text[at:end].split("\n", 1)[0]
         apart = f"{left_text} {right}" in page or f"{left_text}\n{right}" in page
-        if apart and f"{left_text}{right}" not in page:
+        joined = f"{left_text}{right}" in page
+        if not apart and not joined and elsewhere:
+            apart = f"{left_text} {right}" in elsewhere
+            joined = f"{left_text}{right}" in elsewhere
+        if apart and not joined:
             inserts.append(where)
             done += " "
     if not inserts:
@@ -245,19 +251,23 @@ class _PageText(str):
 _PROSE = ("p", "quote", "list", "head", "div")
 
 
-def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock]) -> list[MdBlock]:
-    """trafilatura's blocks with the whitespace the page shows (see the module's docstring)."""
+def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], shown: str = "") -> list[MdBlock]:
+    """trafilatura's blocks with the whitespace the page shows (see the module's docstring).
+    `shown`: the text of the whole page (`walls.shown_text`), for the blocks trafilatura
+    kept from outside the container the DOM walker read."""
     page = page_text(dom_blocks)
+    # On a huge page, a search of all its text for each junction would make this quadratic.
+    elsewhere = shown if len(shown) <= _WHOLE_PAGE else ""
     out: list[MdBlock] = []
     for block in md_blocks:
         if block.tag in _PROSE:
             block = _one_line(block, page)
-        if not page:
+        if not page and not elsewhere:
             out.append(block)
             continue
         if block.tag in _PROSE:
-            block = _insert_spaces(block, page)
-        if block.tag == "p" and out and out[-1].tag == "p":
+            block = _insert_spaces(block, page, elsewhere)
+        if page and block.tag == "p" and out and out[-1].tag == "p":
             merged = _joined(out[-1], block, page)
             if merged is not None:
                 out[-1] = merged
