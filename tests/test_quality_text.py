@@ -410,16 +410,16 @@ def test_words_run_together_outside_the_container_are_spaced_as_the_whole_page_s
         "Menu Home Coach: C. Pelissier, squad: Y. Wissa "
         "Bake it 35 min. in the lower third, then cool " + FILLER
     )
-    (fixed,) = respace([MdBlock("list", md, match_key(md))], container, shown)
+    (fixed,) = respace([MdBlock("list", md, match_key(md))], container, lambda: shown)
     assert fixed.md == (
         "- Coach: C. Pelissier, squad: Y. Wissa\n- Bake it 35 min. in the lower third, then cool"
     )
     glued_there = shown.replace("min. in", "min.in")  # the page shows them together somewhere
-    (kept,) = respace([MdBlock("list", md, match_key(md))], container, glued_there)
+    (kept,) = respace([MdBlock("list", md, match_key(md))], container, lambda: glued_there)
     assert "35 min.in the lower" in kept.md
     assert "Coach: C. Pelissier" in kept.md
     huge = shown + " filler words" * 20_000
-    (unchanged,) = respace([MdBlock("list", md, match_key(md))], container, huge)
+    (unchanged,) = respace([MdBlock("list", md, match_key(md))], container, lambda: huge)
     assert unchanged.md == md
 
 
@@ -582,3 +582,18 @@ def test_a_run_of_links_to_the_site_s_other_stories_after_the_article_goes() -> 
     ]
     assert without_furniture([text, *sources], URL).split("\n\n") == [text, *sources]
     assert without_furniture([text, related[0]], URL).split("\n\n") == [text, related[0]]
+
+
+def test_the_whole_page_s_text_has_a_space_where_a_browser_starts_a_new_line() -> None:
+    """Two players in two `<div>`s with nothing between them in the source are two lines on
+    the page: the text a box outside the container is compared with says so."""
+    import lxml.html
+
+    from newsarchive.extract.dom import spaced_text, text_of
+
+    sheet = lxml.html.fragment_fromstring(
+        "<ul><li><div>SQUAD</div><div><div><span>Y. Wissa</span></div><div><span>T. Fontaine"
+        "</span></div></div></li><li>Coach<br>C. Pelissier<script>x()</script></li></ul>"
+    )
+    assert text_of(sheet) == "SQUADY. WissaT. FontaineCoachC. Pelissier"
+    assert spaced_text(sheet) == "SQUAD Y. Wissa T. Fontaine Coach C. Pelissier"

@@ -90,7 +90,6 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
         ld=ld,
         base=base,
         article_url=article_url,
-        shown=shown,
     )
     if not match_key(body):
         raise no_article(where, consent)

@@ -57,6 +57,37 @@ def raw_text_of(el: Element, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
     return "".join(parts)
 
 
+# Where a browser starts a new line, in `spaced_text`: a character no page's text holds.
+_NEW_LINE = "\x1e"
+
+
+def spaced_text(el: Element) -> str:
+    """The visible text of `el` with a space wherever a browser starts a new line at the
+    least (each block element's start and end, each `<br>`), where `text_of` joins the texts
+    as the source runs them ("Y. Wissa" and "T. Fontaine" in two `<div>`s, "Y. WissaT.
+    Fontaine" there). Style sheets, which can set other elements apart too, are not read."""
+    parts: list[str] = []
+
+    def walk(node: Element) -> None:
+        block = node.tag in BLOCK_TAGS
+        if block:
+            parts.append(_NEW_LINE)
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if child.tag == "br":
+                parts.append(_NEW_LINE)
+            elif isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append(_NEW_LINE)
+
+    walk(el)
+    return clean("".join(parts).replace(_NEW_LINE, " "))
+
+
 _NO_WORD_ATTRS = (None, None, None, None, None)  # class, id, role, itemprop, data-component
 
 # The class words of the elements of the page being read, while `page_scope` is open: the

@@ -10,6 +10,7 @@ dropped, unless they are boilerplate. Furniture goes last (see furniture.py).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -19,7 +20,14 @@ from typing import Any
 from newsarchive.extract.blocks import DomBlock, MdBlock, Walker, find_containers
 from newsarchive.extract.dates import is_dateline
 from newsarchive.extract.declarations import Meta, ld_image, ld_str
-from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, has_ancestor, text_of
+from newsarchive.extract.dom import (
+    SKIP_TEXT_TAGS,
+    Element,
+    class_words,
+    has_ancestor,
+    spaced_text,
+    text_of,
+)
 from newsarchive.extract.furniture import without_bio, without_furniture
 from newsarchive.extract.images import image_name, too_small
 from newsarchive.extract.spacing import respace
@@ -406,13 +414,11 @@ def article_body(
     ld: dict[str, Any],
     base: str | None,
     article_url: str,
-    shown: str = "",
 ) -> str:
     """The article's text as Markdown, "" when there is none: trafilatura's `blocks` without
     what the header shows or widgets hold, with the blocks it dropped put back, without the
     page's furniture. `consent` is the cookie-consent box standing in for the article;
-    `base` the page's address, against which its links are read; `shown` the text the
-    whole page shows (`walls.shown_text`), for its spaces."""
+    `base` the page's address, against which its links are read."""
     md_blocks = _drop_widget_blocks(_drop_header_repeats(blocks, header), root)
     md_blocks = _without_spacers(md_blocks, root, base)
     if consent is not None:
@@ -427,7 +433,7 @@ def article_body(
         ),
         None,
     )
-    repair = _Repair(root, md_blocks, header, headline, base, article_url, shown)
+    repair = _Repair(root, md_blocks, header, headline, base, article_url)
     if consent is not None and not md_blocks:
         body = _beside_consent_box(root, consent, header, base, article_url)
     else:
@@ -481,7 +487,6 @@ class _Repair:
     headline: Element | None  # the headline's <h1>, whose box may hold lead paragraphs
     base: str | None
     article_url: str
-    shown: str  # the text the whole page shows (`walls.shown_text`)
 
     def body(self, text_key: str) -> str:
         """trafilatura's blocks, with what it dropped from the container of `text_key`."""
@@ -493,8 +498,17 @@ class _Repair:
             if container is box:
                 for block in walker.blocks[start:]:
                     block.lead = True
-        md_blocks = respace(self.md_blocks, walker.blocks, self.shown)
+        md_blocks = respace(self.md_blocks, walker.blocks, self._whole_page)
         return self._repaired(_repair(md_blocks, walker.blocks, self.header))
+
+    @functools.cached_property
+    def _page_text(self) -> str:
+        body = self.root.find("body")
+        return spaced_text(body if body is not None else self.root)
+
+    def _whole_page(self) -> str:
+        """The page's text with a space at each new line (`dom.spaced_text`), made once."""
+        return self._page_text
 
     def body_of(self, article: Element) -> str:
         """The text of the page's `article` element as the page shows it, for a page where

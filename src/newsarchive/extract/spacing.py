@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from newsarchive.extract.blocks import DomBlock, MdBlock
@@ -39,11 +39,15 @@ _LINE_MARK = re.compile(r"^(?:>\s?|#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)+")
 # Characters that open a phrase after a space: "shadowcrew.com (no relation"
 _OPENING = frozenset('([{"“‘«„¿¡')
 # Where two words run together with no markup between them, as trafilatura joins two
-# blocks of the page: after punctuation, a lower-case letter before a capital, a lower-case
+# blocks of the page: after punctuation, a lower-case letter before a capital, a capital
+# before a capitalised word or an initial ("COACHC. Smith", "UKPrime"), a lower-case
 # letter or a closing bracket before a digit.
 _RUN_TOGETHER = re.compile(
-    r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])|[a-zß-öø-ÿа-яё)](?=\d)"
+    r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])"
+    r"|[A-ZÀ-ÖØ-ÞА-ЯЁ](?=[A-ZÀ-ÖØ-ÞА-ЯЁ](?:\.|[a-zß-öø-ÿа-яё]))|[a-zß-öø-ÿа-яё)](?=\d)"
 )
+# The text of the whole page, made when first asked for (`respace`).
+WholePage = Callable[[], str]
 # Context compared on each side of a junction: long enough to be found only where it is.
 _CONTEXT = 24
 
@@ -111,12 +115,12 @@ def plain(md: str) -> _Plain:
     return _Plain(_SPACE.sub(" ", "".join(out)), junctions, literal)
 
 
-def _insert_spaces(block: MdBlock, page: str, elsewhere: str = "") -> MdBlock:
+def _insert_spaces(block: MdBlock, page: str, whole_page: WholePage | None = None) -> MdBlock:
     """`block` with a space at each junction where the page shows one (or a line break)
     between the two words and never shows them joined. Junctions are settled in order, each
     with the spaces put in before it, and the text after it compared up to the next one.
-    Where the container's text `page` holds neither, the text the whole page shows,
-    `elsewhere`, is asked the same (trafilatura keeps boxes outside the container too)."""
+    Where the container's text `page` holds neither, the text the whole page shows
+    (`whole_page()`) is asked the same: trafilatura keeps boxes outside the container too."""
     view = plain(block.md)
     text = view.text
     candidates = sorted(
@@ -144,9 +148,13 @@ def _insert_spaces(block: MdBlock, page: str, elsewhere: str = "") -> MdBlock:
         right = text[at:end].split("\n", 1)[0]
         apart = f"{left_text} {right}" in page or f"{left_text}\n{right}" in page
         joined = f"{left_text}{right}" in page
-        if not apart and not joined and elsewhere:
-            apart = f"{left_text} {right}" in elsewhere
-            joined = f"{left_text}{right}" in elsewhere
+        if not apart and not joined and whole_page is not None:
+            # Its lines are one: a space at the junction may be a line break there.
+            elsewhere = whole_page()
+            if len(elsewhere) <= _WHOLE_PAGE:  # else a search for each junction: quadratic
+                flat_left, flat_right = " ".join(left_text.split()), " ".join(right.split())
+                apart = f"{flat_left} {flat_right}" in elsewhere
+                joined = f"{flat_left}{flat_right}" in elsewhere
         if apart and not joined:
             inserts.append(where)
             done += " "
@@ -251,22 +259,23 @@ class _PageText(str):
 _PROSE = ("p", "quote", "list", "head", "div")
 
 
-def respace(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], shown: str = "") -> list[MdBlock]:
+def respace(
+    md_blocks: list[MdBlock], dom_blocks: list[DomBlock], whole_page: WholePage | None = None
+) -> list[MdBlock]:
     """trafilatura's blocks with the whitespace the page shows (see the module's docstring).
-    `shown`: the text of the whole page (`walls.shown_text`), for the blocks trafilatura
-    kept from outside the container the DOM walker read."""
+    `whole_page`: the text of the whole page with a space at each new line
+    (`dom.spaced_text`), for the blocks trafilatura kept from outside the container the DOM
+    walker read; asked for only when such a block needs it."""
     page = page_text(dom_blocks)
-    # On a huge page, a search of all its text for each junction would make this quadratic.
-    elsewhere = shown if len(shown) <= _WHOLE_PAGE else ""
     out: list[MdBlock] = []
     for block in md_blocks:
         if block.tag in _PROSE:
             block = _one_line(block, page)
-        if not page and not elsewhere:
+        if not page and whole_page is None:
             out.append(block)
             continue
         if block.tag in _PROSE:
-            block = _insert_spaces(block, page, elsewhere)
+            block = _insert_spaces(block, page, whole_page)
         if page and block.tag == "p" and out and out[-1].tag == "p":
             merged = _joined(out[-1], block, page)
             if merged is not None:
