@@ -40,25 +40,37 @@ def raw_text_of(el: Element, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
     if next(el.iter(*skip), None) is None:
         # Nothing to leave out (most paragraphs): lxml gathers the text without Python calls.
         return "".join(el.itertext())
+    return _gathered(el, skip, None)
+
+
+def _gathered(el: Element, skip: frozenset[str], new_line: str | None) -> str:
+    """The texts of `el` and the elements inside it but those of `skip`, with their tails, in
+    order; with `new_line`, that string wherever a block element starts or ends and at each
+    `<br>`."""
     parts: list[str] = []
+    lines = new_line is not None
+    mark = new_line or ""
 
     def walk(node: Element) -> None:
+        block = lines and node.tag in BLOCK_TAGS
+        if block:
+            parts.append(mark)
         if node.text:
             parts.append(node.text)
         for child in node:
-            if isinstance(child.tag, str) and child.tag not in skip:
+            if lines and child.tag == "br":
+                parts.append(mark)
+            elif isinstance(child.tag, str) and child.tag not in skip:
                 walk(child)
             elif child.tag == "br":
                 parts.append(" ")
             if child.tail:
                 parts.append(child.tail)
+        if block:
+            parts.append(mark)
 
     walk(el)
     return "".join(parts)
-
-
-# Where a browser starts a new line, in `spaced_text`: a character no page's text holds.
-_NEW_LINE = "\x1e"
 
 
 def spaced_text(el: Element) -> str:
@@ -66,26 +78,7 @@ def spaced_text(el: Element) -> str:
     least (each block element's start and end, each `<br>`), where `text_of` joins the texts
     as the source runs them ("Y. Wissa" and "T. Fontaine" in two `<div>`s, "Y. WissaT.
     Fontaine" there). Style sheets, which can set other elements apart too, are not read."""
-    parts: list[str] = []
-
-    def walk(node: Element) -> None:
-        block = node.tag in BLOCK_TAGS
-        if block:
-            parts.append(_NEW_LINE)
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if child.tag == "br":
-                parts.append(_NEW_LINE)
-            elif isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
-                walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append(_NEW_LINE)
-
-    walk(el)
-    return clean("".join(parts).replace(_NEW_LINE, " "))
+    return clean(_gathered(el, SKIP_TEXT_TAGS, " "))
 
 
 _NO_WORD_ATTRS = (None, None, None, None, None)  # class, id, role, itemprop, data-component

@@ -498,17 +498,14 @@ class _Repair:
             if container is box:
                 for block in walker.blocks[start:]:
                     block.lead = True
-        md_blocks = respace(self.md_blocks, walker.blocks, self._whole_page)
+        md_blocks = respace(self.md_blocks, walker.blocks, lambda: self._whole_page)
         return self._repaired(_repair(md_blocks, walker.blocks, self.header))
 
     @functools.cached_property
-    def _page_text(self) -> str:
-        body = self.root.find("body")
-        return spaced_text(body if body is not None else self.root)
-
     def _whole_page(self) -> str:
         """The page's text with a space at each new line (`dom.spaced_text`), made once."""
-        return self._page_text
+        body = self.root.find("body")
+        return spaced_text(body if body is not None else self.root)
 
     def body_of(self, article: Element) -> str:
         """The text of the page's `article` element as the page shows it, for a page where

@@ -121,9 +121,8 @@ def consent_wall(root: Element, shown: str, final_url: str | None) -> Element | 
     body = root.find("body")
     if body is None:
         return None
-    total = shown
-    words = len(total.split())
-    if final_url and _CONSENT_URL_RE.search(final_url) and _CONSENT_TEXT_RE.search(total):
+    words = len(shown.split())
+    if final_url and _CONSENT_URL_RE.search(final_url) and _CONSENT_TEXT_RE.search(shown):
         return body
     if words > 600:
         return None
