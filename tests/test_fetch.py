@@ -636,3 +636,85 @@ def test_fixture_pages_are_utf8_sources() -> None:
     for name in ("charset-ru.html", "charset-latin1.html"):
         page = read_local(PAGES / name)
         assert page.encoding == "utf-8"
+
+
+class _KeepAliveServer:
+    """An HTTP/1.1 server on 127.0.0.1 that keeps connections open and notes, for each
+    request, the client port it came from, and each connection the client closed."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        record = self
+        self.ports: list[int] = []
+        self.closed: list[int] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                record.ports.append(self.client_address[1])
+                body = html_page("Kept alive", "One connection for several requests.")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def finish(self) -> None:
+                super().finish()
+                record.closed.append(self.client_address[1])
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    import time
+
+    for _ in range(100):
+        if condition():
+            return
+        time.sleep(0.02)
+
+
+def test_each_site_keeps_its_own_connections_and_the_oldest_idle_site_is_closed() -> None:
+    sites = [_KeepAliveServer() for _ in range(3)]
+    options = FetchOptions()
+    try:
+        with make_client(options, keepalive=2) as client:
+            # Two requests at once to each of two sites: two connections each, all kept.
+            streams = [client.stream("GET", site.url(f"/{p}")) for site in sites[:2] for p in "ab"]
+            responses = [stream.__enter__() for stream in streams]
+            for stream, response in zip(streams, responses, strict=True):
+                response.read()
+                stream.__exit__(None, None, None)
+            for site in sites[:2]:
+                for path in ("/c", "/d"):
+                    fetch(site.url(path), client=client, options=options)
+            assert [len(set(site.ports)) for site in sites[:2]] == [2, 2]
+            assert [len(site.ports) for site in sites[:2]] == [4, 4]
+            assert sites[0].closed == [] and sites[1].closed == []
+            # A third site: the pool of the site asked longest ago is closed.
+            fetch(sites[2].url("/a"), client=client, options=options)
+            _wait_for(lambda: len(sites[0].closed) == 2)
+            assert sorted(sites[0].closed) == sorted(set(sites[0].ports))
+            assert sites[1].closed == []
+            # Asked again, it gets a new connection.
+            fetch(sites[0].url("/e"), client=client, options=options)
+            assert sites[0].ports[-1] not in sites[0].ports[:-1]
+    finally:
+        for site in sites:
+            site.stop()

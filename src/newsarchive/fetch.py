@@ -9,7 +9,6 @@ ever held in memory. Every failure becomes a `FetchError` subclass with a short,
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import errno
 import http.cookiejar
@@ -20,17 +19,19 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Collection, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import httpx
 
+from newsarchive.deadlines import DeadlineBackend, deadline_passed, total_deadline
 from newsarchive.decode import HTML_TYPES
 from newsarchive.errors import (
     ConfigError,
@@ -106,12 +107,21 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
     """An httpx client for `fetch`: one per run, shared by every request.
 
     Redirects are not followed here: `fetch` follows them itself. With no `options.proxy`, the
-    standard HTTP_PROXY / HTTPS_PROXY / NO_PROXY variables apply. `keepalive` bounds the idle
-    connections kept open (httpx's default is 20): a client for many hosts asked once or twice
-    each (pictures' CDNs) keeps few, as its pool looks at every connection it holds for each
-    request.
+    standard HTTP_PROXY / HTTPS_PROXY / NO_PROXY variables apply, and each site has a
+    connection pool of its own (`_PoolPerSite`). `keepalive` bounds the sites whose pools are
+    kept, and the idle connections of each (20 by default): a client for many hosts asked once
+    or twice each (pictures' CDNs) keeps few.
     """
     cookies = _load_cookies(options.cookies) if options.cookies else None
+    keep = keepalive or 20
+    limits = httpx.Limits(max_keepalive_connections=keep)
+    tls = httpx.create_ssl_context(verify=options.verify)  # one for all the sites' pools
+
+    def direct() -> httpx.BaseTransport:
+        transport = httpx.HTTPTransport(verify=tls, limits=limits)
+        _bound_by_deadline(transport)
+        return transport
+
     try:
         client = httpx.Client(
             headers={
@@ -125,122 +135,114 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
             trust_env=True,
             verify=options.verify,
             follow_redirects=False,
-            limits=httpx.Limits(max_keepalive_connections=keepalive or 20),
+            limits=limits,
             event_hooks={"response": [_note_location]},
         )
     except (httpx.InvalidURL, ValueError) as exc:  # httpx checks the proxy URL here
         raise ConfigError(f"invalid proxy URL {options.proxy!r}: {exc}") from exc
+    # Requests that go through no proxy go through a pool per site. httpx takes a transport of
+    # one's own only in place of the proxies of the environment, so it is put in afterwards.
+    client._transport.close()  # noqa: SLF001
+    client._transport = _PoolPerSite(direct, keep)  # noqa: SLF001
     _bound_by_deadlines(client)
     return client
 
 
-# -- one deadline for the whole of a request ---------------------------------------------------
-#
-# httpx's timeouts bound each read, not a request: a server that sends its headers a byte at a
-# time, each within the read timeout, would hold a download forever. So every socket operation
-# of the client waits at most until the deadline of the request under way in its thread
-# (`total_deadline`), through a wrapper around httpcore's network backend.
+class _PoolPerSite(httpx.BaseTransport):
+    """Each origin (scheme, host, port) gets a connection pool of its own.
 
-_deadlines = threading.local()
+    httpcore's pool looks at every connection it holds, several times over, for each request:
+    one pool for a whole import's sites made that the largest cost of its downloads. The pools
+    of the sites asked longest ago are closed, idle, so that at most `keep` stay open.
+    """
 
+    def __init__(self, make: Callable[[], httpx.BaseTransport], keep: int) -> None:
+        self._make = make
+        self._keep = keep
+        self._pools: OrderedDict[tuple[bytes, bytes, int | None], _SitePool] = OrderedDict()
+        self._lock = threading.Lock()
 
-@contextlib.contextmanager
-def total_deadline(deadline: float) -> Iterator[None]:
-    """Within the block, no socket operation of a `make_client` client in this thread waits
-    past `deadline` (a `time.monotonic()` value): it times out instead."""
-    outer = getattr(_deadlines, "value", None)
-    _deadlines.value = deadline if outer is None else min(outer, deadline)
-    _deadlines.cut = False
-    try:
-        yield
-    finally:
-        _deadlines.value = outer
-
-
-def _bounded(timeout: float | None) -> float | None:
-    deadline: float | None = getattr(_deadlines, "value", None)
-    if deadline is None:
-        return timeout
-    left = max(deadline - time.monotonic(), 0.001)  # 0 would mean "never wait" to a socket
-    # Whether a timeout now is the deadline's rather than that of the wait itself.
-    # (The request's own start takes some of its time before the first wait: a little slack.)
-    _deadlines.cut = timeout is None or left < timeout - max(0.05, timeout * 0.01)
-    return left if timeout is None else min(timeout, left)
-
-
-def _deadline_passed() -> bool:
-    """Whether the last socket wait in this thread was cut short by the deadline."""
-    return bool(getattr(_deadlines, "cut", False))
-
-
-class _DeadlineStream:
-    """A network stream whose reads, writes and TLS handshake end at the deadline."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return bytes(self._inner.read(max_bytes, _bounded(timeout)))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout))
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        origin = (url.raw_scheme, url.raw_host, url.port)
+        with self._lock:
+            pool = self._pools.get(origin)
+            if pool is None:
+                pool = self._pools[origin] = _SitePool(self._make())
+            self._pools.move_to_end(origin)
+            pool.in_flight += 1
+            retired = self._retire()
+        for old in retired:
+            old.transport.close()
+        try:
+            response = pool.transport.handle_request(request)
+        except BaseException:
+            self._release(pool)
+            raise
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        stream = _ReleasingStream(response.stream, lambda: self._release(pool))
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=stream,
+            extensions=response.extensions,
+        )
 
     def close(self) -> None:
-        self._inner.close()
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            pool.transport.close()
 
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> _DeadlineStream:
-        return _DeadlineStream(
-            self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout))
-        )
+    def _release(self, pool: _SitePool) -> None:
+        with self._lock:
+            pool.in_flight -= 1
 
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
+    def _retire(self) -> list[_SitePool]:
+        """Take out the pools over `keep`, oldest first, that no request is using."""
+        excess = len(self._pools) - self._keep
+        idle = [origin for origin, pool in self._pools.items() if not pool.in_flight]
+        return [self._pools.pop(origin) for origin in idle[: max(excess, 0)]]
 
 
-class _DeadlineBackend:
-    """httpcore's network backend, with every stream it opens bounded by the deadline."""
+@dataclass
+class _SitePool:
+    transport: httpx.BaseTransport
+    in_flight: int = 0  # requests whose response is not closed yet
 
-    def __init__(self, inner: Any) -> None:
+
+class _ReleasingStream(httpx.SyncByteStream):
+    """A response's body, which tells its site's pool when it is closed."""
+
+    def __init__(self, inner: httpx.SyncByteStream, release: Callable[[], None]) -> None:
         self._inner = inner
+        self._release: Callable[[], None] | None = release
 
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> _DeadlineStream:
-        stream = self._inner.connect_tcp(
-            host, port, _bounded(timeout), local_address, socket_options
-        )
-        return _DeadlineStream(stream)
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._inner
 
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> _DeadlineStream:
-        return _DeadlineStream(
-            self._inner.connect_unix_socket(path, _bounded(timeout), socket_options)
-        )
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()
 
 
 def _bound_by_deadlines(client: httpx.Client) -> None:
-    """Put `_DeadlineBackend` under each of the client's connection pools (the direct one and
+    """Put `DeadlineBackend` under each of the client's connection pools (the direct one and
     those of proxies). httpx has no public way to give its pools a network backend; where
     its internals differ, requests keep httpx's own timeouts, each read bounded on its own."""
     for transport in (client._transport, *client._mounts.values()):  # noqa: SLF001
-        pool = getattr(transport, "_pool", None)
-        backend = getattr(pool, "_network_backend", None)
-        if backend is not None and not isinstance(backend, _DeadlineBackend):
-            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+        _bound_by_deadline(transport)
+
+
+def _bound_by_deadline(transport: httpx.BaseTransport | None) -> None:
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if backend is not None and not isinstance(backend, DeadlineBackend):
+        pool._network_backend = DeadlineBackend(backend)  # type: ignore[union-attr]
 
 
 # The Location of the last response of each thread, to name a redirect httpx cannot follow.
@@ -412,7 +414,7 @@ def _request_once(
         )
         response = client.send(request, stream=True)
     except httpx.HTTPError as exc:
-        raise _network_error(url, exc, options, limited=limited or _deadline_passed()) from exc
+        raise _network_error(url, exc, options, limited=limited or deadline_passed()) from exc
     except httpx.InvalidURL as exc:
         # httpx works out a redirect's next URL itself, and cannot for data:, javascript:
         # and other such targets: the redirect is the server's error, not ours.
@@ -444,7 +446,7 @@ def _request_once(
         try:
             raw = _read_body(url, response, options, deadline)
         except httpx.HTTPError as exc:
-            late = limited or _deadline_passed()
+            late = limited or deadline_passed()
             raise _network_error(url, exc, options, limited=late, in_body=True) from exc
     finally:
         response.close()

@@ -83,6 +83,8 @@ class Env:
     traceback: bool = False
     _archive: Archive | None = field(default=None, repr=False)
     _skipped: set[str] = field(default_factory=set, repr=False)
+    # Whether stderr takes plain lines (a log file, a pipe): decided at the first line.
+    _plain_err: bool | None = field(default=None, repr=False)
 
     def archive(self, template: str | None = None) -> Archive:
         if self._archive is None or template is not None:
@@ -123,7 +125,9 @@ class Env:
 
     def _say(self, styled: str, plain: str, message: str) -> None:
         message = printable(message)  # a URL or file name may carry terminal escapes
-        if self.err.color_system is None and not self.err.is_terminal:
+        if self._plain_err is None:  # rich works it out anew each time it is asked
+            self._plain_err = self.err.color_system is None and not self.err.is_terminal
+        if self._plain_err:
             # A log file or a pipe gets the line as it is: no markup or emoji codes to
             # interpret, and an import of thousands of URLs does not pay rich for each.
             self.err.file.write(f"{plain}{message}\n")

@@ -85,11 +85,12 @@ def _same_terminal(one: Any, other: Any) -> bool:
 
 
 def display_path(path: Path) -> str:
-    """Paths under the working directory print relative to it, like `archive/2021/09/x.md`."""
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+    """Paths under the working directory print relative to it, like `archive/2021/09/x.md`.
+
+    As `path.relative_to(Path.cwd())`, on strings: an import prints one per article."""
+    shown, cwd = str(path), os.getcwd()
+    inside = cwd.rstrip(os.sep) + os.sep
+    return shown[len(inside) :] if shown.startswith(inside) else shown
 
 
 class OutputConsole(Console):
