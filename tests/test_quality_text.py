@@ -147,6 +147,20 @@ def test_a_table_is_stored_once() -> None:
     assert "east quay" in reader_text(body)
 
 
+def test_a_paragraph_whose_link_ends_in_a_no_break_space_is_stored_once_in_its_place() -> None:
+    """An href that ends in a no-break space ("https://x/a&nbsp;"), kept in the link's target,
+    is a link still: the paragraph is recognised as kept, not added again after the article."""
+    linked = (
+        "<p>The harbour master said the new cranes would <a href='https://example.org/cranes"
+        "&nbsp;'>cut unloading times by half</a> once the quay reopens, and that the port's old "
+        "cranes would be sold to a museum in the spring.</p>"
+    )
+    article = extracted(f"<p>{FILLER}</p>{linked}<p>The council meets again in June.</p>")
+    text = reader_text(article.body)
+    assert text.count("cut unloading times by half") == 1
+    assert text.index("cut unloading times by half") < text.index("The council meets again")
+
+
 def test_a_photo_laid_out_in_a_table_keeps_its_caption_and_cells_lose_their_icons() -> None:
     """A photo with its caption and credit in a table of their own is the article's; a
     picture alone in a cell of a table of figures is an icon (stars, a flag)."""

@@ -40,12 +40,13 @@ def clean(text: str | None) -> str:
 
 
 # A Markdown link or image: its text may hold escaped brackets ("[\\[Live\\] ...](...)"), its
-# target balanced parentheses or angle brackets.
+# target balanced parentheses or angle brackets, and spaces may end it (an href of the page
+# that ends in one: "[text](https://x/a )" is a link to CommonMark too).
 MD_LINK_RE = re.compile(
-    r"!?\[((?:\\.|[^\]\\])*)\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\)"
+    r"!?\[((?:\\.|[^\]\\])*)\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\s*\)"
 )
 # A Markdown picture; group 1 is its address.
-MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\)")
+MD_IMAGE_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\(<?([^)>\s]+)>?\s*\)")
 
 
 @functools.lru_cache(maxsize=256)
