@@ -161,6 +161,36 @@ def test_a_paragraph_whose_link_ends_in_a_no_break_space_is_stored_once_in_its_p
     assert text.index("cut unloading times by half") < text.index("The council meets again")
 
 
+def test_a_list_within_a_list_is_stored_once() -> None:
+    """The numbers of a list inside an item are Markdown's: the item is recognised as kept,
+    not added again, flattened, after the list."""
+    nested = (
+        "<h3>Steps</h3><ol>"
+        "<li>Keep the original drawing somewhere safe, so that you can start again.</li>"
+        "<li>Run the copy of the drawing through the full cleaning cycle, that is:<ol>"
+        "<li>Recover the drawing: open it with the recovery command, then save it under its "
+        "own name in the project folder.</li>"
+        "<li>Audit the drawing and let the program fix every error that it finds; save the "
+        "drawing when the audit is done.</li>"
+        "<li>Purge the drawing, nested blocks included, and save it once more.</li>"
+        "<li>Audit it once again, that is, repeat the second step.</li></ol></li>"
+        "<li>Check the units against a length you know, a door or a stair.</li></ol>"
+    )
+    # The headline above the box of the text, as on a blog: what the box holds beyond
+    # trafilatura's blocks is checked as the article's (not as the headline's neighbours).
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Cleaning a drawing | Northbridge Courier</title></head><body>"
+        "<div class='post-header'><h1>Cleaning a drawing</h1></div>"
+        f"<div class='entry-content'><p>{FILLER}</p>{nested}<p>{FILLER}</p></div>"
+        "<footer><p>© Northbridge Courier</p></footer></body></html>"
+    )
+    text = reader_text(extract(dataclasses.replace(page(""), raw=html.encode())).body)
+    assert text.count("full cleaning cycle") == 1
+    assert text.count("Audit the drawing") == 1
+    assert text.index("full cleaning cycle") < text.index("Check the units")
+
+
 def test_a_photo_laid_out_in_a_table_keeps_its_caption_and_cells_lose_their_icons() -> None:
     """A photo with its caption and credit in a table of their own is the article's; a
     picture alone in a cell of a table of figures is an icon (stars, a flag)."""

@@ -67,10 +67,15 @@ def match_key(text: str) -> str:
             text = linked
     if "<" in text:
         text = _INLINE_TAG_RE.sub(" ", text)  # <u>, <sup>, <sub> in trafilatura's Markdown
+    if "\n" in text and _LIST_ITEM_RE.match(text):
+        # The markers of the lists within a list are Markdown's, not the page's words.
+        text = _NESTED_MARKER_RE.sub("\n", text)
     return " ".join(_NON_WORD_RE.sub(" ", text).split())
 
 
 _INLINE_TAG_RE = re.compile(r"</?[a-z]+>")
+_LIST_ITEM_RE = re.compile(r"(?:[-+*]|\d{1,9}[.)])[ \t]")
+_NESTED_MARKER_RE = re.compile(r"\n[ \t]+(?:[-+*]|\d{1,9}[.)])[ \t]+")
 _NON_WORD_RE = re.compile(r"[\W_]+")
 
 
