@@ -161,6 +161,20 @@ def test_a_paragraph_whose_link_ends_in_a_no_break_space_is_stored_once_in_its_p
     assert text.index("cut unloading times by half") < text.index("The council meets again")
 
 
+def blog_post(content: str) -> Article:
+    """A page whose headline stands above the box of the text, as on a blog: what the box
+    holds beyond trafilatura's blocks is checked as the article's (not as the headline's
+    neighbours, which only full paragraphs join)."""
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Notes from the harbour | Northbridge Courier</title></head><body>"
+        "<div class='post-header'><h1>Notes from the harbour</h1></div>"
+        f"<div class='entry-content'>{content}</div>"
+        "<footer><p>© Northbridge Courier</p></footer></body></html>"
+    )
+    return extract(dataclasses.replace(page(""), raw=html.encode()))
+
+
 def test_a_list_within_a_list_is_stored_once() -> None:
     """The numbers of a list inside an item are Markdown's: the item is recognised as kept,
     not added again, flattened, after the list."""
@@ -176,19 +190,46 @@ def test_a_list_within_a_list_is_stored_once() -> None:
         "<li>Audit it once again, that is, repeat the second step.</li></ol></li>"
         "<li>Check the units against a length you know, a door or a stair.</li></ol>"
     )
-    # The headline above the box of the text, as on a blog: what the box holds beyond
-    # trafilatura's blocks is checked as the article's (not as the headline's neighbours).
-    html = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Cleaning a drawing | Northbridge Courier</title></head><body>"
-        "<div class='post-header'><h1>Cleaning a drawing</h1></div>"
-        f"<div class='entry-content'><p>{FILLER}</p>{nested}<p>{FILLER}</p></div>"
-        "<footer><p>© Northbridge Courier</p></footer></body></html>"
-    )
-    text = reader_text(extract(dataclasses.replace(page(""), raw=html.encode())).body)
+    text = reader_text(blog_post(f"<p>{FILLER}</p>{nested}<p>{FILLER}</p>").body)
     assert text.count("full cleaning cycle") == 1
     assert text.count("Audit the drawing") == 1
     assert text.index("full cleaning cycle") < text.index("Check the units")
+
+
+STEPS = [
+    "Roast the chicken in a preheated oven for fifty minutes or until it is cooked through "
+    "and golden brown all over.",
+    "Meanwhile, heat the oil in a large saucepan and cook the onions, stirring now and then, "
+    "for five minutes or until almost golden.",
+]
+
+
+def _steps(style: str = "") -> str:
+    numbered = "".join(
+        f"<div class='step'><span>{n}</span><div>{text}</div></div>"
+        for n, text in enumerate(STEPS, start=1)
+    )
+    return f"<div class='steps'{style}>{numbered}</div>"
+
+
+def test_a_text_the_page_holds_twice_one_copy_hidden_is_stored_once() -> None:
+    """A tab's panel the page hides (`hidden`) beside the mobile layout's copy of the
+    same steps: the steps once, without the step numbers of the copy left out."""
+    hidden = _steps(" hidden")
+    body = blog_post(
+        f"<p>{FILLER}</p><h2>Method</h2>{hidden}"
+        f"<h2>Method on a phone</h2>{_steps()}<p>Serve the rice on a platter.</p><p>{FILLER}</p>"
+    ).body
+    text = reader_text(body)
+    assert text.count("Roast the chicken") == 1 and text.count("heat the oil") == 1
+    assert text.count("Serve the rice") == 1
+    after = text[text.index("heat the oil") :]
+    assert not re.search(r"^\s*\d\s*$", after.split("Serve the rice")[0], re.MULTILINE)
+
+
+def test_a_text_the_page_shows_twice_is_stored_twice() -> None:
+    body = blog_post(f"<p>{FILLER}</p>{_steps()}<p>Once more:</p>{_steps()}<p>{FILLER}</p>").body
+    assert reader_text(body).count("Roast the chicken") == 2
 
 
 def test_a_photo_laid_out_in_a_table_keeps_its_caption_and_cells_lose_their_icons() -> None:

@@ -167,6 +167,23 @@ def has_ancestor(el: Element, tags: set[str]) -> bool:
     return any(isinstance(a.tag, str) and a.tag in tags for a in el.iterancestors())
 
 
+# An inline style that hides its element (a tab's panel until clicked, a text-to-speech copy).
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def hidden_elements(root: Element) -> list[Element]:
+    """The elements the page hides whatever the style sheets say (a `hidden` attribute, or
+    an inline style of display: none or visibility: hidden), outermost only."""
+    found: list[Element] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("hidden") is not None or _HIDING_STYLE.search(el.get("style") or ""):
+            if not any(a in found for a in el.iterancestors()):
+                found.append(el)
+    return found
+
+
 # Block-level HTML elements: a container's inline content between them forms a paragraph.
 BLOCK_TAGS = frozenset(
     {

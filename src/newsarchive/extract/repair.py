@@ -11,6 +11,7 @@ dropped, unless they are boilerplate. Furniture goes last (see furniture.py).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ from newsarchive.extract.dom import (
     Element,
     class_words,
     has_ancestor,
+    hidden_elements,
     spaced_text,
     text_of,
 )
@@ -317,6 +319,37 @@ def _without_spacers(blocks: list[MdBlock], root: Element, base: str | None) -> 
     return kept
 
 
+def _without_hidden_copies(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
+    """trafilatura's blocks without the repeats of a text of 100 characters or more that the
+    page holds twice or more, one copy hidden (`hidden_elements`: a tab's panel beside the
+    mobile layout's copy, a text-to-speech copy): the text is kept as often as it is shown,
+    and at least once, where it first comes. The short blocks between two repeats dropped
+    (a recipe's step numbers) go with them."""
+    copies = Counter(b.key for b in blocks if len(b.key) >= 100)
+    repeated = {key for key, count in copies.items() if count > 1}
+    if not repeated:
+        return blocks
+    # Compared without spaces: trafilatura's text may run words together at an element's
+    # edge where the page's has a space ("1Roast" for "<span>1</span><div>Roast").
+    hidden = [match_key(spaced_text(el)).replace(" ", "") for el in hidden_elements(root)]
+    shown = {
+        key: max(copies[key] - sum(h.count(key.replace(" ", "")) for h in hidden), 1)
+        for key in repeated
+    }
+    dropped: set[int] = set()
+    for i, block in enumerate(blocks):
+        if block.key in shown:
+            if shown[block.key] == 0:
+                dropped.add(i)
+            else:
+                shown[block.key] -= 1
+    longer = [i for i, block in enumerate(blocks) if len(block.key) >= 25]
+    for before, after in itertools.pairwise(longer):
+        if before in dropped and after in dropped:
+            dropped.update(range(before + 1, after))
+    return [block for i, block in enumerate(blocks) if i not in dropped]
+
+
 def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
     """Drop trafilatura blocks whose text the page has only inside a newsletter box, a share
     bar, a "Most read" list, a cookie banner, navigation or a footer.
@@ -420,7 +453,7 @@ def article_body(
     page's furniture. `consent` is the cookie-consent box standing in for the article;
     `base` the page's address, against which its links are read."""
     md_blocks = _drop_widget_blocks(_drop_header_repeats(blocks, header), root)
-    md_blocks = _without_spacers(md_blocks, root, base)
+    md_blocks = _without_hidden_copies(_without_spacers(md_blocks, root, base), root)
     if consent is not None:
         # The consent box is most of the page here, so the widget filter spares it.
         consent_key = match_key(text_of(consent))
