@@ -490,14 +490,18 @@ def test_words_run_together_outside_the_container_are_spaced_as_the_whole_page_s
     from newsarchive.extract.text import match_key
 
     container = [DomBlock("p", FILLER, match_key(FILLER))]
-    md = "- Coach:C. Pelissier, squad:Y. Wissa\n- Bake it 35 min.in the lower third, then cool"
+    md = (
+        "- Coach:C. Pelissier, squad:Y. Wissa\n- Bake it 35 min.in the lower third, then cool"
+        "\n- 2Heat the oven to 180 degrees"
+    )
     shown = (
         "Menu Home Coach: C. Pelissier, squad: Y. Wissa "
-        "Bake it 35 min. in the lower third, then cool " + FILLER
+        "Bake it 35 min. in the lower third, then cool 2 Heat the oven to 180 degrees " + FILLER
     )
     (fixed,) = respace([MdBlock("list", md, match_key(md))], container, lambda: shown)
     assert fixed.md == (
         "- Coach: C. Pelissier, squad: Y. Wissa\n- Bake it 35 min. in the lower third, then cool"
+        "\n- 2 Heat the oven to 180 degrees"
     )
     glued_there = shown.replace("min. in", "min.in")  # the page shows them together somewhere
     (kept,) = respace([MdBlock("list", md, match_key(md))], container, lambda: glued_there)

@@ -41,10 +41,11 @@ _OPENING = frozenset('([{"“‘«„¿¡')
 # Where two words run together with no markup between them, as trafilatura joins two
 # blocks of the page: after punctuation, a lower-case letter before a capital, a capital
 # before a capitalised word or an initial ("COACHC. Smith", "UKPrime"), a lower-case
-# letter or a closing bracket before a digit.
+# letter or a closing bracket before a digit, a digit before a capitalised word ("1Roast").
 _RUN_TOGETHER = re.compile(
     r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])"
     r"|[A-ZÀ-ÖØ-ÞА-ЯЁ](?=[A-ZÀ-ÖØ-ÞА-ЯЁ](?:\.|[a-zß-öø-ÿа-яё]))|[a-zß-öø-ÿа-яё)](?=\d)"
+    r"|\d(?=[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё])"
 )
 # The text of the whole page, made when first asked for (`respace`).
 WholePage = Callable[[], str]
