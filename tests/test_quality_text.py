@@ -686,3 +686,31 @@ def test_the_whole_page_s_text_has_a_space_where_a_browser_starts_a_new_line() -
     )
     assert text_of(sheet) == "SQUADY. WissaT. FontaineCoachC. Pelissier"
     assert spaced_text(sheet) == "SQUAD Y. Wissa T. Fontaine Coach C. Pelissier"
+
+
+def test_a_box_cut_at_an_inline_element_is_one_paragraph_without_a_space_before_its_mark() -> None:
+    """trafilatura keeps a box of text as one block, cut into paragraphs at an emphasised
+    link, and puts a space between the link and the full stop after it: the page shows one
+    paragraph, and the mark against the word."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    shown = [
+        "Sources cited by the trade paper *[Harbour Times](https://example.org/)*. A preview "
+        "of the report was shared with subscribers.",
+        "The second paragraph, which the page sets apart with two line breaks, stays apart.",
+    ]
+    dom = [DomBlock("p", line, match_key(line)) for line in shown]
+    md = (
+        "Sources cited by the trade paper\n\n*[Harbour Times](https://example.org/)* . A "
+        "preview of the report was shared with subscribers.\n\nThe second paragraph, which the "
+        "page sets apart with two line breaks, stays apart."
+    )
+    (fixed,) = respace([MdBlock("div", md, match_key(md))], dom)
+    assert fixed.md.split("\n\n") == shown
+    # Where the page itself writes the space, it stays.
+    spaced = [line.replace(")*.", ")* .") for line in shown]
+    dom = [DomBlock("p", line, match_key(line)) for line in spaced]
+    (kept,) = respace([MdBlock("div", md, match_key(md))], dom)
+    assert "*[Harbour Times](https://example.org/)* . A preview" in kept.md

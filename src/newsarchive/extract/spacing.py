@@ -167,6 +167,36 @@ def _insert_spaces(block: MdBlock, page: str, whole_page: WholePage | None = Non
     return MdBlock(block.tag, md, match_key(md))
 
 
+# Marks that follow a word with no space in the page's own writing.
+_TRAILING_PUNCTUATION = frozenset(".,;:!?")
+
+
+def _without_false_spaces(block: MdBlock, page: str) -> MdBlock:
+    """`block` without the space trafilatura puts between the end of a link, bold or italic
+    text and the punctuation after it ("*DigiTimes* ." for "<em>DigiTimes</em>."), where the
+    page shows the mark against the word and never apart."""
+    view = plain(block.md)
+    text, md = view.text, block.md
+    cuts = []
+    for at, where in view.junctions:
+        if (
+            0 < at < len(text) - 1
+            and text[at] == " "
+            and text[at + 1] in _TRAILING_PUNCTUATION
+            and not text[at - 1].isspace()
+            and md[where : where + 1] == " "
+        ):
+            left = text[max(0, at - _CONTEXT) : at].rsplit("\n", 1)[-1]
+            right = text[at + 1 : at + 1 + _CONTEXT].split("\n", 1)[0]
+            if f"{left}{right}" in page and f"{left} {right}" not in page:
+                cuts.append(where)
+    if not cuts:
+        return block
+    for where in sorted(cuts, reverse=True):
+        md = md[:where] + md[where + 1 :]
+    return MdBlock(block.tag, md, match_key(md))
+
+
 _PREFIX = re.compile(
     r"^[ \t]*((?:>[ \t]?)*)([-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|#{1,6}(?:[ \t]|$)|\|)?"
 )
@@ -226,6 +256,27 @@ def _joined(first: MdBlock, second: MdBlock, page: str) -> MdBlock | None:
     return None
 
 
+def _paragraphs_joined(block: MdBlock, page: str) -> MdBlock:
+    """A box that trafilatura keeps as one block, several paragraphs in it, with the
+    paragraphs it cut at an inline element joined again (`_joined`), as between blocks."""
+    parts = block.md.split("\n\n")
+    if len(parts) < 2 or "```" in block.md or "~~~" in block.md:
+        return block
+    out = [parts[0]]
+    for part in parts[1:]:
+        merged = None
+        if not _PREFIX.match(part).group(2) and not _PREFIX.match(out[-1]).group(2):  # type: ignore[union-attr]  # always
+            merged = _joined(MdBlock("p", out[-1], ""), MdBlock("p", part, ""), page)
+        if merged is None:
+            out.append(part)
+        else:
+            out[-1] = merged.md
+    if len(out) == len(parts):
+        return block
+    md = "\n\n".join(out)
+    return MdBlock(block.tag, md, match_key(md))
+
+
 def page_text(blocks: Iterable[DomBlock]) -> str:
     """The text of the DOM walker's blocks, one line each (and at each `<br>`)."""
     return _PageText("\n".join(plain(b.md).text for b in blocks if b.kind != "img"))
@@ -276,7 +327,9 @@ def respace(
             out.append(block)
             continue
         if block.tag in _PROSE:
-            block = _insert_spaces(block, page, whole_page)
+            block = _insert_spaces(_without_false_spaces(block, page), page, whole_page)
+        if page and block.tag == "div":
+            block = _paragraphs_joined(block, page)
         if page and block.tag == "p" and out and out[-1].tag == "p":
             merged = _joined(out[-1], block, page)
             if merged is not None:
