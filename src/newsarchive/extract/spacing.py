@@ -169,12 +169,16 @@ def _insert_spaces(block: MdBlock, page: str, whole_page: WholePage | None = Non
 
 # Marks that follow a word with no space in the page's own writing.
 _TRAILING_PUNCTUATION = frozenset(".,;:!?")
+# Closing markup (emphasis, code, a link's target, a tag) then a space and such a mark.
+_FALSE_SPACE = re.compile(r"[*_`)>] [.,;:!?]")
 
 
 def _without_false_spaces(block: MdBlock, page: str) -> MdBlock:
     """`block` without the space trafilatura puts between the end of a link, bold or italic
     text and the punctuation after it ("*DigiTimes* ." for "<em>DigiTimes</em>."), where the
     page shows the mark against the word and never apart."""
+    if not _FALSE_SPACE.search(block.md):  # most blocks: nothing to look at
+        return block
     view = plain(block.md)
     text, md = view.text, block.md
     cuts = []
