@@ -515,23 +515,29 @@ def test_words_run_together_outside_the_container_are_spaced_as_the_whole_page_s
 def test_a_box_of_paragraphs_is_one_line_per_paragraph_and_its_code_as_it_is() -> None:
     """trafilatura keeps some boxes whole, several paragraphs in one block: each paragraph
     is one line as the page shows it, while the lines of its code stay."""
-    from newsarchive.extract.blocks import DomBlock, MdBlock
-    from newsarchive.extract.spacing import respace
-    from newsarchive.extract.text import match_key
-
     page = [
         "**1. Joy and ease.**",
         "Because I believe that our joy is a positive and basic drive in business and in "
         "private life too.",
         "```\nimport harbour\nquay.close()\n```",
     ]
-    dom = [DomBlock("p", line, match_key(line)) for line in page]
     md = (
         "**1. Joy and ease.**\n\nBecause\nI believe that our joy is a positive and basic drive\n"
         "in business and in private life too.\n\n```\nimport harbour\nquay.close()\n```"
     )
+    assert respaced_box(md, page).split("\n\n") == page
+
+
+def respaced_box(md: str, shown: list[str]) -> str:
+    """A box that trafilatura keeps as one block (`md`), respaced against a page whose
+    paragraphs are `shown`."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    dom = [DomBlock("p", line, match_key(line)) for line in shown]
     (fixed,) = respace([MdBlock("div", md, match_key(md))], dom)
-    assert fixed.md.split("\n\n") == page
+    return fixed.md
 
 
 def test_an_item_kept_without_the_links_that_end_it_is_not_put_back_twice() -> None:
@@ -692,25 +698,17 @@ def test_a_box_cut_at_an_inline_element_is_one_paragraph_without_a_space_before_
     """trafilatura keeps a box of text as one block, cut into paragraphs at an emphasised
     link, and puts a space between the link and the full stop after it: the page shows one
     paragraph, and the mark against the word."""
-    from newsarchive.extract.blocks import DomBlock, MdBlock
-    from newsarchive.extract.spacing import respace
-    from newsarchive.extract.text import match_key
-
     shown = [
         "Sources cited by the trade paper *[Harbour Times](https://example.org/)*. A preview "
         "of the report was shared with subscribers.",
         "The second paragraph, which the page sets apart with two line breaks, stays apart.",
     ]
-    dom = [DomBlock("p", line, match_key(line)) for line in shown]
     md = (
         "Sources cited by the trade paper\n\n*[Harbour Times](https://example.org/)* . A "
         "preview of the report was shared with subscribers.\n\nThe second paragraph, which the "
         "page sets apart with two line breaks, stays apart."
     )
-    (fixed,) = respace([MdBlock("div", md, match_key(md))], dom)
-    assert fixed.md.split("\n\n") == shown
+    assert respaced_box(md, shown).split("\n\n") == shown
     # Where the page itself writes the space, it stays.
     spaced = [line.replace(")*.", ")* .") for line in shown]
-    dom = [DomBlock("p", line, match_key(line)) for line in spaced]
-    (kept,) = respace([MdBlock("div", md, match_key(md))], dom)
-    assert "*[Harbour Times](https://example.org/)* . A preview" in kept.md
+    assert "*[Harbour Times](https://example.org/)* . A preview" in respaced_box(md, spaced)
