@@ -6,11 +6,7 @@ end in test_batch.py against the loopback server.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from newsarchive.errors import NetworkError
 from newsarchive.robots import (
@@ -134,33 +130,3 @@ def test_load_policy_lets_network_errors_through() -> None:
     with pytest.raises(NetworkError) as info:
         load_policy("https://news.example/story", get, user_agent=UA)
     assert str(info.value) == "https://news.example/robots.txt: connection refused"
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "HTTPS://News.Example:8443/a?b#c",
-        "http://user:pw@Example.org/x",
-        "http://[::1]:8080/page",
-        " http://example.org/leading-space",
-        "http://exa\tmple.org/a tab",
-        "http://bücher.example/ü",
-        "http://example.org",
-        "http://example.org?q",
-        "mailto:someone@example.org",
-        "http:///no-host",
-    ],
-)
-def test_site_of_reads_the_site_as_urlsplit_does(url: str) -> None:
-    parts = urlsplit(url)
-    assert site_of(url) == f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-
-
-@settings(max_examples=500)
-@given(st.text(max_size=40).map(lambda tail: "http://" + tail) | st.text(max_size=40))
-def test_site_of_agrees_with_urlsplit_on_any_text(url: str) -> None:
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # urlsplit refuses it (a bracket out of place): nothing to compare
-        return
-    assert site_of(url) == f"{parts.scheme.lower()}://{parts.netloc.lower()}"

@@ -133,7 +133,7 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
             timeout=httpx.Timeout(options.timeout),
             proxy=options.proxy,
             trust_env=True,
-            verify=options.verify,
+            verify=tls,
             follow_redirects=False,
             limits=limits,
             event_hooks={"response": [_note_location]},
@@ -151,9 +151,9 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
 class _PoolPerSite(httpx.BaseTransport):
     """Each origin (scheme, host, port) gets a connection pool of its own.
 
-    httpcore's pool looks at every connection it holds, several times over, for each request:
-    one pool for a whole import's sites made that the largest cost of its downloads. The pools
-    of the sites asked longest ago are closed, idle, so that at most `keep` stay open.
+    httpcore's pool looks at every connection it holds, several times over, for each request,
+    so one pool for all of an import's sites costs more the more connections it keeps. The
+    pools of the sites asked longest ago are closed, idle, so that at most `keep` stay open.
     """
 
     def __init__(self, make: Callable[[], httpx.BaseTransport], keep: int) -> None:

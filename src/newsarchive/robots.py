@@ -14,7 +14,6 @@ retries, then reports the real cause instead of a misleading "robots" failure).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -39,16 +38,8 @@ ROBOTS_MAX_BYTES = 500 * 1024
 RobotsGetter = Callable[[str], tuple[int, str]]
 
 
-# A URL whose site can be read off as it is: a scheme, "://", then an authority with no space,
-# bracket or control character. Anything else goes through urlsplit (which strips and checks).
-_PLAIN_SITE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#\[\]\x00-\x20\x7f]*)(?:[/?#]|\Z)")
-
-
 def site_of(url: str) -> str:
     """`scheme://host[:port]`: the scope of one robots.txt (RFC 9309, section 2.3)."""
-    plain = _PLAIN_SITE.match(url)  # an import asks this of every URL and picture
-    if plain is not None and url.isprintable():
-        return f"{plain[1].lower()}://{plain[2].lower()}"
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
