@@ -512,6 +512,63 @@ def test_words_run_together_outside_the_container_are_spaced_as_the_whole_page_s
     assert unchanged.md == md
 
 
+def _respaced(md: str, shown: list[str], whole: str | None = None) -> str:
+    """A list block `md` respaced against a container whose lines are `shown` (and a whole
+    page whose text is `whole`)."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    dom = [DomBlock("li", line, match_key(line)) for line in shown]
+    (fixed,) = respace([MdBlock("list", md, match_key(md))], dom, whole and (lambda: whole))
+    return fixed.md
+
+
+def test_a_team_sheet_run_together_is_spaced_where_the_page_starts_each_name() -> None:
+    """Names in boxes of their own, joined by trafilatura into one line: each junction is
+    compared with the page up to the junctions beside it, over the page's lines, with any
+    Latin letter ("Grbić"); "29P. Hamel", which the page shows so, stays."""
+    shown = ["Substitutes", "29P. Hamel", "U. Bozok", "27A. Grbić", "J. Hergault", FILLER]
+    md = "- Substitutes29P. HamelU. Bozok27A. GrbićJ. Hergault"
+    assert _respaced(md, shown) == "- Substitutes 29P. Hamel U. Bozok 27A. Grbić J. Hergault"
+
+
+def test_a_space_lost_before_punctuation_or_a_number_comes_back_as_the_page_shows() -> None:
+    """After markup any character may follow a lost space (a dash, a guillemet); a colon
+    before a number is a junction too; and where the text goes on differently ("et al ."),
+    the word after the junction decides."""
+    shown = [
+        "Jakarta - A young woman was taken to hospital.",
+        "2011: ›Font-Space-Twister‹ at the Creative Radar, Erfurt",
+        "Motorway:",
+        "6.0 km",
+        "Peasah SK , Breese J , et al. Influenza cost and cost-effectiveness studies.",
+        "The score was 10:30 at half time.",
+    ]
+    md = (
+        "- **Jakarta**- A young woman was taken to hospital.\n"
+        "- **2011:**›Font-Space-Twister‹ at the Creative Radar, Erfurt\n- Motorway:6.0 km\n"
+        "- Peasah SK , Breese J ,et al . Influenza cost and cost-effectiveness studies.\n"
+        "- The score was 10:30 at half time."
+    )
+    assert _respaced(md, shown).split("\n") == [
+        "- **Jakarta** - A young woman was taken to hospital.",
+        "- **2011:** ›Font-Space-Twister‹ at the Creative Radar, Erfurt",
+        "- Motorway: 6.0 km",
+        "- Peasah SK , Breese J , et al . Influenza cost and cost-effectiveness studies.",
+        "- The score was 10:30 at half time.",
+    ]
+
+
+def test_a_short_context_found_loosely_is_overruled_by_the_page_showing_it_joined() -> None:
+    """A name the page shows as one word, in a box outside the container, stays one word
+    even though the container shows its parts apart elsewhere ("Business Insider")."""
+    shown = ['Search for "Business Insider" in your settings.', FILLER]
+    whole = f'Search for "Business Insider" in your settings. BusinessInsiderDe {FILLER}'
+    assert _respaced("- BusinessInsiderDe", shown, whole) == "- BusinessInsiderDe"
+    assert _respaced("- BusinessInsiderDe", shown) == "- Business InsiderDe"
+
+
 def test_a_box_of_paragraphs_is_one_line_per_paragraph_and_its_code_as_it_is() -> None:
     """trafilatura keeps some boxes whole, several paragraphs in one block: each paragraph
     is one line as the page shows it, while the lines of its code stay."""

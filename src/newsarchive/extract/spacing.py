@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from newsarchive.extract.blocks import DomBlock, MdBlock
@@ -36,16 +36,27 @@ _MARKUP = re.compile(
 _SPACE = re.compile(r"[^\S\n]")
 # A block's Markdown marks at the start of a line: the page's text has none.
 _LINE_MARK = re.compile(r"^(?:>\s?|#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)+")
-# Characters that open a phrase after a space: "shadowcrew.com (no relation"
-_OPENING = frozenset('([{"“‘«„¿¡')
+# Characters that open a phrase after a space: "shadowcrew.com (no relation", "2011: ›Titel‹"
+_OPENING = frozenset('([{"“‘«‹›„‚¿¡')
+
+
+def _letters(case: Callable[[str], bool]) -> str:
+    """A character class of the Latin, Greek and Cyrillic letters of one case."""
+    chars = (chr(c) for c in (*range(0x41, 0x530), *range(0x1E00, 0x1F00)))
+    return "[" + "".join(re.escape(c) for c in chars if case(c) and c.isalpha()) + "]"
+
+
+_LOWER, _UPPER = _letters(str.islower), _letters(str.isupper)
 # Where two words run together with no markup between them, as trafilatura joins two
 # blocks of the page: after punctuation, a lower-case letter before a capital, a capital
 # before a capitalised word or an initial ("COACHC. Smith", "UKPrime"), a lower-case
-# letter or a closing bracket before a digit, a digit before a capitalised word ("1Roast").
+# letter or a closing bracket before a digit, a digit before a capitalised word or an
+# initial ("1Roast", "11M. Dembélé"), a colon, semicolon, "!" or "?" before a digit
+# ("Autobahn:6.0 km").
 _RUN_TOGETHER = re.compile(
-    r"[.?!:;,)\]»”\"](?=[^\W\d_])|[a-zß-öø-ÿа-яё](?=[A-ZÀ-ÖØ-ÞА-ЯЁ])"
-    r"|[A-ZÀ-ÖØ-ÞА-ЯЁ](?=[A-ZÀ-ÖØ-ÞА-ЯЁ](?:\.|[a-zß-öø-ÿа-яё]))|[a-zß-öø-ÿа-яё)](?=\d)"
-    r"|\d(?=[A-ZÀ-ÖØ-ÞА-ЯЁ][a-zß-öø-ÿа-яё])"
+    rf"[.?!:;,)\]»”\"](?=[^\W\d_])|[?!:;](?=\d)|{_LOWER}(?={_UPPER})"
+    rf"|{_UPPER}(?={_UPPER}(?:\.|{_LOWER}))|(?:{_LOWER}|\))(?=\d)"
+    rf"|\d(?={_UPPER}(?:\.|{_LOWER}))"
 )
 # The text of the whole page, made when first asked for (`respace`).
 WholePage = Callable[[], str]
@@ -124,39 +135,38 @@ def _insert_spaces(block: MdBlock, page: str, whole_page: WholePage | None = Non
     (`whole_page()`) is asked the same: trafilatura keeps boxes outside the container too."""
     view = plain(block.md)
     text = view.text
+    # Where markup stands, any character may follow a lost space ("**Jakarta**- Ein");
+    # within a run of text, only what `_RUN_TOGETHER` names.
     candidates = sorted(
         (at, where)
         for at, where in {*view.junctions, *view.unmarked()}
-        if 0 < at < len(text)
-        and not text[at - 1].isspace()
-        and (text[at].isalnum() or text[at] in _OPENING)
+        if 0 < at < len(text) and not text[at - 1].isspace() and not text[at].isspace()
     )
     if not candidates:
         return block
     inserts: list[int] = []
     done = ""  # the text up to the junction, with the spaces put in so far
     upto = 0
+    since = 0  # where in `done` the last junction was
+    flat_page = functools.cache(lambda: " ".join(page.split()))
     for n, (at, where) in enumerate(candidates):
         done += text[upto:at]
         upto = at
-        left = done[-_CONTEXT:].rsplit("\n", 1)
-        left_text = (
-            _LINE_MARK.sub("", left[-1]) if len(left) > 1 or len(done) <= _CONTEXT else left[-1]
-        )
+        # Each side is compared up to the next junction (when words lie between them): what
+        # lies beyond it is not settled yet.
+        begin = len(done) - _CONTEXT
+        if n and len(done) - since >= 6:
+            begin = max(begin, since)
+        since = len(done)
+        begin = max(0, begin)
+        left = done[begin:].rsplit("\n", 1)
+        starts_line = len(left) > 1 or begin == 0 or done[begin - 1] == "\n"
+        left_text = _LINE_MARK.sub("", left[-1]) if starts_line else left[-1]
         end = at + _CONTEXT
         if n + 1 < len(candidates) and candidates[n + 1][0] - at >= 6:
             end = min(end, candidates[n + 1][0])
         right = text[at:end].split("\n", 1)[0]
-        apart = f"{left_text} {right}" in page or f"{left_text}\n{right}" in page
-        joined = f"{left_text}{right}" in page
-        if not apart and not joined and whole_page is not None:
-            # Its lines are one: a space at the junction may be a line break there.
-            elsewhere = whole_page()
-            if len(elsewhere) <= _WHOLE_PAGE:  # else a search for each junction: quadratic
-                flat_left, flat_right = " ".join(left_text.split()), " ".join(right.split())
-                apart = f"{flat_left} {flat_right}" in elsewhere
-                joined = f"{flat_left}{flat_right}" in elsewhere
-        if apart and not joined:
+        if _shown_apart(left_text, right, page, flat_page, whole_page):
             inserts.append(where)
             done += " "
     if not inserts:
@@ -165,6 +175,51 @@ def _insert_spaces(block: MdBlock, page: str, whole_page: WholePage | None = Non
     for where in sorted(set(inserts), reverse=True):
         md = f"{md[:where]} {md[where:]}"
     return MdBlock(block.tag, md, match_key(md))
+
+
+def _shown_apart(
+    left: str, right: str, page: str, flat_page: Callable[[], str], whole_page: WholePage | None
+) -> bool:
+    """Whether the page shows `left` and `right` apart (a space or a line between them) and
+    never joined. Asked of the container's text as it is, then with its lines as one (the
+    context may reach over a line the page shows), then of the whole page; the first that
+    holds either answers. Where none does, only the first word after the junction is
+    compared: the text after it may differ again ("et al ." where the page has "et al.").
+    A yes holds only if the whole page nowhere shows the two joined either: the container's
+    text is only a part of the page."""
+    for text, before, after, line in _questions(page, flat_page, whole_page, left, right):
+        apart = f"{before} {after}" in text or f"{before}{line}{after}" in text
+        joined = f"{before}{after}" in text
+        if apart or joined:
+            if joined or whole_page is None:
+                return not joined
+            elsewhere = whole_page()
+            return len(elsewhere) > _WHOLE_PAGE or f"{before}{after}" not in elsewhere
+    return False
+
+
+def _questions(
+    page: str,
+    flat_page: Callable[[], str],
+    whole_page: WholePage | None,
+    left: str,
+    right: str,
+) -> Iterator[tuple[str, str, str, str]]:
+    """For `_shown_apart`, in turn: (text to search, left, right, what a line break is
+    there). Each text is made only when asked for."""
+    flat_left, flat_right = " ".join(left.split()), " ".join(right.split())
+    yield page, left, right, "\n"
+    yield flat_page(), flat_left, flat_right, " "
+    elsewhere = whole_page() if whole_page is not None else ""
+    if len(elsewhere) > _WHOLE_PAGE:  # a search for each junction: quadratic
+        elsewhere = ""
+    if elsewhere:
+        yield elsewhere, flat_left, flat_right, " "
+    word = flat_right.split(" ", 1)[0]
+    if len(word) < len(flat_right):
+        yield flat_page(), flat_left, word, " "
+        if elsewhere:
+            yield elsewhere, flat_left, word, " "
 
 
 # Marks that follow a word with no space in the page's own writing.
