@@ -232,7 +232,7 @@ def _ngrams(
         for i in range(len(stream) - n + 1)
         if line_of[i] != line_of[i + n - 1]
     }
-    return within, across - within
+    return within, across
 
 
 def _shingles(tokens: list[str]) -> list[tuple[str, ...]]:

@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
+import lxml.html
 import pytest
 
 from newsarchive.extract import extract
+from newsarchive.extract.widgets import is_hidden_structured_data
 from newsarchive.models import Article, FetchedPage
 
 FETCHED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -403,6 +405,10 @@ def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> No
     kept += "quay = harbour.Quay(name='north')\nquay.close()\n```"
     assert integrity.measure(html, kept, None).broken == 0
     assert integrity.measure(html.replace("<pre>", "<div>"), kept, None).broken == 2
+    # The page shows the code both ways (a reader's comment quotes it on one line): line by
+    # line is how the page shows it too, so not broken.
+    quoted = "<p>You wrote import harbour quay = harbour.Quay(name='north') quay.close()</p>"
+    assert integrity.measure(html.replace("</pre>", f"</pre>{quoted}"), kept, None).broken == 0
 
 
 def test_a_heading_whose_section_went_is_not_left_behind() -> None:
@@ -769,3 +775,56 @@ def test_a_box_cut_at_an_inline_element_is_one_paragraph_without_a_space_before_
     # Where the page itself writes the space, it stays.
     spaced = [line.replace(")*.", ")* .") for line in shown]
     assert "*[Harbour Times](https://example.org/)* . A preview" in respaced_box(md, spaced)
+
+
+def _slide(n: int) -> str:
+    """A teaser as a blog theme writes it: its picture, then structured data in a hidden
+    `<span>` (the full picture's address and size, the author, a timestamp)."""
+    return (
+        f"<article class='slide-entry'><a href='/news/story-{n}'><img src='/img/s{n}-495x400.jpg'>"
+        f"<small>Quay {n}</small></a><h3><a href='/news/story-{n}'>Story {n}</a></h3>"
+        "<span class='hidden'>"
+        "<span itemprop='image' itemscope itemtype='https://schema.org/ImageObject'>"
+        f"<span itemprop='url'>https://northbridge-courier.example/img/s{n}.jpg</span>"
+        "<span itemprop='height'>1707</span> <span itemprop='width'>2560</span></span>"
+        "<span itemprop='author' itemscope><span itemprop='name'>Jane Roe</span></span>"
+        f"<span itemprop='datePublished'>2024-05-0{n} 08:45:00</span></span></article>"
+    )
+
+
+def test_structured_data_the_page_hides_is_no_part_of_the_text() -> None:
+    """The hidden microdata under each teaser's picture is data for machines: the lines
+    trafilatura makes of it go, the picture and its credit stay, and the DOM walker does
+    not read it. A byline or a heading that says the same as the data stays, and a hidden
+    box with words of its own is not such data."""
+    from newsarchive.extract.blocks import MdBlock, Walker
+    from newsarchive.extract.repair import _without_structured_data
+    from newsarchive.extract.text import match_key
+
+    root = lxml.html.fromstring(
+        f"<html><body><p>By Jane Roe</p><p>{FILLER}</p>{_slide(1)}{_slide(2)}</body></html>"
+    )
+    kept_as = [
+        "By Jane Roe",
+        FILLER,
+        "![](/img/s1-495x400.jpg) Quay 1\nhttps://northbridge-courier.example/img/s1.jpg\n1707"
+        "\n2560\nJane Roe2024-05-01 08:45:00",
+        "![](/img/s2-495x400.jpg) Quay 2\nhttps://northbridge-courier.example/img/s2.jpg\n"
+        "1707\n2560\nJane Roe2024-05-02 08:45:00",
+        "https://northbridge-courier.example/img/s1.jpg\n1707",
+        "Jane Roe",
+    ]
+    blocks = [MdBlock("p", md, match_key(md)) for md in kept_as]
+    assert [b.md for b in _without_structured_data(blocks, root)] == [
+        "By Jane Roe",
+        FILLER,
+        "![](/img/s1-495x400.jpg) Quay 1",
+        "![](/img/s2-495x400.jpg) Quay 2",
+        "Jane Roe",
+    ]
+    walker = Walker("https://northbridge-courier.example/")
+    walker.walk(root.find("body"))
+    shown = " ".join(block.md for block in walker.blocks)
+    assert "Story 1" in shown and "1707" not in shown and "08:45:00" not in shown
+    own_words = "<span class='hidden'>Updated <span itemprop='dateModified'>3 May</span></span>"
+    assert not is_hidden_structured_data(lxml.html.fragment_fromstring(own_words))

@@ -32,7 +32,7 @@ from newsarchive.extract.dom import (
 )
 from newsarchive.extract.furniture import without_bio, without_furniture
 from newsarchive.extract.images import image_name, too_small
-from newsarchive.extract.spacing import respace
+from newsarchive.extract.spacing import plain, respace
 from newsarchive.extract.text import (
     MD_IMAGE_RE,
     MD_LINK_RE,
@@ -43,7 +43,7 @@ from newsarchive.extract.text import (
     match_key,
 )
 from newsarchive.extract.titles import h1_text, headline_text
-from newsarchive.extract.widgets import is_junk_widget
+from newsarchive.extract.widgets import is_hidden_structured_data, is_junk_widget
 from newsarchive.models import LeadImage
 
 _BOILERPLATE_RE = re.compile(
@@ -437,6 +437,51 @@ def header_shown(
     return Header(keys, names, tuple(authors))
 
 
+# Elements around microdata whose class names "hidden": the candidates for
+# `_without_structured_data` (`is_hidden_structured_data` reads the class word by word).
+_HIDDEN_WITH_PROPERTIES = "//*[@itemprop]/ancestor::*[contains(@class, 'hidden')]"
+
+
+def _without_structured_data(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
+    """trafilatura's blocks without the lines that are only structured data the page hides
+    (`is_hidden_structured_data`): the image addresses, sizes, names and timestamps that
+    a theme puts in a hidden `<span>` of each teaser, which trafilatura keeps as lines of
+    text under the teaser's picture. Only a block with two such lines or more is touched (a
+    byline or a heading alone may say what the data says); one left with nothing goes."""
+    values: set[str] = set()
+    for el in root.xpath(_HIDDEN_WITH_PROPERTIES):
+        if is_hidden_structured_data(el):
+            for prop in el.iter():
+                if isinstance(prop.tag, str) and prop.text and prop.text.strip():
+                    values.add("".join(prop.text.split()))
+    if not values:
+        return blocks
+    longest_first = sorted(values, key=len, reverse=True)
+    kept: list[MdBlock] = []
+    for block in blocks:
+        lines = block.md.split("\n")
+        shown = [line for line in lines if not _made_of(line, longest_first)]
+        if len(lines) - len(shown) < 2:
+            kept.append(block)
+        elif shown:
+            md = "\n".join(shown)
+            kept.append(MdBlock(block.tag, md, match_key(md)))
+    return kept
+
+
+def _made_of(line: str, values: list[str]) -> bool:
+    """Whether the text of a Markdown `line` is nothing but some of `values` run together
+    (compared without whitespace)."""
+    text = "".join(plain(line).text.split())
+    if not text:
+        return False
+    ends = {0}  # where a run of values read from the start of the text may end
+    for at in range(len(text)):
+        if at in ends:
+            ends.update(at + len(v) for v in values if text.startswith(v, at))
+    return len(text) in ends
+
+
 def article_body(
     root: Element,
     blocks: Iterable[MdBlock],
@@ -454,6 +499,7 @@ def article_body(
     `base` the page's address, against which its links are read."""
     md_blocks = _drop_widget_blocks(_drop_header_repeats(blocks, header), root)
     md_blocks = _without_hidden_copies(_without_spacers(md_blocks, root, base), root)
+    md_blocks = _without_structured_data(md_blocks, root)
     if consent is not None:
         # The consent box is most of the page here, so the widget filter spares it.
         consent_key = match_key(text_of(consent))

@@ -158,7 +158,38 @@ def skip_reason(el: Element) -> str | None:
     if tag in PAGE_WRAPPERS:
         return None  # "consent-enabled" or "paywall" on <body> or <article> marks the page
     words = class_words(el)
+    if "hidden" in words and is_hidden_structured_data(el):
+        return "hidden"
     return "class" if words and _names_a_widget(words) else None
+
+
+def is_hidden_structured_data(el: Element) -> bool:
+    """Whether `el` is structured data for machines that the page hides: an element of
+    class `hidden` whose every word is the value of a microdata property (`itemprop`: an
+    image's address and size, the publisher's logo, the dates as timestamps)."""
+    if "hidden" not in (el.get("class") or "").split() or el.find(".//*[@itemprop]") is None:
+        return False
+    for node in el.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.text and node.text.strip() and not _in_property(node, el):
+            return False
+        parent = node.getparent()
+        if node is not el and parent is not None and node.tail and node.tail.strip():
+            if not _in_property(parent, el):
+                return False
+    return True
+
+
+def _in_property(node: Element, top: Element) -> bool:
+    """Whether `node`, or an element between it and `top`, is a microdata property."""
+    while node is not None:
+        if node.get("itemprop") is not None:
+            return True
+        if node is top:
+            return False
+        node = node.getparent()
+    return False
 
 
 # Cached, as `_names_junk`: a page's elements repeat a few sets of class words, and these
