@@ -127,12 +127,15 @@ def plain(md: str) -> _Plain:
     return _Plain(_SPACE.sub(" ", "".join(out)), junctions, literal)
 
 
-def _insert_spaces(block: MdBlock, page: str, whole_page: WholePage | None = None) -> MdBlock:
+def _insert_spaces(
+    block: MdBlock, page: str, flat_page: Callable[[], str], whole_page: WholePage | None = None
+) -> MdBlock:
     """`block` with a space at each junction where the page shows one (or a line break)
     between the two words and never shows them joined. Junctions are settled in order, each
     with the spaces put in before it, and the text after it compared up to the next one.
-    Where the container's text `page` holds neither, the text the whole page shows
-    (`whole_page()`) is asked the same: trafilatura keeps boxes outside the container too."""
+    Where the container's text `page` holds neither, its lines as one (`flat_page()`) and
+    the text the whole page shows (`whole_page()`) are asked the same (`_shown_apart`):
+    trafilatura keeps boxes outside the container too."""
     view = plain(block.md)
     text = view.text
     # Where markup stands, any character may follow a lost space ("**Jakarta**- Ein");
@@ -148,7 +151,6 @@ def _insert_spaces(block: MdBlock, page: str, whole_page: WholePage | None = Non
     done = ""  # the text up to the junction, with the spaces put in so far
     upto = 0
     since = 0  # where in `done` the last junction was
-    flat_page = functools.cache(lambda: " ".join(page.split()))
     for n, (at, where) in enumerate(candidates):
         done += text[upto:at]
         upto = at
@@ -378,6 +380,8 @@ def respace(
     (`dom.spaced_text`), for the blocks trafilatura kept from outside the container the DOM
     walker read; asked for only when such a block needs it."""
     page = page_text(dom_blocks)
+    # The container's text with its lines as one, made once (for `_shown_apart`).
+    flat = functools.cache(lambda: _PageText(" ".join(page.split())))
     out: list[MdBlock] = []
     for block in md_blocks:
         if block.tag in _PROSE:
@@ -386,7 +390,7 @@ def respace(
             out.append(block)
             continue
         if block.tag in _PROSE:
-            block = _insert_spaces(_without_false_spaces(block, page), page, whole_page)
+            block = _insert_spaces(_without_false_spaces(block, page), page, flat, whole_page)
         if page and block.tag == "div":
             block = _paragraphs_joined(block, page)
         if page and block.tag == "p" and out and out[-1].tag == "p":
