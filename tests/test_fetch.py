@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
 import tracemalloc
 import zlib
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import certifi
 import httpx
 import pytest
 
@@ -718,3 +720,35 @@ def test_each_site_keeps_its_own_connections_and_the_oldest_idle_site_is_closed(
     finally:
         for site in sites:
             site.stop()
+
+
+def _tls_of(client: httpx.Client) -> ssl.SSLContext:
+    """The TLS context a site's connection pool of `client` gets."""
+    transport = client._transport._make()  # type: ignore[attr-defined]  # a _PoolPerSite
+    context: ssl.SSLContext = transport._pool._ssl_context
+    transport.close()
+    return context
+
+
+def test_clients_that_trust_the_same_certificates_share_one_tls_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading the CA certificates costs CPU: an import's clients share one context, and a
+    client made under another SSL_CERT_FILE, or that does not verify, gets its own."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    clients = [make_client(FetchOptions()) for _ in range(3)]
+    insecure = make_client(FetchOptions(verify=False))
+    try:
+        first, second, third = (_tls_of(client) for client in clients)
+        assert first is second is third
+        assert first.verify_mode == ssl.CERT_REQUIRED
+        assert _tls_of(insecure) is not first
+        assert _tls_of(insecure).verify_mode == ssl.CERT_NONE
+        monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
+        other = make_client(FetchOptions())
+        clients.append(other)
+        assert _tls_of(other) is not first
+    finally:
+        for client in [*clients, insecure]:
+            client.close()

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import functools
 import http.cookiejar
 import json
+import os
 import socket
 import ssl
 import threading
@@ -115,7 +117,10 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
     cookies = _load_cookies(options.cookies) if options.cookies else None
     keep = keepalive or 20
     limits = httpx.Limits(max_keepalive_connections=keep)
-    tls = httpx.create_ssl_context(verify=options.verify)  # one for all the sites' pools
+    # One for all the sites' pools, and all the clients that trust the same certificates.
+    tls = _tls_context(
+        options.verify, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    )
 
     def direct() -> httpx.BaseTransport:
         transport = httpx.HTTPTransport(verify=tls, limits=limits)
@@ -146,6 +151,15 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
     client._transport = _PoolPerSite(direct, keep)  # noqa: SLF001
     _bound_by_deadlines(client)
     return client
+
+
+@functools.cache
+def _tls_context(verify: bool, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """The TLS context of the clients of this process that verify as `verify` says and
+    trust the certificates of SSL_CERT_FILE / SSL_CERT_DIR (which httpx reads; given here
+    so that each setting gets its own): reading the certificates takes some 20 ms of CPU,
+    and an import makes three clients (pages, pictures, the Wayback Machine)."""
+    return httpx.create_ssl_context(verify=verify)
 
 
 class _PoolPerSite(httpx.BaseTransport):
