@@ -828,3 +828,17 @@ def test_structured_data_the_page_hides_is_no_part_of_the_text() -> None:
     assert "Story 1" in shown and "1707" not in shown and "08:45:00" not in shown
     own_words = "<span class='hidden'>Updated <span itemprop='dateModified'>3 May</span></span>"
     assert not is_hidden_structured_data(lxml.html.fragment_fromstring(own_words))
+
+
+def test_words_run_together_in_a_table_cell_are_spaced_as_the_page_shows() -> None:
+    """A table's cells are checked as paragraphs are: two links run together where the
+    page shows a space between them get it back; cell borders stay as they are."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    shown = ["Posted by Bjoern Maehler VSU Clan on 12 May", "Reply | Quote"]
+    dom = [DomBlock("p", line, match_key(line)) for line in shown]
+    md = "| Posted by [Bjoern Maehler](/u/1)[VSU Clan](/c/2) on 12 May |\n| --- |"
+    (fixed,) = respace([MdBlock("table", md, match_key(md))], dom)
+    assert fixed.md == "| Posted by [Bjoern Maehler](/u/1) [VSU Clan](/c/2) on 12 May |\n| --- |"

@@ -391,6 +391,8 @@ def respace(
             continue
         if block.tag in _PROSE:
             block = _insert_spaces(_without_false_spaces(block, page), page, flat, whole_page)
+        elif block.tag == "table":
+            block = _insert_spaces(block, page, flat, whole_page)
         if page and block.tag == "div":
             block = _paragraphs_joined(block, page)
         if page and block.tag == "p" and out and out[-1].tag == "p":
