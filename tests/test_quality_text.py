@@ -842,3 +842,33 @@ def test_words_run_together_in_a_table_cell_are_spaced_as_the_page_shows() -> No
     md = "| Posted by [Bjoern Maehler](/u/1)[VSU Clan](/c/2) on 12 May |\n| --- |"
     (fixed,) = respace([MdBlock("table", md, match_key(md))], dom)
     assert fixed.md == "| Posted by [Bjoern Maehler](/u/1) [VSU Clan](/c/2) on 12 May |\n| --- |"
+
+
+def test_words_run_together_across_two_lines_of_the_page_are_two_words() -> None:
+    """trafilatura runs the last word of one box into the first of the next with no markup
+    between ("OUTOUT!!!"): a word that the page shows as two, at the end of one line and
+    the start of the next, and never as one, is split there. A word broken by a hyphen at
+    the end of a line stays one, and so does a word the page also shows whole."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    container = [DomBlock("p", FILLER, match_key(FILLER))]
+    lines = (
+        f"Live Score: OUT\nOUT!!! Shami departs for 2.\nThe Fach-\nkunde book\n{FILLER}\n"
+        "COACH\nR Garcia"
+    )
+    md = "- Live Score: OUTOUT!!! Shami departs for 2.\n- The Fach-kunde book\n- COACHR Garcia"
+
+    def respaced(page_lines: str) -> str:
+        blocks = [MdBlock("list", md, match_key(md))]
+        (fixed,) = respace(
+            blocks, container, lambda: " ".join(page_lines.split()), lambda: page_lines
+        )
+        return fixed.md
+
+    assert respaced(lines) == (
+        "- Live Score: OUT OUT!!! Shami departs for 2.\n- The Fach-kunde book\n- COACH R Garcia"
+    )
+    shown_whole = lines + "\nCOACHR is the club's magazine"
+    assert "- COACHR Garcia" in respaced(shown_whole)

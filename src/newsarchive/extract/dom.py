@@ -81,6 +81,13 @@ def spaced_text(el: Element) -> str:
     return clean(_gathered(el, SKIP_TEXT_TAGS, " "))
 
 
+def text_lines(el: Element) -> str:
+    """The visible text of `el` line by line as a browser starts new lines at the least
+    (`spaced_text`'s places), whitespace collapsed within each line, one line each."""
+    lines = (" ".join(line.split()) for line in _gathered(el, SKIP_TEXT_TAGS, "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 _NO_WORD_ATTRS = (None, None, None, None, None)  # class, id, role, itemprop, data-component
 
 # The class words of the elements of the page being read, while `page_scope` is open: the

@@ -28,6 +28,7 @@ from newsarchive.extract.dom import (
     has_ancestor,
     hidden_elements,
     spaced_text,
+    text_lines,
     text_of,
 )
 from newsarchive.extract.furniture import without_bio, without_furniture
@@ -577,14 +578,25 @@ class _Repair:
             if container is box:
                 for block in walker.blocks[start:]:
                     block.lead = True
-        md_blocks = respace(self.md_blocks, walker.blocks, lambda: self._whole_page)
+        md_blocks = respace(
+            self.md_blocks, walker.blocks, lambda: self._whole_page, lambda: self._page_lines
+        )
         return self._repaired(_repair(md_blocks, walker.blocks, self.header))
 
     @functools.cached_property
     def _whole_page(self) -> str:
         """The page's text with a space at each new line (`dom.spaced_text`), made once."""
+        return spaced_text(self._body)
+
+    @functools.cached_property
+    def _page_lines(self) -> str:
+        """The page's text line by line (`dom.text_lines`), made once."""
+        return text_lines(self._body)
+
+    @property
+    def _body(self) -> Element:
         body = self.root.find("body")
-        return spaced_text(body if body is not None else self.root)
+        return body if body is not None else self.root
 
     def body_of(self, article: Element) -> str:
         """The text of the page's `article` element as the page shows it, for a page where

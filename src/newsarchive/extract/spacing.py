@@ -13,6 +13,7 @@ nothing (text the container does not hold).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -368,20 +369,71 @@ class _PageText(str):
         return True
 
 
+class _LineJoins:
+    """Words that trafilatura ran together with no markup between them where the page shows
+    them on two lines: the last word of one box and the first of the next ("OUTOUT!!!" for
+    a heading ending "OUT" and an entry starting "OUT!!!"). No junction points at them, so
+    they are found from the page: each two words at the end of one of its lines and the
+    start of the next, which the page never shows as one word. A word broken by a hyphen at
+    the end of a line ("Fach-" / "kunde") is one word to a reader, and stays so."""
+
+    def __init__(self, page: str, page_lines: WholePage | None) -> None:
+        self._known = frozenset(page.split())  # the container's words
+        self._page_lines = page_lines
+        self._joins: dict[str, int] | None = None
+
+    def split(self, block: MdBlock) -> MdBlock:
+        """`block` with a space where one of its words is two the page shows on two lines."""
+        if self._page_lines is None or all(w in self._known for w in plain(block.md).text.split()):
+            return block  # every word is one the container shows: nothing ran together
+        joins = self._found()
+        cuts = [
+            m.start() + joins[m.group()] for m in _WORD.finditer(block.md) if m.group() in joins
+        ]
+        if not cuts:
+            return block
+        md = block.md
+        for at in reversed(cuts):
+            md = f"{md[:at]} {md[at:]}"
+        return MdBlock(block.tag, md, match_key(md))
+
+    def _found(self) -> dict[str, int]:
+        """The words run together (see the class), each with where its second word starts."""
+        if self._joins is None:
+            assert self._page_lines is not None
+            text = self._page_lines()
+            joins: dict[str, int] = {}
+            for first, second in itertools.pairwise(text.split("\n")):
+                end, start = first.rsplit(" ", 1)[-1], second.split(" ", 1)[0]
+                if end and start and not end.endswith(("-", "\u2010")):
+                    joins[end + start] = len(end)
+            shown = set(text.split())
+            self._joins = {word: at for word, at in joins.items() if word not in shown}
+        return self._joins
+
+
+_WORD = re.compile(r"\S+")
+
+
 # trafilatura's blocks of running text ("div": several paragraphs of a box, in one block).
 _PROSE = ("p", "quote", "list", "head", "div")
 
 
 def respace(
-    md_blocks: list[MdBlock], dom_blocks: list[DomBlock], whole_page: WholePage | None = None
+    md_blocks: list[MdBlock],
+    dom_blocks: list[DomBlock],
+    whole_page: WholePage | None = None,
+    page_lines: WholePage | None = None,
 ) -> list[MdBlock]:
     """trafilatura's blocks with the whitespace the page shows (see the module's docstring).
     `whole_page`: the text of the whole page with a space at each new line
     (`dom.spaced_text`), for the blocks trafilatura kept from outside the container the DOM
-    walker read; asked for only when such a block needs it."""
+    walker read; `page_lines`: the same line by line (`dom.text_lines`), for the words it ran
+    together across a line (`_LineJoins`). Each is asked for only when a block needs it."""
     page = page_text(dom_blocks)
     # The container's text with its lines as one, made once (for `_shown_apart`).
     flat = functools.cache(lambda: _PageText(" ".join(page.split())))
+    joins = _LineJoins(page, page_lines)
     out: list[MdBlock] = []
     for block in md_blocks:
         if block.tag in _PROSE:
@@ -391,6 +443,7 @@ def respace(
             continue
         if block.tag in _PROSE:
             block = _insert_spaces(_without_false_spaces(block, page), page, flat, whole_page)
+            block = joins.split(block)
         elif block.tag == "table":
             block = _insert_spaces(block, page, flat, whole_page)
         if page and block.tag == "div":
