@@ -872,3 +872,27 @@ def test_words_run_together_across_two_lines_of_the_page_are_two_words() -> None
     )
     shown_whole = lines + "\nCOACHR is the club's magazine"
     assert "- COACHR Garcia" in respaced(shown_whole)
+
+
+def test_a_paragraph_kept_with_an_advert_s_label_inside_is_not_put_back_twice() -> None:
+    """trafilatura keeps the label of an advertisement placed inside a paragraph ("Anzeige"),
+    which the DOM walker leaves out: the two are one paragraph, stored once. A caption whose
+    words are only in a picture's description is not kept by that, and goes back in."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    shown = (
+        "The company has added a research group to the centre it founded four years ago, "
+        "and wants to use enzymes to make its products greener."
+    )
+    kept = shown.replace("centre it founded", "centre Anzeige it founded")
+    caption = "A reference habitation module for a crewed Mars mission. — ESA"
+    picture = f"![{caption.replace(' —', ' Credit:')}](https://cdn.example/module.jpg)"
+    dom = [DomBlock("p", FILLER, match_key(FILLER), len(FILLER))]
+    dom += [DomBlock("p", shown, match_key(shown), len(shown))]
+    dom += [DomBlock("img", picture, "", image="https://cdn.example/module.jpg", figure=True)]
+    dom += [DomBlock("caption", f"*{caption}*", match_key(caption), len(caption))]
+    md = [MdBlock("p", md, match_key(md)) for md in (FILLER, kept, picture)]
+    out = _repair(md, dom, Header(set(), set()))
+    assert out == [FILLER, kept, picture, f"*{caption}*"]

@@ -153,6 +153,11 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             continue
         if _kept_in_another_order(block.md, full, md_blocks):
             continue
+        inside = _kept_with_words_inside(block.key, md_blocks)
+        if inside is not None:
+            if inside != anchor:
+                anchor, suppressed = inside, None
+            continue
         partial = next(
             (i for i, b in enumerate(md_blocks) if len(b.key) >= 20 and contains(block.key, b.key)),
             None,
@@ -190,6 +195,48 @@ def _kept_in_another_order(md: str, full: str, md_blocks: list[MdBlock]) -> bool
         and contains(full, words)
         and all(_holding_image(md_blocks, url, "") is not None for url in pictures)
     )
+
+
+# The most words trafilatura may have kept inside a paragraph, in one place, where the DOM
+# walker skipped them: an advertisement's label, a button's text.
+_WORDS_INSIDE = 3
+
+
+def _kept_with_words_inside(key: str, md_blocks: list[MdBlock]) -> int | None:
+    """Whether one of trafilatura's blocks holds the paragraph of `key` in its text (not in a
+    picture's description) with a few more words in one place ("... Kompetenzzentrum Anzeige
+    um eine ..." where the walker left out an inline advertisement's label): the same
+    paragraph, not one it dropped. The block's index, or None."""
+    words = key.split()
+    if len(words) < 8:
+        return None
+    opening = " ".join(words[:4])
+    for n, block in enumerate(md_blocks):
+        if opening not in block.key:
+            continue
+        text = " ".join(_words(block.md))  # a picture's description is not its text
+        at = text.find(opening)
+        if at >= 0 and _words_with_one_insert(words, text[at:].split()):
+            return n
+    return None
+
+
+def _words_with_one_insert(words: list[str], held: list[str]) -> bool:
+    """Whether `held` starts with `words`, up to `_WORDS_INSIDE` more words in one place."""
+    skipped = False
+    i = j = 0
+    while i < len(words):
+        if j < len(held) and held[j] == words[i]:
+            i, j = i + 1, j + 1
+            continue
+        if skipped:
+            return False
+        skipped = True
+        ahead = held[j + 1 : j + 1 + _WORDS_INSIDE]
+        if words[i] not in ahead:
+            return False
+        j += 1 + ahead.index(words[i])
+    return True
 
 
 def _holding_image(md_blocks: list[MdBlock], url: str | None, name: str) -> int | None:
