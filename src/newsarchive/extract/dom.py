@@ -78,14 +78,19 @@ def spaced_text(el: Element) -> str:
     least (each block element's start and end, each `<br>`), where `text_of` joins the texts
     as the source runs them ("Y. Wissa" and "T. Fontaine" in two `<div>`s, "Y. WissaT.
     Fontaine" there). Style sheets, which can set other elements apart too, are not read."""
-    return clean(_gathered(el, SKIP_TEXT_TAGS, " "))
+    return lines_as_one(text_lines(el))
 
 
 def text_lines(el: Element) -> str:
-    """The visible text of `el` line by line as a browser starts new lines at the least
-    (`spaced_text`'s places), whitespace collapsed within each line, one line each."""
-    lines = (" ".join(line.split()) for line in _gathered(el, SKIP_TEXT_TAGS, "\n").split("\n"))
+    """The visible text of `el` line by line, a line wherever `spaced_text` has a space
+    between two texts, each line `clean`."""
+    lines = (clean(line) for line in _gathered(el, SKIP_TEXT_TAGS, "\n").split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def lines_as_one(lines: str) -> str:
+    """`text_lines` as `spaced_text` gives them: a space at each new line."""
+    return lines.replace("\n", " ")
 
 
 _NO_WORD_ATTRS = (None, None, None, None, None)  # class, id, role, itemprop, data-component

@@ -27,6 +27,7 @@ from newsarchive.extract.dom import (
     class_words,
     has_ancestor,
     hidden_elements,
+    lines_as_one,
     spaced_text,
     text_lines,
     text_of,
@@ -633,17 +634,13 @@ class _Repair:
     @functools.cached_property
     def _whole_page(self) -> str:
         """The page's text with a space at each new line (`dom.spaced_text`), made once."""
-        return spaced_text(self._body)
+        return lines_as_one(self._page_lines)
 
     @functools.cached_property
     def _page_lines(self) -> str:
         """The page's text line by line (`dom.text_lines`), made once."""
-        return text_lines(self._body)
-
-    @property
-    def _body(self) -> Element:
         body = self.root.find("body")
-        return body if body is not None else self.root
+        return text_lines(body if body is not None else self.root)
 
     def body_of(self, article: Element) -> str:
         """The text of the page's `article` element as the page shows it, for a page where
