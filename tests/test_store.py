@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from newsarchive import store
 from newsarchive.errors import StoreError, TemplateError
 from newsarchive.frontmatter import article_meta, dumps, loads
 from newsarchive.models import Article
@@ -286,6 +287,29 @@ def test_an_unindexed_copy_of_the_same_article_is_recognised(archive: Archive, r
     result = save(archive, article)  # not in the index, but the clash shows the same article
     assert (result.path, result.created) == (path, False)
     assert md_files(root) == [archive.path_for(article).as_posix()]
+
+
+def test_a_name_taken_by_an_indexed_article_is_passed_over_without_reading_it(
+    archive: Archive, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = save(archive, make_article(url=f"{MT_URL}?id=1")).path
+    read: list[Path] = []
+    real_read = store._read_article
+    monkeypatch.setattr(store, "_read_article", lambda path: read.append(path) or real_read(path))
+    second = save(archive, make_article(url=f"{MT_URL}?id=2")).path
+    assert second.name.endswith("-2.md") and first not in read  # the index knew its URLs
+
+
+def test_an_indexed_file_changed_by_hand_is_read_again_when_its_name_is_wanted(
+    archive: Archive, root: Path
+) -> None:
+    first = save(archive, make_article(url=f"{MT_URL}?id=1")).path
+    # Someone points the file at another URL by hand; the index has not seen it yet.
+    edited = first.read_text(encoding="utf-8").replace(f"{MT_URL}?id=1", f"{MT_URL}?id=2")
+    first.write_text(edited + "\nA note.\n", encoding="utf-8")
+    result = save(archive, make_article(url=f"{MT_URL}?id=2"))
+    assert (result.path, result.created) == (first, False)
+    assert md_files(root) == [first.relative_to(root).as_posix()]
 
 
 # -- atomic writes ---------------------------------------------------------------------------

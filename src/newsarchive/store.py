@@ -355,7 +355,7 @@ class Archive:
                 tmp = directory / _temp_name(rel.name)
                 try:
                     self._write_temp(tmp, text.encode("utf-8"))
-                    existing, outcome = self._claim(tmp, rel, set(keys), force)
+                    existing, outcome = self._claim(conn, tmp, rel, set(keys), force)
                 finally:
                     tmp.unlink(missing_ok=True)
             final = existing
@@ -401,9 +401,10 @@ class Archive:
             os.fsync(handle.fileno())
 
     def _claim(
-        self, tmp: Path, rel: PurePosixPath, keys: set[str], force: bool
+        self, conn: sqlite3.Connection, tmp: Path, rel: PurePosixPath, keys: set[str], force: bool
     ) -> tuple[Path, str]:
-        """Give the complete temp file a final name without overwriting anyone's file.
+        """Give the complete temp file a final name without overwriting anyone's file;
+        none of `keys` is in the index (the caller looked).
 
         Returns the path and "created"; or, when the name holds this same article (on disk
         but not yet indexed), "replaced" with `force` (the caller replaces it) and "exists"
@@ -415,6 +416,9 @@ class Archive:
             final = self.root / (rel if n == 1 else suffixed(rel, n))
             if _link_new(tmp, final):
                 return final, "created"
+            if self._indexed_as_is(conn, final):
+                n += 1  # its URLs are the index's, and none of `keys` is: another article
+                continue
             problem = _unreadable(final)
             if problem is not None:
                 raise StoreError(
@@ -424,6 +428,14 @@ class Archive:
             if _read_article(final)[1] & keys:
                 return final, "replaced" if force else "exists"
             n += 1
+
+    def _indexed_as_is(self, conn: sqlite3.Connection, path: Path) -> bool:
+        """Whether the index holds the file at `path` with its present size and mtime: then
+        its URLs are in the index, and reading it would tell nothing more."""
+        rel = path.relative_to(self.root).as_posix()
+        row = conn.execute("SELECT mtime_ns, size FROM files WHERE path = ?", (rel,)).fetchone()
+        state = _file_state(path)
+        return row is not None and state is not None and (state[1], state[2]) == tuple(row)
 
     def _record(
         self, conn: sqlite3.Connection, path: Path, keys: Iterable[str], *, replace: bool = False
@@ -663,7 +675,9 @@ class Commit:
             if existing is not None:
                 archive._remember(self._conn, existing, own_keys)
                 return SaveResult(existing, created=False, replaced=False)
-            final, outcome = archive._claim(temp, PurePosixPath(rel), set(own_keys), False)
+            final, outcome = archive._claim(
+                self._conn, temp, PurePosixPath(rel), set(own_keys), False
+            )
         except OSError as exc:
             raise StoreError(str(temp.parent), f"cannot write: {exc.strerror or exc}") from exc
         finally:
