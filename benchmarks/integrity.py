@@ -128,8 +128,10 @@ def page_text(html: str) -> PageText:
 # The stored body as a reader sees it
 
 _TARGET = r"\((<(?:\\.|[^>\\])*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)\)"
-_IMAGE = re.compile(r"!\[((?:\\.|[^\]\\])*)\]" + _TARGET)
-_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]" + _TARGET)
+# A link or picture starts at a bracket that is not escaped ("\[ [Pat Leahy: …](…) \]" is a
+# link in brackets the page shows).
+_IMAGE = re.compile(r"(?<!\\)!\[((?:\\.|[^\]\\])*)\]" + _TARGET)
+_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]" + _TARGET)
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _EMPHASIS = re.compile(r"(?<!\\)(?:\*+|(?<!\w)_+|_+(?!\w))")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")

@@ -104,6 +104,23 @@ def test_a_paragraph_split_at_a_link_by_trafilatura_is_one_line_again() -> None:
     assert any("to fishing a diaper from an embassy" in line for line in lines)
 
 
+def test_a_picture_inside_a_paragraph_does_not_end_the_paragraph() -> None:
+    article = extracted(
+        "<p><span class='image'><a href='/big.jpg'><img src='/pilings.jpg' alt='The pilings'>"
+        "</a></span>The council has asked the engineer <strong>Maria Okafor</strong> to "
+        "inspect the new pilings before the quay opens, a spokesman said on Friday.</p>"
+        "<p>Work on the quay began <img src='/quay.jpg' alt='The quay'>in March "
+        "<em>after a long delay</em> caused by the storms of the winter before.</p>"
+    )
+    lines = article.body.split("\n")
+    first = next(line for line in lines if "engineer" in line)
+    assert "(https://northbridge-courier.example/pilings.jpg) The council" in first
+    assert "the engineer Maria Okafor to inspect" in reader_text(first)
+    second = next(line for line in lines if "quay began" in line)
+    assert "began ![The quay](https://northbridge-courier.example/quay.jpg) in March" in second
+    assert "in March after a long delay caused" in reader_text(second)
+
+
 def test_no_space_is_inserted_where_the_page_shows_none() -> None:
     article = extracted(
         "<p>It was <b>un</b>believable, said the harbour master, that the quay stood for a "
@@ -391,6 +408,23 @@ def test_the_integrity_measures_count_each_defect(integrity: ModuleType) -> None
     found = integrity.measure(MEASURED, bad, "https://a.example/")
     assert (found.glued, found.split, found.broken) == (1, 1, 1)
     assert (found.duplicated, found.placeholders, found.javascript) == (1, 1, 1)
+
+
+def test_a_link_in_brackets_the_page_shows_is_read_as_the_page_spaces_it(
+    integrity: ModuleType,
+) -> None:
+    html = (
+        "<html><body><p>[ <a href='/leahy'>Pat Leahy: Ireland has been regarded as among the "
+        "most pro-Palestinian members</a> ]</p></body></html>"
+    )
+    kept = (
+        "\\[ [Pat Leahy: Ireland has been regarded as among the most pro-Palestinian members]"
+        "(https://a.example/leahy) \\]"
+    )
+    assert integrity.stored_lines(kept) == [
+        "[ Pat Leahy: Ireland has been regarded as among the most pro-Palestinian members ]"
+    ]
+    assert integrity.measure(html, kept, "https://a.example/").glued == 0
 
 
 def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> None:

@@ -9,6 +9,7 @@ leaves this module.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -98,6 +99,70 @@ def _cleaned(tree: Element, lazy: Mapping[tuple[str, str], str]) -> Element:
     return tree
 
 
+def _markdown(tree: Element) -> str:
+    """trafilatura's Markdown for `tree`, with the pictures inside a paragraph's text kept
+    in its line: trafilatura ends the paragraph after such a picture and the words that
+    follow it, so that the rest ("**Olafur Eliasson** said ...") was a paragraph of its own.
+    Such pictures are rendered apart, and a word of letters (a token) stands in for each
+    while trafilatura renders the rest."""
+    inline = [g for g in tree.iter("graphic") if _within_text(g)]
+    if not inline:
+        return str(xmltotxt(tree, True))
+    tokens = copy.deepcopy(tree)
+    pictures: dict[str, str] = {}
+    for graphic in (g for g in tokens.iter("graphic") if _within_text(g)):
+        picture = _picture_markdown(graphic)
+        if not picture:
+            continue
+        token = f"newsarchivepicture{len(pictures)}x"
+        pictures[token] = picture
+        tail = (graphic.tail or "").strip()
+        graphic.tail = f"{token} {tail}" if tail or graphic.getnext() is not None else token
+        remove(graphic)
+    md = str(xmltotxt(tokens, True))
+    if not all(token in md for token in pictures):  # trafilatura left out the words there
+        return str(xmltotxt(tree, True))
+    for token, picture in pictures.items():
+        md = _put_back(md, token, picture)
+    return md
+
+
+def _within_text(graphic: Element) -> bool:
+    """Whether words of its paragraph come right after `graphic` or right before it (text,
+    or an element other than a picture or a line break: a link, bold text); a heading's
+    picture aside."""
+    parent = graphic.getparent()
+    if parent is None or parent.tag == "head":
+        return False
+    if (graphic.tail or "").strip():
+        return True
+    previous = graphic.getprevious()
+    if previous is None:
+        return bool((parent.text or "").strip())
+    if previous.tail:
+        return bool(previous.tail.strip())
+    return bool(previous.tag not in ("graphic", "lb"))
+
+
+def _picture_markdown(graphic: Element) -> str:
+    """trafilatura's Markdown for the picture `graphic` alone ("" for one without an
+    address)."""
+    alone = graphic.makeelement("p", {})
+    alone.append(copy.deepcopy(graphic))
+    alone[0].tail = None
+    return str(xmltotxt(alone, True)).strip()
+
+
+def _put_back(md: str, token: str, picture: str) -> str:
+    """`md` with `picture` in place of `token`, one space apart from the text before it on
+    its line (as trafilatura sets a picture apart)."""
+    at = md.find(token)
+    before = md[:at].rstrip(" \t\xa0")
+    if before and not before.endswith("\n"):
+        before += " "
+    return f"{before}{picture}{md[at + len(token) :]}"
+
+
 def _trafilatura_blocks(body: Element, lazy: Mapping[tuple[str, str], str]) -> list[MdBlock]:
     """Render trafilatura's output element by element, so each block keeps its source tag.
     (Joined, these give exactly what trafilatura's own Markdown output would.)"""
@@ -105,7 +170,7 @@ def _trafilatura_blocks(body: Element, lazy: Mapping[tuple[str, str], str]) -> l
     if body.text and body.text.strip():
         blocks.append(MdBlock("p", escape_md(clean(body.text)), match_key(body.text)))
     for child in body:
-        md = normalize_unicode(xmltotxt(_cleaned(wrapped_copy(child), lazy), True)).strip()
+        md = normalize_unicode(_markdown(_cleaned(wrapped_copy(child), lazy))).strip()
         md = re.sub(r"[ \t]+\n", "\n", md)
         md = re.sub(r"\n{3,}", "\n\n", md)
         if not md:
