@@ -339,3 +339,21 @@ def test_a_day_the_text_talks_about_or_a_comments_day_does_not_date_the_page() -
         '<abbr title="2010-12-08T10:56:00Z">8. Dezember 2010 um 10:56</abbr></li></ol></div>'
     )
     assert story_article(_dated_story("", "", comments)).published is None
+
+
+def test_an_unmarked_kicker_opening_the_h1_is_left_out_when_the_title_names_the_rest() -> None:
+    h1 = (
+        "<h1><style>.k{display:block}</style><span class='k'>Press release of the Port "
+        f"Authority <span class='visually-hidden'>:</span></span>{HEADLINE}</h1>"
+    )
+    assert story_article(story(h1=h1)).title == HEADLINE
+    # Without a declared title that names the rest, the <h1> stays whole.
+    whole = story(h1=h1, title="Press releases")
+    assert story_article(whole).title.startswith("Press release of the Port Authority")
+
+
+def test_a_title_ending_in_the_logos_words_loses_them_all() -> None:
+    logo = '<div id="header"><h1><a href="/">Salsa figures - Rueda in Berlin</a></h1></div>'
+    title = "Enchufla figures - Salsa figures - Rueda in Berlin"
+    html = story(before=logo, h1="<div id='page-title'>Enchufla figures</div>", title=title)
+    assert story_article(html, "https://rueda.wiki.example/enchufla").title == "Enchufla figures"
