@@ -269,6 +269,33 @@ STORY_TEXT = "".join(
 )
 
 
+def test_a_byline_line_ends_where_the_next_line_names_the_place() -> None:
+    line = (
+        "<p>Von <strong><a href='/a/roe'>Jane Roe</a></strong> und <strong>John Doe</strong>"
+        "<br>Kakuma /Kenia</p>"
+    )
+    assert story_article(story(byline=line)).authors == ("Jane Roe", "John Doe")
+
+
+def test_a_user_name_cut_at_its_digits_gives_way_to_the_byline_that_spells_it_out() -> None:
+    head = '<meta name="author" content="Bo">'
+    shown = '<div class="left author">Author: <a href="/profile/58"><b>Bo2man</b></a></div>'
+    assert story_article(story(head=head, byline=shown)).authors == ("Bo2man",)
+    # A longer word is another name, not this one spelled out.
+    head = article_ld(author={"@type": "Person", "name": "Bo"})
+    other = '<div class="left author">Author: <a href="/profile/58"><b>Bonnie</b></a></div>'
+    assert story_article(story(head=head, byline=other)).authors == ("Bo",)
+
+
+def test_a_byline_of_initials_is_the_name_its_author_link_and_the_page_spell_out() -> None:
+    byline = '<p class="meta">by <a href="/author/janeroe/" rel="author">JR</a></p>'
+    licence = '<div class="licence">Harbour Diary by <a href="/">Jane Roe</a>, CC BY 3.0</div>'
+    assert story_article(story(byline=byline, after=licence)).authors == ("Jane Roe",)
+    # A name with those initials that the author link does not spell is someone else's.
+    other = licence.replace("Jane Roe", "John Rae")
+    assert story_article(story(byline=byline, after=other)).authors == ("JR",)
+
+
 # --- Titles
 
 

@@ -21,6 +21,7 @@ from newsarchive.extract.dom import (
     Element,
     class_words,
     has_ancestor,
+    text_lines,
     text_of,
 )
 from newsarchive.extract.text import clean, compact_key, match_key
@@ -599,6 +600,10 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
             continue
         text = text_of(el)
+        if len(text) <= 100 and (lines := text_lines(el).split("\n"))[1:]:
+            # The byline's line: the next one is a dateline ("Von Jane Doe<br>Kakuma /Kenia")
+            if _TEXT_BYLINE_RE.match(lines[0]) and not _TEXT_BYLINE_RE.fullmatch(lines[0]):
+                text = lines[0]
         if _TEXT_BYLINE_RE.fullmatch(text):
             # A label alone: "<span>Autor:</span> Jane Roe<br>", "<h4>Autor</h4><p>Jane Roe</p>";
             # as a label it is capitalised or ends in a colon ("Jane Roe, <i>author</i>" is not)
@@ -743,6 +748,27 @@ def wire_credit(root: Element) -> str | None:
     return None
 
 
+def _initials_spelled_out(root: Element, initials: str) -> str | None:
+    """The name a byline of initials stands for ("DT"), when the page spells it out
+    ("Donald Townsend", in its licence line) and the byline's link to the author's page
+    names it too ("/author/donaldtownsend/")."""
+    if not re.fullmatch(r"[A-Z]{2,3}", initials):
+        return None
+    slugs = {
+        compact_key(m[0].rsplit("/", 1)[-1])
+        for a in root.iter("a")
+        if text_of(a) == initials and (m := _AUTHOR_PAGE_RE.search(str(a.get("href") or "")))
+    }
+    if not slugs:
+        return None
+    body = root.find("body")
+    words = [rf"{letter}[^\W\d_]+" for letter in initials]
+    for m in re.finditer(rf"\b{'[ -]'.join(words)}\b", text_of(body if body is not None else root)):
+        if compact_key(m[0]) in slugs:
+            return m[0]
+    return None
+
+
 # How far (in elements, document order) from the headline a byline in the text may be: a
 # long lead, a picture gallery, a table of contents; beyond that, a list of other items.
 _BYLINE_REACH = 400
@@ -818,6 +844,8 @@ def find_people(
         if len(shown) == 1 and (
             compact_key(shown[0]) == compact_key(authors[0])
             or shown[0].casefold().startswith(f"{authors[0].casefold()} ")
+            # a user name cut short at its digits: "Bo" is "Bo2man"
+            or re.fullmatch(rf"{re.escape(authors[0])}\d\w*", shown[0], re.IGNORECASE)
         ):
             authors, byline = shown, shown_in
         elif authors[0].islower():
@@ -827,4 +855,6 @@ def find_people(
                     if compact_key(shown[0]) == compact_key(authors[0]):
                         authors = shown
                         break
+    if len(authors) == 1 and (spelled := _initials_spelled_out(root, authors[0])):
+        authors = [spelled]
     return authors, byline
