@@ -296,6 +296,16 @@ def test_a_byline_of_initials_is_the_name_its_author_link_and_the_page_spell_out
     assert story_article(story(byline=byline, after=other)).authors == ("JR",)
 
 
+def test_an_address_in_the_author_tag_is_no_name_however_it_is_read() -> None:
+    # An outlet named by its address keeps the address, not words made of it ("Courier Ch").
+    host = story(head='<meta name="author" content="courier.ch">')
+    assert story_article(host).authors == ("courier.ch",)
+    written = story(head='<meta name="author" content="jroe[at]courier.net">')
+    assert story_article(written).authors == ()
+    beside = story(head='<meta name="author" content="Jane Roe - http://roe.de">')
+    assert story_article(beside).authors == ("Jane Roe",)
+
+
 # --- Titles
 
 
