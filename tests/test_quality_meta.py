@@ -269,6 +269,43 @@ STORY_TEXT = "".join(
 )
 
 
+def test_a_byline_line_ends_where_the_next_line_names_the_place() -> None:
+    line = (
+        "<p>Von <strong><a href='/a/roe'>Jane Roe</a></strong> und <strong>John Doe</strong>"
+        "<br>Kakuma /Kenia</p>"
+    )
+    assert story_article(story(byline=line)).authors == ("Jane Roe", "John Doe")
+
+
+def test_a_user_name_cut_at_its_digits_gives_way_to_the_byline_that_spells_it_out() -> None:
+    head = '<meta name="author" content="Bo">'
+    shown = '<div class="left author">Author: <a href="/profile/58"><b>Bo2man</b></a></div>'
+    assert story_article(story(head=head, byline=shown)).authors == ("Bo2man",)
+    # A longer word is another name, not this one spelled out.
+    head = article_ld(author={"@type": "Person", "name": "Bo"})
+    other = '<div class="left author">Author: <a href="/profile/58"><b>Bonnie</b></a></div>'
+    assert story_article(story(head=head, byline=other)).authors == ("Bo",)
+
+
+def test_a_byline_of_initials_is_the_name_its_author_link_and_the_page_spell_out() -> None:
+    byline = '<p class="meta">by <a href="/author/janeroe/" rel="author">JR</a></p>'
+    licence = '<div class="licence">Harbour Diary by <a href="/">Jane Roe</a>, CC BY 3.0</div>'
+    assert story_article(story(byline=byline, after=licence)).authors == ("Jane Roe",)
+    # A name with those initials that the author link does not spell is someone else's.
+    other = licence.replace("Jane Roe", "John Rae")
+    assert story_article(story(byline=byline, after=other)).authors == ("JR",)
+
+
+def test_an_address_in_the_author_tag_is_no_name_however_it_is_read() -> None:
+    # An outlet named by its address keeps the address, not words made of it ("Courier Ch").
+    host = story(head='<meta name="author" content="courier.ch">')
+    assert story_article(host).authors == ("courier.ch",)
+    written = story(head='<meta name="author" content="jroe[at]courier.net">')
+    assert story_article(written).authors == ()
+    beside = story(head='<meta name="author" content="Jane Roe - http://roe.de">')
+    assert story_article(beside).authors == ("Jane Roe",)
+
+
 # --- Titles
 
 
@@ -339,3 +376,21 @@ def test_a_day_the_text_talks_about_or_a_comments_day_does_not_date_the_page() -
         '<abbr title="2010-12-08T10:56:00Z">8. Dezember 2010 um 10:56</abbr></li></ol></div>'
     )
     assert story_article(_dated_story("", "", comments)).published is None
+
+
+def test_an_unmarked_kicker_opening_the_h1_is_left_out_when_the_title_names_the_rest() -> None:
+    h1 = (
+        "<h1><style>.k{display:block}</style><span class='k'>Press release of the Port "
+        f"Authority <span class='visually-hidden'>:</span></span>{HEADLINE}</h1>"
+    )
+    assert story_article(story(h1=h1)).title == HEADLINE
+    # Without a declared title that names the rest, the <h1> stays whole.
+    whole = story(h1=h1, title="Press releases")
+    assert story_article(whole).title.startswith("Press release of the Port Authority")
+
+
+def test_a_title_ending_in_the_logos_words_loses_them_all() -> None:
+    logo = '<div id="header"><h1><a href="/">Salsa figures - Rueda in Berlin</a></h1></div>'
+    title = "Enchufla figures - Salsa figures - Rueda in Berlin"
+    html = story(before=logo, h1="<div id='page-title'>Enchufla figures</div>", title=title)
+    assert story_article(html, "https://rueda.wiki.example/enchufla").title == "Enchufla figures"

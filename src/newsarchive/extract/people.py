@@ -21,6 +21,7 @@ from newsarchive.extract.dom import (
     Element,
     class_words,
     has_ancestor,
+    text_lines,
     text_of,
 )
 from newsarchive.extract.text import clean, compact_key, match_key
@@ -205,6 +206,12 @@ _PICTURE_CREDIT_RE = re.compile(
 # An e-mail address or a social-media handle after a name ("Jane Roe jroe@courier.example",
 # "Jane Roe @janeroe"): contact details, not part of the name.
 _CONTACT_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+")
+# The "@" of an address written to fool harvesters: "jroe[at]courier.example"
+_WRITTEN_AT_RE = re.compile(r"(?<=\w)\s*[\[(]at[\])]\s*(?=\w)", re.IGNORECASE)
+# A host name or an e-mail address: "courier.example", "http://roe.example/"
+_ADDRESS_RE = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2}|com|net|org|info)\b", re.I
+)
 # A registered association or company written out: "Bund der Energieverbraucher e. V."
 _ORG_SUFFIX_RE = re.compile(r"\b(?:e\.?\s?v|g?mbh|s\.\s?a|s\.\s?l|b\.\s?v|n\.\s?v)\.?$", re.I)
 # A user name: one word of letters with digits in it ("happyface313"), not a number or a date
@@ -296,7 +303,7 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
     agencies: list[str] = []
     seen: set[str] = set()
     for item in raw:
-        text = _CONTACT_RE.sub(" ", clean(item)).strip()
+        text = _CONTACT_RE.sub(" ", _WRITTEN_AT_RE.sub("@", clean(item))).strip()
         if _is_address(text):
             continue
         text = _MORE_BY_RE.sub("", _ROLES_LABEL_RE.sub("", _BY_RE.sub("", text)))
@@ -599,6 +606,10 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
             continue
         text = text_of(el)
+        if len(text) <= 100 and (lines := text_lines(el).split("\n"))[1:]:
+            # The byline's line: the next one is a dateline ("Von Jane Doe<br>Kakuma /Kenia")
+            if _TEXT_BYLINE_RE.match(lines[0]) and not _TEXT_BYLINE_RE.fullmatch(lines[0]):
+                text = lines[0]
         if _TEXT_BYLINE_RE.fullmatch(text):
             # A label alone: "<span>Autor:</span> Jane Roe<br>", "<h4>Autor</h4><p>Jane Roe</p>";
             # as a label it is capitalised or ends in a colon ("Jane Roe, <i>author</i>" is not)
@@ -743,6 +754,41 @@ def wire_credit(root: Element) -> str | None:
     return None
 
 
+def _initials_spelled_out(root: Element, initials: str) -> str | None:
+    """The name a byline of initials stands for ("DT"), when the page spells it out
+    ("Donald Townsend", in its licence line) and the byline's link to the author's page
+    names it too ("/author/donaldtownsend/")."""
+    if not re.fullmatch(r"[A-Z]{2,3}", initials):
+        return None
+    slugs = {
+        compact_key(m[0].rsplit("/", 1)[-1])
+        for a in root.iter("a")
+        if text_of(a) == initials and (m := _AUTHOR_PAGE_RE.search(str(a.get("href") or "")))
+    }
+    if not slugs:
+        return None
+    body = root.find("body")
+    words = [rf"{letter}[^\W\d_]+" for letter in initials]
+    for m in re.finditer(rf"\b{'[ -]'.join(words)}\b", text_of(body if body is not None else root)):
+        if compact_key(m[0]) in slugs:
+            return m[0]
+    return None
+
+
+def _without_addresses(guessed: str | None, meta: Meta) -> str | None:
+    """trafilatura's reading of the author tags without the addresses it read as words:
+    "symple.ch" is no "Symple Ch", "jroe[at]roe.net" no "Jroeroe Net"."""
+    if not guessed:
+        return guessed
+    addresses = {
+        compact_key(address)
+        for value in meta.all(*_AUTHOR_META)
+        for address in _ADDRESS_RE.findall(_WRITTEN_AT_RE.sub("@", value))
+    }
+    names = [part for part in guessed.split(";") if compact_key(part) not in addresses]
+    return ";".join(names) or None
+
+
 # How far (in elements, document order) from the headline a byline in the text may be: a
 # long lead, a picture gallery, a table of contents; beyond that, a list of other items.
 _BYLINE_REACH = 400
@@ -786,9 +832,11 @@ def find_people(
             compact_key(c) for c in creators
         }:
             authors = creators
+    unaddressed = _without_addresses(guessed, meta)
     if (
         not authors
         and guessed
+        and unaddressed
         and not _is_site_name(guessed, site_keys)
         and not _is_address(guessed)
         # trafilatura splits "Mike Blake/Reuters files" at the slash
@@ -797,7 +845,7 @@ def find_people(
     ):
         # (trafilatura splits the site's name "Jobs & Hire" into "Jobs; Hire", and an address
         # "Publisher GmbH, Nürnberg, Germany" into its lines)
-        authors = clean_authors(guessed.split(";"), site_keys)
+        authors = clean_authors(unaddressed.split(";"), site_keys)
     if not authors:
         authors = clean_authors(meta.all(*_AUTHOR_META), site_keys)
     byline = find_byline(root, authors, site_keys)
@@ -818,13 +866,17 @@ def find_people(
         if len(shown) == 1 and (
             compact_key(shown[0]) == compact_key(authors[0])
             or shown[0].casefold().startswith(f"{authors[0].casefold()} ")
+            # a user name cut short at its digits: "Bo" is "Bo2man"
+            or re.fullmatch(rf"{re.escape(authors[0])}\d\w*", shown[0], re.IGNORECASE)
         ):
             authors, byline = shown, shown_in
         elif authors[0].islower():
-            for source in (guessed, *meta.all(*_AUTHOR_META)):
+            for source in (unaddressed, *meta.all(*_AUTHOR_META)):
                 shown = clean_authors([source or ""], site_keys)
                 if len(shown) == 1 and " " in shown[0]:
                     if compact_key(shown[0]) == compact_key(authors[0]):
                         authors = shown
                         break
+    if len(authors) == 1 and (spelled := _initials_spelled_out(root, authors[0])):
+        authors = [spelled]
     return authors, byline

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from newsarchive.extract.dates import parse_text_date
 from newsarchive.extract.declarations import Meta, ld_str
-from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, text_of
+from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, raw_text_of, text_of
 from newsarchive.extract.text import clean, compact_key, contains, match_key
 from newsarchive.extract.widgets import heading_in_widget, in_widget
 
@@ -191,6 +191,7 @@ _SEPARATORS = re.compile(r"\s+(?:[|–—·•»:/\\~-]{1,2}|::)\s+")
 def strip_site_name(title: str, site_keys: set[str]) -> str:
     """Remove a leading or trailing " | Site" / "Site - " segment naming the publication."""
     title = clean(title)
+    title = _strip_named_site(title, site_keys)
     parts = _SEPARATORS.split(title)
     # "Headline : Site-Archiv | Site's tagline | Founded 2005": the site's name with its
     # tagline after it; what follows the site's name is the site's, not the headline's (when
@@ -221,6 +222,17 @@ def strip_site_name(title: str, site_keys: set[str]) -> str:
     return title.strip()
 
 
+def _strip_named_site(title: str, site_keys: set[str]) -> str:
+    """The title without a run of its last segments that together are the site's name, as
+    its logo writes it: "Page - Salsa figures - Rueda in Berlin" on the site whose header
+    says "Salsa figures - Rueda in Berlin"."""
+    seps = list(_SEPARATORS.finditer(title))
+    for sep in seps[:-1]:  # runs of two segments or more; one is strip_site_name's to judge
+        if compact_key(title[sep.end() :]) in site_keys:
+            return title[: sep.start()]
+    return title
+
+
 _WAYBACK_RE = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/(?P<url>https?://.+)$", re.I)
 
 
@@ -240,13 +252,14 @@ def find_title(
     """The article's headline (see choose_title); `guessed` is trafilatura's title."""
     title_el = root.find(".//title")
     page_title = text_of(title_el) if title_el is not None else None
-    headlines, set_aside, logos = _headlines(root, site.keys, site.home)
     declared_titles = [
         ld_str(ld.get("headline")),
         meta.get("og:title"),
         meta.get("twitter:title"),
         page_title,
     ]
+    declared_keys = {match_key(html.unescape(t)) for t in declared_titles if t}
+    headlines, set_aside, logos = _headlines(root, site.keys, site.home, declared_keys)
     # trafilatura's title is the <title> cleaned, or a heading it takes for the headline: one
     # that no declared title repeats ("Ansprechpartner", "Hauptmenü") comes last.
     repeated = any(
@@ -321,7 +334,14 @@ def choose_title(
     wins when they hold no <h1>, no <h1> rewords them and no declared title is an <h1>
     (these rules: 521 to 525 of the 582 tuning pages).
     """
-    cleaned = [strip_site_name(html.unescape(c), site_keys) for c in candidates if c and c.strip()]
+    # A title that is the site's name, whole ("Salsa figures - Rueda in Berlin", its logo's
+    # text), names no article, whatever is left once its last segment is taken for the site's
+    # (unless all are: a home page's)
+    titles = [c for c in candidates if c and compact_key(html.unescape(c)) not in site_keys]
+    if titles and derived and compact_key(html.unescape(derived)) in site_keys:
+        derived = None
+    titles = titles or [c for c in candidates if c]
+    cleaned = [strip_site_name(html.unescape(c), site_keys) for c in titles if c.strip()]
     cleaned = [c for c in cleaned if c and compact_key(c) not in site_keys]
     subheads, set_aside = list(subheads), list(set_aside)
     derived = strip_site_name(html.unescape(derived), site_keys) if derived else None
@@ -440,12 +460,13 @@ def _reworded(headline: str, words: set[str]) -> bool:
 
 
 def _headlines(
-    root: Element, site_keys: set[str], hostname: str | None
+    root: Element, site_keys: set[str], hostname: str | None, declared: set[str] | None = None
 ) -> tuple[list[str], list[str], set[str]]:
     """The page's <h1> headlines, kicker removed, without the site logos and section names
     that some sites mark up as <h1> in their page header or in boxes that look like widgets;
     the ones set aside for being there (one of them may still be the headline); and the
-    logos' names (an <h1> that links to the home page or holds an image), as site keys."""
+    logos' names (an <h1> that links to the home page or holds an image), as site keys.
+    `declared`: the keys of the declared titles, which tell an unmarked kicker."""
     found: list[str] = []
     set_aside: list[str] = []
     logos: set[str] = set()
@@ -457,6 +478,8 @@ def _headlines(
                 logos.add(key)
             continue
         text = strip_site_name(headline_text(el), site_keys)
+        if declared and match_key(text) not in declared:
+            text = _after_kicker(el, declared) or text
         if not text or compact_key(text) in site_keys:
             continue
         if in_widget(el) or (not in_article and "header" in ancestors):
@@ -464,6 +487,28 @@ def _headlines(
         else:
             found.append(text)
     return found, set_aside, logos
+
+
+def _after_kicker(h1: Element, declared: set[str]) -> str | None:
+    """The text of the <h1> after its first element, when a declared title is that text word
+    for word: the element is a kicker the page's titles leave out, though no class names it
+    ("<span>Press release of the Health Directorate</span>Vaccination goes on")."""
+    children = [c for c in h1 if isinstance(c.tag, str) and c.tag not in SKIP_TEXT_TAGS]
+    if not children or clean(h1.text) or children[0].tag == "br":
+        return None
+    first = children[0]
+    for child in h1:
+        if child is first:
+            break
+        if clean(child.tail):
+            return None  # text before the first element: it does not open the <h1>
+    parts = [first.tail or ""]
+    for sibling in first.itersiblings():
+        if isinstance(sibling.tag, str) and sibling.tag not in SKIP_TEXT_TAGS:
+            parts.append(raw_text_of(sibling))
+        parts.append(sibling.tail or "")
+    rest = clean("".join(parts)).lstrip(" :|–—-")
+    return rest if rest and match_key(rest) in declared else None
 
 
 def _links_home(el: Element, hostname: str | None) -> bool:
