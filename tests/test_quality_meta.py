@@ -339,3 +339,27 @@ def test_a_day_the_text_talks_about_or_a_comments_day_does_not_date_the_page() -
         '<abbr title="2010-12-08T10:56:00Z">8. Dezember 2010 um 10:56</abbr></li></ol></div>'
     )
     assert story_article(_dated_story("", "", comments)).published is None
+
+
+def test_the_day_after_a_publication_label_in_the_next_element_dates_the_page() -> None:
+    head = '<meta name="date" content="2021-10-15">'
+    box = (
+        '<div class="eventbox"><span class="eventbox__subheadline">Erschienen am:</span>\n'
+        '  <h2 class="eventbox__headline">\n    13.10.2021\n  </h2></div>'
+        '<div class="timestamp"><h4>Zuletzt geändert am:</h4><ul><li>15.10.2021</li></ul></div>'
+    )
+    assert story_article(_dated_story(head, "", box)).published == "2021-10-13"
+    # A layout wrapper whose class says navigation holds the whole page, the article too.
+    wrapped = _dated_story(head, box).replace(
+        "<body>", '<body><div class="page-wrapper left-navigation-wrapper"><main>'
+    )
+    assert story_article(wrapped).published == "2021-10-13"
+
+
+def test_a_day_the_page_marks_as_modified_is_not_its_shown_publication_day() -> None:
+    dates = (
+        '<time itemprop="dateModified" class="hidden">2018-08-29 14:15:57</time>'
+        '<time itemprop="datePublished" datetime="2018-06-22 10:20:00" class="hidden">'
+        '2018-06-22 10:20:00</time><span class="v-box">22.06.2018 10:20</span>'
+    )
+    assert story_article(_dated_story("", dates)).published == "2018-06-22T10:20:00"

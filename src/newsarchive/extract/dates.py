@@ -387,8 +387,14 @@ _NOT_THIS_DATE_WORDS = frozenset(
 )
 
 
-def _other_items_date(el: Element) -> bool:
+def _other_items_date(
+    el: Element, around_h1: set[Element] | frozenset[Element] = frozenset()
+) -> bool:
+    """Whether `el` is in a comment, a teaser, a calendar, navigation. An element that holds
+    the headline holds the article, whatever its class says ("left-navigation-wrapper")."""
     for anc in el.iterancestors():
+        if anc in around_h1:
+            return False
         if anc.tag in ("nav", "aside", "footer", "form"):
             return True
         if anc.tag not in PAGE_WRAPPERS and _NOT_THIS_DATE_WORDS.intersection(class_words(anc)):
@@ -425,6 +431,8 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
         at, chars = chars, chars + len((el.text or "").strip()) + len((el.tail or "").strip())
         if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
             continue
+        if "datemodified" in str(el.get("itemprop") or "").lower():
+            continue  # the page marks it as the day of a change, not of publication
         if before_h1 and el is not story and story not in el.iterancestors():
             continue
         text = ""
@@ -562,20 +570,23 @@ def _labelled_days(root: Element, month_first: bool) -> list[str]:
     body = root.find("body")
     if body is None or not _has_labelled_date(all_text(body)):
         return found
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    around_h1 = set(h1.iterancestors()) if h1 is not None else set()
     after_label = False
     for event, el in walk_events(body):
         if event == "start" and (not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS):
             continue
         text, owner = (el.text, el) if event == "start" else (el.tail, el.getparent())
         text = " ".join((text or "").split())
-        if text and owner is not None:
-            starts = [0] if after_label else []
-            starts += [m.end() for m in _LABELLED_RE.finditer(text)]
-            for start in starts:
-                day = parse_text_date(text[start : start + 40], month_first=month_first)
-                if day is not None and day[1] == 0 and not _other_items_date(owner):
-                    found.append(day[0])
-            after_label = bool(_LABEL_ONLY_RE.search(text))
+        if not text or owner is None:
+            continue  # blank space between a label and its date does not part them
+        starts = [0] if after_label else []
+        starts += [m.end() for m in _LABELLED_RE.finditer(text)]
+        for start in starts:
+            day = parse_text_date(text[start : start + 40], month_first=month_first)
+            if day is not None and day[1] == 0 and not _other_items_date(owner, around_h1):
+                found.append(day[0])
+        after_label = bool(_LABEL_ONLY_RE.search(text))
     return found
 
 
