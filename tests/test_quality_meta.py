@@ -363,3 +363,25 @@ def test_a_day_the_page_marks_as_modified_is_not_its_shown_publication_day() -> 
         '2018-06-22 10:20:00</time><span class="v-box">22.06.2018 10:20</span>'
     )
     assert story_article(_dated_story("", dates)).published == "2018-06-22T10:20:00"
+
+
+def test_a_line_of_its_own_that_opens_with_a_day_beside_the_headline_dates_the_page() -> None:
+    teasers = (
+        '<div class="more"><div class="tw-card"><a href="/other">Harbour tours resume</a>'
+        '<p class="tw-text-12">21. Januar 2022</p></div></div>'
+    )
+    under = '<p class="tw-text-14"><br> 1. Februar 2022 , Jane Roe</p>'
+    assert story_article(_dated_story("", under, teasers)).published == "2022-02-01"
+    above = _dated_story("", "", teasers).replace(
+        "<h1>", "<p>02.02.2022 10:16 Uhr - 1. Bundesliga - PM Vereine, red</p><h1>"
+    )
+    assert story_article(above).published == "2022-02-02"
+    # A day further down, in the text, is no date line.
+    far = _dated_story("", "", "<p>01.02.2022 Jane Roe</p>" + teasers)
+    assert story_article(far).published != "2022-02-01"
+
+
+def test_a_line_that_opens_with_the_day_of_an_update_does_not_date_the_page() -> None:
+    head = article_ld(datePublished="2013-11-27T08:36:32Z", dateModified="2013-11-28T02:03:23Z")
+    line = '<div class="cnn_strytmstmp">November 28, 2013 -- Updated 0203 GMT (1003 HKT)</div>'
+    assert story_article(story(head=head, byline=line)).published == "2013-11-27T08:36:32+00:00"

@@ -413,9 +413,11 @@ class _Shown(NamedTuple):
 
 def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
     """Days the page shows in a <time> or in an element marked as a date, byline or meta
-    line, outside comments and teasers. A day shown before the headline and outside the
-    article that holds it is the site header's "today" box, not the article's."""
+    line, outside comments and teasers, and on a date line of its own beside the headline
+    (see _plain_line). A day shown before the headline and outside the article that holds it
+    is the site header's "today" box, not the article's."""
     found: list[_Shown] = []
+    plain: list[tuple[Element, str, int, int, int]] = []  # element, day, length, position, at
     h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     story = _story_of(h1) if h1 is not None else None
     before_h1 = story is not None
@@ -429,18 +431,15 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
             chars += len((el.tail or "").strip())
             continue
         at, chars = chars, chars + len((el.text or "").strip()) + len((el.tail or "").strip())
+        if before_h1 and el is not story and story not in el.iterancestors():
+            continue
         if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
+            if h1 is not None and (line_day := _plain_line(el, month_first)):
+                plain.append((el, *line_day, position, at))
             continue
         if "datemodified" in str(el.get("itemprop") or "").lower():
             continue  # the page marks it as the day of a change, not of publication
-        if before_h1 and el is not story and story not in el.iterancestors():
-            continue
-        text = ""
-        for piece in el.itertext():
-            text += piece
-            if len(text) > 250:
-                break
-        text = " ".join(text[:250].split())
+        text = _short_text(el, 250)
         day = parse_text_date(text, month_first=month_first)
         if day is None and el.tag == "time" and (iso := parse_date(el.get("datetime"))):
             day = (iso[:10], 0)
@@ -448,7 +447,47 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
             line = len(text) <= 80 and not _quoted(el)
             gap = -1 if h1 is None else max(h1_start - at - len(text), at - h1_end, 0)
             found.append(_Shown(day[0], position, line, gap))
+    for el, day_, length, position, at in plain:
+        gap = max(h1_start - at - length, at - h1_end, 0)
+        if gap <= _HEADER_CHARS and not _quoted(el) and not _other_items_date(el):
+            found.append(_Shown(day_, position, True, gap))
     return found
+
+
+def _short_text(el: Element, limit: int) -> str:
+    """The element's text, whitespace collapsed, cut at about `limit` characters."""
+    text = ""
+    for piece in el.itertext():
+        text += piece
+        if len(text) > limit:
+            break
+    return " ".join(text[:limit].split())
+
+
+# Elements a date line stands in, and the headings it does not (a heading is a title's).
+_LINE_TAGS = frozenset({"p", "div", "span", "small", "li", "em", "strong", "b", "i"})
+
+
+def _plain_line(el: Element, month_first: bool) -> tuple[str, int] | None:
+    """The day and length of a date line in an element not marked as one: a short text of
+    its own (one of few parts, 80 characters at most) that opens with a day, as "02.02.2022
+    10:16 Uhr - 1. Bundesliga" or "1. Februar 2022, Jane Roe" does. Readers take it for the
+    article's date when it stands right above or under the headline (_HEADER_CHARS)."""
+    if el.tag not in _LINE_TAGS or len(el) > 3:
+        return None
+    text = _short_text(el, 81)
+    if not text or len(text) > 80 or not (text[0].isdigit() or text[0].isalpha()):
+        return None
+    if _UPDATE_RE.search(text):
+        return None  # "November 28, 2013 -- Updated 0203 GMT": the day of an update
+    day = parse_text_date(text, month_first=month_first)
+    return (day[0], len(text)) if day is not None and day[1] == 0 else None
+
+
+_UPDATE_RE = re.compile(
+    r"\b(?:updated?|aktualisiert|stand|geändert|actualizad[oa]|mis à jour|modifié|aggiornat[oa])\b",
+    re.IGNORECASE,
+)
 
 
 def _quoted(el: Element) -> bool:
