@@ -385,3 +385,14 @@ def test_a_line_that_opens_with_the_day_of_an_update_does_not_date_the_page() ->
     head = article_ld(datePublished="2013-11-27T08:36:32Z", dateModified="2013-11-28T02:03:23Z")
     line = '<div class="cnn_strytmstmp">November 28, 2013 -- Updated 0203 GMT (1003 HKT)</div>'
     assert story_article(story(head=head, byline=line)).published == "2013-11-27T08:36:32+00:00"
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ('<div class="story-date-info">Unica.md, 20 septembrie 2020 16:20</div>', "2020-09-20"),
+        ('<span class="entry-top-info-time">2020年07月03日</span>', "2020-07-03"),
+    ],
+)
+def test_a_date_line_in_romanian_or_japanese_dates_the_page(line: str, day: str) -> None:
+    assert story_article(_dated_story("", line)).published == day

@@ -136,26 +136,27 @@ def format_offset(delta: timedelta) -> str:
 
 
 # Month names as pages write them, in the languages of the corpus we measure on: English,
-# German, French, Spanish, Italian, Portuguese, Dutch, Polish (genitive and nominative) and
-# Russian (genitive and nominative). Abbreviations included; a few spellings are shared.
+# German, French, Spanish, Italian, Portuguese, Dutch, Polish (genitive and nominative),
+# Russian (genitive and nominative) and Romanian. Abbreviations included; a few spellings
+# are shared.
 _MONTH_NAMES = {
     1: "january jan januar jän jaen janvier janv enero ene gennaio gen janeiro januari "
-    "stycznia styczeń styczen января январь",
+    "stycznia styczeń styczen января январь ianuarie",
     2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev "
-    "februari lutego luty февраля февраль",
-    3: "march mar märz maerz mrz mars marzo março marco maart marca marzec марта март",
-    4: "april apr avril avr abril abr aprile kwietnia kwiecień kwiecien апреля апрель",
+    "februari lutego luty февраля февраль februarie",
+    3: "march mar märz maerz mrz mars marzo março marco maart marca marzec марта март martie",
+    4: "april apr avril avr abril abr aprile kwietnia kwiecień kwiecien апреля апрель aprilie",
     5: "may mai mayo maggio mag maio mei maja maj мая май",
-    6: "june jun juni juin junio giugno giu junho czerwca czerwiec июня июнь",
-    7: "july jul juli juillet juil julio luglio lug julho lipca lipiec июля июль",
+    6: "june jun juni juin junio giugno giu junho czerwca czerwiec июня июнь iunie",
+    7: "july jul juli juillet juil julio luglio lug julho lipca lipiec июля июль iulie",
     8: "august aug août aout agosto ago augustus sierpnia sierpień sierpien августа август",
     9: "september sep sept septembre septiembre setiembre settembre set setembro września "
-    "wrzesnia wrzesień сентября сентябрь",
+    "wrzesnia wrzesień сентября сентябрь septembrie",
     10: "october oct oktober okt octobre octubre ottobre ott outubro out października "
-    "pazdziernika październik октября октябрь",
-    11: "november nov novembre noviembre novembro listopada listopad ноября ноябрь",
+    "pazdziernika październik октября октябрь octombrie",
+    11: "november nov novembre noviembre novembro listopada listopad ноября ноябрь noiembrie",
     12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro "
-    "grudnia grudzień grudzien декабря декабрь",
+    "grudnia grudzień grudzien декабря декабрь decembrie",
 }
 
 
@@ -189,6 +190,8 @@ _TEXT_DATES = (
         ),
     ),
     ("dmy2", re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")),
+    # Japanese and Chinese: "2020年07月03日"
+    ("ymd", re.compile(_YEAR + r"\s?年\s?(\d{1,2})\s?月\s?(\d{1,2})\s?日")),
 )
 
 
