@@ -396,3 +396,15 @@ def test_a_line_that_opens_with_the_day_of_an_update_does_not_date_the_page() ->
 )
 def test_a_date_line_in_romanian_or_japanese_dates_the_page(line: str, day: str) -> None:
     assert story_article(_dated_story("", line)).published == day
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<p>Veröffentlicht am 16.08.2019<br/> Dauer: 1 Stunde 4 Minuten</p>",
+        "<p>Published on 16 August 2019 | 64 minutes</p>",
+    ],
+)
+def test_a_label_of_two_words_before_the_day_dates_the_page(line: str) -> None:
+    head = '<meta name="date" content="2019-08-24">'
+    assert story_article(_dated_story(head, "", line)).published == "2019-08-16"

@@ -564,9 +564,9 @@ def _text_days(root: Element, month_first: bool) -> set[str]:
 
 # A label that says the date after it is the publication day ("Veröffentlicht am: 3.2.2022",
 # "Published: ...", "Datum: ..."); labels of an update ("Stand", "Updated") are not among them.
-_PUBLISHED_LABEL = (
-    r"(?:datum|date|published|published on|posted on|publication date|veröffentlicht|"
-    r"veröffentlicht am|erschienen am|erstellt am|publiziert am|publié le|publicado el|"
+_PUBLISHED_LABEL = (  # the longer label first: "Veröffentlicht am 16.08.2019" is one
+    r"(?:datum|date|published on|published|posted on|publication date|veröffentlicht am|"
+    r"veröffentlicht|erschienen am|erstellt am|publiziert am|publié le|publicado el|"
     r"publicado em|pubblicato il|opublikowano)\s*:?\s*"
 )
 
