@@ -434,7 +434,8 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
         if before_h1 and el is not story and story not in el.iterancestors():
             continue
         if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
-            if h1 is not None and (line_day := _plain_line(el, month_first)):
+            near = h1 is not None and (h1_end < 0 or at - h1_end <= _HEADER_CHARS)
+            if near and (line_day := _plain_line(el, month_first)):
                 plain.append((el, *line_day, position, at))
             continue
         if "datemodified" in str(el.get("itemprop") or "").lower():
