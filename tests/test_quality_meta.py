@@ -394,3 +394,72 @@ def test_a_title_ending_in_the_logos_words_loses_them_all() -> None:
     title = "Enchufla figures - Salsa figures - Rueda in Berlin"
     html = story(before=logo, h1="<div id='page-title'>Enchufla figures</div>", title=title)
     assert story_article(html, "https://rueda.wiki.example/enchufla").title == "Enchufla figures"
+
+
+def test_the_day_after_a_publication_label_in_the_next_element_dates_the_page() -> None:
+    head = '<meta name="date" content="2021-10-15">'
+    box = (
+        '<div class="eventbox"><span class="eventbox__subheadline">Erschienen am:</span>\n'
+        '  <h2 class="eventbox__headline">\n    13.10.2021\n  </h2></div>'
+        '<div class="timestamp"><h4>Zuletzt geändert am:</h4><ul><li>15.10.2021</li></ul></div>'
+    )
+    assert story_article(_dated_story(head, "", box)).published == "2021-10-13"
+    # A layout wrapper whose class says navigation holds the whole page, the article too.
+    wrapped = _dated_story(head, box).replace(
+        "<body>", '<body><div class="page-wrapper left-navigation-wrapper"><main>'
+    )
+    assert story_article(wrapped).published == "2021-10-13"
+
+
+def test_a_day_the_page_marks_as_modified_is_not_its_shown_publication_day() -> None:
+    dates = (
+        '<time itemprop="dateModified" class="hidden">2018-08-29 14:15:57</time>'
+        '<time itemprop="datePublished" datetime="2018-06-22 10:20:00" class="hidden">'
+        '2018-06-22 10:20:00</time><span class="v-box">22.06.2018 10:20</span>'
+    )
+    assert story_article(_dated_story("", dates)).published == "2018-06-22T10:20:00"
+
+
+def test_a_line_of_its_own_that_opens_with_a_day_beside_the_headline_dates_the_page() -> None:
+    teasers = (
+        '<div class="more"><div class="tw-card"><a href="/other">Harbour tours resume</a>'
+        '<p class="tw-text-12">21. Januar 2022</p></div></div>'
+    )
+    under = '<p class="tw-text-14"><br> 1. Februar 2022 , Jane Roe</p>'
+    assert story_article(_dated_story("", under, teasers)).published == "2022-02-01"
+    above = _dated_story("", "", teasers).replace(
+        "<h1>", "<p>02.02.2022 10:16 Uhr - 1. Bundesliga - PM Vereine, red</p><h1>"
+    )
+    assert story_article(above).published == "2022-02-02"
+    # A day further down, in the text, is no date line.
+    far = _dated_story("", "", "<p>01.02.2022 Jane Roe</p>" + teasers)
+    assert story_article(far).published != "2022-02-01"
+
+
+def test_a_line_that_opens_with_the_day_of_an_update_does_not_date_the_page() -> None:
+    head = article_ld(datePublished="2013-11-27T08:36:32Z", dateModified="2013-11-28T02:03:23Z")
+    line = '<div class="cnn_strytmstmp">November 28, 2013 -- Updated 0203 GMT (1003 HKT)</div>'
+    assert story_article(story(head=head, byline=line)).published == "2013-11-27T08:36:32+00:00"
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ('<div class="story-date-info">Unica.md, 20 septembrie 2020 16:20</div>', "2020-09-20"),
+        ('<span class="entry-top-info-time">2020年07月03日</span>', "2020-07-03"),
+    ],
+)
+def test_a_date_line_in_romanian_or_japanese_dates_the_page(line: str, day: str) -> None:
+    assert story_article(_dated_story("", line)).published == day
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<p>Veröffentlicht am 16.08.2019<br/> Dauer: 1 Stunde 4 Minuten</p>",
+        "<p>Published on 16 August 2019 | 64 minutes</p>",
+    ],
+)
+def test_a_label_of_two_words_before_the_day_dates_the_page(line: str) -> None:
+    head = '<meta name="date" content="2019-08-24">'
+    assert story_article(_dated_story(head, "", line)).published == "2019-08-16"

@@ -37,7 +37,7 @@ One concern per module; `core.extract` runs the stages in order:
 from __future__ import annotations
 
 from newsarchive.extract.core import extract
-from newsarchive.extract.dates import parse_date, parse_text_date
+from newsarchive.extract.datetext import parse_date, parse_text_date
 from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.people import clean_authors
 from newsarchive.extract.titles import choose_title, strip_site_name

@@ -1,22 +1,19 @@
-"""Dates: reading them in the forms pages write them, and the article's publication and
-modification dates.
+"""The article's publication and modification dates.
 
-`parse_date` reads the formats of metadata ("2021-09-14T12:25:00+03:00", RFC 2822, "Sep 14,
-2021"), `parse_text_date` a day in running text in the languages of the corpus. The
-publication date (`published_date`) weighs what the page declares (JSON-LD, meta tags,
+The publication date (`published_date`) weighs what the page declares (JSON-LD, meta tags,
 itemprop, <time>) against what it shows (date lines near the headline, labelled dates, the
 URL, the text). Dates are never invented: htmldate's guess, through trafilatura, is kept only
-when something on the page backs it.
+when something on the page backs it. Reading the dates themselves is `datetext`'s.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from newsarchive.extract.datetext import format_offset, parse_date, parse_text_date
 from newsarchive.extract.declarations import ARTICLE_TYPES, Meta, ld_str, ld_types
 from newsarchive.extract.dom import (
     PAGE_WRAPPERS,
@@ -27,132 +24,10 @@ from newsarchive.extract.dom import (
     text_of,
     walk_events,
 )
-from newsarchive.extract.text import clean
 from newsarchive.extract.widgets import in_widget
 
 # ---------------------------------------------------------------------------------------------
-# Reading dates
-
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-
-
-_ISO_RE = re.compile(
-    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
-    r"(?:\s|$|[^\d:])",
-    re.IGNORECASE,
-)
-
-
-_SLASH_RE = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\D|$)")
-
-
-_COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s*$")
-
-
-_MONTH_FIRST_RE = re.compile(r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)
-
-
-_DAY_FIRST_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+([a-z]{3,9})\.?,?\s+(\d{4})\b", re.I)
-
-
-def parse_date(text: str | None) -> str | None:
-    """An ISO 8601 date ("2021-09-14") or datetime ("2021-09-14T12:25:00+03:00") from the
-    formats pages use in metadata, or None. Keeps the page's own offset; never converts."""
-    text = clean(text)
-    if not text:
-        return None
-    if m := _ISO_RE.match(text + " "):
-        y, mo, d, h, mi, s, tz = m.groups()
-        time = (int(h), int(mi), int(s or 0)) if h else None
-        return _iso(int(y), int(mo), int(d), time, _offset(tz))
-    if m := _COMPACT_RE.match(text):
-        y, mo, d, h, mi, s = m.groups()
-        time = (int(h), int(mi), int(s or 0)) if h else None
-        return _iso(int(y), int(mo), int(d), time, "")
-    if m := _SLASH_RE.match(text):
-        return _iso(int(m[1]), int(m[2]), int(m[3]), None, "")
-    if re.match(r"^[A-Za-z]{3},\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{4}", text):
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            parsed = None
-        if parsed is not None:
-            tz = ""
-            if parsed.tzinfo is not None and (delta := parsed.utcoffset()) is not None:
-                tz = _format_offset(delta)
-            return _iso(
-                parsed.year,
-                parsed.month,
-                parsed.day,
-                (parsed.hour, parsed.minute, parsed.second),
-                tz,
-            )
-    if m := _MONTH_FIRST_RE.search(text):
-        if month := MONTHS.get(m[1].lower()):
-            return _iso(int(m[3]), month, int(m[2]), None, "")
-    if m := _DAY_FIRST_RE.search(text):
-        if month := MONTHS.get(m[2].lower()):
-            return _iso(int(m[3]), month, int(m[1]), None, "")
-    return None
-
-
-def _valid_day(year: int, month: int, day: int) -> bool:
-    try:
-        datetime(year, month, day)
-    except ValueError:
-        return False
-    return 1990 <= year <= datetime.now(UTC).year + 1
-
-
-def _offset(text: str | None) -> str:
-    if not text:
-        return ""
-    if text.upper() in ("Z", "UTC", "GMT"):
-        return "+00:00"
-    sign, digits = text[0], text[1:].replace(":", "")
-    digits = digits.ljust(4, "0")
-    hours, minutes = int(digits[:2]), int(digits[2:4])
-    if hours > 14 or minutes > 59:
-        return ""
-    return f"{sign}{hours:02d}:{minutes:02d}"
-
-
-def _iso(year: int, month: int, day: int, time: tuple[int, int, int] | None, tz: str) -> str | None:
-    if not _valid_day(year, month, day):
-        return None
-    date = f"{year:04d}-{month:02d}-{day:02d}"
-    # Midnight exactly is what CMSs write when they only know the day.
-    if time is None or time == (0, 0, 0) or time[0] > 23 or time[1] > 59 or time[2] > 59:
-        return date
-    return f"{date}T{time[0]:02d}:{time[1]:02d}:{time[2]:02d}{tz}"
-
-
-def _format_offset(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+# The publication and modification dates
 
 
 def _local_time(chosen: str, others: list[str]) -> str:
@@ -176,98 +51,8 @@ def _local_time(chosen: str, others: list[str]) -> str:
             and abs(shift) <= timedelta(hours=14)
             and shift % timedelta(minutes=15) == (timedelta(0))
         ):
-            return f"{other[:19]}{_format_offset(shift)}"
+            return f"{other[:19]}{format_offset(shift)}"
     return chosen
-
-
-# Month names as pages write them, in the languages of the corpus we measure on: English,
-# German, French, Spanish, Italian, Portuguese, Dutch, Polish (genitive and nominative) and
-# Russian (genitive and nominative). Abbreviations included; a few spellings are shared.
-_MONTH_NAMES = {
-    1: "january jan januar jän jaen janvier janv enero ene gennaio gen janeiro januari "
-    "stycznia styczeń styczen января январь",
-    2: "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev "
-    "februari lutego luty февраля февраль",
-    3: "march mar märz maerz mrz mars marzo março marco maart marca marzec марта март",
-    4: "april apr avril avr abril abr aprile kwietnia kwiecień kwiecien апреля апрель",
-    5: "may mai mayo maggio mag maio mei maja maj мая май",
-    6: "june jun juni juin junio giugno giu junho czerwca czerwiec июня июнь",
-    7: "july jul juli juillet juil julio luglio lug julho lipca lipiec июля июль",
-    8: "august aug août aout agosto ago augustus sierpnia sierpień sierpien августа август",
-    9: "september sep sept septembre septiembre setiembre settembre set setembro września "
-    "wrzesnia wrzesień сентября сентябрь",
-    10: "october oct oktober okt octobre octubre ottobre ott outubro out października "
-    "pazdziernika październik октября октябрь",
-    11: "november nov novembre noviembre novembro listopada listopad ноября ноябрь",
-    12: "december dec dezember dez décembre decembre déc diciembre dic dicembre dezembro "
-    "grudnia grudzień grudzien декабря декабрь",
-}
-
-
-_MONTH_WORDS = {name: n for n, names in _MONTH_NAMES.items() for name in names.split()}
-
-
-_MONTH_ALT = "|".join(sorted(map(re.escape, _MONTH_WORDS), key=len, reverse=True))
-
-
-_YEAR = r"((?:19|20)\d{2})"
-
-
-_TEXT_DATES = (
-    ("ymd", re.compile(_YEAR + r"-(\d{1,2})-(\d{1,2})(?!\d)")),
-    ("ymd", re.compile(_YEAR + r"[/.](\d{1,2})[/.](\d{1,2})(?!\d)")),
-    ("dmy", re.compile(r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?" + _YEAR + r"(?!\d)")),
-    ("slash", re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/" + _YEAR + r"(?!\d)")),
-    (
-        "d month y",
-        re.compile(
-            r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s+(?:de\s+|of\s+)?(" + _MONTH_ALT + r")"
-            r"\.?,?\s+(?:de\s+)?" + _YEAR + r"(?!\d)",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "month d y",
-        re.compile(
-            r"(?<!\w)(" + _MONTH_ALT + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)",
-            re.IGNORECASE,
-        ),
-    ),
-    ("dmy2", re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")),
-)
-
-
-def parse_text_date(text: str, *, month_first: bool = False) -> tuple[str, int] | None:
-    """The first calendar day written in running text ("18.11.2019", "Nov. 18, 2019",
-    "18 de noviembre de 2019", "2019-11-18") as ("2019-11-18", where it starts), or None.
-    `month_first` reads an ambiguous "11/12/2019" the American way."""
-    best: tuple[str, int] | None = None
-    for kind, pattern in _TEXT_DATES:
-        m = pattern.search(text)
-        if m is None or (best is not None and m.start() >= best[1]):
-            continue
-        g = m.groups()
-        if kind == "ymd":
-            y, mo, d = int(g[0]), int(g[1]), int(g[2])
-        elif kind == "dmy":
-            d, mo, y = int(g[0]), int(g[1]), int(g[2])
-        elif kind == "dmy2":
-            d, mo, y = int(g[0]), int(g[1]), 2000 + int(g[2])
-        elif kind == "slash":
-            a, b, y = int(g[0]), int(g[1]), int(g[2])
-            if a > 12:
-                d, mo = a, b
-            elif b > 12 or month_first:
-                d, mo = b, a
-            else:
-                d, mo = a, b
-        elif kind == "d month y":
-            d, mo, y = int(g[0]), _MONTH_WORDS[g[1].lower()], int(g[2])
-        else:
-            mo, d, y = _MONTH_WORDS[g[0].lower()], int(g[1]), int(g[2])
-        if _valid_day(y, mo, d):
-            best = (f"{y:04d}-{mo:02d}-{d:02d}", m.start())
-    return best
 
 
 def _month_first(lang: str | None) -> bool:
@@ -281,108 +66,6 @@ def _day_before(day: str, other: str) -> bool:
         return date.fromisoformat(other) - date.fromisoformat(day) == timedelta(days=1)
     except ValueError:
         return False
-
-
-DATE_WORDS = frozenset(
-    set(MONTHS)
-    | {
-        "updated",
-        "published",
-        "posted",
-        "last",
-        "modified",
-        "am",
-        "pm",
-        "at",
-        "on",
-        "utc",
-        "gmt",
-        "edt",
-        "est",
-        "pdt",
-        "pst",
-        "cet",
-        "cest",
-        "msk",
-        "bst",
-        "ago",
-        "hours",
-        "hour",
-        "minutes",
-        "min",
-        "days",
-        "day",
-        "yesterday",
-        "today",
-        "montag",
-        "dienstag",
-        "mittwoch",
-        "donnerstag",
-        "freitag",
-        "samstag",
-        "sonntag",
-        "lunes",
-        "martes",
-        "miércoles",
-        "jueves",
-        "viernes",
-        "sábado",
-        "domingo",
-        "lundi",
-        "mardi",
-        "mercredi",
-        "jeudi",
-        "vendredi",
-        "samedi",
-        "dimanche",
-        "publicado",
-        "actualizado",
-        "hace",
-        "horas",
-        "hora",
-        "minutos",
-        "vor",
-        "stunden",
-        "stunde",
-        "minuten",
-        "tagen",
-        "uhr",
-        "publiziert",
-        "veröffentlicht",
-        "aktualisiert",
-        "mon",
-        "tue",
-        "wed",
-        "thu",
-        "fri",
-        "sat",
-        "sun",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "the",
-        "of",
-        "th",
-        "st",
-        "nd",
-        "rd",
-    }
-)
-
-
-def is_dateline(key: str) -> bool:
-    """Whether a text (a match_key) is a date line and nothing else ("Updated 5 March 2021,
-    10:15 am")."""
-    words = key.split()
-    return bool(words) and len(words) <= 12 and all(w.isdigit() or w in DATE_WORDS for w in words)
-
-
-# ---------------------------------------------------------------------------------------------
-# The publication and modification dates
 
 
 @dataclass
@@ -704,8 +387,14 @@ _NOT_THIS_DATE_WORDS = frozenset(
 )
 
 
-def _other_items_date(el: Element) -> bool:
+def _other_items_date(
+    el: Element, around_h1: set[Element] | frozenset[Element] = frozenset()
+) -> bool:
+    """Whether `el` is in a comment, a teaser, a calendar, navigation. An element that holds
+    the headline holds the article, whatever its class says ("left-navigation-wrapper")."""
     for anc in el.iterancestors():
+        if anc in around_h1:
+            return False
         if anc.tag in ("nav", "aside", "footer", "form"):
             return True
         if anc.tag not in PAGE_WRAPPERS and _NOT_THIS_DATE_WORDS.intersection(class_words(anc)):
@@ -724,9 +413,11 @@ class _Shown(NamedTuple):
 
 def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
     """Days the page shows in a <time> or in an element marked as a date, byline or meta
-    line, outside comments and teasers. A day shown before the headline and outside the
-    article that holds it is the site header's "today" box, not the article's."""
+    line, outside comments and teasers, and on a date line of its own beside the headline
+    (see _plain_line). A day shown before the headline and outside the article that holds it
+    is the site header's "today" box, not the article's."""
     found: list[_Shown] = []
+    plain: list[tuple[Element, str, int, int, int]] = []  # element, day, length, position, at
     h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     story = _story_of(h1) if h1 is not None else None
     before_h1 = story is not None
@@ -740,16 +431,16 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
             chars += len((el.tail or "").strip())
             continue
         at, chars = chars, chars + len((el.text or "").strip()) + len((el.tail or "").strip())
-        if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
-            continue
         if before_h1 and el is not story and story not in el.iterancestors():
             continue
-        text = ""
-        for piece in el.itertext():
-            text += piece
-            if len(text) > 250:
-                break
-        text = " ".join(text[:250].split())
+        if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
+            near = h1 is not None and (h1_end < 0 or at - h1_end <= _HEADER_CHARS)
+            if near and (line_day := _plain_line(el, month_first)):
+                plain.append((el, *line_day, position, at))
+            continue
+        if "datemodified" in str(el.get("itemprop") or "").lower():
+            continue  # the page marks it as the day of a change, not of publication
+        text = _short_text(el, 250)
         day = parse_text_date(text, month_first=month_first)
         if day is None and el.tag == "time" and (iso := parse_date(el.get("datetime"))):
             day = (iso[:10], 0)
@@ -757,7 +448,47 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
             line = len(text) <= 80 and not _quoted(el)
             gap = -1 if h1 is None else max(h1_start - at - len(text), at - h1_end, 0)
             found.append(_Shown(day[0], position, line, gap))
+    for el, day_, length, position, at in plain:
+        gap = max(h1_start - at - length, at - h1_end, 0)
+        if gap <= _HEADER_CHARS and not _quoted(el) and not _other_items_date(el):
+            found.append(_Shown(day_, position, True, gap))
     return found
+
+
+def _short_text(el: Element, limit: int) -> str:
+    """The element's text, whitespace collapsed, cut at about `limit` characters."""
+    text = ""
+    for piece in el.itertext():
+        text += piece
+        if len(text) > limit:
+            break
+    return " ".join(text[:limit].split())
+
+
+# Elements a date line stands in, and the headings it does not (a heading is a title's).
+_LINE_TAGS = frozenset({"p", "div", "span", "small", "li", "em", "strong", "b", "i"})
+
+
+def _plain_line(el: Element, month_first: bool) -> tuple[str, int] | None:
+    """The day and length of a date line in an element not marked as one: a short text of
+    its own (one of few parts, 80 characters at most) that opens with a day, as "02.02.2022
+    10:16 Uhr - 1. Bundesliga" or "1. Februar 2022, Jane Roe" does. Readers take it for the
+    article's date when it stands right above or under the headline (_HEADER_CHARS)."""
+    if el.tag not in _LINE_TAGS or len(el) > 3:
+        return None
+    text = _short_text(el, 81)
+    if not text or len(text) > 80 or not (text[0].isdigit() or text[0].isalpha()):
+        return None
+    if _UPDATE_RE.search(text):
+        return None  # "November 28, 2013 -- Updated 0203 GMT": the day of an update
+    day = parse_text_date(text, month_first=month_first)
+    return (day[0], len(text)) if day is not None and day[1] == 0 else None
+
+
+_UPDATE_RE = re.compile(
+    r"\b(?:updated?|aktualisiert|stand|geändert|actualizad[oa]|mis à jour|modifié|aggiornat[oa])\b",
+    re.IGNORECASE,
+)
 
 
 def _quoted(el: Element) -> bool:
@@ -834,9 +565,9 @@ def _text_days(root: Element, month_first: bool) -> set[str]:
 
 # A label that says the date after it is the publication day ("Veröffentlicht am: 3.2.2022",
 # "Published: ...", "Datum: ..."); labels of an update ("Stand", "Updated") are not among them.
-_PUBLISHED_LABEL = (
-    r"(?:datum|date|published|published on|posted on|publication date|veröffentlicht|"
-    r"veröffentlicht am|erschienen am|erstellt am|publiziert am|publié le|publicado el|"
+_PUBLISHED_LABEL = (  # the longer label first: "Veröffentlicht am 16.08.2019" is one
+    r"(?:datum|date|published on|published|posted on|publication date|veröffentlicht am|"
+    r"veröffentlicht|erschienen am|erstellt am|publiziert am|publié le|publicado el|"
     r"publicado em|pubblicato il|opublikowano)\s*:?\s*"
 )
 
@@ -879,20 +610,23 @@ def _labelled_days(root: Element, month_first: bool) -> list[str]:
     body = root.find("body")
     if body is None or not _has_labelled_date(all_text(body)):
         return found
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    around_h1 = set(h1.iterancestors()) if h1 is not None else set()
     after_label = False
     for event, el in walk_events(body):
         if event == "start" and (not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS):
             continue
         text, owner = (el.text, el) if event == "start" else (el.tail, el.getparent())
         text = " ".join((text or "").split())
-        if text and owner is not None:
-            starts = [0] if after_label else []
-            starts += [m.end() for m in _LABELLED_RE.finditer(text)]
-            for start in starts:
-                day = parse_text_date(text[start : start + 40], month_first=month_first)
-                if day is not None and day[1] == 0 and not _other_items_date(owner):
-                    found.append(day[0])
-            after_label = bool(_LABEL_ONLY_RE.search(text))
+        if not text or owner is None:
+            continue  # blank space between a label and its date does not part them
+        starts = [0] if after_label else []
+        starts += [m.end() for m in _LABELLED_RE.finditer(text)]
+        for start in starts:
+            day = parse_text_date(text[start : start + 40], month_first=month_first)
+            if day is not None and day[1] == 0 and not _other_items_date(owner, around_h1):
+                found.append(day[0])
+        after_label = bool(_LABEL_ONLY_RE.search(text))
     return found
 
 

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from newsarchive.extract.dates import DATE_WORDS, MONTHS, is_dateline, parse_text_date
+from newsarchive.extract.datetext import DATE_WORDS, MONTHS, is_dateline, parse_text_date
 from newsarchive.extract.declarations import Meta, ld_author_value, ld_authors, ld_index
 from newsarchive.extract.dom import (
     BLOCK_TAGS,

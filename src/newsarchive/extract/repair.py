@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsarchive.extract.blocks import DomBlock, MdBlock, Walker, find_containers
-from newsarchive.extract.dates import is_dateline
+from newsarchive.extract.datetext import is_dateline
 from newsarchive.extract.declarations import Meta, ld_image, ld_str
 from newsarchive.extract.dom import (
     SKIP_TEXT_TAGS,

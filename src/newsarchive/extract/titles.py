@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsarchive.extract.dates import parse_text_date
+from newsarchive.extract.datetext import parse_text_date
 from newsarchive.extract.declarations import Meta, ld_str
 from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, raw_text_of, text_of
 from newsarchive.extract.text import clean, compact_key, contains, match_key
