@@ -116,6 +116,8 @@ def page_text(html: str) -> PageText:
                 walk(child)
             preformatted -= tag in PREFORMATTED
             newline() if block else cut()
+            if tag == "img":  # a picture between two words sets them apart on screen
+                add(" ")
         add(el.tail)
 
     if root is not None:

@@ -427,6 +427,17 @@ def test_a_link_in_brackets_the_page_shows_is_read_as_the_page_spaces_it(
     assert integrity.measure(html, kept, "https://a.example/").glued == 0
 
 
+def test_a_picture_between_two_words_sets_them_apart(integrity: ModuleType) -> None:
+    html = (
+        "<html><body><p>The council asked <a href='/okafor'>Maria Okafor</a><img "
+        "src='/okafor.jpg'><a href='/okafor'>Maria Okafor, engineer</a> to inspect it.</p>"
+        "</body></html>"
+    )
+    apart = "The council asked [Maria Okafor](/okafor) ![](/okafor.jpg) [Maria Okafor, engineer]"
+    apart += "(/okafor) to inspect it."
+    # (the stored side reads a picture as a space already)
+    assert integrity.measure(html, apart, "https://a.example/").split == 0
+
 def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> None:
     """A browser shows the source's line breaks inside <pre>: code stored line by line is
     not a broken paragraph, and code stored on one line is."""
