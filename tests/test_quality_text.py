@@ -438,6 +438,7 @@ def test_a_picture_between_two_words_sets_them_apart(integrity: ModuleType) -> N
     # (the stored side reads a picture as a space already)
     assert integrity.measure(html, apart, "https://a.example/").split == 0
 
+
 def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> None:
     """A browser shows the source's line breaks inside <pre>: code stored line by line is
     not a broken paragraph, and code stored on one line is."""
