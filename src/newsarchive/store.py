@@ -430,12 +430,17 @@ class Archive:
             n += 1
 
     def _indexed_as_is(self, conn: sqlite3.Connection, path: Path) -> bool:
-        """Whether the index holds the file at `path` with its present size and mtime: then
-        its URLs are in the index, and reading it would tell nothing more."""
+        """Whether the index holds the file at `path` with its present size and mtime, and
+        URLs that lead to it: then reading it would tell nothing more. (A file the index
+        scanned but could not read, or that names no URL, is read again.)"""
         rel = path.relative_to(self.root).as_posix()
         row = conn.execute("SELECT mtime_ns, size FROM files WHERE path = ?", (rel,)).fetchone()
         state = _file_state(path)
-        return row is not None and state is not None and (state[1], state[2]) == tuple(row)
+        if row is None or state is None or (state[1], state[2]) != tuple(row):
+            return False
+        return (
+            conn.execute("SELECT 1 FROM keys WHERE path = ? LIMIT 1", (rel,)).fetchone() is not None
+        )
 
     def _record(
         self, conn: sqlite3.Connection, path: Path, keys: Iterable[str], *, replace: bool = False
