@@ -1026,3 +1026,65 @@ def test_paragraphs_are_joined_only_where_the_page_s_own_lines_agree() -> None:
         "[Previous](/p/1)",
         "[Next](/p/3)",
     ]
+
+
+def test_a_box_holding_a_list_item_trafilatura_kept_is_not_put_back_twice() -> None:
+    """The DOM walker reads a list item with a sub-list or a banner inside as one block;
+    trafilatura kept the item (and not all that is inside it): the item is stored once.
+    So is a paragraph trafilatura kept with its picture amid its words."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    items = (
+        "- Power orientation: the degree of authority a leader adopts to influence the "
+        "behaviour of the team, further classified as:\n- Leadership as a continuum."
+    )
+    picture = "![Printer M8](https://cdn.example/m8.jpg)"
+    kept_para = f"We offer printers of the makers {picture} Microplex, Zebra, Citizen and Godex."
+    md = [MdBlock("p", FILLER, match_key(FILLER)), MdBlock("list", items, match_key(items))]
+    md += [MdBlock("p", kept_para, match_key(kept_para))]
+    item = (
+        "- Power orientation: the degree of authority a leader adopts to influence the "
+        "behaviour of the team, further classified as: Autocratic Participative "
+        "![Join us](https://cdn.example/banner.jpg) Register now"
+    )
+    shown_para = f"[{picture}](/printers)We offer printers of the makers Microplex, Zebra, "
+    shown_para += "Citizen and Godex."
+    dom = [DomBlock("p", FILLER, match_key(FILLER), len(FILLER))]
+    dom += [DomBlock("li", item, match_key(item), len(item))]
+    dom += [DomBlock("p", shown_para, match_key(shown_para), len(shown_para))]
+    assert _repair(md, dom, Header(set(), set())) == [FILLER, items, kept_para]
+
+
+NESTED = (
+    "<table><tr><td>Spring</td></tr><tr><td><b>Monday</b>"
+    "<table><tr><td>8:10 AM</td><td>Leaves her trailer to read near the graveyard.</td></tr>"
+    "<tr><td>12:30 PM</td><td>Returns to the trailer to wash the dishes.</td></tr></table>"
+    "</td></tr></table>"
+)
+
+
+def test_a_table_inside_a_table_s_cell_is_stored_once() -> None:
+    """The rows of a table inside a cell are rows of the outer table, and the cell keeps
+    only its own text; the table matches trafilatura's, kept inside a box of text, and is
+    not put back. A table laying out tables does not replace trafilatura's reading."""
+    from newsarchive.extract.blocks import MdBlock, Walker
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    walker = Walker("https://northbridge-courier.example/")
+    walker.walk(lxml.html.fromstring(f"<div>{NESTED}</div>"))
+    (table,) = walker.blocks
+    assert table.md.count("Leaves her trailer") == 1 and table.layout
+    assert "| **Monday** |" in table.md
+    kept = (
+        "| Spring |\n| **Monday** |\n| 8:10 AM | Leaves her trailer to read near the "
+        "graveyard. |\n| 12:30 PM | Returns to the trailer to wash the dishes. |"
+    )
+    box = f"{FILLER}\n\n{kept}"
+    md = [MdBlock("div", box, match_key(box))]
+    assert _repair(md, [table], Header(set(), set())) == [box]
+    lost = kept.rsplit("\n", 1)[0]  # a row short: the page's would complete it
+    md = [MdBlock("table", lost, match_key(lost))]
+    assert _repair(md, [table], Header(set(), set())) == [lost]
