@@ -942,3 +942,149 @@ def test_a_paragraph_kept_with_an_advert_s_label_inside_is_not_put_back_twice() 
     md = [MdBlock("p", md, match_key(md)) for md in (FILLER, kept, picture)]
     out = _repair(md, dom, Header(set(), set()))
     assert out == [FILLER, kept, picture, f"*{caption}*"]
+
+
+def _respaced_blocks(
+    blocks: list[tuple[str, str]], container: list[str], page_lines: str = ""
+) -> list[str]:
+    """`respace` on trafilatura's `blocks` (tag, Markdown) against the container's lines
+    and the whole page's lines."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.spacing import respace
+    from newsarchive.extract.text import match_key
+
+    dom = [DomBlock("p", line, match_key(line)) for line in container]
+    md = [MdBlock(tag, text, match_key(text)) for tag, text in blocks]
+    lines = page_lines or "\n".join(container)
+    fixed = respace(md, dom, lambda: " ".join(lines.split()), lambda: lines)
+    return [block.md for block in fixed]
+
+
+def test_a_paragraph_split_at_a_link_outside_the_article_s_container_is_one_line() -> None:
+    """trafilatura cuts a box's text at each link when the text stands in a `<div>` of its
+    own, in a box outside the container the DOM walker reads (a comment box's rules): the
+    whole page's lines say it is one line. Paragraphs the page shows on two lines stay."""
+    blocks = [
+        ("p", "If a comment violates these standards or our"),
+        ("p", "[terms of service](/terms), click the flag link. To find out more, read our"),
+        ("p", "[FAQ](/faq)."),
+        ("p", "Comments are closed after seven days."),
+    ]
+    lines = (
+        f"{FILLER}\nIf a comment violates these standards or our terms of service, click the "
+        "flag link. To find out more, read our FAQ.\nComments are closed after seven days."
+    )
+    assert _respaced_blocks(blocks, [FILLER], lines) == [
+        "If a comment violates these standards or our [terms of service](/terms), click the "
+        "flag link. To find out more, read our [FAQ](/faq).",
+        "Comments are closed after seven days.",
+    ]
+
+
+def test_a_paragraph_cut_after_a_heading_s_block_or_inside_a_paragraph_is_one_line() -> None:
+    """A paragraph cut at a bold run goes on after the text trafilatura kept with the
+    heading before it, and a line cut inside one block (at a link after a label) is joined
+    as between blocks; the heading itself stays a line of its own."""
+    shown = [
+        "The plotter",
+        "The new printers help designers to speed up their work, without needless costs.",
+        "Phone: 00800 400 200",
+    ]
+    blocks = [
+        ("head", "## The plotter\n\nThe new printers help designers to"),
+        ("p", "**speed up their work, without needless costs.**"),
+        ("p", "**Phone:**\n\n[00800 400 200](tel:00800400200)"),
+    ]
+    assert _respaced_blocks(blocks, shown) == [
+        "## The plotter\n\nThe new printers help designers to **speed up their work, without "
+        "needless costs.**",
+        "**Phone:** [00800 400 200](tel:00800400200)",
+    ]
+
+
+def test_paragraphs_are_joined_only_where_the_page_s_own_lines_agree() -> None:
+    """A list item cut at a link goes on in the paragraph after it where the page shows one
+    line; where the container's text runs lines together (a box's last item and the
+    paragraph under it, a heading's lines at its `<br>`s), the whole page's lines, which
+    show the break, keep the two apart. Two links side by side with nothing between them in
+    the source ("Previous", "Next") are not run into one word."""
+    item = ("list", "- Read the full report of the harbour authority on the")
+    rest = ("p", "[pilings](/report) before the quay opens.")
+    shown = ["Read the full report of the harbour authority on the pilings before the quay opens."]
+    assert _respaced_blocks([item, rest], shown) == [
+        "- Read the full report of the harbour authority on the [pilings](/report) before the "
+        "quay opens."
+    ]
+    run_together = ["Picture: The chapel in Wachendorf, rammed concrete wall with glass"]
+    lines = "Picture: The chapel in Wachendorf,\nrammed concrete wall with glass"
+    blocks = [("p", "Picture: The chapel in Wachendorf,\n\nrammed concrete wall with glass")]
+    assert _respaced_blocks(blocks, run_together, lines) == [blocks[0][1]]
+    blocks = [("list", "- The chapel in Wachendorf,"), ("p", "rammed concrete wall with glass")]
+    assert _respaced_blocks(blocks, run_together, lines) == [md for _, md in blocks]
+    links = [("p", "[Previous](/p/1)"), ("p", "[Next](/p/3)")]
+    assert _respaced_blocks(links, [FILLER], f"{FILLER}\nPreviousNext") == [
+        "[Previous](/p/1)",
+        "[Next](/p/3)",
+    ]
+
+
+def test_a_box_holding_a_list_item_trafilatura_kept_is_not_put_back_twice() -> None:
+    """The DOM walker reads a list item with a sub-list or a banner inside as one block;
+    trafilatura kept the item (and not all that is inside it): the item is stored once.
+    So is a paragraph trafilatura kept with its picture amid its words."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    items = (
+        "- Power orientation: the degree of authority a leader adopts to influence the "
+        "behaviour of the team, further classified as:\n- Leadership as a continuum."
+    )
+    picture = "![Printer M8](https://cdn.example/m8.jpg)"
+    kept_para = f"We offer printers of the makers {picture} Microplex, Zebra, Citizen and Godex."
+    md = [MdBlock("p", FILLER, match_key(FILLER)), MdBlock("list", items, match_key(items))]
+    md += [MdBlock("p", kept_para, match_key(kept_para))]
+    item = (
+        "- Power orientation: the degree of authority a leader adopts to influence the "
+        "behaviour of the team, further classified as: Autocratic Participative "
+        "![Join us](https://cdn.example/banner.jpg) Register now"
+    )
+    shown_para = f"[{picture}](/printers)We offer printers of the makers Microplex, Zebra, "
+    shown_para += "Citizen and Godex."
+    dom = [DomBlock("p", FILLER, match_key(FILLER), len(FILLER))]
+    dom += [DomBlock("li", item, match_key(item), len(item))]
+    dom += [DomBlock("p", shown_para, match_key(shown_para), len(shown_para))]
+    assert _repair(md, dom, Header(set(), set())) == [FILLER, items, kept_para]
+
+
+NESTED = (
+    "<table><tr><td>Spring</td></tr><tr><td><b>Monday</b>"
+    "<table><tr><td>8:10 AM</td><td>Leaves her trailer to read near the graveyard.</td></tr>"
+    "<tr><td>12:30 PM</td><td>Returns to the trailer to wash the dishes.</td></tr></table>"
+    "</td></tr></table>"
+)
+
+
+def test_a_table_inside_a_table_s_cell_is_stored_once() -> None:
+    """The rows of a table inside a cell are rows of the outer table, and the cell keeps
+    only its own text; the table matches trafilatura's, kept inside a box of text, and is
+    not put back. A table laying out tables does not replace trafilatura's reading."""
+    from newsarchive.extract.blocks import MdBlock, Walker
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    walker = Walker("https://northbridge-courier.example/")
+    walker.walk(lxml.html.fromstring(f"<div>{NESTED}</div>"))
+    (table,) = walker.blocks
+    assert table.md.count("Leaves her trailer") == 1 and table.layout
+    assert "| **Monday** |" in table.md
+    kept = (
+        "| Spring |\n| **Monday** |\n| 8:10 AM | Leaves her trailer to read near the "
+        "graveyard. |\n| 12:30 PM | Returns to the trailer to wash the dishes. |"
+    )
+    box = f"{FILLER}\n\n{kept}"
+    md = [MdBlock("div", box, match_key(box))]
+    assert _repair(md, [table], Header(set(), set())) == [box]
+    lost = kept.rsplit("\n", 1)[0]  # a row short: the page's would complete it
+    md = [MdBlock("table", lost, match_key(lost))]
+    assert _repair(md, [table], Header(set(), set())) == [lost]

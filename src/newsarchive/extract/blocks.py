@@ -45,6 +45,7 @@ class DomBlock:
     image: str | None = None  # for "img" blocks: the picture's URL
     figure: bool = False  # an "img" block that is the picture of a <figure>
     lead: bool = False  # from the headline's box, outside the article's body container
+    layout: bool = False  # a "table" block with tables in its cells: a page's layout
 
 
 _BLOCK_START = re.compile(r"^(\s{0,3})(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|\d{1,9}[.)](?=\s|$))")
@@ -158,14 +159,27 @@ def _has_block_child(el: Element) -> bool:
     return any(isinstance(d.tag, str) and d.tag in BLOCK_TAGS for d in el.iterdescendants())
 
 
+class _Cell(_Inline):
+    """A table cell's content without the tables inside it: their rows are the table's
+    rows too (`_table_md`), and a cell that also held their text stored it twice."""
+
+    def element(self, el: Element) -> None:
+        if el.tag == "table":
+            self.parts.append(" ")
+        else:
+            super().element(el)
+
+
+def _cell_md(cell: Element, base: str | None) -> str:
+    render = _Cell(base)
+    render.element(cell)
+    return render.markdown().replace("\n", " ").replace("|", "\\|")
+
+
 def _table_md(table: Element, base: str | None) -> str:
     rows: list[list[str]] = []
     for tr in table.iter("tr"):
-        cells = [
-            _inline_block([c], base)[0].replace("\n", " ").replace("|", "\\|")
-            for c in tr
-            if isinstance(c.tag, str) and c.tag in ("td", "th")
-        ]
+        cells = [_cell_md(c, base) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
         if any(cells):
             rows.append(cells)
     if not rows:
@@ -253,7 +267,10 @@ class Walker:
             md = _table_md(el, self.base)
             if md:
                 # The key from the cells, apart: the element's text runs them together.
-                self.blocks.append(DomBlock("table", md, match_key(md), len(text_of(el))))
+                layout = next(el.iterdescendants("table"), None) is not None
+                self.blocks.append(
+                    DomBlock("table", md, match_key(md), len(text_of(el)), layout=layout)
+                )
             return
         if tag == "li":
             md, key, text_len, link_len = _inline_block([el], self.base)

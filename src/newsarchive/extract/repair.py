@@ -116,6 +116,8 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
     anchor = -1
     suppressed: int | None = None  # anchor after which a teaser or link list was seen
     pending_image: DomBlock | None = None  # a dropped figure picture, kept if its caption is
+    kept_parts = _kept_parts(md_blocks)
+    tables = functools.cache(lambda: _kept_tables(md_blocks))
     for block in dom_blocks:
         if block.kind == "img":
             pending_image = None
@@ -131,8 +133,11 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         image, pending_image = pending_image, None
         if not block.key:
             continue
-        if block.kind == "table" and (same := _same_table(block, md_blocks)) is not None:
-            if _completes(block.md, md_blocks[same].md):
+        if block.kind == "table" and (same := _same_table(block, tables())) is not None:
+            # Not over one of the tables of a box of text, nor with a table that lays out
+            # tables (trafilatura's reading of a page laid out in tables is the article's).
+            whole = md_blocks[same].tag == "table" and not block.layout
+            if whole and _completes(block.md, md_blocks[same].md):
                 replaced[same] = _without_icons(block.md)
             anchor, suppressed = same, None
             continue
@@ -159,10 +164,9 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             if inside != anchor:
                 anchor, suppressed = inside, None
             continue
-        partial = next(
-            (i for i, b in enumerate(md_blocks) if len(b.key) >= 20 and contains(block.key, b.key)),
-            None,
-        )
+        # Its words, a picture's description aside (trafilatura may have left the picture out).
+        own = " ".join(_words(block.md)) if "![" in block.md else block.key
+        partial = next((i for i, key in kept_parts if len(key) >= 20 and contains(own, key)), None)
         if partial is not None:
             if partial != anchor:
                 anchor, suppressed = partial, None  # trafilatura kept part of it: keep its version
@@ -185,16 +189,36 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
     return out
 
 
+_ITEM_START = re.compile(r"^(?:[-*+]|\d{1,9}[.)])[ \t]", re.MULTILINE)
+
+
+def _kept_parts(md_blocks: list[MdBlock]) -> list[tuple[int, str]]:
+    """Each of trafilatura's blocks by its index and key, and each item of a list besides:
+    a box of the page that holds one of them and more (an item with a list or a banner
+    inside, which the DOM walker reads as one block) is one that trafilatura kept part of."""
+    parts = [(i, b.key) for i, b in enumerate(md_blocks)]
+    for i, b in enumerate(md_blocks):
+        if b.tag == "list" and len(starts := list(_ITEM_START.finditer(b.md))) > 1:
+            ends = [m.start() for m in starts[1:]] + [len(b.md)]
+            parts += [
+                (i, match_key(b.md[m.end() : end])) for m, end in zip(starts, ends, strict=True)
+            ]
+    return parts
+
+
 def _kept_in_another_order(md: str, full: str, md_blocks: list[MdBlock]) -> bool:
     """Whether trafilatura kept this paragraph with its pictures, a picture at another place
-    in it (after the words where the page has it before them)."""
+    in it (after the words where the page has it before them; amid its words, the
+    picture's description amid the words of the block that holds it)."""
     pictures = MD_IMAGE_RE.findall(md)
     words = " ".join(_words(md))
-    return (
-        bool(pictures)
-        and len(words) >= 25
-        and contains(full, words)
-        and all(_holding_image(md_blocks, url, "") is not None for url in pictures)
+    if not pictures or len(words) < 25:
+        return False
+    holders = {_holding_image(md_blocks, url, "") for url in pictures}
+    if None in holders:
+        return False
+    return contains(full, words) or any(
+        contains(" ".join(_words(md_blocks[i].md)), words) for i in holders if i is not None
     )
 
 
@@ -286,14 +310,25 @@ def _plain_words(md: str) -> str:
     return " ".join(MD_LINK_RE.sub("", MD_IMAGE_RE.sub("", md)).split())
 
 
-def _same_table(table: DomBlock, md_blocks: list[MdBlock]) -> int | None:
-    """The table of trafilatura's that is the page's `table` (a table is stored once): the
-    one that shares 80 % of the words of the longer of the two."""
-    words = Counter(table.key.split())
+def _kept_tables(md_blocks: list[MdBlock]) -> list[tuple[int, Counter[str]]]:
+    """trafilatura's tables, each by the index of its block and its words: its table blocks,
+    and the tables inside a box it kept as one block of text and tables."""
+    tables = []
     for i, block in enumerate(md_blocks):
-        if block.tag != "table":
-            continue
-        other = Counter(block.key.split())
+        if block.tag == "table":
+            tables.append((i, Counter(block.key.split())))
+        elif block.tag == "div" and "\n|" in block.md:
+            for part in block.md.split("\n\n"):
+                if part.startswith("|"):
+                    tables.append((i, Counter(match_key(part).split())))
+    return tables
+
+
+def _same_table(table: DomBlock, tables: list[tuple[int, Counter[str]]]) -> int | None:
+    """The block of trafilatura's that holds the page's `table` (a table is stored once):
+    the table (`_kept_tables`) that shares 80 % of the words of the longer of the two."""
+    words = Counter(table.key.split())
+    for i, other in tables:
         if sum((words & other).values()) >= 0.8 * max(words.total(), other.total()):
             return i
     return None

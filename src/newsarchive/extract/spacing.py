@@ -302,8 +302,18 @@ def _one_line(block: MdBlock, page: str) -> MdBlock:
     return MdBlock(block.tag, md, match_key(md))
 
 
-def _joined(first: MdBlock, second: MdBlock, page: str) -> MdBlock | None:
-    """The two paragraphs as one, when the page shows them on one line."""
+def _joined(
+    first: MdBlock,
+    second: MdBlock,
+    page: str,
+    page_lines: WholePage | None = None,
+    *,
+    checked: bool = False,
+) -> MdBlock | None:
+    """The two paragraphs as one, when the page shows them on one line: the container's
+    text `page` is asked first, then the page's text line by line (`page_lines`), which
+    answers for the boxes trafilatura kept from outside the container. `checked`: what the
+    container's text joins, the page's lines must not show apart (`_two_lines`)."""
     left = plain(first.md).text.rstrip()
     right = plain(second.md).text.lstrip()
     if not left or not right or "\n" in left[-_CONTEXT:] or "\n" in right[:_CONTEXT]:
@@ -313,22 +323,58 @@ def _joined(first: MdBlock, second: MdBlock, page: str) -> MdBlock | None:
         return None
     for gap in (" ", ""):
         if f"{left}{gap}{right}" in page:
-            md = f"{first.md.rstrip()}{gap}{second.md.lstrip()}"
-            return MdBlock(first.tag, md, match_key(md))
+            if checked and _two_lines(left, right, page_lines):
+                return None
+            return _merged(first, second, gap)
+    lines = page_lines() if page_lines is not None else ""
+    if len(lines) > _WHOLE_PAGE or f"{left}\n{right}" in lines:
+        return None  # (a search of a huge page for each paragraph would be quadratic)
+    # From the whole page, two words are not run into one: elements side by side with
+    # nothing between them in the source ("Previous" and "Next" links) are set apart by the
+    # style sheet, which is not read.
+    for gap in (" ",) if left[-1].isalnum() and right[0].isalnum() else (" ", ""):
+        if f"{left}{gap}{right}" in lines:
+            return _merged(first, second, gap)
     return None
 
 
-def _paragraphs_joined(block: MdBlock, page: str) -> MdBlock:
-    """A box that trafilatura keeps as one block, several paragraphs in it, with the
-    paragraphs it cut at an inline element joined again (`_joined`), as between blocks."""
+def _merged(first: MdBlock, second: MdBlock, gap: str) -> MdBlock:
+    md = f"{first.md.rstrip()}{gap}{second.md.lstrip()}"
+    return MdBlock(first.tag, md, match_key(md))
+
+
+def _two_lines(left: str, right: str, page_lines: WholePage | None) -> bool:
+    """Whether the whole page's lines show `left` and `right` on two lines: the container's
+    text runs some lines together (a heading's lines at its `<br>`s, a list's last item and
+    the paragraph after it), so that a join of a list item or of the lines of one block is
+    made only where the page's own lines agree."""
+    if page_lines is None or len(lines := page_lines()) > _WHOLE_PAGE:
+        return False
+    return f"{left}\n{right}" in lines
+
+
+def _ends_in_prose(block: MdBlock) -> bool:
+    """Whether `block` ends in running text that a paragraph may go on: not in a heading,
+    a table row, a quote or code (a list item goes on: trafilatura cuts one at a link)."""
+    if block.tag not in _PROSE or "```" in block.md or "~~~" in block.md:
+        return False
+    quote, marker = _PREFIX.match(block.md.rsplit("\n", 1)[-1]).groups()  # type: ignore[union-attr]  # always
+    return not quote and (marker is None or marker[0] not in "#|")
+
+
+def _paragraphs_joined(block: MdBlock, page: str, page_lines: WholePage | None) -> MdBlock:
+    """A block of several paragraphs (a box that trafilatura keeps as one, a paragraph it
+    broke at a `<br>` or an inline element) with the paragraphs it cut at an inline element
+    joined again (`_joined`), as between blocks."""
     parts = block.md.split("\n\n")
     if len(parts) < 2 or "```" in block.md or "~~~" in block.md:
         return block
     out = [parts[0]]
     for part in parts[1:]:
         merged = None
-        if not _PREFIX.match(part).group(2) and not _PREFIX.match(out[-1]).group(2):  # type: ignore[union-attr]  # always
-            merged = _joined(MdBlock("p", out[-1], ""), MdBlock("p", part, ""), page)
+        if not any(_PREFIX.match(part).groups()) and _ends_in_prose(MdBlock("p", out[-1], "")):  # type: ignore[union-attr]  # always
+            first, second = MdBlock("p", out[-1], ""), MdBlock("p", part, "")
+            merged = _joined(first, second, page, page_lines, checked=block.tag != "div")
         if merged is None:
             out.append(part)
         else:
@@ -446,10 +492,10 @@ def respace(
             block = joins.split(block)
         elif block.tag == "table":
             block = _insert_spaces(block, page, flat, whole_page)
-        if page and block.tag == "div":
-            block = _paragraphs_joined(block, page)
-        if page and block.tag == "p" and out and out[-1].tag == "p":
-            merged = _joined(out[-1], block, page)
+        if block.tag in _PROSE and block.tag != "quote":
+            block = _paragraphs_joined(block, page, page_lines)
+        if block.tag == "p" and out and _ends_in_prose(out[-1]):
+            merged = _joined(out[-1], block, page, page_lines, checked=out[-1].tag != "p")
             if merged is not None:
                 out[-1] = merged
                 continue
