@@ -544,6 +544,35 @@ def test_article_text_is_not_furniture(block: str) -> None:
     assert not is_promotion(block)
 
 
+def test_the_stories_under_a_you_may_also_like_heading_are_not_the_article() -> None:
+    # Each post under the heading is an <article> of its own, and trafilatura keeps their
+    # text without the heading that says what they are.
+    own = [
+        "The harbour board voted on Tuesday to bring the old cranes back to the eastern docks, "
+        "where they stood for ninety years before the container port opened down the river.",
+        "Restoring the four cranes will take two years, the board said, and the work will be "
+        "paid for by the city and a fund that former dockers set up in the spring.",
+    ]
+    others = [
+        "Gratitude lives in the details: the smile at waking, the thanks for another day, and "
+        "the knowledge that real happiness comes from within and never from what money buys.",
+        "Strength to win and faith to believe that every obstacle can be overcome, and that "
+        "even a loss is a gain when it is taken as a lesson and a new direction for the road.",
+        "What holds a family together is love, care and wishing each other well, hands held "
+        "out in hard times and happiness multiplied when the dreams of one of them come true.",
+    ]
+    html = (
+        f"<!doctype html><html lang='en'><head><title>{HEADLINE}</title></head><body>"
+        f"<div><article class='post'><h1>{HEADLINE}</h1>"
+        + "".join(f"<p>{p}</p>" for p in own)
+        + "</article><article class='post'><h3>You may also like...</h3>"
+        + "".join(f"<article class='post'><div><p>{p}</p></div></article>" for p in others)
+        + "</article></div></body></html>"
+    )
+    body = words(story_article(html).body)
+    assert body == words(" ".join(own))
+
+
 # -- the report's own label reading --------------------------------------------------------------
 
 
