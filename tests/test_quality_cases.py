@@ -518,8 +518,21 @@ def test_an_h1_in_a_box_that_looks_like_a_widget_is_the_headline_when_declared()
         "**Tags\n[stock car](https://news.example/tag/a), [cascavel](https://news.example/tag/b)",
         "### Comments",
         "Tempo de leitura: 2 minutos",
+        "This copy is for your personal, non-commercial use only. Distribution and use of this "
+        "material are governed by our Subscriber Agreement and by copyright law. For "
+        "non-personal use or to order multiple copies, please contact Courier Reprints at "
+        "1-800-555-0100 or visit reprints.courier.example.",
     ],
-    ids=["teaser-list", "thumbnail-row", "newsletter", "social", "tags", "comments", "reading"],
+    ids=[
+        "teaser-list",
+        "thumbnail-row",
+        "newsletter",
+        "social",
+        "tags",
+        "comments",
+        "reading",
+        "reprints",
+    ],
 )
 def test_promotion_and_furniture_blocks_are_dropped(block: str) -> None:
     assert is_furniture(block, STORY_URL) or is_promotion(block)
@@ -537,11 +550,25 @@ def test_promotion_and_furniture_blocks_are_dropped(block: str) -> None:
         "The union said members would subscribe to the plan only if the city kept its promise.",
         "Related article: [Cranes leave the docks](https://courier.example/news/2022/cranes)",
         "- The first crane arrives in March.\n- The second follows in April.",
+        "Category: the board files the cranes under heritage, not under machinery.",
+        "The harbour master can be reached by ferry only, the board said.",
     ],
 )
 def test_article_text_is_not_furniture(block: str) -> None:
     assert not is_furniture(block, STORY_URL)
     assert not is_promotion(block)
+
+
+def test_the_post_s_metadata_line_is_left_out_of_its_block() -> None:
+    # Headline, metadata line, picture and text laid out in one table cell: one block.
+    meta = (
+        "**05/10/2018** - Posted by: Jane Doe - Category: [Harbour](https://courier.example/c) "
+        "- Tags: [cranes](https://courier.example/t/cranes)"
+    )
+    picture = "![](https://courier.example/img/cranes.jpg)"
+    block = f"{HEADLINE}\n\n{meta}\n{picture}\n\nThe cranes return in spring."
+    body = without_furniture([block], STORY_URL)
+    assert body == f"{HEADLINE}\n\n{picture}\n\nThe cranes return in spring."
 
 
 def test_the_stories_under_a_you_may_also_like_heading_are_not_the_article() -> None:
