@@ -518,8 +518,21 @@ def test_an_h1_in_a_box_that_looks_like_a_widget_is_the_headline_when_declared()
         "**Tags\n[stock car](https://news.example/tag/a), [cascavel](https://news.example/tag/b)",
         "### Comments",
         "Tempo de leitura: 2 minutos",
+        "This copy is for your personal, non-commercial use only. Distribution and use of this "
+        "material are governed by our Subscriber Agreement and by copyright law. For "
+        "non-personal use or to order multiple copies, please contact Courier Reprints at "
+        "1-800-555-0100 or visit reprints.courier.example.",
     ],
-    ids=["teaser-list", "thumbnail-row", "newsletter", "social", "tags", "comments", "reading"],
+    ids=[
+        "teaser-list",
+        "thumbnail-row",
+        "newsletter",
+        "social",
+        "tags",
+        "comments",
+        "reading",
+        "reprints",
+    ],
 )
 def test_promotion_and_furniture_blocks_are_dropped(block: str) -> None:
     assert is_furniture(block, STORY_URL) or is_promotion(block)
@@ -537,11 +550,54 @@ def test_promotion_and_furniture_blocks_are_dropped(block: str) -> None:
         "The union said members would subscribe to the plan only if the city kept its promise.",
         "Related article: [Cranes leave the docks](https://courier.example/news/2022/cranes)",
         "- The first crane arrives in March.\n- The second follows in April.",
+        "Category: the board files the cranes under heritage, not under machinery.",
+        "The harbour master can be reached by ferry only, the board said.",
     ],
 )
 def test_article_text_is_not_furniture(block: str) -> None:
     assert not is_furniture(block, STORY_URL)
     assert not is_promotion(block)
+
+
+def test_the_post_s_metadata_line_is_left_out_of_its_block() -> None:
+    # Headline, metadata line, picture and text laid out in one table cell: one block.
+    meta = (
+        "**05/10/2018** - Posted by: Jane Doe - Category: [Harbour](https://courier.example/c) "
+        "- Tags: [cranes](https://courier.example/t/cranes)"
+    )
+    picture = "![](https://courier.example/img/cranes.jpg)"
+    block = f"{HEADLINE}\n\n{meta}\n{picture}\n\nThe cranes return in spring."
+    body = without_furniture([block], STORY_URL)
+    assert body == f"{HEADLINE}\n\n{picture}\n\nThe cranes return in spring."
+
+
+def test_the_stories_under_a_you_may_also_like_heading_are_not_the_article() -> None:
+    # Each post under the heading is an <article> of its own, and trafilatura keeps their
+    # text without the heading that says what they are.
+    own = [
+        "The harbour board voted on Tuesday to bring the old cranes back to the eastern docks, "
+        "where they stood for ninety years before the container port opened down the river.",
+        "Restoring the four cranes will take two years, the board said, and the work will be "
+        "paid for by the city and a fund that former dockers set up in the spring.",
+    ]
+    others = [
+        "Gratitude lives in the details: the smile at waking, the thanks for another day, and "
+        "the knowledge that real happiness comes from within and never from what money buys.",
+        "Strength to win and faith to believe that every obstacle can be overcome, and that "
+        "even a loss is a gain when it is taken as a lesson and a new direction for the road.",
+        "What holds a family together is love, care and wishing each other well, hands held "
+        "out in hard times and happiness multiplied when the dreams of one of them come true.",
+    ]
+    html = (
+        f"<!doctype html><html lang='en'><head><title>{HEADLINE}</title></head><body>"
+        f"<div><article class='post'><h1>{HEADLINE}</h1>"
+        + "".join(f"<p>{p}</p>" for p in own)
+        + "</article><article class='post'><h3>You may also like...</h3>"
+        + "".join(f"<article class='post'><div><p>{p}</p></div></article>" for p in others)
+        + "</article></div></body></html>"
+    )
+    body = words(story_article(html).body)
+    assert body == words(" ".join(own))
 
 
 # -- the report's own label reading --------------------------------------------------------------

@@ -767,6 +767,19 @@ def test_an_author_s_bio_goes_after_a_label_a_parenthesis_or_promotions() -> Non
     ]
 
 
+def test_the_line_that_says_how_to_reach_the_reporter_goes_after_the_article() -> None:
+    """ "Have a tip? Jane Doe may be reached at ..." after the last paragraph goes, whether
+    or not the page names its author; inside the text such a line (a tip line) stays."""
+    from newsarchive.extract.furniture import without_bio
+
+    text = "The northern quay closes on Monday for the summer."
+    contact = "*Have a tip? Jane Doe may be reached at jdoe@courier.example. Follow her.*"
+    assert without_bio([text, contact], (), URL) == [text]
+    assert without_bio([text, "Tips can be reached at tips@courier.example."], (), URL) == [text]
+    inside = [text, "The tip line can be reached at tips@port.example, the board said.", text]
+    assert without_bio(inside, (), URL) == inside
+
+
 def test_a_run_of_links_to_the_site_s_other_stories_after_the_article_goes() -> None:
     """Headline links to the site's other pages, one a block, after the last paragraph are
     a list of related stories; a link to a source elsewhere, or one link alone, stays."""

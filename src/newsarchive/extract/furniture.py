@@ -19,11 +19,12 @@ _FURNITURE_RE = re.compile(
     r"tell us what you think\b.*|an error has occurred\b.*|this article has been sent to\b.*|"
     r"(?:order reprints|print article)\b.*|to read the full story|don'?t miss\b.*|"
     r"click here to get the\b.*\bapp|get .{1,40} on the go by clicking here|"
-    r"this copy is for your personal,? non-commercial use only\b.*|"
     r"(?:\d+\s+)?(?:comments?|kommentare|comentários|comentarios|commentaires)|"
     r"(?:tempo de leitura|tiempo de lectura|lesezeit|reading time|temps de lecture)\b.{0,20})$",
     re.IGNORECASE,
 )
+# The reprint notice under an article, which goes on about the subscriber agreement.
+_REPRINT_RE = re.compile(r"(?i)this copy is for your personal,? non-commercial use only\b")
 _SUBSCRIBE_RE = re.compile(r"\b(?:subscribe|subscribing|sign up)\b", re.IGNORECASE)
 _MAILING_RE = re.compile(r"\b(?:newsletters?|inbox|magazine)\b", re.IGNORECASE)
 # "Tags: [a](...), [b](...)": the article's tag links
@@ -39,6 +40,16 @@ _SOCIAL_LINK_RE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+# The labels of a post's metadata line: "05/10/2018 - Posted by: Jane Doe - Category: Health -
+# Tags: ..."; two of them on one short line make it that line.
+_META_LABEL_RE = re.compile(
+    r"\b(?:(?:posted|published|written|filed) (?:by|in|under)|publicado (?:por|em|en)|"
+    r"publié par|veröffentlicht (?:von|am)|categor(?:y|ies|ia|ias|ía|ie)|kategorien?|tags|"
+    r"etiquetas|schlagwörter|mots-clés)\s*:",
+    re.IGNORECASE,
+)
+# How to reach the reporter: "Have a tip? Jane Doe may be reached at jdoe@example.com."
+_REACH_RE = re.compile(r"(?i)\b(?:have a (?:news )?tip\b|(?:may|can) be reached (?:at|by)\b)")
 # A list item, or a line, that is one link and nothing else.
 _LINK_ITEM_RE = re.compile(r"^(?:[-*]\s+)?(?:\*\*)?(?:<u>)?\[[^\]]+\]\([^)]*\)(?:</u>)?(?:\*\*)?$")
 
@@ -65,6 +76,8 @@ def is_furniture(md: str, article_url: str) -> bool:
         # Only pictures: a logo (a "print header logo") is not the article's.
         return bool(re.search(r"!\[[^\]]*\blogo\b", stripped, re.IGNORECASE))
     if len(plain) <= 200 and _FURNITURE_RE.match(plain.strip(" .:!…[]()")):
+        return True
+    if len(plain) <= 400 and _REPRINT_RE.match(plain):
         return True
     if article_url and plain.replace(article_url, "").strip(" |") == "":
         return True
@@ -118,13 +131,31 @@ def is_promotion(md: str) -> bool:
 def without_furniture(blocks: Iterable[str], article_url: str) -> str:
     """The body's blocks without furniture and promotions, as Markdown. A page that holds
     nothing but promotions (a list of links, say) keeps them: that is what it shows."""
-    blocks = list(blocks)
+    blocks = [rest for block in blocks if (rest := _without_meta_lines(block))]
     furniture = [is_furniture(block, article_url) for block in blocks]
     kept = [block for block, gone in zip(blocks, furniture, strict=True) if not gone]
     gone = [f or is_promotion(b) for b, f in zip(blocks, furniture, strict=True)]
     gone = _with_trailing_links(blocks, gone, article_url)
     trimmed = _without_empty_sections(blocks, gone)
     return "\n\n".join(trimmed if any(match_key(b) for b in trimmed) else kept).strip()
+
+
+def _without_meta_lines(block: str) -> str:
+    """`block` without its lines that are the post's metadata line (a block may hold a few
+    paragraphs: the headline, that line, a picture and the text, laid out in one cell)."""
+    lines = block.split("\n")
+    kept = [line for line in lines if not _is_meta_line(line)]
+    if len(kept) == len(lines):
+        return block
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def _is_meta_line(md: str) -> bool:
+    """Two labels of a post's metadata on one short line ("Posted by: ... - Tags: ...")."""
+    if md.count(":") < 2:
+        return False
+    plain = _plain(md)
+    return len(plain) <= 300 and len(_META_LABEL_RE.findall(plain)) >= 2
 
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s")
@@ -285,17 +316,16 @@ def without_bio(blocks: list[str], authors: tuple[str, ...], article_url: str) -
     """The blocks without what follows the article about its author: a section headed
     "About the author", and the short paragraphs that start with an author's name and say
     who that author is ("Jane Doe is a senior reporter covering the courts"), looked for
-    past the furniture and promotions that end the page. A bio inside the text (a quoted
-    name) stays, and so does the first block."""
+    past the furniture and promotions that end the page, with the line that says how to
+    reach the reporter (`_is_contact`). A bio inside the text (a quoted name) stays, and so
+    does the first block."""
     blocks = _without_author_section(blocks)
     names = [clean(a) for a in authors if len(clean(a).split()) >= 2]
-    if not names:
-        return blocks
     out = list(blocks)
     at = len(out) - 1
     while at >= 0:
         head, _, last = out[at].rpartition("\n\n")
-        if (head or at > 0) and _is_bio(last, names):
+        if (head or at > 0) and (_is_bio(last, names) or _is_contact(last)):
             if head:
                 out[at] = head  # the last paragraph of a block of several
             else:
@@ -306,6 +336,13 @@ def without_bio(blocks: list[str], authors: tuple[str, ...], article_url: str) -
         else:
             break
     return out
+
+
+def _is_contact(md: str) -> bool:
+    """A short line that gives a reporter's address: "Have a tip? Jane Doe may be reached at
+    jdoe@example.com." (Inside the text such a line may be the article's: a tip line.)"""
+    plain = _plain(md)
+    return len(plain) <= 200 and bool(_EMAIL_RE.search(plain) and _REACH_RE.search(plain))
 
 
 def _without_author_section(blocks: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from newsarchive.extract.blocks import DomBlock, MdBlock, Walker, find_containers
 from newsarchive.extract.datetext import is_dateline
@@ -45,7 +45,11 @@ from newsarchive.extract.text import (
     match_key,
 )
 from newsarchive.extract.titles import h1_text, headline_text
-from newsarchive.extract.widgets import is_hidden_structured_data, is_junk_widget
+from newsarchive.extract.widgets import (
+    is_hidden_structured_data,
+    is_junk_widget,
+    related_sections,
+)
 from newsarchive.models import LeadImage
 
 _BOILERPLATE_RE = re.compile(
@@ -596,7 +600,9 @@ def article_body(
         ),
         None,
     )
-    repair = _Repair(root, md_blocks, header, headline, base, article_url)
+    related = _related_only(root, headline)
+    md_blocks = _not_related(md_blocks, related)
+    repair = _Repair(root, md_blocks, header, headline, base, article_url, related)
     if consent is not None and not md_blocks:
         body = _beside_consent_box(root, consent, header, base, article_url)
     else:
@@ -615,6 +621,43 @@ def article_body(
         if len(match_key(own)) > len(match_key(body)):
             body = own
     return body
+
+
+_B = TypeVar("_B", MdBlock, DomBlock)
+
+
+def _related_only(root: Element, headline: Element | None) -> tuple[str, str] | None:
+    """The text the page has only in sections headed "You may also like", "Related posts"
+    and the like (`related_sections`), as the keys of that text and of the rest of the page;
+    None on a page without such a section."""
+    sections = related_sections(root, headline)
+    if not sections:
+        return None
+    in_section = {id(el) for section in sections for top in section for el in top.iter()}
+    parts: dict[bool, list[str]] = {True: [], False: []}
+
+    def walk(el: Element, inside: bool) -> None:
+        parts[inside].append(el.text or "")
+        for child in el:
+            if isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
+                walk(child, inside or id(child) in in_section)
+            parts[inside].append(child.tail or "")
+
+    body = root.find("body")
+    walk(body if body is not None else root, False)
+    section_key = match_key(" ".join(parts[True]))
+    return (section_key, match_key(" ".join(parts[False]))) if section_key else None
+
+
+def _not_related(blocks: list[_B], related: tuple[str, str] | None) -> list[_B]:
+    """`blocks` without those whose text the page has only in sections of other stories
+    (`_related_only`): their text, even when trafilatura left their heading out. Only while
+    a block of some length stays."""
+    if related is None:
+        return blocks
+    section_key, rest_key = related
+    kept = [b for b in blocks if not contains(section_key, b.key) or contains(rest_key, b.key)]
+    return kept if any(len(b.key) >= 25 for b in kept) else blocks
 
 
 # The words an article needs before its own element is trusted over trafilatura's reading,
@@ -650,6 +693,7 @@ class _Repair:
     headline: Element | None  # the headline's <h1>, whose box may hold lead paragraphs
     base: str | None
     article_url: str
+    related: tuple[str, str] | None = None  # `_related_only`
 
     def body(self, text_key: str) -> str:
         """trafilatura's blocks, with what it dropped from the container of `text_key`."""
@@ -664,7 +708,8 @@ class _Repair:
         md_blocks = respace(
             self.md_blocks, walker.blocks, lambda: self._whole_page, lambda: self._page_lines
         )
-        return self._repaired(_repair(md_blocks, walker.blocks, self.header))
+        dom_blocks = _not_related(walker.blocks, self.related)
+        return self._repaired(_repair(md_blocks, dom_blocks, self.header))
 
     @functools.cached_property
     def _whole_page(self) -> str:

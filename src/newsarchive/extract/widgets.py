@@ -9,6 +9,7 @@ whose text only such widgets hold are dropped (`is_junk_widget`).
 from __future__ import annotations
 
 import functools
+import re
 
 from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words
 
@@ -276,3 +277,41 @@ def _names_junk(words: tuple[str, ...]) -> bool:
     return bool(_JUNK_WIDGET_WORDS.intersection(words)) or any(
         pair in _JUNK_WIDGET_PAIRS for pair in zip(words, words[1:], strict=False)
     )
+
+
+# A heading that announces other stories: "You may also like", "Related posts", "Leia
+# também", "Das könnte Sie auch interessieren".
+_RELATED_HEADING_RE = re.compile(
+    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|"
+    r"related (?:posts|articles|stories|news|content|reading)|more (?:stories|articles) like this|"
+    r"recommended (?:for you|stories|articles)|"
+    r"(?:você|voce) (?:também |tambem )?(?:pode|poderá|vai) gostar|leia também|veja também|"
+    r"(?:posts|artigos|notícias|matérias) relacionad[oa]s|"
+    r"(?:también )?te (?:puede|podría) interesar|(?:noticias|artículos|entradas) relacionad[oa]s|"
+    r"(?:à )?lire aussi|vous aimerez (?:aussi|également)|sur le même sujet|"
+    r"das könnte (?:sie|dich) auch interessieren|ähnliche (?:artikel|beiträge)|"
+    r"potrebbe(?:ro)? interessarti|articoli correlati|leggi anche)\W*$",
+    re.IGNORECASE,
+)
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def related_sections(root: Element, headline: Element | None) -> list[list[Element]]:
+    """The sections of other stories a page announces with a heading ("You may also like
+    ..."): for each such heading, the elements that follow it beside it, up to a heading of
+    its rank or higher. A section holding the headline is the article's, not one."""
+    sections: list[list[Element]] = []
+    for heading in root.iter(_HEADINGS):
+        text = " ".join("".join(heading.itertext()).split())
+        if len(text) > 60 or not _RELATED_HEADING_RE.match(text):
+            continue
+        section: list[Element] = []
+        for sibling in heading.itersiblings():
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling.tag in _HEADINGS and sibling.tag <= heading.tag:
+                break
+            section.append(sibling)
+        if headline is None or not any(headline in el.iter("h1") for el in section):
+            sections.append(section)
+    return sections
