@@ -105,8 +105,7 @@ def _markdown(tree: Element) -> str:
     follow it, so that the rest ("**Olafur Eliasson** said ...") was a paragraph of its own.
     Such pictures are rendered apart, and a word of letters (a token) stands in for each
     while trafilatura renders the rest."""
-    inline = [g for g in tree.iter("graphic") if _within_text(g)]
-    if not inline:
+    if not any(_within_text(g) for g in tree.iter("graphic")):
         return str(xmltotxt(tree, True))
     tokens = copy.deepcopy(tree)
     pictures: dict[str, str] = {}
