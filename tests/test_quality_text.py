@@ -1101,3 +1101,61 @@ def test_a_table_inside_a_table_s_cell_is_stored_once() -> None:
     lost = kept.rsplit("\n", 1)[0]  # a row short: the page's would complete it
     md = [MdBlock("table", lost, match_key(lost))]
     assert _repair(md, [table], Header(set(), set())) == [lost]
+
+
+def test_the_page_s_lines_break_where_a_browser_breaks_them_not_at_the_source_s_newlines() -> None:
+    """A line break in the HTML source is a space to a browser, but inside `<pre>`: the
+    page's lines, which decide whether two stored paragraphs are one, follow that."""
+    from newsarchive.extract.dom import text_lines
+
+    box = lxml.html.fragment_fromstring(
+        "<div><p>If a comment violates\nthese standards, <a href='/flag'>flag\nit</a>."
+        "</p><p>Harbour Office<br>12 Quay\nStreet</p><pre>quay = open()\nquay.close()</pre>"
+        "</div>"
+    )
+    assert text_lines(box).split("\n") == [
+        "If a comment violates these standards, flag it.",
+        "Harbour Office",
+        "12 Quay Street",
+        "quay = open()",
+        "quay.close()",
+    ]
+
+
+def test_a_row_of_pictures_with_names_the_page_shows_on_one_line_is_one_line() -> None:
+    """Links side by side, each a small picture and a name (the people and teams an article
+    mentions), are one line on the page: stored so, not one paragraph each. Two pictures
+    with nothing beside them, or names the page shows on two lines, stay apart."""
+    row = [
+        ("graphic", "![India](/img/india.png) India Cricket Team"),
+        ("graphic", "![Sri Lanka](/img/sri-lanka.png) Sri Lanka Cricket Team"),
+        ("graphic", "![Rohit Sharma](/img/rohit.png) Rohit Sharma"),
+    ]
+    lines = f"{FILLER}\nIndia Cricket Team Sri Lanka Cricket Team Rohit Sharma\nSee also"
+    assert _respaced_blocks(row, [FILLER], lines) == [
+        "![India](/img/india.png) India Cricket Team "
+        "![Sri Lanka](/img/sri-lanka.png) Sri Lanka Cricket Team "
+        "![Rohit Sharma](/img/rohit.png) Rohit Sharma"
+    ]
+    apart = f"{FILLER}\nIndia Cricket Team\nSri Lanka Cricket Team\nRohit Sharma"
+    assert _respaced_blocks(row, [FILLER], apart) == [md for _, md in row]
+    pictures = [("graphic", "![India](/img/india.png)"), ("graphic", "![Sri Lanka](/img/sl.png)")]
+    assert _respaced_blocks(pictures, [FILLER], lines) == [md for _, md in pictures]
+
+
+def test_a_line_of_the_site_s_menu_links_after_the_article_goes() -> None:
+    """Links to the site's own sections on one line after the last paragraph (a menu the
+    page shows in a row) go like a list of them; a line of links to sources elsewhere, or
+    a line with words of its own between the links, stays."""
+    from newsarchive.extract.furniture import without_furniture
+
+    text = "The northern quay closes on Monday for the summer."
+    menu = "[Harbour](/news/harbour) | [Live Score](/live) [Ferries](/ferries)"
+    assert without_furniture([text, "[World Cup 2023](/world-cup)", menu], URL) == text
+    assert without_furniture([text, menu], URL) == text
+    sources = (
+        "[Authority report](https://harbour-authority.example/r) [Minutes](https://c.example/m)"
+    )
+    assert without_furniture([text, sources], URL).split("\n\n") == [text, sources]
+    prose = "Read [the report](/report) and [the minutes](/minutes) of the council."
+    assert without_furniture([text, prose], URL).split("\n\n") == [text, prose]

@@ -46,30 +46,37 @@ def raw_text_of(el: Element, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
 def _gathered(el: Element, skip: frozenset[str], new_line: str | None) -> str:
     """The texts of `el` and the elements inside it but those of `skip`, with their tails, in
     order; with `new_line`, that string wherever a block element starts or ends and at each
-    `<br>`."""
+    `<br>`, and the source's own line breaks as spaces but inside `<pre>`, where a browser
+    shows them."""
     parts: list[str] = []
     lines = new_line is not None
     mark = new_line or ""
 
-    def walk(node: Element) -> None:
+    def shown(text: str, pre: bool) -> str:
+        if not lines or "\n" not in text:
+            return text
+        return text.replace("\n", mark) if pre else text.replace("\n", " ")
+
+    def walk(node: Element, pre: bool) -> None:
         block = lines and node.tag in BLOCK_TAGS
+        pre = pre or node.tag in PREFORMATTED_TAGS
         if block:
             parts.append(mark)
         if node.text:
-            parts.append(node.text)
+            parts.append(shown(node.text, pre))
         for child in node:
             if lines and child.tag == "br":
                 parts.append(mark)
             elif isinstance(child.tag, str) and child.tag not in skip:
-                walk(child)
+                walk(child, pre)
             elif child.tag == "br":
                 parts.append(" ")
             if child.tail:
-                parts.append(child.tail)
+                parts.append(shown(child.tail, pre))
         if block:
             parts.append(mark)
 
-    walk(el)
+    walk(el, False)
     return "".join(parts)
 
 
@@ -82,8 +89,9 @@ def spaced_text(el: Element) -> str:
 
 
 def text_lines(el: Element) -> str:
-    """The visible text of `el` line by line, a line wherever `spaced_text` has a space
-    between two texts, each line `clean`."""
+    """The visible text of `el` line by line, as a browser breaks it: at block elements,
+    `<br>` and the line breaks inside `<pre>`, never at the source's other line breaks; each
+    line `clean`."""
     lines = (clean(line) for line in _gathered(el, SKIP_TEXT_TAGS, "\n").split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -197,6 +205,9 @@ def hidden_elements(root: Element) -> list[Element]:
 
 
 # Block-level HTML elements: a container's inline content between them forms a paragraph.
+# Elements whose source line breaks a browser shows as line breaks.
+PREFORMATTED_TAGS = frozenset({"pre", "listing", "plaintext", "xmp", "textarea"})
+
 BLOCK_TAGS = frozenset(
     {
         "address",

@@ -164,6 +164,25 @@ _LINK_BLOCK_RE = re.compile(
     r"^(?:#{1,6}\s+|[-*]\s+)?(?:\*\*)?\[(?:\\.|[^\]\\])+\]\(<?([^)>\s]*)>?\)(?:\*\*)?$"
 )
 _PICTURE_BLOCK_RE = re.compile(r"^(?:!\[(?:\\.|[^\]\\])*\]\([^)]*\)\s*)+$")
+# Between the links of one line of links: spaces and the separators a menu sets between them.
+_LINK_SEPARATOR_RE = re.compile(r"[\s|·•/,]*")
+_LINK_RE = re.compile(r"(?<!!)\[(?:\\.|[^\]\\])+\]\(<?([^)>\s]*)>?\)")
+
+
+def _link_targets(block: str) -> list[str]:
+    """The targets of a block that is one link and nothing else (`_LINK_BLOCK_RE`), or a
+    line of links with nothing but separators between them ("[Cricket](…) [Live
+    Score](…)", a menu that the page shows on one line); none for any other block."""
+    if (link := _LINK_BLOCK_RE.match(block)) is not None:
+        return [link[1]]
+    if "\n" in block:
+        return []
+    links = list(_LINK_RE.finditer(block))
+    ends = [0, *(at for m in links for at in (m.start(), m.end())), len(block)]
+    gaps = (block[a:b] for a, b in zip(ends[::2], ends[1::2], strict=True))
+    if len(links) < 2 or not all(_LINK_SEPARATOR_RE.fullmatch(gap) for gap in gaps):
+        return []
+    return [m[1] for m in links]
 
 
 def _site_of(url: str) -> str:
@@ -173,8 +192,8 @@ def _site_of(url: str) -> str:
 
 def _with_trailing_links(blocks: list[str], gone: list[bool], article_url: str) -> list[bool]:
     """`gone`, with the run of links that ends the body when it is a list of the site's other
-    stories: two or more blocks, each one link to a page of the article's own site and
-    nothing else (thumbnails between them go with them)."""
+    stories or its menu: two or more links to pages of the article's own site, in blocks of
+    nothing else (`_link_targets`; thumbnails between them go with them)."""
     site = _site_of(article_url)
     if not site:
         return gone
@@ -182,9 +201,9 @@ def _with_trailing_links(blocks: list[str], gone: list[bool], article_url: str) 
     start = len(blocks)
     for at in range(len(blocks) - 1, -1, -1):
         block = blocks[at].strip()
-        link = _LINK_BLOCK_RE.match(block)
-        if link is not None and _site_of(urljoin(article_url, link[1])) == site:
-            links += 1
+        targets = _link_targets(block)
+        if targets and all(_site_of(urljoin(article_url, t)) == site for t in targets):
+            links += len(targets)
         elif not (gone[at] or _PICTURE_BLOCK_RE.match(block)):
             break
         start = at

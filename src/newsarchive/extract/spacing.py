@@ -35,6 +35,7 @@ _MARKUP = re.compile(
     r"|(?P<tag></?[a-z]+>)"
 )
 _SPACE = re.compile(r"[^\S\n]")
+_SPACES = re.compile(r"  +")
 # A block's Markdown marks at the start of a line: the page's text has none.
 _LINE_MARK = re.compile(r"^(?:>\s?|#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)+")
 # Characters that open a phrase after a space: "shadowcrew.com (no relation", "2011: ›Titel‹"
@@ -314,8 +315,9 @@ def _joined(
     text `page` is asked first, then the page's text line by line (`page_lines`), which
     answers for the boxes trafilatura kept from outside the container. `checked`: what the
     container's text joins, the page's lines must not show apart (`_two_lines`)."""
-    left = plain(first.md).text.rstrip()
-    right = plain(second.md).text.lstrip()
+    # A picture between two words leaves two spaces where the page shows one.
+    left = _SPACES.sub(" ", plain(first.md).text.strip())
+    right = _SPACES.sub(" ", plain(second.md).text.strip())
     if not left or not right or "\n" in left[-_CONTEXT:] or "\n" in right[:_CONTEXT]:
         return None
     left, right = left[-_CONTEXT:], right[:_CONTEXT]
@@ -360,6 +362,19 @@ def _ends_in_prose(block: MdBlock) -> bool:
         return False
     quote, marker = _PREFIX.match(block.md.rsplit("\n", 1)[-1]).groups()  # type: ignore[union-attr]  # always
     return not quote and (marker is None or marker[0] not in "#|")
+
+
+def _may_go_on(before: MdBlock, block: MdBlock) -> bool:
+    """Whether `block` may be the rest of the line `before` ends (`_joined` asks the page):
+    a paragraph after running text, or a picture with words beside it after another (a row
+    of links, each a picture and a name, that the page shows on one line)."""
+    if block.tag == "p":
+        return _ends_in_prose(before)
+    return block.tag == before.tag == "graphic" and _has_words(before) and _has_words(block)
+
+
+def _has_words(block: MdBlock) -> bool:
+    return bool(plain(block.md).text.strip())
 
 
 def _paragraphs_joined(block: MdBlock, page: str, page_lines: WholePage | None) -> MdBlock:
@@ -494,7 +509,7 @@ def respace(
             block = _insert_spaces(block, page, flat, whole_page)
         if block.tag in _PROSE and block.tag != "quote":
             block = _paragraphs_joined(block, page, page_lines)
-        if block.tag == "p" and out and _ends_in_prose(out[-1]):
+        if out and _may_go_on(out[-1], block):
             merged = _joined(out[-1], block, page, page_lines, checked=out[-1].tag != "p")
             if merged is not None:
                 out[-1] = merged
