@@ -1159,3 +1159,15 @@ def test_a_line_of_the_site_s_menu_links_after_the_article_goes() -> None:
     assert without_furniture([text, sources], URL).split("\n\n") == [text, sources]
     prose = "Read [the report](/report) and [the minutes](/minutes) of the council."
     assert without_furniture([text, prose], URL).split("\n\n") == [text, prose]
+
+
+def test_a_link_to_the_comments_that_ends_a_line_goes_with_the_count_alone() -> None:
+    """A link "[1 comment](…)" is furniture as a block of its own and at the end of a line (a
+    post's byline and date, on one line with it); a sentence that links the word stays."""
+    from newsarchive.extract.furniture import without_furniture
+
+    line = "Blog entry by Jane Roe | 21 February, 2017 [1 comment](/blog/58787#comments)"
+    assert without_furniture([line], URL) == "Blog entry by Jane Roe | 21 February, 2017"
+    assert without_furniture([FILLER, "[12 Kommentare](/a#comments)"], URL) == FILLER
+    sentence = "Readers left [comments](/a#comments) on the plans all week."
+    assert without_furniture([sentence], URL) == sentence

@@ -142,12 +142,30 @@ def without_furniture(blocks: Iterable[str], article_url: str) -> str:
 
 def _without_meta_lines(block: str) -> str:
     """`block` without its lines that are the post's metadata line (a block may hold a few
-    paragraphs: the headline, that line, a picture and the text, laid out in one cell)."""
-    lines = block.split("\n")
+    paragraphs: the headline, that line, a picture and the text, laid out in one cell), and
+    without the link to the comments that ends a line ("… | 21 February, 2017 [1
+    comment](…)"), which a block of its own loses as furniture."""
+    lines = [_without_comment_link(line) for line in block.split("\n")]
     kept = [line for line in lines if not _is_meta_line(line)]
-    if len(kept) == len(lines):
+    if kept == block.split("\n"):
         return block
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+# A link to the comments, by their count, at the end of a line.
+_COMMENT_LINK_RE = re.compile(
+    r"\s+\[(?:\d+\s+)?(?:comments?|kommentare|comentários|comentarios|commentaires)"
+    r"\]\([^)\s]*\)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _without_comment_link(line: str) -> str:
+    """`line` without the link to the comments that ends it, where words come before it."""
+    found = _COMMENT_LINK_RE.search(line)
+    if found is None or not _plain(line[: found.start()]):
+        return line
+    return line[: found.start()]
 
 
 def _is_meta_line(md: str) -> bool:
