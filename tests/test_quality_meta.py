@@ -463,3 +463,68 @@ def test_a_date_line_in_romanian_or_japanese_dates_the_page(line: str, day: str)
 def test_a_label_of_two_words_before_the_day_dates_the_page(line: str) -> None:
     head = '<meta name="date" content="2019-08-24">'
     assert story_article(_dated_story(head, "", line)).published == "2019-08-16"
+
+
+@pytest.mark.parametrize(
+    ("opening", "day"),
+    [
+        ("<strong>Karlsruhe, (12.11.2021).</strong> Traditionell gedenken", "2021-11-12"),
+        ("(21. November 2022) Energieverbraucher erhalten", "2022-11-21"),
+        ("BERLIN, March 12, 2020 — The harbour authority said", "2020-03-12"),
+        ("2021-10-16 | Botschaft", "2021-10-16"),
+    ],
+)
+def test_a_press_releases_dateline_opening_the_first_paragraph_dates_the_page(
+    opening: str, day: str
+) -> None:
+    first = (
+        f"<p>{opening} that the cranes would return to the old docks by spring, after two "
+        "years of repairs paid for by the city and the port's operators.</p>"
+    )
+    assert story_article(_dated_story("", first)).published == day
+    # A declared day that the page writes nowhere is the CMS's, not the release's.
+    head = '<meta property="article:published_time" content="2024-01-09T10:00:00+01:00">'
+    assert story_article(_dated_story(head, first)).published == day
+
+
+def test_a_day_opening_a_sentence_of_the_first_paragraph_is_no_dateline() -> None:
+    head = '<meta property="article:published_time" content="2024-01-09T10:00:00+01:00">'
+    first = (
+        "<p>1. Mai 2020 gingen Tausende für die alten Docks auf die Straße, friedlich, nach "
+        "zwei Jahren der Reparaturen, die die Stadt und die Betreiber des Hafens bezahlten.</p>"
+    )
+    assert story_article(_dated_story(head, first)).published == "2024-01-09T10:00:00+01:00"
+
+
+def test_a_publication_label_in_the_articles_own_footer_dates_the_page() -> None:
+    head = '<meta name="date" content="2023-10-31">'
+    footer = (
+        '<div class="review-footer"><p>Letzte Änderung: 31.10.2023 - 14:49:39<br>'
+        "Erschienen am: 01.11.2023<br>Lesungen: 61</p></div>"
+    )
+    html = _dated_story(head, "").replace("</div></body>", f"</div>{footer}</body>")
+    html = html.replace("<body>", "<body><nav><a href='/'>Start</a></nav><div class='content'>")
+    html = html.replace("</body>", "</div></body>")
+    assert story_article(html).published == "2023-11-01"
+    # The page's own footer, the site's links, is no article's.
+    links = "".join(f"<a href='/{n}'>Rubrik {n}</a> " for n in range(12))
+    site = html.replace("<p>Letzte", f"<p>{links}</p><p>Letzte")
+    assert story_article(site).published == "2023-10-31"
+
+
+def test_the_sites_header_dates_nothing_on_a_page_without_a_headline() -> None:
+    header = (
+        "<header><a href='/'><img src='/logo.png' alt='Theatre Review'></a>"
+        "<nav><a href='/reviews'>Reviews</a> <a href='/columns'>Columns</a></nav>"
+        '<span class="date"><time datetime="2023-11-01T13:56:20+01:00">Mittwoch, '
+        "01. November 2023</time></span></header>"
+    )
+    column = (
+        '<main><div class="column"><p class="title">Im Schlepptau</p>'
+        '<p class="intro"><span class="text_datum">31. Oktober 2023.</span> Dragqueens sind '
+        "Kunstfiguren aus Make-Up und Glitter, auf Partys und in Shows.</p>"
+        f"{STORY_TEXT}</div></main>"
+    )
+    html = "<!doctype html><html lang='de'><head><title>Im Schlepptau</title></head><body>"
+    html += f"{header}{column}</body></html>"
+    assert story_article(html).published == "2023-10-31"
