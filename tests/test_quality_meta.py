@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.extract import clean_authors, strip_site_name
-from stories import HEADLINE, json_ld, story, story_article
+from newsarchive.extract.dates import published_date
+from newsarchive.extract.declarations import meta_tags
+from newsarchive.extract.dom import parse_html
+from stories import HEADLINE, STORY, STORY_URL, json_ld, story, story_article
 
 
 def article_ld(**fields: object) -> str:
@@ -528,3 +531,60 @@ def test_the_sites_header_dates_nothing_on_a_page_without_a_headline() -> None:
     html = "<!doctype html><html lang='de'><head><title>Im Schlepptau</title></head><body>"
     html += f"{header}{column}</body></html>"
     assert story_article(html).published == "2023-10-31"
+
+
+def test_a_banner_over_the_headline_dates_the_page_a_list_of_other_stories_not() -> None:
+    banner = (
+        '<div class="news-banner"><span>Pressemitteilung | Verbraucherzentrale</span>'
+        '<time datetime="2022-12-12 12:22">12.12.2022 12:22</time></div>'
+    )
+    others = "".join(
+        f'<li><time datetime="2022-0{n}-10 11:05">10.0{n}.2022 11:05</time>'
+        f'<a href="/news/{n}"><strong>Press release number {n}</strong></a></li>'
+        for n in (8, 7, 6)
+    )
+    more = f'<div class="more-block"><h4>Weitere Pressemitteilungen</h4><ul>{others}</ul></div>'
+    article = f'<div class="main-article-block"><h1>{HEADLINE}</h1>{STORY_TEXT}{more}</div>'
+    html = (
+        "<!doctype html><html lang='de'><head><title>t</title></head><body>"
+        f"<header><a href='/'>Verbände</a></header><main>{banner}<section>{article}</section>"
+        "</main></body></html>"
+    )
+    assert story_article(html).published == "2022-12-12"
+    # Without the banner, the list's days date nothing.
+    assert story_article(html.replace(banner, "")).published is None
+
+
+def test_a_sites_logo_marked_up_as_h1_is_not_the_headline_its_date_line_hangs_under() -> None:
+    logo = (
+        '<header><div class="logo"><h1><a href="https://courier.example">'
+        '<img src="/logo.png" alt="Courier"> Courier</a></h1></div>'
+        '<ul class="topbar-info"><li>Baku</li><li>Tuesday, (08 Dec 2020)</li></ul></header>'
+    )
+    post = (
+        f'<div class="content"><div class="post"><h1>{HEADLINE}</h1><p>13 Oct 2020 18:29</p>'
+        f"{STORY}</div></div>"
+    )
+    html = f"<!doctype html><html lang='en'><head><title>t</title></head><body>{logo}{post}"
+    assert story_article(html + "</body></html>").published == "2020-10-13"
+    # A blog's heading of the day's posts, over the post, beside it in a box of their own,
+    # dates it.
+    day = (
+        '<div class="blog-posts"><div class="date-outer"><h2 class="date-header"><span>'
+        'Wednesday, October 16, 2019</span></h2><div class="date-posts"><div class="post">'
+        f"<h1>{HEADLINE}</h1>{STORY}</div></div></div></div>"
+    )
+    blog = html.replace(post, day).replace("Tuesday, (08 Dec 2020)", "")
+    assert story_article(blog + "</body></html>").published == "2019-10-16"
+
+
+def test_a_published_value_that_is_the_modification_time_backs_no_day_by_itself() -> None:
+    ld = {
+        "@type": "NewsArticle",
+        "datePublished": "2020-01-19T12:25:36Z",
+        "dateModified": "2020-01-20T09:49:32Z",
+    }
+    root = parse_html(story(head='<meta name="sailthru.date" content="2020-01-20T09:49:32Z">'), "")
+    # htmldate's guess, the day of the last change, is what it read on such a page.
+    published = published_date(root, meta_tags(root), ld, "2020-01-20", STORY_URL, "en")
+    assert published == "2020-01-19T12:25:36+00:00"
