@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 
 from newsarchive.extract import clean_authors, strip_site_name
-from stories import HEADLINE, json_ld, story, story_article
+from newsarchive.extract.dates import published_date
+from newsarchive.extract.declarations import meta_tags
+from newsarchive.extract.dom import parse_html
+from stories import HEADLINE, STORY, STORY_URL, json_ld, story, story_article
 
 
 def article_ld(**fields: object) -> str:
@@ -463,3 +466,125 @@ def test_a_date_line_in_romanian_or_japanese_dates_the_page(line: str, day: str)
 def test_a_label_of_two_words_before_the_day_dates_the_page(line: str) -> None:
     head = '<meta name="date" content="2019-08-24">'
     assert story_article(_dated_story(head, "", line)).published == "2019-08-16"
+
+
+@pytest.mark.parametrize(
+    ("opening", "day"),
+    [
+        ("<strong>Karlsruhe, (12.11.2021).</strong> Traditionell gedenken", "2021-11-12"),
+        ("(21. November 2022) Energieverbraucher erhalten", "2022-11-21"),
+        ("BERLIN, March 12, 2020 — The harbour authority said", "2020-03-12"),
+        ("2021-10-16 | Botschaft", "2021-10-16"),
+    ],
+)
+def test_a_press_releases_dateline_opening_the_first_paragraph_dates_the_page(
+    opening: str, day: str
+) -> None:
+    first = (
+        f"<p>{opening} that the cranes would return to the old docks by spring, after two "
+        "years of repairs paid for by the city and the port's operators.</p>"
+    )
+    assert story_article(_dated_story("", first)).published == day
+    # A declared day that the page writes nowhere is the CMS's, not the release's.
+    head = '<meta property="article:published_time" content="2024-01-09T10:00:00+01:00">'
+    assert story_article(_dated_story(head, first)).published == day
+
+
+def test_a_day_opening_a_sentence_of_the_first_paragraph_is_no_dateline() -> None:
+    head = '<meta property="article:published_time" content="2024-01-09T10:00:00+01:00">'
+    first = (
+        "<p>1. Mai 2020 gingen Tausende für die alten Docks auf die Straße, friedlich, nach "
+        "zwei Jahren der Reparaturen, die die Stadt und die Betreiber des Hafens bezahlten.</p>"
+    )
+    assert story_article(_dated_story(head, first)).published == "2024-01-09T10:00:00+01:00"
+
+
+def test_a_publication_label_in_the_articles_own_footer_dates_the_page() -> None:
+    head = '<meta name="date" content="2023-10-31">'
+    footer = (
+        '<div class="review-footer"><p>Letzte Änderung: 31.10.2023 - 14:49:39<br>'
+        "Erschienen am: 01.11.2023<br>Lesungen: 61</p></div>"
+    )
+    html = _dated_story(head, "").replace("</div></body>", f"</div>{footer}</body>")
+    html = html.replace("<body>", "<body><nav><a href='/'>Start</a></nav><div class='content'>")
+    html = html.replace("</body>", "</div></body>")
+    assert story_article(html).published == "2023-11-01"
+    # The page's own footer, the site's links, is no article's.
+    links = "".join(f"<a href='/{n}'>Rubrik {n}</a> " for n in range(12))
+    site = html.replace("<p>Letzte", f"<p>{links}</p><p>Letzte")
+    assert story_article(site).published == "2023-10-31"
+
+
+def test_the_sites_header_dates_nothing_on_a_page_without_a_headline() -> None:
+    header = (
+        "<header><a href='/'><img src='/logo.png' alt='Theatre Review'></a>"
+        "<nav><a href='/reviews'>Reviews</a> <a href='/columns'>Columns</a></nav>"
+        '<span class="date"><time datetime="2023-11-01T13:56:20+01:00">Mittwoch, '
+        "01. November 2023</time></span></header>"
+    )
+    column = (
+        '<main><div class="column"><p class="title">Im Schlepptau</p>'
+        '<p class="intro"><span class="text_datum">31. Oktober 2023.</span> Dragqueens sind '
+        "Kunstfiguren aus Make-Up und Glitter, auf Partys und in Shows.</p>"
+        f"{STORY_TEXT}</div></main>"
+    )
+    html = "<!doctype html><html lang='de'><head><title>Im Schlepptau</title></head><body>"
+    html += f"{header}{column}</body></html>"
+    assert story_article(html).published == "2023-10-31"
+
+
+def test_a_banner_over_the_headline_dates_the_page_a_list_of_other_stories_not() -> None:
+    banner = (
+        '<div class="news-banner"><span>Pressemitteilung | Verbraucherzentrale</span>'
+        '<time datetime="2022-12-12 12:22">12.12.2022 12:22</time></div>'
+    )
+    others = "".join(
+        f'<li><time datetime="2022-0{n}-10 11:05">10.0{n}.2022 11:05</time>'
+        f'<a href="/news/{n}"><strong>Press release number {n}</strong></a></li>'
+        for n in (8, 7, 6)
+    )
+    more = f'<div class="more-block"><h4>Weitere Pressemitteilungen</h4><ul>{others}</ul></div>'
+    article = f'<div class="main-article-block"><h1>{HEADLINE}</h1>{STORY_TEXT}{more}</div>'
+    html = (
+        "<!doctype html><html lang='de'><head><title>t</title></head><body>"
+        f"<header><a href='/'>Verbände</a></header><main>{banner}<section>{article}</section>"
+        "</main></body></html>"
+    )
+    assert story_article(html).published == "2022-12-12"
+    # Without the banner, the list's days date nothing.
+    assert story_article(html.replace(banner, "")).published is None
+
+
+def test_a_sites_logo_marked_up_as_h1_is_not_the_headline_its_date_line_hangs_under() -> None:
+    logo = (
+        '<header><div class="logo"><h1><a href="https://courier.example">'
+        '<img src="/logo.png" alt="Courier"> Courier</a></h1></div>'
+        '<ul class="topbar-info"><li>Baku</li><li>Tuesday, (08 Dec 2020)</li></ul></header>'
+    )
+    post = (
+        f'<div class="content"><div class="post"><h1>{HEADLINE}</h1><p>13 Oct 2020 18:29</p>'
+        f"{STORY}</div></div>"
+    )
+    html = f"<!doctype html><html lang='en'><head><title>t</title></head><body>{logo}{post}"
+    assert story_article(html + "</body></html>").published == "2020-10-13"
+    # A blog's heading of the day's posts, over the post, beside it in a box of their own,
+    # dates it.
+    day = (
+        '<div class="blog-posts"><div class="date-outer"><h2 class="date-header"><span>'
+        'Wednesday, October 16, 2019</span></h2><div class="date-posts"><div class="post">'
+        f"<h1>{HEADLINE}</h1>{STORY}</div></div></div></div>"
+    )
+    blog = html.replace(post, day).replace("Tuesday, (08 Dec 2020)", "")
+    assert story_article(blog + "</body></html>").published == "2019-10-16"
+
+
+def test_a_published_value_that_is_the_modification_time_backs_no_day_by_itself() -> None:
+    ld = {
+        "@type": "NewsArticle",
+        "datePublished": "2020-01-19T12:25:36Z",
+        "dateModified": "2020-01-20T09:49:32Z",
+    }
+    root = parse_html(story(head='<meta name="sailthru.date" content="2020-01-20T09:49:32Z">'), "")
+    # htmldate's guess, the day of the last change, is what it read on such a page.
+    published = published_date(root, meta_tags(root), ld, "2020-01-20", STORY_URL, "en")
+    assert published == "2020-01-19T12:25:36+00:00"

@@ -78,7 +78,8 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
     language = page_language(root, meta, ld, reading.language)
     lang = root.get("lang") or language
     dated = ld_with_page_dates(ld, ld_objects)
-    published = published_date(root, meta, dated, reading.date, article_url, lang)
+    first = next((b.md for b in reading.blocks if b.tag == "p"), None)
+    published = published_date(root, meta, dated, reading.date, article_url, lang, first)
     image = find_lead_image(root, meta, ld, reading.image, base)
     header = header_shown(root, meta, ld, title, (authors, byline), image)
     body = article_body(

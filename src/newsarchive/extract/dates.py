@@ -12,8 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
-from newsarchive.extract.datetext import format_offset, parse_date, parse_text_date
+from newsarchive.extract.datetext import (
+    format_offset,
+    leading_text_date,
+    parse_date,
+    parse_text_date,
+)
 from newsarchive.extract.declarations import ARTICLE_TYPES, Meta, ld_str, ld_types
 from newsarchive.extract.dom import (
     PAGE_WRAPPERS,
@@ -104,13 +110,15 @@ def published_date(
     guessed: str | None,
     url: str,
     lang: str | None,
+    first_paragraph: str | None = None,
 ) -> str | None:
     """The publication date, weighing what the page declares against what it shows.
 
     The evidence: dates declared for the article (JSON-LD of an article type, meta tags,
     itemprop=datePublished), weaker declarations (a generic WebPage's date, which SEO plugins
     put on every page, dateCreated, a plain <time>), the days shown in date elements near
-    the headline, the day in the URL, every day written in the visible text, and htmldate's
+    the headline, a dateline opening the article's first paragraph (`first_paragraph`, as
+    Markdown), the day in the URL, every day written in the visible text, and htmldate's
     guess (through trafilatura). The guess is kept only when something else on the page
     backs it: unchecked, it gave a date to 87 of 89 pages of the corpus's tuning set that
     annotators marked as undated; checked this way, 41, with 89.6 % of dates right.
@@ -136,6 +144,11 @@ def published_date(
     modified = _modified_values(root, meta, ld)
     if header and found.strong and _header_day_holds(found, header, modified):
         return found.value_for(header)
+    # A press release's dateline dates what follows it, as a date line does: over htmldate's
+    # guess, and over a declared day the page never writes.
+    dateline = _dateline_day(first_paragraph, found.month_first)
+    if dateline and (not found.strong or _header_day_holds(found, dateline, modified)):
+        return found.value_for(dateline)
     if guess:
         day = guess[:10]
         if (
@@ -176,10 +189,15 @@ def _evidence(root: Element, meta: Meta, ld: dict[str, Any], month_first: bool) 
     """The dates the page declares and the days it shows."""
     strong, weak = _declared_dates(root, meta, ld)
     declared = strong + weak
+    # A published value that is the modification value itself ("sailthru.date" beside
+    # dateModified) is the last save, not the publication: it backs no day while another
+    # published value differs from it.
+    modified = set(_modified_values(root, meta, ld))
+    backing = [v for v in strong if v not in modified] or strong
     if strong:
         strong[0] = _local_time(strong[0], declared[1:])
     # A UTC timestamp backs both its own day and the page's local day.
-    strong_days = {_local_time(v, declared)[:10] for v in strong} | {v[:10] for v in strong}
+    strong_days = {_local_time(v, declared)[:10] for v in backing} | {v[:10] for v in backing}
     shown = _visible_dates(root, month_first)
     return _Evidence(
         root=root,
@@ -216,11 +234,26 @@ def _nearest_to_headline(root: Element, shown: list[_Shown]) -> str | None:
     today's date)."""
     if not shown:
         return None
-    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    h1 = _headline_h1(root)
     if h1 is None:
         return shown[0][0]
     at = next(i for i, el in enumerate(root.iter()) if el is h1)
     return min(shown, key=lambda s: abs(s[1] - at) + (0 if s[1] > at else 50))[0]
+
+
+def _headline_h1(root: Element) -> Element | None:
+    """The headline's <h1>: the first with text, but for a site's logo marked up as one (see
+    _logo_h1) when another <h1> follows."""
+    h1s = [el for el in root.iter("h1") if text_of(el)]
+    return next((el for el in h1s if not _logo_h1(el)), h1s[-1] if h1s else None)
+
+
+def _logo_h1(h1: Element) -> bool:
+    """Whether an <h1> is the site's logo: outside <article> and <main>, it holds a picture
+    or links to the front page."""
+    if any(anc.tag in ("article", "main") for anc in h1.iterancestors()):
+        return False
+    return h1.find(".//img") is not None or any(_links_home(a.get("href")) for a in h1.iter("a"))
 
 
 def _url_day(url: str) -> str | None:
@@ -259,6 +292,33 @@ def _shown_day_holds(
         and not other_first_shown
         and _day_before(best_shown, min(found.strong_days))
     )
+
+
+# A dateline's place: one to four words, the first capitalised, and a comma ("BERLIN, ",
+# "Karlsruhe, ", "Hamburg, den ", "BERLIN (dpa), ").
+_PLACE_RE = re.compile(r"[A-ZÄÖÜÉ][\w'’.-]*(?:[ /-][A-ZÄÖÜÉ(][\w'’.)-]*){0,3},\s*(?:den\s+)?")
+
+
+# What ends a dateline's day: a dash, a colon, a bar, or a full stop before the text.
+_DATELINE_END_RE = re.compile(r"\s*(?:[-–—:|]|\.(?:\s|$))")
+
+
+def _dateline_day(paragraph: str | None, month_first: bool) -> str | None:
+    """The day of the dateline that opens a paragraph, press-release style: "BERLIN, March
+    12, 2020 — ...", "Karlsruhe, (12.11.2021). ...", "(21. November 2022) ...", "12.03.2020 –
+    ...". A day that opens a sentence ("1. Mai 2020 gingen ...") is no dateline."""
+    if not paragraph:
+        return None
+    text = " ".join(paragraph.replace("*", "").split())[:120]
+    at = m.end() if (m := _PLACE_RE.match(text)) else 0
+    opened = text.startswith("(", at)
+    found = leading_text_date(text[at + opened :], month_first=month_first)
+    if found is None:
+        return None
+    rest = text[at + opened + found[1] :]
+    if opened:
+        return found[0] if rest.startswith(")") else None
+    return found[0] if _DATELINE_END_RE.match(rest) else None
 
 
 # How far below (or above) the headline, in characters of text, its date line stands: past a
@@ -391,15 +451,62 @@ def _other_items_date(
     el: Element, around_h1: set[Element] | frozenset[Element] = frozenset()
 ) -> bool:
     """Whether `el` is in a comment, a teaser, a calendar, navigation. An element that holds
-    the headline holds the article, whatever its class says ("left-navigation-wrapper")."""
+    the headline holds the article, whatever its class says ("left-navigation-wrapper"), and
+    so does the article's own footer (see _articles_footer)."""
+    if _listed_story(el):
+        return True
     for anc in el.iterancestors():
-        if anc in around_h1:
+        if anc in around_h1 or (around_h1 and _articles_footer(anc, around_h1)):
             return False
-        if anc.tag in ("nav", "aside", "footer", "form"):
+        if anc.tag in ("nav", "aside", "footer", "form") or _site_header(anc):
             return True
         if anc.tag not in PAGE_WRAPPERS and _NOT_THIS_DATE_WORDS.intersection(class_words(anc)):
             return True
     return False
+
+
+def _listed_story(el: Element) -> bool:
+    """Whether `el` is in an item of a list of other stories: an <li> that holds a link and
+    a day, as another <li> of its list does ("Weitere Pressemitteilungen: 10.08.2022 ...")."""
+    li = next((a for a in (el, *el.iterancestors()) if a.tag == "li"), None)
+    if li is None or li.find(".//a[@href]") is None or (parent := li.getparent()) is None:
+        return False
+    return any(
+        other is not li
+        and other.find(".//a[@href]") is not None
+        and parse_text_date(_short_text(other, 250)) is not None
+        for other in parent.iterchildren("li")
+    )
+
+
+def _site_header(el: Element) -> bool:
+    """Whether `el` is the site's header, whose date box shows today's date: a <header>
+    outside the article and the page's <main> that holds the site's navigation or its logo's
+    link home, and no headline (a logo's <h1> is none)."""
+    if el.tag != "header" or not all(_logo_h1(h1) for h1 in el.iter("h1")):
+        return False
+    if any(anc.tag in ("article", "main") for anc in el.iterancestors()):
+        return False
+    return el.find(".//nav") is not None or any(_links_home(a.get("href")) for a in el.iter("a"))
+
+
+def _links_home(href: str | None) -> bool:
+    """Whether a link goes to the site's front page ("/", "https://courier.example/")."""
+    parts = urlsplit((href or "").strip())
+    return parts.path in ("", "/") and not parts.query and bool(parts.netloc or parts.path)
+
+
+def _articles_footer(el: Element, around_h1: set[Element] | frozenset[Element]) -> bool:
+    """Whether `el` is the footer of the article rather than of the page: a footer beside
+    the article's text, in an element that holds the headline (not the page's <body>), and
+    mostly text, not the site's links ("Erschienen am: 01.11.2023 · Lesungen: 61")."""
+    if el.tag != "footer" and "footer" not in class_words(el):
+        return False
+    parent = el.getparent()
+    if parent is None or parent not in around_h1 or parent.tag in ("html", "body"):
+        return False
+    links = sum(len(text_of(a)) for a in el.iter("a"))
+    return links * 2 < len(text_of(el))
 
 
 class _Shown(NamedTuple):
@@ -415,10 +522,11 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
     """Days the page shows in a <time> or in an element marked as a date, byline or meta
     line, outside comments and teasers, and on a date line of its own beside the headline
     (see _plain_line). A day shown before the headline and outside the article that holds it
-    is the site header's "today" box, not the article's."""
+    is the site header's "today" box, not the article's, unless a box of their own holds it
+    and the article (see _beside_story)."""
     found: list[_Shown] = []
     plain: list[tuple[Element, str, int, int, int]] = []  # element, day, length, position, at
-    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    h1 = _headline_h1(root)
     story = _story_of(h1) if h1 is not None else None
     before_h1 = story is not None
     chars = 0  # of text before the element, about (an element's tail counts at its start)
@@ -431,7 +539,7 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
             chars += len((el.tail or "").strip())
             continue
         at, chars = chars, chars + len((el.text or "").strip()) + len((el.tail or "").strip())
-        if before_h1 and el is not story and story not in el.iterancestors():
+        if before_h1 and not _beside_story(el, story):
             continue
         if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
             near = h1 is not None and (h1_end < 0 or at - h1_end <= _HEADER_CHARS)
@@ -453,6 +561,23 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
         if gap <= _HEADER_CHARS and not _quoted(el) and not _other_items_date(el):
             found.append(_Shown(day_, position, True, gap))
     return found
+
+
+def _beside_story(el: Element, story: Element | None) -> bool:
+    """Whether `el`, before the headline, is in the article (`story`) or beside it in a box
+    of their own: the nearest element that holds both is neither the page's <body> nor one
+    that holds the site's <header> or <nav> ("Pressemitteilung | 12.12.2022" over the
+    headline in <main>; a blog's date heading over the day's posts)."""
+    if story is None or el is story or story in el.iterancestors():
+        return True
+    holders = set(story.iterancestors())
+    box = next((a for a in el.iterancestors() if a in holders), None)
+    return (
+        box is not None
+        and box.tag not in ("html", "body")
+        and box.find(".//header") is None
+        and box.find(".//nav") is None
+    )
 
 
 def _short_text(el: Element, limit: int) -> str:
@@ -531,14 +656,14 @@ def _in_comment(el: Element, around_h1: set[Element]) -> bool:
 
 def _text_days(root: Element, month_first: bool) -> set[str]:
     """Every day the page's visible text writes as a date, but for the site header's (before
-    the headline, outside the article that holds it: see _visible_dates) and readers'
-    comments'. A day a sentence talks about ("seit dem 30.04.2020 in Kraft") dates nothing:
-    a date stands in a short text of its own or opens a longer one. (On the tuning pages:
-    these take the undated pages given a date from 39 to 32 of 89, and lose one date, a
-    post dated only by its first comment.)"""
+    the headline, outside the article that holds it: see _visible_dates), readers' comments'
+    and a list of other stories' (see _listed_story). A day a sentence talks about ("seit dem
+    30.04.2020 in Kraft") dates nothing: a date stands in a short text of its own or opens a
+    longer one. (On the tuning pages: these take the undated pages given a date from 39 to 32
+    of 89, and lose one date, a post dated only by its first comment.)"""
     days: set[str] = set()
     body = root.find("body")
-    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    h1 = _headline_h1(root)
     story = _story_of(h1) if h1 is not None else None
     around_h1 = set(h1.iterancestors()) if h1 is not None else set()
     before_h1 = story is not None
@@ -550,14 +675,18 @@ def _text_days(root: Element, month_first: bool) -> set[str]:
         for text in (el.text, el.tail):
             if not text or not any(map(str.isdigit, text)):
                 continue
-            if before_h1 and story not in el.iterancestors():
+            if before_h1 and not _beside_story(el, story):
                 continue
             text = " ".join(text.split())
             # A day inside a sentence is one the text talks about ("seit dem 30.04.2020 in
             # Kraft"); a day that dates something stands alone or opens its text.
             prose, done = len(text) > 100, 0
             while found := parse_text_date(text[done:], month_first=month_first):
-                if (not prose or done + found[1] <= 3) and not _in_comment(el, around_h1):
+                if (
+                    (not prose or done + found[1] <= 3)
+                    and not _in_comment(el, around_h1)
+                    and not _listed_story(el)
+                ):
                     days.add(found[0])
                 done += found[1] + 6
     return days
@@ -610,7 +739,7 @@ def _labelled_days(root: Element, month_first: bool) -> list[str]:
     body = root.find("body")
     if body is None or not _has_labelled_date(all_text(body)):
         return found
-    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    h1 = _headline_h1(root)
     around_h1 = set(h1.iterancestors()) if h1 is not None else set()
     after_label = False
     for event, el in walk_events(body):

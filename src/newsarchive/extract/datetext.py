@@ -1,8 +1,9 @@
 """Reading dates in the forms pages write them.
 
 `parse_date` reads the formats of metadata ("2021-09-14T12:25:00+03:00", RFC 2822, "Sep 14,
-2021"), `parse_text_date` a day in running text in the languages of the corpus, and
-`is_dateline` tells a text that is a date line and nothing else.
+2021"), `parse_text_date` a day in running text in the languages of the corpus,
+`leading_text_date` the day a text opens with, and `is_dateline` tells a text that is a date
+line and nothing else.
 """
 
 from __future__ import annotations
@@ -204,28 +205,40 @@ def parse_text_date(text: str, *, month_first: bool = False) -> tuple[str, int] 
         m = pattern.search(text)
         if m is None or (best is not None and m.start() >= best[1]):
             continue
-        g = m.groups()
-        if kind == "ymd":
-            y, mo, d = int(g[0]), int(g[1]), int(g[2])
-        elif kind == "dmy":
-            d, mo, y = int(g[0]), int(g[1]), int(g[2])
-        elif kind == "dmy2":
-            d, mo, y = int(g[0]), int(g[1]), 2000 + int(g[2])
-        elif kind == "slash":
-            a, b, y = int(g[0]), int(g[1]), int(g[2])
-            if a > 12:
-                d, mo = a, b
-            elif b > 12 or month_first:
-                d, mo = b, a
-            else:
-                d, mo = a, b
-        elif kind == "d month y":
-            d, mo, y = int(g[0]), _MONTH_WORDS[g[1].lower()], int(g[2])
-        else:
-            mo, d, y = _MONTH_WORDS[g[0].lower()], int(g[1]), int(g[2])
-        if _valid_day(y, mo, d):
-            best = (f"{y:04d}-{mo:02d}-{d:02d}", m.start())
+        if day := _day_of(kind, m.groups(), month_first):
+            best = (day, m.start())
     return best
+
+
+def leading_text_date(text: str, *, month_first: bool = False) -> tuple[str, int] | None:
+    """The day that `text` opens with, as ("2019-11-18", where the date ends), or None."""
+    for kind, pattern in _TEXT_DATES:
+        if (m := pattern.match(text)) and (day := _day_of(kind, m.groups(), month_first)):
+            return day, m.end()
+    return None
+
+
+def _day_of(kind: str, g: tuple[str, ...], month_first: bool) -> str | None:
+    """The day (YYYY-MM-DD) that a match of one of _TEXT_DATES writes, if it is one."""
+    if kind == "ymd":
+        y, mo, d = int(g[0]), int(g[1]), int(g[2])
+    elif kind == "dmy":
+        d, mo, y = int(g[0]), int(g[1]), int(g[2])
+    elif kind == "dmy2":
+        d, mo, y = int(g[0]), int(g[1]), 2000 + int(g[2])
+    elif kind == "slash":
+        a, b, y = int(g[0]), int(g[1]), int(g[2])
+        if a > 12:
+            d, mo = a, b
+        elif b > 12 or month_first:
+            d, mo = b, a
+        else:
+            d, mo = a, b
+    elif kind == "d month y":
+        d, mo, y = int(g[0]), _MONTH_WORDS[g[1].lower()], int(g[2])
+    else:
+        mo, d, y = _MONTH_WORDS[g[0].lower()], int(g[1]), int(g[2])
+    return f"{y:04d}-{mo:02d}-{d:02d}" if _valid_day(y, mo, d) else None
 
 
 DATE_WORDS = frozenset(
