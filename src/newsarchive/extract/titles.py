@@ -298,18 +298,21 @@ def _self_linked_headings(root: Element, addresses: list[str]) -> list[str]:
     """The page's <h2> to <h6> headings that a link to the page itself repeats word for word:
     a news page lists its own story among the latest by its headline, which the heading over
     the story shows."""
-    own = {_address_key(a) for a in addresses}
-    own.discard(None)
+    own = {key for a in addresses if (key := _address_key(a)) is not None}
+    # The last parts of the page's paths, one of which a link to it holds however written
+    tails = {k.partition("?")[0].rpartition("/")[2] for k in own}
     linked: set[str] = set()
     for a in root.iter("a"):
         href = str(a.get("href") or "").strip()
         # A link to a place on the page ("#content", "#print") names that place
         if not own or not href or "#" in href or href.startswith(("javascript:", "mailto:")):
             continue
+        if all(t not in href for t in tails) or _address_key(href, addresses[0]) not in own:
+            continue
         # Three words: no "12:11 PM" that links a blog post's time to the post
-        words = [w for w in match_key(text_of(a)).split() if any(c.isalpha() for c in w)]
-        if len(words) >= 3 and _address_key(href, addresses[0]) in own:
-            linked.add(match_key(text_of(a)))
+        key = match_key(text_of(a))
+        if sum(any(c.isalpha() for c in w) for w in key.split()) >= 3:
+            linked.add(key)
     if not linked:
         return []
     return [
