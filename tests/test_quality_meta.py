@@ -340,6 +340,79 @@ def test_the_sites_name_in_a_title_takes_its_tagline_with_it() -> None:
     )
 
 
+def test_a_title_the_page_shows_whole_keeps_a_segment_that_only_looks_like_the_sites() -> None:
+    shown = "Courier talks – what the harbour cranes mean for the docks"
+    head = f'<meta property="og:title" content="{shown}">'
+    as_h1 = story(head=head, h1=f"<h1>{shown}</h1>", title=f"{shown} | The Courier")
+    assert story_article(as_h1).title == shown
+    as_h2 = story(head=head, h1=f"<h2>{shown}</h2>", title=f"{shown} | The Courier")
+    assert story_article(as_h2).title == shown
+    # Shown by no heading, the segment is the site's.
+    unshown = story(head=head, h1="", title=f"{shown} | The Courier")
+    assert story_article(unshown).title == "what the harbour cranes mean for the docks"
+
+
+def test_a_box_named_like_a_sidebar_that_holds_the_main_column_or_most_text_is_no_widget() -> None:
+    head = '<meta property="og:title" content="Cranes are back at the docks">'
+    side = '<aside class="sidebar"><p>About this blog.</p></aside>'
+    columns = story(
+        head=head,
+        before='<div class="content-sidebar-wrap"><main>',
+        after=f"</main>{side}</div>",
+        title="Cranes are back at the docks | Courier",
+    )
+    assert story_article(columns).title == HEADLINE
+    layout = story(
+        head=head,
+        before='<div class="layout-two-columns-right-sidebar">',
+        after=f"{side}</div>",
+        title="Cranes are back at the docks | Courier",
+    )
+    assert story_article(layout).title == HEADLINE
+
+
+def test_an_h2_beats_the_og_title_that_only_adds_a_note_in_brackets() -> None:
+    head = f'<meta property="og:title" content="{HEADLINE} (2024/5)">'
+    html = story(head=head, h1=f"<header><h2>{HEADLINE}</h2></header>", title="Courier")
+    assert story_article(html).title == HEADLINE
+
+
+def test_the_part_of_the_h1_marked_as_headline_leaves_out_its_small_kicker() -> None:
+    h1 = (
+        f'<h1><span itemprop="headline"><small>Session of the week</small><br>{HEADLINE}'
+        "</span></h1>"
+    )
+    assert story_article(story(h1=h1, title="Courier")).title == HEADLINE
+
+
+def test_the_segment_of_the_title_that_the_description_repeats_is_the_headline() -> None:
+    head = f'<meta name="description" content="{HEADLINE}">'
+    title = f"Courier Rowing Club Harbourside - {HEADLINE} - Port news - News"
+    assert story_article(story(head=head, h1="", title=title)).title == HEADLINE
+    # A description that says more is no segment.
+    more = f'<meta name="description" content="{HEADLINE}, the port says">'
+    assert story_article(story(head=more, h1="", title=title)).title != HEADLINE
+
+
+def test_without_an_h1_the_h2_that_says_the_title_with_more_words_is_the_headline() -> None:
+    h2 = "<h2>Design contest for the new workshop building at the harbour</h2>"
+    html = story(h1=h2, title="New workshop building - Courier Campus")
+    assert story_article(html).title == (
+        "Design contest for the new workshop building at the harbour"
+    )
+
+
+def test_a_heading_that_a_link_to_the_page_itself_repeats_names_the_page() -> None:
+    latest = (
+        '<ul class="latest"><li><a href="#content">Skip to the main content</a></li>'
+        f'<li><a href="/news/2024/05/cranes">{HEADLINE}</a></li>'
+        '<li><a href="/news/2024/05/ferry">Ferry timetable changes for summer</a></li></ul>'
+    )
+    shown = "<h3>Ferry timetable changes for summer</h3>"
+    html = story(before=latest, h1=f"{shown}<h4>{HEADLINE}</h4>", title="Energy prices | Courier")
+    assert story_article(html).title == HEADLINE
+
+
 def _dated_story(head: str, header: str, after: str = "") -> str:
     """A German article: the headline, the date line under it, the text, what follows."""
     return (

@@ -73,7 +73,7 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
     site = identify_site(
         root, meta, ld, article_url, base, (reading.sitename, reading.title), ld_index(ld_objects)
     )
-    title = find_title(root, meta, ld, reading.title, site)
+    title = find_title(root, meta, ld, reading.title, site, (article_url, base))
     authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys)
     language = page_language(root, meta, ld, reading.language)
     lang = root.get("lang") or language

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from newsarchive.extract.datetext import parse_text_date
 from newsarchive.extract.declarations import Meta, ld_str
@@ -170,7 +170,9 @@ _SECTION_LABELS = frozenset(
 )
 
 
-def _is_site_label(segment: str, site_keys: set[str]) -> bool:
+def _is_site_label(segment: str, site_keys: set[str], *, loose: bool = True) -> bool:
+    """Whether a title's segment names the site (or is a section label or a dateline); with
+    `loose`, also a short one that begins or ends with the site's name ("BBC News")."""
     key = compact_key(segment)
     if not key:
         return True
@@ -178,6 +180,8 @@ def _is_site_label(segment: str, site_keys: set[str]) -> bool:
         return True  # a dateline: "23.01.2022 - Headline"
     if key in site_keys or key in _SECTION_LABELS:
         return True
+    if not loose:
+        return False
     # "BBC News" for bbc.co.uk, "The Moscow Times" for themoscowtimes.com
     return len(segment.split()) <= 5 and any(
         len(site) >= 4 and (key.startswith(site) or key.endswith(site) or site.endswith(key))
@@ -188,8 +192,9 @@ def _is_site_label(segment: str, site_keys: set[str]) -> bool:
 _SEPARATORS = re.compile(r"\s+(?:[|–—·•»:/\\~-]{1,2}|::)\s+")
 
 
-def strip_site_name(title: str, site_keys: set[str]) -> str:
-    """Remove a leading or trailing " | Site" / "Site - " segment naming the publication."""
+def strip_site_name(title: str, site_keys: set[str], *, loose: bool = True) -> str:
+    """Remove a leading or trailing " | Site" / "Site - " segment naming the publication;
+    `loose`: also one that only begins or ends with its name (see _is_site_label)."""
     title = clean(title)
     title = _strip_named_site(title, site_keys)
     parts = _SEPARATORS.split(title)
@@ -199,7 +204,7 @@ def strip_site_name(title: str, site_keys: set[str]) -> str:
     for k in range(1, len(parts) - 1):
         longest_after = max(len(part.split()) for part in parts[k + 1 :])
         if (
-            _is_site_label(parts[k], site_keys)
+            _is_site_label(parts[k], site_keys, loose=loose)
             and compact_key(parts[k])
             and len(" ".join(parts[:k]).split()) > longest_after
         ):
@@ -213,9 +218,9 @@ def strip_site_name(title: str, site_keys: set[str]) -> str:
         if len(parts) < 2:
             break
         seps = _SEPARATORS.findall(title)
-        if end != "start" and _is_site_label(parts[-1], site_keys):
+        if end != "start" and _is_site_label(parts[-1], site_keys, loose=loose):
             title, end = title[: title.rfind(seps[-1])], "end"
-        elif end != "end" and _is_site_label(parts[0], site_keys):
+        elif end != "end" and _is_site_label(parts[0], site_keys, loose=loose):
             title, end = title[title.find(seps[0]) + len(seps[0]) :], "start"
         else:
             break
@@ -247,9 +252,15 @@ def _original_url(url: str) -> str:
 
 
 def find_title(
-    root: Element, meta: Meta, ld: dict[str, Any], guessed: str | None, site: Site
+    root: Element,
+    meta: Meta,
+    ld: dict[str, Any],
+    guessed: str | None,
+    site: Site,
+    addresses: Iterable[str | None] = (),
 ) -> str:
-    """The article's headline (see choose_title); `guessed` is trafilatura's title."""
+    """The article's headline (see choose_title); `guessed` is trafilatura's title;
+    `addresses`: the page's own (its canonical URL, the one it was read from)."""
     title_el = root.find(".//title")
     page_title = text_of(title_el) if title_el is not None else None
     declared_titles = [
@@ -278,7 +289,48 @@ def find_title(
         set_aside,
         _subheads(root, site.keys | logos),
         guessed,
+        meta.all("description", "og:description", "twitter:description"),
+        _self_linked_headings(root, [a for a in addresses if a]),
     )
+
+
+def _self_linked_headings(root: Element, addresses: list[str]) -> list[str]:
+    """The page's <h2> to <h6> headings that a link to the page itself repeats word for word:
+    a news page lists its own story among the latest by its headline, which the heading over
+    the story shows."""
+    own = {key for a in addresses if (key := _address_key(a)) is not None}
+    # The last parts of the page's paths, one of which a link to it holds however written
+    tails = {k.partition("?")[0].rpartition("/")[2] for k in own}
+    linked: set[str] = set()
+    for a in root.iter("a"):
+        href = str(a.get("href") or "").strip()
+        # A link to a place on the page ("#content", "#print") names that place
+        if not own or not href or "#" in href or href.startswith(("javascript:", "mailto:")):
+            continue
+        if all(t not in href for t in tails) or _address_key(href, addresses[0]) not in own:
+            continue
+        # Three words: no "12:11 PM" that links a blog post's time to the post
+        key = match_key(text_of(a))
+        if sum(any(c.isalpha() for c in w) for w in key.split()) >= 3:
+            linked.add(key)
+    if not linked:
+        return []
+    return [
+        text
+        for el in root.iter("h2", "h3", "h4", "h5", "h6")
+        if match_key(text := text_of(el)) in linked
+    ]
+
+
+def _address_key(url: str, base: str | None = None) -> str | None:
+    """An address without its scheme, "www.", fragment and trailing slash (None: no URL)."""
+    try:
+        parts = urlsplit(urljoin(base, url) if base else url)
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:  # "http://[ccpa-preferences]"
+        return None
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"
 
 
 def _marked_headline(root: Element, declared: list[str | None]) -> str | None:
@@ -317,6 +369,8 @@ def choose_title(
     set_aside: Iterable[str] = (),
     subheads: Iterable[str] = (),
     derived: str | None = None,
+    described: Iterable[str] = (),
+    self_linked: Iterable[str] = (),
 ) -> str:
     """The headline as the page shows it.
 
@@ -325,14 +379,19 @@ def choose_title(
     repeat, then the longest ("Local elections in the north" beats the "detail" above
     it); else one of the <h1>s set aside as page furniture, when they repeat it; else an
     <h2> (of `subheads`) that a declared title is, whole or as one of its segments, unless an
-    <h1> words the declared title differently; else the first <h1>; else the first of those
-    candidates, site-name suffix removed, or the one the others extend with sections. On the
+    <h1> words the declared title differently; else the first <h1>; else the segment of a
+    title that the page's description (`described`) repeats; else, where no <h1> is set
+    aside either, an <h2> that says a declared title with more words, or a heading that a
+    link to the page itself repeats (`self_linked`); else the first of those candidates,
+    site-name suffix removed, or the one the others extend with sections. On the
     corpus's tuning pages this took title accuracy from 79 % (declared titles first) to 87 %,
     the <h2>s to 88 %. `derived` is trafilatura's title, which it may have taken from an <h2>:
     it confirms none; nor does it, alone, confirm an <h1> when an <h2> is named. Before all
     that, an <h2> that og:title, JSON-LD or twitter:title is, whole or as its first segments,
     wins when they hold no <h1>, no <h1> rewords them and no declared title is an <h1>
-    (these rules: 521 to 525 of the 582 tuning pages).
+    (these rules: 521 to 525 of the 582 tuning pages; the description, the longer <h2> and
+    the page's link to itself: 530 to 541, with the segments only like the site's name that a
+    heading shows kept, and the page's column wrappers no widgets).
     """
     # A title that is the site's name, whole ("Salsa figures - Rueda in Berlin", its logo's
     # text), names no article, whatever is left once its last segment is taken for the site's
@@ -341,14 +400,22 @@ def choose_title(
     if titles and derived and compact_key(html.unescape(derived)) in site_keys:
         derived = None
     titles = titles or [c for c in candidates if c]
-    cleaned = [strip_site_name(html.unescape(c), site_keys) for c in titles if c.strip()]
-    cleaned = [c for c in cleaned if c and compact_key(c) not in site_keys]
     subheads, set_aside = list(subheads), list(set_aside)
-    derived = strip_site_name(html.unescape(derived), site_keys) if derived else None
+    # A title the page shows whole as a heading loses no segment that only looks like the
+    # site's name ("Welpen kaufen – Tipps ..." on welpenkaufen24.de).
+    shown_keys = {match_key(h) for h in [*headlines, *set_aside, *subheads]}
+
+    def strip(title: str) -> str:
+        title = html.unescape(title)
+        return strip_site_name(title, site_keys, loose=match_key(title) not in shown_keys)
+
+    cleaned = [strip(c) for c in titles if c.strip()]
+    cleaned = [c for c in cleaned if c and compact_key(c) not in site_keys]
+    derived = strip(derived) if derived else None
     declared = [match_key(c) for c in cleaned]
     keys = declared + ([match_key(html.unescape(page_title))] if page_title else [])
     named = list(cleaned)  # og:title, JSON-LD, twitter:title
-    for other in (derived, strip_site_name(html.unescape(page_title or ""), site_keys)):
+    for other in (derived, strip(page_title or "")):
         if other in named:
             named.remove(other)
     shown = [*headlines, *set_aside]
@@ -370,11 +437,51 @@ def choose_title(
         return headline
     if headlines:
         return headlines[0]
+    if segment := _described_segment(cleaned, described):
+        return segment
+    if not set_aside and (headline := _subhead_extending(cleaned, subheads)) is not None:
+        return headline
+    # No heading names the story: the page's link to itself does, where a declared title is
+    # the site's, a section's ("Gaspreise") or a teaser's
+    if not set_aside and (linked := _self_link_title(self_linked, declared, site_keys)):
+        return linked
     for c in cleaned:
         # "Headline » Local » News" beside "Headline": the segments after it are sections.
         if any(o.startswith(c) and _SEPARATORS.match(o[len(c) :]) for o in cleaned):
             return c
     return cleaned[0] if cleaned else ""
+
+
+def _self_link_title(linked: Iterable[str], declared: list[str], site_keys: set[str]) -> str | None:
+    """The first heading a link to the page itself repeats that is no logo's and does not say
+    a declared title with more (its time: a card of the story)."""
+    for text in linked:
+        key = match_key(text)
+        if compact_key(text) not in site_keys and not any(contains(key, k) for k in declared):
+            return text
+    return None
+
+
+def _subhead_extending(titles: list[str], subheads: list[str]) -> str | None:
+    """On a page without an <h1>: the first <h2> that says a declared title of two words or
+    more with more words around it, the headline the title shortens ("Neubau Werkstattgebäude"
+    for "Projektwettbewerb Neubau Werkstattgebäude WSL Birmensdorf")."""
+    keys = {match_key(t) for t in titles if len(match_key(t).split()) >= 2}
+    for h in subheads:
+        if any(contains(match_key(h), key) for key in keys):
+            return h
+    return None
+
+
+def _described_segment(titles: list[str], described: Iterable[str]) -> str | None:
+    """The segment of a title that the page's description is, word for word: "Site - Headline
+    - Section" whose description repeats the headline (CMSs fill it with the story's title)."""
+    keys = {match_key(d) for d in described if len(d.split()) >= 2}
+    for title in titles:
+        parts = _SEPARATORS.split(title)
+        if len(parts) >= 2 and (found := [p for p in parts if match_key(p) in keys]):
+            return found[0]
+    return None
 
 
 def _subhead_named(
@@ -394,13 +501,19 @@ def _subhead_named(
     ):
         return None
     for h in subheads:
-        # Whole, or its first segments ("30.11. | Buch der Woche - Author • Title")
+        # Whole, or its first segments ("30.11. | Buch der Woche - Author • Title"), or with a
+        # note in brackets the heading leaves out ("Der historische Purzelbaum (2021/5)")
         if any(
-            match_key(c) == match_key(h) or c.startswith(h) and _SEPARATORS.match(c[len(h) :])
+            match_key(c) == match_key(h)
+            or c.startswith(h)
+            and (_SEPARATORS.match(c[len(h) :]) or _BRACKETED_NOTE.fullmatch(c[len(h) :]))
             for c in named
         ):
             return h
     return None
+
+
+_BRACKETED_NOTE = re.compile(r"\s+\([^()]+\)")
 
 
 def _subhead_declared(
@@ -477,12 +590,16 @@ def _headlines(
             if key := compact_key(text_of(el)):
                 logos.add(key)
             continue
-        text = strip_site_name(headline_text(el), site_keys)
+        shown = headline_text(el)
+        # One that a declared title is, whole, keeps what only looks like the site's name
+        text = strip_site_name(
+            shown, site_keys, loose=not declared or match_key(shown) not in declared
+        )
         if declared and match_key(text) not in declared:
             text = _after_kicker(el, declared) or text
         if not text or compact_key(text) in site_keys:
             continue
-        if in_widget(el) or (not in_article and "header" in ancestors):
+        if heading_in_widget(el) or (not in_article and "header" in ancestors):
             set_aside.append(text)
         else:
             found.append(text)
@@ -554,10 +671,12 @@ def headline_text(h1: Element) -> str:
     """The text of an <h1> without its kicker span."""
     parts: list[str] = []
     for el in h1.iterdescendants():
-        # The part of the <h1> marked as the headline, the rest being its kicker
+        # The part of the <h1> marked as the headline, the rest being its kicker; read as the
+        # <h1> is, as it may hold the kicker in a <small> ("<small>Einheit der Woche</small>")
         if isinstance(el.tag, str) and "headline" in str(el.get("itemprop") or "").lower():
-            if text := text_of(el):
-                return text
+            if text_of(el):
+                h1 = el
+                break
 
     def walk(node: Element) -> None:
         if node.text:

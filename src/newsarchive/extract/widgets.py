@@ -214,18 +214,43 @@ def in_widget(el: Element) -> bool:
 
 def heading_in_widget(el: Element) -> bool:
     """in_widget for a heading, except that a <form> holding the page's <main> or <article>
-    around the heading is the whole page (ASP.NET wraps every page in one), no widget."""
-    within_main = False
+    around the heading is the whole page (ASP.NET wraps every page in one), no widget; nor
+    is an element whose class names a widget when it holds the <main> around the heading or,
+    outside any <main> and <article>, most of the page's text: it lays out the page's columns
+    ("content-sidebar-wrap", "layoutTwoColumnsRightSidebar"). Within the main column, such a
+    box is one (a file viewer's "js-code-nav-container")."""
+    within_main = in_main = False
     for anc in el.iterancestors():
         if anc.tag in ("main", "article"):
             within_main = True
+            in_main = in_main or anc.tag == "main"
         elif anc.tag == "form" and within_main:
             continue
-        if anc.tag in ("nav", "aside", "footer", "form") or (
-            anc.tag != "header" and skip_reason(anc) is not None
-        ):
+        if anc.tag in ("nav", "aside", "footer", "form"):
+            return True
+        reason = skip_reason(anc) if anc.tag != "header" else None
+        if reason == "class" and (in_main or _holds_most_text(anc)):
+            continue
+        if reason is not None:
             return True
     return False
+
+
+def _holds_most_text(el: Element) -> bool:
+    """Whether `el`, outside any <main> and <article>, holds more than half the text of the
+    page's <body>."""
+    ancestors = list(el.iterancestors())
+    body = next((a for a in ancestors if a.tag == "body"), None)
+    if body is None or any(a.tag in ("main", "article") for a in ancestors):
+        return False
+    return _text_length(el) * 2 > _text_length(body)
+
+
+def _text_length(el: Element) -> int:
+    """The characters of `el`'s text, without its scripts' and styles' (lxml's own loops:
+    this runs for every heading in a box whose class names a widget)."""
+    scripts = sum(len(node.text or "") for node in el.iter("script", "style"))
+    return len("".join(el.itertext())) - scripts
 
 
 # Author names in these belong to someone else: commenters, forum replies, reviewers.
