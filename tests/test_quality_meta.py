@@ -43,6 +43,11 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         ("Bundesministerium für Wirtschaft und Klimaschutz", []),
         ("Bundesministerium für Wirtschaft; Klimaschutz", []),
         ("Jane Doe und John Roe", ["Jane Doe", "John Roe"]),
+        # an acronym after the slash is an agency too, one no list names
+        ("Peter Maahn/SP-X", ["Peter Maahn"]),
+        # an interview's byline names both sides
+        ("Jane Doe im Gespräch mit John Roe", ["Jane Doe", "John Roe"]),
+        ("Jane Doe in conversation with John Roe", ["Jane Doe", "John Roe"]),
     ],
 )
 def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: list[str]) -> None:
@@ -112,6 +117,50 @@ def test_a_label_alone_names_the_author_in_the_text_that_follows_it() -> None:
 def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
     line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
     assert story_article(story(byline=line)).authors == ("Jane Roe",)
+
+
+def test_a_byline_that_says_who_wrote_or_posted_it_ends_where_its_date_begins() -> None:
+    written = "<p>Geschrieben von Jane Roe am 25.08.2015 22:30</p>"
+    assert story_article(story(byline=written)).authors == ("Jane Roe",)
+    saved = (
+        '<p class="postmetadata">Von Jane Roe am <a href="/2013/08/07/">07.08.2013</a> um 09:07 '
+        'Uhr gespeichert unter <a href="/kat/">Kommunizieren</a></p>'
+    )
+    assert story_article(story(byline=saved)).authors == ("Jane Roe",)
+    created = "<p class='date'>Erstellt von Jane Roe am Dienstag 6. Mai 2014</p>"
+    assert story_article(story(byline=created)).authors == ("Jane Roe",)
+    slash = "<p>Von Jane Roe / 12. Mai 2020</p>"
+    assert story_article(story(byline=slash)).authors == ("Jane Roe",)
+    posted = "<p>Posted by Jane Roe on Monday, November 18th, 2019 at 11:08 a.m.</p>"
+    assert story_article(story(byline=posted)).authors == ("Jane Roe",)
+    # A word of the name is not taken for the date's: "Today" of "Courier Today"
+    paper = "<p>Written by Courier Today on November 7, 2023</p>"
+    assert story_article(story(byline=paper)).authors == ("Courier Today",)
+    # An embedded post's line is the post's, not the article's
+    embedded = f"<blockquote class='fb'>{posted}</blockquote>"
+    assert story_article(story(byline=embedded)).authors == ()
+
+
+def test_a_label_s_name_loses_the_agency_acronym_after_its_slash() -> None:
+    row = '<div class="info"><h5>Datum: </h5>03.11.2021 <br><h5>Autor: </h5>Peter Maahn/SP-X</div>'
+    assert story_article(story(byline=row)).authors == ("Peter Maahn",)
+
+
+def test_an_agency_alone_on_the_line_under_the_headline_is_the_author() -> None:
+    head = '<meta name="author" content="No Author">'
+    credit = f'<hgroup><h1>{HEADLINE}</h1></hgroup><p class="credit">JIJI</p>'
+    assert story_article(story(head=head, h1=credit)).authors == ("JIJI",)
+    # a picture's credit is not the story's
+    picture = f'<h1>{HEADLINE}</h1><div><img src="/a.jpg" alt="">© AFP</div>'
+    assert story_article(story(h1=picture)).authors == ()
+
+
+def test_a_name_is_spelled_as_the_byline_spells_it() -> None:
+    link = (
+        '<p class="meta">26 Mai, 2008 | <a href="/author/the_pain" rel="author" '
+        'title="Beiträge von ThE_PaiN">ThE_PaiN</a></p>'
+    )
+    assert story_article(story(byline=link)).authors == ("ThE_PaiN",)
 
 
 def test_a_wire_story_is_credited_to_the_agency_its_dateline_or_source_line_names() -> None:

@@ -36,7 +36,12 @@ _NAME_TAIL_RE = re.compile(
     r"\s*\([^()]*\)$",
     re.IGNORECASE,
 )
-_AUTHOR_SPLIT_RE = re.compile(r"\s*(?:;|,|\||\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\sи\s)\s*", re.I)
+# Between two authors: "A and B", "A; B", and an interview's two sides, "A im Gespräch mit B"
+_AUTHOR_SPLIT_RE = re.compile(
+    r"\s*(?:;|,|\||\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\sи\s|"
+    r"\s(?:im gespräch|im interview|in conversation|en conversation) (?:mit|with|avec)\s)\s*",
+    re.I,
+)
 _DATEISH_RE = re.compile(
     r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{4}\b|\b(?:" + "|".join(MONTHS) + r")\b\.?\s*\d{1,2}",
     re.IGNORECASE,
@@ -334,14 +339,25 @@ def joined_organisation(text: str) -> bool:
     )
 
 
+# An agency's or newsroom's short name: "SP-X", "KNA", "RND"
+_ACRONYM_RE = re.compile(r"[A-Z][A-Z0-9]{1,5}(?:-[A-Z0-9]{1,4})?")
+
+
 def _without_agency(part: str) -> str:
     """A reporter's name without the agency a slash joins to it: "Peter Maahn/dpa" and "PAP/
-    Rafał Guz" are the reporters'; "dpa/lno", two agencies, stays."""
+    Rafał Guz" are the reporters'; "dpa/lno", two agencies, stays. An acronym beside a full
+    name is an agency too, one not listed: "Peter Maahn/SP-X"."""
     sides = [side.strip() for side in part.split("/")]
     if len(sides) != 2 or not all(sides):
         return part
-    people = [side for side in sides if not is_agency(side)]
+    people = [side for side in sides if not is_agency(side) and not _ACRONYM_RE.fullmatch(side)]
     return people[0] if len(people) == 1 and " " in people[0] else part
+
+
+def without_agency(text: str) -> str:
+    """A byline's text without the agency a slash joins to its reporter's name: "Peter
+    Maahn/SP-X" is "Peter Maahn"."""
+    return re.sub(r"[^,;|&]+/[^,;|&]+", lambda m: f" {_without_agency(m[0])} ", text).strip()
 
 
 # "More articles by Jane Roe", "Alle Beiträge von ...": a link to the author's other work

@@ -32,6 +32,7 @@ from newsarchive.extract.names import (
     is_agency,
     is_site_name,
     joined_organisation,
+    without_agency,
 )
 from newsarchive.extract.text import clean, compact_key, match_key
 from newsarchive.extract.widgets import in_comments, inside_related
@@ -225,7 +226,7 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
         return False
     if capitalised and not all(name[0].isupper() for name in found):
         return False
-    rest = compact_key(text)
+    rest = compact_key(without_agency(text))
     for name in found:
         rest = rest.replace(compact_key(name), "", 1)
     return len(rest) <= 3 * (len(found) - 1)  # what is left: "and", "und", "et"
@@ -237,7 +238,8 @@ _TEXT_BYLINE_RE = re.compile(
     r"^[\s|·•–—-]*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|"
     r"bericht|artikel|analyse|article|story|post|column|essay|commentary|report|chronique|"
     r"tribune)\s+)?"
-    r"(?:(?:written|posted|reported|text|words)\s+)?"
+    r"(?:(?:written|posted|reported|text|words|geschrieben|verfasst|erstellt|eingestellt|"
+    r"gepostet|veröffentlicht|publié|écrit|rédigé|escrito|publicado|scritto|pubblicato)\s+)?"
     r"(?:by|von|par|por|door|przez|autor(?:in|en)?|auteur|author|автор|текст)\b\s*:?",
     re.IGNORECASE,
 )
@@ -295,7 +297,10 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         if not names or not _only_names(names, site_keys, capitalised=True):
             continue
         if (
-            has_ancestor(el, {"figure", "figcaption", "nav", "aside", "footer", "form"})
+            # (a byline in a quotation is the quoted post's: an embedded Facebook post's)
+            has_ancestor(
+                el, {"figure", "figcaption", "nav", "aside", "footer", "form", "blockquote"}
+            )
             or inside_related(el)
             or in_comments(el)
             or _runs_on(el)
@@ -379,12 +384,29 @@ def _text_after(label: Element) -> str:
 
 def _without_date(names: str) -> str:
     """Names without the date and time that follow them on the byline's line: "Jane Roe |
-    27.01.2022 - 12:45" is Jane Roe's."""
+    27.01.2022 - 12:45" and "Jane Roe am Dienstag, 6. Mai 2014 um 09:07 Uhr, gespeichert
+    unter Sport" are Jane Roe's."""
     segments = _BYLINE_SPLIT_RE.split(names)
-    if len(segments) < 2:
+    if len(segments) >= 2:
+        kept = [seg for seg in segments if not is_dateline(match_key(seg))]
+        return " ".join(kept) if len(kept) == 1 else names
+    day = parse_text_date(names)
+    if not day or day[1] == 0:
         return names
-    kept = [seg for seg in segments if not is_dateline(match_key(seg))]
-    return " ".join(kept) if len(kept) == 1 else names
+    # The words that lead into the date go with it: "am Dienstag", "on Monday", "le"
+    words = names[: day[1]].split()
+    while words and match_key(words[-1]) in _DATE_LEAD_WORDS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;/|·–—-") if words else names
+
+
+_DATE_LEAD_WORDS = frozenset(
+    "am on at le el il den op du del vom de the "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "lunes martes miércoles jueves viernes sábado domingo".split()
+)
 
 
 # A wire story's dateline, "Hamburg (dpa/lno) – ...", "WASHINGTON (AP) — ...", and its source
@@ -424,6 +446,21 @@ def wire_credit(root: Element) -> str | None:
             and not in_comments(el)
         ):
             return found.group(1).strip()
+    return _credit_line(h1) if h1 is not None else None
+
+
+def _credit_line(h1: Element) -> str | None:
+    """An agency named alone on a line under the headline, before the article's first
+    paragraph: "<h1>...</h1><p class="credit">JIJI</p>"; not a picture's credit ("© AFP", a
+    caption). The headline may sit in a group of its own (<hgroup>, <header>)."""
+    parent = h1.getparent()
+    group = [parent] if parent is not None and parent.tag in ("hgroup", "header") else []
+    for node in [h1, *group]:
+        for at, el in enumerate(node.itersiblings()):
+            if at >= 5 or not isinstance(el.tag, str) or len(text := text_of(el)) >= 60:
+                break
+            if is_agency(text) and "©" not in text and el.find(".//img") is None:
+                return text.strip(" ()")
     return None
 
 
@@ -476,6 +513,27 @@ _AUTHOR_META = (
     "sailthru.author",
     "byl",
 )
+
+
+# A name's spelling: words joined by spaces, dots, hyphens, apostrophes or underscores
+_SPELLING_RE = re.compile(r"[^\W_](?:[\w.'’ -]*[^\W_])?\.?")
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _spelled_as_shown(author: str, byline: str, site_keys: set[str]) -> list[str]:
+    """The author's name as the byline spells it, not as trafilatura rewrote it: "ThE_PaiN",
+    not "ThE PaiN"; "T. V. Raman", not "T V Raman". A name the byline only writes in capitals
+    keeps its case."""
+    shown = clean_authors([byline], site_keys)
+    if (
+        len(shown) == 1
+        and _SPELLING_RE.fullmatch(shown[0])
+        and compact_key(shown[0]) == compact_key(author)
+        and shown[0].casefold() != author.casefold()
+        and len(_WORD_RE.findall(shown[0])) == len(_WORD_RE.findall(author))
+    ):
+        return shown
+    return [author]
 
 
 def find_people(
@@ -550,6 +608,8 @@ def find_people(
                     if compact_key(shown[0]) == compact_key(authors[0]):
                         authors = shown
                         break
+    if len(authors) == 1 and byline:
+        authors = _spelled_as_shown(authors[0], byline, site_keys)
     if len(authors) == 1 and (spelled := _initials_spelled_out(root, authors[0])):
         authors = [spelled]
     return authors, byline
