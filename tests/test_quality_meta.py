@@ -141,6 +141,18 @@ def test_a_byline_that_says_who_wrote_or_posted_it_ends_where_its_date_begins() 
     assert story_article(story(byline=embedded)).authors == ()
 
 
+def test_a_teaser_module_that_holds_the_headline_is_the_article_s_own() -> None:
+    top = (
+        f'<div class="module module-imageTeaser topArticle"><h1>{HEADLINE}</h1>'
+        '<div class="metaInfo">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022</div>'
+        "</div>"
+    )
+    assert story_article(story(h1=top)).authors == ("Jane Roe",)
+    # the label alone is no name
+    label = '<div class="author-info"><span class="auth-byline">von</span></div>'
+    assert story_article(story(byline=label)).authors == ()
+
+
 def test_a_label_s_name_loses_the_agency_acronym_after_its_slash() -> None:
     row = '<div class="info"><h5>Datum: </h5>03.11.2021 <br><h5>Autor: </h5>Peter Maahn/SP-X</div>'
     assert story_article(story(byline=row)).authors == ("Peter Maahn",)

@@ -61,7 +61,11 @@ _BOGUS_AUTHORS = frozenset(
         "guest",
         "user",
         "author",
-        "by",
+        "by",  # the byline's label alone: "<span class=auth-byline>von</span>"
+        "von",
+        "par",
+        "por",
+        "door",
         "text",
         "no author",
         "no",

@@ -149,6 +149,7 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
     best: str | None = None
     best_score = (-1, 0)
     found: list[tuple[Element, str]] = []
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     for el in root.xpath("//*[@class or @id or @rel or @itemprop]"):
         attrs = " ".join(str(v) for v in el.attrib.values()).lower()
         if el.tag in ("meta", "link", "script", "style", "body") or not _AUTHOR_ATTR_RE.search(
@@ -166,7 +167,7 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         itemprop = str(el.get("itemprop") or "").lower()
         if re.search(r"headline|title|publisher|description|section|keywords|date", itemprop):
             continue  # class "news-list-author" on the headline
-        if has_ancestor(el, {"nav", "footer", "aside", "form"}) or inside_related(el):
+        if has_ancestor(el, {"nav", "footer", "aside", "form"}) or inside_related(el, h1):
             continue
         if in_comments(el):
             continue
@@ -277,6 +278,7 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
     _BYLINE_REACH elements after it, when the page has an <h1>); (element, names), in
     document order."""
     found: list[tuple[Element, str]] = []
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     for el in root.iter(_TEXT_BYLINE_TAGS):
         if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
             continue
@@ -301,14 +303,13 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
             has_ancestor(
                 el, {"figure", "figcaption", "nav", "aside", "footer", "form", "blockquote"}
             )
-            or inside_related(el)
+            or inside_related(el, h1)
             or in_comments(el)
             or _runs_on(el)
             or _in_teaser_link(el, text)
         ):
             continue
         found.append((el, names))
-    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     if not found or h1 is None:
         return found
     # Document positions: a line far below the headline belongs to a list or a teaser.
