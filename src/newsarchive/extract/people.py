@@ -8,6 +8,7 @@ Raw strings become names in `names.clean_authors`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from newsarchive.extract.datetext import is_dateline, parse_text_date
@@ -531,6 +532,7 @@ def _spelled_as_shown(author: str, byline: str, site_keys: set[str]) -> list[str
         and _SPELLING_RE.fullmatch(shown[0])
         and compact_key(shown[0]) == compact_key(author)
         and shown[0].casefold() != author.casefold()
+        and len(_BYLINE_SPLIT_RE.split(author)) == 1  # "Jane Roe - Cairo" is no spelling of it
         and len(_WORD_RE.findall(shown[0])) == len(_WORD_RE.findall(author))
     ):
         return shown
@@ -613,4 +615,36 @@ def find_people(
         authors = _spelled_as_shown(authors[0], byline, site_keys)
     if len(authors) == 1 and (spelled := _initials_spelled_out(root, authors[0])):
         authors = [spelled]
+    if authors and not _shown_on_page(root, authors):
+        return _shown_instead(root, site_keys)
     return authors, byline
+
+
+def _shown_on_page(root: Element, authors: list[str]) -> bool:
+    """Whether the page's text shows one of the authors' names. A name only the page's
+    declarations carry (JSON-LD, a meta tag) is the account of whoever posted the page, a
+    CMS login, a template's default: the reader sees no such byline."""
+    body = root.find("body")
+    shown = _unaccented(match_key(text_of(body if body is not None else root)))
+    return any(_unaccented(match_key(name)) in shown for name in authors)
+
+
+def _unaccented(text: str) -> str:
+    """`text` without accents: a name declared "Gabor Munier" is shown "Gàbor Muniér"."""
+    if text.isascii():
+        return text
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+
+
+def _shown_instead(root: Element, site_keys: set[str]) -> tuple[list[str], str | None]:
+    """The authors a byline the page shows names, written as names are ("linksc Creating
+    Search Engine API", a user name and its tagline, is none), else the agency a wire story
+    credits."""
+    byline = find_byline(root, [], site_keys) or _text_byline(root, site_keys)
+    authors = clean_authors([byline or ""], site_keys)
+    if authors and all(name[:1].isupper() for name in authors):
+        return authors, byline
+    agency = wire_credit(root)
+    return ([agency] if agency else []), None
