@@ -182,6 +182,23 @@ def test_a_name_the_page_never_shows_is_no_author() -> None:
     assert story_article(accented).authors == ("Gabor Munier",)
 
 
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("<small>04.02.2022 | 13:10 Uhr | Jane Roe</small>", ("Jane Roe",)),
+        ('<div class="field">25.10.2022 - Jane Roe</div>', ("Jane Roe",)),
+        # a place, a label in capitals, a line without a day: no byline
+        ("<small>04.02.2022 | Hamburg</small>", ()),
+        ("<span>04. November 2021 | PAID CONTENT</span>", ()),
+        ("<span>Politik | Jane Roe</span>", ()),
+    ],
+)
+def test_a_line_beside_the_headline_with_the_day_and_a_name_is_the_byline(
+    line: str, names: tuple[str, ...]
+) -> None:
+    assert story_article(story(byline=line)).authors == names
+
+
 def test_a_teaser_module_that_holds_the_headline_is_the_article_s_own() -> None:
     top = (
         f'<div class="module module-imageTeaser topArticle"><h1>{HEADLINE}</h1>'

@@ -466,6 +466,40 @@ def _credit_line(h1: Element) -> str | None:
     return None
 
 
+# A person's name as a byline writes it: two or three capitalised words ("Uta Helkenberg")
+_PLAIN_NAME_RE = re.compile(r"[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,2}")
+
+
+def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
+    """A line beside the headline that holds the day and one person's name and nothing else,
+    as a byline writes them: "04.02.2022 | 13:10 Uhr | Uta Helkenberg", "25.10.2022 - Reiner
+    Nagel" (within 40 elements of the <h1>)."""
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    if h1 is None:
+        return None
+    order = list(root.iter())
+    at = order.index(h1)
+    for el in order[max(0, at - 40) : at + 40]:
+        if el.tag not in ("div", "span", "small", "p", "li") or len(el) > 8:
+            continue  # (a line holds a few elements at most: no need to read a container)
+        if len(text := text_of(el)) > 80:
+            continue
+        segments = [seg.strip() for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip()]
+        dates = [seg for seg in segments if is_dateline(match_key(seg))]
+        rest = [seg for seg in segments if not is_dateline(match_key(seg))]
+        if len(rest) != 1 or not any(parse_text_date(seg) for seg in dates):
+            continue
+        name = rest[0]
+        if (
+            _PLAIN_NAME_RE.fullmatch(name)
+            and all(word[0].isupper() for word in name.split())
+            and not name.isupper()
+            and len(clean_authors([name], site_keys)) == 1
+        ):
+            return name
+    return None
+
+
 def _initials_spelled_out(root: Element, initials: str) -> str | None:
     """The name a byline of initials stands for ("DT"), when the page spells it out
     ("Donald Townsend", in its licence line) and the byline's link to the author's page
@@ -589,6 +623,8 @@ def find_people(
         byline = _text_byline(root, site_keys)
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
+    if not authors and (line := _dated_name_line(root, site_keys)):
+        authors, byline = [line], line
     if not authors and (agency := wire_credit(root)):
         authors = [agency]
     elif len(authors) == 1 and " " not in authors[0]:
