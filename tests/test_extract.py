@@ -179,7 +179,7 @@ def test_authors_that_are_dates_urls_or_the_site_are_dropped() -> None:
     </script></head><body><article><h1>Harbour reopens</h1>
     <p>The harbour reopened on Wednesday after three weeks of repairs to the storm wall.</p>
     <p>Fishing boats returned within hours, and the market on the quay opened again at dawn.</p>
-    </article></body></html>"""
+    </article><footer><p>Ana Ruiz</p></footer></body></html>"""
     assert extract(page(markup)).authors == ("Ana Ruiz",)
 
 

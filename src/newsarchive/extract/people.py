@@ -2,18 +2,16 @@
 
 `find_people` takes the authors from JSON-LD, trafilatura's reading, meta tags and the page's
 byline, in that order, and finds the byline as the page words it ("Jane Doe for AFP").
-`clean_authors` turns raw strings into names: "By" and roles removed, "A and B" split, and
-dates, URLs, agencies, organisations and the site's own name left out.
+Raw strings become names in `names.clean_authors`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from typing import Any
 
-from newsarchive.extract.datetext import DATE_WORDS, MONTHS, is_dateline, parse_text_date
+from newsarchive.extract.datetext import is_dateline, parse_text_date
 from newsarchive.extract.declarations import Meta, ld_author_value, ld_authors, ld_index
 from newsarchive.extract.dom import (
     BLOCK_TAGS,
@@ -24,339 +22,21 @@ from newsarchive.extract.dom import (
     text_lines,
     text_of,
 )
+from newsarchive.extract.names import (
+    ADDRESS_RE,
+    BY_RE,
+    MORE_BY_RE,
+    PICTURE_CREDIT_RE,
+    WRITTEN_AT_RE,
+    clean_authors,
+    is_address,
+    is_agency,
+    is_site_name,
+    joined_organisation,
+    without_agency,
+)
 from newsarchive.extract.text import clean, compact_key, match_key
 from newsarchive.extract.widgets import in_comments, inside_related
-
-_BY_RE = re.compile(
-    r"^(?:(?:written|posted|submitted|reported|story|text|words|photos?|zeige alle beiträge|"
-    r"eingestellt|veröffentlicht|geschrieben|verfasst|publié|écrit|publicado|escrito)\s+)?"
-    r"(?:(?:by|von|vom|par|por|di|door|av|przez|author|autor(?:in|en)?|auteur|interview|"
-    r"автор(?:ы)?|текст)\s*:?\s+|(?:责任编辑|编辑|作者|记者)\s*[:：]\s*)",
-    re.IGNORECASE,
-)
-# "Text und Interview: Jane Doe", "Words and pictures: Jane Doe": the roles before the name
-_ROLES_LABEL_RE = re.compile(
-    r"^(?:text|texte|interview|words|redaktion|reporting)"
-    r"(?:\s*(?:,|&|und|and|et|y)\s*(?:text|texte|interview|fotos?|photos?|bilder?|pictures|"
-    r"illustrations?))*\s*:\s*",
-    re.IGNORECASE,
-)
-# What trails a name in bylines: "Jane Doe for AFP", "Jane Doe Foto: John Roe", reading times
-_NAME_TAIL_RE = re.compile(
-    r"\s+(?:for|für|pour|para|foto|photo|bild|fotos|photos)\b.*$|"
-    r"\s+(?:tiempo de lectura|lesezeit|reading time|temps de lecture)\b.*$|"
-    r"\s+\d+\s*min(?:ute)?s? read\b.*$|"
-    r"\s+(?:stand|updated|aktualisiert|published|veröffentlicht|autor|autorin|author)\s*:?$|"
-    r"\s*\([^()]*\)$",
-    re.IGNORECASE,
-)
-_AUTHOR_SPLIT_RE = re.compile(r"\s*(?:;|,|\||\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\sи\s)\s*", re.I)
-_DATEISH_RE = re.compile(
-    r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{4}\b|\b(?:" + "|".join(MONTHS) + r")\b\.?\s*\d{1,2}",
-    re.IGNORECASE,
-)
-_BOGUS_AUTHORS = frozenset(
-    {
-        "admin",
-        "administrator",
-        "anonymous",
-        "unknown",
-        "null",
-        "none",
-        "webmaster",
-        "editor",
-        "editors",
-        "staff",
-        "guest",
-        "user",
-        "author",
-        "by",
-        "text",
-        "no author",
-        "no",
-        "submitted",
-        "red",
-        "more",
-        "mehr",
-        "super user",  # the account a CMS (Joomla) is installed with
-        # form labels: "Datum", "Quelle" are what a byline row is labelled, not who wrote it
-        "datum",
-        "date",
-        "fecha",
-        "quelle",
-        "source",
-        "autor",
-        "autorin",
-        "auteur",
-    }
-)
-_ROLE_WORDS = frozenset(
-    {
-        "correspondent",
-        "reporter",
-        "writer",
-        "editor",
-        "contributor",
-        "columnist",
-        "photographer",
-        "producer",
-        "staff",
-        "senior",
-        "chief",
-        "political",
-        "special",
-        "associate",
-        "contributing",
-        "deputy",
-        "managing",
-        "news",
-        "journalist",
-    }
-)
-
-
-# Words that mark a company, a newsroom, a form label or an address, not a person.
-_NOT_A_PERSON = frozenset(
-    {
-        "gmbh",
-        "ag",
-        "inc",
-        "ltd",
-        "llc",
-        "plc",
-        "corp",
-        "kg",
-        "ev",
-        "verlag",
-        "media",
-        "newsroom",
-        "team",
-        "publisher",
-        "copyright",
-        "theme",
-        "unbenannt",
-        "anónimo",
-        "anonym",
-        "anonyme",
-        "name",
-        "posted",
-        "human",
-        "kitchens",
-        "department",
-        "departement",
-        "ministerium",
-        "bundesministerium",
-        "partei",
-        "germany",
-        "deutschland",
-        "usa",
-        "facebook",
-        "twitter",
-        "instagram",
-        "photo",
-        "фото",
-        "agencies",
-        "agenturen",
-        "wires",
-        "desk",
-        "online",
-        "blog",
-        "magazine",
-        "designed",
-        "powered",
-        "pressemitteilung",
-    }
-)
-# News agencies: the authors of a wire story, but only a credit beside a reporter's name
-# ("Jane Doe, Reuters" and "Jane Doe for AFP" are Jane Doe's).
-_AGENCIES = frozenset(
-    "reuters afp ap dpa epd kna efe ansa apa sda ats belga anp tass interfax xinhua kyodo jiji "
-    "yonhap pti ians upi lno lsw lby lhe lni lrs lsa lth dts ddp sid kathpress "
-    "pap ctk mti hina tanjug sna aa bernama antara".split()
-)
-_AGENCY_NAMES = frozenset(
-    {
-        "associated press",
-        "the associated press",
-        "agence france presse",
-        "press association",
-        "the canadian press",
-        "canadian press",
-        "united press international",
-        "agencia efe",
-        "agenzia ansa",
-        "deutsche presse agentur",
-    }
-)
-
-
-def is_agency(name: str) -> bool:
-    """Whether `name` is a news agency, or several ("dpa/lno", "APA/AP")."""
-    words = re.findall(r"[^\W_]+", name.lower())
-    return bool(words) and (
-        all(word in _AGENCIES for word in words) or " ".join(words) in _AGENCY_NAMES
-    )
-
-
-# A picture credit: a photographer's name, a slash and an agency's or archive's files ("Mike
-# Blake/Reuters files"), not a byline.
-_PICTURE_CREDIT_RE = re.compile(
-    r"/\s*[^/]*\b(?:files?|file photo|archives?|archiv|archivbild|handout|pool)$", re.IGNORECASE
-)
-# An e-mail address or a social-media handle after a name ("Jane Roe jroe@courier.example",
-# "Jane Roe @janeroe"): contact details, not part of the name.
-_CONTACT_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+")
-# The "@" of an address written to fool harvesters: "jroe[at]courier.example"
-_WRITTEN_AT_RE = re.compile(r"(?<=\w)\s*[\[(]at[\])]\s*(?=\w)", re.IGNORECASE)
-# A host name or an e-mail address: "courier.example", "http://roe.example/"
-_ADDRESS_RE = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2}|com|net|org|info)\b", re.I
-)
-# A registered association or company written out: "Bund der Energieverbraucher e. V."
-_ORG_SUFFIX_RE = re.compile(r"\b(?:e\.?\s?v|g?mbh|s\.\s?a|s\.\s?l|b\.\s?v|n\.\s?v)\.?$", re.I)
-# A user name: one word of letters with digits in it ("happyface313"), not a number or a date
-_USER_NAME_RE = re.compile(r"[^\W\d_](?:[\w.-]*[^\W\d_])?\d*[^\W_]*")
-_DEGREES_RE = re.compile(r",?\s+\b(?:ph\.?d|m\.?d|mba|rn|msc|bsc)\.?$", re.IGNORECASE)
-
-
-def _name_ok(name: str, site_keys: set[str]) -> bool:
-    if not 2 <= len(name) <= 60 or len(name.split()) > 6:
-        return False
-    low = name.lower()
-    if (
-        "@" in name
-        or "://" in name
-        or low.startswith("www.")
-        or re.search(r"\.(com|org|net)\b", low)
-    ):
-        return False
-    if _DATEISH_RE.search(name):
-        return False
-    if any(ch.isdigit() for ch in name) and not (
-        _USER_NAME_RE.fullmatch(name) and sum(ch.isalpha() for ch in name) >= 3
-    ):
-        return False
-    if _ORG_SUFFIX_RE.search(name):
-        return False
-    if not any(ch.isalpha() for ch in name) or low in _BOGUS_AUTHORS or ":" in name:
-        return False
-    words = re.findall(r"[^\W_]+", low)
-    if all(word in _ROLE_WORDS or word in DATE_WORDS for word in words):
-        return False  # "Staff Writer", "Donnerstag"
-    if _NOT_A_PERSON.intersection(words):
-        return False
-    if re.search(r"\b(?:says|said|schreibt|sagt|meint|writes)$|[!?]$", low):  # a comment's heading
-        return False
-    if re.search(r"\s(?:by|par|por|door|przez)\s", low):  # "Petition supported by ..."
-        return False
-    return not _is_site_name(name, site_keys)
-
-
-def _folded(key: str) -> str:
-    """`key` without accents: "larepública" is "larepublica", as in the host name."""
-    if key.isascii():
-        return key
-    decomposed = unicodedata.normalize("NFKD", key)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-# A country at the end of "Publisher GmbH, Nürnberg, Germany": a postal address, no byline
-_COUNTRIES = frozenset(
-    "germany deutschland austria österreich switzerland schweiz suisse france usa "
-    "united states uk united kingdom spain españa italy italia".split(" ")
-)
-
-
-def _is_address(text: str) -> bool:
-    parts = [part.strip(" .").casefold() for part in re.split(r"[;,]", text)]
-    return len(parts) >= 3 and parts[-1] in _COUNTRIES
-
-
-_SITE_KIND_WORDS = frozenset(
-    {"news", "뉴스", "新闻", "online", "blog", "tv", "magazin", "magazine"}
-)
-
-
-def _is_site_name(name: str, site_keys: set[str]) -> bool:
-    """The publication's own name, also with words before it ("Die Tribüne" for
-    tribuene.example) or, when long, after it ("Courier – Das Magazin für die Stadt" for
-    courier.example); not a person whose blog bears their name ("Jane Roe" on
-    jane.example)."""
-    key = _folded(compact_key(name))
-    site_keys = {_folded(site) for site in site_keys}
-    if key in site_keys:
-        return True
-    # "Naver" of "Naver News": the site's name without the word that says what it is
-    if any(site.startswith(key) and site[len(key) :] in _SITE_KIND_WORDS for site in site_keys):
-        return True
-    return any(
-        len(site) >= 4 and (key.endswith(site) or (len(name.split()) >= 4 and key.startswith(site)))
-        for site in site_keys
-    )
-
-
-def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]  # a frozenset is a fine read-only default
-    """Author names from raw strings: split "A and B", drop "By", dates, URLs, e-mails, picture
-    credits and the site's own name; duplicates removed, order kept. News agencies are kept
-    when no person is named (a wire story's authors), and left out beside a person's name."""
-    names: list[str] = []
-    agencies: list[str] = []
-    seen: set[str] = set()
-    for item in raw:
-        text = _CONTACT_RE.sub(" ", _WRITTEN_AT_RE.sub("@", clean(item))).strip()
-        if _is_address(text):
-            continue
-        text = _MORE_BY_RE.sub("", _ROLES_LABEL_RE.sub("", _BY_RE.sub("", text)))
-        if compact_key(text) in site_keys:
-            continue  # "Jobs & Hire", the site's name, is not two people
-        if _joined_organisation(text):
-            continue
-        for part in _AUTHOR_SPLIT_RE.split(text):
-            part = _BY_RE.sub("", part.strip(" .:|-–—@©")).strip(" .:|-–—")
-            part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
-            part = _DEGREES_RE.sub("", part)
-            if _DEGREES_RE.fullmatch(f" {part}"):
-                continue  # the "PhD" of "Jane Doe, PhD"
-            if _PICTURE_CREDIT_RE.search(part):
-                continue
-            part = _without_agency(part)
-            if compact_key(part) in seen:
-                continue
-            if is_agency(part) and not _is_site_name(part, site_keys):
-                seen.add(compact_key(part))
-                agencies.append(part)
-            elif _name_ok(part, site_keys):
-                seen.add(compact_key(part))
-                names.append(part)
-    return names or agencies
-
-
-# Words that make a name an institution's: "Bundesministerium für Wirtschaft und Klimaschutz"
-_INSTITUTION_WORDS = frozenset(
-    "gmbh ag inc ltd llc plc corp kg verlag ministerium bundesministerium ministry department "
-    "departement institut institute landesanstalt bundesanstalt".split()
-)
-
-
-def _joined_organisation(text: str) -> bool:
-    """Whether `text` is one institution's name with an "und" or "and" in it, not two
-    people: "Bundesministerium für Wirtschaft und Klimaschutz" is no "Klimaschutz" (nor is
-    trafilatura's reading of it, "Bundesministerium für Wirtschaft; Klimaschutz")."""
-    pieces = re.split(r";|\s(?:und|and|&|et|y)\s", text, flags=re.IGNORECASE)
-    return len(pieces) > 1 and bool(
-        _INSTITUTION_WORDS.intersection(re.findall(r"[^\W_]+", pieces[0].lower()))
-    )
-
-
-def _without_agency(part: str) -> str:
-    """A reporter's name without the agency a slash joins to it: "Peter Maahn/dpa" and "PAP/
-    Rafał Guz" are the reporters'; "dpa/lno", two agencies, stays."""
-    sides = [side.strip() for side in part.split("/")]
-    if len(sides) != 2 or not all(sides):
-        return part
-    people = [side for side in sides if not is_agency(side)]
-    return people[0] if len(people) == 1 and " " in people[0] else part
-
 
 _BYLINE_WORDS = frozenset(
     "byline author authors writer contributor creator autor autoren autorin autorenzeile "
@@ -389,11 +69,6 @@ _AUTHOR_PAGE_RE = re.compile(
     r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori)/[^/?#]+", re.I
 )
 _MORE_FROM_RE = re.compile(r"(?:more|mehr|all|alle|see|view|read|plus)\b", re.I)
-_MORE_BY_RE = re.compile(
-    r"\b(?:view|see|read|more|all|alle|weitere|mehr)\b(?:\s+\w+){0,3}\s+"
-    r"(?:articles|stories|posts|news|artikel|beiträge|texte)\b.*$",
-    re.I,
-)
 _BYLINE_SPLIT_RE = re.compile(r"\s*(?:\||·|•|\s-\s|\s–\s|\s—\s)\s*")
 
 
@@ -426,7 +101,7 @@ def _byline_text(el: Element) -> str:
                 parts.append(child.tail)
 
     walk(el)
-    text = _MORE_BY_RE.sub("", clean("".join(parts)))
+    text = MORE_BY_RE.sub("", clean("".join(parts)))
     segments = [seg for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip(" |")]
     kept: list[str] = []
     for seg in segments:
@@ -475,6 +150,7 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
     best: str | None = None
     best_score = (-1, 0)
     found: list[tuple[Element, str]] = []
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     for el in root.xpath("//*[@class or @id or @rel or @itemprop]"):
         attrs = " ".join(str(v) for v in el.attrib.values()).lower()
         if el.tag in ("meta", "link", "script", "style", "body") or not _AUTHOR_ATTR_RE.search(
@@ -492,12 +168,12 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         itemprop = str(el.get("itemprop") or "").lower()
         if re.search(r"headline|title|publisher|description|section|keywords|date", itemprop):
             continue  # class "news-list-author" on the headline
-        if has_ancestor(el, {"nav", "footer", "aside", "form"}) or inside_related(el):
+        if has_ancestor(el, {"nav", "footer", "aside", "form"}) or inside_related(el, h1):
             continue
         if in_comments(el):
             continue
         raw = _byline_text(el)
-        text = _BY_RE.sub("", raw)
+        text = BY_RE.sub("", raw)
         text = _EDGE_DATE_WORDS_RE.sub("", text).strip(" |·,-–—:")
         if not 2 <= len(text) <= limit or _BIO_RE.search(text):
             continue
@@ -511,7 +187,7 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         ):
             continue  # "More from Jane Roe": a link to her page, not her byline
         if not names:
-            if _BY_RE.match(raw) or _only_names(text, site_keys):
+            if BY_RE.match(raw) or _only_names(text, site_keys):
                 found.append((el, text))
             continue
         if not all(n in compact for n in names[:3]):
@@ -552,7 +228,7 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
         return False
     if capitalised and not all(name[0].isupper() for name in found):
         return False
-    rest = compact_key(text)
+    rest = compact_key(without_agency(text))
     for name in found:
         rest = rest.replace(compact_key(name), "", 1)
     return len(rest) <= 3 * (len(found) - 1)  # what is left: "and", "und", "et"
@@ -564,7 +240,8 @@ _TEXT_BYLINE_RE = re.compile(
     r"^[\s|·•–—-]*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|"
     r"bericht|artikel|analyse|article|story|post|column|essay|commentary|report|chronique|"
     r"tribune)\s+)?"
-    r"(?:(?:written|posted|reported|text|words)\s+)?"
+    r"(?:(?:written|posted|reported|text|words|geschrieben|verfasst|erstellt|eingestellt|"
+    r"gepostet|veröffentlicht|publié|écrit|rédigé|escrito|publicado|scritto|pubblicato)\s+)?"
     r"(?:by|von|par|por|door|przez|autor(?:in|en)?|auteur|author|автор|текст)\b\s*:?",
     re.IGNORECASE,
 )
@@ -602,6 +279,7 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
     _BYLINE_REACH elements after it, when the page has an <h1>); (element, names), in
     document order."""
     found: list[tuple[Element, str]] = []
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     for el in root.iter(_TEXT_BYLINE_TAGS):
         if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
             continue
@@ -622,15 +300,17 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         if not names or not _only_names(names, site_keys, capitalised=True):
             continue
         if (
-            has_ancestor(el, {"figure", "figcaption", "nav", "aside", "footer", "form"})
-            or inside_related(el)
+            # (a byline in a quotation is the quoted post's: an embedded Facebook post's)
+            has_ancestor(
+                el, {"figure", "figcaption", "nav", "aside", "footer", "form", "blockquote"}
+            )
+            or inside_related(el, h1)
             or in_comments(el)
             or _runs_on(el)
             or _in_teaser_link(el, text)
         ):
             continue
         found.append((el, names))
-    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     if not found or h1 is None:
         return found
     # Document positions: a line far below the headline belongs to a list or a teaser.
@@ -706,12 +386,29 @@ def _text_after(label: Element) -> str:
 
 def _without_date(names: str) -> str:
     """Names without the date and time that follow them on the byline's line: "Jane Roe |
-    27.01.2022 - 12:45" is Jane Roe's."""
+    27.01.2022 - 12:45" and "Jane Roe am Dienstag, 6. Mai 2014 um 09:07 Uhr, gespeichert
+    unter Sport" are Jane Roe's."""
     segments = _BYLINE_SPLIT_RE.split(names)
-    if len(segments) < 2:
+    if len(segments) >= 2:
+        kept = [seg for seg in segments if not is_dateline(match_key(seg))]
+        return " ".join(kept) if len(kept) == 1 else names
+    day = parse_text_date(names)
+    if not day or day[1] == 0:
         return names
-    kept = [seg for seg in segments if not is_dateline(match_key(seg))]
-    return " ".join(kept) if len(kept) == 1 else names
+    # The words that lead into the date go with it: "am Dienstag", "on Monday", "le"
+    words = names[: day[1]].split()
+    while words and match_key(words[-1]) in _DATE_LEAD_WORDS:
+        words.pop()
+    return " ".join(words).rstrip(" ,;/|·–—-") if words else names
+
+
+_DATE_LEAD_WORDS = frozenset(
+    "am on at le el il den op du del vom de the "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "lunes martes miércoles jueves viernes sábado domingo".split()
+)
 
 
 # A wire story's dateline, "Hamburg (dpa/lno) – ...", "WASHINGTON (AP) — ...", and its source
@@ -751,6 +448,55 @@ def wire_credit(root: Element) -> str | None:
             and not in_comments(el)
         ):
             return found.group(1).strip()
+    return _credit_line(h1) if h1 is not None else None
+
+
+def _credit_line(h1: Element) -> str | None:
+    """An agency named alone on a line under the headline, before the article's first
+    paragraph: "<h1>...</h1><p class="credit">JIJI</p>"; not a picture's credit ("© AFP", a
+    caption). The headline may sit in a group of its own (<hgroup>, <header>)."""
+    parent = h1.getparent()
+    group = [parent] if parent is not None and parent.tag in ("hgroup", "header") else []
+    for node in [h1, *group]:
+        for at, el in enumerate(node.itersiblings()):
+            if at >= 5 or not isinstance(el.tag, str) or len(text := text_of(el)) >= 60:
+                break
+            if is_agency(text) and "©" not in text and el.find(".//img") is None:
+                return text.strip(" ()")
+    return None
+
+
+# A person's name as a byline writes it: two or three capitalised words ("Uta Helkenberg")
+_PLAIN_NAME_RE = re.compile(r"[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,2}")
+
+
+def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
+    """A line beside the headline that holds the day and one person's name and nothing else,
+    as a byline writes them: "04.02.2022 | 13:10 Uhr | Uta Helkenberg", "25.10.2022 - Reiner
+    Nagel" (within 40 elements of the <h1>)."""
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    if h1 is None:
+        return None
+    order = list(root.iter())
+    at = order.index(h1)
+    for el in order[max(0, at - 40) : at + 40]:
+        if el.tag not in ("div", "span", "small", "p", "li") or len(el) > 8:
+            continue  # (a line holds a few elements at most: no need to read a container)
+        if len(text := text_of(el)) > 80:
+            continue
+        segments = [seg.strip() for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip()]
+        dates = [seg for seg in segments if is_dateline(match_key(seg))]
+        rest = [seg for seg in segments if not is_dateline(match_key(seg))]
+        if len(rest) != 1 or not any(parse_text_date(seg) for seg in dates):
+            continue
+        name = rest[0]
+        if (
+            _PLAIN_NAME_RE.fullmatch(name)
+            and all(word[0].isupper() for word in name.split())
+            and not name.isupper()
+            and len(clean_authors([name], site_keys)) == 1
+        ):
+            return name
     return None
 
 
@@ -783,7 +529,7 @@ def _without_addresses(guessed: str | None, meta: Meta) -> str | None:
     addresses = {
         compact_key(address)
         for value in meta.all(*_AUTHOR_META)
-        for address in _ADDRESS_RE.findall(_WRITTEN_AT_RE.sub("@", value))
+        for address in ADDRESS_RE.findall(WRITTEN_AT_RE.sub("@", value))
     }
     names = [part for part in guessed.split(";") if compact_key(part) not in addresses]
     return ";".join(names) or None
@@ -803,6 +549,28 @@ _AUTHOR_META = (
     "sailthru.author",
     "byl",
 )
+
+
+# A name's spelling: words joined by spaces, dots, hyphens, apostrophes or underscores
+_SPELLING_RE = re.compile(r"[^\W_](?:[\w.'’ -]*[^\W_])?\.?")
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _spelled_as_shown(author: str, byline: str, site_keys: set[str]) -> list[str]:
+    """The author's name as the byline spells it, not as trafilatura rewrote it: "ThE_PaiN",
+    not "ThE PaiN"; "T. V. Raman", not "T V Raman". A name the byline only writes in capitals
+    keeps its case."""
+    shown = clean_authors([byline], site_keys)
+    if (
+        len(shown) == 1
+        and _SPELLING_RE.fullmatch(shown[0])
+        and compact_key(shown[0]) == compact_key(author)
+        and shown[0].casefold() != author.casefold()
+        and len(_BYLINE_SPLIT_RE.split(author)) == 1  # "Jane Roe - Cairo" is no spelling of it
+        and len(_WORD_RE.findall(shown[0])) == len(_WORD_RE.findall(author))
+    ):
+        return shown
+    return [author]
 
 
 def find_people(
@@ -837,11 +605,11 @@ def find_people(
         not authors
         and guessed
         and unaddressed
-        and not _is_site_name(guessed, site_keys)
-        and not _is_address(guessed)
+        and not is_site_name(guessed, site_keys)
+        and not is_address(guessed)
         # trafilatura splits "Mike Blake/Reuters files" at the slash
-        and not _PICTURE_CREDIT_RE.search(guessed.replace("; ", "/"))
-        and not _joined_organisation(guessed)
+        and not PICTURE_CREDIT_RE.search(guessed.replace("; ", "/"))
+        and not joined_organisation(guessed)
     ):
         # (trafilatura splits the site's name "Jobs & Hire" into "Jobs; Hire", and an address
         # "Publisher GmbH, Nürnberg, Germany" into its lines)
@@ -855,6 +623,8 @@ def find_people(
         byline = _text_byline(root, site_keys)
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
+    if not authors and (line := _dated_name_line(root, site_keys)):
+        authors, byline = [line], line
     if not authors and (agency := wire_credit(root)):
         authors = [agency]
     elif len(authors) == 1 and " " not in authors[0]:
@@ -877,6 +647,45 @@ def find_people(
                     if compact_key(shown[0]) == compact_key(authors[0]):
                         authors = shown
                         break
+    if len(authors) == 1 and byline:
+        authors = _spelled_as_shown(authors[0], byline, site_keys)
     if len(authors) == 1 and (spelled := _initials_spelled_out(root, authors[0])):
         authors = [spelled]
+    if authors and not _shown_on_page(root, authors):
+        return _shown_instead(root, site_keys)
     return authors, byline
+
+
+def _shown_on_page(root: Element, authors: list[str]) -> bool:
+    """Whether the page's text shows one of the authors' names. A name only the page's
+    declarations carry (JSON-LD, a meta tag) is the account of whoever posted the page, a
+    CMS login, a template's default: the reader sees no such byline."""
+    body = root.find("body")
+    text = text_of(body if body is not None else root)
+    # (most pages show the name as declared: the comparison keys only for the others)
+    folded = text.casefold()
+    if any(name.casefold() in folded for name in authors):
+        return True
+    shown = _unaccented(match_key(text))
+    return any(_unaccented(match_key(name)) in shown for name in authors)
+
+
+def _unaccented(text: str) -> str:
+    """`text` without accents: a name declared "Gabor Munier" is shown "Gàbor Muniér"."""
+    if text.isascii():
+        return text
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+
+
+def _shown_instead(root: Element, site_keys: set[str]) -> tuple[list[str], str | None]:
+    """The authors a byline the page shows names, written as names are ("linksc Creating
+    Search Engine API", a user name and its tagline, is none), else the agency a wire story
+    credits."""
+    byline = find_byline(root, [], site_keys) or _text_byline(root, site_keys)
+    authors = clean_authors([byline or ""], site_keys)
+    if authors and all(name[:1].isupper() for name in authors):
+        return authors, byline
+    agency = wire_credit(root)
+    return ([agency] if agency else []), None

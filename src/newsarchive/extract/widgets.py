@@ -264,12 +264,13 @@ def in_comments(el: Element) -> bool:
     return any(_COMMENT_WORDS.intersection(class_words(node)) for node in (el, *el.iterancestors()))
 
 
-def inside_related(el: Element) -> bool:
-    """Inside a box of related, recommended or popular stories, or a teaser card."""
+def inside_related(el: Element, headline: Element | None = None) -> bool:
+    """Inside a box of related, recommended or popular stories, or a teaser card; not one
+    that holds the page's `headline` too (the article's own "module-imageTeaser topArticle")."""
     for anc in el.iterancestors():
         words = set(class_words(anc))
         if words & {"related", "recommended", "teaser", "card", "promo", "popular", "trending"}:
-            return True
+            return headline is None or not any(h is headline for h in anc.iter("h1"))
     return False
 
 
