@@ -523,12 +523,13 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
     line, outside comments and teasers, and on a date line of its own beside the headline
     (see _plain_line). A day shown before the headline and outside the article that holds it
     is the site header's "today" box, not the article's, unless a box of their own holds it
-    and the article (see _beside_story)."""
+    and the article (see _BesideStory)."""
     found: list[_Shown] = []
     plain: list[tuple[Element, str, int, int, int]] = []  # element, day, length, position, at
     h1 = _headline_h1(root)
     story = _story_of(h1) if h1 is not None else None
     before_h1 = story is not None
+    beside_story = _BesideStory(story)
     chars = 0  # of text before the element, about (an element's tail counts at its start)
     h1_start = h1_end = -1
     for position, el in enumerate(root.iter()):
@@ -539,7 +540,7 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
             chars += len((el.tail or "").strip())
             continue
         at, chars = chars, chars + len((el.text or "").strip()) + len((el.tail or "").strip())
-        if before_h1 and not _beside_story(el, story):
+        if before_h1 and not beside_story(el):
             continue
         if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
             near = h1 is not None and (h1_end < 0 or at - h1_end <= _HEADER_CHARS)
@@ -563,21 +564,32 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
     return found
 
 
-def _beside_story(el: Element, story: Element | None) -> bool:
-    """Whether `el`, before the headline, is in the article (`story`) or beside it in a box
-    of their own: the nearest element that holds both is neither the page's <body> nor one
-    that holds the site's <header> or <nav> ("Pressemitteilung | 12.12.2022" over the
-    headline in <main>; a blog's date heading over the day's posts)."""
-    if story is None or el is story or story in el.iterancestors():
-        return True
-    holders = set(story.iterancestors())
-    box = next((a for a in el.iterancestors() if a in holders), None)
-    return (
-        box is not None
-        and box.tag not in ("html", "body")
-        and box.find(".//header") is None
-        and box.find(".//nav") is None
-    )
+class _BesideStory:
+    """Whether an element before the headline is in the article (`story`) or beside it in a
+    box of their own: the nearest element that holds both is neither the page's <body> nor
+    one that holds the site's <header> or <nav> ("Pressemitteilung | 12.12.2022" over the
+    headline in <main>; a blog's date heading over the day's posts). Each box is asked once
+    (it is asked of every element before the headline that shows a day)."""
+
+    def __init__(self, story: Element | None) -> None:
+        self._story = story
+        self._holders = frozenset(story.iterancestors()) if story is not None else frozenset()
+        self._boxes: dict[Element, bool] = {}
+
+    def __call__(self, el: Element) -> bool:
+        story = self._story
+        if story is None or el is story or story in el.iterancestors():
+            return True
+        box = next((a for a in el.iterancestors() if a in self._holders), None)
+        if box is None:
+            return False
+        if box not in self._boxes:
+            self._boxes[box] = (
+                box.tag not in ("html", "body")
+                and box.find(".//header") is None
+                and box.find(".//nav") is None
+            )
+        return self._boxes[box]
 
 
 def _short_text(el: Element, limit: int) -> str:
@@ -667,6 +679,7 @@ def _text_days(root: Element, month_first: bool) -> set[str]:
     story = _story_of(h1) if h1 is not None else None
     around_h1 = set(h1.iterancestors()) if h1 is not None else set()
     before_h1 = story is not None
+    beside_story = _BesideStory(story)
     for el in body.iter() if body is not None else ():
         if el is h1:
             before_h1 = False
@@ -675,7 +688,7 @@ def _text_days(root: Element, month_first: bool) -> set[str]:
         for text in (el.text, el.tail):
             if not text or not any(map(str.isdigit, text)):
                 continue
-            if before_h1 and not _beside_story(el, story):
+            if before_h1 and not beside_story(el):
                 continue
             text = " ".join(text.split())
             # A day inside a sentence is one the text talks about ("seit dem 30.04.2020 in

@@ -651,15 +651,18 @@ def find_people(
         authors = _spelled_as_shown(authors[0], byline, site_keys)
     if len(authors) == 1 and (spelled := _initials_spelled_out(root, authors[0])):
         authors = [spelled]
-    if authors and not _shown_on_page(root, authors):
+    if authors and not _shown_on_page(root, authors, byline):
         return _shown_instead(root, site_keys)
     return authors, byline
 
 
-def _shown_on_page(root: Element, authors: list[str]) -> bool:
+def _shown_on_page(root: Element, authors: list[str], byline: str | None) -> bool:
     """Whether the page's text shows one of the authors' names. A name only the page's
     declarations carry (JSON-LD, a meta tag) is the account of whoever posted the page, a
-    CMS login, a template's default: the reader sees no such byline."""
+    CMS login, a template's default: the reader sees no such byline. (The byline found on
+    the page is asked first: it names them on most pages, and the page's text is long.)"""
+    if byline and any(name.casefold() in byline.casefold() for name in authors):
+        return True
     body = root.find("body")
     text = text_of(body if body is not None else root)
     # (most pages show the name as declared: the comparison keys only for the others)

@@ -243,7 +243,20 @@ def _holds_most_text(el: Element) -> bool:
     body = next((a for a in ancestors if a.tag == "body"), None)
     if body is None or any(a.tag in ("main", "article") for a in ancestors):
         return False
-    return _text_length(el) * 2 > _text_length(body)
+    return _text_length(el) * 2 > _body_length(body)
+
+
+# The last page's <body> and its text's length: asked again for each heading in a box whose
+# class names a widget. (Holding the element keeps its page until the next one is asked.)
+_LAST_BODY: list[tuple[Element, int]] = []
+
+
+def _body_length(body: Element) -> int:
+    last = _LAST_BODY[0] if _LAST_BODY else None  # (read once: pages may be read in threads)
+    if last is None or last[0] is not body:
+        last = (body, _text_length(body))
+        _LAST_BODY[:] = [last]
+    return last[1]
 
 
 def _text_length(el: Element) -> int:
