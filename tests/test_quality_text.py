@@ -1171,3 +1171,32 @@ def test_a_link_to_the_comments_that_ends_a_line_goes_with_the_count_alone() -> 
     assert without_furniture([FILLER, "[12 Kommentare](/a#comments)"], URL) == FILLER
     sentence = "Readers left [comments](/a#comments) on the plans all week."
     assert without_furniture([sentence], URL) == sentence
+
+
+def test_a_spacer_shared_by_lazy_pictures_and_settings_in_json_are_the_pictures_they_load() -> None:
+    """A `src` that several pictures share while their lazy-loading attributes name
+    different pictures is the site's own spacer file: each is stored with the picture it
+    loads. A lazy-loading attribute that holds a script's settings as JSON names the picture
+    by its "src" there; the JSON itself is no address. A picture whose own `src` differs
+    from its lazy-loading one, shared with no other, keeps what trafilatura read."""
+    spacer = "//static.example/sc/9b/e151e5.gif"
+
+    def lazy(name: str, alt: str) -> str:
+        settings = f'{{"default":{{"load":"defer","src":"//img.example/{name}.img?w=799"}}}}'
+        return f"<img src='{spacer}' alt='{alt}' data-src='{settings}'>"
+
+    body = extracted(
+        f"<p>{FILLER}</p><figure>{lazy('quay', 'The quay at dawn')}"
+        "<figcaption>The quay at dawn.</figcaption></figure>"
+        "<p>The council will publish the next phase of the works in June, after the "
+        f"pilings are tested.</p><figure>{lazy('pier', 'The old pier')}"
+        "<figcaption>The old pier.</figcaption></figure>"
+        f"<p>{FILLER.replace('summer', 'spring')}</p>"
+        "<figure><img src='/photos/crane-small.jpg' data-src='/photos/crane.jpg' "
+        "alt='The crane'><figcaption>The crane.</figcaption></figure>"
+    ).body
+    assert "(https://img.example/quay.img?w=799)" in body
+    assert "(https://img.example/pier.img?w=799)" in body
+    assert "e151e5.gif" not in body
+    assert "default" not in body and "%7B" not in body
+    assert "![The crane](https://northbridge-courier.example/photos/crane" in body

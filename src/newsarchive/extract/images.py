@@ -7,6 +7,7 @@ same helpers for the figures in the text.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -93,7 +94,7 @@ def img_src(img: Element, base: str | None) -> str | None:
     if too_small(img):
         return None
     for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "src"):
-        value = img.get(attr)
+        value = _address(img.get(attr) or "")
         if value and not is_placeholder(value) and "placeholder" not in value.lower():
             if url := absolute_url(value, base):
                 return url
@@ -103,16 +104,55 @@ def img_src(img: Element, base: str | None) -> str | None:
     return None if url is None or is_placeholder(url) else url
 
 
+def _address(value: str) -> str | None:
+    """The address an attribute holds: the value itself, or, where a script keeps its
+    settings there as JSON ('{"default":{"load":"defer","src":"//img…"}}'), the "src" or
+    "url" inside; None for JSON without one (the JSON is no address)."""
+    if not value.lstrip().startswith(("{", "[")):
+        return value
+    try:
+        waiting: list[Any] = [json.loads(value)]
+    except ValueError:
+        return None
+    while waiting:  # breadth first: the outermost "src" is the picture's
+        item = waiting.pop(0)
+        if isinstance(item, dict):
+            if isinstance(src := item.get("src", item.get("url")), str):
+                return src
+            waiting.extend(item.values())
+        elif isinstance(item, list):
+            waiting.extend(item)
+    return None
+
+
 def lazy_pictures(root: Element, base: str | None) -> dict[tuple[str, str], str]:
-    """The pictures lazy-loading <img>s load: (placeholder `src`, `alt`) -> the picture's URL
-    (`img_src`), for the placeholders that stand for one picture only."""
+    """The pictures lazy-loading <img>s load: (stand-in `src`, `alt`) -> the picture's URL
+    (`img_src`), for the stand-ins that stand for one picture only. A stand-in is a
+    placeholder, or a `src` that several <img>s share while their lazy-loading attributes
+    name different pictures (a site's own spacer file, which a script swaps out)."""
     found: dict[tuple[str, str], str | None] = {}
+    shared: dict[str, set[str]] = {}  # a `src` beside other addresses -> those addresses
+    beside: list[tuple[str, str, str, str]] = []  # src, as trafilatura may write it, alt, real
     for img in root.iter("img"):
-        src = img.get("src") or ""
-        if is_placeholder(src) and (real := img_src(img, base)):
-            key = (src, img.get("alt") or "")
-            found[key] = real if found.get(key, real) == real else None
+        src, alt = img.get("src") or "", img.get("alt") or ""
+        if not (real := img_src(img, base)):
+            continue
+        if is_placeholder(src):
+            _add_lazy(found, (src, alt), real)
+        elif (shown := absolute_url(src, base)) is not None and shown != real:
+            shared.setdefault(shown, set()).add(real)
+            beside.append((src, shown, alt, real))
+    for src, shown, alt, real in beside:
+        if len(shared[shown]) > 1:
+            # trafilatura gives the `src` as the page writes it, or made absolute
+            _add_lazy(found, (src, alt), real)
+            _add_lazy(found, (shown, alt), real)
     return {key: url for key, url in found.items() if url}
+
+
+def _add_lazy(found: dict[tuple[str, str], str | None], key: tuple[str, str], real: str) -> None:
+    """`found` with `key` standing for `real`, or for none when it stands for another too."""
+    found[key] = real if found.get(key, real) == real else None
 
 
 def image_name(url: str | None) -> str:
