@@ -574,22 +574,32 @@ class _BesideStory:
     def __init__(self, story: Element | None) -> None:
         self._story = story
         self._holders = frozenset(story.iterancestors()) if story is not None else frozenset()
-        self._boxes: dict[Element, bool] = {}
+        self._from: dict[Element, bool] = {}  # an element -> the answer for its children
 
     def __call__(self, el: Element) -> bool:
-        story = self._story
-        if story is None or el is story or story in el.iterancestors():
+        if self._story is None or el is self._story:
             return True
-        box = next((a for a in el.iterancestors() if a in self._holders), None)
-        if box is None:
-            return False
-        if box not in self._boxes:
-            self._boxes[box] = (
-                box.tag not in ("html", "body")
-                and box.find(".//header") is None
-                and box.find(".//nav") is None
+        parent = el.getparent()
+        return parent is not None and self._below(parent)
+
+    def _below(self, el: Element) -> bool:
+        """The answer for the children of `el` (but the story): the same as for those of
+        its parent, unless `el` is the story or holds it."""
+        if (known := self._from.get(el)) is not None:
+            return known
+        if el is self._story:
+            answer = True
+        elif el in self._holders:  # the nearest box that holds both
+            answer = (
+                el.tag not in ("html", "body")
+                and el.find(".//header") is None
+                and el.find(".//nav") is None
             )
-        return self._boxes[box]
+        else:
+            parent = el.getparent()
+            answer = parent is not None and self._below(parent)
+        self._from[el] = answer
+        return answer
 
 
 def _short_text(el: Element, limit: int) -> str:

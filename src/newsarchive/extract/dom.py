@@ -50,20 +50,15 @@ def _gathered(el: Element, skip: frozenset[str], new_line: str | None) -> str:
     shows them."""
     parts: list[str] = []
     lines = new_line is not None
-    mark = new_line or ""
-
-    def shown(text: str, pre: bool) -> str:
-        if not lines or "\n" not in text:
-            return text
-        return text.replace("\n", mark) if pre else text.replace("\n", " ")
+    mark = _BREAK if lines else ""
 
     def walk(node: Element, pre: bool) -> None:
         block = lines and node.tag in BLOCK_TAGS
-        pre = pre or node.tag in PREFORMATTED_TAGS
+        pre = pre or (lines and node.tag in PREFORMATTED_TAGS)
         if block:
             parts.append(mark)
         if node.text:
-            parts.append(shown(node.text, pre))
+            parts.append(node.text.replace("\n", _BREAK) if pre else node.text)
         for child in node:
             if lines and child.tag == "br":
                 parts.append(mark)
@@ -72,12 +67,18 @@ def _gathered(el: Element, skip: frozenset[str], new_line: str | None) -> str:
             elif child.tag == "br":
                 parts.append(" ")
             if child.tail:
-                parts.append(shown(child.tail, pre))
+                parts.append(child.tail.replace("\n", _BREAK) if pre else child.tail)
         if block:
             parts.append(mark)
 
     walk(el, False)
-    return "".join(parts)
+    text = "".join(parts)
+    # The line breaks a browser shows are marked while walking; the source's others are spaces.
+    return text.replace("\n", " ").replace(_BREAK, new_line) if new_line is not None else text
+
+
+# A line break a browser shows, while `_gathered` walks (no page's text holds a NUL).
+_BREAK = "\x00"
 
 
 def spaced_text(el: Element) -> str:
