@@ -88,12 +88,16 @@ def too_small(img: Element) -> bool:
     return bool(sides) and (max(sides) <= 2 or bool(shown) and min(shown) <= 2)
 
 
+# The attributes a lazy-loading script reads the picture's address from.
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-url")
+
+
 def img_src(img: Element, base: str | None) -> str | None:
     """The real picture URL of an <img>, looking past lazy-loading placeholders; None for a
     spacer or a tracking pixel."""
     if too_small(img):
         return None
-    for attr in ("data-src", "data-lazy-src", "data-original", "data-url", "src"):
+    for attr in (*_LAZY_ATTRS, "src"):
         value = _address(img.get(attr) or "")
         if value and not is_placeholder(value) and "placeholder" not in value.lower():
             if url := absolute_url(value, base):
@@ -135,9 +139,12 @@ def lazy_pictures(root: Element, base: str | None) -> dict[tuple[str, str], str]
     beside: list[tuple[str, str, str, str]] = []  # src, as trafilatura may write it, alt, real
     for img in root.iter("img"):
         src, alt = img.get("src") or "", img.get("alt") or ""
+        placeholder = is_placeholder(src)
+        if not placeholder and not any(img.get(attr) for attr in _LAZY_ATTRS):
+            continue  # (most pictures: nothing to look past)
         if not (real := img_src(img, base)):
             continue
-        if is_placeholder(src):
+        if placeholder:
             _add_lazy(found, (src, alt), real)
         elif (shown := absolute_url(src, base)) is not None and shown != real:
             shared.setdefault(shown, set()).add(real)
