@@ -568,8 +568,8 @@ class _BesideStory:
     """Whether an element before the headline is in the article (`story`) or beside it in a
     box of their own: the nearest element that holds both is neither the page's <body> nor
     one that holds the site's <header> or <nav> ("Pressemitteilung | 12.12.2022" over the
-    headline in <main>; a blog's date heading over the day's posts). Each box is asked once
-    (it is asked of every element before the headline that shows a day)."""
+    headline in <main>; a blog's date heading over the day's posts). It is asked of every
+    element above the headline, so each answer is kept for the children of its element."""
 
     def __init__(self, story: Element | None) -> None:
         self._story = story
