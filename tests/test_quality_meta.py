@@ -776,6 +776,32 @@ def test_a_sites_logo_marked_up_as_h1_is_not_the_headline_its_date_line_hangs_un
     assert story_article(blog + "</body></html>").published == "2019-10-16"
 
 
+@pytest.mark.parametrize(
+    "home",
+    [
+        "/",
+        "./",
+        "index.html",
+        "https://courier.example/",
+        "https://www.courier-group.example",  # the group's front page, on another host
+        "https://web.archive.org/web/20201013000000/https://courier.example/",
+    ],
+)
+def test_an_h1_linking_to_a_front_page_outside_the_article_is_the_sites_logo(home: str) -> None:
+    # The day under the logo is today's; the story's is the one under its headline.
+    logo = f'<div class="top"><h1><a href="{home}">Courier</a></h1><p>8 December 2020</p></div>'
+    post = f'<div class="post"><h1>{HEADLINE}</h1><p>A report. 13 October 2020</p>{STORY}</div>'
+    html = (
+        f"<!doctype html><html lang='en'><head><title>{HEADLINE}</title></head>"
+        f"<body>{logo}{post}</body></html>"
+    )
+    article = story_article(html)
+    assert (article.title, article.published) == (HEADLINE, "2020-10-13")
+    # A first <h1> that links elsewhere is a headline, and the day under it is its own.
+    elsewhere = html.replace(f'href="{home}"', 'href="/courier/history"')
+    assert story_article(elsewhere).published == "2020-12-08"
+
+
 def test_a_published_value_that_is_the_modification_time_backs_no_day_by_itself() -> None:
     ld = {
         "@type": "NewsArticle",

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 from newsarchive.extract.datetext import (
     format_offset,
@@ -27,6 +26,8 @@ from newsarchive.extract.dom import (
     Element,
     all_text,
     class_words,
+    links_home,
+    logo_h1,
     text_of,
     walk_events,
 )
@@ -243,17 +244,9 @@ def _nearest_to_headline(root: Element, shown: list[_Shown]) -> str | None:
 
 def _headline_h1(root: Element) -> Element | None:
     """The headline's <h1>: the first with text, but for a site's logo marked up as one (see
-    _logo_h1) when another <h1> follows."""
+    logo_h1) when another <h1> follows."""
     h1s = [el for el in root.iter("h1") if text_of(el)]
-    return next((el for el in h1s if not _logo_h1(el)), h1s[-1] if h1s else None)
-
-
-def _logo_h1(h1: Element) -> bool:
-    """Whether an <h1> is the site's logo: outside <article> and <main>, it holds a picture
-    or links to the front page."""
-    if any(anc.tag in ("article", "main") for anc in h1.iterancestors()):
-        return False
-    return h1.find(".//img") is not None or any(_links_home(a.get("href")) for a in h1.iter("a"))
+    return next((el for el in h1s if not logo_h1(el)), h1s[-1] if h1s else None)
 
 
 def _url_day(url: str) -> str | None:
@@ -483,17 +476,11 @@ def _site_header(el: Element) -> bool:
     """Whether `el` is the site's header, whose date box shows today's date: a <header>
     outside the article and the page's <main> that holds the site's navigation or its logo's
     link home, and no headline (a logo's <h1> is none)."""
-    if el.tag != "header" or not all(_logo_h1(h1) for h1 in el.iter("h1")):
+    if el.tag != "header" or not all(logo_h1(h1) for h1 in el.iter("h1")):
         return False
     if any(anc.tag in ("article", "main") for anc in el.iterancestors()):
         return False
-    return el.find(".//nav") is not None or any(_links_home(a.get("href")) for a in el.iter("a"))
-
-
-def _links_home(href: str | None) -> bool:
-    """Whether a link goes to the site's front page ("/", "https://courier.example/")."""
-    parts = urlsplit((href or "").strip())
-    return parts.path in ("", "/") and not parts.query and bool(parts.netloc or parts.path)
+    return el.find(".//nav") is not None or any(links_home(a.get("href")) for a in el.iter("a"))
 
 
 def _articles_footer(el: Element, around_h1: set[Element] | frozenset[Element]) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from copy import deepcopy
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -186,6 +187,36 @@ def parse_html(markup: str, where: str) -> Element:
 def has_ancestor(el: Element, tags: set[str]) -> bool:
     """Whether one of the element's ancestors is one of `tags`."""
     return any(isinstance(a.tag, str) and a.tag in tags for a in el.iterancestors())
+
+
+# A link to the site's front page, written relative to the page.
+_HOME_HREFS = frozenset({"/", "./", "index.html", "/index.html", "/index.php"})
+# A Wayback Machine capture's address: the page it shows follows the capture's time.
+_WAYBACK_RE = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/(?P<url>https?://.+)$", re.I)
+
+
+def original_url(url: str) -> str:
+    """The page a Wayback Machine capture shows (web.archive.org/web/<time>/<url>), else url."""
+    m = _WAYBACK_RE.match(url)
+    return m["url"] if m else url
+
+
+def links_home(href: str | None) -> bool:
+    """Whether a link goes to a site's front page ("/", "index.html",
+    "https://courier.example/", or that in a Wayback Machine capture)."""
+    href = original_url((href or "").strip())
+    if href in _HOME_HREFS:
+        return True
+    parts = urlsplit(href)
+    return bool(parts.netloc) and parts.path in ("", "/") and not parts.query
+
+
+def logo_h1(h1: Element) -> bool:
+    """Whether an <h1> is the site's logo rather than a headline: outside <article> and
+    <main>, it holds a picture or links to the front page."""
+    if has_ancestor(h1, {"article", "main"}):
+        return False
+    return h1.find(".//img") is not None or any(links_home(a.get("href")) for a in h1.iter("a"))
 
 
 # An inline style that hides its element (a tab's panel until clicked, a text-to-speech copy).

@@ -18,7 +18,15 @@ from urllib.parse import urljoin, urlsplit
 
 from newsarchive.extract.datetext import parse_text_date
 from newsarchive.extract.declarations import Meta, ld_str
-from newsarchive.extract.dom import SKIP_TEXT_TAGS, Element, class_words, raw_text_of, text_of
+from newsarchive.extract.dom import (
+    SKIP_TEXT_TAGS,
+    Element,
+    class_words,
+    logo_h1,
+    original_url,
+    raw_text_of,
+    text_of,
+)
 from newsarchive.extract.text import clean, compact_key, contains, match_key
 from newsarchive.extract.widgets import heading_in_widget, in_widget
 
@@ -33,7 +41,6 @@ class Site:
     name: str | None  # as it names itself ("The Moscow Times")
     hostname: str | None  # of the article's address, without "www."
     keys: set[str]  # the site's name in the forms titles and bylines write it (compact_key)
-    home: str | None  # the original site's host for a Wayback Machine capture, else hostname
 
 
 def identify_site(
@@ -80,10 +87,9 @@ def identify_site(
         or _site_name([*declared, sitename], hostname)
     )
     # A Wayback Machine capture is the original site's page: its name is that site's.
-    original_host = urlsplit(_original_url(article_url)).hostname
+    original_host = urlsplit(original_url(article_url)).hostname
     keys = _site_keys([name, sitename], hostname) | _site_keys([], original_host)
-    home = original_host.removeprefix("www.") if original_host else None
-    return Site(name, hostname, keys, home)
+    return Site(name, hostname, keys)
 
 
 def _publisher_name(publisher: Any, index: dict[str, dict[str, Any]] | None) -> str | None:
@@ -238,15 +244,6 @@ def _strip_named_site(title: str, site_keys: set[str]) -> str:
     return title
 
 
-_WAYBACK_RE = re.compile(r"^https?://web\.archive\.org/web/\d+[a-z_]*/(?P<url>https?://.+)$", re.I)
-
-
-def _original_url(url: str) -> str:
-    """The page a Wayback Machine capture shows (web.archive.org/web/<time>/<url>), else url."""
-    m = _WAYBACK_RE.match(url)
-    return m["url"] if m else url
-
-
 # ---------------------------------------------------------------------------------------------
 # The headline
 
@@ -270,7 +267,7 @@ def find_title(
         page_title,
     ]
     declared_keys = {match_key(html.unescape(t)) for t in declared_titles if t}
-    headlines, set_aside, logos = _headlines(root, site.keys, site.home, declared_keys)
+    headlines, set_aside, logos = _headlines(root, site.keys, declared_keys)
     # trafilatura's title is the <title> cleaned, or a heading it takes for the headline: one
     # that no declared title repeats ("Ansprechpartner", "Hauptmenü") comes last.
     repeated = any(
@@ -573,7 +570,7 @@ def _reworded(headline: str, words: set[str]) -> bool:
 
 
 def _headlines(
-    root: Element, site_keys: set[str], hostname: str | None, declared: set[str] | None = None
+    root: Element, site_keys: set[str], declared: set[str] | None = None
 ) -> tuple[list[str], list[str], set[str]]:
     """The page's <h1> headlines, kicker removed, without the site logos and section names
     that some sites mark up as <h1> in their page header or in boxes that look like widgets;
@@ -586,7 +583,7 @@ def _headlines(
     for el in root.iter("h1"):
         ancestors = {a.tag for a in el.iterancestors()}
         in_article = bool(ancestors & {"article", "main"})
-        if not in_article and (_links_home(el, hostname) or el.find(".//img") is not None):
+        if logo_h1(el):
             if key := compact_key(text_of(el)):
                 logos.add(key)
             continue
@@ -626,18 +623,6 @@ def _after_kicker(h1: Element, declared: set[str]) -> str | None:
         parts.append(sibling.tail or "")
     rest = clean("".join(parts)).lstrip(" :|–—-")
     return rest if rest and match_key(rest) in declared else None
-
-
-def _links_home(el: Element, hostname: str | None) -> bool:
-    for a in el.iter("a"):
-        href = _original_url(str(a.get("href") or "").strip())
-        parts = urlsplit(href)
-        if href in ("/", "./", "#", "index.html", "/index.html", "/index.php"):
-            return True
-        host = (parts.hostname or "").removeprefix("www.")
-        if host and host == hostname and parts.path in ("", "/"):
-            return True
-    return False
 
 
 def _subheads(root: Element, site_keys: set[str]) -> list[str]:
