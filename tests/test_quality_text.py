@@ -1200,3 +1200,51 @@ def test_a_spacer_shared_by_lazy_pictures_and_settings_in_json_are_the_pictures_
     assert "e151e5.gif" not in body
     assert "default" not in body and "%7B" not in body
     assert "![The crane](https://northbridge-courier.example/photos/crane" in body
+
+
+def test_a_post_the_article_embeds_stays_in_the_box_that_frames_it() -> None:
+    """A tweet quoted with the network's embedding code stays in the text although the page
+    frames it in a box named "social" or "widget"; a share bar beside it does not."""
+    tweets = [
+        ("social-media-embed", "The new pilings look sturdier than the old quay ever did"),
+        ("article-widget article-tweet", "Ferry staff have been told the timetable holds"),
+    ]
+    text = f"<p>{FILLER}</p>"
+    for frame, said in tweets:
+        text += (
+            f"<div class='{frame}'><blockquote class='twitter-tweet'><p lang='en'>{said}</p>"
+            "— Harbour Watch (@harbourwatch) <a href='https://twitter.com/harbourwatch/status/1'>"
+            "May 2, 2024</a></blockquote><script async src='https://platform.twitter.com/"
+            "widgets.js'></script></div>"
+            f"<p>{FILLER.replace('harbour', 'port')}</p>"
+        )
+    text += "<div class='social-share'><p>Share this story on Facebook and X</p></div>"
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><title>Harbour works begin</title></head><body>"
+        "<article><header><h1>Harbour works begin</h1></header>"
+        f"<div class='story-body'>{text}<p>{FILLER}</p></div></article></body></html>"
+    )
+    stored = reader_text(extract(dataclasses.replace(page(""), raw=html.encode())).body)
+    for _, said in tweets:
+        assert said in stored
+    assert "— Harbour Watch (@harbourwatch) May 2, 2024" in stored
+    assert "Share this story" not in stored
+
+
+def test_a_sidebar_showing_a_post_beside_its_own_text_is_still_a_widget() -> None:
+    """A box named as a widget is a post's frame only when the post is most of its text."""
+    from newsarchive.extract.widgets import embedded_posts
+
+    post = (
+        "<blockquote class='twitter-tweet'><p>Quay closed today</p>— Harbour Watch "
+        "(@harbourwatch)</blockquote>"
+    )
+    frame = lxml.html.fragment_fromstring(f"<div class='social-embed'>{post}</div>")
+    assert [el.tag for el in embedded_posts(frame)] == ["blockquote"]
+    sidebar = lxml.html.fragment_fromstring(
+        "<div class='sidebar'><h3>Most read this week</h3><ul>"
+        + "".join(f"<li>Story number {n} of the week's most read</li>" for n in range(6))
+        + f"</ul>{post}</div>"
+    )
+    assert embedded_posts(sidebar) == []
+

@@ -46,6 +46,7 @@ from newsarchive.extract.text import (
 )
 from newsarchive.extract.titles import h1_text, headline_text
 from newsarchive.extract.widgets import (
+    is_embedded_post,
     is_hidden_structured_data,
     is_junk_widget,
     related_sections,
@@ -458,6 +459,8 @@ def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
                     inner = "nav"
                 elif where == "outside" and is_junk_widget(child):
                     inner = "widget"
+                elif where == "widget" and is_embedded_post(child):
+                    inner = "outside"  # a post the article quotes, in a "social" frame
                 walk(child, inner)
             parts[where].append(child.tail or "")
 
