@@ -20,6 +20,7 @@ import pytest
 from newsarchive.extract import extract
 from newsarchive.extract.widgets import is_hidden_structured_data
 from newsarchive.models import Article, FetchedPage
+from newsarchive.render import render_body
 
 FETCHED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 URL = "https://northbridge-courier.example/news/2024/05/harbour-works"
@@ -1248,3 +1249,41 @@ def test_a_sidebar_showing_a_post_beside_its_own_text_is_still_a_widget() -> Non
     )
     assert embedded_posts(sidebar) == []
 
+
+STANDFIRST = "A two-year project will rebuild the northern quay and its ferry berth"
+
+
+def test_the_standfirst_set_as_a_heading_under_the_headline_is_the_header_s() -> None:
+    """The heading right after the headline that says what the page's description says is
+    the standfirst: the header shows it, the text does not start with it again."""
+    head = f"<meta name='description' content='{STANDFIRST}'>"
+    article = extracted(f"<h2 class='sub-head'>{STANDFIRST}</h2><p>{FILLER}</p>", head)
+    assert article.extra.get("standfirst") == STANDFIRST
+    assert STANDFIRST not in article.body
+    assert render_body(article).count(STANDFIRST) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "head"),
+    [
+        # A heading that is not the page's description: the text's first section.
+        (
+            f"<h2>{STANDFIRST}</h2><p>{FILLER}</p>",
+            "<meta name='description' content='The harbour works begin on Monday'>",
+        ),
+        # The description's words as a paragraph too: the text starts with them.
+        (
+            f"<h2>{STANDFIRST}</h2><p>{STANDFIRST}</p><p>{FILLER}</p>",
+            f"<meta name='description' content='{STANDFIRST}'>",
+        ),
+        # A heading further down, past a paragraph, is a section's.
+        (
+            f"<p>{FILLER}</p><h2>{STANDFIRST}</h2><p>{FILLER}</p>",
+            f"<meta name='description' content='{STANDFIRST}'>",
+        ),
+    ],
+)
+def test_a_heading_that_is_no_standfirst_stays_in_the_text(body: str, head: str) -> None:
+    article = extracted(body, head)
+    assert STANDFIRST in reader_text(article.body)
+    assert article.extra.get("standfirst") != STANDFIRST

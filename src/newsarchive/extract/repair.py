@@ -491,13 +491,14 @@ def header_shown(
     title: str,
     people: tuple[list[str], str | None],
     image: LeadImage | None,
+    standfirst: str | None = None,
 ) -> Header:
-    """What the header of the archived file shows above the body: the headline, the byline
+    """What the header of the archived file shows above the body: the headline, the
+    `standfirst` set as a heading under it (`titles.standfirst_heading`), the byline
     (`people`: the authors and the byline), and the lead picture with its caption."""
     authors, byline = people
-    keys = {
-        k for k in (match_key(title), match_key(byline or ""), match_key(h1_text(root) or "")) if k
-    }
+    shown = (title, byline or "", h1_text(root) or "", standfirst or "")
+    keys = {k for k in map(match_key, shown) if k}
     # The headline's <h1> as trafilatura may keep it: with its kicker ("Transport Council...").
     keys.update(
         match_key(text_of(el))
