@@ -1287,3 +1287,26 @@ def test_a_heading_that_is_no_standfirst_stays_in_the_text(body: str, head: str)
     article = extracted(body, head)
     assert STANDFIRST in reader_text(article.body)
     assert article.extra.get("standfirst") != STANDFIRST
+
+
+def test_a_caption_held_in_full_and_cut_short_is_stored_once() -> None:
+    """A gallery's caption that the page holds in full and cut short, one shown at a time by
+    its "less" and "more" toggles, or twice in full, is stored once, without the toggles."""
+    from newsarchive.extract.furniture import without_furniture
+
+    text = "The northern quay closes on Monday for the summer."
+    picture = "![Pilings](https://northbridge-courier.example/img/quay.jpg)"
+    caption = "Workers lower the first of the new pilings into the northern quay on Monday."
+    cut = "Workers lower the first of the new pilings into the"
+    once = f"- {picture} {caption} Photo: Jane Roe"
+    toggled = f"- {picture} {caption} [less]{cut} [... more] Photo: Jane Roe"
+    assert without_furniture([toggled, text], URL) == f"{once}\n\n{text}"
+    twice = f"- {picture} {caption} {caption} Photo: Jane Roe"
+    assert without_furniture([twice, text], URL) == f"{once}\n\n{text}"
+    # A few words said twice, or words without a picture, stay as they are.
+    chant = f"{picture} The crowd sang out, walk on, walk on, walk on, with hope in your heart."
+    repeated = f"{caption} {caption}"
+    assert without_furniture([chant, repeated], URL) == f"{chant}\n\n{repeated}"
+    # A link named "More" beside a picture is no toggle.
+    linked = f"{picture} Jane Roe [MORE](https://northbridge-courier.example/people/roe) said so."
+    assert without_furniture([linked], URL) == linked
