@@ -20,6 +20,7 @@ import pytest
 from newsarchive.extract import extract
 from newsarchive.extract.widgets import is_hidden_structured_data
 from newsarchive.models import Article, FetchedPage
+from newsarchive.render import render_body
 
 FETCHED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 URL = "https://northbridge-courier.example/news/2024/05/harbour-works"
@@ -1200,3 +1201,112 @@ def test_a_spacer_shared_by_lazy_pictures_and_settings_in_json_are_the_pictures_
     assert "e151e5.gif" not in body
     assert "default" not in body and "%7B" not in body
     assert "![The crane](https://northbridge-courier.example/photos/crane" in body
+
+
+def test_a_post_the_article_embeds_stays_in_the_box_that_frames_it() -> None:
+    """A tweet quoted with the network's embedding code stays in the text although the page
+    frames it in a box named "social" or "widget"; a share bar beside it does not."""
+    tweets = [
+        ("social-media-embed", "The new pilings look sturdier than the old quay ever did"),
+        ("article-widget article-tweet", "Ferry staff have been told the timetable holds"),
+    ]
+    text = f"<p>{FILLER}</p>"
+    for frame, said in tweets:
+        text += (
+            f"<div class='{frame}'><blockquote class='twitter-tweet'><p lang='en'>{said}</p>"
+            "— Harbour Watch (@harbourwatch) <a href='https://twitter.com/harbourwatch/status/1'>"
+            "May 2, 2024</a></blockquote><script async src='https://platform.twitter.com/"
+            "widgets.js'></script></div>"
+            f"<p>{FILLER.replace('harbour', 'port')}</p>"
+        )
+    text += "<div class='social-share'><p>Share this story on Facebook and X</p></div>"
+    html = (
+        "<!DOCTYPE html><html lang='en'><head><title>Harbour works begin</title></head><body>"
+        "<article><header><h1>Harbour works begin</h1></header>"
+        f"<div class='story-body'>{text}<p>{FILLER}</p></div></article></body></html>"
+    )
+    stored = reader_text(extract(dataclasses.replace(page(""), raw=html.encode())).body)
+    for _, said in tweets:
+        assert said in stored
+    assert "— Harbour Watch (@harbourwatch) May 2, 2024" in stored
+    assert "Share this story" not in stored
+
+
+def test_a_sidebar_showing_a_post_beside_its_own_text_is_still_a_widget() -> None:
+    """A box named as a widget is a post's frame only when the post is most of its text."""
+    from newsarchive.extract.widgets import embedded_posts
+
+    post = (
+        "<blockquote class='twitter-tweet'><p>Quay closed today</p>— Harbour Watch "
+        "(@harbourwatch)</blockquote>"
+    )
+    frame = lxml.html.fragment_fromstring(f"<div class='social-embed'>{post}</div>")
+    assert [el.tag for el in embedded_posts(frame)] == ["blockquote"]
+    sidebar = lxml.html.fragment_fromstring(
+        "<div class='sidebar'><h3>Most read this week</h3><ul>"
+        + "".join(f"<li>Story number {n} of the week's most read</li>" for n in range(6))
+        + f"</ul>{post}</div>"
+    )
+    assert embedded_posts(sidebar) == []
+
+
+STANDFIRST = "A two-year project will rebuild the northern quay and its ferry berth"
+
+
+def test_the_standfirst_set_as_a_heading_under_the_headline_is_the_header_s() -> None:
+    """The heading right after the headline that says what the page's description says is
+    the standfirst: the header shows it, the text does not start with it again."""
+    head = f"<meta name='description' content='{STANDFIRST}'>"
+    article = extracted(f"<h2 class='sub-head'>{STANDFIRST}</h2><p>{FILLER}</p>", head)
+    assert article.extra.get("standfirst") == STANDFIRST
+    assert STANDFIRST not in article.body
+    assert render_body(article).count(STANDFIRST) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "head"),
+    [
+        # A heading that is not the page's description: the text's first section.
+        (
+            f"<h2>{STANDFIRST}</h2><p>{FILLER}</p>",
+            "<meta name='description' content='The harbour works begin on Monday'>",
+        ),
+        # The description's words as a paragraph too: the text starts with them.
+        (
+            f"<h2>{STANDFIRST}</h2><p>{STANDFIRST}</p><p>{FILLER}</p>",
+            f"<meta name='description' content='{STANDFIRST}'>",
+        ),
+        # A heading further down, past a paragraph, is a section's.
+        (
+            f"<p>{FILLER}</p><h2>{STANDFIRST}</h2><p>{FILLER}</p>",
+            f"<meta name='description' content='{STANDFIRST}'>",
+        ),
+    ],
+)
+def test_a_heading_that_is_no_standfirst_stays_in_the_text(body: str, head: str) -> None:
+    article = extracted(body, head)
+    assert STANDFIRST in reader_text(article.body)
+    assert article.extra.get("standfirst") != STANDFIRST
+
+
+def test_a_caption_held_in_full_and_cut_short_is_stored_once() -> None:
+    """A gallery's caption that the page holds in full and cut short, one shown at a time by
+    its "less" and "more" toggles, or twice in full, is stored once, without the toggles."""
+    from newsarchive.extract.furniture import without_furniture
+
+    text = "The northern quay closes on Monday for the summer."
+    picture = "![Pilings](https://northbridge-courier.example/img/quay.jpg)"
+    caption = "Workers lower the first of the new pilings into the northern quay on Monday."
+    cut = "Workers lower the first of the new pilings into the"
+    once = f"- {picture} {caption} Photo: Jane Roe"
+    toggled = f"- {picture} {caption} [less]{cut} [... more] Photo: Jane Roe"
+    assert without_furniture([toggled, text], URL) == f"{once}\n\n{text}"
+    twice = f"- {picture} {caption} {caption} Photo: Jane Roe"
+    assert without_furniture([twice, text], URL) == f"{once}\n\n{text}"
+    # A few words said twice, or words without a picture, stay as they are.
+    chant = f"{picture} The crowd sang out, walk on, walk on, walk on, with hope in your heart."
+    repeated = f"{caption} {caption}"
+    assert without_furniture([chant, repeated], URL) == f"{chant}\n\n{repeated}"
+    # A link named "More" beside a picture is no toggle.
+    linked = f"{picture} Jane Roe [MORE](https://northbridge-courier.example/people/roe) said so."
+    assert without_furniture([linked], URL) == linked

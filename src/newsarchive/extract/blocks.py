@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from newsarchive.extract.dom import BLOCK_TAGS, SKIP_TEXT_TAGS, Element, raw_text_of, text_of
 from newsarchive.extract.images import figure_caption, img_src, split_credit
 from newsarchive.extract.text import absolute_url, clean, contains, escape_md, match_key
-from newsarchive.extract.widgets import SKIP_TAGS, skip_reason
+from newsarchive.extract.widgets import SKIP_TAGS, embedded_posts, skip_reason
 
 _RELATED_LINE_RE = re.compile(
     r"^(?:related(?: article| articles| story| stories| content| reading| link| coverage)?|"
@@ -238,8 +238,11 @@ class Walker:
     def block(self, el: Element, quote: bool) -> None:
         reason = skip_reason(el)
         if reason is not None:
-            # A "Related article: <link>" line stays even inside a related-content wrapper.
             if reason == "class" and el.tag not in SKIP_TAGS:
+                # A post the article embeds stays in the box the page frames it with, and a
+                # "Related article: <link>" line even inside a related-content wrapper.
+                for post in embedded_posts(el):
+                    self.block(post, quote)
                 self._related(el)
             return
         tag = el.tag

@@ -31,7 +31,12 @@ from newsarchive.extract.images import find_lead_image, lazy_pictures
 from newsarchive.extract.people import find_people
 from newsarchive.extract.repair import article_body, header_shown
 from newsarchive.extract.text import first_of, match_key, without_controls
-from newsarchive.extract.titles import find_standfirst, find_title, identify_site
+from newsarchive.extract.titles import (
+    find_standfirst,
+    find_title,
+    identify_site,
+    standfirst_heading,
+)
 from newsarchive.extract.walls import (
     COMPLETENESS,
     REASON,
@@ -81,7 +86,8 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
     first = next((b.md for b in reading.blocks if b.tag == "p"), None)
     published = published_date(root, meta, dated, reading.date, article_url, lang, first)
     image = find_lead_image(root, meta, ld, reading.image, base)
-    header = header_shown(root, meta, ld, title, (authors, byline), image)
+    standfirst = standfirst_heading(root, meta, ld, title)
+    header = header_shown(root, meta, ld, title, (authors, byline), image, standfirst)
     body = article_body(
         root,
         reading.blocks,
@@ -115,7 +121,7 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
             source=given if given and given != article_url else None,
             status=page.status,
             final_url=page.final_url or None,
-            extra=_extra(root, title, body, shown, ld, consent),
+            extra=_extra(root, (title, standfirst), body, shown, ld, consent),
         )
     )
 
@@ -146,12 +152,19 @@ def _file_url(page: FetchedPage) -> str:
 
 
 def _extra(
-    root: Element, title: str, body: str, shown: str, ld: dict[str, Any], consent: Element | None
+    root: Element,
+    heads: tuple[str, str | None],
+    body: str,
+    shown: str,
+    ld: dict[str, Any],
+    consent: Element | None,
 ) -> dict[str, str]:
     """Article.extra: the extractor, the standfirst, whether the article is free to read and,
-    for a page that holds only part of it, why (`shown`: the page's `shown_text`)."""
+    for a page that holds only part of it, why (`heads`: the headline and the standfirst set
+    as a heading under it; `shown`: the page's `shown_text`)."""
     extra = {"extractor": EXTRACTOR}
-    if standfirst := find_standfirst(root, title, body):
+    title, heading = heads
+    if standfirst := find_standfirst(root, title, body, heading):
         extra["standfirst"] = standfirst
     free = ld_free(ld)
     if free is not None:

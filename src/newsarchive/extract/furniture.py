@@ -132,6 +132,7 @@ def without_furniture(blocks: Iterable[str], article_url: str) -> str:
     """The body's blocks without furniture and promotions, as Markdown. A page that holds
     nothing but promotions (a list of links, say) keeps them: that is what it shows."""
     blocks = [rest for block in blocks if (rest := _without_meta_lines(block))]
+    blocks = [_without_caption_copy(block) if "![" in block else block for block in blocks]
     furniture = [is_furniture(block, article_url) for block in blocks]
     kept = [block for block, gone in zip(blocks, furniture, strict=True) if not gone]
     gone = [f or is_promotion(b) for b, f in zip(blocks, furniture, strict=True)]
@@ -174,6 +175,55 @@ def _is_meta_line(md: str) -> bool:
         return False
     plain = _plain(md)
     return len(plain) <= 300 and len(_META_LABEL_RE.findall(plain)) >= 2
+
+
+# The toggles of a caption the page holds both cut short and in full, showing one at a
+# time: "[less]", "[... more]" (links without an address, so text in brackets).
+_CAPTION_TOGGLE_RE = re.compile(r" ?\[(?:\.{3}|…)? ?(?:less|more)\](?!\() ?", re.IGNORECASE)
+# A picture's Markdown, or a word: the tokens in which a copy is looked for.
+_TOKEN_RE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\([^)]*\)|\S+")
+# The fewest words of a copy, and the share of the caption before it that it repeats.
+_COPY_WORDS = 8
+_COPY_SHARE = 0.6
+
+
+def _without_caption_copy(block: str) -> str:
+    """A block holding a picture, without the second copy of its caption: the page holds
+    the caption in full and cut short, one shown at a time by their "less" and "more"
+    toggles ("Esper, left, meets ... nation. [less]Esper, left, meets ... military [...
+    more]"), or twice in full; trafilatura keeps both, one after the other. The copy is a
+    run of words right after the words it repeats, most of them from their start."""
+    lines = block.split("\n")
+    for at, line in enumerate(lines):
+        if "![" not in line:
+            continue
+        line = _CAPTION_TOGGLE_RE.sub(" ", line) if _CAPTION_TOGGLE_RE.search(line) else line
+        tokens = list(_TOKEN_RE.finditer(line))
+        copy = _copy(tokens)
+        if copy is not None:
+            start, end = copy
+            cut = tokens[end].start() if end < len(tokens) else len(line)
+            line = line[: tokens[start].start()] + line[cut:]
+        lines[at] = line.rstrip()
+    return "\n".join(lines)
+
+
+def _copy(tokens: list[re.Match[str]]) -> tuple[int, int] | None:
+    """The tokens (from, to) that repeat, right after them, most of the run of tokens before
+    them from its start (`_COPY_WORDS` at least)."""
+    words = [t[0] for t in tokens]
+    first: dict[tuple[str, ...], int] = {}
+    for j in range(len(words) - _COPY_WORDS + 1):
+        gram = tuple(words[j : j + _COPY_WORDS])
+        i = first.setdefault(gram, j)
+        if j - i < _COPY_WORDS:
+            continue
+        m = _COPY_WORDS
+        while j + m < len(words) and i + m < j and words[i + m] == words[j + m]:
+            m += 1
+        if m >= _COPY_SHARE * (j - i):
+            return j, j + m
+    return None
 
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s")

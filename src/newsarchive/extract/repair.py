@@ -46,6 +46,7 @@ from newsarchive.extract.text import (
 )
 from newsarchive.extract.titles import h1_text, headline_text
 from newsarchive.extract.widgets import (
+    is_embedded_post,
     is_hidden_structured_data,
     is_junk_widget,
     related_sections,
@@ -458,6 +459,8 @@ def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
                     inner = "nav"
                 elif where == "outside" and is_junk_widget(child):
                     inner = "widget"
+                elif where == "widget" and is_embedded_post(child):
+                    inner = "outside"  # a post the article quotes, in a "social" frame
                 walk(child, inner)
             parts[where].append(child.tail or "")
 
@@ -488,13 +491,14 @@ def header_shown(
     title: str,
     people: tuple[list[str], str | None],
     image: LeadImage | None,
+    standfirst: str | None = None,
 ) -> Header:
-    """What the header of the archived file shows above the body: the headline, the byline
+    """What the header of the archived file shows above the body: the headline, the
+    `standfirst` set as a heading under it (`titles.standfirst_heading`), the byline
     (`people`: the authors and the byline), and the lead picture with its caption."""
     authors, byline = people
-    keys = {
-        k for k in (match_key(title), match_key(byline or ""), match_key(h1_text(root) or "")) if k
-    }
+    shown = (title, byline or "", h1_text(root) or "", standfirst or "")
+    keys = {k for k in map(match_key, shown) if k}
     # The headline's <h1> as trafilatura may keep it: with its kicker ("Transport Council...").
     keys.update(
         match_key(text_of(el))

@@ -695,8 +695,13 @@ _STANDFIRST = re.compile(
 )
 
 
-def find_standfirst(root: Element, title: str, body: str) -> str | None:
-    """The standfirst of the article's header, when the page marks one and the text lacks it."""
+def find_standfirst(root: Element, title: str, body: str, heading: str | None = None) -> str | None:
+    """The standfirst of the article's header, when the text lacks it: the one the page sets
+    as a heading under the headline (`heading`, from `standfirst_heading`: the text lacks it
+    unless a paragraph of its own says it, as a sentence inside one may), or the one it
+    marks by its class."""
+    if heading and match_key(heading) not in map(match_key, body.split("\n\n")):
+        return heading
     for el in root.iter("h2", "p", "div"):
         if not _STANDFIRST.search(str(el.get("class") or "").lower()) or in_widget(el):
             continue
@@ -707,4 +712,41 @@ def find_standfirst(root: Element, title: str, body: str) -> str | None:
             and match_key(text) not in match_key(body)
         ):
             return text
+    return None
+
+
+_SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def standfirst_heading(root: Element, meta: Meta, ld: dict[str, Any], title: str) -> str | None:
+    """The standfirst a page sets as the heading right after the headline's <h1>: a heading
+    that says word for word what the page's description says (og:description, description,
+    twitter:description, the JSON-LD description) sums the story up; it belongs to the
+    header, not to the text. Not when a paragraph of the page says it too: then the text
+    starts with it."""
+    described = {
+        match_key(text)
+        for text in (
+            *(meta.get(name) for name in ("og:description", "description", "twitter:description")),
+            ld_str(ld.get("description")),
+        )
+        if text
+    }
+    described.discard("")
+    headline = match_key(title)
+    if not described or not headline:
+        return None
+    for h1 in root.iter("h1"):
+        if headline not in (match_key(headline_text(h1)), match_key(text_of(h1))):
+            continue
+        after = h1.getnext()
+        while after is not None and not isinstance(after.tag, str):  # comments
+            after = after.getnext()
+        if after is None or after.tag not in _SUBHEADINGS:
+            return None
+        text = text_of(after)
+        key = match_key(text)
+        if key not in described or any(match_key(text_of(p)) == key for p in root.iter("p")):
+            return None
+        return text
     return None

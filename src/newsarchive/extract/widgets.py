@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words
+from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words, text_of
 
 # Never article text, whatever their content.
 SKIP_TAGS = frozenset(
@@ -264,6 +264,31 @@ def _text_length(el: Element) -> int:
     this runs for every heading in a box whose class names a widget)."""
     scripts = sum(len(node.text or "") for node in el.iter("script", "style"))
     return len("".join(el.itertext())) - scripts
+
+
+# The classes that a social network's embedding code gives the quote of a post ("<blockquote
+# class="twitter-tweet">"): a post the article quotes, whatever box the page wraps it in
+# ("social-media-embed", "article-widget").
+_EMBEDDED_POST_CLASSES = frozenset(
+    "twitter-tweet twitter-video instagram-media tiktok-embed bluesky-embed text-post-media".split()
+)
+
+
+def is_embedded_post(el: Element) -> bool:
+    """Whether `el` is the quote of a social-network post the article embeds."""
+    return el.tag == "blockquote" and not _EMBEDDED_POST_CLASSES.isdisjoint(
+        str(el.get("class") or "").split()
+    )
+
+
+def embedded_posts(widget: Element) -> list[Element]:
+    """The posts a box whose class names a widget wraps (`is_embedded_post`), when they are
+    most of its text: the box is the post's frame, not a sidebar that shows one."""
+    posts = [el for el in widget.iter("blockquote") if is_embedded_post(el)]
+    if not posts:
+        return []
+    own = sum(len(text_of(post)) for post in posts)
+    return posts if 2 * own >= len(text_of(widget)) else []
 
 
 # Author names in these belong to someone else: commenters, forum replies, reviewers.
