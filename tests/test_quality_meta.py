@@ -131,6 +131,22 @@ def test_a_label_alone_names_the_author_in_the_text_that_follows_it() -> None:
     assert story_article(story(byline=signed)).authors == ()
 
 
+def test_a_byline_labelled_with_the_authors_roles_names_the_author() -> None:
+    roles = "<p>Text &amp; Fotos: Jane Roe</p>"
+    assert story_article(story(byline=roles)).authors == ("Jane Roe",)
+    # the role in parentheses after the name is the byline's, not another name
+    edited = (
+        '<div class="meta">05.02.2020 <span>- Redaktion: Jane Roe (Pressesprecherin des '
+        "Verbands)</span></div>"
+    )
+    assert story_article(story(byline=edited)).authors == ("Jane Roe",)
+
+
+def test_an_interview_by_line_names_the_interviewer_not_who_was_asked() -> None:
+    line = "<p><em>Ein Interview von <b>Jane Roe</b> mit <b>John Doe</b>.</em></p>"
+    assert story_article(story(byline=line)).authors == ("Jane Roe",)
+
+
 def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
     line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
     assert story_article(story(byline=line)).authors == ("Jane Roe",)

@@ -220,6 +220,9 @@ def _after_headline(root: Element, candidates: list[tuple[Element, str]]) -> str
     return first
 
 
+_ROLE_AFTER_RE = re.compile(r"\s*\([^()]*\)$")
+
+
 def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) -> bool:
     """Whether `text` is one to four names and nothing else ("Jane Doe and John Roe"); with
     `capitalised`, names as running text writes them ("By the numbers" is no name)."""
@@ -228,23 +231,29 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
         return False
     if capitalised and not all(name[0].isupper() for name in found):
         return False
-    rest = compact_key(without_agency(text))
+    # (a role in parentheses after the name is the byline's too: "Jane Roe (Pressesprecherin)")
+    rest = compact_key(_ROLE_AFTER_RE.sub("", without_agency(text)))
     for name in found:
         rest = rest.replace(compact_key(name), "", 1)
     return len(rest) <= 3 * (len(found) - 1)  # what is left: "and", "und", "et"
 
 
 # The start of a byline written in the article's text: "Von Jane Doe", "Text von Jane Doe",
-# "Eine Kolumne von Jane Doe", "Auteur : Jane Doe", "Written by: Jane Doe".
+# "Eine Kolumne von Jane Doe", "Auteur : Jane Doe", "Written by: Jane Doe", and the roles a
+# label gives the author: "Text & Fotos: Jane Doe", "Redaktion: Jane Doe".
 _TEXT_BYLINE_RE = re.compile(
     r"^[\s|·•–—-]*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|"
     r"bericht|artikel|analyse|article|story|post|column|essay|commentary|report|chronique|"
-    r"tribune)\s+)?"
+    r"tribune|interview)\s+)?"
     r"(?:(?:written|posted|reported|text|words|geschrieben|verfasst|erstellt|eingestellt|"
     r"gepostet|veröffentlicht|publié|écrit|rédigé|escrito|publicado|scritto|pubblicato)\s+)?"
-    r"(?:by|von|par|por|door|przez|autor(?:in|en)?|auteur|author|автор|текст)\b\s*:?",
+    r"(?:(?:by|von|par|por|door|przez|autor(?:in|en)?|auteur|author|автор|текст)\b\s*:?|"
+    r"(?:text|texte|words|redaktion)(?:\s*(?:,|&|und|and|et)\s*(?:fotos?|photos?|bilder?|"
+    r"pictures|illustrations?))*\s*:)",
     re.IGNORECASE,
 )
+# "Ein Interview von Jane Doe mit John Roe": who was asked follows the interviewer's name
+_INTERVIEWED_RE = re.compile(r"\s+(?:mit|with|avec|con)\s+.*$", re.IGNORECASE)
 # "Text von Jane Doe, Illustration von John Roe": the other credits after the author's
 _CREDITS_AFTER_RE = re.compile(
     r"[\s,;|]+(?:illustrations?|fotos?|photos?|fotografie|photography|bilder?|pictures|grafik)"
@@ -297,6 +306,8 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
         if len(text) > 100 or not (m := _TEXT_BYLINE_RE.match(text)) or text.endswith(":"):
             continue  # (a line ending in a colon leads into what follows: a teaser's title)
         names = _without_date(_CREDITS_AFTER_RE.sub("", text[m.end() :]).strip(" :"))
+        if "interview" in m[0].lower():
+            names = _INTERVIEWED_RE.sub("", names)
         if not names or not _only_names(names, site_keys, capitalised=True):
             continue
         if (
