@@ -147,6 +147,20 @@ def test_an_interview_by_line_names_the_interviewer_not_who_was_asked() -> None:
     assert story_article(story(byline=line)).authors == ("Jane Roe",)
 
 
+def test_a_box_headed_author_names_the_author_below_a_long_article() -> None:
+    # (a long article: a byline line that far below the headline would be a teaser's)
+    long_story = STORY + "".join(
+        f"<p>More on the cranes, part {n}: <b>the port</b> said <i>nothing</i>.</p>"
+        for n in range(150)
+    )
+    box = '<h4 class="meta-title">Autor</h4><p class="meta-text"><a href="/p/jr">Jane Roe</a>, </p>'
+    html = story(byline="", after=f"<div>{long_story}{box}</div>")
+    assert story_article(html).authors == ("Jane Roe",)
+    # Unheaded, a line that far down is a teaser's byline
+    teaser = "<p>Von Jane Roe</p>"
+    assert story_article(story(after=f"<div>{long_story}{teaser}</div>")).authors == ()
+
+
 def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
     line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
     assert story_article(story(byline=line)).authors == ("Jane Roe",)

@@ -288,6 +288,7 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
     _BYLINE_REACH elements after it, when the page has an <h1>); (element, names), in
     document order."""
     found: list[tuple[Element, str]] = []
+    headed: set[Element] = set()  # the name under a heading of its own: "<h4>Autor</h4>"
     h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     for el in root.iter(_TEXT_BYLINE_TAGS):
         if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
@@ -303,6 +304,8 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
             if not (text.endswith(":") or text.lstrip(" |·•–—-")[:1].isupper()):
                 continue
             text = f"{text} {_text_after(el)}"
+            if el.tag in _HEADING_TAGS:
+                headed.add(el)
         if len(text) > 100 or not (m := _TEXT_BYLINE_RE.match(text)) or text.endswith(":"):
             continue  # (a line ending in a colon leads into what follows: a teaser's title)
         names = _without_date(_CREDITS_AFTER_RE.sub("", text[m.end() :]).strip(" :"))
@@ -336,7 +339,9 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
     return [
         (el, names)
         for el, names in found
-        if h1_at - _BYLINE_REACH // 10 <= position[el] <= h1_at + _BYLINE_REACH
+        if h1_at - _BYLINE_REACH // 10
+        <= position[el]
+        <= h1_at + _BYLINE_REACH * (_HEADED_REACH if el in headed else 1)
     ]
 
 
@@ -549,6 +554,10 @@ def _without_addresses(guessed: str | None, meta: Meta) -> str | None:
 # How far (in elements, document order) from the headline a byline in the text may be: a
 # long lead, a picture gallery, a table of contents; beyond that, a list of other items.
 _BYLINE_REACH = 400
+# A box headed "Autor" names the author wherever it stands, after a long article too: no
+# teaser gives its byline a heading of its own.
+_HEADED_REACH = 3
+_HEADING_TAGS = frozenset({"h4", "h5", "h6"})
 
 
 # Meta tags that name the author, by the names publishers and CMSs give them
