@@ -161,6 +161,19 @@ def test_a_box_headed_author_names_the_author_below_a_long_article() -> None:
     assert story_article(story(after=f"<div>{long_story}{teaser}</div>")).authors == ()
 
 
+def test_a_name_alone_in_bold_at_the_end_signs_the_article() -> None:
+    signed = story(byline="").replace("</article>", "<p><strong>Jane Roe</strong></p></article>")
+    assert story_article(signed).authors == ("Jane Roe",)
+    # A closing line in bold that is no name signs nothing
+    closing = story().replace(
+        "</article>", "<p><strong>Weitere Informationen:</strong></p></article>"
+    )
+    assert story_article(closing).authors == ()
+    # A byline comes first: the last paragraph's name is then someone else's
+    bylined = '<p class="byline">By John Doe</p>'
+    assert story_article(signed.replace("<h1>", bylined + "<h1>")).authors == ("John Doe",)
+
+
 def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
     line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
     assert story_article(story(byline=line)).authors == ("Jane Roe",)

@@ -516,6 +516,26 @@ def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
     return None
 
 
+# A paragraph set in bold or italics as a whole: "**Jane Roe**", "*Jane Roe*"
+_EMPHASISED_RE = re.compile(r"(\*\*?|_)([^*_]+)\1")
+
+
+def _signature(closing: str | None, site_keys: set[str]) -> str | None:
+    """The name that signs the article: its last paragraph holds one person's name and nothing
+    else, set apart in bold or italics ("**Jane Roe**")."""
+    if not closing or not (m := _EMPHASISED_RE.fullmatch(closing.strip())):
+        return None
+    name = m[2].strip()
+    if (
+        _PLAIN_NAME_RE.fullmatch(name)
+        and all(word[0].isupper() for word in name.split())
+        and not name.isupper()
+        and clean_authors([name], site_keys) == [name]
+    ):
+        return name
+    return None
+
+
 def _initials_spelled_out(root: Element, initials: str) -> str | None:
     """The name a byline of initials stands for ("DT"), when the page spells it out
     ("Donald Townsend", in its licence line) and the byline's link to the author's page
@@ -600,6 +620,7 @@ def find_people(
     ld_objects: list[dict[str, Any]],
     guessed: str | None,
     site_keys: set[str],
+    closing: str | None = None,
 ) -> tuple[list[str], str | None]:
     """The article's authors, and its byline as the page words it.
 
@@ -645,6 +666,8 @@ def find_people(
         authors = clean_authors([byline], site_keys)
     if not authors and (line := _dated_name_line(root, site_keys)):
         authors, byline = [line], line
+    if not authors and not byline and (signed := _signature(closing, site_keys)):
+        authors, byline = [signed], signed
     if not authors and (agency := wire_credit(root)):
         authors = [agency]
     elif len(authors) == 1 and " " not in authors[0]:
