@@ -174,6 +174,14 @@ def test_a_name_alone_in_bold_at_the_end_signs_the_article() -> None:
     assert story_article(signed.replace("<h1>", bylined + "<h1>")).authors == ("John Doe",)
 
 
+def test_a_headline_marked_as_the_author_s_is_no_byline() -> None:
+    # the section's name in a header whose id says "author", the author of the JSON-LD unseen
+    header = '<header><h1 class="section-name" id="ifAuthor">Brasília</h1></header>'
+    head = article_ld(author={"@type": "Person", "name": "Jane Roe"})
+    html = story(head=head, before=header, h1="<h2>Harbour cranes return</h2>")
+    assert story_article(html).authors == ()
+
+
 def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
     line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
     assert story_article(story(byline=line)).authors == ("Jane Roe",)

@@ -138,6 +138,9 @@ _BIO_RE = re.compile(r"\b(?:is|was|are|covers|writes|has been|joined|reports)\b|
 _AUTHOR_ATTR_RE = re.compile("author|byline|writer|contributor|creator|autor|verfasser")
 
 
+_NO_BYLINE_TAGS = frozenset({"meta", "link", "script", "style", "body", "h1"})
+
+
 def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str | None:
     """The page's byline wording ("Daphné Benoit for AFP"), from an element marked as a byline
     or author that names the authors; without a leading "By".
@@ -153,9 +156,8 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
     h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     for el in root.xpath("//*[@class or @id or @rel or @itemprop]"):
         attrs = " ".join(str(v) for v in el.attrib.values()).lower()
-        if el.tag in ("meta", "link", "script", "style", "body") or not _AUTHOR_ATTR_RE.search(
-            attrs
-        ):
+        # (a headline is no byline, whatever its marks say: "<h1 id="ifAuthor">Brasília</h1>")
+        if el.tag in _NO_BYLINE_TAGS or not _AUTHOR_ATTR_RE.search(attrs):
             continue
         words = set(class_words(el))
         is_byline = "byline" in words or any(w.startswith("byline") for w in words)
