@@ -576,8 +576,8 @@ def _without_addresses(guessed: str | None, meta: Meta) -> str | None:
 # How far (in elements, document order) from the headline a byline in the text may be: a
 # long lead, a picture gallery, a table of contents; beyond that, a list of other items.
 _BYLINE_REACH = 400
-# A box headed "Autor" names the author wherever it stands, after a long article too: no
-# teaser gives its byline a heading of its own.
+# A box headed "Autor" names the author further down, below a long article too: no teaser
+# gives its byline a heading of its own.
 _HEADED_REACH = 3
 _HEADING_TAGS = frozenset({"h4", "h5", "h6"})
 
@@ -627,7 +627,8 @@ def find_people(
     """The article's authors, and its byline as the page words it.
 
     Authors: JSON-LD people, then trafilatura's byline reading (`guessed`), then meta tags,
-    then the page's byline element. (On the corpus's tuning pages trafilatura's reading was
+    then the page's byline element, then the name that signs the article's last paragraph
+    (`closing`, as Markdown). (On the corpus's tuning pages trafilatura's reading was
     right more often than the meta tags: 77 % against 67 % of the pages where each gave a
     name.)
     """
