@@ -131,6 +131,57 @@ def test_a_label_alone_names_the_author_in_the_text_that_follows_it() -> None:
     assert story_article(story(byline=signed)).authors == ()
 
 
+def test_a_byline_labelled_with_the_authors_roles_names_the_author() -> None:
+    roles = "<p>Text &amp; Fotos: Jane Roe</p>"
+    assert story_article(story(byline=roles)).authors == ("Jane Roe",)
+    # the role in parentheses after the name is the byline's, not another name
+    edited = (
+        '<div class="meta">05.02.2020 <span>- Redaktion: Jane Roe (Pressesprecherin des '
+        "Verbands)</span></div>"
+    )
+    assert story_article(story(byline=edited)).authors == ("Jane Roe",)
+
+
+def test_an_interview_by_line_names_the_interviewer_not_who_was_asked() -> None:
+    line = "<p><em>Ein Interview von <b>Jane Roe</b> mit <b>John Doe</b>.</em></p>"
+    assert story_article(story(byline=line)).authors == ("Jane Roe",)
+
+
+def test_a_box_headed_author_names_the_author_below_a_long_article() -> None:
+    # (a long article: a byline line that far below the headline would be a teaser's)
+    long_story = STORY + "".join(
+        f"<p>More on the cranes, part {n}: <b>the port</b> said <i>nothing</i>.</p>"
+        for n in range(150)
+    )
+    box = '<h4 class="meta-title">Autor</h4><p class="meta-text"><a href="/p/jr">Jane Roe</a>, </p>'
+    html = story(byline="", after=f"<div>{long_story}{box}</div>")
+    assert story_article(html).authors == ("Jane Roe",)
+    # Unheaded, a line that far down is a teaser's byline
+    teaser = "<p>Von Jane Roe</p>"
+    assert story_article(story(after=f"<div>{long_story}{teaser}</div>")).authors == ()
+
+
+def test_a_name_alone_in_bold_at_the_end_signs_the_article() -> None:
+    signed = story(byline="").replace("</article>", "<p><strong>Jane Roe</strong></p></article>")
+    assert story_article(signed).authors == ("Jane Roe",)
+    # A closing line in bold that is no name signs nothing
+    closing = story().replace(
+        "</article>", "<p><strong>Weitere Informationen:</strong></p></article>"
+    )
+    assert story_article(closing).authors == ()
+    # A byline comes first: the last paragraph's name is then someone else's
+    bylined = '<p class="byline">By John Doe</p>'
+    assert story_article(signed.replace("<h1>", bylined + "<h1>")).authors == ("John Doe",)
+
+
+def test_a_headline_marked_as_the_author_s_is_no_byline() -> None:
+    # the section's name in a header whose id says "author", the author of the JSON-LD unseen
+    header = '<header><h1 class="section-name" id="ifAuthor">Brasília</h1></header>'
+    head = article_ld(author={"@type": "Person", "name": "Jane Roe"})
+    html = story(head=head, before=header, h1="<h2>Harbour cranes return</h2>")
+    assert story_article(html).authors == ()
+
+
 def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
     line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
     assert story_article(story(byline=line)).authors == ("Jane Roe",)

@@ -79,7 +79,8 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
         root, meta, ld, article_url, base, (reading.sitename, reading.title), ld_index(ld_objects)
     )
     title = find_title(root, meta, ld, reading.title, site, (article_url, base))
-    authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys)
+    closing = next((b.md for b in reversed(reading.blocks) if b.tag == "p"), None)
+    authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys, closing)
     language = page_language(root, meta, ld, reading.language)
     lang = root.get("lang") or language
     dated = ld_with_page_dates(ld, ld_objects)
