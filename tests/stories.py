@@ -55,3 +55,9 @@ def json_ld(data: object) -> str:
 
 def story_article(html: str, url: str = STORY_URL) -> Article:
     return extract(page(html, url))
+
+
+def byline_authors(byline: str, **parts: str) -> tuple[str, ...]:
+    """The authors read from the test story with `byline` under its headline (and the other
+    `parts` of `story`)."""
+    return story_article(story(byline=byline, **parts)).authors

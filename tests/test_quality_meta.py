@@ -10,7 +10,15 @@ from newsarchive.extract import clean_authors, strip_site_name
 from newsarchive.extract.dates import published_date
 from newsarchive.extract.declarations import meta_tags
 from newsarchive.extract.dom import parse_html
-from stories import HEADLINE, STORY, STORY_URL, json_ld, story, story_article
+from stories import (
+    HEADLINE,
+    STORY,
+    STORY_URL,
+    byline_authors,
+    json_ld,
+    story,
+    story_article,
+)
 
 
 def article_ld(**fields: object) -> str:
@@ -68,7 +76,7 @@ def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: l
 
 def test_a_picture_credit_is_no_byline() -> None:
     credit = '<p class="byline">By Mike Blake/Reuters files</p>'
-    assert story_article(story(byline=credit)).authors == ()
+    assert byline_authors(credit) == ()
 
 
 def test_the_sites_name_is_not_split_into_people() -> None:
@@ -113,7 +121,7 @@ def test_a_labelled_byline_row_names_the_author_and_a_form_label_does_not() -> N
         '<div class="info"><span class="label">Datum:</span> 03.05.2024<br>'
         '<span class="label">Autor:</span> Fritz Imhof<br></div>'
     )
-    assert story_article(story(byline=row)).authors == ("Fritz Imhof",)
+    assert byline_authors(row) == ("Fritz Imhof",)
 
 
 def test_a_label_alone_names_the_author_in_the_text_that_follows_it() -> None:
@@ -121,30 +129,30 @@ def test_a_label_alone_names_the_author_in_the_text_that_follows_it() -> None:
         '<div class="meta"><div><p class="label"><strong>By</strong></p></div>'
         '<div><p class="full-name">Jane Roe</p></div></div>'
     )
-    assert story_article(story(byline=split)).authors == ("Jane Roe",)
+    assert byline_authors(split) == ("Jane Roe",)
     lines = '<div class="info"><b>Von:</b><br><br> Jane Roe</div>'
-    assert story_article(story(byline=lines)).authors == ("Jane Roe",)
+    assert byline_authors(lines) == ("Jane Roe",)
     hidden = '<p><span class="screen-reader-text">| By </span> <span>Jane Roe</span></p>'
-    assert story_article(story(byline=hidden)).authors == ("Jane Roe",)
+    assert byline_authors(hidden) == ("Jane Roe",)
     # A role written after a name is no label: a list of signatories is no byline.
     signed = "<p><strong>John Roe</strong>, <span>author</span><br><strong>Jane Doe</strong></p>"
-    assert story_article(story(byline=signed)).authors == ()
+    assert byline_authors(signed) == ()
 
 
 def test_a_byline_labelled_with_the_authors_roles_names_the_author() -> None:
     roles = "<p>Text &amp; Fotos: Jane Roe</p>"
-    assert story_article(story(byline=roles)).authors == ("Jane Roe",)
+    assert byline_authors(roles) == ("Jane Roe",)
     # the role in parentheses after the name is the byline's, not another name
     edited = (
         '<div class="meta">05.02.2020 <span>- Redaktion: Jane Roe (Pressesprecherin des '
         "Verbands)</span></div>"
     )
-    assert story_article(story(byline=edited)).authors == ("Jane Roe",)
+    assert byline_authors(edited) == ("Jane Roe",)
 
 
 def test_an_interview_by_line_names_the_interviewer_not_who_was_asked() -> None:
     line = "<p><em>Ein Interview von <b>Jane Roe</b> mit <b>John Doe</b>.</em></p>"
-    assert story_article(story(byline=line)).authors == ("Jane Roe",)
+    assert byline_authors(line) == ("Jane Roe",)
 
 
 def test_a_box_headed_author_names_the_author_below_a_long_article() -> None:
@@ -184,29 +192,29 @@ def test_a_headline_marked_as_the_author_s_is_no_byline() -> None:
 
 def test_an_article_by_line_keeps_the_name_and_leaves_the_date() -> None:
     line = '<div class="meta">Ein Artikel von <strong>Jane Roe</strong> | 27.01.2022 - 12:45</div>'
-    assert story_article(story(byline=line)).authors == ("Jane Roe",)
+    assert byline_authors(line) == ("Jane Roe",)
 
 
 def test_a_byline_that_says_who_wrote_or_posted_it_ends_where_its_date_begins() -> None:
     written = "<p>Geschrieben von Jane Roe am 25.08.2015 22:30</p>"
-    assert story_article(story(byline=written)).authors == ("Jane Roe",)
+    assert byline_authors(written) == ("Jane Roe",)
     saved = (
         '<p class="postmetadata">Von Jane Roe am <a href="/2013/08/07/">07.08.2013</a> um 09:07 '
         'Uhr gespeichert unter <a href="/kat/">Kommunizieren</a></p>'
     )
-    assert story_article(story(byline=saved)).authors == ("Jane Roe",)
+    assert byline_authors(saved) == ("Jane Roe",)
     created = "<p class='date'>Erstellt von Jane Roe am Dienstag 6. Mai 2014</p>"
-    assert story_article(story(byline=created)).authors == ("Jane Roe",)
+    assert byline_authors(created) == ("Jane Roe",)
     slash = "<p>Von Jane Roe / 12. Mai 2020</p>"
-    assert story_article(story(byline=slash)).authors == ("Jane Roe",)
+    assert byline_authors(slash) == ("Jane Roe",)
     posted = "<p>Posted by Jane Roe on Monday, November 18th, 2019 at 11:08 a.m.</p>"
-    assert story_article(story(byline=posted)).authors == ("Jane Roe",)
+    assert byline_authors(posted) == ("Jane Roe",)
     # A word of the name is not taken for the date's: "Today" of "Courier Today"
     paper = "<p>Written by Courier Today on November 7, 2023</p>"
-    assert story_article(story(byline=paper)).authors == ("Courier Today",)
+    assert byline_authors(paper) == ("Courier Today",)
     # An embedded post's line is the post's, not the article's
     embedded = f"<blockquote class='fb'>{posted}</blockquote>"
-    assert story_article(story(byline=embedded)).authors == ()
+    assert byline_authors(embedded) == ()
 
 
 def test_a_name_the_page_never_shows_is_no_author() -> None:
@@ -250,7 +258,7 @@ def test_a_name_the_page_never_shows_is_no_author() -> None:
 def test_a_line_beside_the_headline_with_the_day_and_a_name_is_the_byline(
     line: str, names: tuple[str, ...]
 ) -> None:
-    assert story_article(story(byline=line)).authors == names
+    assert byline_authors(line) == names
 
 
 def test_a_teaser_module_that_holds_the_headline_is_the_article_s_own() -> None:
@@ -262,12 +270,12 @@ def test_a_teaser_module_that_holds_the_headline_is_the_article_s_own() -> None:
     assert story_article(story(h1=top)).authors == ("Jane Roe",)
     # the label alone is no name
     label = '<div class="author-info"><span class="auth-byline">von</span></div>'
-    assert story_article(story(byline=label)).authors == ()
+    assert byline_authors(label) == ()
 
 
 def test_a_label_s_name_loses_the_agency_acronym_after_its_slash() -> None:
     row = '<div class="info"><h5>Datum: </h5>03.11.2021 <br><h5>Autor: </h5>Peter Maahn/SP-X</div>'
-    assert story_article(story(byline=row)).authors == ("Peter Maahn",)
+    assert byline_authors(row) == ("Peter Maahn",)
 
 
 def test_an_agency_alone_on_the_line_under_the_headline_is_the_author() -> None:
@@ -284,7 +292,7 @@ def test_a_name_is_spelled_as_the_byline_spells_it() -> None:
         '<p class="meta">26 Mai, 2008 | <a href="/author/the_pain" rel="author" '
         'title="Beiträge von ThE_PaiN">ThE_PaiN</a></p>'
     )
-    assert story_article(story(byline=link)).authors == ("ThE_PaiN",)
+    assert byline_authors(link) == ("ThE_PaiN",)
 
 
 def test_a_wire_story_is_credited_to_the_agency_its_dateline_or_source_line_names() -> None:
@@ -292,14 +300,14 @@ def test_a_wire_story_is_credited_to_the_agency_its_dateline_or_source_line_name
         "<p>Hamburg (dpa/lno) – The harbour authority said on Tuesday that the cranes would "
         "return.</p>"
     )
-    assert story_article(story(byline=lead)).authors == ("dpa/lno",)
+    assert byline_authors(lead) == ("dpa/lno",)
     source = story(after='<p style="text-align:right">Quelle: <a href="/kna">KNA</a></p>')
     assert story_article(source).authors == ("KNA",)
     # A town in parentheses is no agency, and a reporter's byline wins over the dateline.
     town = "<p>Altona (Hamburg) – The harbour authority said on Tuesday that the cranes would.</p>"
-    assert story_article(story(byline=town)).authors == ()
+    assert byline_authors(town) == ()
     both = '<p class="byline">By Jane Roe</p>' + lead
-    assert story_article(story(byline=both)).authors == ("Jane Roe",)
+    assert byline_authors(both) == ("Jane Roe",)
 
 
 def test_the_byline_the_reader_sees_beats_an_author_no_byline_shows() -> None:
@@ -318,7 +326,7 @@ def test_a_teasers_byline_and_a_sentence_are_no_byline() -> None:
     )
     assert story_article(story(after=teaser)).authors == ()
     sentence = "<p><strong>Von „Harbour Feeling“ zu sprechen</strong> wäre übertrieben.</p>"
-    assert story_article(story(byline=sentence)).authors == ()
+    assert byline_authors(sentence) == ()
 
 
 def test_a_link_to_the_authors_page_names_the_author() -> None:
@@ -326,7 +334,7 @@ def test_a_link_to_the_authors_page_names_the_author() -> None:
         '<div class="meta"><a class="text-body" href="/autoren/jane-roe-684124">Jane Roe</a>'
         "<span>am Mittwoch, 26.01.2022</span></div>"
     )
-    assert story_article(story(byline=link)).authors == ("Jane Roe",)
+    assert byline_authors(link) == ("Jane Roe",)
     # A link to her page that says more than her name is no byline.
     more = '<p><a class="more" href="/author/jane-roe">More from Jane Roe</a></p>'
     head = '<meta name="author" content="Jane Roe">'
@@ -448,7 +456,7 @@ def test_a_byline_line_ends_where_the_next_line_names_the_place() -> None:
         "<p>Von <strong><a href='/a/roe'>Jane Roe</a></strong> und <strong>John Doe</strong>"
         "<br>Kakuma /Kenia</p>"
     )
-    assert story_article(story(byline=line)).authors == ("Jane Roe", "John Doe")
+    assert byline_authors(line) == ("Jane Roe", "John Doe")
 
 
 def test_a_user_name_cut_at_its_digits_gives_way_to_the_byline_that_spells_it_out() -> None:
@@ -464,10 +472,10 @@ def test_a_user_name_cut_at_its_digits_gives_way_to_the_byline_that_spells_it_ou
 def test_a_byline_of_initials_is_the_name_its_author_link_and_the_page_spell_out() -> None:
     byline = '<p class="meta">by <a href="/author/janeroe/" rel="author">JR</a></p>'
     licence = '<div class="licence">Harbour Diary by <a href="/">Jane Roe</a>, CC BY 3.0</div>'
-    assert story_article(story(byline=byline, after=licence)).authors == ("Jane Roe",)
+    assert byline_authors(byline, after=licence) == ("Jane Roe",)
     # A name with those initials that the author link does not spell is someone else's.
     other = licence.replace("Jane Roe", "John Rae")
-    assert story_article(story(byline=byline, after=other)).authors == ("JR",)
+    assert byline_authors(byline, after=other) == ("JR",)
 
 
 def test_an_address_in_the_author_tag_is_no_name_however_it_is_read() -> None:
