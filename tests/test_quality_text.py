@@ -1200,3 +1200,111 @@ def test_a_spacer_shared_by_lazy_pictures_and_settings_in_json_are_the_pictures_
     assert "e151e5.gif" not in body
     assert "default" not in body and "%7B" not in body
     assert "![The crane](https://northbridge-courier.example/photos/crane" in body
+
+
+def test_a_picture_s_credit_and_caption_the_page_shows_on_one_line_are_one_line() -> None:
+    """A line break of the source inside a picture's credit and caption, which the page
+    shows on one line, is a space; a credit kept as a paragraph of its own, which the page
+    shows on one line with the picture's caption, goes on with the picture and caption."""
+    inner = [("graphic", "![Flu shot](/shot.jpg) © John Brecher\nNeedle poking skin at a clinic.")]
+    shown = ["© John Brecher Needle poking skin at a clinic."]
+    assert _respaced_blocks(inner, [FILLER, *shown]) == [
+        "![Flu shot](/shot.jpg) © John Brecher Needle poking skin at a clinic."
+    ]
+    credit = [
+        ("p", "SilviaJansen/Gettyimages"),
+        ("graphic", "![Care](/care.jpg) Most homes lack staff"),
+    ]
+    lines = f"{FILLER}\nSilviaJansen/Gettyimages Most homes lack staff\n{FILLER}"
+    assert _respaced_blocks(credit, [FILLER], lines) == [
+        "SilviaJansen/Gettyimages ![Care](/care.jpg) Most homes lack staff"
+    ]
+    apart = f"{FILLER}\nSilviaJansen/Gettyimages\nMost homes lack staff\n{FILLER}"
+    assert _respaced_blocks(credit, [FILLER], apart) == [md for _, md in credit]
+
+
+def test_a_line_under_a_heading_or_over_a_second_line_goes_on_where_the_page_shows_it() -> None:
+    """Only the lines that meet are compared when two blocks may be one line: a date that
+    trafilatura kept under the headline goes on with the tag links beside it, and a teaser's
+    text with the "...detail..." link that ends it, though a line of the teaser follows.
+    A number and a period that start the rest of a line are no list's marker."""
+    blocks = [
+        ("head", "# Good wages are not enough\n\n07.11.2023"),
+        ("p", "[Ormalingen](/c/ormalingen), [Baselbiet](/tc/baselbiet)"),
+        ("p", "A waterfront villa, available for the first time with"),
+        ("p", " **[...detail...](/listing/1)**\n**Bedrooms: 4**"),
+        ("p", "The copyright law dates from"),
+        ("p", "**1965**. Despite regular changes it lags behind."),
+    ]
+    shown = [
+        "Good wages are not enough",
+        "07.11.2023 Ormalingen, Baselbiet",
+        "A waterfront villa, available for the first time with ...detail...",
+        "Bedrooms: 4",
+        "The copyright law dates from 1965. Despite regular changes it lags behind.",
+    ]
+    assert _respaced_blocks(blocks, shown) == [
+        "# Good wages are not enough\n\n07.11.2023 [Ormalingen](/c/ormalingen), "
+        "[Baselbiet](/tc/baselbiet)",
+        "A waterfront villa, available for the first time with **[...detail...](/listing/1)**"
+        "\n**Bedrooms: 4**",
+        "The copyright law dates from **1965**. Despite regular changes it lags behind.",
+    ]
+
+
+def test_a_picture_inside_a_line_the_page_shows_stays_inside_it() -> None:
+    """trafilatura ends a paragraph at a picture inside it (a flag beside a link) and sets
+    the picture apart: where the page shows the words before and after it on one line,
+    the three are one line. A figure between two paragraphs stays apart, though a hidden
+    copy of the article elsewhere on the page runs the two paragraphs together."""
+    blocks = [
+        ("p", "[Spanish](/es) version of this article translated by"),
+        ("graphic", "![es](/flags/es.png)"),
+        ("p", "**Marisela Ordaz**"),
+    ]
+    shown = ["Read the Spanish version of this article translated by Marisela Ordaz"]
+    assert _respaced_blocks(blocks, [FILLER, *shown]) == [
+        "[Spanish](/es) version of this article translated by ![es](/flags/es.png) "
+        "**Marisela Ordaz**"
+    ]
+    figure = [
+        ("p", "The quay reopens in June."),
+        ("graphic", "![The quay](/quay.jpg)"),
+        ("p", "The ferry timetable stays."),
+    ]
+    container = ["The quay reopens in June.", "Donate now", "The ferry timetable stays."]
+    lines = "\n".join(container) + "\nThe quay reopens in June. The ferry timetable stays."
+    assert _respaced_blocks(figure, container, lines) == [md for _, md in figure]
+
+
+def test_words_run_together_in_a_table_cell_are_compared_within_their_cell() -> None:
+    """A table's cells are blocks of their own on the page: the text on each side of a
+    junction is compared up to the cell's edge, so that a link run into the word before it
+    in a cell of a layout table gets its space back."""
+    md = "| ![](/logo.png) |  | Login oder[neu registrieren](/register)? |"
+    shown = [FILLER, "Login", "oder neu registrieren?"]
+    assert _respaced_blocks([("table", md)], shown) == [
+        "| ![](/logo.png) |  | Login oder [neu registrieren](/register)? |"
+    ]
+
+
+def test_a_line_of_links_broken_before_a_pipe_is_one_line_but_table_rows_stay() -> None:
+    """A line break of the source before a pipe between two links ("« Previous | Home⏎|
+    Next »") is a space, as the page shows it; a table's rows, which start and end with a
+    pipe, stay lines of their own, and so does a row whose cell goes on over lines."""
+    nav = "[« Saving energy](/saving) | [Home](/)\n| [World record »](/record)"
+    table = "| Quay | Closed |\n| --- | --- |\n| Pier | Open |"
+    box = "| **Details** |\n| Penny joins you at the pool.\nShe asks why. |"
+    shown = [
+        FILLER,
+        "« Saving energy | Home | World record »",
+        "Quay Closed",
+        "Pier Open",
+        "Details",
+        "Penny joins you at the pool. She asks why.",
+    ]
+    assert _respaced_blocks([("p", nav), ("table", table), ("div", box)], shown) == [
+        "[« Saving energy](/saving) | [Home](/) | [World record »](/record)",
+        table,
+        "| **Details** |\n| Penny joins you at the pool. She asks why. |",
+    ]
