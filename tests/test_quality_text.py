@@ -1308,3 +1308,24 @@ def test_a_line_of_links_broken_before_a_pipe_is_one_line_but_table_rows_stay() 
         table,
         "| **Details** |\n| Penny joins you at the pool. She asks why. |",
     ]
+
+
+def test_a_month_s_calendar_is_no_part_of_the_text() -> None:
+    """A booking calendar or an events widget (the days of a month, counting from 1, under
+    the month's name and the days of the week) is the site's furniture: it goes, as a block
+    of its own and inside a box trafilatura kept whole, in whatever language it is. A
+    paragraph with numbers in it, a numbered list, stays."""
+    from newsarchive.extract.furniture import without_furniture
+
+    def month(name: str, days: int, week: str) -> str:
+        cells = " | ".join(str(day) for day in range(1, days + 1))
+        return f"| | **{name}** | | {' | '.join(week.split())} | | {cells} |"
+
+    october = month("Oktober 2020", 31, "Mo Di Mi Do Fr Sa So")
+    february = month("February 2020", 29, "Su Mo Tu We Th Fr Sa")
+    box = f"{FILLER}\n\n## Availability\n\n{february}\n\n{month('March 2020', 31, 'S M T W T F S')}"
+    assert without_furniture([FILLER, october], URL) == FILLER
+    assert without_furniture([box], URL) == f"{FILLER}\n\n## Availability"
+    counted = "The quay's five berths, numbered 1, 2, 3, 4 and 5, open in turn from June."
+    steps = "\n".join(f"{n}. Step {n} of the works" for n in range(1, 31))
+    assert without_furniture([counted, steps], URL) == f"{counted}\n\n{steps}"
