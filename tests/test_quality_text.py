@@ -1329,3 +1329,35 @@ def test_a_month_s_calendar_is_no_part_of_the_text() -> None:
     counted = "The quay's five berths, numbered 1, 2, 3, 4 and 5, open in turn from June."
     steps = "\n".join(f"{n}. Step {n} of the works" for n in range(1, 31))
     assert without_furniture([counted, steps], URL) == f"{counted}\n\n{steps}"
+
+
+def test_a_data_protection_consent_box_is_no_part_of_the_text_however_long() -> None:
+    """A box that asks for consent to cookies and data processing (named for the law in
+    German too: "dsgvo") is dropped like navigation, even where its list of services is
+    longer than a short article; an element so named that holds the headline wraps the
+    page, and its text stays."""
+    from newsarchive.extract.blocks import MdBlock
+    from newsarchive.extract.dom import parse_html
+    from newsarchive.extract.repair import _drop_widget_blocks
+    from newsarchive.extract.text import match_key
+
+    services = [
+        f"Purpose: {purpose}. Processing: connection data, browser data and the pages viewed; "
+        "data are stored on the device and passed to the provider in the United States."
+        for purpose in ("error analysis and statistics", "playing videos", "showing posts")
+    ]
+    article = "The harbour authority said the works would continue through the summer."
+    paragraphs = "".join(f"<p>{text}</p>" for text in services)
+    blocks = [MdBlock("p", text, match_key(text)) for text in (article, *services)]
+    for name in ("sp-dsgvo-privacy-popup", "cookie-consent-box"):
+        html = (
+            f"<html><body><main><h1>Harbour works begin</h1><p>{article}</p></main>"
+            f"<div class='{name}'>{paragraphs}</div></body></html>"
+        )
+        kept = _drop_widget_blocks(blocks, parse_html(html, URL))
+        assert [block.md for block in kept] == [article], name
+    wrapper = (
+        f"<html><body><div class='consent-given'><h1>Harbour works begin</h1>"
+        f"<p>{article}</p>{paragraphs}</div></body></html>"
+    )
+    assert _drop_widget_blocks(blocks, parse_html(wrapper, URL)) == blocks
