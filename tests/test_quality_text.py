@@ -457,6 +457,20 @@ def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> No
     assert integrity.measure(html.replace("</pre>", f"</pre>{quoted}"), kept, None).broken == 0
 
 
+def test_a_list_the_page_shows_is_not_stored_twice_though_its_items_repeat_words(
+    integrity: ModuleType,
+) -> None:
+    """The page's words are read in order across its lines, as a stored block's are across
+    its lines: a list of episodes, each a date over the same title, is stored as often as
+    the page shows it, not more; the same list stored twice is."""
+    days = range(21, 15, -1)
+    items = "".join(f"<li><span>{d}. June 2020.</span><h4>Morning news</h4></li>" for d in days)
+    html = f"<html><body><h2>Watch</h2><ul>{items}</ul></body></html>"
+    kept = "\n".join(f"- {d}. June 2020.\n#### Morning news" for d in days)
+    assert integrity.measure(html, kept, None).duplicated == 0
+    assert integrity.measure(html, f"{kept}\n\n{kept}", None).duplicated == 1
+
+
 def test_a_heading_whose_section_went_is_not_left_behind() -> None:
     from newsarchive.extract.furniture import without_furniture
 
