@@ -1375,3 +1375,16 @@ def test_a_data_protection_consent_box_is_no_part_of_the_text_however_long() -> 
         f"<p>{article}</p>{paragraphs}</div></body></html>"
     )
     assert _drop_widget_blocks(blocks, parse_html(wrapper, URL)) == blocks
+
+
+def test_a_placeholder_picture_between_two_words_leaves_them_apart() -> None:
+    """A picture sets the words on each side of it apart on screen; a placeholder that
+    stands for one (a smiley's blank sprite) is left out, and a space stays in its place."""
+    sprite = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+    body = extracted(
+        f"<p>{FILLER}</p><div class='post'>The ferry left without us, and the timetable said "
+        f"nothing about it, which is below all S...<img src='{sprite}' class='smilie' "
+        "alt=':mad:'>). We waited on the quay for the next one until the evening.</div>"
+    ).body
+    assert "below all S... ). We waited" in reader_text(body)
+    assert "data:image" not in body
