@@ -456,10 +456,10 @@ def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
         for child in el:
             if isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
                 inner = where
-                if where != "nav" and (child.tag == "nav" or is_consent_box(child)):
+                if where != "nav" and child.tag == "nav":
                     inner = "nav"
                 elif where == "outside" and is_junk_widget(child):
-                    inner = "widget"
+                    inner = "nav" if is_consent_box(child) else "widget"
                 walk(child, inner)
             parts[where].append(child.tail or "")
 
