@@ -245,8 +245,11 @@ def _shingles(tokens: list[str]) -> list[tuple[str, ...]]:
 
 def _duplicates(result: Integrity, page_tokens: list[list[str]], lines: list[str]) -> None:
     """Blocks of 100+ characters whose words (4-word shingles, 80 % of them) the body holds
-    more often than the page does; a copy of a block counted already is not counted again."""
-    page = Counter(g for tokens in page_tokens for g in _shingles(tokens))
+    more often than the page does; a copy of a block counted already is not counted again.
+    The page's words are read in order across its lines, as the body's are across the lines
+    of a block: a list of six items each a date over a title ("21 June" / "Morning news")
+    is shown six times, not never."""
+    page = Counter(_shingles([token for tokens in page_tokens for token in tokens]))
     blocks = [b for b in re.split(r"\n\s*\n", "\n".join(lines)) if b.strip()]
     body = Counter(g for block in blocks for g in _shingles(_tokens(block)))
     counted: set[tuple[str, ...]] = set()

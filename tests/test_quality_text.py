@@ -458,6 +458,20 @@ def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> No
     assert integrity.measure(html.replace("</pre>", f"</pre>{quoted}"), kept, None).broken == 0
 
 
+def test_a_list_the_page_shows_is_not_stored_twice_though_its_items_repeat_words(
+    integrity: ModuleType,
+) -> None:
+    """The page's words are read in order across its lines, as a stored block's are across
+    its lines: a list of episodes, each a date over the same title, is stored as often as
+    the page shows it, not more; the same list stored twice is."""
+    days = range(21, 15, -1)
+    items = "".join(f"<li><span>{d}. June 2020.</span><h4>Morning news</h4></li>" for d in days)
+    html = f"<html><body><h2>Watch</h2><ul>{items}</ul></body></html>"
+    kept = "\n".join(f"- {d}. June 2020.\n#### Morning news" for d in days)
+    assert integrity.measure(html, kept, None).duplicated == 0
+    assert integrity.measure(html, f"{kept}\n\n{kept}", None).duplicated == 1
+
+
 def test_a_heading_whose_section_went_is_not_left_behind() -> None:
     from newsarchive.extract.furniture import without_furniture
 
@@ -1310,3 +1324,177 @@ def test_a_caption_held_in_full_and_cut_short_is_stored_once() -> None:
     # A link named "More" beside a picture is no toggle.
     linked = f"{picture} Jane Roe [MORE](https://northbridge-courier.example/people/roe) said so."
     assert without_furniture([linked], URL) == linked
+
+
+def test_a_picture_s_credit_and_caption_the_page_shows_on_one_line_are_one_line() -> None:
+    """A line break of the source inside a picture's credit and caption, which the page
+    shows on one line, is a space; a credit kept as a paragraph of its own, which the page
+    shows on one line with the picture's caption, goes on with the picture and caption."""
+    inner = [("graphic", "![Flu shot](/shot.jpg) © John Brecher\nNeedle poking skin at a clinic.")]
+    shown = ["© John Brecher Needle poking skin at a clinic."]
+    assert _respaced_blocks(inner, [FILLER, *shown]) == [
+        "![Flu shot](/shot.jpg) © John Brecher Needle poking skin at a clinic."
+    ]
+    credit = [
+        ("p", "SilviaJansen/Gettyimages"),
+        ("graphic", "![Care](/care.jpg) Most homes lack staff"),
+    ]
+    lines = f"{FILLER}\nSilviaJansen/Gettyimages Most homes lack staff\n{FILLER}"
+    assert _respaced_blocks(credit, [FILLER], lines) == [
+        "SilviaJansen/Gettyimages ![Care](/care.jpg) Most homes lack staff"
+    ]
+    apart = f"{FILLER}\nSilviaJansen/Gettyimages\nMost homes lack staff\n{FILLER}"
+    assert _respaced_blocks(credit, [FILLER], apart) == [md for _, md in credit]
+
+
+def test_a_line_under_a_heading_or_over_a_second_line_goes_on_where_the_page_shows_it() -> None:
+    """Only the lines that meet are compared when two blocks may be one line: a date that
+    trafilatura kept under the headline goes on with the tag links beside it, and a teaser's
+    text with the "...detail..." link that ends it, though a line of the teaser follows.
+    A number and a period that start the rest of a line are no list's marker."""
+    blocks = [
+        ("head", "# Good wages are not enough\n\n07.11.2023"),
+        ("p", "[Ormalingen](/c/ormalingen), [Baselbiet](/tc/baselbiet)"),
+        ("p", "A waterfront villa, available for the first time with"),
+        ("p", " **[...detail...](/listing/1)**\n**Bedrooms: 4**"),
+        ("p", "The copyright law dates from"),
+        ("p", "**1965**. Despite regular changes it lags behind."),
+    ]
+    shown = [
+        "Good wages are not enough",
+        "07.11.2023 Ormalingen, Baselbiet",
+        "A waterfront villa, available for the first time with ...detail...",
+        "Bedrooms: 4",
+        "The copyright law dates from 1965. Despite regular changes it lags behind.",
+    ]
+    assert _respaced_blocks(blocks, shown) == [
+        "# Good wages are not enough\n\n07.11.2023 [Ormalingen](/c/ormalingen), "
+        "[Baselbiet](/tc/baselbiet)",
+        "A waterfront villa, available for the first time with **[...detail...](/listing/1)**"
+        "\n**Bedrooms: 4**",
+        "The copyright law dates from **1965**. Despite regular changes it lags behind.",
+    ]
+
+
+def test_a_picture_inside_a_line_the_page_shows_stays_inside_it() -> None:
+    """trafilatura ends a paragraph at a picture inside it (a flag beside a link) and sets
+    the picture apart: where the page shows the words before and after it on one line,
+    the three are one line. A figure between two paragraphs stays apart, though a hidden
+    copy of the article elsewhere on the page runs the two paragraphs together."""
+    blocks = [
+        ("p", "[Spanish](/es) version of this article translated by"),
+        ("graphic", "![es](/flags/es.png)"),
+        ("p", "**Marisela Ordaz**"),
+    ]
+    shown = ["Read the Spanish version of this article translated by Marisela Ordaz"]
+    assert _respaced_blocks(blocks, [FILLER, *shown]) == [
+        "[Spanish](/es) version of this article translated by ![es](/flags/es.png) "
+        "**Marisela Ordaz**"
+    ]
+    figure = [
+        ("p", "The quay reopens in June."),
+        ("graphic", "![The quay](/quay.jpg)"),
+        ("p", "The ferry timetable stays."),
+    ]
+    container = ["The quay reopens in June.", "Donate now", "The ferry timetable stays."]
+    lines = "\n".join(container) + "\nThe quay reopens in June. The ferry timetable stays."
+    assert _respaced_blocks(figure, container, lines) == [md for _, md in figure]
+
+
+def test_words_run_together_in_a_table_cell_are_compared_within_their_cell() -> None:
+    """A table's cells are blocks of their own on the page: the text on each side of a
+    junction is compared up to the cell's edge, so that a link run into the word before it
+    in a cell of a layout table gets its space back."""
+    md = "| ![](/logo.png) |  | Login oder[neu registrieren](/register)? |"
+    shown = [FILLER, "Login", "oder neu registrieren?"]
+    assert _respaced_blocks([("table", md)], shown) == [
+        "| ![](/logo.png) |  | Login oder [neu registrieren](/register)? |"
+    ]
+
+
+def test_a_line_of_links_broken_before_a_pipe_is_one_line_but_table_rows_stay() -> None:
+    """A line break of the source before a pipe between two links ("« Previous | Home⏎|
+    Next »") is a space, as the page shows it; a table's rows, which start and end with a
+    pipe, stay lines of their own, and so does a row whose cell goes on over lines."""
+    nav = "[« Saving energy](/saving) | [Home](/)\n| [World record »](/record)"
+    table = "| Quay | Closed |\n| --- | --- |\n| Pier | Open |"
+    box = "| **Details** |\n| Penny joins you at the pool.\nShe asks why. |"
+    shown = [
+        FILLER,
+        "« Saving energy | Home | World record »",
+        "Quay Closed",
+        "Pier Open",
+        "Details",
+        "Penny joins you at the pool. She asks why.",
+    ]
+    assert _respaced_blocks([("p", nav), ("table", table), ("div", box)], shown) == [
+        "[« Saving energy](/saving) | [Home](/) | [World record »](/record)",
+        table,
+        "| **Details** |\n| Penny joins you at the pool. She asks why. |",
+    ]
+
+
+def test_a_month_s_calendar_is_no_part_of_the_text() -> None:
+    """A booking calendar or an events widget (the days of a month, counting from 1, under
+    the month's name and the days of the week) is the site's furniture: it goes, as a block
+    of its own and inside a box trafilatura kept whole, in whatever language it is. A
+    paragraph with numbers in it, a numbered list, stays."""
+    from newsarchive.extract.furniture import without_furniture
+
+    def month(name: str, days: int, week: str) -> str:
+        cells = " | ".join(str(day) for day in range(1, days + 1))
+        return f"| | **{name}** | | {' | '.join(week.split())} | | {cells} |"
+
+    october = month("Oktober 2020", 31, "Mo Di Mi Do Fr Sa So")
+    february = month("February 2020", 29, "Su Mo Tu We Th Fr Sa")
+    box = f"{FILLER}\n\n## Availability\n\n{february}\n\n{month('March 2020', 31, 'S M T W T F S')}"
+    assert without_furniture([FILLER, october], URL) == FILLER
+    assert without_furniture([box], URL) == f"{FILLER}\n\n## Availability"
+    counted = "The quay's five berths, numbered 1, 2, 3, 4 and 5, open in turn from June."
+    steps = "\n".join(f"{n}. Step {n} of the works" for n in range(1, 31))
+    assert without_furniture([counted, steps], URL) == f"{counted}\n\n{steps}"
+
+
+def test_a_data_protection_consent_box_is_no_part_of_the_text_however_long() -> None:
+    """A box that asks for consent to cookies and data processing (named for the law in
+    German too: "dsgvo") is dropped like navigation, even where its list of services is
+    longer than a short article; an element so named that holds the headline wraps the
+    page, and its text stays."""
+    from newsarchive.extract.blocks import MdBlock
+    from newsarchive.extract.dom import parse_html
+    from newsarchive.extract.repair import _drop_widget_blocks
+    from newsarchive.extract.text import match_key
+
+    services = [
+        f"Purpose: {purpose}. Processing: connection data, browser data and the pages viewed; "
+        "data are stored on the device and passed to the provider in the United States."
+        for purpose in ("error analysis and statistics", "playing videos", "showing posts")
+    ]
+    article = "The harbour authority said the works would continue through the summer."
+    paragraphs = "".join(f"<p>{text}</p>" for text in services)
+    blocks = [MdBlock("p", text, match_key(text)) for text in (article, *services)]
+    for name in ("sp-dsgvo-privacy-popup", "cookie-consent-box"):
+        html = (
+            f"<html><body><main><h1>Harbour works begin</h1><p>{article}</p></main>"
+            f"<div class='{name}'>{paragraphs}</div></body></html>"
+        )
+        kept = _drop_widget_blocks(blocks, parse_html(html, URL))
+        assert [block.md for block in kept] == [article], name
+    wrapper = (
+        f"<html><body><div class='consent-given'><h1>Harbour works begin</h1>"
+        f"<p>{article}</p>{paragraphs}</div></body></html>"
+    )
+    assert _drop_widget_blocks(blocks, parse_html(wrapper, URL)) == blocks
+
+
+def test_a_placeholder_picture_between_two_words_leaves_them_apart() -> None:
+    """A picture sets the words on each side of it apart on screen; a placeholder that
+    stands for one (a smiley's blank sprite) is left out, and a space stays in its place."""
+    sprite = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+    body = extracted(
+        f"<p>{FILLER}</p><div class='post'>The ferry left without us, and the timetable said "
+        f"nothing about it, which is below all S...<img src='{sprite}' class='smilie' "
+        "alt=':mad:'>). We waited on the quay for the next one until the evening.</div>"
+    ).body
+    assert "below all S... ). We waited" in reader_text(body)
+    assert "data:image" not in body

@@ -95,8 +95,22 @@ def _cleaned(tree: Element, lazy: Mapping[tuple[str, str], str]) -> Element:
         if real := lazy.get((src, graphic.get("alt") or "")):
             graphic.set("src", real)
         elif is_placeholder(src):
+            _set_apart(graphic)
             remove(graphic)
     return tree
+
+
+def _set_apart(graphic: Element) -> None:
+    """A space after `graphic` where it stands between two words: the picture sets them
+    apart on screen ("S...<img alt=':mad:'>)."), and so does the placeholder standing for one,
+    which is left out."""
+    tail = graphic.tail or ""
+    if not tail or tail[0].isspace():
+        return
+    previous, parent = graphic.getprevious(), graphic.getparent()
+    before = previous.tail if previous is not None else parent.text if parent is not None else ""
+    if before and not before[-1].isspace():
+        graphic.tail = f" {tail}"
 
 
 def _markdown(tree: Element) -> str:

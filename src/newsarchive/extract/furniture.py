@@ -103,6 +103,32 @@ def is_furniture(md: str, article_url: str) -> bool:
     return False
 
 
+# The first days of a month in a row, as a month's calendar shows them ("01 02 03 04 05").
+_FIRST_DAYS_RE = re.compile(r"(?<!\d)0?1\W+0?2\W+0?3\W+0?4\W+0?5(?!\d)")
+_TOKEN_RE = re.compile(r"\w+")
+# The days a month has at the least, and the share of a block's words that such runs of
+# days are in a calendar (the rest: the months' names, years and the days of the week).
+_MONTH_DAYS = 28
+_CALENDAR_SHARE = 0.6
+
+
+def _is_calendar(plain: str) -> bool:
+    """A month's calendar, or several (a holiday home's booking calendar, an events widget):
+    most of the words are runs of days counting from 1 to 28 or more, with nothing between
+    them, in whatever language its months and days of the week are named."""
+    tokens = _TOKEN_RE.findall(plain)
+    in_months = run = 0
+    for token in tokens:
+        day = int(token) if token.isdigit() and len(token) <= 2 else 0
+        if day and day == run + 1:
+            run += 1
+            continue
+        in_months += run if run >= _MONTH_DAYS else 0
+        run = 1 if day == 1 else 0
+    in_months += run if run >= _MONTH_DAYS else 0
+    return in_months >= _CALENDAR_SHARE * len(tokens)
+
+
 def is_promotion(md: str) -> bool:
     """Blocks that send the reader elsewhere: a list of other stories' headlines, a
     thumbnail-and-headline row, a newsletter or subscription prompt, a "follow us" line, the
@@ -131,7 +157,7 @@ def is_promotion(md: str) -> bool:
 def without_furniture(blocks: Iterable[str], article_url: str) -> str:
     """The body's blocks without furniture and promotions, as Markdown. A page that holds
     nothing but promotions (a list of links, say) keeps them: that is what it shows."""
-    blocks = [rest for block in blocks if (rest := _without_meta_lines(block))]
+    blocks = [rest for block in blocks if (rest := _without_calendars(_without_meta_lines(block)))]
     blocks = [_without_caption_copy(block) if "![" in block else block for block in blocks]
     furniture = [is_furniture(block, article_url) for block in blocks]
     kept = [block for block, gone in zip(blocks, furniture, strict=True) if not gone]
@@ -139,6 +165,16 @@ def without_furniture(blocks: Iterable[str], article_url: str) -> str:
     gone = _with_trailing_links(blocks, gone, article_url)
     trimmed = _without_empty_sections(blocks, gone)
     return "\n\n".join(trimmed if any(match_key(b) for b in trimmed) else kept).strip()
+
+
+def _without_calendars(block: str) -> str:
+    """`block` without its paragraphs that are a month's calendar (`_is_calendar`): a
+    booking calendar or an events widget, in a box that trafilatura keeps whole."""
+    if _FIRST_DAYS_RE.search(block) is None:  # most blocks: no run of days at all
+        return block
+    parts = block.split("\n\n")
+    kept = [part for part in parts if not _is_calendar(_plain(part))]
+    return block if len(kept) == len(parts) else "\n\n".join(kept)
 
 
 def _without_meta_lines(block: str) -> str:

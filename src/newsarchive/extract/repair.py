@@ -46,6 +46,7 @@ from newsarchive.extract.text import (
 )
 from newsarchive.extract.titles import h1_text, headline_text
 from newsarchive.extract.widgets import (
+    is_consent_box,
     is_embedded_post,
     is_hidden_structured_data,
     is_junk_widget,
@@ -446,7 +447,8 @@ def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
     Widgets found by their class words are trusted only while they hold less than half of
     what trafilatura kept: past that, the words name wrappers ("Page-ad-margins", an
     article split over "paywall" chunks, a whole ASP.NET page in a <form>), not widgets.
-    Navigation (<nav>) is trusted always: no site puts its article in one.
+    Navigation (<nav>) and consent boxes (`is_consent_box`) are trusted always: no site
+    puts its article in one.
     """
     parts: dict[str, list[str]] = {"nav": [], "widget": [], "outside": []}
 
@@ -458,7 +460,7 @@ def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
                 if where != "nav" and child.tag == "nav":
                     inner = "nav"
                 elif where == "outside" and is_junk_widget(child):
-                    inner = "widget"
+                    inner = "nav" if is_consent_box(child) else "widget"
                 elif where == "widget" and is_embedded_post(child):
                     inner = "outside"  # a post the article quotes, in a "social" frame
                 walk(child, inner)

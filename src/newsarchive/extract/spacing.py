@@ -163,14 +163,11 @@ def _insert_spaces(
             begin = max(begin, since)
         since = len(done)
         begin = max(0, begin)
-        left = done[begin:].rsplit("\n", 1)
-        starts_line = len(left) > 1 or begin == 0 or done[begin - 1] == "\n"
-        left_text = _LINE_MARK.sub("", left[-1]) if starts_line else left[-1]
         end = at + _CONTEXT
         if n + 1 < len(candidates) and candidates[n + 1][0] - at >= 6:
             end = min(end, candidates[n + 1][0])
-        right = text[at:end].split("\n", 1)[0]
-        if _shown_apart(left_text, right, page, flat_page, whole_page):
+        left, right = _sides(done, begin, text[at:end], block.tag == "table")
+        if left and _shown_apart(left, right, page, flat_page, whole_page):
             inserts.append(where)
             done += " "
     if not inserts:
@@ -179,6 +176,21 @@ def _insert_spaces(
     for where in sorted(set(inserts), reverse=True):
         md = f"{md[:where]} {md[where:]}"
     return MdBlock(block.tag, md, match_key(md))
+
+
+def _sides(done: str, begin: int, after: str, cells: bool) -> tuple[str, str]:
+    """The text before a junction (`done` from `begin` on) and after it (`after`), each cut
+    where the page starts a new line: at a line break, and in a table at a cell's edge (the
+    page shows a table's cells as blocks of their own)."""
+    edges = "\n|" if cells else "\n"
+    left = done[begin:]
+    cut = max(left.rfind(edge) for edge in edges)
+    left = left[cut + 1 :]
+    if cut >= 0 or begin == 0 or done[begin - 1] in edges:
+        left = _LINE_MARK.sub("", left.lstrip(" ") if cells else left)
+    if cells:
+        return left, re.split(r"[\n|]", after, maxsplit=1)[0].rstrip(" ")
+    return left, after.split("\n", 1)[0]
 
 
 def _shown_apart(
@@ -270,8 +282,10 @@ _FENCE = re.compile(r"^\s*(?:```|~~~)")
 
 def _one_line(block: MdBlock, page: str) -> MdBlock:
     """`block` without the line breaks of the HTML source that trafilatura kept inside its
-    paragraphs, list items, quotes and headings: a line break stays only where the page
-    shows one (at a `<br>`), and before a new list item or table row."""
+    paragraphs, list items, quotes, headings and pictures' captions: a line break stays only
+    where the page shows one (at a `<br>`), and before a new list item or table row (a line
+    that starts with a pipe and ends with one or follows a row; one after a line of text
+    that only starts with one goes on: "[« Previous] | [Home]⏎| [Next »]")."""
     lines = block.md.split("\n")
     if len(lines) < 2:
         return block
@@ -283,6 +297,8 @@ def _one_line(block: MdBlock, page: str) -> MdBlock:
             out.append(line)
             continue
         quote, marker = _PREFIX.match(line).groups()  # type: ignore[union-attr]  # always
+        if marker == "|" and not line.rstrip().endswith("|") and out[-1].lstrip()[:1] != "|":
+            marker = None  # a pipe between links, at no table's row
         before = _PREFIX.match(out[-1]).group(1)  # type: ignore[union-attr]  # always
         rest = line[_PREFIX.match(line).end(1) :].lstrip()  # type: ignore[union-attr]
         left = plain(out[-1]).text.rstrip()[-_CONTEXT:]
@@ -310,15 +326,21 @@ def _joined(
     page_lines: WholePage | None = None,
     *,
     checked: bool = False,
+    strict: bool = False,
 ) -> MdBlock | None:
     """The two paragraphs as one, when the page shows them on one line: the container's
     text `page` is asked first, then the page's text line by line (`page_lines`), which
     answers for the boxes trafilatura kept from outside the container. `checked`: what the
-    container's text joins, the page's lines must not show apart (`_two_lines`)."""
+    container's text joins, the page's lines must not show apart (`_two_lines`); `strict`:
+    where the container's text ends a line with `first`, the page's lines are not asked.
+    Only the last line of `first` and the first of `second` are compared: a short line
+    under a heading ("07.11.2023" under the headline) goes on as much as a paragraph."""
+    last = first.md.rstrip().rsplit("\n", 1)[-1]
+    last = last[_PREFIX.match(last).end() :]  # type: ignore[union-attr]  # always
     # A picture between two words leaves two spaces where the page shows one.
-    left = _SPACES.sub(" ", plain(first.md).text.strip())
-    right = _SPACES.sub(" ", plain(second.md).text.strip())
-    if not left or not right or "\n" in left[-_CONTEXT:] or "\n" in right[:_CONTEXT]:
+    left = _SPACES.sub(" ", plain(last).text.strip())
+    right = _SPACES.sub(" ", plain(second.md).text.strip().split("\n", 1)[0].strip())
+    if not left or not right:
         return None
     left, right = left[-_CONTEXT:], right[:_CONTEXT]
     if f"{left}\n{right}" in page:
@@ -328,6 +350,8 @@ def _joined(
             if checked and _two_lines(left, right, page_lines):
                 return None
             return _merged(first, second, gap)
+    if strict and f"{left}\n" in page:
+        return None
     lines = page_lines() if page_lines is not None else ""
     if len(lines) > _WHOLE_PAGE or f"{left}\n{right}" in lines:
         return None  # (a search of a huge page for each paragraph would be quadratic)
@@ -366,15 +390,44 @@ def _ends_in_prose(block: MdBlock) -> bool:
 
 def _may_go_on(before: MdBlock, block: MdBlock) -> bool:
     """Whether `block` may be the rest of the line `before` ends (`_joined` asks the page):
-    a paragraph after running text, or a picture with words beside it after another (a row
-    of links, each a picture and a name, that the page shows on one line)."""
+    a paragraph after running text, or a picture with words beside it after running text
+    (a photo's credit, the picture and its caption in one line) or after another such
+    picture (a row of links, each a picture and a name, that the page shows on one line)."""
     if block.tag == "p":
         return _ends_in_prose(before)
-    return block.tag == before.tag == "graphic" and _has_words(before) and _has_words(block)
+    if block.tag != "graphic" or not _has_words(block):
+        return False
+    return _has_words(before) if before.tag == "graphic" else _ends_in_prose(before)
 
 
 def _has_words(block: MdBlock) -> bool:
     return bool(plain(block.md).text.strip())
+
+
+def _went_on(out: list[MdBlock], block: MdBlock, page: str, page_lines: WholePage | None) -> bool:
+    """Whether `block` is the rest of the line that the blocks `out` end, and is now part of
+    their last (`_may_go_on`, `_joined`). A picture without words between two paragraphs
+    that the page shows on one line stands inside that line (trafilatura ends a paragraph
+    at a picture in it: a flag beside a link, a product's photo in a row of offers); where
+    the container ends a line with the first, as a paragraph before a figure, it does not
+    (a hidden copy of the article may run the two together)."""
+    if not out:
+        return False
+    if _may_go_on(out[-1], block):
+        merged = _joined(out[-1], block, page, page_lines, checked=out[-1].tag != "p")
+        if merged is not None:
+            # A picture stands apart from the words before it, whatever the page's text says.
+            out[-1] = merged if block.tag == "p" else _merged(out[-1], block, " ")
+            return True
+    if len(out) < 2 or block.tag != "p" or out[-1].tag != "graphic" or _has_words(out[-1]):
+        return False
+    if not _ends_in_prose(out[-2]):
+        return False
+    if _joined(out[-2], block, page, page_lines, checked=out[-2].tag != "p", strict=True) is None:
+        return False
+    picture = out.pop()
+    out[-1] = _merged(_merged(out[-1], picture, " "), block, " ")
+    return True
 
 
 def _paragraphs_joined(block: MdBlock, page: str, page_lines: WholePage | None) -> MdBlock:
@@ -497,7 +550,7 @@ def respace(
     joins = _LineJoins(page, page_lines)
     out: list[MdBlock] = []
     for block in md_blocks:
-        if block.tag in _PROSE:
+        if block.tag in _PROSE or block.tag == "graphic":
             block = _one_line(block, page)
         if not page and whole_page is None:
             out.append(block)
@@ -509,10 +562,6 @@ def respace(
             block = _insert_spaces(block, page, flat, whole_page)
         if block.tag in _PROSE and block.tag != "quote":
             block = _paragraphs_joined(block, page, page_lines)
-        if out and _may_go_on(out[-1], block):
-            merged = _joined(out[-1], block, page, page_lines, checked=out[-1].tag != "p")
-            if merged is not None:
-                out[-1] = merged
-                continue
-        out.append(block)
+        if not _went_on(out, block, page, page_lines):
+            out.append(block)
     return out

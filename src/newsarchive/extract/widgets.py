@@ -78,6 +78,8 @@ _SKIP_WORDS = frozenset(
         "cookies",
         "consent",
         "gdpr",
+        "dsgvo",
+        "rgpd",
         "comment",
         "comments",
         "sidebar",
@@ -312,11 +314,13 @@ def inside_related(el: Element, headline: Element | None = None) -> bool:
     return False
 
 
-# Widgets whose text is never the article's, even when trafilatura keeps it.
+# Widgets whose text is never the article's, even when trafilatura keeps it. (The data
+# protection law that consent boxes answer is the GDPR, DSGVO in German, RGPD in French,
+# Spanish, Italian and Portuguese.)
 _JUNK_WIDGET_WORDS = frozenset(
     "newsletter newsletters subscribe subscription signup promo advert advertisement "
-    "advertising ad ads adslot dfp cookie cookies consent gdpr share sharing sharebar social "
-    "paywall donate donation".split()
+    "advertising ad ads adslot dfp cookie cookies consent gdpr dsgvo rgpd share sharing "
+    "sharebar social paywall donate donation".split()
 )
 
 
@@ -341,6 +345,21 @@ def _names_junk(words: tuple[str, ...]) -> bool:
     return bool(_JUNK_WIDGET_WORDS.intersection(words)) or any(
         pair in _JUNK_WIDGET_PAIRS for pair in zip(words, words[1:], strict=False)
     )
+
+
+_CONSENT_WORDS = frozenset("cookie cookies consent gdpr dsgvo rgpd".split())
+
+
+def is_consent_box(el: Element) -> bool:
+    """A box that asks for consent to cookies and the processing of data: like navigation,
+    never the article, however long its list of services is beside a short article. An
+    element so named that holds an <h1> wraps the page (its class says consent is given)."""
+    if el.tag in PAGE_WRAPPERS:
+        return False
+    words = class_words(el)
+    if not words or not _CONSENT_WORDS.intersection(words):
+        return False
+    return next(el.iter("h1"), None) is None
 
 
 # A heading that announces other stories: "You may also like", "Related posts", "Leia
