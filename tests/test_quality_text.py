@@ -1498,3 +1498,18 @@ def test_a_placeholder_picture_between_two_words_leaves_them_apart() -> None:
     ).body
     assert "below all S... ). We waited" in reader_text(body)
     assert "data:image" not in body
+
+
+def test_a_heading_line_with_an_icon_and_an_emphasised_remark_is_one_line() -> None:
+    """A box's heading line that starts with a small icon and ends in an emphasised remark
+    ("★ Old harbour (museum)") is one line on the page, and stays one line."""
+    star = "<img src='/img/star.gif' height='10' alt='star'>&nbsp;"
+    sights = "".join(
+        f"<div class='card'><div class='card-header'>{star} {name} <em>({kind})</em></div>"
+        f"<div class='card-block'><p>{FILLER.replace('harbour', name)}</p></div></div>"
+        for name, kind in (("Old harbour", "Museum / Gallery"), ("Town hall", "Historic site"))
+    )
+    body = extracted(f"<div class='sights'>{sights}</div>").body
+    lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
+    assert "Old harbour (Museum / Gallery)" in lines
+    assert "Town hall (Historic site)" in lines

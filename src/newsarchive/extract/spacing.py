@@ -392,9 +392,11 @@ def _may_go_on(before: MdBlock, block: MdBlock) -> bool:
     """Whether `block` may be the rest of the line `before` ends (`_joined` asks the page):
     a paragraph after running text, or a picture with words beside it after running text
     (a photo's credit, the picture and its caption in one line) or after another such
-    picture (a row of links, each a picture and a name, that the page shows on one line)."""
+    picture (a row of links, each a picture and a name, that the page shows on one line);
+    a paragraph also after a picture with words beside it (an icon before a heading's
+    words, the rest of that line cut off at an `<em>`)."""
     if block.tag == "p":
-        return _ends_in_prose(before)
+        return _ends_in_prose(before) or (before.tag == "graphic" and _has_words(before))
     if block.tag != "graphic" or not _has_words(block):
         return False
     return _has_words(before) if before.tag == "graphic" else _ends_in_prose(before)
