@@ -1513,3 +1513,16 @@ def test_a_heading_line_with_an_icon_and_an_emphasised_remark_is_one_line() -> N
     lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
     assert "Old harbour (Museum / Gallery)" in lines
     assert "Town hall (Historic site)" in lines
+
+
+def test_a_line_of_facts_each_after_an_icon_font_glyph_is_one_line() -> None:
+    """An icon font draws its pictures with private-use characters (a clock before the
+    time, a calendar before the date), which the stored text leaves out; the facts the
+    page shows on one line stay one line."""
+    facts = "".join(
+        f"<span class='fact'><i class='icons'>{icon}</i>\n        {fact}\n    </span>"
+        for icon, fact in (("\ue192", "30 min."), ("\ue202", "easy"), ("\ue916", "10.10.2006"))
+    )
+    body = extracted(f"<p>{FILLER}</p><small class='meta'>{facts}</small>").body
+    lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
+    assert any("30 min. easy 10.10.2006" in line for line in lines), lines

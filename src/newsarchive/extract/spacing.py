@@ -457,7 +457,29 @@ def _paragraphs_joined(block: MdBlock, page: str, page_lines: WholePage | None) 
 
 def page_text(blocks: Iterable[DomBlock]) -> str:
     """The text of the DOM walker's blocks, one line each (and at each `<br>`)."""
-    return _PageText("\n".join(plain(b.md).text for b in blocks if b.kind != "img"))
+    text = "\n".join(plain(b.md).text for b in blocks if b.kind != "img")
+    return _PageText(_without_icons(text))
+
+
+# Characters of Unicode's private use areas: an icon font's glyphs (a clock before a time, a
+# calendar before a date), pictures to a reader, which trafilatura's text leaves out; each
+# goes with the spaces on one side, so that the words around it stand one space apart.
+_ICON = re.compile(
+    r"^[\ue000-\uf8ff\U000f0000-\U0010ffff]+[^\S\n]*|[^\S\n]*[\ue000-\uf8ff\U000f0000-\U0010ffff]+",
+    re.MULTILINE,
+)
+
+
+def _without_icons(text: str) -> str:
+    return _ICON.sub("", text)
+
+
+def _iconless(text: WholePage | None) -> WholePage | None:
+    """`text` (the whole page's, made only when asked for) without icons, made once."""
+    if text is None:
+        return None
+    source = text
+    return functools.cache(lambda: _without_icons(source()))
 
 
 # Above this many characters of text (ten times a long article), `in` searches the page's
@@ -547,6 +569,7 @@ def respace(
     walker read; `page_lines`: the same line by line (`dom.text_lines`), for the words it ran
     together across a line (`_LineJoins`). Each is asked for only when a block needs it."""
     page = page_text(dom_blocks)
+    whole_page, page_lines = _iconless(whole_page), _iconless(page_lines)
     # The container's text with its lines as one, made once (for `_shown_apart`).
     flat = functools.cache(lambda: _PageText(" ".join(page.split())))
     joins = _LineJoins(page, page_lines)
