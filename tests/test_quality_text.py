@@ -1526,3 +1526,17 @@ def test_a_line_of_facts_each_after_an_icon_font_glyph_is_one_line() -> None:
     body = extracted(f"<p>{FILLER}</p><small class='meta'>{facts}</small>").body
     lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
     assert any("30 min. easy 10.10.2006" in line for line in lines), lines
+
+
+def test_a_dash_inside_a_link_s_text_starts_no_list_item() -> None:
+    """A link whose title and length stand in two spans on one line ("Harbour tour
+    - 2020.04.13" and "- Duration: 3:57") stays one line with its dash, not a list item."""
+    videos = "".join(
+        f"<li><a href='/watch/{n}'>\n  <span class='title'>\n    Harbour tour - 2020.04.1{n}\n"
+        f"  </span>\n  <span class='length'>\n     - Duration: {n}:57.\n  </span>\n</a>"
+        " filmed on the quay by the ferry crews during the works.</li>"
+        for n in (1, 2, 3)
+    )
+    body = extracted(f"<p>{FILLER}</p><ul class='videos'>{videos}</ul>").body
+    lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
+    assert any("2020.04.12 - Duration: 2:57." in line for line in lines), lines

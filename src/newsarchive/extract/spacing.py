@@ -280,7 +280,23 @@ _PREFIX = re.compile(
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 
 
-def _one_line(block: MdBlock, page: str) -> MdBlock:
+_BRACKET = re.compile(r"(?<!\\)[\[\]]")
+
+
+def _in_link(before: str, left: str, right: str, page: str, page_lines: WholePage | None) -> bool:
+    """Whether a line that starts with a dash goes on the link text that the line `before`
+    leaves open, the page showing the two on one line ("… - 2020.04.13⏎- Duration: 18:38"
+    for a video's title and its length in one link): a link's text holds no list item."""
+    depth = sum(1 if b == "[" else -1 for b in _BRACKET.findall(before))
+    if depth <= 0:
+        return False
+    if f"{left} {right}" in page:
+        return True
+    lines = page_lines() if page_lines is not None else ""
+    return len(lines) <= _WHOLE_PAGE and f"{left} {right}" in lines
+
+
+def _one_line(block: MdBlock, page: str, page_lines: WholePage | None = None) -> MdBlock:
     """`block` without the line breaks of the HTML source that trafilatura kept inside its
     paragraphs, list items, quotes, headings and pictures' captions: a line break stays only
     where the page shows one (at a `<br>`), and before a new list item or table row (a line
@@ -303,6 +319,8 @@ def _one_line(block: MdBlock, page: str) -> MdBlock:
         rest = line[_PREFIX.match(line).end(1) :].lstrip()  # type: ignore[union-attr]
         left = plain(out[-1]).text.rstrip()[-_CONTEXT:]
         right = plain(rest).text[:_CONTEXT]
+        if marker and marker[0] in "-+*" and _in_link(out[-1], left, right, page, page_lines):
+            marker = None  # a dash the page shows within a link's text: no list item
         if (
             marker is None
             and quote.replace(" ", "") == before.replace(" ", "")
@@ -576,7 +594,7 @@ def respace(
     out: list[MdBlock] = []
     for block in md_blocks:
         if block.tag in _PROSE or block.tag == "graphic":
-            block = _one_line(block, page)
+            block = _one_line(block, page, page_lines)
         if not page and whole_page is None:
             out.append(block)
             continue
