@@ -1498,3 +1498,45 @@ def test_a_placeholder_picture_between_two_words_leaves_them_apart() -> None:
     ).body
     assert "below all S... ). We waited" in reader_text(body)
     assert "data:image" not in body
+
+
+def test_a_heading_line_with_an_icon_and_an_emphasised_remark_is_one_line() -> None:
+    """A box's heading line that starts with a small icon and ends in an emphasised remark
+    ("★ Old harbour (museum)") is one line on the page, and stays one line."""
+    star = "<img src='/img/star.gif' height='10' alt='star'>&nbsp;"
+    sights = "".join(
+        f"<div class='card'><div class='card-header'>{star} {name} <em>({kind})</em></div>"
+        f"<div class='card-block'><p>{FILLER.replace('harbour', name)}</p></div></div>"
+        for name, kind in (("Old harbour", "Museum / Gallery"), ("Town hall", "Historic site"))
+    )
+    body = extracted(f"<div class='sights'>{sights}</div>").body
+    lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
+    assert "Old harbour (Museum / Gallery)" in lines
+    assert "Town hall (Historic site)" in lines
+
+
+def test_a_line_of_facts_each_after_an_icon_font_glyph_is_one_line() -> None:
+    """An icon font draws its pictures with private-use characters (a clock before the
+    time, a calendar before the date), which the stored text leaves out; the facts the
+    page shows on one line stay one line."""
+    facts = "".join(
+        f"<span class='fact'><i class='icons'>{icon}</i>\n        {fact}\n    </span>"
+        for icon, fact in (("\ue192", "30 min."), ("\ue202", "easy"), ("\ue916", "10.10.2006"))
+    )
+    body = extracted(f"<p>{FILLER}</p><small class='meta'>{facts}</small>").body
+    lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
+    assert any("30 min. easy 10.10.2006" in line for line in lines), lines
+
+
+def test_a_dash_inside_a_link_s_text_starts_no_list_item() -> None:
+    """A link whose title and length stand in two spans on one line ("Harbour tour
+    - 2020.04.13" and "- Duration: 3:57") stays one line with its dash, not a list item."""
+    videos = "".join(
+        f"<li><a href='/watch/{n}'>\n  <span class='title'>\n    Harbour tour - 2020.04.1{n}\n"
+        f"  </span>\n  <span class='length'>\n     - Duration: {n}:57.\n  </span>\n</a>"
+        " filmed on the quay by the ferry crews during the works.</li>"
+        for n in (1, 2, 3)
+    )
+    body = extracted(f"<p>{FILLER}</p><ul class='videos'>{videos}</ul>").body
+    lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
+    assert any("2020.04.12 - Duration: 2:57." in line for line in lines), lines

@@ -280,7 +280,23 @@ _PREFIX = re.compile(
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 
 
-def _one_line(block: MdBlock, page: str) -> MdBlock:
+_BRACKET = re.compile(r"(?<!\\)[\[\]]")
+
+
+def _in_link(before: str, left: str, right: str, page: str, page_lines: WholePage | None) -> bool:
+    """Whether a line that starts with a dash goes on the link text that the line `before`
+    leaves open, the page showing the two on one line ("… - 2020.04.13⏎- Duration: 18:38"
+    for a video's title and its length in one link): a link's text holds no list item."""
+    depth = sum(1 if b == "[" else -1 for b in _BRACKET.findall(before))
+    if depth <= 0:
+        return False
+    if f"{left} {right}" in page:
+        return True
+    lines = page_lines() if page_lines is not None else ""
+    return len(lines) <= _WHOLE_PAGE and f"{left} {right}" in lines
+
+
+def _one_line(block: MdBlock, page: str, page_lines: WholePage | None = None) -> MdBlock:
     """`block` without the line breaks of the HTML source that trafilatura kept inside its
     paragraphs, list items, quotes, headings and pictures' captions: a line break stays only
     where the page shows one (at a `<br>`), and before a new list item or table row (a line
@@ -303,6 +319,8 @@ def _one_line(block: MdBlock, page: str) -> MdBlock:
         rest = line[_PREFIX.match(line).end(1) :].lstrip()  # type: ignore[union-attr]
         left = plain(out[-1]).text.rstrip()[-_CONTEXT:]
         right = plain(rest).text[:_CONTEXT]
+        if marker and marker[0] in "-+*" and _in_link(out[-1], left, right, page, page_lines):
+            marker = None  # a dash the page shows within a link's text: no list item
         if (
             marker is None
             and quote.replace(" ", "") == before.replace(" ", "")
@@ -392,9 +410,11 @@ def _may_go_on(before: MdBlock, block: MdBlock) -> bool:
     """Whether `block` may be the rest of the line `before` ends (`_joined` asks the page):
     a paragraph after running text, or a picture with words beside it after running text
     (a photo's credit, the picture and its caption in one line) or after another such
-    picture (a row of links, each a picture and a name, that the page shows on one line)."""
+    picture (a row of links, each a picture and a name, that the page shows on one line);
+    a paragraph also after a picture with words beside it (an icon before a heading's
+    words, the rest of that line cut off at an `<em>`)."""
     if block.tag == "p":
-        return _ends_in_prose(before)
+        return _ends_in_prose(before) or (before.tag == "graphic" and _has_words(before))
     if block.tag != "graphic" or not _has_words(block):
         return False
     return _has_words(before) if before.tag == "graphic" else _ends_in_prose(before)
@@ -455,7 +475,29 @@ def _paragraphs_joined(block: MdBlock, page: str, page_lines: WholePage | None) 
 
 def page_text(blocks: Iterable[DomBlock]) -> str:
     """The text of the DOM walker's blocks, one line each (and at each `<br>`)."""
-    return _PageText("\n".join(plain(b.md).text for b in blocks if b.kind != "img"))
+    text = "\n".join(plain(b.md).text for b in blocks if b.kind != "img")
+    return _PageText(_without_icons(text))
+
+
+# Characters of Unicode's private use areas: an icon font's glyphs (a clock before a time, a
+# calendar before a date), pictures to a reader, which trafilatura's text leaves out; each
+# goes with the spaces on one side, so that the words around it stand one space apart.
+_ICON = re.compile(
+    r"^[\ue000-\uf8ff\U000f0000-\U0010ffff]+[^\S\n]*|[^\S\n]*[\ue000-\uf8ff\U000f0000-\U0010ffff]+",
+    re.MULTILINE,
+)
+
+
+def _without_icons(text: str) -> str:
+    return _ICON.sub("", text)
+
+
+def _iconless(text: WholePage | None) -> WholePage | None:
+    """`text` (the whole page's, made only when asked for) without icons, made once."""
+    if text is None:
+        return None
+    source = text
+    return functools.cache(lambda: _without_icons(source()))
 
 
 # Above this many characters of text (ten times a long article), `in` searches the page's
@@ -545,13 +587,14 @@ def respace(
     walker read; `page_lines`: the same line by line (`dom.text_lines`), for the words it ran
     together across a line (`_LineJoins`). Each is asked for only when a block needs it."""
     page = page_text(dom_blocks)
+    whole_page, page_lines = _iconless(whole_page), _iconless(page_lines)
     # The container's text with its lines as one, made once (for `_shown_apart`).
     flat = functools.cache(lambda: _PageText(" ".join(page.split())))
     joins = _LineJoins(page, page_lines)
     out: list[MdBlock] = []
     for block in md_blocks:
         if block.tag in _PROSE or block.tag == "graphic":
-            block = _one_line(block, page)
+            block = _one_line(block, page, page_lines)
         if not page and whole_page is None:
             out.append(block)
             continue
