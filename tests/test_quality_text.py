@@ -1540,3 +1540,44 @@ def test_a_dash_inside_a_link_s_text_starts_no_list_item() -> None:
     body = extracted(f"<p>{FILLER}</p><ul class='videos'>{videos}</ul>").body
     lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
     assert any("2020.04.12 - Duration: 2:57." in line for line in lines), lines
+
+
+def _machine_copy(hiding: str) -> str:
+    """The article's metadata and text again as schema.org microdata that the page hides."""
+    return (
+        f"<div {hiding} itemscope itemtype='http://schema.org/NewsArticle'>"
+        "<h1 itemprop='name'>Harbour works begin</h1>"
+        "<div itemprop='headline'>Harbour works begin</div>"
+        "<div itemprop='datePublished'>2024-05-02T08:45:00+01:00</div>"
+        "<div itemprop='publisher' itemscope><div itemprop='name'>NorthbridgeCourier</div>"
+        "<span itemprop='logo' itemscope><span itemprop='url'>"
+        "https://northbridge-courier.example/logo.png</span></span></div>"
+        f"<div itemprop='articleBody'>{FILLER}\n{FILLER.replace('summer', 'autumn')}</div>"
+        "<div itemprop='articleSection'>local</div></div>"
+    )
+
+
+@pytest.mark.parametrize("hiding", ["style='display:none;'", "hidden", "class='hidden'"])
+def test_a_hidden_microdata_copy_of_the_article_is_no_part_of_the_text(hiding: str) -> None:
+    """Microdata the page hides, however it hides it, is data for machines: trafilatura's
+    reading of a hidden copy of the article (its headline, timestamps, logo and text) goes,
+    and the article is stored once."""
+    from newsarchive.extract.blocks import MdBlock
+    from newsarchive.extract.repair import _without_structured_data
+    from newsarchive.extract.text import match_key
+
+    root = lxml.html.fromstring(
+        f"<html><body><article><p>{FILLER}</p></article>{_machine_copy(hiding)}</body></html>"
+    )
+    read_as = [
+        FILLER,
+        "Harbour works begin\n\n2024-05-02T08:45:00+01:00\n\nNorthbridgeCourier\n\n"
+        f"https://northbridge-courier.example/logo.png\n{FILLER}\n"
+        f"{FILLER.replace('summer', 'autumn')}\n\nlocal",
+        "Harbour works begin",
+    ]
+    blocks = [MdBlock("div", md, match_key(md)) for md in read_as]
+    assert [b.md for b in _without_structured_data(blocks, root)] == [
+        FILLER,
+        "Harbour works begin",
+    ]

@@ -167,10 +167,11 @@ def skip_reason(el: Element) -> str | None:
 
 
 def is_hidden_structured_data(el: Element) -> bool:
-    """Whether `el` is structured data for machines that the page hides: an element of
-    class `hidden` whose every word is the value of a microdata property (`itemprop`: an
-    image's address and size, the publisher's logo, the dates as timestamps)."""
-    if "hidden" not in (el.get("class") or "").split() or el.find(".//*[@itemprop]") is None:
+    """Whether `el` is structured data for machines that the page hides (by its class
+    `hidden`, a `hidden` attribute or an inline display: none): an element whose every
+    word is the value of a microdata property (`itemprop`: an image's address and size,
+    the publisher's logo, the dates as timestamps, a copy of the article's text)."""
+    if not _hides(el) or el.find(".//*[@itemprop]") is None:
         return False
     for node in el.iter():
         if not isinstance(node.tag, str):
@@ -182,6 +183,14 @@ def is_hidden_structured_data(el: Element) -> bool:
             if not _in_property(parent, el):
                 return False
     return True
+
+
+def _hides(el: Element) -> bool:
+    """Whether the page hides `el` by its class, its `hidden` attribute or its own style."""
+    if el.get("hidden") is not None or "hidden" in (el.get("class") or "").split():
+        return True
+    style = str(el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _in_property(node: Element, top: Element) -> bool:
