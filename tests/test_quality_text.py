@@ -1581,3 +1581,14 @@ def test_a_hidden_microdata_copy_of_the_article_is_no_part_of_the_text(hiding: s
         FILLER,
         "Harbour works begin",
     ]
+
+
+def test_a_word_run_into_an_opening_bracket_is_spaced_as_the_page_shows() -> None:
+    """trafilatura drops the space between a byline's link and the emphasis after it
+    ("Anna Ūdre(LTV news desk)"): the space goes back where the page shows one, and a
+    bracket the page writes against its word ("colleague(s)") stays there."""
+    blocks = [("p", "Authors: Anna Ūdre(LTV news desk editor)")]
+    shown = ["Authors: Anna Ūdre (LTV news desk editor)", FILLER]
+    assert _respaced_blocks(blocks, shown) == ["Authors: Anna Ūdre (LTV news desk editor)"]
+    joined = [("p", "Ask your colleague(s) about the harbour works")]
+    assert _respaced_blocks(joined, [joined[0][1], FILLER]) == [joined[0][1]]

@@ -54,9 +54,9 @@ _LOWER, _UPPER = _letters(str.islower), _letters(str.isupper)
 # before a capitalised word or an initial ("COACHC. Smith", "UKPrime"), a lower-case
 # letter or a closing bracket before a digit, a digit before a capitalised word or an
 # initial ("1Roast", "11M. Dembélé"), a colon, semicolon, "!" or "?" before a digit
-# ("Autobahn:6.0 km").
+# ("Autobahn:6.0 km"), a lower-case letter before an opening bracket ("Ūdre(LTV").
 _RUN_TOGETHER = re.compile(
-    rf"[.?!:;,)\]»”\"](?=[^\W\d_])|[?!:;](?=\d)|{_LOWER}(?={_UPPER})"
+    rf"[.?!:;,)\]»”\"](?=[^\W\d_])|[?!:;](?=\d)|{_LOWER}(?={_UPPER}|\()"
     rf"|{_UPPER}(?={_UPPER}(?:\.|{_LOWER}))|(?:{_LOWER}|\))(?=\d)"
     rf"|\d(?={_UPPER}(?:\.|{_LOWER}))"
 )
