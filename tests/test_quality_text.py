@@ -1592,3 +1592,17 @@ def test_a_word_run_into_an_opening_bracket_is_spaced_as_the_page_shows() -> Non
     assert _respaced_blocks(blocks, shown) == ["Authors: Anna Ūdre (LTV news desk editor)"]
     joined = [("p", "Ask your colleague(s) about the harbour works")]
     assert _respaced_blocks(joined, [joined[0][1], FILLER]) == [joined[0][1]]
+
+
+def test_words_run_together_where_trafilatura_dropped_the_markup_are_spaced() -> None:
+    """trafilatura merges a paragraph's bold runs and drops the link and the `&nbsp;`
+    between them ("App Store</a>&nbsp;<strong>or" becomes "App Storeor"): where the page's
+    paragraph of the same letters shows the two words apart, the space goes back. A word
+    the page writes as one stays one."""
+    shown = ["Download the app from the App Store or Google Play today.", FILLER]
+    blocks = [("p", "**Download the app from the\xa0App Storeor\xa0Google Play today.**")]
+    assert _respaced_blocks(blocks, shown) == [
+        "**Download the app from the\xa0App Store or\xa0Google Play today.**"
+    ]
+    one = [("p", "The storeor shop opens today.")]
+    assert _respaced_blocks(one, ["The storeor shop opens today.", FILLER]) == [one[0][1]]
