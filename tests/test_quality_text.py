@@ -1606,3 +1606,20 @@ def test_words_run_together_where_trafilatura_dropped_the_markup_are_spaced() ->
     ]
     one = [("p", "The storeor shop opens today.")]
     assert _respaced_blocks(one, ["The storeor shop opens today.", FILLER]) == [one[0][1]]
+
+
+def test_block_elements_inside_a_code_span_keep_their_words_apart() -> None:
+    """A code span that holds a page's pasted markup (a menu's heading and its list) shows
+    each block's words on a line of its own: on the span's one line they stand a space
+    apart, never run together ("Breeds:Affenpinscher")."""
+    from newsarchive.extract.blocks import Walker
+
+    root = lxml.html.fromstring(
+        f"<html><body><p>{FILLER}</p><p><code><span>Tips for the breeds:</span><div><p>"
+        "Breeds:</p><ul><li><a href='/a'>Affenpinscher</a></li><li>Beagle</li></ul></div>"
+        "</code></p></body></html>"
+    )
+    walker = Walker("https://northbridge-courier.example/")
+    walker.walk(root.find("body"))
+    shown = " ".join(block.md for block in walker.blocks)
+    assert "Tips for the breeds: Breeds: Affenpinscher Beagle" in shown
