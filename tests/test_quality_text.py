@@ -1623,3 +1623,17 @@ def test_block_elements_inside_a_code_span_keep_their_words_apart() -> None:
     walker.walk(root.find("body"))
     shown = " ".join(block.md for block in walker.blocks)
     assert "Tips for the breeds: Breeds: Affenpinscher Beagle" in shown
+
+
+def test_a_status_message_is_no_part_of_the_text() -> None:
+    """A status message (`role="status"`: the notice a page shows after an action, "Saved
+    to your list!") says nothing of the article: neither the DOM walker nor trafilatura's
+    reading keeps it."""
+    notices = "\n".join(
+        f"<span class='tooltip' role='status' aria-live='polite'>{text}</span>"
+        for text in ("Saved to your list!", "Removed from your list", "Embed code copied.")
+    )
+    article = extracted(f"<p>{FILLER.replace('summer', 'winter')}</p><div>{notices}</div>")
+    assert FILLER in article.body
+    assert "Saved to your list" not in article.body
+    assert "Embed code copied" not in article.body

@@ -160,6 +160,8 @@ def skip_reason(el: Element) -> str | None:
         return "hidden"
     if tag in PAGE_WRAPPERS:
         return None  # "consent-enabled" or "paywall" on <body> or <article> marks the page
+    if el.get("role") == "status":
+        return "class"  # a status message: a notice shown after an action ("Saved!")
     words = class_words(el)
     if "hidden" in words and is_hidden_structured_data(el):
         return "hidden"
@@ -340,11 +342,13 @@ _JUNK_WIDGET_PAIRS = frozenset(
 
 def is_junk_widget(el: Element) -> bool:
     """A widget whose text is never the article's: navigation, a form, a footer, a newsletter,
-    share or cookie box, an advert, a "Most read" list."""
+    share or cookie box, an advert, a "Most read" list, a status message."""
     if el.tag in ("nav", "form", "footer"):
         return True
     if el.tag in PAGE_WRAPPERS:
         return False
+    if el.get("role") == "status":
+        return True  # a status message, shown after an action ("Saved to your list!")
     words = class_words(el)
     return bool(words) and _names_junk(words)
 
