@@ -1540,3 +1540,100 @@ def test_a_dash_inside_a_link_s_text_starts_no_list_item() -> None:
     body = extracted(f"<p>{FILLER}</p><ul class='videos'>{videos}</ul>").body
     lines = [reader_text(line).strip() for line in body.split("\n") if line.strip()]
     assert any("2020.04.12 - Duration: 2:57." in line for line in lines), lines
+
+
+def _machine_copy(hiding: str) -> str:
+    """The article's metadata and text again as schema.org microdata that the page hides."""
+    return (
+        f"<div {hiding} itemscope itemtype='http://schema.org/NewsArticle'>"
+        "<h1 itemprop='name'>Harbour works begin</h1>"
+        "<div itemprop='headline'>Harbour works begin</div>"
+        "<div itemprop='datePublished'>2024-05-02T08:45:00+01:00</div>"
+        "<div itemprop='publisher' itemscope><div itemprop='name'>NorthbridgeCourier</div>"
+        "<span itemprop='logo' itemscope><span itemprop='url'>"
+        "https://northbridge-courier.example/logo.png</span></span></div>"
+        f"<div itemprop='articleBody'>{FILLER}\n{FILLER.replace('summer', 'autumn')}</div>"
+        "<div itemprop='articleSection'>local</div></div>"
+    )
+
+
+@pytest.mark.parametrize("hiding", ["style='display:none;'", "hidden", "class='hidden'"])
+def test_a_hidden_microdata_copy_of_the_article_is_no_part_of_the_text(hiding: str) -> None:
+    """Microdata the page hides, however it hides it, is data for machines: trafilatura's
+    reading of a hidden copy of the article (its headline, timestamps, logo and text) goes,
+    and the article is stored once."""
+    from newsarchive.extract.blocks import MdBlock
+    from newsarchive.extract.repair import _without_structured_data
+    from newsarchive.extract.text import match_key
+
+    root = lxml.html.fromstring(
+        f"<html><body><article><p>{FILLER}</p></article>{_machine_copy(hiding)}</body></html>"
+    )
+    read_as = [
+        FILLER,
+        "Harbour works begin\n\n2024-05-02T08:45:00+01:00\n\nNorthbridgeCourier\n\n"
+        f"https://northbridge-courier.example/logo.png\n{FILLER}\n"
+        f"{FILLER.replace('summer', 'autumn')}\n\nlocal",
+        "Harbour works begin",
+    ]
+    blocks = [MdBlock("div", md, match_key(md)) for md in read_as]
+    assert [b.md for b in _without_structured_data(blocks, root)] == [
+        FILLER,
+        "Harbour works begin",
+    ]
+
+
+def test_a_word_run_into_an_opening_bracket_is_spaced_as_the_page_shows() -> None:
+    """trafilatura drops the space between a byline's link and the emphasis after it
+    ("Anna Ūdre(LTV news desk)"): the space goes back where the page shows one, and a
+    bracket the page writes against its word ("colleague(s)") stays there."""
+    blocks = [("p", "Authors: Anna Ūdre(LTV news desk editor)")]
+    shown = ["Authors: Anna Ūdre (LTV news desk editor)", FILLER]
+    assert _respaced_blocks(blocks, shown) == ["Authors: Anna Ūdre (LTV news desk editor)"]
+    joined = [("p", "Ask your colleague(s) about the harbour works")]
+    assert _respaced_blocks(joined, [joined[0][1], FILLER]) == [joined[0][1]]
+
+
+def test_words_run_together_where_trafilatura_dropped_the_markup_are_spaced() -> None:
+    """trafilatura merges a paragraph's bold runs and drops the link and the `&nbsp;`
+    between them ("App Store</a>&nbsp;<strong>or" becomes "App Storeor"): where the page's
+    paragraph of the same letters shows the two words apart, the space goes back. A word
+    the page writes as one stays one."""
+    shown = ["Download the app from the App Store or Google Play today.", FILLER]
+    blocks = [("p", "**Download the app from the\xa0App Storeor\xa0Google Play today.**")]
+    assert _respaced_blocks(blocks, shown) == [
+        "**Download the app from the\xa0App Store or\xa0Google Play today.**"
+    ]
+    one = [("p", "The storeor shop opens today.")]
+    assert _respaced_blocks(one, ["The storeor shop opens today.", FILLER]) == [one[0][1]]
+
+
+def test_block_elements_inside_a_code_span_keep_their_words_apart() -> None:
+    """A code span that holds a page's pasted markup (a menu's heading and its list) shows
+    each block's words on a line of its own: on the span's one line they stand a space
+    apart, never run together ("Breeds:Affenpinscher")."""
+    from newsarchive.extract.blocks import Walker
+
+    root = lxml.html.fromstring(
+        f"<html><body><p>{FILLER}</p><p><code><span>Tips for the breeds:</span><div><p>"
+        "Breeds:</p><ul><li><a href='/a'>Affenpinscher</a></li><li>Beagle</li></ul></div>"
+        "</code></p></body></html>"
+    )
+    walker = Walker("https://northbridge-courier.example/")
+    walker.walk(root.find("body"))
+    shown = " ".join(block.md for block in walker.blocks)
+    assert "Tips for the breeds: Breeds: Affenpinscher Beagle" in shown
+
+
+def test_a_status_message_is_no_part_of_the_text() -> None:
+    """A status message (`role="status"`: the notice a page shows after an action, "Saved
+    to your list!") says nothing of the article: neither the DOM walker nor trafilatura's
+    reading keeps it."""
+    notices = "\n".join(
+        f"<span class='tooltip' role='status' aria-live='polite'>{text}</span>"
+        for text in ("Saved to your list!", "Removed from your list", "Embed code copied.")
+    )
+    article = extracted(f"<p>{FILLER.replace('summer', 'winter')}</p><div>{notices}</div>")
+    assert FILLER in article.body
+    assert "Saved to your list" not in article.body
+    assert "Embed code copied" not in article.body

@@ -11,7 +11,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from newsarchive.extract.dom import BLOCK_TAGS, SKIP_TEXT_TAGS, Element, raw_text_of, text_of
+from newsarchive.extract.dom import (
+    BLOCK_TAGS,
+    SKIP_TEXT_TAGS,
+    Element,
+    raw_text_of,
+    spaced_text,
+    text_of,
+)
 from newsarchive.extract.images import figure_caption, img_src, split_credit
 from newsarchive.extract.text import absolute_url, clean, contains, escape_md, match_key
 from newsarchive.extract.widgets import SKIP_TAGS, embedded_posts, skip_reason
@@ -100,7 +107,9 @@ class _Inline:
             marker = "*" if tag in ("em", "i", "cite", "dfn", "var") else "**"
             self.parts.append(_wrap(self._sub(el), marker))
         elif tag in ("code", "kbd", "samp", "tt"):
-            code = clean("".join(el.itertext()))
+            # Block elements inside a code span (a page's markup pasted into one) still
+            # start new lines: their words stand a space apart on the span's one line.
+            code = spaced_text(el)
             if code:
                 fence = "``" if "`" in code else "`"
                 self.parts.append(f"{fence}{code}{fence}")

@@ -531,17 +531,22 @@ def header_shown(
     return Header(keys, names, tuple(authors))
 
 
-# Elements around microdata whose class names "hidden": the candidates for
-# `_without_structured_data` (`is_hidden_structured_data` reads the class word by word).
-_HIDDEN_WITH_PROPERTIES = "//*[@itemprop]/ancestor::*[contains(@class, 'hidden')]"
+# Elements around microdata that may hide it (by a class word, a `hidden` attribute or an
+# inline style): the candidates for `_without_structured_data`, which
+# `is_hidden_structured_data` reads word by word.
+_HIDDEN_WITH_PROPERTIES = (
+    "//*[@itemprop]/ancestor::*[contains(@class, 'hidden') or @hidden"
+    " or contains(@style, 'none') or contains(@style, 'hidden')]"
+)
 
 
 def _without_structured_data(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
     """trafilatura's blocks without the lines that are only structured data the page hides
     (`is_hidden_structured_data`): the image addresses, sizes, names and timestamps that
     a theme puts in a hidden `<span>` of each teaser, which trafilatura keeps as lines of
-    text under the teaser's picture. Only a block with two such lines or more is touched (a
-    byline or a heading alone may say what the data says); one left with nothing goes."""
+    text under the teaser's picture, or a hidden copy of the article's headline, dates,
+    logo and text. Only a run of two such paragraphs or lines or more is touched (a byline
+    or a heading alone may say what the data says); a block left with nothing goes."""
     values: set[str] = set()
     for el in root.xpath(_HIDDEN_WITH_PROPERTIES):
         if is_hidden_structured_data(el):
@@ -553,14 +558,27 @@ def _without_structured_data(blocks: list[MdBlock], root: Element) -> list[MdBlo
     longest_first = sorted(values, key=len, reverse=True)
     kept: list[MdBlock] = []
     for block in blocks:
-        lines = block.md.split("\n")
+        parts = _without_runs(block.md.split("\n\n"), longest_first)
+        lines = "\n\n".join(parts).split("\n")
         shown = [line for line in lines if not _made_of(line, longest_first)]
         if len(lines) - len(shown) < 2:
+            shown = lines
+        if len(shown) == len(block.md.split("\n")):
             kept.append(block)
-        elif shown:
-            md = "\n".join(shown)
+        elif "".join(shown).strip():
+            md = "\n".join(shown).strip("\n")
             kept.append(MdBlock(block.tag, md, match_key(md)))
     return kept
+
+
+def _without_runs(parts: list[str], values: list[str]) -> list[str]:
+    """`parts` without each run of two or more that are only `values` (`_made_of`)."""
+    data = [_made_of(part, values) for part in parts]
+    return [
+        part
+        for i, part in enumerate(parts)
+        if not data[i] or not ((i > 0 and data[i - 1]) or (i + 1 < len(data) and data[i + 1]))
+    ]
 
 
 def _made_of(line: str, values: list[str]) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from newsarchive.extract.blocks import DomBlock, MdBlock
@@ -54,9 +54,9 @@ _LOWER, _UPPER = _letters(str.islower), _letters(str.isupper)
 # before a capitalised word or an initial ("COACHC. Smith", "UKPrime"), a lower-case
 # letter or a closing bracket before a digit, a digit before a capitalised word or an
 # initial ("1Roast", "11M. Dembélé"), a colon, semicolon, "!" or "?" before a digit
-# ("Autobahn:6.0 km").
+# ("Autobahn:6.0 km"), a lower-case letter before an opening bracket ("Ūdre(LTV").
 _RUN_TOGETHER = re.compile(
-    rf"[.?!:;,)\]»”\"](?=[^\W\d_])|[?!:;](?=\d)|{_LOWER}(?={_UPPER})"
+    rf"[.?!:;,)\]»”\"](?=[^\W\d_])|[?!:;](?=\d)|{_LOWER}(?={_UPPER}|\()"
     rf"|{_UPPER}(?={_UPPER}(?:\.|{_LOWER}))|(?:{_LOWER}|\))(?=\d)"
     rf"|\d(?={_UPPER}(?:\.|{_LOWER}))"
 )
@@ -83,6 +83,45 @@ class _Plain:
             for m in _RUN_TOGETHER.finditer(self.text, at + 1, at + length):
                 found.append((m.end(), md_at + m.end() - at))
         return found
+
+    def breaks(self, words: Iterable[tuple[str, str]]) -> list[tuple[int, int]]:
+        """Places inside a run of text where each of `words` (its two halves) stands run
+        together ("Storeor" for "Store" "or"), as word ends on both sides."""
+        found: list[tuple[int, int]] = []
+        folded = self.text.casefold()
+        if len(folded) != len(self.text):
+            return found
+        for first, second in words:
+            for m in re.finditer(rf"(?<!\w){re.escape(first + second)}(?!\w)", folded):
+                at = m.start() + len(first)
+                for run_at, md_at, length in self.literal:
+                    if run_at < at < run_at + length:
+                        found.append((at, md_at + at - run_at))
+        return found
+
+
+def _word_breaks(key: str, shown: dict[str, str]) -> list[tuple[str, str]]:
+    """Where a paragraph's words (its `key`) run two of the words together that the page's
+    paragraph of the same letters (`shown`: keys of the DOM walker's blocks by their letters)
+    shows apart: the two halves of each such word."""
+    if not shown:
+        return []
+    other = shown.get(key.replace(" ", ""))
+    if other is None or other == key:
+        return []
+    words, apart = key.split(), other.split()
+    found: list[tuple[str, str]] = []
+    j = 0
+    for word in words:
+        if j < len(apart) and word == apart[j]:
+            j += 1
+            continue
+        if j + 1 < len(apart) and word == apart[j] + apart[j + 1]:
+            found.append((apart[j], apart[j + 1]))
+            j += 2
+            continue
+        return []  # split otherwise: not a word run together
+    return found
 
 
 @functools.lru_cache(maxsize=64)
@@ -130,21 +169,26 @@ def plain(md: str) -> _Plain:
 
 
 def _insert_spaces(
-    block: MdBlock, page: str, flat_page: Callable[[], str], whole_page: WholePage | None = None
+    block: MdBlock,
+    page: str,
+    flat_page: Callable[[], str],
+    whole_page: WholePage | None = None,
+    breaks: Sequence[tuple[str, str]] = (),
 ) -> MdBlock:
     """`block` with a space at each junction where the page shows one (or a line break)
     between the two words and never shows them joined. Junctions are settled in order, each
     with the spaces put in before it, and the text after it compared up to the next one.
     Where the container's text `page` holds neither, its lines as one (`flat_page()`) and
     the text the whole page shows (`whole_page()`) are asked the same (`_shown_apart`):
-    trafilatura keeps boxes outside the container too."""
+    trafilatura keeps boxes outside the container too. `breaks`: words the container's
+    paragraph of the same words shows as two (`_word_breaks`), a junction each too."""
     view = plain(block.md)
     text = view.text
     # Where markup stands, any character may follow a lost space ("**Jakarta**- Ein");
     # within a run of text, only what `_RUN_TOGETHER` names.
     candidates = sorted(
         (at, where)
-        for at, where in {*view.junctions, *view.unmarked()}
+        for at, where in {*view.junctions, *view.unmarked(), *view.breaks(breaks)}
         if 0 < at < len(text) and not text[at - 1].isspace() and not text[at].isspace()
     )
     if not candidates:
@@ -591,6 +635,9 @@ def respace(
     # The container's text with its lines as one, made once (for `_shown_apart`).
     flat = functools.cache(lambda: _PageText(" ".join(page.split())))
     joins = _LineJoins(page, page_lines)
+    # The DOM walker's paragraphs by their letters, for words trafilatura ran together
+    # where it dropped the markup between them too ("App Store</a>&nbsp;<b>or").
+    shown = {b.key.replace(" ", ""): b.key for b in dom_blocks if b.kind != "img" and b.key}
     out: list[MdBlock] = []
     for block in md_blocks:
         if block.tag in _PROSE or block.tag == "graphic":
@@ -599,7 +646,9 @@ def respace(
             out.append(block)
             continue
         if block.tag in _PROSE:
-            block = _insert_spaces(_without_false_spaces(block, page), page, flat, whole_page)
+            breaks = _word_breaks(block.key, shown)
+            block = _without_false_spaces(block, page)
+            block = _insert_spaces(block, page, flat, whole_page, breaks)
             block = joins.split(block)
         elif block.tag == "table":
             block = _insert_spaces(block, page, flat, whole_page)

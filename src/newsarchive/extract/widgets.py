@@ -160,6 +160,8 @@ def skip_reason(el: Element) -> str | None:
         return "hidden"
     if tag in PAGE_WRAPPERS:
         return None  # "consent-enabled" or "paywall" on <body> or <article> marks the page
+    if el.get("role") == "status":
+        return "class"  # a status message: a notice shown after an action ("Saved!")
     words = class_words(el)
     if "hidden" in words and is_hidden_structured_data(el):
         return "hidden"
@@ -167,10 +169,11 @@ def skip_reason(el: Element) -> str | None:
 
 
 def is_hidden_structured_data(el: Element) -> bool:
-    """Whether `el` is structured data for machines that the page hides: an element of
-    class `hidden` whose every word is the value of a microdata property (`itemprop`: an
-    image's address and size, the publisher's logo, the dates as timestamps)."""
-    if "hidden" not in (el.get("class") or "").split() or el.find(".//*[@itemprop]") is None:
+    """Whether `el` is structured data for machines that the page hides (by its class
+    `hidden`, a `hidden` attribute or an inline display: none): an element whose every
+    word is the value of a microdata property (`itemprop`: an image's address and size,
+    the publisher's logo, the dates as timestamps, a copy of the article's text)."""
+    if not _hides(el) or el.find(".//*[@itemprop]") is None:
         return False
     for node in el.iter():
         if not isinstance(node.tag, str):
@@ -182,6 +185,14 @@ def is_hidden_structured_data(el: Element) -> bool:
             if not _in_property(parent, el):
                 return False
     return True
+
+
+def _hides(el: Element) -> bool:
+    """Whether the page hides `el` by its class, its `hidden` attribute or its own style."""
+    if el.get("hidden") is not None or "hidden" in (el.get("class") or "").split():
+        return True
+    style = str(el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _in_property(node: Element, top: Element) -> bool:
@@ -331,11 +342,13 @@ _JUNK_WIDGET_PAIRS = frozenset(
 
 def is_junk_widget(el: Element) -> bool:
     """A widget whose text is never the article's: navigation, a form, a footer, a newsletter,
-    share or cookie box, an advert, a "Most read" list."""
+    share or cookie box, an advert, a "Most read" list, a status message."""
     if el.tag in ("nav", "form", "footer"):
         return True
     if el.tag in PAGE_WRAPPERS:
         return False
+    if el.get("role") == "status":
+        return True  # a status message, shown after an action ("Saved to your list!")
     words = class_words(el)
     return bool(words) and _names_junk(words)
 
