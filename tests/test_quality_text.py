@@ -1637,3 +1637,47 @@ def test_a_status_message_is_no_part_of_the_text() -> None:
     assert FILLER in article.body
     assert "Saved to your list" not in article.body
     assert "Embed code copied" not in article.body
+
+
+def test_words_either_side_of_a_dropped_picture_stand_apart_as_the_page_shows() -> None:
+    """A picture between two words shows as a gap between them ("Yerevan", a sun, "+10");
+    trafilatura, dropping the picture, runs the two together, in a paragraph and in a
+    table's cell alike: the page's lines, which mark each picture, put the space back. A
+    word the page writes as one elsewhere stays one, and a line of pictures alone is none."""
+    from newsarchive.extract.spacing import PICTURE
+
+    lines = f"Weather\nYerevan{PICTURE}+10 ... +28 C\nIt was below all S...{PICTURE}). Truly."
+    blocks = [
+        ("table", "| Yerevan+10 ... +28 C | |"),
+        ("p", "It was below all S...). Truly."),
+    ]
+    assert _respaced_blocks(blocks, [FILLER], lines) == [
+        "| Yerevan +10 ... +28 C | |",
+        "It was below all S... ). Truly.",
+    ]
+    shown = f"{lines}\nYerevan+10 is the code of the station"
+    assert _respaced_blocks(blocks[:1], [FILLER], shown) == [blocks[0][1]]
+    across = f"Report error\n{PICTURE}\nEditor: Zhang"
+    joined = [("p", "Report errorEditor: Zhang")]
+    assert _respaced_blocks(joined, [FILLER], across) == ["Report error Editor: Zhang"]
+
+
+def test_the_page_s_lines_mark_pictures_and_the_container_shows_a_gap_at_one() -> None:
+    """The page's text line by line marks where each picture stands when asked to; the
+    DOM walker's text shows a picture, loaded or yet to load, between two words as a gap."""
+    from newsarchive.extract.blocks import Walker
+    from newsarchive.extract.dom import text_lines
+    from newsarchive.extract.spacing import PICTURE, page_text
+
+    root = lxml.html.fromstring(
+        "<div><p>Yerevan<img src='/sun.gif' width='27'>+10 ... +28 C</p>"
+        "<p>below all S...<img src='data:image/gif;base64,R0lGOD' alt=':mad:'>).</p></div>"
+    )
+    assert text_lines(root, PICTURE).split("\n") == [
+        f"Yerevan{PICTURE}+10 ... +28 C",
+        f"below all S...{PICTURE}).",
+    ]
+    assert text_lines(root) == "Yerevan+10 ... +28 C\nbelow all S...)."
+    walker = Walker("https://example.org/")
+    walker.walk(root)
+    assert page_text(walker.blocks).split("\n") == ["Yerevan +10 ... +28 C", "below all S... )."]

@@ -19,7 +19,7 @@ from newsarchive.extract.dom import (
     spaced_text,
     text_of,
 )
-from newsarchive.extract.images import figure_caption, img_src, split_credit
+from newsarchive.extract.images import figure_caption, img_src, split_credit, too_small
 from newsarchive.extract.text import absolute_url, clean, contains, escape_md, match_key
 from newsarchive.extract.widgets import SKIP_TAGS, embedded_posts, skip_reason
 
@@ -103,6 +103,8 @@ class _Inline:
             if src:
                 alt = escape_md(clean(el.get("alt")))
                 self.parts.append(f"!{_md_link(alt, src)}")
+            elif not too_small(el):
+                self.parts.append(" ")  # a smiley yet to load: a gap between words all the same
         elif tag in ("em", "i", "cite", "dfn", "var") or tag in ("strong", "b"):
             marker = "*" if tag in ("em", "i", "cite", "dfn", "var") else "**"
             self.parts.append(_wrap(self._sub(el), marker))

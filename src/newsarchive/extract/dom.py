@@ -44,11 +44,11 @@ def raw_text_of(el: Element, skip: frozenset[str] = SKIP_TEXT_TAGS) -> str:
     return _gathered(el, skip, None)
 
 
-def _gathered(el: Element, skip: frozenset[str], new_line: str | None) -> str:
+def _gathered(el: Element, skip: frozenset[str], new_line: str | None, picture: str = "") -> str:
     """The texts of `el` and the elements inside it but those of `skip`, with their tails, in
     order; with `new_line`, that string wherever a block element starts or ends and at each
-    `<br>`, and the source's own line breaks as spaces but inside `<pre>`, where a browser
-    shows them."""
+    `<br>`, `picture` after each `<img>`, and the source's own line breaks as spaces but
+    inside `<pre>`, where a browser shows them."""
     parts: list[str] = []
     lines = new_line is not None
     mark = _BREAK if lines else ""
@@ -65,6 +65,8 @@ def _gathered(el: Element, skip: frozenset[str], new_line: str | None) -> str:
                 parts.append(mark)
             elif isinstance(child.tag, str) and child.tag not in skip:
                 walk(child, pre)
+                if lines and child.tag == "img":
+                    parts.append(picture)
             elif child.tag == "br":
                 parts.append(" ")
             if child.tail:
@@ -90,11 +92,12 @@ def spaced_text(el: Element) -> str:
     return lines_as_one(text_lines(el))
 
 
-def text_lines(el: Element) -> str:
+def text_lines(el: Element, picture: str = "") -> str:
     """The visible text of `el` line by line, as a browser breaks it: at block elements,
     `<br>` and the line breaks inside `<pre>`, never at the source's other line breaks; each
-    line `clean`."""
-    lines = (clean(line) for line in _gathered(el, SKIP_TEXT_TAGS, "\n").split("\n"))
+    line `clean`; `picture` where an `<img>` stands."""
+    gathered = _gathered(el, SKIP_TEXT_TAGS, "\n", picture)
+    lines = (clean(line) for line in gathered.split("\n"))
     return "\n".join(line for line in lines if line)
 
 

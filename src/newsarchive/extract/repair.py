@@ -34,7 +34,7 @@ from newsarchive.extract.dom import (
 )
 from newsarchive.extract.furniture import without_bio, without_furniture
 from newsarchive.extract.images import image_name, too_small
-from newsarchive.extract.spacing import plain, respace
+from newsarchive.extract.spacing import PICTURE, plain, respace, without_pictures
 from newsarchive.extract.text import (
     MD_IMAGE_RE,
     MD_LINK_RE,
@@ -738,13 +738,13 @@ class _Repair:
     @functools.cached_property
     def _whole_page(self) -> str:
         """The page's text with a space at each new line (`dom.spaced_text`), made once."""
-        return lines_as_one(self._page_lines)
+        return lines_as_one(without_pictures(self._page_lines))
 
     @functools.cached_property
     def _page_lines(self) -> str:
-        """The page's text line by line (`dom.text_lines`), made once."""
+        """The page's text line by line (`dom.text_lines`), each picture marked, made once."""
         body = self.root.find("body")
-        return text_lines(body if body is not None else self.root)
+        return text_lines(body if body is not None else self.root, PICTURE)
 
     def body_of(self, article: Element) -> str:
         """The text of the page's `article` element as the page shows it, for a page where

@@ -24,10 +24,12 @@ from newsarchive.extract.text import match_key
 # Markdown that a reader does not see as text: escapes (the character stays), pictures, link
 # brackets and targets, heading marks in the middle of a line (trafilatura writes a heading
 # inside a list item so) with the spaces after them, emphasis and code marks, inline HTML tags.
+_PICTURE_MD = (
+    r"!\[(?:\\.|[^\]\\])*\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\)"
+)
 _MARKUP = re.compile(
     r"(?P<esc>\\[!-/:-@\[-`{-~])"
-    r"|(?P<img>!\[(?:\\.|[^\]\\])*\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)"
-    r"(?:\s+\"[^\"]*\")?\))"
+    rf"|(?P<img>{_PICTURE_MD})"
     r"|(?P<close>\]\((?:<[^>]*>|[^()\s]*(?:\([^()]*\)[^()\s]*)*)(?:\s+\"[^\"]*\")?\))"
     r"|(?P<open>\[)"
     r"|(?P<heading>(?<=[^\S\n])#{1,6}[^\S\n]+)"
@@ -518,9 +520,33 @@ def _paragraphs_joined(block: MdBlock, page: str, page_lines: WholePage | None) 
 
 
 def page_text(blocks: Iterable[DomBlock]) -> str:
-    """The text of the DOM walker's blocks, one line each (and at each `<br>`)."""
-    text = "\n".join(plain(b.md).text for b in blocks if b.kind != "img")
-    return _PageText(_without_icons(text))
+    """The text of the DOM walker's blocks, one line each (and at each `<br>`), with a space
+    where a picture stands between two words: the gap a browser shows there."""
+    lines = []
+    for block in blocks:
+        if block.kind != "img":
+            md = block.md
+            lines.append(plain(_PICTURE_BETWEEN.sub(" ", md) if "![" in md else md).text)
+    return _PageText(_without_icons("\n".join(lines)))
+
+
+# A picture between two characters of a paragraph ("Yerevan![](sun.gif)+10"; not a linked one).
+_PICTURE_BETWEEN = re.compile(rf"(?<=[^\s\[]){_PICTURE_MD}(?=[^\s\]])")
+# Where the page's text line by line (`respace`'s `page_lines`) has a picture: no page's
+# text holds this character.
+PICTURE = "\x01"
+_PICTURES = re.compile(rf"[^\S\n]*(?:{PICTURE}[^\S\n]*)+")
+_WORDS_AROUND_PICTURE = re.compile(rf"([^\s{PICTURE}]+){PICTURE}(?=([^\s{PICTURE}]+))")
+
+
+def without_pictures(lines: str) -> str:
+    """The page's text line by line (`dom.text_lines` with `PICTURE`) with each picture a
+    space between two words, as a browser shows it, and nothing at a line's either end (a
+    line of pictures only is no line)."""
+    if PICTURE not in lines:
+        return lines
+    stripped = (line.strip(" ") for line in _PICTURES.sub(" ", lines).split("\n"))
+    return "\n".join(line for line in stripped if line)
 
 
 # Characters of Unicode's private use areas: an icon font's glyphs (a clock before a time, a
@@ -542,6 +568,14 @@ def _iconless(text: WholePage | None) -> WholePage | None:
         return None
     source = text
     return functools.cache(lambda: _without_icons(source()))
+
+
+def _unmarked(lines: WholePage | None) -> WholePage | None:
+    """`lines` (made only when asked for) `without_pictures`, made once."""
+    if lines is None:
+        return None
+    source = lines
+    return functools.cache(lambda: without_pictures(source()))
 
 
 # Above this many characters of text (ten times a long article), `in` searches the page's
@@ -598,11 +632,16 @@ class _LineJoins:
         return MdBlock(block.tag, md, match_key(md))
 
     def _found(self) -> dict[str, int]:
-        """The words run together (see the class), each with where its second word starts."""
+        """The words run together (see the class), each with where its second word starts;
+        and the two words on either side of a picture, which trafilatura, dropping the
+        picture, runs together too ("Yerevan+10" where a sun stands between)."""
         if self._joins is None:
             assert self._page_lines is not None
-            text = self._page_lines()
+            marked = self._page_lines()
             joins: dict[str, int] = {}
+            for m in _WORDS_AROUND_PICTURE.finditer(marked):
+                joins[m.group(1) + m.group(2)] = len(m.group(1))
+            text = without_pictures(marked)
             for first, second in itertools.pairwise(text.split("\n")):
                 end, start = first.rsplit(" ", 1)[-1], second.split(" ", 1)[0]
                 if end and start and not end.endswith(("-", "\u2010")):
@@ -631,10 +670,11 @@ def respace(
     walker read; `page_lines`: the same line by line (`dom.text_lines`), for the words it ran
     together across a line (`_LineJoins`). Each is asked for only when a block needs it."""
     page = page_text(dom_blocks)
-    whole_page, page_lines = _iconless(whole_page), _iconless(page_lines)
+    whole_page, marked_lines = _iconless(whole_page), _iconless(page_lines)
+    page_lines = _unmarked(marked_lines)
     # The container's text with its lines as one, made once (for `_shown_apart`).
     flat = functools.cache(lambda: _PageText(" ".join(page.split())))
-    joins = _LineJoins(page, page_lines)
+    joins = _LineJoins(page, marked_lines)
     # The DOM walker's paragraphs by their letters, for words trafilatura ran together
     # where it dropped the markup between them too ("App Store</a>&nbsp;<b>or").
     shown = {b.key.replace(" ", ""): b.key for b in dom_blocks if b.kind != "img" and b.key}
@@ -651,7 +691,7 @@ def respace(
             block = _insert_spaces(block, page, flat, whole_page, breaks)
             block = joins.split(block)
         elif block.tag == "table":
-            block = _insert_spaces(block, page, flat, whole_page)
+            block = joins.split(_insert_spaces(block, page, flat, whole_page))
         if block.tag in _PROSE and block.tag != "quote":
             block = _paragraphs_joined(block, page, page_lines)
         if not _went_on(out, block, page, page_lines):
