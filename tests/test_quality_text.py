@@ -1681,3 +1681,15 @@ def test_the_page_s_lines_mark_pictures_and_the_container_shows_a_gap_at_one() -
     walker = Walker("https://example.org/")
     walker.walk(root)
     assert page_text(walker.blocks).split("\n") == ["Yerevan +10 ... +28 C", "below all S... )."]
+
+
+def test_an_icon_left_out_of_a_table_cell_leaves_a_gap_between_the_words_beside_it() -> None:
+    # The page shows "Gyumri", a cloud, "+4": the cell keeps the words apart without the icon.
+    table = (
+        "<table><tr><td>Gyumri<img src='/icons/rain.gif' width='27' height='27'>+4 ... +15 C"
+        "</td><td>wet</td></tr><tr><td><img src='/icons/sun.gif'> Vanadzor</td><td>dry</td>"
+        "</tr></table>"
+    )
+    body = extracted(f"<p>{FILLER}</p>{table}").body
+    assert "| Gyumri +4 ... +15 C | wet |" in body
+    assert "Vanadzor | dry |" in body and "sun.gif" not in body

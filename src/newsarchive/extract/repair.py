@@ -306,9 +306,16 @@ def _without_icons(table: str) -> str:
     def cell(text: str) -> str:
         if "![" not in text or len(_plain_words(text)) >= _CAPTION_CHARS:
             return text
-        return MD_IMAGE_RE.sub("", text)
+        return MD_IMAGE_RE.sub(lambda m: _gap(text, m.start(), m.end()), text)
 
     return "\n".join("|".join(map(cell, _CELL_SPLIT_RE.split(row))) for row in table.split("\n"))
+
+
+def _gap(text: str, start: int, end: int) -> str:
+    """What stands for a picture left out of `text[start:end]`: a space between two words,
+    as the browser shows the picture between them ("Gyumri", a cloud, "+4"), else nothing."""
+    between = 0 < start and end < len(text) and not text[start - 1].isspace()
+    return " " if between and not text[end].isspace() else ""
 
 
 def _plain_words(md: str) -> str:
