@@ -1118,6 +1118,39 @@ def test_a_table_inside_a_table_s_cell_is_stored_once() -> None:
     assert _repair(md, [table], Header(set(), set())) == [lost]
 
 
+TABS = (
+    "<table><tr><td>Summer</td></tr><tr><td><b>Sunny weather</b> <b>Rain</b>"
+    "<table><tr><td>8:10 AM</td><td>Wakes up and walks through town to the river.</td></tr>"
+    "<tr><td>1:00 PM</td><td>Walks back through town to the community center.</td></tr></table>"
+    "<table><tr><td>8:00 AM</td><td>Leaves her trailer and walks into the museum.</td></tr>"
+    "<tr><td>12:00 PM</td><td>Goes up to the carpenter's shop and sits inside.</td></tr>"
+    "<tr><td>6:00 PM</td><td>Leaves the shop and returns to the trailer for dishes.</td></tr>"
+    "</table></td></tr></table>"
+)
+
+
+def test_a_table_put_back_in_full_replaces_trafilatura_s_flattened_copy() -> None:
+    """trafilatura ran a table of tables into one row of its first nested table: the page's
+    table, put back, holds every word of that copy, which goes, and takes its place."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock, Walker
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    walker = Walker("https://northbridge-courier.example/")
+    walker.walk(lxml.html.fromstring(f"<div>{TABS}</div>"))
+    (table,) = walker.blocks
+    lead = DomBlock("p", FILLER, match_key(FILLER), len(FILLER))
+    copy = (
+        "| Summer |\n| **Sunny weather** **Rain** | 8:10 AM | Wakes up and walks through town "
+        "to the river. |  | 1:00 PM | Walks back through town to the community center. |"
+    )
+    box = f"{FILLER}\n\n{copy}\n\nThe schedule changes in winter."
+    md = [MdBlock("div", box, match_key(box))]
+    out = _repair(md, [lead, table], Header(set(), set()))
+    assert out == [box.replace(copy, table.md)]
+    assert out[0].count("Wakes up and walks") == 1 and "Leaves her trailer" in out[0]
+
+
 def test_the_page_s_lines_break_where_a_browser_breaks_them_not_at_the_source_s_newlines() -> None:
     """A line break in the HTML source is a space to a browser, but inside `<pre>`: the
     page's lines, which decide whether two stored paragraphs are one, follow that."""

@@ -185,6 +185,11 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         if verdict != "keep" or suppressed == anchor:
             continue
         seen.add(block.key)
+        if block.kind == "table" and (copy := _flattened_copy(block, tables())) is not None:
+            # The page's table stands where trafilatura kept a flattened copy of it.
+            i, part = copy
+            replaced[i] = replaced.get(i, md_blocks[i].md).replace(part, block.md, 1)
+            continue
         if image is not None and block.kind == "caption":
             inserts.setdefault(anchor, []).append(image.md)
         inserts.setdefault(anchor, []).append(block.md)
@@ -323,28 +328,47 @@ def _plain_words(md: str) -> str:
     return " ".join(MD_LINK_RE.sub("", MD_IMAGE_RE.sub("", md)).split())
 
 
-def _kept_tables(md_blocks: list[MdBlock]) -> list[tuple[int, Counter[str]]]:
-    """trafilatura's tables, each by the index of its block and its words: its table blocks,
-    and the tables inside a box it kept as one block of text and tables."""
+_KeptTable = tuple[int, Counter[str], str]
+
+
+def _kept_tables(md_blocks: list[MdBlock]) -> list[_KeptTable]:
+    """trafilatura's tables, each by the index of its block, its words and its Markdown: its
+    table blocks, and the tables inside a box it kept as one block of text and tables."""
     tables = []
     for i, block in enumerate(md_blocks):
         if block.tag == "table":
-            tables.append((i, Counter(block.key.split())))
+            tables.append((i, Counter(block.key.split()), block.md))
         elif block.tag == "div" and "\n|" in block.md:
             for part in block.md.split("\n\n"):
                 if part.startswith("|"):
-                    tables.append((i, Counter(match_key(part).split())))
+                    tables.append((i, Counter(match_key(part).split()), part))
     return tables
 
 
-def _same_table(table: DomBlock, tables: list[tuple[int, Counter[str]]]) -> int | None:
+def _same_table(table: DomBlock, tables: list[_KeptTable]) -> int | None:
     """The block of trafilatura's that holds the page's `table` (a table is stored once):
     the table (`_kept_tables`) that shares 80 % of the words of the longer of the two."""
     words = Counter(table.key.split())
-    for i, other in tables:
+    for i, other, _ in tables:
         if sum((words & other).values()) >= 0.8 * max(words.total(), other.total()):
             return i
     return None
+
+
+# Words a kept table needs before its words alone tell that it is a copy of the page's.
+_COPY_WORDS = 20
+
+
+def _flattened_copy(table: DomBlock, tables: list[_KeptTable]) -> tuple[int, str] | None:
+    """trafilatura's copy of the page's `table`, put back in full, as its block's index and
+    Markdown: the longest kept table all of whose words the page's table holds (trafilatura
+    ran its cells, nested tables included, into a row or two and lost the rest)."""
+    words = Counter(table.key.split())
+    held = [(other.total(), i, part) for i, other, part in tables if not other - words]
+    best = max(held, default=None)
+    if best is None or best[0] < _COPY_WORDS:
+        return None
+    return best[1], best[2]
 
 
 def _literal_key(text: str) -> str:
