@@ -13,7 +13,8 @@ from the HTML with lxml, independently of the extractor:
 - **split words**: two stored words that the page shows as one, split only by an element
   boundary ("<b>un</b>believable" stored as "un believable"), never shown apart;
 - **broken paragraphs**: a line break of the stored body (within a block or between two)
-  where the page shows the words on either side on one line, and nowhere across a break;
+  where the page shows the words on either side on one line, and nowhere across a break
+  (nor across a line between them that the body left out, as a link under a headline);
 - **duplicated blocks**: a stored block of 100 characters or more whose words the body holds
   more often than the page shows them;
 - **placeholders**: stored pictures that are `data:` URIs, spacer files (blank, spacer, leer,
@@ -223,7 +224,8 @@ def _glue_candidates(page: PageText) -> tuple[dict[str, str], dict[tuple[str, st
 def _ngrams(
     page_lines: list[list[str]], n: int
 ) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
-    """The page's word n-grams within one line, and those running across a line break."""
+    """The page's word n-grams within one line, and those running across a line break or
+    across the line between two lines."""
     within: set[tuple[str, ...]] = set()
     stream: list[str] = []
     line_of: list[int] = []
@@ -236,6 +238,11 @@ def _ngrams(
         for i in range(len(stream) - n + 1)
         if line_of[i] != line_of[i + n - 1]
     }
+    # A line's end and the start of the line after next are apart too: a headline, the link
+    # under it, then the byline, stored without the link, are two lines as the page shows.
+    for first, after_next in zip(page_lines, page_lines[2:], strict=False):
+        joined = first[1 - n :] + after_next[: n - 1]
+        across.update(tuple(joined[i : i + n]) for i in range(len(joined) - n + 1))
     return within, across
 
 

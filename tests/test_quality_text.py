@@ -458,6 +458,23 @@ def test_the_line_breaks_of_code_are_the_page_s_own(integrity: ModuleType) -> No
     assert integrity.measure(html.replace("</pre>", f"</pre>{quoted}"), kept, None).broken == 0
 
 
+def test_a_byline_under_a_headline_s_link_is_not_a_broken_line(integrity: ModuleType) -> None:
+    """The headline, a link under it, then the byline: stored without the link, headline and
+    byline are two lines as the article shows them, though a teaser elsewhere on the page
+    runs them into one line."""
+    article = (
+        "<h1>Quay works</h1><div><a href='/tr'>Quay works: translation</a></div>"
+        "<div>by Ann Tern</div><p>The harbour works go on through the summer.</p>"
+    )
+    teaser = "<ul><li><a href='/q'>Quay works</a> by Ann Tern The harbour works go on</li></ul>"
+    html = f"<html><body>{article}{teaser}</body></html>"
+    kept = "# Quay works\n\nby Ann Tern\n\nThe harbour works go on through the summer."
+    assert integrity.measure(html, kept, None).broken == 0
+    # Without the line between them the article shows the two on one line nowhere apart.
+    joined = html.replace("</h1><div><a href='/tr'>Quay works: translation</a></div>", "</h1>")
+    assert integrity.measure(joined.replace("<h1>Quay works</h1>", ""), kept, None).broken == 1
+
+
 def test_a_list_the_page_shows_is_not_stored_twice_though_its_items_repeat_words(
     integrity: ModuleType,
 ) -> None:
