@@ -14,8 +14,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import charset_normalizer
-
 # The media types of HTML pages: their bodies are decoded by `decode_html`.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -231,6 +229,8 @@ def _non_latin(raw: bytes, *, than: str | None = None) -> tuple[str, str] | None
     tied = [codec for codec, score in scores.items() if score == top]
     best = tied[0]
     if len(tied) > 1:  # Greek reads as words in a Cyrillic code page too: let letters decide
+        import charset_normalizer  # only fetched bytes need it, not every command's start
+
         guess = charset_normalizer.from_bytes(sample, cp_isolation=tied).best()
         named = normalize_charset(guess.encoding) if guess is not None else None
         best = named if named in tied else best
@@ -265,6 +265,8 @@ def _wordlike(word: str) -> bool:
 
 
 def _detect(raw: bytes) -> tuple[str, str] | None:
+    import charset_normalizer  # only fetched bytes need it, not every command's start
+
     best = charset_normalizer.from_bytes(raw).best()
     if best is None:
         return None

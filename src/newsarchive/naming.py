@@ -14,8 +14,6 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from slugify import slugify
-
 from newsarchive.errors import TemplateError
 from newsarchive.frontmatter import article_date
 from newsarchive.models import Article
@@ -54,6 +52,8 @@ def slugify_title(title: str, max_length: int = 80) -> str:
 
 
 def _slugify(text: str, max_length: int = 80) -> str:
+    from slugify import slugify  # loaded by the first name made, not by every command
+
     slug = slugify(text, lowercase=True)
     if len(slug) > max_length:
         # Whole words from the start, up to the last one that fits: python-slugify's own

@@ -25,8 +25,6 @@ index build (search/) and grep's searchers.
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import select
 import signal
@@ -35,10 +33,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:  # the process machinery is loaded by the first pool, not at every start
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = [
     "DOWNLOADS_PER_CORE",
@@ -100,6 +100,8 @@ def process_pool(
 ) -> ProcessPoolExecutor:
     """A pool of `workers` processes started as the module docstring says; each runs
     `setup` (a module-level function) once it has started, before any work."""
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_context(preload),
@@ -142,6 +144,8 @@ def start_processes(pool: ProcessPoolExecutor, count: int) -> None:
     """Start the pool's processes now, rather than as work arrives: each submission starts
     one process while none is idle. Work submitted meanwhile waits for the same lock, as it
     would have to anyway."""
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         for _ in range(count):
             pool.submit(os.getpid)
@@ -210,6 +214,8 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 
 def _context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if preload and "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
@@ -248,6 +254,8 @@ def _kill_me_with_my_parent() -> bool:
     """Have Linux send SIGKILL to this process when the one that forked it ends."""
     if sys.platform != "linux":
         return False
+    import ctypes
+
     try:
         prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):

@@ -4,6 +4,7 @@
                   the one place errors become them; config defaults
     options.py    option groups and parameter types several commands share
     output.py     paths, JSON lines, progress display, the rule for a closed stdout
+    progress.py   the progress bar of a long run, loaded when a terminal shows one
     archiving.py  fetch, import, update, reextract
     finding.py    grep, search, list, stats, export, reindex
     reading.py    show, open, path

@@ -8,13 +8,12 @@ import sys
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
-from newsarchive.capture import default_captures_root
 from newsarchive.cli.output import OutputConsole, display_path, printable, release_stdout
 from newsarchive.config import default_config_file, load_config
 from newsarchive.errors import (
@@ -26,7 +25,9 @@ from newsarchive.errors import (
     NewsArchiveError,
     UsageError,
 )
-from newsarchive.store import Archive
+
+if TYPE_CHECKING:  # the archive's modules are loaded when a command runs, not for --help
+    from newsarchive.store import Archive
 
 __all__ = ["AppError", "Env", "ExitCode", "Group", "cli", "exit_code_for", "main", "pass_env"]
 
@@ -88,6 +89,8 @@ class Env:
 
     def archive(self, template: str | None = None) -> Archive:
         if self._archive is None or template is not None:
+            from newsarchive.store import Archive
+
             self._archive = Archive(
                 self.archive_root, template=template, on_problem=self.skipped_file
             )
@@ -311,6 +314,8 @@ def cli(
       newsarchive fetch https://www.themoscowtimes.com/2021/09/14/mali-junta-a75044
       newsarchive --archive ~/news fetch saved-page.html --url https://example.org/story
     """
+    from newsarchive.capture import default_captures_root
+
     config = load_config(config_file)
     source = ctx.get_parameter_source("archive_dir")
     if "archive" in config and source == click.core.ParameterSource.DEFAULT:

@@ -26,20 +26,13 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.pager import Pager
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.text import Text
 
 from newsarchive.errors import NewsArchiveError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from newsarchive.cli.core import Env
 
 __all__ = [
@@ -237,16 +230,6 @@ def stop_on_ctrl_c(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, action)
 
 
-class _RateColumn(ProgressColumn):
-    def __init__(self, unit: str) -> None:
-        super().__init__()
-        self.unit = unit
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed or 0:.1f} {self.unit}/s", style="progress.data.speed")
-
-
 class RunDisplay:
     """What a long run shows: its results on stdout, one line each (`emit`); on stderr its
     notices and, on a terminal, one progress bar counting the results by kind (`count`), with
@@ -277,18 +260,9 @@ class RunDisplay:
         self.tally: Counter[str] = Counter({kind: 0 for kind in kinds})
         self.progress: Progress | None = None
         if env.err.is_terminal:
-            counts = [
-                TextColumn(f"[{style}]{{task.fields[{kind}]}} {kind}")
-                for kind, style in kinds.items()
-            ]
-            columns = (BarColumn(), MofNCompleteColumn(), *counts, _RateColumn(unit))
-            self.progress = Progress(
-                *columns,
-                TimeRemainingColumn(),
-                console=env.err,
-                redirect_stdout=False,  # results are written by `emit`, as said above
-                redirect_stderr=False,
-            )
+            from newsarchive.cli.progress import progress_bar  # only a terminal draws one
+
+            self.progress = progress_bar(env.err, kinds, unit)
             self.task_id = self.progress.add_task("", total=total, **self._fields())
         self.above_bar = self.progress is not None and _same_terminal(sys.stdout, sys.stderr)
 
