@@ -27,14 +27,13 @@ from newsarchive.extract.dom import (
     class_words,
     has_ancestor,
     hidden_elements,
-    lines_as_one,
     spaced_text,
     text_lines,
     text_of,
 )
 from newsarchive.extract.furniture import without_bio, without_furniture
 from newsarchive.extract.images import image_name, too_small
-from newsarchive.extract.spacing import PICTURE, plain, respace, without_pictures
+from newsarchive.extract.spacing import PICTURE, plain, respace
 from newsarchive.extract.text import (
     MD_IMAGE_RE,
     MD_LINK_RE,
@@ -760,16 +759,9 @@ class _Repair:
             if container is box:
                 for block in walker.blocks[start:]:
                     block.lead = True
-        md_blocks = respace(
-            self.md_blocks, walker.blocks, lambda: self._whole_page, lambda: self._page_lines
-        )
+        md_blocks = respace(self.md_blocks, walker.blocks, None, lambda: self._page_lines)
         dom_blocks = _not_related(walker.blocks, self.related)
         return self._repaired(_repair(md_blocks, dom_blocks, self.header))
-
-    @functools.cached_property
-    def _whole_page(self) -> str:
-        """The page's text with a space at each new line (`dom.spaced_text`), made once."""
-        return lines_as_one(without_pictures(self._page_lines))
 
     @functools.cached_property
     def _page_lines(self) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from newsarchive.extract.blocks import DomBlock, MdBlock
+from newsarchive.extract.dom import lines_as_one
 from newsarchive.extract.text import match_key
 
 # Markdown that a reader does not see as text: escapes (the character stays), pictures, link
@@ -536,7 +537,11 @@ _PICTURE_BETWEEN = re.compile(rf"(?<=[^\s\[]){_PICTURE_MD}(?=[^\s\]])")
 # text holds this character.
 PICTURE = "\x01"
 _PICTURES = re.compile(rf"[^\S\n]*(?:{PICTURE}[^\S\n]*)+")
-_WORDS_AROUND_PICTURE = re.compile(rf"([^\s{PICTURE}]+){PICTURE}(?=([^\s{PICTURE}]+))")
+# The words on either side of a picture, each matched from its start only (tried from
+# inside every word too, the search would read each word again from each of its letters).
+_WORDS_AROUND_PICTURE = re.compile(
+    rf"(?<![^\s{PICTURE}])([^\s{PICTURE}]+){PICTURE}(?=([^\s{PICTURE}]+))"
+)
 
 
 def without_pictures(lines: str) -> str:
@@ -611,9 +616,12 @@ class _LineJoins:
     start of the next, which the page never shows as one word. A word broken by a hyphen at
     the end of a line ("Fach-" / "kunde") is one word to a reader, and stays so."""
 
-    def __init__(self, page: str, page_lines: WholePage | None) -> None:
+    def __init__(
+        self, page: str, marked_lines: WholePage | None, page_lines: WholePage | None
+    ) -> None:
         self._known = frozenset(page.split())  # the container's words
-        self._page_lines = page_lines
+        self._marked_lines = marked_lines  # the page's lines, each picture marked
+        self._page_lines = page_lines  # the same, `without_pictures`
         self._joins: dict[str, int] | None = None
 
     def split(self, block: MdBlock) -> MdBlock:
@@ -636,12 +644,11 @@ class _LineJoins:
         and the two words on either side of a picture, which trafilatura, dropping the
         picture, runs together too ("Yerevan+10" where a sun stands between)."""
         if self._joins is None:
-            assert self._page_lines is not None
-            marked = self._page_lines()
+            assert self._marked_lines is not None and self._page_lines is not None
             joins: dict[str, int] = {}
-            for m in _WORDS_AROUND_PICTURE.finditer(marked):
+            for m in _WORDS_AROUND_PICTURE.finditer(self._marked_lines()):
                 joins[m.group(1) + m.group(2)] = len(m.group(1))
-            text = without_pictures(marked)
+            text = self._page_lines()
             for first, second in itertools.pairwise(text.split("\n")):
                 end, start = first.rsplit(" ", 1)[-1], second.split(" ", 1)[0]
                 if end and start and not end.endswith(("-", "\u2010")):
@@ -668,13 +675,19 @@ def respace(
     `whole_page`: the text of the whole page with a space at each new line
     (`dom.spaced_text`), for the blocks trafilatura kept from outside the container the DOM
     walker read; `page_lines`: the same line by line (`dom.text_lines`), for the words it ran
-    together across a line (`_LineJoins`). Each is asked for only when a block needs it."""
+    together across a line (`_LineJoins`). Each is asked for only when a block needs it;
+    without `whole_page`, it is `page_lines` with their lines as one (made from them once)."""
     page = page_text(dom_blocks)
-    whole_page, marked_lines = _iconless(whole_page), _iconless(page_lines)
+    marked_lines = _iconless(page_lines)
     page_lines = _unmarked(marked_lines)
+    if whole_page is None and page_lines is not None:
+        lines = page_lines
+        whole_page = functools.cache(lambda: lines_as_one(lines()))
+    else:
+        whole_page = _iconless(whole_page)
     # The container's text with its lines as one, made once (for `_shown_apart`).
     flat = functools.cache(lambda: _PageText(" ".join(page.split())))
-    joins = _LineJoins(page, marked_lines)
+    joins = _LineJoins(page, marked_lines, page_lines)
     # The DOM walker's paragraphs by their letters, for words trafilatura ran together
     # where it dropped the markup between them too ("App Store</a>&nbsp;<b>or").
     shown = {b.key.replace(" ", ""): b.key for b in dom_blocks if b.kind != "img" and b.key}
