@@ -233,10 +233,15 @@ def hidden_elements(root: Element) -> list[Element]:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.get("hidden") is not None or _HIDING_STYLE.search(el.get("style") or ""):
-            if not any(a in found for a in el.iterancestors()):
-                found.append(el)
+        if hides(el) and not any(a in found for a in el.iterancestors()):
+            found.append(el)
     return found
+
+
+def hides(el: Element) -> bool:
+    """Whether the page hides `el` whatever the style sheets say: by a `hidden` attribute, or
+    an inline style of display: none or visibility: hidden."""
+    return el.get("hidden") is not None or bool(_HIDING_STYLE.search(el.get("style") or ""))
 
 
 # Block-level HTML elements: a container's inline content between them forms a paragraph.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words, text_of
+from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words, hides, text_of
 
 # Never article text, whatever their content.
 SKIP_TAGS = frozenset(
@@ -189,10 +189,7 @@ def is_hidden_structured_data(el: Element) -> bool:
 
 def _hides(el: Element) -> bool:
     """Whether the page hides `el` by its class, its `hidden` attribute or its own style."""
-    if el.get("hidden") is not None or "hidden" in (el.get("class") or "").split():
-        return True
-    style = str(el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style
+    return "hidden" in (el.get("class") or "").split() or hides(el)
 
 
 def _in_property(node: Element, top: Element) -> bool:
