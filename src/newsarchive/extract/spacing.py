@@ -567,20 +567,12 @@ def _without_icons(text: str) -> str:
     return _ICON.sub("", text)
 
 
-def _iconless(text: WholePage | None) -> WholePage | None:
-    """`text` (the whole page's, made only when asked for) without icons, made once."""
+def _made_once(change: Callable[[str], str], text: WholePage | None) -> WholePage | None:
+    """`change(text())` (the page's text, made only when asked for), made once."""
     if text is None:
         return None
     source = text
-    return functools.cache(lambda: _without_icons(source()))
-
-
-def _unmarked(lines: WholePage | None) -> WholePage | None:
-    """`lines` (made only when asked for) `without_pictures`, made once."""
-    if lines is None:
-        return None
-    source = lines
-    return functools.cache(lambda: without_pictures(source()))
+    return functools.cache(lambda: change(source()))
 
 
 # Above this many characters of text (ten times a long article), `in` searches the page's
@@ -678,13 +670,12 @@ def respace(
     together across a line (`_LineJoins`). Each is asked for only when a block needs it;
     without `whole_page`, it is `page_lines` with their lines as one (made from them once)."""
     page = page_text(dom_blocks)
-    marked_lines = _iconless(page_lines)
-    page_lines = _unmarked(marked_lines)
-    if whole_page is None and page_lines is not None:
-        lines = page_lines
-        whole_page = functools.cache(lambda: lines_as_one(lines()))
+    marked_lines = _made_once(_without_icons, page_lines)
+    page_lines = _made_once(without_pictures, marked_lines)
+    if whole_page is None:
+        whole_page = _made_once(lines_as_one, page_lines)
     else:
-        whole_page = _iconless(whole_page)
+        whole_page = _made_once(_without_icons, whole_page)
     # The container's text with its lines as one, made once (for `_shown_apart`).
     flat = functools.cache(lambda: _PageText(" ".join(page.split())))
     joins = _LineJoins(page, marked_lines, page_lines)
