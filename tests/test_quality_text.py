@@ -1743,3 +1743,16 @@ def test_an_icon_left_out_of_a_table_cell_leaves_a_gap_between_the_words_beside_
     body = extracted(f"<p>{FILLER}</p>{table}").body
     assert "| Gyumri +4 ... +15 C | wet |" in body
     assert "Vanadzor | dry |" in body and "sun.gif" not in body
+
+
+def test_an_emphasis_or_a_link_around_no_text_leaves_no_marker() -> None:
+    # An icon font's glyph in <i> (which trafilatura's text leaves out), a space in <b>, and
+    # a link that holds only a glyph: no "**", "* *" nor "[]" where a reader sees no text.
+    body = (
+        "<p><i class='icon'>\ue192</i>30 minutes from the quay, "
+        f"<b> </b>the ferry waits. {FILLER}</p>"
+        f"<p><a href='/save'><i class='icon'>\ue87d</i></a></p><p>{FILLER.upper()}</p>"
+    )
+    md = extracted(body).body
+    assert "30 minutes from the quay, the ferry waits." in " ".join(md.split())
+    assert "**" not in md and "* *" not in md and "[]" not in md
