@@ -92,18 +92,18 @@ def _byline_text(el: Element) -> str:
                 child.tag in BLOCK_TAGS or child.tag in ("br", "time")
             )
             if block:
-                parts.append("\n")
+                parts.append(_LINE_END)
             if not skip:
                 walk(child)
             if block:
-                parts.append("\n")
+                parts.append(_LINE_END)
             if child.tail:
                 parts.append(child.tail)
 
     walk(el)
     # (each line is read on its own: a name ends with its line, and a line that names a place
     # is the dateline, "Jane Roe<br>Em São Paulo (SP)")
-    lines = [line for line in "".join(parts).split("\n") if not _place(clean(line))]
+    lines = [line for line in "".join(parts).split(_LINE_END) if not _place(clean(line))]
     text = MORE_BY_RE.sub("", clean(" | ".join(lines)))
     segments = [seg for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip(" |")]
     kept: list[str] = []
@@ -120,6 +120,9 @@ def _byline_text(el: Element) -> str:
     return clean(" ".join(kept))
 
 
+# Where a line of the byline ends (a character no page's text holds: the source's line breaks
+# are spaces to a reader)
+_LINE_END = "\x1e"
 # A byline's line that says where the story was written: "Em São Paulo (SP)", "In Rio de
 # Janeiro", "Aus Berlin": a preposition, the place's capitalised words, its region's initials
 _PLACE_LINE_RE = re.compile(
