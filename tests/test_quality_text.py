@@ -1756,3 +1756,16 @@ def test_an_emphasis_or_a_link_around_no_text_leaves_no_marker() -> None:
     md = extracted(body).body
     assert "30 minutes from the quay, the ferry waits." in " ".join(md.split())
     assert "**" not in md and "* *" not in md and "[]" not in md
+
+
+def test_a_line_break_lost_inside_bold_text_is_where_the_page_shows_it() -> None:
+    # trafilatura drops the <br> at the end of the bold number and cuts the next line before
+    # its bold number: the page shows two lines, "Phone ... 3320" and "Fax ... 213".
+    body = (
+        f"<p>{FILLER}</p><h3>Press contact</h3><p><b>Northbridge Harbour Authority</b><br>"
+        "Press office</p><p>Phone:&nbsp;+44 (0) 50 11 50 - <b>3320<br></b>Fax:&nbsp;+44 (0) "
+        "50 11 50 -&nbsp;<b style='line-height: 1.5;'>213</b></p>"
+    )
+    lines = reader_text(extracted(body).body).replace("\xa0", " ").split("\n")
+    assert "Phone: +44 (0) 50 11 50 - 3320" in lines
+    assert "Fax: +44 (0) 50 11 50 - 213" in lines
