@@ -1769,3 +1769,23 @@ def test_a_line_break_lost_inside_bold_text_is_where_the_page_shows_it() -> None
     lines = reader_text(extracted(body).body).replace("\xa0", " ").split("\n")
     assert "Phone: +44 (0) 50 11 50 - 3320" in lines
     assert "Fax: +44 (0) 50 11 50 - 213" in lines
+
+
+def test_a_stub_of_a_line_the_repair_restores_gives_way_to_it() -> None:
+    """trafilatura kept the link "Edited ." without its <time>; the repair restores the
+    page's whole line, which replaces the stub (not stored beside it, the line broken)."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    stub = "[Edited .](/history/harbour-works)"
+    md = [MdBlock("p", FILLER, match_key(FILLER)), MdBlock("p", stub, match_key(stub))]
+    day = "late in the afternoon of Sunday, October 18th, 2020"
+    line = f"Created {day}. [Edited {day}.](/history/harbour-works)"
+    dom = [DomBlock("p", FILLER, match_key(FILLER), len(FILLER))]
+    dom += [DomBlock("p", line, match_key(line), len(line), len(day) + 8)]
+    assert _repair(md, dom, Header(set(), set())) == [FILLER, line]
+    # A short paragraph of other words stays: "Edited by Jane Roe" is no part of the line.
+    other = "Edited by Jane Roe"
+    md[1] = MdBlock("p", other, match_key(other))
+    assert _repair(md, dom, Header(set(), set())) == [FILLER, line, other]
