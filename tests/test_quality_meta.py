@@ -871,3 +871,19 @@ def test_a_published_value_that_is_the_modification_time_backs_no_day_by_itself(
     # htmldate's guess, the day of the last change, is what it read on such a page.
     published = published_date(root, meta_tags(root), ld, "2020-01-20", STORY_URL, "en")
     assert published == "2020-01-19T12:25:36+00:00"
+
+
+def test_a_byline_box_is_read_line_by_line_and_its_place_line_names_no_one() -> None:
+    box = '<div class="author"><p class="author-name">Jane Roe</p><p>Em São Paulo (SP)</p></div>'
+    assert byline_authors(box) == ("Jane Roe",)
+    place = '<div class="author"><p>Jane Roe</p><p class="author-place">In Rio de Janeiro</p></div>'
+    assert byline_authors(place) == ("Jane Roe",)
+    # A line of lower-case words is no place: "in Rubrik: Hafen" is the story's section
+    section = '<div class="author"><p>Jane Roe</p><p>in Rubrik: Hafen</p></div>'
+    assert byline_authors(section) == ("Jane Roe",)
+
+
+def test_the_outlets_label_for_its_own_story_is_no_author() -> None:
+    box = '<div class="author"><p>From the Courier</p><p>In Northbridge</p></div>'
+    assert byline_authors(box) == ()
+    assert clean_authors(["Do UOL", "Jane Roe"], {"uol"}) == ["Jane Roe"]

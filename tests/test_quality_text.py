@@ -1743,3 +1743,49 @@ def test_an_icon_left_out_of_a_table_cell_leaves_a_gap_between_the_words_beside_
     body = extracted(f"<p>{FILLER}</p>{table}").body
     assert "| Gyumri +4 ... +15 C | wet |" in body
     assert "Vanadzor | dry |" in body and "sun.gif" not in body
+
+
+def test_an_emphasis_or_a_link_around_no_text_leaves_no_marker() -> None:
+    # An icon font's glyph in <i> (which trafilatura's text leaves out), a space in <b>, and
+    # a link that holds only a glyph: no "**", "* *" nor "[]" where a reader sees no text.
+    body = (
+        "<p><i class='icon'>\ue192</i>30 minutes from the quay, "
+        f"<b> </b>the ferry waits. {FILLER}</p>"
+        f"<p><a href='/save'><i class='icon'>\ue87d</i></a></p><p>{FILLER.upper()}</p>"
+    )
+    md = extracted(body).body
+    assert "30 minutes from the quay, the ferry waits." in " ".join(md.split())
+    assert "**" not in md and "* *" not in md and "[]" not in md
+
+
+def test_a_line_break_lost_inside_bold_text_is_where_the_page_shows_it() -> None:
+    # trafilatura drops the <br> at the end of the bold number and cuts the next line before
+    # its bold number: the page shows two lines, "Phone ... 3320" and "Fax ... 213".
+    body = (
+        f"<p>{FILLER}</p><h3>Press contact</h3><p><b>Northbridge Harbour Authority</b><br>"
+        "Press office</p><p>Phone:&nbsp;+44 (0) 50 11 50 - <b>3320<br></b>Fax:&nbsp;+44 (0) "
+        "50 11 50 -&nbsp;<b style='line-height: 1.5;'>213</b></p>"
+    )
+    lines = reader_text(extracted(body).body).replace("\xa0", " ").split("\n")
+    assert "Phone: +44 (0) 50 11 50 - 3320" in lines
+    assert "Fax: +44 (0) 50 11 50 - 213" in lines
+
+
+def test_a_stub_of_a_line_the_repair_restores_gives_way_to_it() -> None:
+    """trafilatura kept the link "Edited ." without its <time>; the repair restores the
+    page's whole line, which replaces the stub (not stored beside it, the line broken)."""
+    from newsarchive.extract.blocks import DomBlock, MdBlock
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    stub = "[Edited .](/history/harbour-works)"
+    md = [MdBlock("p", FILLER, match_key(FILLER)), MdBlock("p", stub, match_key(stub))]
+    day = "late in the afternoon of Sunday, October 18th, 2020"
+    line = f"Created {day}. [Edited {day}.](/history/harbour-works)"
+    dom = [DomBlock("p", FILLER, match_key(FILLER), len(FILLER))]
+    dom += [DomBlock("p", line, match_key(line), len(line), len(day) + 8)]
+    assert _repair(md, dom, Header(set(), set())) == [FILLER, line]
+    # A short paragraph of other words stays: "Edited by Jane Roe" is no part of the line.
+    other = "Edited by Jane Roe"
+    md[1] = MdBlock("p", other, match_key(other))
+    assert _repair(md, dom, Header(set(), set())) == [FILLER, line, other]

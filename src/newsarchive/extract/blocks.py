@@ -20,7 +20,14 @@ from newsarchive.extract.dom import (
     text_of,
 )
 from newsarchive.extract.images import figure_caption, img_src, split_credit, too_small
-from newsarchive.extract.text import absolute_url, clean, contains, escape_md, match_key
+from newsarchive.extract.text import (
+    NOTHING_SHOWN,
+    absolute_url,
+    clean,
+    contains,
+    escape_md,
+    match_key,
+)
 from newsarchive.extract.widgets import SKIP_TAGS, embedded_posts, skip_reason
 
 _RELATED_LINE_RE = re.compile(
@@ -64,8 +71,8 @@ def _escape_block_start(text: str) -> str:
 
 def _wrap(text: str, marker: str) -> str:
     stripped = text.strip()
-    if not stripped:
-        return text
+    if NOTHING_SHOWN.fullmatch(stripped):
+        return text  # (no "**" around an icon: a reader sees no text there)
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
     return f"{lead}{marker}{stripped}{marker}{trail}"

@@ -25,7 +25,7 @@ from trafilatura.xml import xmltotxt
 from newsarchive.extract.blocks import MdBlock
 from newsarchive.extract.dom import Element, remove, unwrap, wrapped_copy
 from newsarchive.extract.images import is_placeholder
-from newsarchive.extract.text import clean, escape_md, match_key
+from newsarchive.extract.text import NOTHING_SHOWN, clean, escape_md, match_key
 
 # Balanced mode, measured on the 181 scrapinghub pages of the shared corpus: favor_recall=True
 # found no more ground-truth text (98.1 % either way) but kept more boilerplate; our own repair
@@ -74,12 +74,22 @@ def _collapse(text: str) -> str:
 _SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript):", re.IGNORECASE)
 
 
+def _shows_nothing(el: Element) -> bool:
+    """Whether `el` holds no text a reader sees, nor a picture, only an icon's glyph (which
+    trafilatura leaves out, but not the marks around it; it drops blank elements itself)."""
+    if len(el) and el.find(".//graphic") is not None:
+        return False
+    text = "".join(el.itertext()) if len(el) else el.text or ""
+    return bool(NOTHING_SHOWN.fullmatch(text)) and not text.isspace() and bool(text)
+
+
 def _cleaned(tree: Element, lazy: Mapping[tuple[str, str], str]) -> Element:
     """trafilatura's tree with its whitespace collapsed (`_collapse`; code keeps its own);
-    without links that run a script, which lead nowhere (their text stays), and with the
-    picture a lazy-loading placeholder stands for (`lazy`, from `images.lazy_pictures`), or
-    without the placeholder when the page names none."""
-    scripts = []
+    without links that run a script, which lead nowhere, nor emphasis or links around no
+    text (the text of each stays); and with the picture a lazy-loading placeholder stands for
+    (`lazy`, from `images.lazy_pictures`), or without the placeholder when the page names
+    none."""
+    unwrapped = []
     for el in tree.iter():
         keep = el.tag == "code" or any(a.tag == "code" for a in el.iterancestors())
         # Whitespace alone, between two elements, is left as trafilatura laid it out.
@@ -88,8 +98,10 @@ def _cleaned(tree: Element, lazy: Mapping[tuple[str, str], str]) -> Element:
         if el.tail and not (keep and el.tag != "code") and not el.tail.isspace():
             el.tail = _collapse(el.tail)
         if el.tag == "ref" and _SCRIPT_LINK.match(el.get("target") or ""):
-            scripts.append(el)
-    unwrap(tree, scripts)
+            unwrapped.append(el)
+        elif el.tag in ("hi", "ref") and _shows_nothing(el):
+            unwrapped.append(el)  # emphasis or a link around nothing: no "**" nor "[]"
+    unwrap(tree, unwrapped)
     for graphic in list(tree.iter("graphic")):
         src = graphic.get("src") or ""
         if real := lazy.get((src, graphic.get("alt") or "")):

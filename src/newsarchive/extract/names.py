@@ -272,12 +272,16 @@ _SITE_KIND_WORDS = frozenset(
 )
 
 
+# "Do UOL", "From the Courier": the word that says a story comes from the outlet, in a byline
+_FROM_OUTLET_RE = re.compile(r"^(?:from(?: the)?|do|da|dos|das|von der|vom|del|della)\s+", re.I)
+
+
 def is_site_name(name: str, site_keys: set[str]) -> bool:
-    """The publication's own name, also with words before it ("Die Tribüne" for
-    tribuene.example) or, when long, after it ("Courier – Das Magazin für die Stadt" for
-    courier.example); not a person whose blog bears their name ("Jane Roe" on
-    jane.example)."""
-    key = _folded(compact_key(name))
+    """The publication's own name, also as its label for its own stories ("Do UOL", "from
+    the Courier"), with words before it ("Die Tribüne" for tribuene.example) or, when long,
+    after it ("Courier – Das Magazin für die Stadt" for courier.example); not a person
+    whose blog bears their name ("Jane Roe" on jane.example)."""
+    key = _folded(compact_key(_FROM_OUTLET_RE.sub("", name)))
     site_keys = {_folded(site) for site in site_keys}
     if key in site_keys:
         return True

@@ -92,16 +92,19 @@ def _byline_text(el: Element) -> str:
                 child.tag in BLOCK_TAGS or child.tag in ("br", "time")
             )
             if block:
-                parts.append(" | ")
+                parts.append(_LINE_END)
             if not skip:
                 walk(child)
             if block:
-                parts.append(" | ")
+                parts.append(_LINE_END)
             if child.tail:
                 parts.append(child.tail)
 
     walk(el)
-    text = MORE_BY_RE.sub("", clean("".join(parts)))
+    # (each line is read on its own: a name ends with its line, and a line that names a place
+    # is the dateline, "Jane Roe<br>Em São Paulo (SP)")
+    lines = [line for line in "".join(parts).split(_LINE_END) if not _place(clean(line))]
+    text = MORE_BY_RE.sub("", clean(" | ".join(lines)))
     segments = [seg for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip(" |")]
     kept: list[str] = []
     for seg in segments:
@@ -115,6 +118,27 @@ def _byline_text(el: Element) -> str:
         if not is_dateline(match_key(seg)) and not _TIME_ONLY_RE.match(seg):
             kept.append(seg.strip())
     return clean(" ".join(kept))
+
+
+# Where a line of the byline ends (a character no page's text holds: the source's line breaks
+# are spaces to a reader)
+_LINE_END = "\x1e"
+# A byline's line that says where the story was written: "Em São Paulo (SP)", "In Rio de
+# Janeiro", "Aus Berlin": a preposition, the place's capitalised words, its region's initials
+_PLACE_LINE_RE = re.compile(
+    r"(?:in|em|en|aus|à|dans|nel|nella)((?:\s+[^\W\d_][\w'’.-]*){1,4})(?:\s*\([^\W\d_]{2,3}\))?",
+    re.IGNORECASE,
+)
+
+
+def _place(line: str) -> bool:
+    """Whether a line of a byline box is the place the story comes from, the dateline on a
+    line of its own ("Jane Roe<br>Em São Paulo (SP)"): no name."""
+    m = _PLACE_LINE_RE.fullmatch(line)
+    return m is not None and all(word[0].isupper() or word in _PLACE_JOINS for word in m[1].split())
+
+
+_PLACE_JOINS = frozenset("de do da del di of am an sur upon".split())
 
 
 # "Umair Irfan Updated", "Published by": words about the date, not the byline

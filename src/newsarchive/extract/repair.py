@@ -192,11 +192,25 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         if image is not None and block.kind == "caption":
             inserts.setdefault(anchor, []).append(image.md)
         inserts.setdefault(anchor, []).append(block.md)
+    stubs = {i + 1 for i, lines in inserts.items() if _stub_of(md_blocks, i + 1, lines[-1])}
     out = list(inserts.get(-1, []))
     for i, b in enumerate(md_blocks):
-        out.append(replaced.get(i, b.md))
+        if i not in stubs:
+            out.append(replaced.get(i, b.md))
         out.extend(inserts.get(i, []))
     return out
+
+
+def _stub_of(md_blocks: list[MdBlock], i: int, restored: str) -> bool:
+    """Whether trafilatura's block `i`, right after a line the repair restores, is a stub of
+    that line: a few words (shorter than what counts as a kept part of a block), all of
+    them in it, in its order ("[Edited .]", its date lost, under "Created 18 October 2020.
+    Edited 18 October 2020."). The restored line replaces it."""
+    if not 0 <= i < len(md_blocks) or md_blocks[i].tag != "p" or len(md_blocks[i].key) >= 20:
+        return False
+    words = iter(_words(restored))
+    stub = _words(md_blocks[i].md)
+    return bool(stub) and all(word in words for word in stub)
 
 
 _ITEM_START = re.compile(r"^(?:[-*+]|\d{1,9}[.)])[ \t]", re.MULTILINE)

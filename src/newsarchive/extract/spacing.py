@@ -415,6 +415,8 @@ def _joined(
             if checked and _two_lines(left, right, page_lines):
                 return None
             return _merged(first, second, gap)
+    if rebroken := _broken_where_shown(first, last, right, page):
+        return _merged(rebroken[0], second, rebroken[1])
     if strict and f"{left}\n" in page:
         return None
     lines = page_lines() if page_lines is not None else ""
@@ -427,6 +429,50 @@ def _joined(
         if f"{left}{gap}{right}" in lines:
             return _merged(first, second, gap)
     return None
+
+
+def _broken_where_shown(
+    first: MdBlock, last: str, right: str, page: str
+) -> tuple[MdBlock, str] | None:
+    """`first` with a line break where the page shows one in its last line (`last`), when
+    what follows the break goes on, on the page's line, with `right`, the next paragraph's
+    start: trafilatura lost a `<br>` inside an inline element ("3320<br></b>Fax: ... -")
+    and cut the line it ran on ("Fax: ... -" and "213", on one line on the page). The block
+    and the gap before the next."""
+    text = _SPACES.sub(" ", plain(last).text.strip().replace("\xa0", " "))
+    word = text.rsplit(" ", 1)[-1]
+    for gap in (" ", ""):
+        at = page.find(f"{word}{gap}{right}")
+        if at < 0:
+            continue
+        shown = page[page.rfind("\n", 0, at) + 1 : at + len(word)]  # the page's line, so far
+        cut = len(text) - len(shown)
+        if cut < 2 or text[cut - 1] != " " or not text.endswith(shown):
+            return None
+        if f"{text[: cut - 1][-_CONTEXT:]}\n{shown}" not in page:
+            return None  # (the page shows no line break there)
+        md = first.md.rstrip()
+        # (the page's text has no-break spaces as spaces)
+        start = md.replace("\xa0", " ").rfind(shown)
+        if (
+            start <= 0
+            or md[start - 1] != " "
+            or _open_at(md[:start])
+            or any(
+                _PREFIX.match(md[start:]).groups()  # type: ignore[union-attr]  # always
+            )
+        ):
+            return None  # (no line break inside a link or emphasis, nor before a list's mark)
+        md = f"{md[:start].rstrip()}\n{md[start:]}"
+        return MdBlock(first.tag, md, first.key), gap
+    return None
+
+
+def _open_at(md: str) -> bool:
+    """Whether the Markdown `md` leaves a link or an emphasis open at its end."""
+    depth = sum(1 if b == "[" else -1 for b in _BRACKET.findall(md))
+    stars = md.replace("\\*", "")
+    return depth > 0 or stars.count("**") % 2 == 1 or stars.replace("**", "").count("*") % 2 == 1
 
 
 def _merged(first: MdBlock, second: MdBlock, gap: str) -> MdBlock:

@@ -19,6 +19,11 @@ from urllib.parse import urljoin, urlsplit
 _CONTROL = re.compile("(?<=(.))?[\x00-\x08\x0b-\x1f\x7f-\x9f]+(?=(.))?", re.S)
 
 
+# Text that shows a reader nothing: spaces, and an icon font's glyphs (Unicode's private use
+# areas), which trafilatura's Markdown leaves out
+NOTHING_SHOWN = re.compile(r"[\s\ue000-\uf8ff\U000f0000-\U0010ffff]*")
+
+
 def without_controls(text: str) -> str:
     """`text` without control characters (tabs and line feeds stay). A run of them between
     two words becomes a space, as some pages use one (BEL) to separate words."""
