@@ -569,42 +569,42 @@ def test_stop_leaves_no_partial_file_and_a_rerun_finishes(
 
 
 def test_the_writer_names_what_is_queued_together_and_waits_for_more_only_while_pages_come(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Writes queued together are one group (one transaction, one fsync per directory);
     the first waits for more only while pages are being downloaded or extracted, so the last
     page of an import is not held back."""
     from collections import deque
 
-    from newsarchive import crawl
-    from newsarchive.batch import _Importer
+    from newsarchive import writing
 
-    monkeypatch.setattr(crawl, "WRITE_GROUP_WAIT", 60.0)  # a wait would outlast the test
-    archive = Archive(tmp_path / "archive")
-    importer = _Importer([], archive, BatchOptions(), lambda _: None, on_notice=lambda _: None)
+    monkeypatch.setattr(writing, "WRITE_GROUP_WAIT", 60.0)  # a wait would outlast the test
     groups: list[list[object]] = []
-    importer._write_group = lambda writes: groups.append(list(writes)) or list(writes)  # type: ignore[method-assign]
+    pages_coming = False
+    writer = writing.Writer[None](
+        group=lambda writes: groups.append(list(writes)) or list(writes),
+        drop=lambda write: None,
+        done=lambda owner, value, error: None,
+        busy=lambda: pages_coming,
+    )
 
     def write_next() -> None:
-        done = threading.Thread(target=importer._write_next, args=(deque(),), daemon=True)
+        done = threading.Thread(target=writer.next, args=(deque(),), daemon=True)
         done.start()
         done.join(timeout=10)
         assert not done.is_alive(), "the writer waited although no page was under way"
 
-    try:
-        for n in range(3):
-            importer.saves.put((None, f"article {n}", True))  # type: ignore[arg-type]
-        write_next()
-        assert groups == [["article 0", "article 1", "article 2"]]
-        importer.extracting = 1  # a page on its way: the writer waits for it
-        importer.saves.put((None, "article 3", True))  # type: ignore[arg-type]
+    for n in range(3):
+        writer.put(None, f"article {n}", grouped=True)
+    write_next()
+    assert groups == [["article 0", "article 1", "article 2"]]
+    pages_coming = True  # a page on its way: the writer waits for it
+    writer.put(None, "article 3", grouped=True)
 
-        def more() -> None:  # a grouped write comes in, then one that is not
-            importer.saves.put((None, "article 4", True))  # type: ignore[arg-type]
-            importer.saves.put((None, lambda: "alone", False))  # type: ignore[arg-type]
+    def more() -> None:  # a grouped write comes in, then one that is not
+        writer.put(None, "article 4", grouped=True)
+        writer.put(None, lambda: "alone", grouped=False)
 
-        threading.Timer(0.05, more).start()
-        write_next()
-        assert groups[1] == ["article 3", "article 4"]
-    finally:
-        importer.client.close()
+    threading.Timer(0.05, more).start()
+    write_next()
+    assert groups[1] == ["article 3", "article 4"]
