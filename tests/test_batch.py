@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -432,6 +433,60 @@ def test_extraction_in_worker_processes(server: LoopbackServer, store: Archive) 
     assert empty.reason == "no article text"
     assert empty.message is not None and empty.message.startswith(server.url("/no-text"))
     assert len(md_files(store.root)) == 5
+
+
+def _extraction_processes() -> list[int]:
+    """The pids of the processes forked by this process's forkserver (its extraction
+    processes)."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver._forkserver_pid  # noqa: SLF001
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == server:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_page_whose_extraction_process_dies_is_downloaded_again(
+    server: LoopbackServer, store: Archive
+) -> None:
+    """The process downloading a page is killed: another takes its place, and the page is
+    tried again as a download that broke off."""
+    arrived, answered = threading.Event(), []
+
+    def first_stalls(handler: BaseHTTPRequestHandler) -> None:
+        if not answered:
+            answered.append(True)
+            arrived.set()
+            server.stall(30)  # its process is killed meanwhile
+            return
+        data = article_page(1).encode("utf-8")
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    server.add_handler("/news/1", first_stalls)
+
+    def kill_the_downloader() -> None:
+        assert arrived.wait(60)
+        for pid in _extraction_processes():
+            os.kill(pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_the_downloader, daemon=True)
+    killer.start()
+    run = Run(store, [server.url("/news/1")], jobs=1, robots=False, retries=2)
+    killer.join(10)
+    assert run.report.counts == {"archived": 1}
+    assert run.results[0].attempts == 2
+    assert server.requests.count("/news/1") == 2
 
 
 @pytest.mark.parametrize("capture", [True, False])

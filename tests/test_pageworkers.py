@@ -19,6 +19,7 @@ from newsarchive.extracting import prepare_extraction
 from newsarchive.fetch import network_environment
 from newsarchive.models import FetchOptions
 from newsarchive.pageworkers import Job, Message, PageWorkers
+from newsarchive.tasks import is_transient
 
 pytestmark = pytest.mark.slow
 
@@ -126,6 +127,7 @@ def test_a_process_that_dies_fails_its_jobs_and_is_replaced(
     assert fetched.job == 4 and fetched.error is not None
     assert fetched.error.url == url
     assert "the extraction process ended (exit code -9)" in str(fetched.error)
+    assert is_transient(fetched.error)  # tried again: the page did not end the process
     # Another process takes its place and works.
     coordinator.wait_ready()
     coordinator.workers.download(Job(5, pagework.size_and_tag, ("y",), url=server.url("/d")))

@@ -34,7 +34,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from newsarchive import fetch as fetch_mod
-from newsarchive.errors import FetchError, NewsArchiveError
+from newsarchive.errors import FetchError, NetworkError, NewsArchiveError
 from newsarchive.models import FetchedPage, FetchOptions
 from newsarchive.workers import context, init_worker
 
@@ -174,8 +174,10 @@ class PageWorkers:
             worker.process.terminate()  # when it is alive, what it says cannot be read
             worker.process.join(5)
             why = f"the extraction process ended (exit code {worker.process.exitcode})"
+            # A download under way is tried again, as one that broke off (`is_transient`); a
+            # page worked on may be what ended the process: it fails.
             answers = [
-                Message("fetched", job, worker.number, error=FetchError(url, why, reason="error"))
+                Message("fetched", job, worker.number, error=NetworkError(url, why))
                 for job, url in worker.downloading.items()
             ]
             answers += [
