@@ -128,7 +128,9 @@ class PageWorkers:
     def download(self, job: Job) -> None:
         """Have a ready process download `job.url` and work on the page (`can_download`)."""
         ready = [w for w in self.workers.values() if w.ready and len(w.downloading) < self.threads]
-        worker = min(ready, key=lambda w: w.load)
+        # The page will wait for its own process: the one with the fewest pages to work on
+        # first, so that no process idles while another has a queue.
+        worker = min(ready, key=lambda w: (len(w.working), w.load))
         worker.downloading[job.id] = job.url or ""
         self._send(worker, job)
 
