@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -434,6 +435,60 @@ def test_extraction_in_worker_processes(server: LoopbackServer, store: Archive) 
     assert len(md_files(store.root)) == 5
 
 
+def _extraction_processes() -> list[int]:
+    """The pids of the processes forked by this process's forkserver (its extraction
+    processes)."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver._forkserver_pid  # noqa: SLF001
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == server:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_page_whose_extraction_process_dies_is_downloaded_again(
+    server: LoopbackServer, store: Archive
+) -> None:
+    """The process downloading a page is killed: another takes its place, and the page is
+    tried again as a download that broke off."""
+    arrived, answered = threading.Event(), []
+
+    def first_stalls(handler: BaseHTTPRequestHandler) -> None:
+        if not answered:
+            answered.append(True)
+            arrived.set()
+            server.stall(30)  # its process is killed meanwhile
+            return
+        data = article_page(1).encode("utf-8")
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    server.add_handler("/news/1", first_stalls)
+
+    def kill_the_downloader() -> None:
+        assert arrived.wait(60)
+        for pid in _extraction_processes():
+            os.kill(pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_the_downloader, daemon=True)
+    killer.start()
+    run = Run(store, [server.url("/news/1")], jobs=1, robots=False, retries=2)
+    killer.join(10)
+    assert run.report.counts == {"archived": 1}
+    assert run.results[0].attempts == 2
+    assert server.requests.count("/news/1") == 2
+
+
 @pytest.mark.parametrize("capture", [True, False])
 def test_pages_are_decoded_in_the_extraction_processes_only(
     server: LoopbackServer,
@@ -569,42 +624,42 @@ def test_stop_leaves_no_partial_file_and_a_rerun_finishes(
 
 
 def test_the_writer_names_what_is_queued_together_and_waits_for_more_only_while_pages_come(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Writes queued together are one group (one transaction, one fsync per directory);
     the first waits for more only while pages are being downloaded or extracted, so the last
     page of an import is not held back."""
     from collections import deque
 
-    from newsarchive import crawl
-    from newsarchive.batch import _Importer
+    from newsarchive import writing
 
-    monkeypatch.setattr(crawl, "WRITE_GROUP_WAIT", 60.0)  # a wait would outlast the test
-    archive = Archive(tmp_path / "archive")
-    importer = _Importer([], archive, BatchOptions(), lambda _: None, on_notice=lambda _: None)
+    monkeypatch.setattr(writing, "WRITE_GROUP_WAIT", 60.0)  # a wait would outlast the test
     groups: list[list[object]] = []
-    importer._write_group = lambda writes: groups.append(list(writes)) or list(writes)  # type: ignore[method-assign]
+    pages_coming = False
+    writer = writing.Writer[None](
+        group=lambda writes: groups.append(list(writes)) or list(writes),
+        drop=lambda write: None,
+        done=lambda owner, value, error: None,
+        busy=lambda: pages_coming,
+    )
 
     def write_next() -> None:
-        done = threading.Thread(target=importer._write_next, args=(deque(),), daemon=True)
+        done = threading.Thread(target=writer.next, args=(deque(),), daemon=True)
         done.start()
         done.join(timeout=10)
         assert not done.is_alive(), "the writer waited although no page was under way"
 
-    try:
-        for n in range(3):
-            importer.saves.put((None, f"article {n}", True))  # type: ignore[arg-type]
-        write_next()
-        assert groups == [["article 0", "article 1", "article 2"]]
-        importer.extracting = 1  # a page on its way: the writer waits for it
-        importer.saves.put((None, "article 3", True))  # type: ignore[arg-type]
+    for n in range(3):
+        writer.put(None, f"article {n}", grouped=True)
+    write_next()
+    assert groups == [["article 0", "article 1", "article 2"]]
+    pages_coming = True  # a page on its way: the writer waits for it
+    writer.put(None, "article 3", grouped=True)
 
-        def more() -> None:  # a grouped write comes in, then one that is not
-            importer.saves.put((None, "article 4", True))  # type: ignore[arg-type]
-            importer.saves.put((None, lambda: "alone", False))  # type: ignore[arg-type]
+    def more() -> None:  # a grouped write comes in, then one that is not
+        writer.put(None, "article 4", grouped=True)
+        writer.put(None, lambda: "alone", grouped=False)
 
-        threading.Timer(0.05, more).start()
-        write_next()
-        assert groups[1] == ["article 3", "article 4"]
-    finally:
-        importer.client.close()
+    threading.Timer(0.05, more).start()
+    write_next()
+    assert groups[1] == ["article 3", "article 4"]

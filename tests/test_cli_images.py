@@ -763,3 +763,41 @@ def test_an_article_from_the_wayback_machine_gets_its_pictures_there(
     assert title == archived + LEAD
     assert (article.parent / destination).read_bytes() == pictures[LEAD]
     assert shown(article)["Picture 3"] == (QUAY, "")
+
+
+def _timeless(text: str) -> str:
+    """An article's file without what differs between two fetches: the times and the
+    capture's name and record."""
+    varying = ("fetched:", "capture:", "capture_record:")
+    return "\n".join(line for line in text.splitlines() if not line.startswith(varying))
+
+
+def test_extraction_processes_download_and_archive_as_this_process_does(
+    proxy: LoopbackProxy, archive: Path, tmp_path: Path
+) -> None:
+    served = serve(proxy)
+    own = f"{CDN}/photos/stalls.jpg"
+    served[own] = jpeg(900, 600, 7)
+    proxy.add(own, served[own], content_type="image/jpeg")
+    serve_second(proxy, [own])
+    here = import_list(archive, proxy, tmp_path)
+    assert here.exit_code == 0, here.stderr
+    # The same list with an extraction process, which downloads the pages (through the
+    # proxy, as told) and stages their files; its pictures are kept, so each article is
+    # written by the importing process after all, with the capture the process sealed.
+    there = tmp_path / "there" / "archive"
+    result = import_list(there, proxy, tmp_path, "--jobs", "1")
+    assert (result.exit_code, "warning" in result.stderr) == (0, False), result.stderr
+    for name, page_url in ((ARTICLE_FILE, ARTICLE_URL), (SECOND_FILE, SECOND_URL)):
+        assert _timeless((there / name).read_text()) == _timeless((archive / name).read_text())
+        meta = front_matter(there / name)
+        captures = there.with_name("archive-captures")
+        records = list(read_responses(captures, str(meta["capture"])))
+        assert records[0][0] == page_url
+        assert hashlib.sha256(records[0][3]).hexdigest() == meta["capture_sha256"]
+        assert {url: body for url, _, _, body in records[1:]} == {
+            entry["url"]: served[entry["url"]]  # type: ignore[index]
+            for entry in meta["images"]  # type: ignore[union-attr]
+        }
+    assert run(there, "verify").exit_code == 0
+    assert not list(there.rglob("*.tmp*")) and not list(there.parent.rglob(".*-*"))

@@ -64,7 +64,7 @@ def test_extraction_processes_yield_the_cpu_to_the_coordinator() -> None:
         "import os\n"
         "from newsarchive import extracting, workers\n"
         "before = os.nice(0)\n"
-        "workers._init_worker(os.getppid(), extracting.prepare_extraction)\n"
+        "workers.init_worker(os.getppid(), extracting.prepare_extraction)\n"
         "print(os.nice(0) - before, extracting._warm)\n"
     )
     assert _run(code) == "5 True"

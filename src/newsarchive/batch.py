@@ -312,23 +312,28 @@ def prepare_page(
     images: bool = False,
     time_limit: float | None = None,
     stage: Stage | None = None,
+    capture: bool = False,
 ) -> Found | NewsArchiveError:
     """Extract and render one fetched page (`pipeline.extract_found`, as `fetch` does) in a
     worker process, in at most `time_limit` seconds; without `whole`, only the body is
     rendered. With `stage`, the article's files are written here too, under temporary
     names (`pipeline.stage_found`), so that the coordinating process only names them; when
     they cannot be, the writer tries again, and says why. With `images`, the article's
-    pictures are chosen. A failure comes back as a value, so that any error (a parser's
-    own included) crosses processes and costs one URL, not the whole import.
+    pictures are chosen. With `capture`, the page comes back with the article unless its
+    capture is staged (the coordinating process writes it then). A failure comes back as a
+    value, so that any error (a parser's own included) crosses processes and costs one URL,
+    not the whole import.
     """
     try:
         found = extract_found(page, given, whole=whole, images=images, time_limit=time_limit)
-        if stage is None:
-            return found
-        try:
-            return stage_found(found, page, stage)
-        except (NewsArchiveError, OSError):  # no name, or no room: the writer says so
-            return found
+        if stage is not None:
+            try:
+                found = stage_found(found, page, stage)
+            except (NewsArchiveError, OSError):  # no name, or no room: the writer says so
+                pass
+        if capture and found.staged is None:
+            found = dataclasses.replace(found, page=page)
+        return found
     except NewsArchiveError as exc:
         return exc
     except Exception as exc:
@@ -384,8 +389,6 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         self.on_result = on_result
         self.report = BatchReport()
         self.seen = _Seen()
-        # Pages whose raw response is to be captured, from download until extracted.
-        self.raw_pages: dict[int, FetchedPage] = {}
         # Articles waiting for their pictures, by their task's id: here, not on the task,
         # whose copies download the pictures and would keep the article and its page.
         self.framing: dict[int, Found] = {}
@@ -446,28 +449,23 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
             return
         assert event.page is not None
         page = event.page
-        capture = self.captures is not None and page.status is not None
-        if capture:
-            # The capture is written in the extraction process: the raw bytes and the
-            # headers go across; the page is kept here until then, in case the article is
-            # written here after all (its pictures change it, or its files could not be).
-            self.raw_pages[id(task)] = page
-            sent = page
-        else:  # extraction reads the raw bytes (it decodes them), not the headers
-            sent = dataclasses.replace(page, headers=())
-        pictures, limit = self.images.enabled, self.options.fetch.extract_timeout
+        if self.captures is None:  # extraction reads the raw bytes, not the headers
+            page = dataclasses.replace(page, headers=())
+        work, args = self._page_work(task)
+        self._process(task, page.status, work, page, *args)
+
+    def _page_work(self, task: _ImportTask) -> tuple[Callable[..., object], tuple[object, ...]]:
+        """`prepare_page` and its arguments but the page: the capture is written in the
+        extraction process (with the page's raw bytes and headers), as the article's file
+        is when staged."""
+        capture = self.captures is not None
         whole = not capture and self.stage is None
-        self._process(
-            task, page.status, prepare_page, sent, task.url, whole, pictures, limit, self.stage
-        )
+        pictures, limit = self.images.enabled, self.options.fetch.extract_timeout
+        return prepare_page, (task.url, whole, pictures, limit, self.stage, capture)
 
     def _processed(self, task: _ImportTask, http_status: int | None, outcome: object) -> None:
-        page = self.raw_pages.pop(id(task), None)
         if isinstance(outcome, Found):
-            framed = outcome.wanted and self.picture_files is not None  # may be written here
-            if outcome.staged is not None and not framed:
-                page = None  # its files are written: only their names are left to give
-            self._next(task, task.plan.found(dataclasses.replace(outcome, page=page)))
+            self._next(task, task.plan.found(outcome))
         elif isinstance(outcome, NewsArchiveError):
             self._next(task, task.plan.failed(outcome))
         else:  # the worker process died
@@ -552,12 +550,11 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         assert self.picture_files is not None
         found = dataclasses.replace(framing, pictures=pictures)
         task.plan.warnings.extend(warnings)
-        if found.staged is not None:
-            if not pictures:  # none is kept: the file written already is the one
-                self._queue_write(task, found, grouped=True)
-                return
-            found.staged.discard()  # written here, showing its pictures
-            found = dataclasses.replace(found, staged=None)
+        if found.staged is not None and not pictures:
+            # None is kept: the file written already is the one. Else it is written here,
+            # showing its pictures (`write_found`: the staged capture is read back).
+            self._queue_write(task, found, grouped=True)
+            return
         images = (self.picture_files, self.images)
         write = functools.partial(
             write_found, found, self.archive, captures=self.captures, images=images

@@ -90,20 +90,21 @@ def seal_capture(page: FetchedPage, rel: str, *, software: str) -> Sealed:
 
 
 def write_capture(
-    page: FetchedPage,
+    page: FetchedPage | Sealed,
     root: Path,
     rel: str,
     *,
     software: str,
     responses: Sequence[FetchedPage] = (),
 ) -> Capture:
-    """Write `page` as a WARC file at `root/rel` atomically and return its reference; the
-    `responses` that go with it (the article's pictures) follow as records of their own.
+    """Write `page` as a WARC file at `root/rel` atomically (or the capture sealed already,
+    `seal_capture`, at its own `rel`) and return its reference; the `responses` that go
+    with it (the article's pictures) follow as records of their own.
 
     Raises StoreError when the file cannot be written. An existing file is never replaced:
     a second fetch within the same second gets a "-2" suffix.
     """
-    sealed = seal_capture(page, rel, software=software)
+    sealed = page if isinstance(page, Sealed) else seal_capture(page, rel, software=software)
     members = [sealed.data]
     if responses:
         from warcio.warcwriter import WARCWriter

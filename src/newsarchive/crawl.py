@@ -7,21 +7,26 @@ work in one coordinating thread, the caller's:
 1. A reader thread takes inputs at most a window ahead of the work (`CrawlOptions.window`), so a
    100,000-line list never becomes 100,000 objects, and a slow pipe never holds up results or
    a stop request.
-2. Downloads run in `concurrency` threads sharing one HTTP client. A scheduler hands out work
-   under a global limit and a per-site limit, spaces the requests to one site by `delay` (with
-   jitter) or the site's robots.txt Crawl-delay, and retries failures that may pass (timeouts,
+2. Downloads run in `concurrency` threads. A scheduler hands out work under a global limit and
+   a per-site limit, spaces the requests to one site by `delay` (with jitter) or the site's
+   robots.txt Crawl-delay, and retries failures that may pass (timeouts,
    refused connections, 429, 5xx) with exponential backoff and jitter, honouring Retry-After.
    A site that asks us to slow down (429, or 503 with Retry-After) is paused as a whole, and the
    other sites go on meanwhile. robots.txt is read once per site (robots.py); a URL it
    disallows is never requested.
 3. CPU-bound work on a downloaded page (extraction) runs in a pool of processes, so every core
-   works while the threads download. Pages downloading and pages waiting for that work are
-   bounded together (`concurrency` + 2 per process): when extraction is the bottleneck,
-   downloading slows down instead of filling memory.
-4. One writer thread is the only code that writes to the archive, each file atomically. A
-   subclass may have the extraction processes write files whole under temporary names, and
-   the writer give them their names: such writes queued one after another are done together
-   (`_write_group`), so that the fsyncs and the index transaction they need are shared.
+   works while the threads download. The download threads are theirs (pageworkers.py): a
+   page whose work is known before (`_page_work`) is downloaded by the process that works on
+   it, so that this process never handles its bytes; only a site's first page, which
+   follows its robots.txt, and the Wayback Machine's answers are downloaded here (`jobs=0`:
+   everything is). Pages downloading and pages waiting for that work are bounded together
+   (`concurrency` + 2 per process): when extraction is the bottleneck, downloading slows
+   down instead of filling memory.
+4. One writer thread (writing.py) is the only code that writes to the archive, each file
+   atomically. A subclass may have the extraction processes write files whole under
+   temporary names, and the writer give them their names: such writes queued one after
+   another are done together (`_write_group`), so that the fsyncs and the index transaction
+   they need are shared.
 5. An article's pictures (`_get_pictures`) are downloaded as pages are, their hosts being sites
    like any other (limits, spacing, robots.txt, retries), but in threads and slots of their
    own, after the pages queued for their site: they never hold up a page, so extraction
@@ -53,8 +58,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -64,6 +67,7 @@ from newsarchive.extracting import prepare_extraction, release_large_buffers
 from newsarchive.images.download import Galleries, Picture, get_picture
 from newsarchive.images.files import ImageFiles
 from newsarchive.models import ImageOptions
+from newsarchive.pageworkers import Job, Message, PageWorkers
 from newsarchive.robots import RobotsPolicy, load_policy, robots_url, site_of
 from newsarchive.tasks import (
     Clock,
@@ -76,13 +80,8 @@ from newsarchive.tasks import (
     backoff_delay,
     is_transient,
 )
-from newsarchive.workers import (
-    WORKER_NICENESS,
-    process_pool,
-    shut_down,
-    start_processes,
-    worker_count,
-)
+from newsarchive.workers import WORKER_NICENESS, worker_count
+from newsarchive.writing import Writer
 
 __all__ = ["Crawler", "run_to_report"]
 
@@ -98,12 +97,6 @@ _PRELOAD = "newsarchive.warmup"
 
 # Idle connections the pictures' client keeps: most picture hosts are asked for one or two.
 _PICTURE_KEEPALIVE = 8
-# The most grouped writes done together (the articles an import names in one transaction),
-# and how long the first waits for others while pages are under way: the fsyncs and the
-# transaction are shared by more articles. 0.2 s took the writer thread from 1.1 to 0.75 ms
-# of CPU a page at 22 pages a second (0.5 s saved no more).
-WRITE_GROUP = 64
-WRITE_GROUP_WAIT = 0.2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,13 +119,6 @@ def run_to_report(crawler: Crawler[Any, Any], report: ReportT) -> ReportT:
         report.unfinished = crawler.read_count - crawler.settled
         report.elapsed = time.monotonic() - started
     return report
-
-
-@dataclass(frozen=True)
-class _Processed(Generic[TaskT]):
-    task: TaskT
-    http_status: int | None
-    future: Future[object]
 
 
 @dataclass(frozen=True)
@@ -207,16 +193,21 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.extract_backlog = 2 * self.jobs
 
         self.events: queue.SimpleQueue[
-            Fetched[TaskT] | _Processed[TaskT] | _Written[TaskT] | _Read[ItemT] | _ReadEnd
+            Fetched[TaskT] | Message | _Written[TaskT] | _Read[ItemT] | _ReadEnd
         ] = queue.SimpleQueue()
         # (task, fetch robots.txt first?); None tells a download thread to end.
         self.jobs_queue: queue.SimpleQueue[tuple[TaskT, bool] | None] = queue.SimpleQueue()
         self.threads: list[threading.Thread] = []
-        # Writes for the writer thread: (task, a callable, or what `_write_group` takes when
-        # grouped); None tells it to end.
-        self.saves: queue.SimpleQueue[tuple[TaskT, object, bool] | None] = queue.SimpleQueue()
-        self.writer: threading.Thread | None = None
-        self.pool: ProcessPoolExecutor | None = None
+        self.writer = Writer[TaskT](
+            group=self._write_group,
+            drop=self._drop_write,
+            done=lambda task, value, error: self.events.put(_Written(task, value, error)),
+            busy=lambda: bool(self.fetching or self.extracting),
+        )
+        self.workers: PageWorkers | None = None  # the extraction processes
+        # Pages in the extraction processes, by job: (task, the page's HTTP status).
+        self.remote: dict[int, tuple[TaskT, int | None]] = {}
+        self.job_ids = itertools.count()
         self.client = fetch_mod.make_client(options.fetch)
         self.closed = threading.Event()
         # Pictures: where they are kept and how (`_use_pictures`), their download threads and
@@ -255,6 +246,12 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         """The retries are spent, or the failure is permanent."""
         self._fail(task, error)
 
+    def _page_work(self, task: TaskT) -> tuple[Callable[..., object], tuple[object, ...]] | None:
+        """What to do with the page of `task` once downloaded, when that is known before:
+        `work(page, *args)`, which an extraction process may then download and do at once
+        (`_processed` gets its value); None: `_downloaded` says, here."""
+        return None
+
     def _request(self, task: TaskT) -> Fetched[TaskT]:
         """A request that is not a page of a site (`task.crawled` False), in a download thread."""
         raise NotImplementedError(f"{type(self).__name__} makes no such requests")
@@ -290,18 +287,12 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
     ) -> None:
         """Run `work(*args)` (CPU work on a page: a module-level function) in an extraction
         process, or here with `jobs=0`; `_processed` gets its value or exception."""
-        if self.pool is not None:
-            try:
-                future = self.pool.submit(work, *args)
-            except BrokenProcessPool as exc:
-                self.on_notice(f"extraction processes failed ({exc}); extracting in this one")
-                self.pool = None
-            else:
-                self.extracting += 1
-                future.add_done_callback(
-                    lambda done: self.events.put(_Processed(task, http_status, done))
-                )
-                return
+        if self.workers is not None and not self.workers.failed:
+            job = Job(next(self.job_ids), work, args)
+            self.remote[job.id] = (task, http_status)
+            self.extracting += 1
+            self.workers.work(job)
+            return
         try:
             outcome = work(*args)
         except Exception as exc:  # a bug in a parser must cost one URL, not the whole run
@@ -334,7 +325,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         `_write_group` with the grouped writes queued right after it. `_saved` gets what
         it returned."""
         self.writing += 1
-        self.saves.put((task, write, grouped))
+        self.writer.put(task, write, grouped=grouped)
 
     def _write_group(self, writes: Sequence[object]) -> Sequence[object]:
         """Do `writes` (queued with `grouped`) together, in the writer thread; one value each."""
@@ -395,7 +386,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         write, or the reader (unless its window is full: then it waits for us)."""
         reading = not self.read_all and self.received - self.settled < self.options.window
         under_way = self.fetching + self.picturing + self.extracting + self.writing
-        return reading or under_way > 0
+        starting = self.workers is not None and self.workers.coming > 0
+        return reading or under_way > 0 or starting
 
     def _idle_timeout(self) -> float:
         """How long to wait for an event: until the next retry or site slot is due."""
@@ -462,6 +454,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         return (
             self.fetching < self.options.concurrency
             and self.fetching + self.extracting < self.options.concurrency + self.extract_backlog
+            # The extraction processes download the pages: none is downloaded here while they
+            # start (or while all their download threads are busy, which `concurrency` and
+            # their number of threads make rare).
+            and (self.workers is None or self.workers.failed or self.workers.can_download())
         )
 
     def _may_fetch_picture(self) -> bool:
@@ -536,7 +532,22 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             self.picture_jobs.put((task, need_robots))
         else:
             self.fetching += 1
-            self.jobs_queue.put((task, need_robots))
+            if need_robots or not self._download_there(task):
+                self.jobs_queue.put((task, need_robots))
+
+    def _download_there(self, task: TaskT) -> bool:
+        """Have an extraction process download the page of `task` and work on it, when one is
+        ready and the work is known (`_page_work`): this process is spared the download and
+        the hand-over of the page. False: it is downloaded here."""
+        if self.workers is None or not task.crawled or not self.workers.can_download():
+            return False
+        work = self._page_work(task)
+        if work is None:
+            return False
+        job = Job(next(self.job_ids), *work, url=task.url)
+        self.remote[job.id] = (task, None)
+        self.workers.download(job)
+        return True
 
     def _gap(self, site: Site[TaskT]) -> float:
         """Seconds before the next request to `site` may start: the delay asked for, or the
@@ -557,22 +568,23 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             )
             thread.start()
             self.threads.append(thread)
-        self.writer = threading.Thread(target=self._write, name="newsarchive-writer", daemon=True)
         self.writer.start()
         if self.jobs > 0:
+            # Download threads enough for every process to hold its share of the downloads
+            # in flight, and one more (`_may_fetch` bounds them all together).
+            threads = -(-self.options.concurrency // self.jobs) + 1
             # The server also imports the module whose functions the processes run.
-            self.pool = process_pool(
-                self.jobs, preload=(_PRELOAD, type(self).__module__), setup=prepare_extraction
+            preload = (_PRELOAD, type(self).__module__)
+            self.workers = PageWorkers(
+                self.jobs,
+                threads=threads,
+                fetch=self.options.fetch,
+                post=self.events.put,
+                preload=preload,
+                setup=prepare_extraction,
             )
-            # Start every process now, while the first requests are on the wire, from a thread
-            # of its own: the first start waits for the forkserver to load and warm up the
-            # extractor (about 0.8 s), which must not hold up the first downloads.
-            threading.Thread(
-                target=start_processes,
-                args=(self.pool, self.jobs),
-                name="newsarchive-start-extraction",
-                daemon=True,
-            ).start()
+            # Started now, while the first requests (made here meanwhile) are on the wire.
+            self.workers.start()
 
     def _start_picture_threads(self) -> None:
         if self.picture_threads:
@@ -653,15 +665,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _handle(
         self,
-        event: Fetched[TaskT] | _Processed[TaskT] | _Written[TaskT] | _Read[ItemT] | _ReadEnd,
+        event: Fetched[TaskT] | Message | _Written[TaskT] | _Read[ItemT] | _ReadEnd,
     ) -> None:
         if isinstance(event, _Read):
             self.received += 1
             self._accept(event.item)
         elif isinstance(event, Fetched):
             self._fetched(event)
-        elif isinstance(event, _Processed):
-            self._extracted(event)
+        elif isinstance(event, Message):
+            self._from_worker(event)
         elif isinstance(event, _Written):
             self._written(event)
         else:
@@ -694,8 +706,40 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             return
         if task.picture is not None:
             self._picture_in(task, event.picture, None)
+        elif event.working:  # an extraction process downloaded it and works on it already
+            self.extracting += 1
+        else:
+            self._downloaded(task, event)
+
+    def _from_worker(self, message: Message) -> None:
+        """What an extraction process said (pageworkers.py)."""
+        assert self.workers is not None
+        if message.kind == "lost":
+            for answer in self.workers.lost(message):
+                self._from_worker(answer)
+            if self.workers.failed:
+                self.on_notice("extraction processes failed; extracting in this one")
+                for job in self.workers.take_waiting():
+                    task, status = self.remote.pop(job.id)
+                    self.extracting -= 1
+                    self._process(task, status, job.work, *job.args)
             return
-        self._downloaded(task, event)
+        self.workers.settle(message)
+        if message.kind == "fetched":
+            task, _ = self.remote[message.job]
+            if message.error is None:
+                self.remote[message.job] = (task, message.status)
+            else:
+                del self.remote[message.job]
+            working = message.error is None
+            self._fetched(
+                Fetched(task, False, None, message.error, None, latency=message.latency,
+                        working=working)
+            )  # fmt: skip
+        elif message.kind == "done":
+            task, status = self.remote.pop(message.job)
+            self.extracting -= 1
+            self._processed(task, status, message.value)
 
     def _picture_in(
         self, task: TaskT, picture: Picture | None, error: NewsArchiveError | None
@@ -783,72 +827,11 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             return max(0.0, hint)
         return backoff_delay(task.tries, self.options.backoff, self.options.max_backoff, self.rng)
 
-    def _extracted(self, event: _Processed[TaskT]) -> None:
-        self.extracting -= 1
-        try:
-            outcome = event.future.result()
-        except Exception as exc:  # raised by the work, or the worker process died
-            outcome = exc
-        self._processed(event.task, event.http_status, outcome)
-
     def _fail_robots(self, task: TaskT, policy: RobotsPolicy) -> None:
         why = policy.note or f"disallowed by {robots_url(task.url)}"
         self._lost(task, FetchError(task.url, why, reason="robots"))
 
     # -- writing -----------------------------------------------------------------------------
-
-    def _write(self) -> None:
-        """The writer thread: the only code that writes to the archive during a run.
-
-        A separate thread, because each save waits for the disk (fsync) and the scheduler
-        must keep handing out downloads meanwhile. Grouped writes queued one after another,
-        or within `WRITE_GROUP_WAIT` of the first while other pages are under way (at most
-        `WRITE_GROUP`), are done together, each group in a call of its own, so that none is
-        held while waiting for the next. A write that raises ends it: the coordinator raises
-        the error (the archive cannot be written)."""
-        held: deque[tuple[TaskT, object, bool] | None] = deque()
-        while self._write_next(held):
-            pass
-
-    def _write_next(self, held: deque[tuple[TaskT, object, bool] | None]) -> bool:
-        """Do the next write, or group; False when the writer thread is to end."""
-        job = held.popleft() if held else self.saves.get()
-        if job is None or self.closed.is_set():
-            if job is not None:
-                self.saves.put(job)  # dropped at shutdown, as the rest of the queue
-            return False
-        group = [job]
-        deadline = time.monotonic() + WRITE_GROUP_WAIT
-        while job[2] and len(group) < WRITE_GROUP:
-            try:
-                # What is queued joins; waiting for more is worth it only while pages are on
-                # their way to being written.
-                if self.fetching or self.extracting:
-                    more = self.saves.get(timeout=max(0.0, deadline - time.monotonic()))
-                else:
-                    more = self.saves.get_nowait()
-            except queue.Empty:
-                break
-            if more is None or not more[2]:
-                held.append(more)
-                break
-            group.append(more)
-        try:
-            if job[2]:
-                values = list(self._write_group([write for _, write, _ in group]))
-            else:
-                write = job[1]
-                assert callable(write)
-                values = [write()]
-        except Exception as exc:
-            self.events.put(_Written(job[0], None, exc))
-            for _, write, grouped in group[1:]:
-                if grouped:
-                    self._drop_write(write)
-            return False
-        for (task, _, _), value in zip(group, values, strict=True):
-            self.events.put(_Written(task, value, None))
-        return True
 
     def _written(self, event: _Written[TaskT]) -> None:
         self.writing -= 1
@@ -868,16 +851,6 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             if isinstance(event, _Written) and event.error is None:
                 self._written(event)
 
-    def _drop_writes(self) -> None:
-        """Undo what was prepared for the grouped writes left in the queue."""
-        while True:
-            try:
-                job = self.saves.get_nowait()
-            except queue.Empty:
-                return
-            if job is not None and job[2]:
-                self._drop_write(job[1])
-
     def _shutdown(self) -> None:
         self.closed.set()
         self.room.release()  # a reader waiting for room wakes up, sees `closed` and ends
@@ -887,16 +860,12 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             self.picture_jobs.put(None)
         if self.picture_files is not None:  # articles that were still waiting for theirs
             self.galleries.drop(self.picture_files)
-        if self.writer is not None:
-            # Let a write under way finish (it is atomic anyway); queued ones are dropped when
-            # the run was stopped, and none are left otherwise.
-            self.saves.put(None)
-            self.writer.join()
-            self._report_last_saves()
-            self._drop_writes()
-        if self.pool is not None:
+        # Queued writes are dropped when the run was stopped, and none are left otherwise.
+        self.writer.stop()
+        self._report_last_saves()
+        if self.workers is not None:
             # When interrupted, extractions under way are abandoned.
-            shut_down(self.pool, abandon=self.interrupted)
+            self.workers.close(abandon=self.interrupted)
         if not self.interrupted:
             for thread in [*self.threads, *self.picture_threads]:
                 thread.join()

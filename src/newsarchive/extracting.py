@@ -32,7 +32,7 @@ _WARM_UP_PAGE = (
 
 def prepare_extraction() -> None:
     """What an extraction process does before its first page (after the pool's own set-up,
-    `workers._init_worker`): the memory setting below, and the warm-up, while the first
+    `workers.init_worker`): the memory setting below, and the warm-up, while the first
     requests are on the wire (once per process, unless the forkserver did it for all)."""
     release_large_buffers()
     warm_up()

@@ -153,6 +153,23 @@ def make_client(options: FetchOptions, *, keepalive: int | None = None) -> httpx
     return client
 
 
+def network_environment() -> dict[str, str]:
+    """The environment variables that `make_client` reads (proxies, trusted certificates):
+    for a process whose environment may be older than this one's (a forkserver's child)."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name.upper() in ("SSL_CERT_FILE", "SSL_CERT_DIR") or name.lower().endswith("_proxy")
+    }
+
+
+def use_network_environment(variables: dict[str, str]) -> None:
+    """Make this process's `network_environment` `variables`, before making a client."""
+    for name in network_environment().keys() - variables.keys():
+        del os.environ[name]
+    os.environ.update(variables)
+
+
 @functools.cache
 def _tls_context(verify: bool, cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     """The TLS context of the clients of this process that verify as `verify` says and

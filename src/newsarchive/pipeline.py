@@ -100,10 +100,34 @@ class Found:
     wanted: tuple[Wanted, ...] = ()  # its own pictures (images/choose.py), when asked for
     pictures: Mapping[str, Picture] = field(default_factory=dict)  # downloaded, by address
     staged: Staged | None = None  # its files, waiting for their names (`commit_staged`)
+    # The capture of `page` sealed already (read back from its staged file): the article is
+    # written here after all, and so is its capture, without the page.
+    capture: capture_mod.Sealed | None = None
 
     @property
     def partial(self) -> bool:
         return is_partial(self.article)
+
+    @property
+    def captured(self) -> bool:
+        """Whether it comes with a response to keep as its capture."""
+        return self.capture is not None or (self.page is not None and self.page.status is not None)
+
+    def unstaged(self) -> Found:
+        """The article to write otherwise than staged (its pictures change it): its staged
+        files removed, its capture read back. Raises StoreError."""
+        staged = self.staged
+        if staged is None:
+            return self
+        capture = None
+        if staged.capture is not None and staged.sealed is not None:
+            try:
+                data = staged.capture.read_bytes()
+            except OSError as exc:
+                raise StoreError(str(staged.capture), f"cannot read: {exc.strerror}") from exc
+            capture = dataclasses.replace(staged.sealed, data=data)
+        staged.discard()
+        return dataclasses.replace(self, staged=None, capture=capture)
 
 
 def extract_found(
@@ -438,8 +462,10 @@ def write_found(
     there.
 
     The capture is written first, so that the front-matter can name it, and removed again when
-    the article is not written after all (another process archived it meanwhile).
+    the article is not written after all (another process archived it meanwhile). An article
+    staged already (`stage_found`) is written as it is now, its staged files removed.
     """
+    found = found.unstaged()
     known = archive.lookup(*found.keys)
     if known is not None and not force:
         if images is not None:
@@ -447,7 +473,8 @@ def write_found(
         archive.remember(known, found.keys)  # a mirror: found without a request next time
         return Written("already archived", known, found.article, None)
     article, body, text, capture_file = found.article, found.body, found.text, None
-    capturing = captures is not None and found.page is not None and found.page.status is not None
+    page = found.capture or found.page
+    capturing = captures is not None and page is not None and found.captured
     warnings: tuple[str, ...] = ()
     responses: list[FetchedPage] = []
     if found.pictures and images is not None:
@@ -457,10 +484,8 @@ def write_found(
         article = dataclasses.replace(article, images=tuple(kept.images))
         text, warnings, responses = None, tuple(kept.warnings), kept.responses
     if capturing:
-        assert captures is not None and found.page is not None
-        article, capture_file = add_capture(
-            article, found.page, archive, captures, responses=responses
-        )
+        assert captures is not None and page is not None
+        article, capture_file = add_capture(article, page, archive, captures, responses=responses)
         text = None
     text = render_file(article, body) if text is None else text
     if force and rewrite is None:
@@ -479,7 +504,7 @@ def write_found(
 
 def add_capture(
     article: Article,
-    page: FetchedPage,
+    page: FetchedPage | capture_mod.Sealed,
     archive: Archive,
     captures: Path,
     rel: str | None = None,
@@ -487,16 +512,19 @@ def add_capture(
     responses: list[FetchedPage] | tuple[FetchedPage, ...] = (),
 ) -> tuple[Article, Path]:
     """Write `page` (and the `responses` of its pictures) as a WARC capture and return the
-    article naming it, and the file.
+    article naming it, and the file. A capture sealed already goes where it was sealed for.
 
     Written before the article so that its front-matter can name it; callers remove the
     file again when the article is not saved after all.
     """
-    rel = rel or str(archive.path_for(article))
+    if isinstance(page, capture_mod.Sealed):
+        where = page.rel
+    else:
+        where = capture_mod.capture_path(rel or str(archive.path_for(article)), page)
     capture = capture_mod.write_capture(
         page,
         captures,
-        capture_mod.capture_path(rel, page),
+        where,
         software=archiver_name(),
         responses=responses,
     )

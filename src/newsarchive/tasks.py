@@ -192,3 +192,4 @@ class Fetched(Generic[TaskT]):
     answer: str | None = None  # a request answered with a value, not a page (Save Page Now)
     picture: Picture | None = None  # a picture task's download
     latency: float = 0.0  # seconds from the start of the job to its answer
+    working: bool = False  # an extraction process downloaded the page and works on it

@@ -44,8 +44,10 @@ __all__ = [
     "DOWNLOADS_PER_CORE",
     "LEAST_DOWNLOADS",
     "WORKER_NICENESS",
+    "context",
     "cores",
     "default_concurrency",
+    "init_worker",
     "TimeUp",
     "bounded_map",
     "process_pool",
@@ -58,6 +60,13 @@ __all__ = [
 
 WORKER_NICENESS = 5
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+if TYPE_CHECKING:
+    _Context = (
+        multiprocessing.context.ForkServerContext
+        | multiprocessing.context.ForkContext
+        | multiprocessing.context.SpawnContext
+    )
 
 _A = TypeVar("_A")
 _B = TypeVar("_B")
@@ -104,8 +113,8 @@ def process_pool(
 
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=_context(preload),
-        initializer=_init_worker,
+        mp_context=context(preload),
+        initializer=init_worker,
         initargs=(os.getpid(), setup),
     )
 
@@ -213,20 +222,21 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
-def _context(preload: Sequence[str]) -> multiprocessing.context.BaseContext:
+def context(preload: Sequence[str]) -> _Context:
+    """How worker processes start (see the module docstring)."""
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     if preload and "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(preload))
-        return context
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(list(preload))
+        return server
     if not preload and sys.platform == "linux":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(parent: int, setup: Callable[[], None] | None) -> None:
+def init_worker(parent: int, setup: Callable[[], None] | None) -> None:
     """What every worker does first (see the module docstring); then `setup`."""
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
