@@ -168,3 +168,10 @@ def test_a_process_downloads_with_the_environment_of_now(
         assert network_environment()["https_proxy"] == "http://127.0.0.1:9"
     finally:
         made.workers.close(abandon=True)
+
+
+def test_a_pool_closed_while_its_processes_start_leaves_none_running() -> None:
+    for abandon in (False, True):
+        made = Coordinator(count=2)
+        made.workers.close(abandon=abandon)
+        assert not any(process.is_alive() for process in made.workers.processes)

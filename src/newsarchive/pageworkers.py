@@ -103,6 +103,9 @@ class PageWorkers:
         self.context = context(preload)
         self.setup = setup
         self.workers: dict[int, _Worker] = {}
+        # Every process started (by the starting threads), registered or not yet: all end.
+        self.processes: list[BaseProcess] = []
+        self.starters: list[threading.Thread] = []
         self.numbers = itertools.count()
         self.restarts = count * _RESTARTS_PER_PROCESS
         self.waiting: deque[Job] = deque()  # pages sent before any process was started
@@ -117,9 +120,7 @@ class PageWorkers:
         forkserver to load and warm up the extractor (about 0.8 s), which must not hold up
         the coordinator meanwhile (reading the list, answering what is archived already)."""
         self.coming += self.count
-        threading.Thread(
-            target=self._start, args=(self.count,), name="newsarchive-start", daemon=True
-        ).start()
+        self._starter(self.count)
 
     def can_download(self) -> bool:
         """Whether a process is ready and has a download thread free."""
@@ -190,7 +191,7 @@ class PageWorkers:
             self.restarts -= 1
             if self.restarts >= 0 and worker is not None:
                 self.coming += 1
-                threading.Thread(target=self._start, args=(1,), daemon=True).start()
+                self._starter(1)
             elif not self.workers and self.coming == 0:
                 self.failed = True  # none left, none to come: the coordinator does the work
         return answers
@@ -204,19 +205,30 @@ class PageWorkers:
         """End the processes: at once with `abandon`, else once their work is done (there is
         none left when a run ends normally)."""
         self.closed = True
-        for worker in list(self.workers.values()):
-            if abandon:
-                worker.process.terminate()
-            else:
+        for thread in self.starters:  # a process being started is started, then ended
+            thread.join(30)
+        registered = {id(worker.process) for worker in self.workers.values()}
+        for worker in self.workers.values():
+            if not abandon:
                 try:
                     worker.conn.send(None)
                 except OSError:  # it has ended already
                     pass
-        for worker in list(self.workers.values()):
-            worker.process.join(10)
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join()
+        for process in list(self.processes):
+            if abandon or id(process) not in registered:  # not told to end: ended
+                process.terminate()
+        for process in list(self.processes):
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+    def _starter(self, count: int) -> None:
+        thread = threading.Thread(
+            target=self._start, args=(count,), name="newsarchive-start", daemon=True
+        )
+        self.starters.append(thread)
+        thread.start()
 
     def _send(self, worker: _Worker, job: Job) -> None:
         try:
@@ -245,7 +257,11 @@ class PageWorkers:
             except OSError as exc:  # no more processes (a limit): the pool goes on without
                 self.post(Message("lost", worker=number, value=exc))
                 continue
+            self.processes.append(process)
             theirs.close()
+            if self.closed:  # closed meanwhile, maybe without seeing this process
+                process.terminate()
+                return
             # Registered by the coordinator (`settle`), before anything the process says.
             self.post(Message("started", worker=number, value=_Worker(number, process, ours)))
             threading.Thread(
