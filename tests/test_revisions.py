@@ -19,6 +19,7 @@ from clocks import Stamps, VirtualClock, gaps
 from helpers import front_matter
 from httpserver import LoopbackServer
 from newsarchive.batch import BatchOptions, import_urls
+from newsarchive.capture import read_responses
 from newsarchive.errors import ExtractionError, HTTPStatusError, StoreError
 from newsarchive.outcome import Outcome
 from newsarchive.revisions import UpdateOptions, UpdateReport, update_articles
@@ -304,6 +305,23 @@ def test_extraction_processes(server: LoopbackServer, store: Archive) -> None:
     assert str(failed.error).startswith(server.url("/news/2"))
     assert run.report.failures == {"no article text": 1}
     assert paths[2].read_bytes() == before
+
+
+def test_a_new_version_downloaded_by_an_extraction_process_is_captured(
+    server: LoopbackServer, store: Archive
+) -> None:
+    """The process downloads the page and seals its capture; the page never comes back, the
+    article's new capture holds it all the same."""
+    paths = archive_from(server, store, 2)
+    server.add("/news/1", edited(1))
+    run = Update(store, paths, jobs=1, robots=False)
+    assert run.report.counts == {"changed": 1, "unchanged": 1}
+    meta = front_matter(paths[1])
+    (record,) = read_responses(captures(store), str(meta["capture"]))
+    url, status, _, body = record
+    assert (url, status, body) == (server.url("/news/1"), 200, edited(1).encode("utf-8"))
+    assert hashlib.sha256(body).hexdigest() == meta["capture_sha256"]
+    assert str(meta["capture"]).startswith(paths[1].relative_to(store.root).as_posix()[:-3])
 
 
 def test_unreadable_files_and_repeats(server: LoopbackServer, store: Archive) -> None:

@@ -31,9 +31,16 @@ from typing import Any, Literal
 
 from newsarchive import crawl as crawl_mod
 from newsarchive.articles import read_article, same_file
+from newsarchive.capture import Sealed, capture_path, seal_capture
 from newsarchive.crawl import Crawler
 from newsarchive.errors import HTTPStatusError, NewsArchiveError, StoreError
-from newsarchive.frontmatter import CANONICAL_KEY, COMPLETENESS_KEYS, article_meta, dumps
+from newsarchive.frontmatter import (
+    CANONICAL_KEY,
+    COMPLETENESS_KEYS,
+    archiver_name,
+    article_meta,
+    dumps,
+)
 from newsarchive.images.choose import choose
 from newsarchive.images.download import Picture, Wanted, drop_all, keep
 from newsarchive.images.files import ImageFiles
@@ -138,6 +145,7 @@ class Revision:
     changed: tuple[str, ...]  # "title", "authors", "body"; empty when nothing changed
     wanted: tuple[Wanted, ...] = ()  # its own pictures (images/choose.py), when asked for
     held: str | None = None  # why the page is not taken as a new version, though it differs
+    capture: Sealed | None = None  # the page's capture, sealed where it was extracted
 
 
 def compare(
@@ -179,6 +187,24 @@ def compare(
     return Revision(new, new_body, changed, wanted)
 
 
+def compare_page(
+    page: FetchedPage,
+    old: Article,
+    old_body: str,
+    archived: str | None,
+    time_limit: float | None,
+    capture: str | None,
+) -> Revision:
+    """`compare` (pictures chosen), where the page was downloaded and is extracted: a new
+    version comes with the page's capture sealed (`capture`: the article file's path, which
+    the capture's name follows), so that the page itself goes no further."""
+    revision = compare(old, old_body, page, True, archived, time_limit)
+    if capture is None or not revision.changed or page.status is None:
+        return revision
+    sealed = seal_capture(page, capture_path(capture, page), software=archiver_name())
+    return dataclasses.replace(revision, capture=sealed)
+
+
 def record(
     archive: Archive,
     target: Target,
@@ -190,7 +216,8 @@ def record(
     images: tuple[ImageFiles, ImageOptions] | None = None,
 ) -> Outcome:
     """Write what `revision` says: a new `checked:` time, or the new version (the previous
-    file kept under `captures_root`, and `page` captured when given). The new version shows
+    file kept under `captures_root`, and `page` captured when given, or the capture the
+    revision comes with). The new version shows
     its pictures from the archive: those listed already for the same address, and those
     downloaded (`pictures`, stored in `images`)."""
     path, meta, old = target.path, target.meta, target.article
@@ -218,12 +245,13 @@ def record(
         }
     )
     new, body = revision.article, revision.body
+    capture = page or revision.capture
     warnings: list[str] = []
     responses: list[FetchedPage] = []
     if revision.wanted and images is not None:
         listed = {image.url: image for image in old.images}
         got = keep(
-            revision.wanted, pictures or {}, *images, responses=page is not None, listed=listed
+            revision.wanted, pictures or {}, *images, responses=capture is not None, listed=listed
         )
         body = localize(body, got.by_ref, relative_prefix(rel))
         new, warnings, responses = (
@@ -231,8 +259,8 @@ def record(
             got.warnings,
             got.responses,
         )
-    if page is not None:
-        new, _ = add_capture(new, page, archive, captures_root, rel, responses=responses)
+    if capture is not None:
+        new, _ = add_capture(new, capture, archive, captures_root, rel, responses=responses)
     new_meta = {**article_meta(new, body), "checked": _now(), "revisions": revisions}
     # The previous file is kept already; the store carries the user's keys and tags over.
     _rewrite(archive, new, dumps(new_meta, body), Rewrite(archive.root, None))
@@ -261,7 +289,6 @@ def _edit(archive: Archive, target: Target, values: dict[str, Any]) -> None:
 @dataclass
 class _UpdateTask(Task):
     target: Target
-    page: FetchedPage | None = None  # the response, kept for its capture until written
     revision: Revision | None = None  # a changed version waiting for its pictures
     http_status: int | None = None  # the page's status
 
@@ -305,17 +332,18 @@ class _Updater(Crawler[Path, _UpdateTask]):
         self._schedule(_UpdateTask(url, site_of(url), target))
 
     def _downloaded(self, task: _UpdateTask, event: Fetched[_UpdateTask]) -> None:
-        page = event.page
-        assert page is not None
-        if self.capture:
-            task.page = page
-        # Extraction reads the raw bytes (it decodes them), not the headers.
-        light = dataclasses.replace(page, headers=())
+        assert event.page is not None
+        work, args = self._page_work(task)
+        self._process(task, event.page.status, work, event.page, *args)
+
+    def _page_work(self, task: _UpdateTask) -> tuple[Callable[..., object], tuple[object, ...]]:
+        """`compare_page` and its arguments but the page, which an extraction process may
+        download, extract and seal the capture of."""
         target = task.target
         archived = target.meta.get("sha256") if is_edited(target.meta, target.body) else None
         limit = self.options.fetch.extract_timeout
-        old = (target.article, target.body)
-        self._process(task, page.status, compare, *old, light, True, archived, limit)
+        rel = target.path.relative_to(self.archive.root).as_posix() if self.capture else None
+        return compare_page, (target.article, target.body, archived, limit, rel)
 
     def _processed(self, task: _UpdateTask, http_status: int | None, outcome: object) -> None:
         task.http_status = http_status
@@ -363,7 +391,6 @@ class _Updater(Crawler[Path, _UpdateTask]):
                 task.target,
                 revision,
                 captures_root=self.captures_root,
-                page=task.page,
                 pictures=pictures,
                 images=self.images,
             )
