@@ -458,20 +458,12 @@ def test_a_page_whose_extraction_process_dies_is_downloaded_again(
 ) -> None:
     """The process downloading a page is killed: another takes its place, and the page is
     tried again as a download that broke off."""
-    arrived, answered = threading.Event(), []
+    arrived = threading.Event()
 
     def first_stalls(handler: BaseHTTPRequestHandler) -> None:
-        if not answered:
-            answered.append(True)
-            arrived.set()
-            server.stall(30)  # its process is killed meanwhile
-            return
-        data = article_page(1).encode("utf-8")
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        server.add("/news/1", article_page(1))  # the next request is answered
+        arrived.set()
+        server.stall(30)  # its process is killed meanwhile
 
     server.add_handler("/news/1", first_stalls)
 
