@@ -1789,3 +1789,39 @@ def test_a_stub_of_a_line_the_repair_restores_gives_way_to_it() -> None:
     other = "Edited by Jane Roe"
     md[1] = MdBlock("p", other, match_key(other))
     assert _repair(md, dom, Header(set(), set())) == [FILLER, line, other]
+
+
+def test_a_table_whose_cells_trafilatura_ran_into_paragraphs_is_stored_as_a_table() -> None:
+    """trafilatura may keep a table as one paragraph a cell, two cells side by side run into
+    one ("-" and "-" into "--"), and drop the table before it that has the same column
+    headings: the page's tables are stored, each in its place, and the cells' paragraphs go."""
+    from newsarchive.extract.blocks import MdBlock, Walker
+    from newsarchive.extract.repair import Header, _repair
+    from newsarchive.extract.text import match_key
+
+    def table(price: str, total: str) -> str:
+        return (
+            "<table><thead><tr><th> </th><th>Lease</th><th>Bank loan</th><th>Cash</th></tr>"
+            f"</thead><tbody><tr><td>List price</td><td>{price}</td><td>{price}</td>"
+            f"<td>{price}</td></tr><tr><td>Discount</td><td>-</td><td>-</td><td>10 %</td></tr>"
+            f"<tr><td>Total cost</td><td>4,984</td><td>{total}</td><td>8,991</td></tr>"
+            "</tbody></table>"
+        )
+
+    small, estate = (f"The {car} car: what each way of paying costs" for car in ("small", "estate"))
+    walker = Walker(URL)
+    page_html = (
+        f"<div><p>{FILLER}</p><h3>{small}</h3>{table('9,990', '10,350')}<p>{FILLER}</p>"
+        f"<h3>{estate}</h3>{table('44,500', '46,552')}<p>{FILLER}</p></div>"
+    )
+    walker.walk(lxml.html.fragment_fromstring(page_html))
+    cells = "Lease|Bank loan|Cash|List price|44,500|44,500|44,500|Discount|\\-\\-|10 %"
+    cells += "|Total cost|4,984|46,552|8,991"
+    kept = [FILLER, small, FILLER, estate, *cells.split("|"), FILLER]
+    md_blocks = [MdBlock("p", md, match_key(md)) for md in kept]
+    out = _repair(md_blocks, walker.blocks, Header(set(), set()))
+    tables = [i for i, md in enumerate(out) if md.startswith("|")]
+    assert [out[i - 1] for i in tables] == [small, estate]
+    assert "| List price | 9,990 | 9,990 | 9,990 |" in out[tables[0]]
+    assert "| Discount | \\- | \\- | 10 % |" in out[tables[1]]
+    assert "\\-\\-" not in out and "Bank loan" not in out and len(out) == 7

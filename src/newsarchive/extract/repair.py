@@ -121,7 +121,10 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
     anchor = -1
     suppressed: int | None = None  # anchor after which a teaser or link list was seen
     pending_image: DomBlock | None = None  # a dropped figure picture, kept if its caption is
-    kept_parts = _kept_parts(md_blocks)
+    cell_runs = _cell_runs(dom_blocks, md_blocks)
+    # trafilatura's paragraphs that are a table's cells are the table's, not part of a box.
+    claimed = {i for first, last in cell_runs.values() for i in range(first, last + 1)}
+    kept_parts = [(i, key) for i, key in _kept_parts(md_blocks) if i not in claimed]
     tables = functools.cache(lambda: _kept_tables(md_blocks))
     for block in dom_blocks:
         if block.kind == "img":
@@ -137,6 +140,12 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             continue
         image, pending_image = pending_image, None
         if not block.key:
+            continue
+        if (run := cell_runs.get(id(block))) is not None:
+            # The page's table stands where trafilatura ran its cells into paragraphs.
+            replaced[run[0]] = block.md
+            claimed.discard(run[0])
+            anchor, suppressed = run[1], None
             continue
         if block.kind == "table" and (same := _same_table(block, tables())) is not None:
             # Not over one of the tables of a box of text, nor with a table that lays out
@@ -193,9 +202,10 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             inserts.setdefault(anchor, []).append(image.md)
         inserts.setdefault(anchor, []).append(block.md)
     stubs = {i + 1 for i, lines in inserts.items() if _stub_of(md_blocks, i + 1, lines[-1])}
+    gone = stubs | (claimed - replaced.keys())  # a table's other cells go with its first
     out = list(inserts.get(-1, []))
     for i, b in enumerate(md_blocks):
-        if i not in stubs:
+        if i not in gone:
             out.append(replaced.get(i, b.md))
         out.extend(inserts.get(i, []))
     return out
@@ -366,6 +376,58 @@ def _same_table(table: DomBlock, tables: list[_KeptTable]) -> int | None:
         if sum((words & other).values()) >= 0.8 * max(words.total(), other.total()):
             return i
     return None
+
+
+# The share of a table's cells that trafilatura's paragraphs must hold to be its copy.
+_RUN_CELLS = 0.8
+
+
+def _cell_runs(dom_blocks: list[DomBlock], md_blocks: list[MdBlock]) -> dict[int, tuple[int, int]]:
+    """For each table of the page (by `id`) that trafilatura ran into paragraphs, the first
+    and last of them: a run of two paragraphs or more, each one cell or several side by side
+    ("-" and "-" run into "--"), in the table's order, that holds 80 % of its cells. A
+    table laying out the page is left to trafilatura's reading."""
+    runs: dict[int, tuple[int, int]] = {}
+    texts: list[str] = []
+    for block in dom_blocks:
+        if block.kind != "table" or block.layout:
+            continue
+        rows = block.md.split("\n")
+        del rows[1:2]  # the row of dashes under the first
+        cells = [c for row in rows for c in map(_bare, _CELL_SPLIT_RE.split(row)) if c]
+        texts = texts or [_bare(b.md) if b.tag != "table" else "" for b in md_blocks]
+        for first, text in enumerate(texts):
+            if len(cells) < 2 or not text or not any(text.startswith(c) for c in cells):
+                continue
+            last = _run_end(texts, first, cells)
+            if last is not None:
+                runs[id(block)] = (first, last)
+                break
+    return runs
+
+
+def _run_end(texts: list[str], first: int, cells: list[str]) -> int | None:
+    """The last of the paragraphs `texts[first:]` that run the table's `cells` in order
+    from some cell on (each paragraph whole cells), when they hold `_RUN_CELLS` of them."""
+    for start in (n for n, cell in enumerate(cells) if texts[first].startswith(cell)):
+        at, i = start, first
+        while i < len(texts) and at < len(cells) and texts[i].startswith(cells[at]):
+            taken = ""
+            while at < len(cells) and len(taken) < len(texts[i]):
+                if not texts[i].startswith(taken + cells[at]):
+                    break
+                taken, at = taken + cells[at], at + 1
+            if taken != texts[i]:
+                break
+            i += 1
+        if i - first >= 2 and at - start >= _RUN_CELLS * len(cells):
+            return i - 1
+    return None
+
+
+def _bare(md: str) -> str:
+    """The text of `md` without its markup or whitespace, to compare cells by."""
+    return "".join(plain(md).text.split())
 
 
 # Words a kept table needs before its words alone tell that it is a copy of the page's.
