@@ -1789,6 +1789,19 @@ def test_a_stub_of_a_line_the_repair_restores_gives_way_to_it() -> None:
     other = "Edited by Jane Roe"
     md[1] = MdBlock("p", other, match_key(other))
     assert _repair(md, dom, Header(set(), set())) == [FILLER, line, other]
+    # A caption that repeats the restored line's last words is a block of the page's own.
+    said = "Residents were told that the ferry timetable would not change, said Jane Roe."
+    dom[1] = DomBlock("p", said, match_key(said), len(said))
+    caption = "Jane Roe"
+    dom.append(DomBlock("caption", f"*{caption}*", match_key(caption), len(caption)))
+    md[1] = MdBlock("p", caption, match_key(caption))
+    assert _repair(md, dom, Header(set(), set()))[1:] == [said, caption]
+    # A link whose address the restored line does not hold keeps it.
+    credit = "Photo: Jane Roe, harbour.example"
+    dom[1:] = [DomBlock("p", credit, match_key(credit), len(credit))]
+    linked = "[harbour.example](https://harbour.example/photos)"
+    md[1] = MdBlock("p", linked, match_key(linked))
+    assert _repair(md, dom, Header(set(), set()))[1:] == [credit, linked]
 
 
 def test_a_table_whose_cells_trafilatura_ran_into_paragraphs_is_stored_as_a_table() -> None:

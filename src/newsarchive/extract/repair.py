@@ -201,7 +201,8 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         if image is not None and block.kind == "caption":
             inserts.setdefault(anchor, []).append(image.md)
         inserts.setdefault(anchor, []).append(block.md)
-    stubs = {i + 1 for i, lines in inserts.items() if _stub_of(md_blocks, i + 1, lines[-1])}
+    shown = "\n".join(block.key for block in dom_blocks)
+    stubs = {i + 1 for i, ls in inserts.items() if _stub_of(md_blocks, i + 1, ls[-1], shown)}
     gone = stubs | (claimed - replaced.keys())  # a table's other cells go with its first
     out = list(inserts.get(-1, []))
     for i, b in enumerate(md_blocks):
@@ -211,15 +212,25 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
     return out
 
 
-def _stub_of(md_blocks: list[MdBlock], i: int, restored: str) -> bool:
+def _stub_of(md_blocks: list[MdBlock], i: int, restored: str, shown: str) -> bool:
     """Whether trafilatura's block `i`, right after a line the repair restores, is a stub of
     that line: a few words (shorter than what counts as a kept part of a block), all of
     them in it, in its order ("[Edited .]", its date lost, under "Created 18 October 2020.
-    Edited 18 October 2020."). The restored line replaces it."""
-    if not 0 <= i < len(md_blocks) or md_blocks[i].tag != "p" or len(md_blocks[i].key) >= 20:
+    Edited 18 October 2020."), its links too, and shown nowhere else on the page (`shown`:
+    the keys of the page's blocks): a caption or a year that repeats the line's last words
+    is text of its own. The restored line replaces it."""
+    block = md_blocks[i] if 0 <= i < len(md_blocks) else None
+    if block is None or block.tag != "p" or len(block.key) >= 20:
         return False
+    whole = re.compile(rf"(?<!\S){re.escape(block.key)}(?!\S)")
+    if len(whole.findall(shown)) > len(whole.findall(match_key(restored))):
+        return False
+    addresses = (link[0].rpartition("](")[2].rstrip(")").strip("<> ") for link in
+                 MD_LINK_RE.finditer(block.md))  # fmt: skip
+    if any(address not in restored for address in addresses):
+        return False  # its link goes where the restored line has none: the address is kept
     words = iter(_words(restored))
-    stub = _words(md_blocks[i].md)
+    stub = _words(block.md)
     return bool(stub) and all(word in words for word in stub)
 
 
