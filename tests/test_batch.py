@@ -481,6 +481,23 @@ def test_a_page_whose_extraction_process_dies_is_downloaded_again(
     assert server.requests.count("/news/1") == 2
 
 
+def test_extraction_processes_that_cannot_start_leave_the_work_to_this_process(
+    server: LoopbackServer, store: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive.pageworkers import Message, PageWorkers
+
+    def no_process(workers: PageWorkers, count: int) -> None:  # as when fork() fails
+        for number in range(count):
+            workers.post(Message("lost", worker=number, value=OSError("no more processes")))
+
+    monkeypatch.setattr(PageWorkers, "_start", no_process)
+    urls = add_articles(server, 3)
+    run = Run(store, urls, jobs=2, robots=False)
+    assert run.report.counts == {"archived": 3}
+    why = "OSError: no more processes"
+    assert run.notices == [f"extraction processes failed ({why}); extracting in this one"]
+
+
 @pytest.mark.parametrize("capture", [True, False])
 def test_pages_are_decoded_in_the_extraction_processes_only(
     server: LoopbackServer,

@@ -718,7 +718,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             for answer in self.workers.lost(message):
                 self._from_worker(answer)
             if self.workers.failed:
-                self.on_notice("extraction processes failed; extracting in this one")
+                why = self.workers.why
+                self.on_notice(f"extraction processes failed ({why}); extracting in this one")
                 for job in self.workers.take_waiting():
                     task, status = self.remote.pop(job.id)
                     self.extracting -= 1

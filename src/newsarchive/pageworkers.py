@@ -112,6 +112,7 @@ class PageWorkers:
         self.coming = 0  # processes started or starting, not ready yet
         self.closed = False
         self.failed = False  # too many processes ended: the pool is not used any more
+        self.why = ""  # how the last one ended
 
     # -- in the coordinator's thread ---------------------------------------------------------
 
@@ -172,11 +173,14 @@ class PageWorkers:
         answers: list[Message] = []
         if worker is None or not worker.ready:
             self.coming -= 1
+        if isinstance(message.value, BaseException):  # it could not start, or not answer
+            self.why = f"{type(message.value).__name__}: {message.value}"
         if worker is not None:
             worker.conn.close()
             worker.process.terminate()  # when it is alive, what it says cannot be read
             worker.process.join(5)
             why = f"the extraction process ended (exit code {worker.process.exitcode})"
+            self.why = why
             # A download under way is tried again, as one that broke off (`is_transient`); a
             # page worked on may be what ended the process: it fails.
             answers = [
