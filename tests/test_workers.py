@@ -194,7 +194,7 @@ def test_help_gives_the_defaults_of_the_cores_it_may_use() -> None:
     ).stdout
     shown = " ".join(shown.split())  # as wrapped for any width
     assert "(default: 8 per CPU core, at least 16: 16 here)" in shown
-    assert "Extraction processes (default: one per CPU core: 1 here;" in shown
+    assert "(default: one per CPU core: 1 here;" in shown
     everyone = len(os.sched_getaffinity(0))
     shown = subprocess.run(
         [sys.executable, "-m", "newsarchive", "import", "--help"],

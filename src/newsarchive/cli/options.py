@@ -320,8 +320,8 @@ def politeness_options(*, delay: float) -> Decorator:
             "--jobs",
             click.IntRange(min=0),
             None,
-            f"Extraction processes (default: one per CPU core: {cores()} here; 0: no extra"
-            " process).",
+            f"Extraction processes, which download the pages they extract (default: one per"
+            f" CPU core: {cores()} here; 0: none, everything in this process).",
         ),
     ]
     names = (
