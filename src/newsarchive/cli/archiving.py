@@ -655,10 +655,7 @@ class _UpdateDisplay(RunDisplay):
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
-    help=(
-        "Extraction processes, which download the pages they compare (default: one per CPU"
-        " core from 30 articles on; 0: none)."
-    ),
+    help="Extraction processes (default: one per CPU core from 30 articles on; 0: none).",
 )
 @pass_env
 def reextract(
