@@ -583,7 +583,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 preload=preload,
                 setup=prepare_extraction,
             )
-            # Started now, while the first requests (made here meanwhile) are on the wire.
+            # Started now: no page is downloaded until one of them is ready (`_may_fetch`).
             self.workers.start()
 
     def _start_picture_threads(self) -> None:
@@ -715,9 +715,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         """What an extraction process said (pageworkers.py)."""
         assert self.workers is not None
         if message.kind == "lost":
+            failed = self.workers.failed
             for answer in self.workers.lost(message):
                 self._from_worker(answer)
-            if self.workers.failed:
+            if self.workers.failed and not failed:  # said once
                 why = self.workers.why
                 self.on_notice(f"extraction processes failed ({why}); extracting in this one")
                 for job in self.workers.take_waiting():
@@ -727,12 +728,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             return
         self.workers.settle(message)
         if message.kind == "fetched":
-            task, _ = self.remote[message.job]
-            if message.error is None:
-                self.remote[message.job] = (task, message.status)
-            else:
-                del self.remote[message.job]
+            task, _ = self.remote.pop(message.job)
             working = message.error is None
+            if working:  # its "done" follows
+                self.remote[message.job] = (task, message.status)
             self._fetched(
                 Fetched(task, False, None, message.error, None, latency=message.latency,
                         working=working)

@@ -211,7 +211,7 @@ class PageWorkers:
         self.closed = True
         for thread in self.starters:  # a process being started is started, then ended
             thread.join(30)
-        registered = {id(worker.process) for worker in self.workers.values()}
+        registered = [worker.process for worker in self.workers.values()]
         for worker in self.workers.values():
             if not abandon:
                 try:
@@ -219,7 +219,7 @@ class PageWorkers:
                 except OSError:  # it has ended already
                     pass
         for process in list(self.processes):
-            if abandon or id(process) not in registered:  # not told to end: ended
+            if abandon or process not in registered:  # not told to end: ended
                 process.terminate()
         for process in list(self.processes):
             process.join(10)

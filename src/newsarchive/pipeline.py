@@ -108,11 +108,6 @@ class Found:
     def partial(self) -> bool:
         return is_partial(self.article)
 
-    @property
-    def captured(self) -> bool:
-        """Whether it comes with a response to keep as its capture."""
-        return self.capture is not None or (self.page is not None and self.page.status is not None)
-
     def unstaged(self) -> Found:
         """The article to write otherwise than staged (its pictures change it): its staged
         files removed, its capture read back. Raises StoreError."""
@@ -473,8 +468,10 @@ def write_found(
         archive.remember(known, found.keys)  # a mirror: found without a request next time
         return Written("already archived", known, found.article, None)
     article, body, text, capture_file = found.article, found.body, found.text, None
-    page = found.capture or found.page
-    capturing = captures is not None and page is not None and found.captured
+    # The response to keep: sealed already, or the page (a local file is no response).
+    response = found.page if found.page is not None and found.page.status is not None else None
+    page = found.capture or response
+    capturing = captures is not None and page is not None
     warnings: tuple[str, ...] = ()
     responses: list[FetchedPage] = []
     if found.pictures and images is not None:

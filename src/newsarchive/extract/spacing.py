@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from newsarchive.extract.blocks import DomBlock, MdBlock
 from newsarchive.extract.dom import lines_as_one
-from newsarchive.extract.text import match_key
+from newsarchive.extract.text import ICON_GLYPHS, match_key
 
 # Markdown that a reader does not see as text: escapes (the character stays), pictures, link
 # brackets and targets, heading marks in the middle of a line (trafilatura writes a heading
@@ -603,10 +603,7 @@ def without_pictures(lines: str) -> str:
 # Characters of Unicode's private use areas: an icon font's glyphs (a clock before a time, a
 # calendar before a date), pictures to a reader, which trafilatura's text leaves out; each
 # goes with the spaces on one side, so that the words around it stand one space apart.
-_ICON = re.compile(
-    r"^[\ue000-\uf8ff\U000f0000-\U0010ffff]+[^\S\n]*|[^\S\n]*[\ue000-\uf8ff\U000f0000-\U0010ffff]+",
-    re.MULTILINE,
-)
+_ICON = re.compile(rf"^[{ICON_GLYPHS}]+[^\S\n]*|[^\S\n]*[{ICON_GLYPHS}]+", re.MULTILINE)
 
 
 def _without_icons(text: str) -> str:

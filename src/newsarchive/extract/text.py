@@ -19,9 +19,11 @@ from urllib.parse import urljoin, urlsplit
 _CONTROL = re.compile("(?<=(.))?[\x00-\x08\x0b-\x1f\x7f-\x9f]+(?=(.))?", re.S)
 
 
-# Text that shows a reader nothing: spaces, and an icon font's glyphs (Unicode's private use
-# areas), which trafilatura's Markdown leaves out
-NOTHING_SHOWN = re.compile(r"[\s\ue000-\uf8ff\U000f0000-\U0010ffff]*")
+# An icon font's glyphs: characters of Unicode's private use areas (a character class's
+# ranges), which trafilatura's Markdown leaves out
+ICON_GLYPHS = "\ue000-\uf8ff\U000f0000-\U0010ffff"
+# Text that shows a reader nothing: spaces, and icons' glyphs
+NOTHING_SHOWN = re.compile(rf"[\s{ICON_GLYPHS}]*")
 
 
 def without_controls(text: str) -> str:
