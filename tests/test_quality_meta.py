@@ -68,10 +68,62 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         # an interview's byline names both sides
         ("Jane Doe im Gespräch mit John Roe", ["Jane Doe", "John Roe"]),
         ("Jane Doe in conversation with John Roe", ["Jane Doe", "John Roe"]),
+        # a profile link's label and the name a screen reader hears before the one shown
+        ("Zum Profil von jroe jroe", ["jroe"]),
+        # a button beside the name, a label whose name was left out, a reviewer's credit
+        ("Follow", []),
+        ("Artikel von", []),
+        ("Geprüft von Dr. med. Jane Roe", []),
+        ("Medically reviewed by Jane Roe", []),
+        # a role described after the comma: no second person
+        ("Jane Roe, Projektleiterin der Stiftung in Tunesien.", ["Jane Roe"]),
+        ("Jane Roe, project lead at the Foundation", ["Jane Roe"]),
     ],
 )
 def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: list[str]) -> None:
     assert clean_authors([raw]) == names
+
+
+def test_the_role_and_outlet_after_a_name_are_no_part_of_it() -> None:
+    # (the story's site is courier.example)
+    assert byline_authors('<p class="byline">By Jane Roe Courier Staff</p>') == ("Jane Roe",)
+    # another outlet's words stay: the reader cannot tell them from the name
+    assert clean_authors(["Jane Roe Herald Staff"], {"courier"}) == ["Jane Roe Herald Staff"]
+
+
+def test_a_link_to_all_of_an_authors_posts_is_no_byline() -> None:
+    # (here the blog's author bears the site's name, which is no author)
+    link = (
+        '<div id="author-link"><a href="/author/courier/" rel="author">'
+        "Zeige alle Beiträge von Courier &rarr;</a></div>"
+    )
+    assert byline_authors(link) == ()
+    labelled = (
+        '<ul class="article-authors"><li class="author-title">Artikel von:</li>'
+        '<li class="author"><address>Courier</address></li></ul>'
+    )
+    assert byline_authors(labelled) == ()
+
+
+def test_a_byline_reads_as_shown_without_its_label_and_date() -> None:
+    labelled = (
+        '<div class="post-authors">Artikel von: <span class="author-name">Von Jane Roe, dpa'
+        "</span></div>"
+    )
+    article = story_article(story(byline=labelled))
+    assert (article.authors, article.byline) == (("Jane Roe",), "Jane Roe, dpa")
+    # a forum post's header: "Beitrag von jroe » Mi 21. Jan 2009"
+    header = (
+        '<p class="author"><span>Beitrag von <a class="username" href="/member/5">jroe</a>'
+        "</span> » Mi 21. Jan 2009, 10:12</p>"
+    )
+    assert story_article(story(byline=header)).byline == "jroe"
+    # a share box's label after the name leads into its buttons
+    share = (
+        '<div class="author_share"><span>Jane Roe</span><ul><li>Artikel empfehlen:</li>'
+        '<li><a class="share-facebook" href="#"><img src="/fb.svg" alt=""></a></li></ul></div>'
+    )
+    assert byline_authors(share) == ("Jane Roe",)
 
 
 def test_a_picture_credit_is_no_byline() -> None:
@@ -253,6 +305,15 @@ def test_a_name_the_page_never_shows_is_no_author() -> None:
         ("<small>04.02.2022 | Hamburg</small>", ()),
         ("<span>04. November 2021 | PAID CONTENT</span>", ()),
         ("<span>Politik | Jane Roe</span>", ()),
+        # a box of lines: the name, the outlet the story comes from, the day
+        (
+            '<div class="m-bar">Jane Roe<br><a href="https://herald.example/a">The Herald</a>'
+            "<br>Thu, 14 May 2020 17:55 UTC</div>",
+            ("Jane Roe",),
+        ),
+        # the place on the line after the name's link is no name; nor is a tag's box
+        ("<div><a href='/jroe'>Jane Roe</a><br>Hamburg<br>14 May 2020</div>", ()),
+        ("<div><div class='tags'>Winter Games</div><div>02 Feb. 2022</div></div>", ()),
     ],
 )
 def test_a_line_beside_the_headline_with_the_day_and_a_name_is_the_byline(

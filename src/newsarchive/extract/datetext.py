@@ -272,6 +272,8 @@ DATE_WORDS = frozenset(
         "day",
         "yesterday",
         "today",
+        # the weekdays' short forms: "Mi 21. Jan 2009", "Wed, Jan 21 2009"
+        *"mon tue wed thu fri sat sun mo di mi do fr sa so".split(),
         "montag",
         "dienstag",
         "mittwoch",

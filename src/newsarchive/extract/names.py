@@ -15,7 +15,8 @@ from newsarchive.extract.text import clean, compact_key
 
 BY_RE = re.compile(
     r"^(?:(?:written|posted|submitted|reported|story|text|words|photos?|zeige alle beiträge|"
-    r"eingestellt|veröffentlicht|geschrieben|verfasst|publié|écrit|publicado|escrito)\s+)?"
+    r"eingestellt|veröffentlicht|geschrieben|verfasst|publié|écrit|publicado|escrito|"
+    r"artikel|beitrag|article|(?:zum\s+)?profil|profile)\s+)?"
     r"(?:(?:by|von|vom|par|por|di|door|av|przez|author|autor(?:in|en)?|auteur|interview|"
     r"автор(?:ы)?|текст)\s*:?\s+|(?:责任编辑|编辑|作者|记者)\s*[:：]\s*)",
     re.IGNORECASE,
@@ -38,7 +39,7 @@ _NAME_TAIL_RE = re.compile(
 )
 # Between two authors: "A and B", "A; B", and an interview's two sides, "A im Gespräch mit B"
 _AUTHOR_SPLIT_RE = re.compile(
-    r"\s*(?:;|,|\||\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\sи\s|"
+    r"\s*(?:;|,|\||\s»\s|\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\sи\s|"
     r"\s(?:im gespräch|im interview|in conversation|en conversation) (?:mit|with|avec)\s)\s*",
     re.I,
 )
@@ -73,6 +74,11 @@ _BOGUS_AUTHORS = frozenset(
         "red",
         "more",
         "mehr",
+        # a button beside the name: "Follow", "Folgen"
+        "follow",
+        "folgen",
+        "subscribe",
+        "abonnieren",
         "super user",  # the account a CMS (Joomla) is installed with
         # form labels: "Datum", "Quelle" are what a byline row is labelled, not who wrote it
         "datum",
@@ -211,6 +217,20 @@ ADDRESS_RE = re.compile(
 _ORG_SUFFIX_RE = re.compile(r"\b(?:e\.?\s?v|g?mbh|s\.\s?a|s\.\s?l|b\.\s?v|n\.\s?v)\.?$", re.I)
 # A user name: one word of letters with digits in it ("happyface313"), not a number or a date
 _USER_NAME_RE = re.compile(r"[^\W\d_](?:[\w.-]*[^\W\d_])?\d*[^\W_]*")
+# A byline's label whose name is missing ("Artikel von"), and the words of a role that
+# describes, not names ("Project lead at the Foundation", "Projektleiterin der HSS in
+# Tunesien"): a person's name holds no preposition of place or purpose.
+_LABEL_END_RE = re.compile(r"\s(?:by|von|par|por|door|przez|av)$")
+_PLACE_OR_PURPOSE = r"\s(?:in|im|at|bei|für|aus|chez)\s"
+_DESCRIBED_RE = re.compile(_PLACE_OR_PURPOSE)
+# Such a role after the name and a comma: "Jane Roe, project lead at the Foundation."
+ROLE_AFTER_COMMA_RE = re.compile(rf",[^,]*{_PLACE_OR_PURPOSE}[^,]*$")
+# A reviewer's or editor's credit, not the author's: "Geprüft von Dr. Jane Roe"
+_NOT_THE_AUTHOR_RE = re.compile(
+    r"^(?:(?:medically|medizinisch)\s+)?(?:reviewed|fact[- ]checked|edited|geprüft|"
+    r"überprüft|redigiert|lektoriert|bearbeitet|relu|revisado)\s+(?:by|von|par|por)\b",
+    re.IGNORECASE,
+)
 _DEGREES_RE = re.compile(r",?\s+\b(?:ph\.?d|m\.?d|mba|rn|msc|bsc)\.?$", re.IGNORECASE)
 
 
@@ -243,6 +263,10 @@ def _name_ok(name: str, site_keys: set[str]) -> bool:
     if re.search(r"\b(?:says|said|schreibt|sagt|meint|writes)$|[!?]$", low):  # a comment's heading
         return False
     if re.search(r"\s(?:by|par|por|door|przez)\s", low):  # "Petition supported by ..."
+        return False
+    if _LABEL_END_RE.search(low):  # a label whose name was left out: "Artikel von"
+        return False
+    if _DESCRIBED_RE.search(low):  # a role: "Projektleiterin der HSS in Tunesien"
         return False
     return not is_site_name(name, site_keys)
 
@@ -303,7 +327,7 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
     seen: set[str] = set()
     for item in raw:
         text = _CONTACT_RE.sub(" ", WRITTEN_AT_RE.sub("@", clean(item))).strip()
-        if is_address(text):
+        if is_address(text) or _NOT_THE_AUTHOR_RE.match(text):
             continue
         text = MORE_BY_RE.sub("", _ROLES_LABEL_RE.sub("", BY_RE.sub("", text)))
         if compact_key(text) in site_keys:
@@ -313,7 +337,7 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
         for part in _AUTHOR_SPLIT_RE.split(text):
             part = BY_RE.sub("", part.strip(" .:|-–—@©")).strip(" .:|-–—")
             part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
-            part = _DEGREES_RE.sub("", part)
+            part = _without_role_tail(_said_once(_DEGREES_RE.sub("", part)), site_keys)
             if _DEGREES_RE.fullmatch(f" {part}"):
                 continue  # the "PhD" of "Jane Doe, PhD"
             if PICTURE_CREDIT_RE.search(part):
@@ -328,6 +352,26 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
                 seen.add(compact_key(part))
                 names.append(part)
     return names or agencies
+
+
+def _said_once(name: str) -> str:
+    """A name written twice, as a screen reader's label and as shown: "jroe jroe" is "jroe"."""
+    words = name.split()
+    half = len(words) // 2
+    if half and len(words) % 2 == 0 and words[:half] == words[half:]:
+        return " ".join(words[:half])
+    return name
+
+
+def _without_role_tail(name: str, site_keys: set[str]) -> str:
+    """A name without the role and outlet after it: "Jane Roe Courier Staff" is "Jane Roe"."""
+    words = name.split()
+    cut = len(words)
+    while cut > 2 and words[cut - 1].lower() in _ROLE_WORDS:
+        cut -= 1
+    if cut == len(words) or cut < 3 or not is_site_name(words[cut - 1], site_keys):
+        return name
+    return " ".join(words[: cut - 1])
 
 
 # Words that make a name an institution's: "Bundesministerium für Wirtschaft und Klimaschutz"
@@ -370,7 +414,8 @@ def without_agency(text: str) -> str:
 
 # "More articles by Jane Roe", "Alle Beiträge von ...": a link to the author's other work
 MORE_BY_RE = re.compile(
-    r"\b(?:view|see|read|more|all|alle|weitere|mehr)\b(?:\s+\w+){0,3}\s+"
+    r"\b(?:(?:zeige|zeig|show|browse)\s+)?(?:view|see|read|more|all|alle|weitere|mehr)\b"
+    r"(?:\s+\w+){0,3}\s+"
     r"(?:articles|stories|posts|news|artikel|beiträge|texte)\b.*$",
     re.I,
 )

@@ -27,6 +27,7 @@ from newsarchive.extract.names import (
     BY_RE,
     MORE_BY_RE,
     PICTURE_CREDIT_RE,
+    ROLE_AFTER_COMMA_RE,
     WRITTEN_AT_RE,
     clean_authors,
     is_address,
@@ -69,7 +70,7 @@ _AUTHOR_PAGE_RE = re.compile(
     r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori)/[^/?#]+", re.I
 )
 _MORE_FROM_RE = re.compile(r"(?:more|mehr|all|alle|see|view|read|plus)\b", re.I)
-_BYLINE_SPLIT_RE = re.compile(r"\s*(?:\||·|•|\s-\s|\s–\s|\s—\s)\s*")
+_BYLINE_SPLIT_RE = re.compile(r"\s*(?:\||·|•|\s-\s|\s–\s|\s—\s|\s»\s)\s*")
 
 
 def _byline_text(el: Element) -> str:
@@ -103,7 +104,11 @@ def _byline_text(el: Element) -> str:
     walk(el)
     # (each line is read on its own: a name ends with its line, and a line that names a place
     # is the dateline, "Jane Roe<br>Em São Paulo (SP)")
-    lines = [line for line in "".join(parts).split(_LINE_END) if not _place(clean(line))]
+    lines = [line for line in "".join(parts).split(_LINE_END) if clean(line)]
+    # (a label that ends the box leads into buttons, not text: "Artikel empfehlen:")
+    while lines and clean(lines[-1]).endswith(":"):
+        lines.pop()
+    lines = [line for line in lines if not _place(clean(line))]
     text = MORE_BY_RE.sub("", clean(" | ".join(lines)))
     segments = [seg for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip(" |")]
     kept: list[str] = []
@@ -199,7 +204,8 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         if in_comments(el):
             continue
         raw = _byline_text(el)
-        text = BY_RE.sub("", raw)
+        # (a label may come before the byline's own "By": "Artikel von: Von Jane Roe")
+        text = BY_RE.sub("", BY_RE.sub("", raw))
         text = _EDGE_DATE_WORDS_RE.sub("", text).strip(" |·,-–—:")
         if not 2 <= len(text) <= limit or _BIO_RE.search(text):
             continue
@@ -257,8 +263,9 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
         return False
     if capitalised and not all(name[0].isupper() for name in found):
         return False
-    # (a role in parentheses after the name is the byline's too: "Jane Roe (Pressesprecherin)")
-    rest = compact_key(_ROLE_AFTER_RE.sub("", without_agency(text)))
+    # (a role in parentheses or described after a comma is the byline's too: "Jane Roe
+    # (Pressesprecherin)", "Jane Roe, Projektleiterin der HSS in Tunesien")
+    rest = compact_key(ROLE_AFTER_COMMA_RE.sub("", _ROLE_AFTER_RE.sub("", without_agency(text))))
     for name in found:
         rest = rest.replace(compact_key(name), "", 1)
     return len(rest) <= 3 * (len(found) - 1)  # what is left: "and", "und", "et"
@@ -515,7 +522,8 @@ _PLAIN_NAME_RE = re.compile(r"[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,2}")
 def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
     """A line beside the headline that holds the day and one person's name and nothing else,
     as a byline writes them: "04.02.2022 | 13:10 Uhr | Uta Helkenberg", "25.10.2022 - Reiner
-    Nagel" (within 40 elements of the <h1>)."""
+    Nagel" (within 40 elements of the <h1>); or such a box of lines, where a link after the
+    name may name the outlet ("Jane Roe<br><a>The Courier</a><br>Thu, 14 May 2020")."""
     h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     if h1 is None:
         return None
@@ -526,12 +534,22 @@ def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
             continue  # (a line holds a few elements at most: no need to read a container)
         if len(text := text_of(el)) > 80:
             continue
-        segments = [seg.strip() for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip()]
+        # (lines broken by <br>, not rows of blocks: a tag's box and a date's are no byline)
+        boxed = any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in el)
+        lines = [text] if boxed else text_lines(el).split("\n")
+        segments = [
+            seg.strip() for line in lines for seg in _BYLINE_SPLIT_RE.split(line) if seg.strip()
+        ]
         dates = [seg for seg in segments if is_dateline(match_key(seg))]
         rest = [seg for seg in segments if not is_dateline(match_key(seg))]
-        if len(rest) != 1 or not any(parse_text_date(seg) for seg in dates):
+        if not rest or not any(parse_text_date(seg) for seg in dates):
             continue
+        # (after the name, a link may name the outlet the story comes from: "Jane Roe<br><a>
+        # The Courier</a><br>14 May 2020")
+        linked = {clean(text_of(a)) for a in el.iter("a")}
         name = rest[0]
+        if name in linked or any(seg not in linked for seg in rest[1:]):
+            continue
         if (
             _PLAIN_NAME_RE.fullmatch(name)
             and all(word[0].isupper() for word in name.split())
