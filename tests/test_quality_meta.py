@@ -78,6 +78,15 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         # a role described after the comma: no second person
         ("Jane Roe, Projektleiterin der Stiftung in Tunesien.", ["Jane Roe"]),
         ("Jane Roe, project lead at the Foundation", ["Jane Roe"]),
+        # an agency or a role after the name, a reporter's role at an agency
+        ("JANE ROE, JOHN DOE Associated Press", ["JANE ROE", "JOHN DOE"]),
+        ("JANE ROE, AP National Security Writer", ["JANE ROE"]),
+        ("Jane Roe News reporter", ["Jane Roe"]),
+        ("Reuters Filed under Health", ["Reuters"]),
+        # what is left of an address, a picture's file name, a button
+        ("Sputnik https", []),
+        ("Logo Png", []),
+        ("Sende uns eine E-Mail", []),
     ],
 )
 def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: list[str]) -> None:

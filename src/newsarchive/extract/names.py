@@ -34,6 +34,7 @@ _NAME_TAIL_RE = re.compile(
     r"\s+(?:tiempo de lectura|lesezeit|reading time|temps de lecture)\b.*$|"
     r"\s+\d+\s*min(?:ute)?s? read\b.*$|"
     r"\s+(?:stand|updated|aktualisiert|published|veröffentlicht|autor|autorin|author)\s*:?$|"
+    r"\s+(?:filed under|posted in|abgelegt unter)\b.*$|"
     r"\s*\([^()]*\)$",
     re.IGNORECASE,
 )
@@ -116,6 +117,13 @@ _ROLE_WORDS = frozenset(
 )
 
 
+# The roles themselves: what a role written after a name ends with ("Senior Reporter")
+_ROLE_NOUNS = frozenset(
+    "correspondent reporter writer editor contributor columnist photographer producer "
+    "journalist".split()
+)
+
+
 # Words that mark a company, a newsroom, a form label or an address, not a person.
 _NOT_A_PERSON = frozenset(
     {
@@ -166,6 +174,12 @@ _NOT_A_PERSON = frozenset(
         "designed",
         "powered",
         "pressemitteilung",
+        # what is left of an address or a picture's file name: "Sputnik https", "Logo Png"
+        "https",
+        "http",
+        "png",
+        "jpg",
+        "logo",
     }
 )
 # News agencies: the authors of a wire story, but only a credit beside a reporter's name
@@ -264,6 +278,8 @@ def _name_ok(name: str, site_keys: set[str]) -> bool:
         return False
     if re.search(r"\s(?:by|par|por|door|przez)\s", low):  # "Petition supported by ..."
         return False
+    if re.search(r"\be-?mail\b", low):  # a button: "Sende uns eine E-Mail"
+        return False
     if _LABEL_END_RE.search(low):  # a label whose name was left out: "Artikel von"
         return False
     if _DESCRIBED_RE.search(low):  # a role: "Projektleiterin der HSS in Tunesien"
@@ -337,6 +353,8 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
         for part in _AUTHOR_SPLIT_RE.split(text):
             part = BY_RE.sub("", part.strip(" .:|-–—@©")).strip(" .:|-–—")
             part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
+            if _agency_role(part):
+                continue
             part = _without_role_tail(_said_once(_DEGREES_RE.sub("", part)), site_keys)
             if _DEGREES_RE.fullmatch(f" {part}"):
                 continue  # the "PhD" of "Jane Doe, PhD"
@@ -354,6 +372,12 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
     return names or agencies
 
 
+def _agency_role(text: str) -> bool:
+    """A reporter's role at an agency, not a name: "AP National Security Writer"."""
+    words = text.lower().split()
+    return len(words) >= 2 and words[0] in _AGENCIES and words[-1] in _ROLE_NOUNS
+
+
 def _said_once(name: str) -> str:
     """A name written twice, as a screen reader's label and as shown: "jroe jroe" is "jroe"."""
     words = name.split()
@@ -364,12 +388,22 @@ def _said_once(name: str) -> str:
 
 
 def _without_role_tail(name: str, site_keys: set[str]) -> str:
-    """A name without the role and outlet after it: "Jane Roe Courier Staff" is "Jane Roe"."""
+    """A name without the role and outlet after it: "Jane Roe Courier Staff", "Jane Roe News
+    reporter" and "JANE ROE Associated Press" are "Jane Roe"."""
     words = name.split()
+    for agency in _AGENCY_NAMES:
+        size = len(agency.split())
+        if len(words) >= size + 2 and " ".join(words[-size:]).lower() == agency:
+            return " ".join(words[:-size])
     cut = len(words)
     while cut > 2 and words[cut - 1].lower() in _ROLE_WORDS:
         cut -= 1
-    if cut == len(words) or cut < 3 or not is_site_name(words[cut - 1], site_keys):
+    if cut == len(words):
+        return name
+    if words[-1] in _ROLE_NOUNS:
+        # "News reporter", a role written out; "Court Reporter" may be the name of one
+        return " ".join(words[:cut])
+    if cut < 3 or not is_site_name(words[cut - 1], site_keys):
         return name
     return " ".join(words[: cut - 1])
 
