@@ -87,6 +87,9 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         ("Sputnik https", []),
         ("Logo Png", []),
         ("Sende uns eine E-Mail", []),
+        # a team is its outlet's newsroom; a label alone is nobody
+        ("PETA-Team", ["PETA-Team"]),
+        ("Autor*innen", []),
     ],
 )
 def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: list[str]) -> None:
@@ -133,6 +136,13 @@ def test_a_byline_reads_as_shown_without_its_label_and_date() -> None:
         '<li><a class="share-facebook" href="#"><img src="/fb.svg" alt=""></a></li></ul></div>'
     )
     assert byline_authors(share) == ("Jane Roe",)
+
+
+def test_a_byline_naming_only_the_site_stays_the_byline_when_no_author_is_shown() -> None:
+    hidden = '<meta name="author" content="John Doe">'
+    byline = '<p class="byline">By The Courier</p>'
+    article = story_article(story(head=hidden, byline=byline))
+    assert (article.authors, article.byline) == ((), "The Courier")
 
 
 def test_a_picture_credit_is_no_byline() -> None:

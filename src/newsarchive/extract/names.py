@@ -17,7 +17,8 @@ BY_RE = re.compile(
     r"^(?:(?:written|posted|submitted|reported|story|text|words|photos?|zeige alle beiträge|"
     r"eingestellt|veröffentlicht|geschrieben|verfasst|publié|écrit|publicado|escrito|"
     r"artikel|beitrag|article|(?:zum\s+)?profil|profile)\s+)?"
-    r"(?:(?:by|von|vom|par|por|di|door|av|przez|author|autor(?:in|en)?|auteur|interview|"
+    r"(?:(?:by|von|vom|par|por|di|door|av|przez|author|autor(?:in|en|[*:_]?innen)?|auteur|"
+    r"interview|"
     r"автор(?:ы)?|текст)\s*:?\s+|(?:责任编辑|编辑|作者|记者)\s*[:：]\s*)",
     re.IGNORECASE,
 )
@@ -139,7 +140,6 @@ _NOT_A_PERSON = frozenset(
         "verlag",
         "media",
         "newsroom",
-        "team",
         "publisher",
         "copyright",
         "theme",
@@ -279,6 +279,8 @@ def _name_ok(name: str, site_keys: set[str]) -> bool:
     if re.search(r"\s(?:by|par|por|door|przez)\s", low):  # "Petition supported by ..."
         return False
     if re.search(r"\be-?mail\b", low):  # a button: "Sende uns eine E-Mail"
+        return False
+    if BY_RE.fullmatch(f"{name} "):  # the label alone: "Autor*innen"
         return False
     if _LABEL_END_RE.search(low):  # a label whose name was left out: "Artikel von"
         return False

@@ -778,5 +778,7 @@ def _shown_instead(root: Element, site_keys: set[str]) -> tuple[list[str], str |
     authors = clean_authors([byline or ""], site_keys)
     if authors and all(name[:1].isupper() for name in authors):
         return authors, byline
-    agency = wire_credit(root)
-    return ([agency] if agency else []), None
+    if agency := wire_credit(root):
+        return [agency], None
+    # (a byline that names only the site is still the byline the reader sees)
+    return [], None if authors else byline
