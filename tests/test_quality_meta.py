@@ -967,3 +967,12 @@ def test_the_outlets_label_for_its_own_story_is_no_author() -> None:
     box = '<div class="author"><p>From the Courier</p><p>In Northbridge</p></div>'
     assert byline_authors(box) == ()
     assert clean_authors(["Do UOL", "Jane Roe"], {"uol"}) == ["Jane Roe"]
+
+
+def test_a_bylines_text_for_screen_readers_only_is_no_part_of_it() -> None:
+    profile = (
+        '<div class="recipe-author">Rezept von <a class="author-link" href="/user/jroe">'
+        '<span class="ds-sr-only">Zum Profil von jroe</span> jroe</a></div>'
+    )
+    article = story_article(story(byline=profile))
+    assert (article.authors, article.byline) == (("jroe",), "jroe")

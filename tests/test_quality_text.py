@@ -1838,3 +1838,29 @@ def test_a_table_whose_cells_trafilatura_ran_into_paragraphs_is_stored_as_a_tabl
     assert "| List price | 9,990 | 9,990 | 9,990 |" in out[tables[0]]
     assert "| Discount | \\- | \\- | 10 % |" in out[tables[1]]
     assert "\\-\\-" not in out and "Bank loan" not in out and len(out) == 7
+
+
+def test_a_templates_content_is_never_shown() -> None:
+    listed = (
+        "<div class='suggestions'><amp-list src='/suggest.json' layout='container'>"
+        "<template type='amp-mustache'><div class='suggestion'>{{name}} suggested "
+        "{{.}}</div></template></amp-list></div>"
+        f"<p>{FILLER.replace('harbour', 'port')}</p>"
+    )
+    body = extracted(listed).body
+    assert "{{" not in body
+    assert "port authority said" in body
+
+
+def test_what_amp_shows_only_once_the_reader_acts_is_no_part_of_the_text() -> None:
+    lightbox = (
+        "<amp-lightbox id='rate' layout='nodisplay'><div class='lightbox'><p>Rate this "
+        "picture: Perfect, Very good, Good, Poor. Sign in and rate the picture to help other "
+        "readers find the best photographs of the harbour works.</p></div></amp-lightbox>"
+        "<form method='post' action-xhr='/rate'><div submit-success><p>Thank you!</p></div>"
+        "<div submit-error><p>You rated this picture already.</p></div></form>"
+    )
+    body = extracted(lightbox).body
+    assert "Rate this picture" not in body
+    assert "Thank you" not in body and "rated this picture" not in body
+    assert "harbour authority said" in body

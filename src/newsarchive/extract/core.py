@@ -25,7 +25,13 @@ from newsarchive.extract.declarations import (
     pick_article,
     tags,
 )
-from newsarchive.extract.dom import Element, page_scope, parse_html, without_ruby_annotations
+from newsarchive.extract.dom import (
+    Element,
+    page_scope,
+    parse_html,
+    without_never_shown,
+    without_ruby_annotations,
+)
 from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.images import find_lead_image, lazy_pictures
 from newsarchive.extract.people import find_people
@@ -64,7 +70,7 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
     base = url or page.final_url or page.url or None
     where = base or page.local_path or "<page>"
     markup = without_ruby_annotations(page.html)
-    root = parse_html(markup, where)
+    root = without_never_shown(parse_html(markup, where))
     shown = shown_text(root)
     refuse_bot_check(page.html, shown, where)
     consent = consent_wall(root, shown, page.final_url or base)

@@ -170,6 +170,26 @@ def without_ruby_annotations(markup: str) -> str:
     return _RUBY_ANNOTATION.sub("", markup)
 
 
+# What a browser never shows until the reader acts: a <template>'s content (trafilatura
+# unwraps it, keeping an AMP list's "{{.}}"), an AMP element laid out as "nodisplay" (a
+# lightbox: a picture's rating form), and an AMP form's answers ("Vielen Dank!", shown once
+# it is sent).
+NEVER_SHOWN_XPATHS = (
+    "//template",
+    "//*[@layout='nodisplay']",
+    "//*[@submit-success or @submit-error or @submitting]",
+)
+_NEVER_SHOWN = etree.XPath(" | ".join(NEVER_SHOWN_XPATHS))
+
+
+def without_never_shown(root: Element) -> Element:
+    """`root` without what the page never shows (`NEVER_SHOWN_XPATHS`), outermost first."""
+    for el in _NEVER_SHOWN(root):
+        if el.getparent() is not None:
+            remove(el)
+    return root
+
+
 def parse_html(markup: str, where: str) -> Element:
     """The page's element tree; ExtractionError when it is empty or not HTML at all."""
     if not markup or not markup.strip():

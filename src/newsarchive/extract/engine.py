@@ -23,7 +23,7 @@ from trafilatura.utils import normalize_unicode
 from trafilatura.xml import xmltotxt
 
 from newsarchive.extract.blocks import MdBlock
-from newsarchive.extract.dom import Element, remove, unwrap, wrapped_copy
+from newsarchive.extract.dom import NEVER_SHOWN_XPATHS, Element, remove, unwrap, wrapped_copy
 from newsarchive.extract.images import is_placeholder
 from newsarchive.extract.text import NOTHING_SHOWN, clean, escape_md, match_key
 
@@ -261,6 +261,7 @@ def _extraction(markup: str, url: str | None, *, with_metadata: bool) -> Any:
         include_formatting=True,
         with_metadata=with_metadata,
         favor_recall=FAVOR_RECALL,
+        prune_xpath=list(NEVER_SHOWN_XPATHS),
     )
     # bare_extraction is typed to return a dict only with the deprecated as_dict=True.
     return None if isinstance(document, dict) else document

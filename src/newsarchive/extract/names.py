@@ -16,7 +16,7 @@ from newsarchive.extract.text import clean, compact_key
 BY_RE = re.compile(
     r"^(?:(?:written|posted|submitted|reported|story|text|words|photos?|zeige alle beiträge|"
     r"eingestellt|veröffentlicht|geschrieben|verfasst|publié|écrit|publicado|escrito|"
-    r"artikel|beitrag|article|(?:zum\s+)?profil|profile)\s+)?"
+    r"artikel|beitrag|article|rezept|recipe|(?:zum\s+)?profil|profile)\s+)?"
     r"(?:(?:by|von|vom|par|por|di|door|av|przez|author|autor(?:in|en|[*:_]?innen)?|auteur|"
     r"interview|"
     r"автор(?:ы)?|текст)\s*:?\s+|(?:责任编辑|编辑|作者|记者)\s*[:：]\s*)",

@@ -37,7 +37,7 @@ from newsarchive.extract.names import (
     without_agency,
 )
 from newsarchive.extract.text import clean, compact_key, match_key
-from newsarchive.extract.widgets import in_comments, inside_related
+from newsarchive.extract.widgets import for_screen_readers, in_comments, inside_related
 
 _BYLINE_WORDS = frozenset(
     "byline author authors writer contributor creator autor autoren autorin autorenzeile "
@@ -86,6 +86,7 @@ def _byline_text(el: Element) -> str:
                 or child.tag in SKIP_TEXT_TAGS
                 or child.tag in ("time", "img", "figure")
                 or bool(_BYLINE_SKIP_WORDS.intersection(class_words(child)))
+                or for_screen_readers(child)
             )
             # A date left out ends a segment: "am <time>14. Mai</time>, 15:40 Uhr" leaves
             # "am" and ", 15:40 Uhr", which are no part of the names.

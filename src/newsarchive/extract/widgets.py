@@ -125,24 +125,29 @@ _SKIP_WORDS = frozenset(
 )
 
 
-_SKIP_PAIRS = frozenset(
-    {
-        ("read", "more"),
-        ("most", "read"),
-        ("most", "popular"),
-        ("most", "viewed"),
-        ("more", "stories"),
-        ("also", "read"),
-        ("see", "also"),
-        ("you", "may"),
-        ("sign", "up"),
-        ("author", "bio"),
-        ("about", "author"),
-        ("screen", "reader"),
-        ("off", "screen"),
-        ("visually", "hidden"),
-        ("sr", "only"),
-    }
+# The class a page gives text for screen readers only: "sr-only", "screen-reader-text",
+# "visually-hidden"
+_SCREEN_READER_PAIRS = frozenset({("sr", "only"), ("screen", "reader"), ("visually", "hidden")})
+
+
+_SKIP_PAIRS = (
+    frozenset(
+        {
+            ("read", "more"),
+            ("most", "read"),
+            ("most", "popular"),
+            ("most", "viewed"),
+            ("more", "stories"),
+            ("also", "read"),
+            ("see", "also"),
+            ("you", "may"),
+            ("sign", "up"),
+            ("author", "bio"),
+            ("about", "author"),
+            ("off", "screen"),
+        }
+    )
+    | _SCREEN_READER_PAIRS
 )
 
 
@@ -206,6 +211,12 @@ def _in_property(node: Element, top: Element) -> bool:
 # Cached, as `_names_junk`: a page's elements repeat a few sets of class words, and these
 # two are asked of nearly every element.
 @functools.lru_cache(maxsize=1024)
+def for_screen_readers(el: Element) -> bool:
+    """Whether `el` is text the page gives screen readers only ("Zum Profil von Jane Roe")."""
+    words = class_words(el)
+    return any(pair in _SCREEN_READER_PAIRS for pair in zip(words, words[1:], strict=False))
+
+
 def _names_a_widget(words: tuple[str, ...]) -> bool:
     return bool(_SKIP_WORDS.intersection(words)) or any(
         pair in _SKIP_PAIRS for pair in zip(words, words[1:], strict=False)
