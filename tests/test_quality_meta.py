@@ -976,3 +976,20 @@ def test_a_bylines_text_for_screen_readers_only_is_no_part_of_it() -> None:
     )
     article = story_article(story(byline=profile))
     assert (article.authors, article.byline) == (("jroe",), "jroe")
+
+
+@pytest.mark.parametrize(
+    ("shown", "byline"),
+    [
+        ("By Jane Roe Nov 19, 2019, 10:31 pm CST", "Jane Roe"),
+        ("By Jane Roe <a href='https://facebook.com/x'>Facebook</a><a>Twitter</a>", "Jane Roe"),
+        ("By Jane Roe <a href='https://twitter.com/jroe'>@jroe</a>", "Jane Roe"),
+        ("Follow Jane Roe on Twitter", "Jane Roe"),
+        ("By Jane Roe 36 publicaciones 0 comentarios", "Jane Roe"),
+        ("By Jane Roe for AFP", "Jane Roe for AFP"),
+        ("By Jane Roe and John Doe USA TODAY", "Jane Roe and John Doe USA TODAY"),
+    ],
+)
+def test_the_byline_leaves_out_what_trails_the_names(shown: str, byline: str) -> None:
+    article = story_article(story(byline=f'<div class="byline">{shown}</div>'))
+    assert article.byline == byline

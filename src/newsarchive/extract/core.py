@@ -34,7 +34,7 @@ from newsarchive.extract.dom import (
 )
 from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.images import find_lead_image, lazy_pictures
-from newsarchive.extract.people import find_people
+from newsarchive.extract.people import find_people, tidy_byline
 from newsarchive.extract.repair import article_body, header_shown
 from newsarchive.extract.text import first_of, match_key, without_controls
 from newsarchive.extract.titles import (
@@ -115,7 +115,7 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
             body=body,
             fetched=page.fetched_at,
             authors=tuple(authors),
-            byline=byline,
+            byline=tidy_byline(byline),
             published=published,
             modified=modified_date(root, meta, dated),
             site=site.name,

@@ -745,6 +745,31 @@ def find_people(
     return authors, byline
 
 
+# What follows a byline's names on the page without being part of them: share buttons and
+# their counts, a handle, a link to follow the author, counts of their posts, a relative time
+_BYLINE_TAIL_RE = re.compile(
+    r"(?:[\s,|/·•]*(?:@\w+|(?:on\s+)?(?:facebook|twitter|whats\s?app|reddit|linkedin|"
+    r"instagram|pinterest|xing|telegram|e-?mail|shares?)|\d+\s+(?:publicaciones|comentarios|"
+    r"comments|posts|articles|artikel|beiträge|kommentare)|\d+\s+(?:days?|hours?|minutes?|"
+    r"mins?|weeks?)(?:\s+ago)?))+$",
+    re.IGNORECASE,
+)
+
+
+def tidy_byline(byline: str | None) -> str | None:
+    """The byline as it names its authors, without what trails the names on the page: the
+    day it was posted ("Jane Roe Nov 19, 2019, 10:31 pm"), share buttons ("Jane Roe
+    FacebookTwitter"), a handle, counts; and without a "Follow" link's words around it."""
+    if not byline:
+        return byline
+    text = byline
+    if (day := parse_text_date(text)) and day[1] > 0:
+        text = text[: day[1]]
+    text = re.sub(r"^follow\s+", "", text, flags=re.IGNORECASE)
+    text = _EDGE_DATE_WORDS_RE.sub("", _BYLINE_TAIL_RE.sub("", text)).strip(" ,|·•/-–—:")
+    return text if clean_authors([text]) else byline
+
+
 def _shown_on_page(root: Element, authors: list[str], byline: str | None) -> bool:
     """Whether the page's text shows one of the authors' names. A name only the page's
     declarations carry (JSON-LD, a meta tag) is the account of whoever posted the page, a
