@@ -206,3 +206,17 @@ def test_help_gives_the_defaults_of_the_cores_it_may_use() -> None:
     shown = " ".join(shown.split())
     assert f"at least 16: {max(16, 8 * everyone)} here)" in shown
     assert f"one per CPU core: {everyone} here;" in shown
+
+
+def test_update_help_says_its_extraction_processes_start_from_a_number_of_articles() -> None:
+    from newsarchive.workers import cores
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "update", "--help"],
+        env={**os.environ, "COLUMNS": "300"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    shown = " ".join(shown.split())
+    assert f"one per CPU core from 30 articles on: {cores()} here;" in shown

@@ -534,7 +534,7 @@ UPDATE_POOL_FROM = 30
     help="Only articles last fetched or checked more than AGE ago (e.g. 12h, 7d, 2w).",
 )
 @network_options
-@politeness_options(delay=1.0)
+@politeness_options(delay=1.0, jobs_from=UPDATE_POOL_FROM)
 @image_options
 @json_option("Print one JSON object per article.")
 @pass_env

@@ -280,8 +280,9 @@ def capture_option(help: str) -> Decorator:
     return click.option("--capture/--no-capture", default=True, show_default=True, help=help)
 
 
-def politeness_options(*, delay: float) -> Decorator:
-    """The download options of `import` and `update`, with the default delay, as `crawl: Crawl`."""
+def politeness_options(*, delay: float, jobs_from: int = 0) -> Decorator:
+    """The download options of `import` and `update`, with the default delay, as `crawl: Crawl`;
+    `jobs_from`: how many articles the default extraction processes start from."""
 
     def make(ignore_robots: bool, concurrency: int | None, **values: Any) -> Crawl:
         concurrency = default_concurrency() if concurrency is None else concurrency
@@ -321,7 +322,8 @@ def politeness_options(*, delay: float) -> Decorator:
             click.IntRange(min=0),
             None,
             f"Extraction processes, which download the pages they extract (default: one per"
-            f" CPU core: {cores()} here; 0: none, everything in this process).",
+            f" CPU core{f' from {jobs_from} articles on' if jobs_from else ''}: {cores()} here;"
+            " 0: none, everything in this process).",
         ),
     ]
     names = (
