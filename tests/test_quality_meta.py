@@ -993,3 +993,11 @@ def test_a_bylines_text_for_screen_readers_only_is_no_part_of_it() -> None:
 def test_the_byline_leaves_out_what_trails_the_names(shown: str, byline: str) -> None:
     article = story_article(story(byline=f'<div class="byline">{shown}</div>'))
     assert article.byline == byline
+
+
+def test_a_definition_lists_author_term_names_the_author() -> None:
+    listed = (
+        "<dl class='meta'><dt>Auteur</dt><dd><a href='/fr/staff/jane-roe/'>Jane Roe</a></dd>"
+        "<dt>Cover</dt><dd>Harbour at dawn</dd></dl>"
+    )
+    assert byline_authors(listed) == ("Jane Roe",)

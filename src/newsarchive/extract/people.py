@@ -298,6 +298,7 @@ _TEXT_BYLINE_TAGS = (
     "p",
     "div",
     "address",
+    "dt",  # a definition list's term: "<dt>Auteur</dt><dd>Jane Roe</dd>"
     "h4",
     "h5",
     "h6",
