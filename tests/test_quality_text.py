@@ -1864,3 +1864,14 @@ def test_what_amp_shows_only_once_the_reader_acts_is_no_part_of_the_text() -> No
     assert "Rate this picture" not in body
     assert "Thank you" not in body and "rated this picture" not in body
     assert "harbour authority said" in body
+
+
+def test_an_advertisements_label_and_a_loading_placeholder_are_no_part_of_the_text() -> None:
+    labelled = (
+        f"<p>{FILLER.replace('harbour', 'port')}</p><div class='box'><p>Werbung</p></div>"
+        f"<p>{FILLER.replace('harbour', 'dock')}</p><div class='embed'><p>Loading...</p></div>"
+        "<p>Werbung ist klar vom Rest des Inhaltes zu kennzeichnen, sagte die Behörde.</p>"
+    )
+    lines = extracted(labelled).body.split("\n\n")
+    assert "Werbung" not in lines and "Loading..." not in lines
+    assert any(line.startswith("Werbung ist klar") for line in lines)

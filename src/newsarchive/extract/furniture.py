@@ -13,14 +13,18 @@ from urllib.parse import urljoin, urlsplit
 from newsarchive.extract.text import MD_LINK_RE, clean, match_key
 
 # Lines that are the site's furniture wherever they appear: gallery counters, "more" toggles,
-# share and app prompts, reprint and error notices. (Copyright lines stay: they are evidence.)
+# share and app prompts, reprint and error notices, advertisements' labels. (Copyright lines
+# stay: they are evidence.)
 _FURNITURE_RE = re.compile(
     r"^(?:image \d+ of \d+|\.*\s*(?:less|more)|explore further|you (?:may|might) also like\b.*|"
     r"tell us what you think\b.*|an error has occurred\b.*|this article has been sent to\b.*|"
     r"(?:order reprints|print article)\b.*|to read the full story|don'?t miss\b.*|"
     r"click here to get the\b.*\bapp|get .{1,40} on the go by clicking here|"
     r"(?:\d+\s+)?(?:comments?|kommentare|comentários|comentarios|commentaires)|"
-    r"(?:tempo de leitura|tiempo de lectura|lesezeit|reading time|temps de lecture)\b.{0,20})$",
+    r"(?:tempo de leitura|tiempo de lectura|lesezeit|reading time|temps de lecture)\b.{0,20}|"
+    # an advertisement's label, and what a box shows while its content loads
+    r"advertisement|anzeige|werbung|publicidad|publicité|pubblicità|reklama|advertentie|"
+    r"loading|wird geladen|cargando|chargement|caricamento)$",
     re.IGNORECASE,
 )
 # The reprint notice under an article, which goes on about the subscriber agreement.
