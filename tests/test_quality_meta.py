@@ -1001,3 +1001,8 @@ def test_a_definition_lists_author_term_names_the_author() -> None:
         "<dt>Cover</dt><dd>Harbour at dawn</dd></dl>"
     )
     assert byline_authors(listed) == ("Jane Roe",)
+
+
+def test_a_headlines_text_for_screen_readers_only_is_no_part_of_the_title() -> None:
+    h1 = f'<h1><span class="visuallyhidden">Headline:</span> {HEADLINE}</h1>'
+    assert story_article(story(h1=h1, title="Courier")).title == HEADLINE

@@ -28,7 +28,7 @@ from newsarchive.extract.dom import (
     text_of,
 )
 from newsarchive.extract.text import clean, compact_key, contains, match_key
-from newsarchive.extract.widgets import heading_in_widget, in_widget
+from newsarchive.extract.widgets import for_screen_readers, heading_in_widget, in_widget
 
 # ---------------------------------------------------------------------------------------------
 # The site
@@ -672,7 +672,7 @@ def headline_text(h1: Element) -> str:
             elif isinstance(child.tag, str) and child.tag not in SKIP_TEXT_TAGS:
                 kicker = (
                     _KICKER_WORDS.intersection(class_words(child)) and len(text_of(child)) <= 80
-                )
+                ) or for_screen_readers(child)  # "<span class=sr-only>Headline:</span>"
                 if kicker:
                     parts.append(" ")
                 else:

@@ -214,7 +214,9 @@ def _in_property(node: Element, top: Element) -> bool:
 def for_screen_readers(el: Element) -> bool:
     """Whether `el` is text the page gives screen readers only ("Zum Profil von Jane Roe")."""
     words = class_words(el)
-    return any(pair in _SCREEN_READER_PAIRS for pair in zip(words, words[1:], strict=False))
+    return "visuallyhidden" in words or any(
+        pair in _SCREEN_READER_PAIRS for pair in zip(words, words[1:], strict=False)
+    )
 
 
 def _names_a_widget(words: tuple[str, ...]) -> bool:
