@@ -181,29 +181,26 @@ def test_downloads_and_extraction_processes_follow_the_cores(
     assert (cores(), default_concurrency(), BatchOptions().concurrency) == (1, 16, 16)
 
 
-@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity here")
-def test_help_gives_the_defaults_of_the_cores_it_may_use() -> None:
-    one = min(os.sched_getaffinity(0))
+def shown_help(command: str, cpus: set[int] | None = None) -> str:
+    """`newsarchive COMMAND --help` as a user reads it (on the CPUs `cpus`), unwrapped."""
     shown = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "import", "--help"],
-        preexec_fn=lambda: os.sched_setaffinity(0, {one}),
+        [sys.executable, "-m", "newsarchive", command, "--help"],
+        preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
         env={**os.environ, "COLUMNS": "300"},
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    shown = " ".join(shown.split())  # as wrapped for any width
+    return " ".join(shown.split())  # as wrapped for any width
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity here")
+def test_help_gives_the_defaults_of_the_cores_it_may_use() -> None:
+    shown = shown_help("import", {min(os.sched_getaffinity(0))})
     assert "(default: 8 per CPU core, at least 16: 16 here)" in shown
     assert "(default: one per CPU core: 1 here;" in shown
     everyone = len(os.sched_getaffinity(0))
-    shown = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "import", "--help"],
-        env={**os.environ, "COLUMNS": "300"},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    shown = " ".join(shown.split())
+    shown = shown_help("import")
     assert f"at least 16: {max(16, 8 * everyone)} here)" in shown
     assert f"one per CPU core: {everyone} here;" in shown
 
@@ -211,12 +208,5 @@ def test_help_gives_the_defaults_of_the_cores_it_may_use() -> None:
 def test_update_help_says_its_extraction_processes_start_from_a_number_of_articles() -> None:
     from newsarchive.workers import cores
 
-    shown = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "update", "--help"],
-        env={**os.environ, "COLUMNS": "300"},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    shown = " ".join(shown.split())
+    shown = shown_help("update")
     assert f"one per CPU core from 30 articles on: {cores()} here;" in shown
