@@ -988,11 +988,23 @@ def test_a_bylines_text_for_screen_readers_only_is_no_part_of_it() -> None:
         ("By Jane Roe 36 publicaciones 0 comentarios", "Jane Roe"),
         ("By Jane Roe for AFP", "Jane Roe for AFP"),
         ("By Jane Roe and John Doe USA TODAY", "Jane Roe and John Doe USA TODAY"),
+        ("Von Jane Roe, dpa <a href='#comments'>Kommentare</a>", "Jane Roe, dpa"),
+        # the boxes of a name and of its outlet, which the site's style sheet sets apart
+        (
+            "By <span>Jane Roe</span><span>The Associated Press</span>",
+            "Jane Roe The Associated Press",
+        ),
     ],
 )
 def test_the_byline_leaves_out_what_trails_the_names(shown: str, byline: str) -> None:
     article = story_article(story(byline=f'<div class="byline">{shown}</div>'))
     assert article.byline == byline
+
+
+def test_the_byline_leaves_out_a_sections_name_before_it() -> None:
+    declared = '<meta name="author" content="Jane Roe">'
+    shown = '<div class="byline"><a href="/harbour">Harbour News</a> By Jane Roe</div>'
+    assert story_article(story(head=declared, byline=shown)).byline == "Jane Roe"
 
 
 def test_a_definition_lists_author_term_names_the_author() -> None:
@@ -1006,3 +1018,13 @@ def test_a_definition_lists_author_term_names_the_author() -> None:
 def test_a_headlines_text_for_screen_readers_only_is_no_part_of_the_title() -> None:
     h1 = f'<h1><span class="visuallyhidden">Headline:</span> {HEADLINE}</h1>'
     assert story_article(story(h1=h1, title="Courier")).title == HEADLINE
+
+
+def test_a_pictures_byline_is_its_credit_not_the_articles() -> None:
+    picture = (
+        "<figure><img src='/dortmund.jpg' alt=''><div class='img-info'>Players celebrate "
+        "<span class='byline-image'>(AP Foto/Jane Roe, Pool)</span></div></figure>"
+        "<p class='byline'>By AP</p>"
+    )
+    article = story_article(story(byline=picture))
+    assert (article.authors, article.byline) == (("AP",), "AP")

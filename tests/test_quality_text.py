@@ -1875,3 +1875,13 @@ def test_an_advertisements_label_and_a_loading_placeholder_are_no_part_of_the_te
     lines = extracted(labelled).body.split("\n\n")
     assert "Werbung" not in lines and "Loading..." not in lines
     assert any(line.startswith("Werbung ist klar") for line in lines)
+
+
+def test_a_copyright_line_naming_the_author_stays_in_the_text() -> None:
+    body = (
+        "<p class='byline'>von <span>Jane Roe</span></p>"
+        f"<p>{FILLER.replace('harbour', 'port')}</p><p>© Jane Roe</p>"
+    )
+    article = extracted(body)
+    assert article.byline == "Jane Roe"
+    assert "© Jane Roe" in article.body.split("\n\n")

@@ -105,7 +105,7 @@ def _byline_text(el: Element) -> str:
     walk(el)
     # (each line is read on its own: a name ends with its line, and a line that names a place
     # is the dateline, "Jane Roe<br>Em São Paulo (SP)")
-    lines = [line for line in "".join(parts).split(_LINE_END) if clean(line)]
+    lines = [line for line in _joined(parts).split(_LINE_END) if clean(line)]
     # (a label that ends the box leads into buttons, not text: "Artikel empfehlen:")
     while lines and clean(lines[-1]).endswith(":"):
         lines.pop()
@@ -124,6 +124,18 @@ def _byline_text(el: Element) -> str:
         if not is_dateline(match_key(seg)) and not _TIME_ONLY_RE.match(seg):
             kept.append(seg.strip())
     return clean(" ".join(kept))
+
+
+def _joined(parts: list[str]) -> str:
+    """The texts of a byline's elements run together, a space where a lower-case letter ends
+    one and a capital opens the next: the boxes of a name and of a role or outlet, laid out
+    apart by the site's style sheet ("Hillel Italie" and "The Associated Press")."""
+    text = ""
+    for part in parts:
+        if text and part and text[-1].islower() and part[0].isupper():
+            text += " "
+        text += part
+    return text
 
 
 # Where a line of the byline ends (a character no page's text holds: the source's line breaks
@@ -169,6 +181,8 @@ _AUTHOR_ATTR_RE = re.compile("author|byline|writer|contributor|creator|autor|ver
 
 
 _NO_BYLINE_TAGS = frozenset({"meta", "link", "script", "style", "body", "h1"})
+# Where a byline-marked element is another's: the site's menus and footer, a form, a picture
+_NOT_THE_ARTICLES = {"nav", "footer", "aside", "form", "figure", "figcaption"}
 
 
 def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str | None:
@@ -200,7 +214,8 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         itemprop = str(el.get("itemprop") or "").lower()
         if re.search(r"headline|title|publisher|description|section|keywords|date", itemprop):
             continue  # class "news-list-author" on the headline
-        if has_ancestor(el, {"nav", "footer", "aside", "form"}) or inside_related(el, h1):
+        # (a picture's byline is its credit: "<figure>… <span class=byline-image>(AP Foto/…)")
+        if has_ancestor(el, _NOT_THE_ARTICLES) or inside_related(el, h1):
             continue
         if in_comments(el):
             continue
@@ -750,8 +765,9 @@ def find_people(
 # their counts, a handle, a link to follow the author, counts of their posts, a relative time
 _BYLINE_TAIL_RE = re.compile(
     r"(?:[\s,|/·•]*(?:@\w+|(?:on\s+)?(?:facebook|twitter|whats\s?app|reddit|linkedin|"
-    r"instagram|pinterest|xing|telegram|e-?mail|shares?)|\d+\s+(?:publicaciones|comentarios|"
-    r"comments|posts|articles|artikel|beiträge|kommentare)|\d+\s+(?:days?|hours?|minutes?|"
+    r"instagram|pinterest|xing|telegram|e-?mail|shares?)|\d+\s+(?:publicaciones|posts|articles|"
+    r"artikel|beiträge)|(?:\d+\s+)?(?:comments?|kommentare|comentarios|commentaires)|"
+    r"\d+\s+(?:days?|hours?|minutes?|"
     r"mins?|weeks?)(?:\s+ago)?))+$",
     re.IGNORECASE,
 )
@@ -766,7 +782,8 @@ def tidy_byline(byline: str | None) -> str | None:
     text = byline
     if (day := parse_text_date(text)) and day[1] > 0:
         text = text[: day[1]]
-    text = re.sub(r"^follow\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^(?:follow|(?:mehr|more)\s+(?:von|from|by))\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^.*?\sBy\s+(?=[A-Z])", "", text)  # a section's name before it: "News By …"
     text = _EDGE_DATE_WORDS_RE.sub("", _BYLINE_TAIL_RE.sub("", text)).strip(" ,|·•/-–—:")
     return text if clean_authors([text]) else byline
 

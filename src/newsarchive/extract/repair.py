@@ -464,13 +464,16 @@ def _literal_key(text: str) -> str:
     return "=" + " ".join(bare.split())
 
 
+_COPYRIGHT_RE = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+
+
 def _drop_header_repeats(blocks: Iterable[MdBlock], header: Header) -> list[MdBlock]:
     """trafilatura sometimes keeps the headline, byline or lead picture in the text.
     (A caption that repeats a real paragraph word for word is not in `header.keys`.)"""
     kept: list[MdBlock] = []
     for block in blocks:
-        if block.key and block.key in header.keys:
-            continue
+        if block.key and block.key in header.keys and not _COPYRIGHT_RE.match(block.md):
+            continue  # (a copyright line naming the author is evidence, not the byline)
         if not block.key and _literal_key(block.md) in header.keys:
             continue  # a headline of punctuation only ("?!", "…"), which has no words to compare
         images = re.findall(r"!\[[^\]]*\]\(<?([^)>\s]+)", block.md)
