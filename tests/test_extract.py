@@ -5,9 +5,12 @@ by hand from the extractor's output."""
 
 from __future__ import annotations
 
+import gc
 import re
+import sys
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -223,3 +226,33 @@ def test_class_words_are_remembered_for_one_page_only() -> None:
         div.set("class", "footer")  # the tree does not change while a page is read...
         assert words()[0] == "article"  # ...so the words asked before stand
     assert words() == ["footer", "main"]  # the scope is over: read afresh
+
+
+def _elements_held_by(obj: object, depth: int = 3) -> int:
+    """How many lxml elements `obj` holds, through up to `depth` references."""
+    found, seen, todo = 0, set(), [(obj, 0)]
+    while todo:
+        held, level = todo.pop()
+        if id(held) in seen:
+            continue
+        seen.add(id(held))
+        if isinstance(held, lxml.etree._Element):
+            found += 1
+        elif level < depth:
+            todo.extend((ref, level + 1) for ref in gc.get_referents(held))
+    return found
+
+
+def test_no_cache_keeps_a_pages_elements_after_extraction() -> None:
+    # An element kept in a cache keeps its whole page alive: an extraction process that
+    # cached elements held a thousand pages' trees.
+    stories.story_article(stories.story(byline='<p class="byline">By <span>Jane Roe</span></p>'))
+    caches = [
+        (f"{name}.{attr}", value)
+        for name, module in sys.modules.items()
+        if name.startswith("newsarchive")
+        for attr, value in vars(module).items()
+        if callable(value) and hasattr(value, "cache_info")
+    ]
+    assert caches  # (the extractor caches class words, regular expressions …)
+    assert [name for name, cache in caches if _elements_held_by(cache)] == []

@@ -208,9 +208,6 @@ def _in_property(node: Element, top: Element) -> bool:
     return False
 
 
-# Cached, as `_names_junk`: a page's elements repeat a few sets of class words, and these
-# two are asked of nearly every element.
-@functools.lru_cache(maxsize=1024)
 def for_screen_readers(el: Element) -> bool:
     """Whether `el` is text the page gives screen readers only ("Zum Profil von Jane Roe")."""
     words = class_words(el)
@@ -219,6 +216,9 @@ def for_screen_readers(el: Element) -> bool:
     )
 
 
+# Cached, as `_names_junk`: a page's elements repeat a few sets of class words, and these
+# two are asked of nearly every element.
+@functools.lru_cache(maxsize=1024)
 def _names_a_widget(words: tuple[str, ...]) -> bool:
     return bool(_SKIP_WORDS.intersection(words)) or any(
         pair in _SKIP_PAIRS for pair in zip(words, words[1:], strict=False)
