@@ -78,6 +78,7 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         # a role described after the comma: no second person
         ("Jane Roe, Projektleiterin der Stiftung in Tunesien.", ["Jane Roe"]),
         ("Jane Roe, project lead at the Foundation", ["Jane Roe"]),
+        ("Park Im Soo", ["Park Im Soo"]),
         # an agency or a role after the name, a reporter's role at an agency
         ("JANE ROE, JOHN DOE Associated Press", ["JANE ROE", "JOHN DOE"]),
         ("JANE ROE, AP National Security Writer", ["JANE ROE"]),

@@ -233,7 +233,8 @@ _ORG_SUFFIX_RE = re.compile(r"\b(?:e\.?\s?v|g?mbh|s\.\s?a|s\.\s?l|b\.\s?v|n\.\s?
 _USER_NAME_RE = re.compile(r"[^\W\d_](?:[\w.-]*[^\W\d_])?\d*[^\W_]*")
 # A byline's label whose name is missing ("Artikel von"), and the words of a role that
 # describes, not names ("Project lead at the Foundation", "Projektleiterin der HSS in
-# Tunesien"): a person's name holds no preposition of place or purpose.
+# Tunesien"): a person's name holds no preposition of place or purpose (in lower case:
+# "Park Im Soo" is a name).
 _LABEL_END_RE = re.compile(r"\s(?:by|von|par|por|door|przez|av)$")
 _PLACE_OR_PURPOSE = r"\s(?:in|im|at|bei|für|aus|chez)\s"
 _DESCRIBED_RE = re.compile(_PLACE_OR_PURPOSE)
@@ -284,7 +285,7 @@ def _name_ok(name: str, site_keys: set[str]) -> bool:
         return False
     if _LABEL_END_RE.search(low):  # a label whose name was left out: "Artikel von"
         return False
-    if _DESCRIBED_RE.search(low):  # a role: "Projektleiterin der HSS in Tunesien"
+    if _DESCRIBED_RE.search(name):  # a role: "Projektleiterin der HSS in Tunesien"
         return False
     return not is_site_name(name, site_keys)
 
