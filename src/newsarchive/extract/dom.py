@@ -183,10 +183,9 @@ _NEVER_SHOWN = etree.XPath(" | ".join(NEVER_SHOWN_XPATHS))
 
 
 def without_never_shown(root: Element) -> Element:
-    """`root` without what the page never shows (`NEVER_SHOWN_XPATHS`), outermost first."""
+    """`root` without what the page never shows (`NEVER_SHOWN_XPATHS`)."""
     for el in _NEVER_SHOWN(root):
-        if el.getparent() is not None:
-            remove(el)
+        remove(el)
     return root
 
 

@@ -764,11 +764,14 @@ def find_people(
 # What follows a byline's names on the page without being part of them: share buttons and
 # their counts, a handle, a link to follow the author, counts of their posts, a relative time
 _BYLINE_TAIL_RE = re.compile(
-    r"(?:[\s,|/·•]*(?:@\w+|(?:on\s+)?(?:facebook|twitter|whats\s?app|reddit|linkedin|"
-    r"instagram|pinterest|xing|telegram|e-?mail|shares?)|\d+\s+(?:publicaciones|posts|articles|"
-    r"artikel|beiträge)|(?:\d+\s+)?(?:comments?|kommentare|comentarios|commentaires)|"
-    r"\d+\s+(?:days?|hours?|minutes?|"
-    r"mins?|weeks?)(?:\s+ago)?))+$",
+    r"(?:[\s,|/·•]*(?:"
+    r"@\w+|"
+    r"(?:on\s+)?(?:facebook|twitter|whats\s?app|reddit|linkedin|instagram|pinterest|xing|"
+    r"telegram|e-?mail|shares?)|"
+    r"\d+\s+(?:publicaciones|posts|articles|artikel|beiträge)|"
+    r"(?:\d+\s+)?(?:comments?|kommentare|comentarios|commentaires)|"
+    r"\d+\s+(?:days?|hours?|minutes?|mins?|weeks?)(?:\s+ago)?"
+    r"))+$",
     re.IGNORECASE,
 )
 
