@@ -91,6 +91,14 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         # a team is its outlet's newsroom; a label alone is nobody
         ("PETA-Team", ["PETA-Team"]),
         ("Autor*innen", []),
+        ("Autor/in: Jane Roe", ["Jane Roe"]),
+        # a CMS's installing account, a picture handed out ("zur Verfügung gestellt"), a company
+        ("wordpressadmin", []),
+        ("zvg", []),
+        ("besserwisser eG", []),
+        # what is left of the date after the names; a month a name may end with stays
+        ("Jane Roe February", ["Jane Roe"]),
+        ("Theresa May", ["Theresa May"]),
     ],
 )
 def test_agencies_photo_credits_contacts_labels_and_addresses(raw: str, names: list[str]) -> None:
@@ -149,6 +157,39 @@ def test_a_byline_naming_only_the_site_stays_the_byline_when_no_author_is_shown(
 def test_a_picture_credit_is_no_byline() -> None:
     credit = '<p class="byline">By Mike Blake/Reuters files</p>'
     assert byline_authors(credit) == ()
+    licence = '<p>A street.<span class="media-license-author">Jane Roe</span></p>'
+    assert byline_authors(licence) == ()
+
+
+def test_a_news_markup_byline_element_names_the_reporter_not_the_agency() -> None:
+    byline = "<p>Quelle: dpa-AFX</p><byline>Von Jane Roe, dpa</byline>"
+    assert byline_authors(byline) == ("Jane Roe",)
+
+
+def test_a_name_the_page_shows_only_in_its_comments_is_a_reader_not_the_author() -> None:
+    comments = (
+        '<ol class="commentlist"><li class="comment"><p class="comment-author">John Doe</p>'
+        "<p>Well said.</p></li></ol>"
+    )
+    assert story_article(story(after=comments)).authors == ()
+    # a declared author answering in the comments is still the author
+    declared = '<meta name="author" content="John Doe">'
+    assert story_article(story(head=declared, after=comments)).authors == ("John Doe",)
+
+
+def test_a_blog_signed_with_its_own_name_in_its_author_card_is_by_that_name() -> None:
+    head = '<meta property="og:site_name" content="Nebelblog">'
+    card = (
+        '<div class="posted-on">Posted on 24 January 2020 by <span class="author vcard">'
+        '<a class="url fn n" href="https://nebelblog.example/author/nebelblog/">Nebelblog</a>'
+        "</span></div>"
+    )
+    html = story(head=head, byline=card)
+    article = story_article(html, "https://nebelblog.example/2020/01/24/fog")
+    assert article.authors == ("Nebelblog",)
+    # the site's name in a plain byline is still no author
+    plain = story(head=head, byline="<p class='byline'>By Nebelblog</p>")
+    assert story_article(plain, "https://nebelblog.example/2020/01/24/fog").authors == ()
 
 
 def test_the_sites_name_is_not_split_into_people() -> None:
@@ -334,6 +375,12 @@ def test_a_name_the_page_never_shows_is_no_author() -> None:
         # the place on the line after the name's link is no name; nor is a tag's box
         ("<div><a href='/jroe'>Jane Roe</a><br>Hamburg<br>14 May 2020</div>", ()),
         ("<div><div class='tags'>Winter Games</div><div>02 Feb. 2022</div></div>", ()),
+        # nor a breadcrumb trail's sections beside the day
+        (
+            "<div><ol class='breadcrumbs'><li><a href='/'> Auto </a></li> <li><a href='/t'> "
+            "Thema </a></li></ol><div>| 05. November 2021 | 08:02 Uhr</div></div>",
+            (),
+        ),
     ],
 )
 def test_a_line_beside_the_headline_with_the_day_and_a_name_is_the_byline(

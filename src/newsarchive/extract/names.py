@@ -17,7 +17,7 @@ BY_RE = re.compile(
     r"^(?:(?:written|posted|submitted|reported|story|text|words|photos?|zeige alle beiträge|"
     r"eingestellt|veröffentlicht|geschrieben|verfasst|publié|écrit|publicado|escrito|"
     r"artikel|beitrag|article|rezept|recipe|(?:zum\s+)?profil|profile)\s+)?"
-    r"(?:(?:by|von|vom|par|por|di|door|av|przez|author|autor(?:in|en|[*:_]?innen)?|auteur|"
+    r"(?:(?:by|von|vom|par|por|di|door|av|przez|author|autor(?:in|en|[*:_/]?in(?:nen)?)?|auteur|"
     r"interview|"
     r"автор(?:ы)?|текст)\s*:?\s+|(?:责任编辑|编辑|作者|记者)\s*[:：]\s*)",
     re.IGNORECASE,
@@ -36,6 +36,9 @@ _NAME_TAIL_RE = re.compile(
     r"\s+\d+\s*min(?:ute)?s? read\b.*$|"
     r"\s+(?:stand|updated|aktualisiert|published|veröffentlicht|autor|autorin|author)\s*:?$|"
     r"\s+(?:filed under|posted in|abgelegt unter)\b.*$|"
+    # what is left of a date after it: "CBS News February" (no month a name may end with)
+    r"\s+(?:january|february|september|october|november|december|januar|februar|märz|oktober|"
+    r"dezember)$|"
     r"\s*\([^()]*\)$",
     re.IGNORECASE,
 )
@@ -82,6 +85,8 @@ _BOGUS_AUTHORS = frozenset(
         "subscribe",
         "abonnieren",
         "super user",  # the account a CMS (Joomla) is installed with
+        "wordpressadmin",  # the account WordPress is installed with
+        "zvg",  # "zur Verfügung gestellt": a picture handed out, no author
         # form labels: "Datum", "Quelle" are what a byline row is labelled, not who wrote it
         "datum",
         "date",
@@ -228,7 +233,7 @@ ADDRESS_RE = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2}|com|net|org|info)\b", re.I
 )
 # A registered association or company written out: "Bund der Energieverbraucher e. V."
-_ORG_SUFFIX_RE = re.compile(r"\b(?:e\.?\s?v|g?mbh|s\.\s?a|s\.\s?l|b\.\s?v|n\.\s?v)\.?$", re.I)
+_ORG_SUFFIX_RE = re.compile(r"\b(?:e\.?\s?[vg]|g?mbh|s\.\s?a|s\.\s?l|b\.\s?v|n\.\s?v)\.?$", re.I)
 # A user name: one word of letters with digits in it ("happyface313"), not a number or a date
 _USER_NAME_RE = re.compile(r"[^\W\d_](?:[\w.-]*[^\W\d_])?\d*[^\W_]*")
 # A byline's label whose name is missing ("Artikel von"), and the words of a role that

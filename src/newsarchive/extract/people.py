@@ -180,6 +180,7 @@ _BIO_RE = re.compile(r"\b(?:is|was|are|covers|writes|has been|joined|reports)\b|
 _AUTHOR_ATTR_RE = re.compile("author|byline|writer|contributor|creator|autor|verfasser")
 
 
+_CREDIT_WORDS = frozenset({"license", "licence", "copyright", "credit", "credits"})
 _NO_BYLINE_TAGS = frozenset({"meta", "link", "script", "style", "body", "h1"})
 # Where a byline-marked element is another's: the site's menus and footer, a form, a picture
 _NOT_THE_ARTICLES = {"nav", "footer", "aside", "form", "figure", "figcaption"}
@@ -198,13 +199,16 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
     best_score = (-1, 0)
     found: list[tuple[Element, str]] = []
     h1 = next((el for el in root.iter("h1") if text_of(el)), None)
-    for el in root.xpath("//*[@class or @id or @rel or @itemprop]"):
+    # (news markup's own element too: NITF's "<byline>Von Jane Roe, dpa</byline>")
+    for el in root.xpath("//*[@class or @id or @rel or @itemprop] | //byline"):
         attrs = " ".join(str(v) for v in el.attrib.values()).lower()
         # (a headline is no byline, whatever its marks say: "<h1 id="ifAuthor">Brasília</h1>")
-        if el.tag in _NO_BYLINE_TAGS or not _AUTHOR_ATTR_RE.search(attrs):
+        if el.tag in _NO_BYLINE_TAGS or not (el.tag == "byline" or _AUTHOR_ATTR_RE.search(attrs)):
             continue
         words = set(class_words(el))
-        is_byline = "byline" in words or any(w.startswith("byline") for w in words)
+        is_byline = (
+            el.tag == "byline" or "byline" in words or any(w.startswith("byline") for w in words)
+        )
         author_link = el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or ""))
         if (
             not (is_byline or words & _BYLINE_WORDS or str(el.get("rel") or "") == "author")
@@ -217,6 +221,8 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         # (a picture's byline is its credit: "<figure>… <span class=byline-image>(AP Foto/…)")
         if has_ancestor(el, _NOT_THE_ARTICLES) or inside_related(el, h1):
             continue
+        if words & _CREDIT_WORDS:
+            continue  # a picture's licence: "<span class=media-license-author>zvg</span>"
         if in_comments(el):
             continue
         raw = _byline_text(el)
@@ -549,7 +555,7 @@ def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
     for el in order[max(0, at - 40) : at + 40]:
         if el.tag not in ("div", "span", "small", "p", "li") or len(el) > 8:
             continue  # (a line holds a few elements at most: no need to read a container)
-        if len(text := text_of(el)) > 80:
+        if len(text := text_of(el)) > 80 or _holds_breadcrumbs(el):
             continue
         # (lines broken by <br>, not rows of blocks: a tag's box and a date's are no byline)
         boxed = any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in el)
@@ -575,6 +581,14 @@ def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
         ):
             return name
     return None
+
+
+def _holds_breadcrumbs(el: Element) -> bool:
+    """Whether a breadcrumb trail is, or is inside, the element: its sections beside the
+    day ("Auto › Thema | 05. November 2021") name no author."""
+    return any(
+        word.startswith("breadcrumb") for node in el.iter() for word in class_words(node)
+    ) or bool(el.xpath(".//*[contains(@itemtype, 'BreadcrumbList')]"))
 
 
 # A paragraph set in bold or italics as a whole: "**Jane Roe**", "*Jane Roe*"
@@ -630,6 +644,46 @@ def _without_addresses(guessed: str | None, meta: Meta) -> str | None:
     }
     names = [part for part in guessed.split(";") if compact_key(part) not in addresses]
     return ";".join(names) or None
+
+
+def _label_rejoined(guessed: str | None) -> str | None:
+    """trafilatura's reading with a label it split off at a slash joined again: "Autor; In
+    Jane Roe" is "Autor/In Jane Roe", and so Jane Roe."""
+    parts = (guessed or "").split(";")
+    if len(parts) > 1 and BY_RE.fullmatch(f"{parts[0].strip()} "):
+        return ";".join([f"{parts[0].strip()}/{parts[1].strip()}", *parts[2:]])
+    return guessed
+
+
+def _shown_aside_only(root: Element, guessed: str, meta: Meta) -> bool:
+    """Whether the page shows trafilatura's author names only in its comments or in a
+    picture's credit: a reader's name or a photographer's, not the author's. (A name a meta
+    tag declares is the author's wherever it shows: a blogger answering in the comments.)"""
+    declared = {compact_key(value) for value in meta.all(*_AUTHOR_META)}
+    found = False
+    for name in filter(None, (part.strip() for part in guessed.split(";"))):
+        if compact_key(name) in declared:
+            return False
+        for node in root.xpath("//body//text()[contains(., $name)]", name=name):
+            holder = node.getparent()
+            if holder is None or holder.tag in SKIP_TEXT_TAGS:
+                continue
+            if node.is_tail:
+                holder = holder.getparent()
+            if holder is None or not _aside(holder):
+                return False
+            found = True
+    return found
+
+
+def _aside(el: Element) -> bool:
+    """Whether the element is, or is inside, a comment or a picture's credit."""
+    return (
+        in_comments(el)
+        or el.tag in ("figure", "figcaption")
+        or has_ancestor(el, {"figure", "figcaption"})
+        or any(_CREDIT_WORDS.intersection(class_words(node)) for node in (el, *el.iterancestors()))
+    )
 
 
 # How far (in elements, document order) from the headline a byline in the text may be: a
@@ -703,11 +757,12 @@ def find_people(
             compact_key(c) for c in creators
         }:
             authors = creators
-    unaddressed = _without_addresses(guessed, meta)
+    unaddressed = _without_addresses(_label_rejoined(guessed), meta)
     if (
         not authors
         and guessed
         and unaddressed
+        and not _shown_aside_only(root, unaddressed, meta)
         and not is_site_name(guessed, site_keys)
         and not is_address(guessed)
         # trafilatura splits "Mike Blake/Reuters files" at the slash
@@ -758,7 +813,26 @@ def find_people(
         authors = [spelled]
     if authors and not _shown_on_page(root, authors, byline):
         return _shown_instead(root, site_keys)
+    if not authors and (own := _site_as_author(root, site_keys)):
+        return [own], own
     return authors, byline
+
+
+def _site_as_author(root: Element, site_keys: set[str]) -> str | None:
+    """The site's own name where the article's author card gives it (an hCard "author
+    vcard" with its "fn", a rel="author" link): a personal blog signs with its own name."""
+    for el in root.xpath('//*[@rel="author" or contains(@class, "fn")]'):
+        words = set(class_words(el))
+        if el.get("rel") != "author" and not (
+            "fn" in words and any("author" in class_words(a) for a in (el, *el.iterancestors()))
+        ):
+            continue
+        if has_ancestor(el, _NOT_THE_ARTICLES) or in_comments(el) or inside_related(el):
+            continue
+        text = text_of(el)
+        if text and compact_key(text) in site_keys:
+            return text
+    return None
 
 
 # What follows a byline's names on the page without being part of them: share buttons and
