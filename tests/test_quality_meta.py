@@ -285,6 +285,9 @@ def test_a_box_headed_author_names_the_author_below_a_long_article() -> None:
 def test_a_name_alone_in_bold_at_the_end_signs_the_article() -> None:
     signed = story(byline="").replace("</article>", "<p><strong>Jane Roe</strong></p></article>")
     assert story_article(signed).authors == ("Jane Roe",)
+    # a name on a line of its own over the day it was signed, as a letter is signed
+    dated = story(byline="").replace("</article>", "<p>Benni<br>10. September 2017</p></article>")
+    assert story_article(dated).authors == ("Benni",)
     # A closing line in bold that is no name signs nothing
     closing = story().replace(
         "</article>", "<p><strong>Weitere Informationen:</strong></p></article>"
@@ -362,6 +365,9 @@ def test_a_name_the_page_never_shows_is_no_author() -> None:
     [
         ("<small>04.02.2022 | 13:10 Uhr | Jane Roe</small>", ("Jane Roe",)),
         ('<div class="field">25.10.2022 - Jane Roe</div>', ("Jane Roe",)),
+        # the day, then "von" and the name, which may then be one word
+        ("<span>06.11.2023 13:30 von Olga</span>", ("Olga",)),
+        ("<span>06.11.2023 13:30 | Olga</span>", ()),
         # a place, a label in capitals, a line without a day: no byline
         ("<small>04.02.2022 | Hamburg</small>", ()),
         ("<span>04. November 2021 | PAID CONTENT</span>", ()),

@@ -560,9 +560,10 @@ def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
         # (lines broken by <br>, not rows of blocks: a tag's box and a date's are no byline)
         boxed = any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in el)
         lines = [text] if boxed else text_lines(el).split("\n")
-        segments = [
-            seg.strip() for line in lines for seg in _BYLINE_SPLIT_RE.split(line) if seg.strip()
-        ]
+        split = [_dated_by(seg.strip()) for line in lines for seg in _BYLINE_SPLIT_RE.split(line)]
+        segments = [part for parts in split for part in parts if part]
+        # (a name the line introduces with "by" may be one word: "06.11.2023 von Olga")
+        introduced = {parts[1] for parts in split if len(parts) == 2}
         dates = [seg for seg in segments if is_dateline(match_key(seg))]
         rest = [seg for seg in segments if not is_dateline(match_key(seg))]
         if not rest or not any(parse_text_date(seg) for seg in dates):
@@ -574,13 +575,25 @@ def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
         if name in linked or any(seg not in linked for seg in rest[1:]):
             continue
         if (
-            _PLAIN_NAME_RE.fullmatch(name)
+            (_PLAIN_NAME_RE.fullmatch(name) or (name in introduced and " " not in name))
             and all(word[0].isupper() for word in name.split())
             and not name.isupper()
             and len(clean_authors([name], site_keys)) == 1
         ):
             return name
     return None
+
+
+def _dated_by(segment: str) -> tuple[str, ...]:
+    """A segment that gives the day and then the name, as its day and its name: "06.11.2023
+    13:30 von Jane Roe" is ("06.11.2023 13:30", "Jane Roe")."""
+    m = _DATED_BY_RE.fullmatch(segment)
+    if m and is_dateline(match_key(m[1])) and parse_text_date(m[1]):
+        return m[1], m[2]
+    return (segment,)
+
+
+_DATED_BY_RE = re.compile(r"(.+?)\s+(?:by|von|par|por|door)\s+(\S.*)", re.IGNORECASE)
 
 
 def _holds_breadcrumbs(el: Element) -> bool:
@@ -597,12 +610,18 @@ _EMPHASISED_RE = re.compile(r"(\*\*?|_)([^*_]+)\1")
 
 def _signature(closing: str | None, site_keys: set[str]) -> str | None:
     """The name that signs the article: its last paragraph holds one person's name and nothing
-    else, set apart in bold or italics ("**Jane Roe**")."""
-    if not closing or not (m := _EMPHASISED_RE.fullmatch(closing.strip())):
+    else, set apart in bold or italics ("**Jane Roe**"), or the name on a line of its own
+    over the day it was signed ("Jane<br>10. September 2017"), as a letter is signed."""
+    lines = [line.strip() for line in (closing or "").split("\n") if line.strip()]
+    if len(lines) == 2 and is_dateline(match_key(lines[1])) and parse_text_date(lines[1]):
+        name = lines[0]
+        dated = re.fullmatch(r"[^\W\d_][\w'’-]*", name) is not None  # one name: "Jane"
+    elif len(lines) == 1 and (m := _EMPHASISED_RE.fullmatch(lines[0])):
+        name, dated = m[2].strip(), False
+    else:
         return None
-    name = m[2].strip()
     if (
-        _PLAIN_NAME_RE.fullmatch(name)
+        (_PLAIN_NAME_RE.fullmatch(name) or dated)
         and all(word[0].isupper() for word in name.split())
         and not name.isupper()
         and clean_authors([name], site_keys) == [name]
