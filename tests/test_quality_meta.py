@@ -187,6 +187,10 @@ def test_a_blog_signed_with_its_own_name_in_its_author_card_is_by_that_name() ->
     html = story(head=head, byline=card)
     article = story_article(html, "https://nebelblog.example/2020/01/24/fog")
     assert article.authors == ("Nebelblog",)
+    # so does a link to the site's author page for its own name
+    linked = '<p class="meta">By <a href="/author/redaktion/">Nebelblog</a></p>'
+    linked_page = story(head=head, byline=linked)
+    assert story_article(linked_page, "https://nebelblog.example/a").authors == ("Nebelblog",)
     # the site's name in a plain byline is still no author
     plain = story(head=head, byline="<p class='byline'>By Nebelblog</p>")
     assert story_article(plain, "https://nebelblog.example/2020/01/24/fog").authors == ()

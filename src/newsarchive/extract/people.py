@@ -839,11 +839,16 @@ def find_people(
 
 def _site_as_author(root: Element, site_keys: set[str]) -> str | None:
     """The site's own name where the article's author card gives it (an hCard "author
-    vcard" with its "fn", a rel="author" link): a personal blog signs with its own name."""
-    for el in root.xpath('//*[@rel="author" or contains(@class, "fn")]'):
+    vcard" with its "fn", a rel="author" link, a link to the site's author page for it): a
+    personal blog or a newsroom signs with its own name."""
+    for el in root.xpath('//*[@rel="author" or contains(@class, "fn") or @href]'):
         words = set(class_words(el))
-        if el.get("rel") != "author" and not (
-            "fn" in words and any("author" in class_words(a) for a in (el, *el.iterancestors()))
+        if (
+            el.get("rel") != "author"
+            and not (el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or "")))
+            and not (
+                "fn" in words and any("author" in class_words(a) for a in (el, *el.iterancestors()))
+            )
         ):
             continue
         if has_ancestor(el, _NOT_THE_ARTICLES) or in_comments(el) or inside_related(el):
