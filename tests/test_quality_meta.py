@@ -1047,6 +1047,13 @@ def test_a_bylines_text_for_screen_readers_only_is_no_part_of_it() -> None:
         ("By Jane Roe for AFP", "Jane Roe for AFP"),
         ("By Jane Roe and John Doe USA TODAY", "Jane Roe and John Doe USA TODAY"),
         ("Von Jane Roe, dpa <a href='#comments'>Kommentare</a>", "Jane Roe, dpa"),
+        # an address, links to write to the author or to their accounts, a label of the date
+        ("By Jane Roe jroe@courier.example", "Jane Roe"),
+        (
+            "By Jane Roe <a href='https://twitter.com/j'>Twitter Account von Jane Roe</a>",
+            "Jane Roe",
+        ),
+        ("Autor: Jane Roe Data: 28-04-2021, 09:29", "Jane Roe"),
         # the boxes of a name and of its outlet, which the site's style sheet sets apart
         (
             "By <span>Jane Roe</span><span>The Associated Press</span>",
@@ -1057,6 +1064,19 @@ def test_a_bylines_text_for_screen_readers_only_is_no_part_of_it() -> None:
 def test_the_byline_leaves_out_what_trails_the_names(shown: str, byline: str) -> None:
     article = story_article(story(byline=f'<div class="byline">{shown}</div>'))
     assert article.byline == byline
+
+
+def test_the_byline_leaves_out_an_author_box_s_heading_and_its_e_mail_link() -> None:
+    declared = '<meta name="author" content="Jane Roe">'
+    box = (
+        '<div class="author-byline">About The Author Jane Roe '
+        "<a href='mailto:jroe@courier.example'>Email Jane Roe</a></div>"
+    )
+    assert story_article(story(head=declared, byline=box)).byline == "Jane Roe"
+    # a question is no byline: the names stand instead
+    asked = '<div class="byline">Love this article? Shout Jane Roe a coffee</div>'
+    article = story_article(story(head=declared, byline=asked))
+    assert (article.authors, article.byline) == (("Jane Roe",), None)
 
 
 def test_the_byline_leaves_out_a_sections_name_before_it() -> None:

@@ -36,6 +36,7 @@ _NAME_TAIL_RE = re.compile(
     r"\s+\d+\s*min(?:ute)?s? read\b.*$|"
     r"\s+(?:stand|updated|aktualisiert|published|veröffentlicht|autor|autorin|author)\s*:?$|"
     r"\s+(?:filed under|posted in|abgelegt unter)\b.*$|"
+    r"\s+(?:data|datum|date|fecha)\s*:.*$|"  # the label of the date after it: "Data: 28-04-2021"
     # what is left of a date after it: "CBS News February" (no month a name may end with)
     r"\s+(?:january|february|september|october|november|december|januar|februar|märz|oktober|"
     r"dezember)$|"
