@@ -1106,3 +1106,9 @@ def test_a_pictures_byline_is_its_credit_not_the_articles() -> None:
     )
     article = story_article(story(byline=picture))
     assert (article.authors, article.byline) == (("AP",), "AP")
+
+
+def test_a_title_keeps_no_separator_dangling_at_its_end() -> None:
+    # (the site's name after the separator was empty: "<title>Harbour news - </title>")
+    html = story(h1="", title=f"{HEADLINE} - ")
+    assert story_article(html).title == HEADLINE

@@ -277,8 +277,8 @@ def find_title(
     )
     declared_titles.insert(2 if repeated else 4, guessed)
     if marked := _marked_headline(root, declared_titles[:2]):
-        return marked
-    return choose_title(
+        return _DANGLING_RE.sub("", marked)
+    chosen = choose_title(
         declared_titles,
         headlines,
         site.keys | logos,  # a title that is the logo's name is no headline
@@ -289,6 +289,12 @@ def find_title(
         meta.all("description", "og:description", "twitter:description"),
         _self_linked_headings(root, [a for a in addresses if a]),
     )
+    return _DANGLING_RE.sub("", chosen) or chosen
+
+
+# A separator left at either end of a title when the site's name beside it was taken away
+# ("National Rail Enquiries -"): no headline starts or ends with one.
+_DANGLING_RE = re.compile(r"^\s*[-–—|·•:]+\s+|\s+[-–—|·•:]+\s*$")
 
 
 def _self_linked_headings(root: Element, addresses: list[str]) -> list[str]:
