@@ -1885,3 +1885,27 @@ def test_a_copyright_line_naming_the_author_stays_in_the_text() -> None:
     article = extracted(body)
     assert article.byline == "Jane Roe"
     assert "© Jane Roe" in article.body.split("\n\n")
+
+
+def test_a_breadcrumb_trail_trafilatura_kept_as_an_ordered_list_is_dropped() -> None:
+    """The numbers Markdown gives an ordered list's items are no text of the page: the list
+    of a <nav>'s links is still the navigation's."""
+    from newsarchive.extract.blocks import MdBlock
+    from newsarchive.extract.dom import parse_html
+    from newsarchive.extract.repair import _drop_widget_blocks
+    from newsarchive.extract.text import match_key
+
+    root = parse_html(
+        "<html><body><nav class='breadcrumbs'><ol><li><a href='/'>Startseite</a></li>"
+        "<li><a href='/rezepte/'>Rezepte</a></li><li><a href='/kuchen/'>Kuchen</a></li></ol>"
+        "</nav><article><p>Der cremigste Kuchen, den ich kenne.</p><ol><li>Mehl sieben.</li>"
+        "<li>Butter schmelzen.</li></ol></article></body></html>",
+        "test",
+    )
+    crumbs = "1. [Startseite](https://courier.example/)\n2.\n[Rezepte](https://courier.example/r/)\n3. [Kuchen](/k)"
+    steps = "1. Mehl sieben.\n2. Butter schmelzen."
+    text = "Der cremigste Kuchen, den ich kenne."
+    blocks = [MdBlock("list", md, match_key(md)) for md in (crumbs, steps)]
+    blocks.append(MdBlock("p", text, match_key(text)))
+    kept = _drop_widget_blocks(blocks, root)
+    assert [b.md for b in kept] == [steps, text]

@@ -597,13 +597,25 @@ def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
         return [
             b
             for b in blocks
-            if not b.key or not contains(inside, b.key) or contains(outside_key, b.key)
+            if not (key := _shown_key(b)) or not contains(inside, key) or contains(outside_key, key)
         ]
 
     kept = drop([" ".join(parts["nav"]), " ".join(parts["widget"])])
     if sum(len(b.key) for b in kept) < 0.5 * sum(len(b.key) for b in blocks):
         kept = drop([" ".join(parts["nav"])])
     return kept
+
+
+# The numbers Markdown gives an ordered list's items ("1. "): an <ol> shows them, but not
+# as text of the page
+_LIST_NUMBER_RE = re.compile(r"(?m)^[ \t]*\d{1,9}\\?[.)](?:[ \t]+|$)")
+
+
+def _shown_key(block: MdBlock) -> str:
+    """The block's comparison key, an ordered list's without its items' numbers."""
+    if block.tag == "list" and _LIST_NUMBER_RE.match(block.md):
+        return match_key(_LIST_NUMBER_RE.sub("", block.md))
+    return block.key
 
 
 def header_shown(
