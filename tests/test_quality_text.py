@@ -1902,7 +1902,7 @@ def test_a_breadcrumb_trail_trafilatura_kept_as_an_ordered_list_is_dropped() -> 
         "<li>Butter schmelzen.</li></ol></article></body></html>",
         "test",
     )
-    crumbs = "1. [Startseite](https://courier.example/)\n2.\n[Rezepte](https://courier.example/r/)\n3. [Kuchen](/k)"
+    crumbs = "1. [Startseite](https://courier.example/)\n2.\n[Rezepte](/rezepte/)\n3. [Kuchen](/k)"
     steps = "1. Mehl sieben.\n2. Butter schmelzen."
     text = "Der cremigste Kuchen, den ich kenne."
     blocks = [MdBlock("list", md, match_key(md)) for md in (crumbs, steps)]
