@@ -1909,3 +1909,28 @@ def test_a_breadcrumb_trail_trafilatura_kept_as_an_ordered_list_is_dropped() -> 
     blocks.append(MdBlock("p", text, match_key(text)))
     kept = _drop_widget_blocks(blocks, root)
     assert [b.md for b in kept] == [steps, text]
+
+
+def test_a_heading_that_ends_the_text_over_links_left_out_is_dropped() -> None:
+    """A "More stories" heading whose list of links was left out as another's heads nothing
+    in the stored text; a credit or a heading over the article's own text stays."""
+    from newsarchive.extract.dom import parse_html
+    from newsarchive.extract.repair import _without_closing_headings
+
+    root = parse_html(
+        "<html><body><article><p>The cranes return in spring.</p>"
+        "<p class='credit'>Reporting by Jane Roe</p><ul><li><a href='/t'>Tip us</a></li></ul>"
+        "<h3>Harbour history</h3><p>The docks opened in 1880.</p></article>"
+        "<div class='heading-h3'>More Courier Stories</div><ul><li><a href='/a'>Ferry fares "
+        "rise again</a></li><li><a href='/b'>A new bridge for the bay</a></li></ul>"
+        "</body></html>",
+        "test",
+    )
+    text = "The cranes return in spring."
+    more = "More Courier Stories"
+    assert _without_closing_headings(f"{text}\n\n{more}", root) == text
+    assert _without_closing_headings(f"{text}\n\n## {more}", root) == text
+    credit = f"{text}\n\nReporting by Jane Roe"
+    assert _without_closing_headings(credit, root) == credit
+    history = f"{text}\n\nHarbour history"
+    assert _without_closing_headings(history, root) == history
