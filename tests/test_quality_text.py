@@ -1921,8 +1921,9 @@ def test_a_heading_that_ends_the_text_over_links_left_out_is_dropped() -> None:
         "<html><body><article><p>The cranes return in spring.</p>"
         "<p class='credit'>Reporting by Jane Roe</p><ul><li><a href='/t'>Tip us</a></li></ul>"
         "<h3>Harbour history</h3><p>The docks opened in 1880.</p></article>"
-        "<div class='heading-h3'>More Courier Stories</div><ul><li><a href='/a'>Ferry fares "
-        "rise again</a></li><li><a href='/b'>A new bridge for the bay</a></li></ul>"
+        "<div class='heading-h3'>More Courier Stories</div><ul><li>Ferry fares rise again "
+        "over the winter, <a href='/a'>says the board</a></li><li>A new bridge for the bay "
+        "is planned, <a href='/b'>with tolls</a></li></ul>"
         "</body></html>",
         "test",
     )

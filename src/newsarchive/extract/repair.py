@@ -822,7 +822,11 @@ def _heads_links_left_out(root: Element, text: str, body_key: str) -> bool:
             continue
         shown = text_of(box)
         linked = sum(len(text_of(a)) for a in box.iter("a"))
-        if linked >= 0.5 * len(shown) and not contains(body_key, match_key(shown)):
+        items = list(box.iter("li"))
+        links = linked >= 0.5 * len(shown) or (  # (or a list whose every item holds one)
+            bool(items) and all(item.find(".//a") is not None for item in items)
+        )
+        if links and not contains(body_key, match_key(shown)):
             return True
     return False
 
