@@ -1915,7 +1915,7 @@ def test_a_heading_that_ends_the_text_over_links_left_out_is_dropped() -> None:
     """A "More stories" heading whose list of links was left out as another's heads nothing
     in the stored text; a credit or a heading over the article's own text stays."""
     from newsarchive.extract.dom import parse_html
-    from newsarchive.extract.repair import _without_closing_headings
+    from newsarchive.extract.furniture import without_closing_headings
 
     root = parse_html(
         "<html><body><article><p>The cranes return in spring.</p>"
@@ -1929,9 +1929,9 @@ def test_a_heading_that_ends_the_text_over_links_left_out_is_dropped() -> None:
     )
     text = "The cranes return in spring."
     more = "More Courier Stories"
-    assert _without_closing_headings(f"{text}\n\n{more}", root) == text
-    assert _without_closing_headings(f"{text}\n\n## {more}", root) == text
+    assert without_closing_headings(f"{text}\n\n{more}", root) == text
+    assert without_closing_headings(f"{text}\n\n## {more}", root) == text
     credit = f"{text}\n\nReporting by Jane Roe"
-    assert _without_closing_headings(credit, root) == credit
+    assert without_closing_headings(credit, root) == credit
     history = f"{text}\n\nHarbour history"
-    assert _without_closing_headings(history, root) == history
+    assert without_closing_headings(history, root) == history

@@ -1,7 +1,8 @@
 """Blocks that are the site's furniture or send the reader elsewhere, wherever they stand:
 link lists, gallery counters, share and app prompts, newsletter boxes, tag lines, tables of
 thumbnails; and what follows the article: its author's bio (`without_bio`), a run of links to
-the site's other pages. `without_furniture` is the last step of the body.
+the site's other pages; a heading left to end the text over a list of links left out
+(`without_closing_headings`). `without_furniture` is the last step of the body.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
-from newsarchive.extract.text import MD_LINK_RE, clean, match_key
+from newsarchive.extract.dom import Element, class_words, text_of
+from newsarchive.extract.text import MD_LINK_RE, clean, contains, match_key
 
 # Lines that are the site's furniture wherever they appear: gallery counters, "more" toggles,
 # share and app prompts, reprint and error notices, advertisements' labels. (Copyright lines
@@ -486,3 +488,55 @@ def _without_author_section(blocks: list[str]) -> list[str]:
                 end += 1
             return blocks[:at] + blocks[end:]
     return blocks
+
+
+def without_closing_headings(body: str, root: Element) -> str:
+    """`body` without the headings that end it over a list of links it left out as another's
+    ("More Great WIRED Stories", "Mehr zum Thema", "Sponsored"): a heading with nothing of
+    the article after it."""
+    paragraphs = body.split("\n\n")
+    while len(paragraphs) > 1 and "\n" not in (last := paragraphs[-1].strip()):
+        text = re.sub(r"^#{1,6} ", "", last)
+        if (
+            len(text) > 80
+            or text[-1:] in '.!?:;…"“”»)'
+            or not _heads_links_left_out(root, text, match_key(body))
+        ):
+            break
+        paragraphs.pop()
+    return "\n\n".join(paragraphs)
+
+
+def _is_heading(el: Element) -> bool:
+    """Whether the page marks `el` as a heading: its tag, its role or its class."""
+    if el.tag in ("h2", "h3", "h4", "h5", "h6") or el.get("role") == "heading":
+        return True
+    return any(word in ("heading", "headline", "title") for word in class_words(el))
+
+
+def _heads_links_left_out(root: Element, text: str, body_key: str) -> bool:
+    """Whether a heading of the page that says `text` (an <h3>, a "heading-h3" box) stands
+    over a box of links (the next element with text) whose text the stored body does not
+    hold."""
+    key = match_key(text)
+    for node in root.xpath("//body//text()[normalize-space(.) = $text]", text=text):
+        heading = node.getparent()
+        if heading is None or node.is_tail:
+            continue
+        # (the heading is the widest element that says nothing else)
+        while (up := heading.getparent()) is not None and match_key(text_of(up)) == key:
+            heading = up
+        if not any(_is_heading(el) for el in (heading, *heading.iterdescendants())):
+            continue  # a credit, a signature, a copyright line: the article's own
+        box = next((el for el in heading.itersiblings() if text_of(el).strip()), None)
+        if box is None:
+            continue
+        shown = text_of(box)
+        linked = sum(len(text_of(a)) for a in box.iter("a"))
+        items = list(box.iter("li"))
+        links = linked >= 0.5 * len(shown) or (  # (or a list whose every item holds one)
+            bool(items) and all(item.find(".//a") is not None for item in items)
+        )
+        if links and not contains(body_key, match_key(shown)):
+            return True
+    return False
