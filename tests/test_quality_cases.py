@@ -533,6 +533,8 @@ def test_an_h1_in_a_box_that_looks_like_a_widget_is_the_headline_when_declared()
         "material are governed by our Subscriber Agreement and by copyright law. For "
         "non-personal use or to order multiple copies, please contact Courier Reprints at "
         "1-800-555-0100 or visit reprints.courier.example.",
+        "**Already a subscriber -** [Log in here](https://courier.example/login)",
+        "[\nSave the recipe](https://courier.example/benutzer/einloggen?ref=abc)",
     ],
     ids=[
         "teaser-list",
@@ -543,6 +545,8 @@ def test_an_h1_in_a_box_that_looks_like_a_widget_is_the_headline_when_declared()
         "comments",
         "reading",
         "reprints",
+        "login",
+        "login-button",
     ],
 )
 def test_promotion_and_furniture_blocks_are_dropped(block: str) -> None:

@@ -56,6 +56,12 @@ _META_LABEL_RE = re.compile(
 )
 # How to reach the reporter: "Have a tip? Jane Doe may be reached at jdoe@example.com."
 _REACH_RE = re.compile(r"(?i)\b(?:have a (?:news )?tip\b|(?:may|can) be reached (?:at|by)\b)")
+# A link to the site's login or sign-up page
+_LOGIN_LINK_RE = re.compile(
+    r"\]\([^)\s]*[/?&=_.-](?:login|log-in|signin|sign-in|einloggen|anmelden|register|"
+    r"registrieren|logar|entrar|connexion)\b[^)]*\)",
+    re.IGNORECASE,
+)
 # A list item, or a line, that is one link and nothing else.
 _LINK_ITEM_RE = re.compile(r"^(?:[-*]\s+)?(?:\*\*)?(?:<u>)?\[[^\]]+\]\([^)]*\)(?:</u>)?(?:\*\*)?$")
 
@@ -85,6 +91,8 @@ def is_furniture(md: str, article_url: str) -> bool:
         return True
     if len(plain) <= 400 and _REPRINT_RE.match(plain):
         return True
+    if len(plain) <= 60 and _LOGIN_LINK_RE.search(stripped):
+        return True  # "Log ind her", "Rezept speichern": a button to the login page
     if article_url and plain.replace(article_url, "").strip(" |") == "":
         return True
     lines = [line.strip() for line in stripped.split("\n") if line.strip()]
