@@ -191,6 +191,10 @@ def test_a_blog_signed_with_its_own_name_in_its_author_card_is_by_that_name() ->
     linked = '<p class="meta">By <a href="/author/redaktion/">Nebelblog</a></p>'
     linked_page = story(head=head, byline=linked)
     assert story_article(linked_page, "https://nebelblog.example/a").authors == ("Nebelblog",)
+    # and so does a link marked as the author's
+    marked = '<p>By <span class="post-author"><a href="/p/1">Nebelblog</a></span></p>'
+    marked_page = story(head=head, byline=marked)
+    assert story_article(marked_page, "https://nebelblog.example/a").authors == ("Nebelblog",)
     # the site's name in a plain byline is still no author
     plain = story(head=head, byline="<p class='byline'>By Nebelblog</p>")
     assert story_article(plain, "https://nebelblog.example/2020/01/24/fog").authors == ()
@@ -1112,3 +1116,12 @@ def test_a_title_keeps_no_separator_dangling_at_its_end() -> None:
     # (the site's name after the separator was empty: "<title>Harbour news - </title>")
     html = story(h1="", title=f"{HEADLINE} - ")
     assert story_article(html).title == HEADLINE
+
+
+def test_the_sites_name_reworded_or_split_by_trafilatura_is_no_author() -> None:
+    head = (
+        '<meta property="og:site_name" content="Bundestagsfraktion Bündnis 90/Die Grünen">'
+        '<meta name="author" content="Bündnis 90/Die Grünen Bundestagsfraktion">'
+    )
+    html = story(head=head, after=footer_showing("Bündnis 90/Die Grünen Bundestagsfraktion"))
+    assert story_article(html, "https://www.gruene-bundestag.example/a").authors == ()

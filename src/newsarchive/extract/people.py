@@ -610,6 +610,19 @@ def _without_addresses(guessed: str | None, meta: Meta) -> str | None:
     return ";".join(names) or None
 
 
+def _site_name_reworded(guessed: str, site_keys: set[str]) -> bool:
+    """Whether trafilatura's reading is the site's name with its words in another order or
+    split ("Bündnis; Die Grünen Bundestagsfraktion" for "Bundestagsfraktion Bündnis 90/Die
+    Grünen"): every word in one of the site's names, and together most of it."""
+    words = [compact_key(word) for word in re.findall(r"[^\W\d_]{3,}", guessed)]
+    if len(words) < 3:
+        return False
+    return any(
+        all(word in site for word in words) and sum(map(len, words)) >= 0.6 * len(site)
+        for site in site_keys
+    )
+
+
 def _label_rejoined(guessed: str | None) -> str | None:
     """trafilatura's reading with a label it split off at a slash joined again: "Autor; In
     Jane Roe" is "Autor/In Jane Roe", and so Jane Roe."""
@@ -728,6 +741,7 @@ def find_people(
         and unaddressed
         and not _shown_aside_only(root, unaddressed, meta)
         and not is_site_name(guessed, site_keys)
+        and not _site_name_reworded(guessed, site_keys)
         and not is_address(guessed)
         # trafilatura splits "Mike Blake/Reuters files" at the slash
         and not PICTURE_CREDIT_RE.search(guessed.replace("; ", "/"))
@@ -791,6 +805,7 @@ def _site_as_author(root: Element, site_keys: set[str]) -> str | None:
         if (
             el.get("rel") != "author"
             and not (el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or "")))
+            and not (el.tag == "a" and _marked_as_author(el))
             and not (
                 "fn" in words and any("author" in class_words(a) for a in (el, *el.iterancestors()))
             )
@@ -802,6 +817,15 @@ def _site_as_author(root: Element, site_keys: set[str]) -> str | None:
         if text and compact_key(text) in site_keys:
             return text
     return None
+
+
+def _marked_as_author(el: Element) -> bool:
+    """Whether the element, or one around it, is marked as the author's ("post-author")."""
+    return any(
+        set(class_words(node)) & _BYLINE_WORDS
+        for node in (el, *el.iterancestors())
+        if node.tag not in ("body", "html")
+    )
 
 
 # What follows a byline's names on the page without being part of them: share buttons and
