@@ -92,6 +92,8 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         ("PETA-Team", ["PETA-Team"]),
         ("Autor*innen", []),
         ("Autor/in: Jane Roe", ["Jane Roe"]),
+        # the authors' team after their names
+        ("Jane Roe and John Doe - Harbour Safety team", ["Jane Roe", "John Doe"]),
         # a CMS's installing account, a picture handed out ("zur Verfügung gestellt"), a company
         ("wordpressadmin", []),
         ("zvg", []),
@@ -1125,3 +1127,17 @@ def test_the_sites_name_reworded_or_split_by_trafilatura_is_no_author() -> None:
     )
     html = story(head=head, after=footer_showing("Bündnis 90/Die Grünen Bundestagsfraktion"))
     assert story_article(html, "https://www.gruene-bundestag.example/a").authors == ()
+
+
+def test_a_posted_by_line_names_its_authors_before_their_team() -> None:
+    # (the blog's own name is all its author tag gives; the byline is a <noscript> copy)
+    head = (
+        '<meta property="og:site_name" content="Courier Security Blog">'
+        '<meta name="author" content="Courier Security Blog">'
+    )
+    line = (
+        '<noscript><span class="byline-author">Posted by Jane Roe, John Doe, Ann Lee and Raj '
+        "C Nair - Harbour Safety team</span></noscript>"
+    )
+    names = ("Jane Roe", "John Doe", "Ann Lee", "Raj C Nair")
+    assert byline_authors(line, head=head) == names

@@ -29,6 +29,9 @@ _ROLES_LABEL_RE = re.compile(
     r"illustrations?))*\s*:\s*",
     re.IGNORECASE,
 )
+# The authors' team after their names: "Jane Roe and John Doe - Chrome Safe Browsing team"
+_TEAM_AFTER = r"\s+[-–—]\s+[^,;]*\b(?:team|redaktion)$"
+TEAM_AFTER_RE = re.compile(_TEAM_AFTER, re.IGNORECASE)
 # What trails a name in bylines: "Jane Doe for AFP", "Jane Doe Foto: John Roe", reading times
 _NAME_TAIL_RE = re.compile(
     r"\s+(?:for|für|pour|para|foto|photo|bild|fotos|photos)\b.*$|"
@@ -36,6 +39,7 @@ _NAME_TAIL_RE = re.compile(
     r"\s+\d+\s*min(?:ute)?s? read\b.*$|"
     r"\s+(?:stand|updated|aktualisiert|published|veröffentlicht|autor|autorin|author)\s*:?$|"
     r"\s+(?:filed under|posted in|abgelegt unter)\b.*$|"
+    rf"{_TEAM_AFTER}|"
     r"\s+(?:data|datum|date|fecha)\s*:.*$|"  # the label of the date after it: "Data: 28-04-2021"
     # what is left of a date after it: "CBS News February" (no month a name may end with)
     r"\s+(?:january|february|september|october|november|december|januar|februar|märz|oktober|"

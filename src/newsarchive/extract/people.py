@@ -28,6 +28,7 @@ from newsarchive.extract.names import (
     MORE_BY_RE,
     PICTURE_CREDIT_RE,
     ROLE_AFTER_COMMA_RE,
+    TEAM_AFTER_RE,
     WRITTEN_AT_RE,
     clean_authors,
     is_address,
@@ -287,7 +288,11 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
         return False
     # (a role in parentheses or described after a comma is the byline's too: "Jane Roe
     # (Pressesprecherin)", "Jane Roe, Projektleiterin der HSS in Tunesien")
-    rest = compact_key(ROLE_AFTER_COMMA_RE.sub("", _ROLE_AFTER_RE.sub("", without_agency(text))))
+    rest = compact_key(
+        ROLE_AFTER_COMMA_RE.sub(
+            "", _ROLE_AFTER_RE.sub("", TEAM_AFTER_RE.sub("", without_agency(text)))
+        )
+    )
     for name in found:
         rest = rest.replace(compact_key(name), "", 1)
     return len(rest) <= 3 * (len(found) - 1)  # what is left: "and", "und", "et"
