@@ -1060,6 +1060,16 @@ def test_a_bylines_text_for_screen_readers_only_is_no_part_of_it() -> None:
             "Jane Roe",
         ),
         ("Autor: Jane Roe Data: 28-04-2021, 09:29", "Jane Roe"),
+        # the section's box and the count of comments beside the name, a WordPress category
+        (
+            "<div class='cb-author'>Jane Roe</div><div class='cb-category'>Werkstatt</div>"
+            "<div class='cb-comments'>120</div>",
+            "Jane Roe",
+        ),
+        (
+            "von <a href='/author/jroe/'>Jane Roe</a> in <a rel='category tag'>Gefühle</a>",
+            "Jane Roe",
+        ),
         # the boxes of a name and of its outlet, which the site's style sheet sets apart
         (
             "By <span>Jane Roe</span><span>The Associated Press</span>",

@@ -62,6 +62,10 @@ _BYLINE_SKIP_WORDS = frozenset(
         "twitter",
         "email",
         "icon",
+        # a section's name and the count of comments beside the name: "Stefanus Werkstatt 120"
+        "category",
+        "categories",
+        "comments",
     }
 )
 
@@ -87,6 +91,7 @@ def _byline_text(el: Element) -> str:
                 or child.tag in SKIP_TEXT_TAGS
                 or child.tag in ("time", "img", "figure")
                 or bool(_BYLINE_SKIP_WORDS.intersection(class_words(child)))
+                or "category" in str(child.get("rel") or "")  # rel="category tag"
                 or for_screen_readers(child)
             )
             # A date left out ends a segment: "am <time>14. Mai</time>, 15:40 Uhr" leaves
@@ -164,7 +169,7 @@ _PLACE_JOINS = frozenset("de do da del di of am an sur upon".split())
 _EDGE_DATE_WORDS_RE = re.compile(
     r"^(?:(?:updated|published|posted|last|modified|on|at|aktualisiert|stand|publiziert|"
     r"veröffentlicht|erschienen|publicado|actualizado|publié)\b\s*)+|"
-    r"(?:\s*\b(?:updated|published|posted|last|modified|on|at|am|um|stand|aktualisiert))+\s*:?$",
+    r"(?:\s*\b(?:updated|published|posted|last|modified|on|at|am|um|in|stand|aktualisiert))+\s*:?$",
     re.IGNORECASE,
 )
 # What is left of a date beside a <time> element: ", 15:40 Uhr", "at 9.30am"
