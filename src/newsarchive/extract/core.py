@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive.extract import engine
+from newsarchive.extract.bylines import tidy_byline
 from newsarchive.extract.dates import modified_date, published_date
 from newsarchive.extract.declarations import (
     categories,
@@ -34,7 +35,7 @@ from newsarchive.extract.dom import (
 )
 from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.images import find_lead_image, lazy_pictures
-from newsarchive.extract.people import find_people, tidy_byline
+from newsarchive.extract.people import find_people
 from newsarchive.extract.repair import article_body, header_shown
 from newsarchive.extract.text import first_of, match_key, without_controls
 from newsarchive.extract.titles import (
