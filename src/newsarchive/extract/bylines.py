@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from newsarchive.extract.datetext import parse_text_date
-from newsarchive.extract.names import clean_authors
+from newsarchive.extract.names import EMAIL_RE, clean_authors
 from newsarchive.extract.people import EDGE_DATE_WORDS_RE
 
 # What follows a byline's names on the page without being part of them: share buttons and
@@ -32,7 +32,7 @@ def tidy_byline(byline: str | None) -> str | None:
         # (a question is no byline: "Love this article? Shout Jane Roe a coffee"; the names
         # stand instead)
         return None if byline else byline
-    text = _DATE_LABEL_RE.sub("", _EMAIL_RE.sub(" ", byline))
+    text = _DATE_LABEL_RE.sub("", EMAIL_RE.sub(" ", byline))
     if (day := parse_text_date(text)) and day[1] > 0:
         text = text[: day[1]]
     text = _PROFILE_LINKS_RE.sub("", _ABOUT_RE.sub("", text))
@@ -42,7 +42,6 @@ def tidy_byline(byline: str | None) -> str | None:
     return text if clean_authors([text]) else byline
 
 
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # The label of the date the byline goes on to: "www.courier.example Data: 28-04-2021"
 _DATE_LABEL_RE = re.compile(r"\s+(?:data|datum|date|fecha)\s*:.*$", re.IGNORECASE)
 # An author box's heading: "About The Author Jane Roe"

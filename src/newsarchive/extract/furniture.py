@@ -503,13 +503,13 @@ def without_closing_headings(body: str, root: Element) -> str:
     ("More Great WIRED Stories", "Mehr zum Thema", "Sponsored"): a heading with nothing of
     the article after it."""
     paragraphs = body.split("\n\n")
+    body_key: str | None = None  # (read only for a last line that may be a heading)
     while len(paragraphs) > 1 and "\n" not in (last := paragraphs[-1].strip()):
         text = re.sub(r"^#{1,6} ", "", last)
-        if (
-            len(text) > 80
-            or text[-1:] in '.!?:;…"“”»)'
-            or not _heads_links_left_out(root, text, match_key(body))
-        ):
+        if len(text) > 80 or text[-1:] in '.!?:;…"“”»)':
+            break
+        body_key = body_key or match_key(body)
+        if not _heads_links_left_out(root, text, body_key):
             break
         paragraphs.pop()
     return "\n\n".join(paragraphs)

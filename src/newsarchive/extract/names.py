@@ -230,7 +230,8 @@ PICTURE_CREDIT_RE = re.compile(
 )
 # An e-mail address or a social-media handle after a name ("Jane Roe jroe@courier.example",
 # "Jane Roe @janeroe"): contact details, not part of the name.
-_CONTACT_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+")
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_CONTACT_RE = re.compile(rf"{EMAIL_RE.pattern}|@\w+")
 # The "@" of an address written to fool harvesters: "jroe[at]courier.example"
 WRITTEN_AT_RE = re.compile(r"(?<=\w)\s*[\[(]at[\])]\s*(?=\w)", re.IGNORECASE)
 # A host name or an e-mail address: "courier.example", "http://roe.example/"

@@ -808,23 +808,18 @@ def find_people(
 
 def _site_as_author(root: Element, site_keys: set[str]) -> str | None:
     """The site's own name where the article's author card gives it (an hCard "author
-    vcard" with its "fn", a rel="author" link, a link to the site's author page for it): a
-    personal blog or a newsroom signs with its own name."""
+    vcard" with its "fn", a rel="author" link, a link to the site's author page for it or
+    one marked as the author's): a personal blog or a newsroom signs with its own name."""
     for el in root.xpath('//*[@rel="author" or contains(@class, "fn") or @href]'):
-        words = set(class_words(el))
-        if (
-            el.get("rel") != "author"
-            and not (el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or "")))
-            and not (el.tag == "a" and _marked_as_author(el))
-            and not (
-                "fn" in words and any("author" in class_words(a) for a in (el, *el.iterancestors()))
-            )
-        ):
-            continue
-        if has_ancestor(el, _NOT_THE_ARTICLES) or in_comments(el) or inside_related(el):
-            continue
         text = text_of(el)
-        if text and compact_key(text) in site_keys:
+        if not text or compact_key(text) not in site_keys:
+            continue  # (asked first: most links name no site)
+        card = el.get("rel") == "author" or (
+            el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or ""))
+        )
+        if not card and not ((el.tag == "a" or "fn" in class_words(el)) and _marked_as_author(el)):
+            continue
+        if not (has_ancestor(el, _NOT_THE_ARTICLES) or in_comments(el) or inside_related(el)):
             return text
     return None
 

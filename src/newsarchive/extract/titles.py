@@ -277,7 +277,7 @@ def find_title(
     )
     declared_titles.insert(2 if repeated else 4, guessed)
     if marked := _marked_headline(root, declared_titles[:2]):
-        return _DANGLING_RE.sub("", marked)
+        return _undangled(marked)
     chosen = choose_title(
         declared_titles,
         headlines,
@@ -289,11 +289,15 @@ def find_title(
         meta.all("description", "og:description", "twitter:description"),
         _self_linked_headings(root, [a for a in addresses if a]),
     )
-    return _DANGLING_RE.sub("", chosen) or chosen
+    return _undangled(chosen)
 
 
-# A separator left at either end of a title when the site's name beside it was taken away
-# ("National Rail Enquiries -"): no headline starts or ends with one.
+def _undangled(title: str) -> str:
+    """`title` without a separator left at either end when the site's name beside it was
+    taken away ("National Rail Enquiries -"): no headline starts or ends with one."""
+    return _DANGLING_RE.sub("", title) or title
+
+
 _DANGLING_RE = re.compile(r"^\s*[-–—|·•:]+\s+|\s+[-–—|·•:]+\s*$")
 
 
