@@ -467,3 +467,18 @@ MORE_BY_RE = re.compile(
     r"(?:articles|stories|posts|news|artikel|beiträge|texte)\b.*$",
     re.I,
 )
+
+
+# Class words of an element that holds a byline or the author's name ("post-author")
+BYLINE_WORDS = frozenset(
+    "byline author authors writer contributor creator autor autoren autorin autorenzeile "
+    "verfasser auteur autore".split()
+)
+# A link to the page of one of the site's authors: ".../author/jane-roe/", ".../autoren/..."
+AUTHOR_PAGE_RE = re.compile(
+    r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori)/[^/?#]+", re.I
+)
+# What parts a byline's segments: "Jane Roe | 14 May 2020", "Jane Roe - Cairo"
+BYLINE_SPLIT_RE = re.compile(r"\s*(?:\||·|•|\s-\s|\s–\s|\s—\s|\s»\s)\s*")
+# Where a byline-marked element is another's: the site's menus and footer, a form, a picture
+NOT_THE_ARTICLES = {"nav", "footer", "aside", "form", "figure", "figcaption"}

@@ -24,8 +24,12 @@ from newsarchive.extract.dom import (
 )
 from newsarchive.extract.names import (
     ADDRESS_RE,
+    AUTHOR_PAGE_RE,
     BY_RE,
+    BYLINE_SPLIT_RE,
+    BYLINE_WORDS,
     MORE_BY_RE,
+    NOT_THE_ARTICLES,
     PICTURE_CREDIT_RE,
     ROLE_AFTER_COMMA_RE,
     TEAM_AFTER_RE,
@@ -36,14 +40,11 @@ from newsarchive.extract.names import (
     joined_organisation,
     without_agency,
 )
+from newsarchive.extract.signatures import dated_name_line, signature, site_as_author
 from newsarchive.extract.text import clean, compact_key, match_key
 from newsarchive.extract.widgets import for_screen_readers, in_comments, inside_related
 from newsarchive.extract.wires import wire_credit
 
-_BYLINE_WORDS = frozenset(
-    "byline author authors writer contributor creator autor autoren autorin autorenzeile "
-    "verfasser auteur autore".split()
-)
 _BYLINE_SKIP_WORDS = frozenset(
     {
         "date",
@@ -70,12 +71,7 @@ _BYLINE_SKIP_WORDS = frozenset(
 )
 
 
-# A link to the page of one of the site's authors: ".../author/jane-roe/", ".../autoren/..."
-_AUTHOR_PAGE_RE = re.compile(
-    r"/(?:author|authors|autor|autoren|autorin|auteur|auteurs|autore|autori)/[^/?#]+", re.I
-)
 _MORE_FROM_RE = re.compile(r"(?:more|mehr|all|alle|see|view|read|plus)\b", re.I)
-_BYLINE_SPLIT_RE = re.compile(r"\s*(?:\||·|•|\s-\s|\s–\s|\s—\s|\s»\s)\s*")
 
 
 def _byline_text(el: Element) -> str:
@@ -117,7 +113,7 @@ def _byline_text(el: Element) -> str:
         lines.pop()
     lines = [line for line in lines if not _place(clean(line))]
     text = MORE_BY_RE.sub("", clean(" | ".join(lines)))
-    segments = [seg for seg in _BYLINE_SPLIT_RE.split(text) if seg.strip(" |")]
+    segments = [seg for seg in BYLINE_SPLIT_RE.split(text) if seg.strip(" |")]
     kept: list[str] = []
     for seg in segments:
         # "Monday November 18, 2019 7:45 am PST by Joe Rossignol": the name follows the date
@@ -188,8 +184,6 @@ _AUTHOR_ATTR_RE = re.compile("author|byline|writer|contributor|creator|autor|ver
 
 _CREDIT_WORDS = frozenset({"license", "licence", "copyright", "credit", "credits"})
 _NO_BYLINE_TAGS = frozenset({"meta", "link", "script", "style", "body", "h1"})
-# Where a byline-marked element is another's: the site's menus and footer, a form, a picture
-_NOT_THE_ARTICLES = {"nav", "footer", "aside", "form", "figure", "figcaption"}
 
 
 def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str | None:
@@ -215,9 +209,9 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         is_byline = (
             el.tag == "byline" or "byline" in words or any(w.startswith("byline") for w in words)
         )
-        author_link = el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or ""))
+        author_link = el.tag == "a" and AUTHOR_PAGE_RE.search(str(el.get("href") or ""))
         if (
-            not (is_byline or words & _BYLINE_WORDS or str(el.get("rel") or "") == "author")
+            not (is_byline or words & BYLINE_WORDS or str(el.get("rel") or "") == "author")
             and not author_link
         ):
             continue
@@ -225,7 +219,7 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         if re.search(r"headline|title|publisher|description|section|keywords|date", itemprop):
             continue  # class "news-list-author" on the headline
         # (a picture's byline is its credit: "<figure>… <span class=byline-image>(AP Foto/…)")
-        if has_ancestor(el, _NOT_THE_ARTICLES) or inside_related(el, h1):
+        if has_ancestor(el, NOT_THE_ARTICLES) or inside_related(el, h1):
             continue
         if words & _CREDIT_WORDS:
             continue  # a picture's licence: "<span class=media-license-author>zvg</span>"
@@ -470,7 +464,7 @@ def _without_date(names: str) -> str:
     """Names without the date and time that follow them on the byline's line: "Jane Roe |
     27.01.2022 - 12:45" and "Jane Roe am Dienstag, 6. Mai 2014 um 09:07 Uhr, gespeichert
     unter Sport" are Jane Roe's."""
-    segments = _BYLINE_SPLIT_RE.split(names)
+    segments = BYLINE_SPLIT_RE.split(names)
     if len(segments) >= 2:
         kept = [seg for seg in segments if not is_dateline(match_key(seg))]
         return " ".join(kept) if len(kept) == 1 else names
@@ -493,98 +487,6 @@ _DATE_LEAD_WORDS = frozenset(
 )
 
 
-# A person's name as a byline writes it: two or three capitalised words ("Uta Helkenberg")
-_PLAIN_NAME_RE = re.compile(r"[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,2}")
-
-
-def _dated_name_line(root: Element, site_keys: set[str]) -> str | None:
-    """A line beside the headline that holds the day and one person's name and nothing else,
-    as a byline writes them: "04.02.2022 | 13:10 Uhr | Uta Helkenberg", "25.10.2022 - Reiner
-    Nagel" (within 40 elements of the <h1>); or such a box of lines, where a link after the
-    name may name the outlet ("Jane Roe<br><a>The Courier</a><br>Thu, 14 May 2020")."""
-    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
-    if h1 is None:
-        return None
-    order = list(root.iter())
-    at = order.index(h1)
-    for el in order[max(0, at - 40) : at + 40]:
-        if el.tag not in ("div", "span", "small", "p", "li") or len(el) > 8:
-            continue  # (a line holds a few elements at most: no need to read a container)
-        if len(text := text_of(el)) > 80 or _holds_breadcrumbs(el):
-            continue
-        # (lines broken by <br>, not rows of blocks: a tag's box and a date's are no byline)
-        boxed = any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in el)
-        lines = [text] if boxed else text_lines(el).split("\n")
-        split = [_dated_by(seg.strip()) for line in lines for seg in _BYLINE_SPLIT_RE.split(line)]
-        segments = [part for parts in split for part in parts if part]
-        # (a name the line introduces with "by" may be one word: "06.11.2023 von Olga")
-        introduced = {parts[1] for parts in split if len(parts) == 2}
-        dates = [seg for seg in segments if is_dateline(match_key(seg))]
-        rest = [seg for seg in segments if not is_dateline(match_key(seg))]
-        if not rest or not any(parse_text_date(seg) for seg in dates):
-            continue
-        # (after the name, a link may name the outlet the story comes from: "Jane Roe<br><a>
-        # The Courier</a><br>14 May 2020")
-        linked = {clean(text_of(a)) for a in el.iter("a")}
-        name = rest[0]
-        if name in linked or any(seg not in linked for seg in rest[1:]):
-            continue
-        if (
-            (_PLAIN_NAME_RE.fullmatch(name) or (name in introduced and " " not in name))
-            and all(word[0].isupper() for word in name.split())
-            and not name.isupper()
-            and len(clean_authors([name], site_keys)) == 1
-        ):
-            return name
-    return None
-
-
-def _dated_by(segment: str) -> tuple[str, ...]:
-    """A segment that gives the day and then the name, as its day and its name: "06.11.2023
-    13:30 von Jane Roe" is ("06.11.2023 13:30", "Jane Roe")."""
-    m = _DATED_BY_RE.fullmatch(segment)
-    if m and is_dateline(match_key(m[1])) and parse_text_date(m[1]):
-        return m[1], m[2]
-    return (segment,)
-
-
-_DATED_BY_RE = re.compile(r"(.+?)\s+(?:by|von|par|por|door)\s+(\S.*)", re.IGNORECASE)
-
-
-def _holds_breadcrumbs(el: Element) -> bool:
-    """Whether a breadcrumb trail is, or is inside, the element: its sections beside the
-    day ("Auto › Thema | 05. November 2021") name no author."""
-    return any(
-        word.startswith("breadcrumb") for node in el.iter() for word in class_words(node)
-    ) or bool(el.xpath(".//*[contains(@itemtype, 'BreadcrumbList')]"))
-
-
-# A paragraph set in bold or italics as a whole: "**Jane Roe**", "*Jane Roe*"
-_EMPHASISED_RE = re.compile(r"(\*\*?|_)([^*_]+)\1")
-
-
-def _signature(closing: str | None, site_keys: set[str]) -> str | None:
-    """The name that signs the article: its last paragraph holds one person's name and nothing
-    else, set apart in bold or italics ("**Jane Roe**"), or the name on a line of its own
-    over the day it was signed ("Jane<br>10. September 2017"), as a letter is signed."""
-    lines = [line.strip() for line in (closing or "").split("\n") if line.strip()]
-    if len(lines) == 2 and is_dateline(match_key(lines[1])) and parse_text_date(lines[1]):
-        name = lines[0]
-        dated = re.fullmatch(r"[^\W\d_][\w'’-]*", name) is not None  # one name: "Jane"
-    elif len(lines) == 1 and (m := _EMPHASISED_RE.fullmatch(lines[0])):
-        name, dated = m[2].strip(), False
-    else:
-        return None
-    if (
-        (_PLAIN_NAME_RE.fullmatch(name) or dated)
-        and all(word[0].isupper() for word in name.split())
-        and not name.isupper()
-        and clean_authors([name], site_keys) == [name]
-    ):
-        return name
-    return None
-
-
 def _initials_spelled_out(root: Element, initials: str) -> str | None:
     """The name a byline of initials stands for ("DT"), when the page spells it out
     ("Donald Townsend", in its licence line) and the byline's link to the author's page
@@ -594,7 +496,7 @@ def _initials_spelled_out(root: Element, initials: str) -> str | None:
     slugs = {
         compact_key(m[0].rsplit("/", 1)[-1])
         for a in root.iter("a")
-        if text_of(a) == initials and (m := _AUTHOR_PAGE_RE.search(str(a.get("href") or "")))
+        if text_of(a) == initials and (m := AUTHOR_PAGE_RE.search(str(a.get("href") or "")))
     }
     if not slugs:
         return None
@@ -708,7 +610,7 @@ def _spelled_as_shown(author: str, byline: str, site_keys: set[str]) -> list[str
         and _SPELLING_RE.fullmatch(shown[0])
         and compact_key(shown[0]) == compact_key(author)
         and shown[0].casefold() != author.casefold()
-        and len(_BYLINE_SPLIT_RE.split(author)) == 1  # "Jane Roe - Cairo" is no spelling of it
+        and len(BYLINE_SPLIT_RE.split(author)) == 1  # "Jane Roe - Cairo" is no spelling of it
         and len(_WORD_RE.findall(shown[0])) == len(_WORD_RE.findall(author))
     ):
         return shown
@@ -769,9 +671,9 @@ def find_people(
         byline = _text_byline(root, site_keys)
     if not authors and byline:
         authors = clean_authors([byline], site_keys)
-    if not authors and (line := _dated_name_line(root, site_keys)):
+    if not authors and (line := dated_name_line(root, site_keys)):
         authors, byline = [line], line
-    if not authors and not byline and (signed := _signature(closing, site_keys)):
+    if not authors and not byline and (signed := signature(closing, site_keys)):
         authors, byline = [signed], signed
     if not authors and (agency := wire_credit(root)):
         authors = [agency]
@@ -801,36 +703,9 @@ def find_people(
         authors = [spelled]
     if authors and not _shown_on_page(root, authors, byline):
         return _shown_instead(root, site_keys)
-    if not authors and (own := _site_as_author(root, site_keys)):
+    if not authors and (own := site_as_author(root, site_keys)):
         return [own], own
     return authors, byline
-
-
-def _site_as_author(root: Element, site_keys: set[str]) -> str | None:
-    """The site's own name where the article's author card gives it (an hCard "author
-    vcard" with its "fn", a rel="author" link, a link to the site's author page for it or
-    one marked as the author's): a personal blog or a newsroom signs with its own name."""
-    for el in root.xpath('//*[@rel="author" or contains(@class, "fn") or @href]'):
-        text = text_of(el)
-        if not text or compact_key(text) not in site_keys:
-            continue  # (asked first: most links name no site)
-        card = el.get("rel") == "author" or (
-            el.tag == "a" and _AUTHOR_PAGE_RE.search(str(el.get("href") or ""))
-        )
-        if not card and not ((el.tag == "a" or "fn" in class_words(el)) and _marked_as_author(el)):
-            continue
-        if not (has_ancestor(el, _NOT_THE_ARTICLES) or in_comments(el) or inside_related(el)):
-            return text
-    return None
-
-
-def _marked_as_author(el: Element) -> bool:
-    """Whether the element, or one around it, is marked as the author's ("post-author")."""
-    return any(
-        set(class_words(node)) & _BYLINE_WORDS
-        for node in (el, *el.iterancestors())
-        if node.tag not in ("body", "html")
-    )
 
 
 def _shown_on_page(root: Element, authors: list[str], byline: str | None) -> bool:

@@ -1,0 +1,144 @@
+"""Authors the page names outside a byline: a line of the day and the name beside the
+headline, a name that signs the article's last paragraph, the author card of a blog or a
+newsroom that signs with its own name."""
+
+from __future__ import annotations
+
+import re
+
+from newsarchive.extract.datetext import is_dateline, parse_text_date
+from newsarchive.extract.dom import (
+    BLOCK_TAGS,
+    Element,
+    class_words,
+    has_ancestor,
+    text_lines,
+    text_of,
+)
+from newsarchive.extract.names import (
+    AUTHOR_PAGE_RE,
+    BYLINE_SPLIT_RE,
+    BYLINE_WORDS,
+    NOT_THE_ARTICLES,
+    clean_authors,
+)
+from newsarchive.extract.text import clean, compact_key, match_key
+from newsarchive.extract.widgets import in_comments, inside_related
+
+# A person's name as a byline writes it: two or three capitalised words ("Uta Helkenberg")
+PLAIN_NAME_RE = re.compile(r"[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,2}")
+
+
+def dated_name_line(root: Element, site_keys: set[str]) -> str | None:
+    """A line beside the headline that holds the day and one person's name and nothing else,
+    as a byline writes them: "04.02.2022 | 13:10 Uhr | Uta Helkenberg", "25.10.2022 - Reiner
+    Nagel" (within 40 elements of the <h1>); or such a box of lines, where a link after the
+    name may name the outlet ("Jane Roe<br><a>The Courier</a><br>Thu, 14 May 2020")."""
+    h1 = next((el for el in root.iter("h1") if text_of(el)), None)
+    if h1 is None:
+        return None
+    order = list(root.iter())
+    at = order.index(h1)
+    for el in order[max(0, at - 40) : at + 40]:
+        if el.tag not in ("div", "span", "small", "p", "li") or len(el) > 8:
+            continue  # (a line holds a few elements at most: no need to read a container)
+        if len(text := text_of(el)) > 80 or _holds_breadcrumbs(el):
+            continue
+        # (lines broken by <br>, not rows of blocks: a tag's box and a date's are no byline)
+        boxed = any(isinstance(child.tag, str) and child.tag in BLOCK_TAGS for child in el)
+        lines = [text] if boxed else text_lines(el).split("\n")
+        split = [_dated_by(seg.strip()) for line in lines for seg in BYLINE_SPLIT_RE.split(line)]
+        segments = [part for parts in split for part in parts if part]
+        # (a name the line introduces with "by" may be one word: "06.11.2023 von Olga")
+        introduced = {parts[1] for parts in split if len(parts) == 2}
+        dates = [seg for seg in segments if is_dateline(match_key(seg))]
+        rest = [seg for seg in segments if not is_dateline(match_key(seg))]
+        if not rest or not any(parse_text_date(seg) for seg in dates):
+            continue
+        # (after the name, a link may name the outlet the story comes from: "Jane Roe<br><a>
+        # The Courier</a><br>14 May 2020")
+        linked = {clean(text_of(a)) for a in el.iter("a")}
+        name = rest[0]
+        if name in linked or any(seg not in linked for seg in rest[1:]):
+            continue
+        if (
+            (PLAIN_NAME_RE.fullmatch(name) or (name in introduced and " " not in name))
+            and all(word[0].isupper() for word in name.split())
+            and not name.isupper()
+            and len(clean_authors([name], site_keys)) == 1
+        ):
+            return name
+    return None
+
+
+def _dated_by(segment: str) -> tuple[str, ...]:
+    """A segment that gives the day and then the name, as its day and its name: "06.11.2023
+    13:30 von Jane Roe" is ("06.11.2023 13:30", "Jane Roe")."""
+    m = _DATED_BY_RE.fullmatch(segment)
+    if m and is_dateline(match_key(m[1])) and parse_text_date(m[1]):
+        return m[1], m[2]
+    return (segment,)
+
+
+_DATED_BY_RE = re.compile(r"(.+?)\s+(?:by|von|par|por|door)\s+(\S.*)", re.IGNORECASE)
+
+
+def _holds_breadcrumbs(el: Element) -> bool:
+    """Whether a breadcrumb trail is, or is inside, the element: its sections beside the
+    day ("Auto › Thema | 05. November 2021") name no author."""
+    return any(
+        word.startswith("breadcrumb") for node in el.iter() for word in class_words(node)
+    ) or bool(el.xpath(".//*[contains(@itemtype, 'BreadcrumbList')]"))
+
+
+# A paragraph set in bold or italics as a whole: "**Jane Roe**", "*Jane Roe*"
+_EMPHASISED_RE = re.compile(r"(\*\*?|_)([^*_]+)\1")
+
+
+def signature(closing: str | None, site_keys: set[str]) -> str | None:
+    """The name that signs the article: its last paragraph holds one person's name and nothing
+    else, set apart in bold or italics ("**Jane Roe**"), or the name on a line of its own
+    over the day it was signed ("Jane<br>10. September 2017"), as a letter is signed."""
+    lines = [line.strip() for line in (closing or "").split("\n") if line.strip()]
+    if len(lines) == 2 and is_dateline(match_key(lines[1])) and parse_text_date(lines[1]):
+        name = lines[0]
+        dated = re.fullmatch(r"[^\W\d_][\w'’-]*", name) is not None  # one name: "Jane"
+    elif len(lines) == 1 and (m := _EMPHASISED_RE.fullmatch(lines[0])):
+        name, dated = m[2].strip(), False
+    else:
+        return None
+    if (
+        (PLAIN_NAME_RE.fullmatch(name) or dated)
+        and all(word[0].isupper() for word in name.split())
+        and not name.isupper()
+        and clean_authors([name], site_keys) == [name]
+    ):
+        return name
+    return None
+
+
+def site_as_author(root: Element, site_keys: set[str]) -> str | None:
+    """The site's own name where the article's author card gives it (an hCard "author
+    vcard" with its "fn", a rel="author" link, a link to the site's author page for it or
+    one marked as the author's): a personal blog or a newsroom signs with its own name."""
+    for el in root.xpath('//*[@rel="author" or contains(@class, "fn") or @href]'):
+        text = text_of(el)
+        if not text or compact_key(text) not in site_keys:
+            continue  # (asked first: most links name no site)
+        card = el.get("rel") == "author" or (
+            el.tag == "a" and AUTHOR_PAGE_RE.search(str(el.get("href") or ""))
+        )
+        if not card and not ((el.tag == "a" or "fn" in class_words(el)) and _marked_as_author(el)):
+            continue
+        if not (has_ancestor(el, NOT_THE_ARTICLES) or in_comments(el) or inside_related(el)):
+            return text
+    return None
+
+
+def _marked_as_author(el: Element) -> bool:
+    """Whether the element, or one around it, is marked as the author's ("post-author")."""
+    return any(
+        set(class_words(node)) & BYLINE_WORDS
+        for node in (el, *el.iterancestors())
+        if node.tag not in ("body", "html")
+    )
