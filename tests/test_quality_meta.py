@@ -202,6 +202,30 @@ def test_a_blog_signed_with_its_own_name_in_its_author_card_is_by_that_name() ->
     assert story_article(plain, "https://nebelblog.example/2020/01/24/fog").authors == ()
 
 
+def test_an_author_box_linking_to_all_the_authors_posts_names_the_author() -> None:
+    box = (
+        '<div class="author-description"><h3 class="author-title">Jane Roe</h3><p>A professor '
+        'at the University of Quebec. <a href="/author/jroe/">View all posts by Jane Roe</a>'
+        "</p></div>"
+    )
+    assert story_article(story(after=box)).authors == ("Jane Roe",)
+    german = '<div><a href="https://www.courier.example/autor/jroe">Alles von Jane Roe</a></div>'
+    assert story_article(story(after=german)).authors == ("Jane Roe",)
+    # a blog named after its author, on the author's surname ("Jane Roe" on roe.example)
+    head = '<meta property="og:site_name" content="Jane Roe\'s blog">'
+    blog = story(head=head, after=box)
+    assert story_article(blog, "https://roe.example/2019/08/02/post").authors == ("Jane Roe",)
+    # links to the pages of several authors (a list of the team) name none of them
+    team = (
+        '<ul><li><a href="/author/jroe/">All posts by Jane Roe</a></li>'
+        '<li><a href="/author/jdoe/">All posts by John Doe</a></li></ul>'
+    )
+    assert story_article(story(after=team)).authors == ()
+    # nor does such a label on a link to a section's page
+    section = '<div><a href="/news/">More from Jane Roe</a></div>'
+    assert story_article(story(after=section)).authors == ()
+
+
 def test_the_sites_name_is_not_split_into_people() -> None:
     head = (
         '<meta property="og:site_name" content="Jobs &amp; Hire">'

@@ -40,7 +40,12 @@ from newsarchive.extract.names import (
     joined_organisation,
     without_agency,
 )
-from newsarchive.extract.signatures import dated_name_line, signature, site_as_author
+from newsarchive.extract.signatures import (
+    all_posts_link,
+    dated_name_line,
+    signature,
+    site_as_author,
+)
 from newsarchive.extract.text import clean, compact_key, match_key
 from newsarchive.extract.widgets import for_screen_readers, in_comments, inside_related
 from newsarchive.extract.wires import wire_credit
@@ -705,6 +710,8 @@ def find_people(
         return _shown_instead(root, site_keys)
     if not authors and (own := site_as_author(root, site_keys)):
         return [own], own
+    if not authors and (linked := all_posts_link(root)):
+        return [linked], None
     return authors, byline
 
 

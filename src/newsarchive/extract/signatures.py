@@ -1,6 +1,6 @@
 """Authors the page names outside a byline: a line of the day and the name beside the
 headline, a name that signs the article's last paragraph, the author card of a blog or a
-newsroom that signs with its own name."""
+newsroom that signs with its own name, the link to all the author's posts."""
 
 from __future__ import annotations
 
@@ -142,3 +142,27 @@ def _marked_as_author(el: Element) -> bool:
         for node in (el, *el.iterancestors())
         if node.tag not in ("body", "html")
     )
+
+
+# The label of a link to all of an author's posts: "View all posts by Jane Roe", "More
+# articles by Jane Roe", "Alle Beiträge von Jane Roe", "Alles von Jane Roe"
+_ALL_POSTS_BY_RE = re.compile(
+    r"(?:(?:view|see|show|read|browse)\s+)?(?:all|more)(?:\s+\w+){0,2}\s+(?:by|from)\s+(.+)|"
+    r"(?:alle|weitere|mehr)(?:\s+\w+){0,2}\s+von\s+(.+)|alles\s+von\s+(.+)",
+    re.IGNORECASE,
+)
+
+
+def all_posts_link(root: Element) -> str | None:
+    """The author a link to the author's page names as the one of all its posts ("View all
+    posts by Jane Roe"), as an author box under the article gives it; the site's own name
+    too (a blog named after its author). Links to several authors' pages name none."""
+    names: set[str] = set()
+    for a in root.iter("a"):
+        if not AUTHOR_PAGE_RE.search(str(a.get("href") or "")):
+            continue
+        m = _ALL_POSTS_BY_RE.fullmatch(text_of(a))
+        if not m or in_comments(a) or inside_related(a):
+            continue
+        names.update(clean_authors([next(filter(None, m.groups()))]))
+    return names.pop() if len(names) == 1 else None
