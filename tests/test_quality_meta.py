@@ -263,6 +263,21 @@ def test_a_login_gives_way_to_the_name_another_source_spells_out() -> None:
     assert story_article(login).authors == ("jane.roe",)
 
 
+def test_a_first_name_on_a_site_named_by_its_authors_surname_is_the_full_name() -> None:
+    byline = '<p class="meta">Von <a href="/author/henry/" rel="author">Henry</a></p>'
+    credit = "<p>Foto: Bundesarchiv, Ausschnitt: Henry Roewer</p>"
+    site = "https://www.roewer.example/2019/11/13/netflix"
+    assert story_article(story(byline=byline, after=credit), site).authors == ("Henry Roewer",)
+    # on a site named by a full name, the first name may be another's name ("Vortex" on
+    # vortex-cannon.example): it stays what the page says
+    title = '<header><a href="/">Henry Roewer</a></header>'
+    named = story(before=title, byline=byline)
+    assert story_article(named, "https://henry-roewer.example/a").authors == ("Henry",)
+    # elsewhere a first name stays what the page says, whoever else it shows
+    other = story(byline=byline, after=credit)
+    assert story_article(other, "https://courier.example/a").authors == ("Henry",)
+
+
 def test_a_labelled_byline_row_names_the_author_and_a_form_label_does_not() -> None:
     row = (
         '<div class="info"><span class="label">Datum:</span> 03.05.2024<br>'

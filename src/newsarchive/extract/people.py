@@ -527,6 +527,20 @@ def _without_addresses(guessed: str | None, meta: Meta) -> str | None:
     return ";".join(names) or None
 
 
+def _owner(root: Element, first: str, site_keys: set[str]) -> str | None:
+    """The full name a first name stands for on a site named by the author's surname, where
+    the page shows it: "Henry" on roewer.example is "Henry Roewer". (A site named by a full
+    name is no such sign: "Vortex" on vortex-cannon.example is no "Vortex Cannon".)"""
+    if not first[:1].isupper() or len(first) < 3:
+        return None
+    body = root.find("body")
+    text = text_lines(body if body is not None else root)  # (a heading's last word ends there)
+    for m in re.finditer(rf"\b{re.escape(first)} ([^\W\d_][\w'’-]*)", text):
+        if m[1][0].isupper() and compact_key(m[1]) in site_keys:
+            return m[0]
+    return None
+
+
 def _site_name_reworded(guessed: str, site_keys: set[str]) -> bool:
     """Whether trafilatura's reading is the site's name with its words in another order or
     split ("Bündnis; Die Grünen Bundestagsfraktion" for "Bundestagsfraktion Bündnis 90/Die
@@ -702,6 +716,12 @@ def find_people(
                     if compact_key(shown[0]) == compact_key(authors[0]):
                         authors = shown
                         break
+    if (
+        len(authors) == 1
+        and " " not in authors[0]
+        and (owner := _owner(root, authors[0], site_keys))
+    ):
+        authors = [owner]
     if len(authors) == 1 and byline:
         authors = _spelled_as_shown(authors[0], byline, site_keys)
     if len(authors) == 1 and (spelled := _initials_spelled_out(root, authors[0])):
