@@ -179,6 +179,19 @@ def test_a_name_the_page_shows_only_in_its_comments_is_a_reader_not_the_author()
     assert story_article(story(head=declared, after=comments)).authors == ("John Doe",)
 
 
+def test_a_name_the_page_shows_only_in_another_articles_teaser_is_not_the_author() -> None:
+    teaser = (
+        '<div class="listing"><a class="listing__link" href="/metaverse"><h3>Auf ins Metaverse'
+        "</h3><div>Wie lässt sich das Metaverse nutzen, um Nähe herzustellen?</div>"
+        '<div class="listing__item__author">Von <span>John Doe</span> am 08.12.2022</div></a>'
+        "</div>"
+    )
+    assert story_article(story(after=teaser)).authors == ()
+    # the same name in the article's own byline is its author
+    byline = '<p class="byline">Von John Doe</p>'
+    assert story_article(story(byline=byline, after=teaser)).authors == ("John Doe",)
+
+
 def test_a_blog_signed_with_its_own_name_in_its_author_card_is_by_that_name() -> None:
     head = '<meta property="og:site_name" content="Nebelblog">'
     card = (

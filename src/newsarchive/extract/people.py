@@ -231,6 +231,8 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         if in_comments(el):
             continue
         raw = _byline_text(el)
+        if _in_teaser_link(el, raw):
+            continue  # another article's byline, in the link to it with its teaser
         # (a label may come before the byline's own "By": "Artikel von: Von Jane Roe")
         text = BY_RE.sub("", BY_RE.sub("", raw))
         text = EDGE_DATE_WORDS_RE.sub("", text).strip(" |·,-–—:")
@@ -585,9 +587,11 @@ def _shown_aside_only(root: Element, guessed: str, meta: Meta) -> bool:
 
 
 def _aside(el: Element) -> bool:
-    """Whether the element is, or is inside, a comment or a picture's credit."""
+    """Whether the element is, or is inside, a comment, a picture's credit or a link to
+    another article that holds its teaser."""
     return (
         in_comments(el)
+        or _in_teaser_link(el, text_of(el))
         or el.tag in ("figure", "figcaption")
         or has_ancestor(el, {"figure", "figcaption"})
         or any(_CREDIT_WORDS.intersection(class_words(node)) for node in (el, *el.iterancestors()))
