@@ -291,6 +291,50 @@ def test_a_first_name_on_a_site_named_by_its_authors_surname_is_the_full_name() 
     assert story_article(other, "https://courier.example/a").authors == ("Henry",)
 
 
+def test_a_first_name_in_an_author_card_is_the_full_name_the_card_spells_out() -> None:
+    card = (
+        '<div class="author_box"><div class="author_box__details">'
+        '<div class="author_box__name">Stefanus</div><div class="author_box__bio">Stefanus '
+        "Stahl - engineer, adventurer and rider since 2002.</div></div></div>"
+    )
+    byline = '<p class="byline">Von <span class="author">Stefanus</span></p>'
+    assert byline_authors(byline, after=card) == ("Stefanus Stahl",)
+    # the first name followed by a capitalised word outside the card is no surname
+    text = "<p>Stefanus Werkstatt hat geöffnet.</p>"
+    assert byline_authors(byline, after=text) == ("Stefanus",)
+    # nor is it in a box too long to be a card: the article marked as the author's work
+    long_box = (
+        f'<div class="author-content"><p>{"Lorem ipsum dolor sit amet. " * 30}</p>{text}</div>'
+    )
+    assert byline_authors(byline, after=long_box) == ("Stefanus",)
+
+
+def test_a_declared_name_the_page_shows_with_a_middle_initial_is_the_name_as_shown() -> None:
+    declared = article_ld(author={"@type": "Person", "name": "Christian Stadtfeld"})
+    signed = "<p>Die Lage bleibt spannend. (Christian P. Stadtfeld)</p>"
+    assert story_article(story(head=declared, after=signed)).authors == ("Christian P. Stadtfeld",)
+    # another middle name is another person: the declared name, never shown, is no author
+    other = "<p>Die Lage bleibt spannend. (Christian Peter Stadtfeld)</p>"
+    assert story_article(story(head=declared, after=other)).authors == ()
+
+
+def test_a_link_to_all_the_authors_work_names_the_author_its_address_spells() -> None:
+    box = (
+        '<div class="recipe-expert"><div class="recipe-expert-name">Iris Lange-Fricke</div>'
+        '<a href="/experten/iris-lange-fricke" title="zu allen Rezepten vom Autor">zu allen '
+        "Rezepten vom Autor</a></div>"
+    )
+    assert story_article(story(after=box)).authors == ("Iris Lange-Fricke",)
+    english = (
+        '<div class="bio"><h4>Jane Roe</h4><p>A reporter.</p>'
+        '<a href="https://courier.example/people/jane-roe/">All posts by this author</a></div>'
+    )
+    assert story_article(story(after=english)).authors == ("Jane Roe",)
+    # a box whose name the address does not spell names no one
+    elsewhere = english.replace("jane-roe", "staff")
+    assert story_article(story(after=elsewhere)).authors == ()
+
+
 def test_a_labelled_byline_row_names_the_author_and_a_form_label_does_not() -> None:
     row = (
         '<div class="info"><span class="label">Datum:</span> 03.05.2024<br>'

@@ -42,6 +42,7 @@ from newsarchive.extract.names import (
 )
 from newsarchive.extract.signatures import (
     all_posts_link,
+    card_full_name,
     dated_name_line,
     signature,
     site_as_author,
@@ -723,7 +724,10 @@ def find_people(
     if (
         len(authors) == 1
         and " " not in authors[0]
-        and (owner := _owner(root, authors[0], site_keys))
+        and (
+            owner := _owner(root, authors[0], site_keys)
+            or card_full_name(root, authors[0], site_keys)
+        )
     ):
         authors = [owner]
     if len(authors) == 1 and byline:
@@ -731,7 +735,9 @@ def find_people(
     if len(authors) == 1 and (spelled := _initials_spelled_out(root, authors[0])):
         authors = [spelled]
     if authors and not _shown_on_page(root, authors, byline):
-        return _shown_instead(root, site_keys)
+        if not (initialled := _shown_with_initials(root, authors)):
+            return _shown_instead(root, site_keys)
+        authors = initialled
     if not authors and (own := site_as_author(root, site_keys)):
         return [own], own
     if not authors and (linked := all_posts_link(root)):
@@ -754,6 +760,24 @@ def _shown_on_page(root: Element, authors: list[str], byline: str | None) -> boo
         return True
     shown = _unaccented(match_key(text))
     return any(_unaccented(match_key(name)) in shown for name in authors)
+
+
+def _shown_with_initials(root: Element, authors: list[str]) -> list[str]:
+    """The declared names as the page shows them with a middle initial: "Jane Roe" declared,
+    "Jane P. Roe" shown. Empty unless the page shows every name so."""
+    body = root.find("body")
+    text = text_of(body if body is not None else root)
+    shown = []
+    for name in authors:
+        words = name.split()
+        if len(words) != 2:
+            return []
+        first, last = map(re.escape, words)
+        m = re.search(rf"\b{first}(?: [A-Z]\.)+ {last}\b", text)
+        if not m:
+            return []
+        shown.append(m[0])
+    return shown
 
 
 def _unaccented(text: str) -> str:

@@ -5,6 +5,7 @@ newsroom that signs with its own name, the link to all the author's posts."""
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from newsarchive.extract.datetext import is_dateline, parse_text_date
 from newsarchive.extract.dom import (
@@ -153,16 +154,74 @@ _ALL_POSTS_BY_RE = re.compile(
 )
 
 
+# ... and of one that names no one: "All posts by this author", "Zu allen Rezepten vom Autor"
+_ALL_POSTS_OF_THE_AUTHOR_RE = re.compile(
+    r"(?:(?:view|see|show|read|browse)\s+)?(?:all|more)(?:\s+\w+){0,2}\s+(?:by|from)\s+"
+    r"(?:this|the)\s+author|(?:zu\s+)?(?:allen|alle|weiteren|weitere|mehr)(?:\s+\w+){0,2}\s+"
+    r"(?:vom|von der|des|der)\s+(?:autors?|autorin)",
+    re.IGNORECASE,
+)
+
+
 def all_posts_link(root: Element) -> str | None:
     """The author a link to the author's page names as the one of all its posts ("View all
     posts by Jane Roe"), as an author box under the article gives it; the site's own name
-    too (a blog named after its author). Links to several authors' pages name none."""
+    too (a blog named after its author). A link that names no one ("All posts by this
+    author") names the author its address spells, as the box around it shows the name
+    ("/experts/jane-roe" beside "Jane Roe"). Links to several authors' pages name none."""
     names: set[str] = set()
     for a in root.iter("a"):
-        if not AUTHOR_PAGE_RE.search(str(a.get("href") or "")):
+        href, label = str(a.get("href") or ""), text_of(a)
+        named = _ALL_POSTS_BY_RE.fullmatch(label) if AUTHOR_PAGE_RE.search(href) else None
+        unnamed = not named and _ALL_POSTS_OF_THE_AUTHOR_RE.fullmatch(label)
+        if not (named or unnamed) or in_comments(a) or inside_related(a):
             continue
-        m = _ALL_POSTS_BY_RE.fullmatch(text_of(a))
-        if not m or in_comments(a) or inside_related(a):
-            continue
-        names.update(clean_authors([next(filter(None, m.groups()))]))
+        if named:
+            names.update(clean_authors([next(filter(None, named.groups()))]))
+        elif shown := _box_name(a, href):
+            names.add(shown)
     return names.pop() if len(names) == 1 else None
+
+
+def _box_name(link: Element, href: str) -> str | None:
+    """The name the box around a link shows that the link's address spells: "Jane Roe" beside
+    a link to "/experts/jane-roe/"."""
+    slug = compact_key(href.split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+    if not slug:
+        return None
+    for box in islice(link.iterancestors(), 3):
+        for node in box.iter():
+            text = text_of(node) if isinstance(node.tag, str) and node is not link else ""
+            if text and compact_key(text) == slug and clean_authors([text]) == [text]:
+                return text
+    return None
+
+
+# An author card's text at most: a name, a line or two about the author, links to profiles
+_CARD_SIZE = 600
+
+
+def card_full_name(root: Element, first: str, site_keys: set[str]) -> str | None:
+    """The full name an author card spells out for the first name it shows: a card naming
+    "Jane" over the line "Jane Roe - engineer and rider" is Jane Roe's. (Only the card is
+    read: elsewhere "Jane" followed by a capitalised word may be anything.)"""
+    if not first[:1].isupper():
+        return None
+    full_name_re = re.compile(rf"\b{re.escape(first)} ([^\W\d_][\w'’-]+)")
+    found: set[str] = set()
+    for node in root.xpath("//body//text()[contains(., $first)]", first=first):
+        el = node.getparent()
+        if el is None or text_of(el) != first or not _marked_as_author(el):
+            continue
+        # (the card: the widest element marked as the author's within four levels up)
+        near = islice(el.iterancestors(), 4)
+        cards = [node for node in near if set(class_words(node)) & BYLINE_WORDS]
+        if not cards or in_comments(el) or has_ancestor(el, NOT_THE_ARTICLES - {"aside"}):
+            continue
+        card = text_lines(cards[-1])
+        if len(card) > _CARD_SIZE:
+            continue  # (the article, marked as the author's work, is no card)
+        for m in full_name_re.finditer(card):
+            if m[1][0].isupper() and clean_authors([m[0]], site_keys) == [m[0]]:
+                found.add(m[0])
+    return found.pop() if len(found) == 1 else None
