@@ -57,6 +57,8 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
         ("Jane Roe jroe@courier.example", ["Jane Roe"]),
         ("Eric Levitz@EricLevitz", ["Eric Levitz"]),
         ("Datum", []),
+        ("Rechtsanwalt Jane Roe", ["Jane Roe"]),
+        ("Rechtsanwältin Dr. Jane Roe", ["Dr. Jane Roe"]),
         ("Autor", []),
         ("Super User", []),
         ("Olympia-Verlag GmbH, Nürnberg, Germany", []),
@@ -333,6 +335,20 @@ def test_a_link_to_all_the_authors_work_names_the_author_its_address_spells() ->
     # a box whose name the address does not spell names no one
     elsewhere = english.replace("jane-roe", "staff")
     assert story_article(story(after=elsewhere)).authors == ()
+
+
+def test_a_labelled_line_after_a_break_names_the_author() -> None:
+    ending = (
+        "<div>Quelle: © juragentur<br><br>Symbolgrafik: © Butch<br><br>Autor: "
+        '<a href="/rechtsanwalt/">Rechtsanwalt</a> Sebastian Einbock</div>'
+    )
+    assert byline_authors("", after=ending) == ("Sebastian Einbock",)
+    # the line ends at the next break: the credit on it is another's
+    credits = "<div>Autor: <b>Jane</b> Roe<br>Fotos: John Doe</div>"
+    assert byline_authors("", after=credits) == ("Jane Roe",)
+    # a line that runs on is a sentence, no byline
+    sentence = "<div>Intro<br>Von Jane Roe stammt der Vorschlag, die Straße zu sperren.</div>"
+    assert byline_authors("", after=sentence) == ()
 
 
 def test_a_labelled_byline_row_names_the_author_and_a_form_label_does_not() -> None:

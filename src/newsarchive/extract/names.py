@@ -257,6 +257,13 @@ _NOT_THE_AUTHOR_RE = re.compile(
     r"überprüft|redigiert|lektoriert|bearbeitet|relu|revisado)\s+(?:by|von|par|por)\b",
     re.IGNORECASE,
 )
+# A profession German writes before a name, no part of it: "Rechtsanwalt Jane Roe" (an
+# academic title is: "Dr. Jane Roe" stays)
+PROFESSION_BEFORE_RE = re.compile(
+    r"^(?:(?:fach|patent|rechts)anw[aä]lt(?:in)?|notar(?:in)?|steuerberater(?:in)?|"
+    r"pfarrer(?:in)?)\s+(?=\S+\s+\S)",
+    re.IGNORECASE,
+)
 _DEGREES_RE = re.compile(r",?\s+\b(?:ph\.?d|m\.?d|mba|rn|msc|bsc)\.?$", re.IGNORECASE)
 
 
@@ -369,7 +376,8 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
             part = _NAME_TAIL_RE.sub("", part).strip(" .:|-–—")
             if _agency_role(part):
                 continue
-            part = _without_role_tail(_said_once(_DEGREES_RE.sub("", part)), site_keys)
+            part = PROFESSION_BEFORE_RE.sub("", _DEGREES_RE.sub("", part))
+            part = _without_role_tail(_said_once(part), site_keys)
             if _DEGREES_RE.fullmatch(f" {part}"):
                 continue  # the "PhD" of "Jane Doe, PhD"
             if PICTURE_CREDIT_RE.search(part):

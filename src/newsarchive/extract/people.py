@@ -31,6 +31,7 @@ from newsarchive.extract.names import (
     MORE_BY_RE,
     NOT_THE_ARTICLES,
     PICTURE_CREDIT_RE,
+    PROFESSION_BEFORE_RE,
     ROLE_AFTER_COMMA_RE,
     TEAM_AFTER_RE,
     WRITTEN_AT_RE,
@@ -297,7 +298,10 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
     # (Pressesprecherin)", "Jane Roe, Projektleiterin der HSS in Tunesien")
     rest = compact_key(
         ROLE_AFTER_COMMA_RE.sub(
-            "", _ROLE_AFTER_RE.sub("", TEAM_AFTER_RE.sub("", without_agency(text)))
+            "",
+            _ROLE_AFTER_RE.sub(
+                "", TEAM_AFTER_RE.sub("", PROFESSION_BEFORE_RE.sub("", without_agency(text)))
+            ),
         )
     )
     for name in found:
@@ -344,6 +348,26 @@ _TEXT_BYLINE_TAGS = (
 )
 
 
+def _first_line(el: Element) -> str:
+    """The element's text, or its first line where a short element's next line is another
+    ("Von Jane Doe<br>Kakuma /Kenia": the dateline)."""
+    text = text_of(el)
+    if len(text) <= 100 and (lines := text_lines(el).split("\n"))[1:]:
+        if _TEXT_BYLINE_RE.match(lines[0]) and not _TEXT_BYLINE_RE.fullmatch(lines[0]):
+            return lines[0]
+    return text
+
+
+def _line_after(br: Element) -> str:
+    """The line a <br> starts: its tail and the inline elements after it, to the next break."""
+    parts = [br.tail or ""]
+    for sibling in br.itersiblings():
+        if not isinstance(sibling.tag, str) or sibling.tag == "br" or sibling.tag in BLOCK_TAGS:
+            break
+        parts += [text_of(sibling), sibling.tail or ""]
+    return clean(" ".join(parts))
+
+
 def _text_byline(root: Element, site_keys: set[str]) -> str | None:
     found = _text_bylines(root, site_keys)
     return found[0][1] if found else None
@@ -358,14 +382,12 @@ def _text_bylines(root: Element, site_keys: set[str]) -> list[tuple[Element, str
     found: list[tuple[Element, str]] = []
     headed: set[Element] = set()  # the name under a heading of its own: "<h4>Autor</h4>"
     h1 = next((el for el in root.iter("h1") if text_of(el)), None)
-    for el in root.iter(_TEXT_BYLINE_TAGS):
-        if not el.text or not _TEXT_BYLINE_RE.match(el.text[:60]):
+    for el in root.iter(*_TEXT_BYLINE_TAGS, "br"):
+        start = el.tail if el.tag == "br" else el.text
+        if not start or not _TEXT_BYLINE_RE.match(start[:60]):
             continue
-        text = text_of(el)
-        if len(text) <= 100 and (lines := text_lines(el).split("\n"))[1:]:
-            # The byline's line: the next one is a dateline ("Von Jane Doe<br>Kakuma /Kenia")
-            if _TEXT_BYLINE_RE.match(lines[0]) and not _TEXT_BYLINE_RE.fullmatch(lines[0]):
-                text = lines[0]
+        # (after a break the line runs to the next: "Quelle: dpa<br><br>Autor: Jane Roe</div>")
+        text = _line_after(el) if el.tag == "br" else _first_line(el)
         if _TEXT_BYLINE_RE.fullmatch(text):
             # A label alone: "<span>Autor:</span> Jane Roe<br>", "<h4>Autor</h4><p>Jane Roe</p>";
             # as a label it is capitalised or ends in a colon ("Jane Roe, <i>author</i>" is not)
