@@ -194,6 +194,21 @@ def test_a_name_the_page_shows_only_in_another_articles_teaser_is_not_the_author
     assert story_article(story(byline=byline, after=teaser)).authors == ("John Doe",)
 
 
+def test_bylines_in_a_list_of_other_articles_are_theirs() -> None:
+    listing = "".join(
+        f'<li><a href="/{n}">Another headline number {n}</a>'
+        f'<div class="kontextliste-autor">Im Wortlaut von {name}</div></li>'
+        for n, name in enumerate(["Katja Kipping", "Pascal Meiser"])
+    )
+    assert story_article(story(after=f"<ul>{listing}</ul>")).authors == ()
+    # the article's own line of facts is a list too, with one byline
+    facts = (
+        '<ul class="meta"><li><span class="author">Von Jane Roe</span> · 5 Minuten Lesezeit '
+        "für diesen Beitrag</li><li>14. Mai 2020</li></ul>"
+    )
+    assert byline_authors(facts) == ("Jane Roe",)
+
+
 def test_a_blog_signed_with_its_own_name_in_its_author_card_is_by_that_name() -> None:
     head = '<meta property="og:site_name" content="Nebelblog">'
     card = (

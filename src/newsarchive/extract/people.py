@@ -233,8 +233,8 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
         if in_comments(el):
             continue
         raw = _byline_text(el)
-        if _in_teaser_link(el, raw):
-            continue  # another article's byline, in the link to it with its teaser
+        if _in_teaser_link(el, raw) or _in_teaser_list(el, raw):
+            continue  # another article's byline, in the link to it or the list of them
         # (a label may come before the byline's own "By": "Artikel von: Von Jane Roe")
         text = BY_RE.sub("", BY_RE.sub("", raw))
         text = EDGE_DATE_WORDS_RE.sub("", text).strip(" |·,-–—:")
@@ -464,6 +464,20 @@ def _in_teaser_link(el: Element, text: str) -> bool:
     summary and byline ("<a><h6>Headline</h6><p>Von Jane Roe</p></a>")."""
     link = next(el.iterancestors("a"), None)
     return link is not None and len(text_of(link)) > len(text) + 20
+
+
+def _in_teaser_list(el: Element, text: str) -> bool:
+    """Whether a byline sits in an item of a list of other articles: an item that holds more
+    than it (the other article's headline), in a list whose other items hold bylines marked
+    the same ("<li><a>Headline</a><div class=list-author>von Jane Roe</div></li>"). A list
+    of the authors themselves holds nothing but names."""
+    item = next(el.iterancestors("li"), None)
+    if item is None or len(text_of(item)) <= len(text) + 20 or not el.get("class"):
+        return False
+    mark = el.get("class")
+    others = (other for other in item.itersiblings("li", preceding=True))
+    following = (other for other in item.itersiblings("li"))
+    return any(other.xpath(".//*[@class=$mark]", mark=mark) for other in (*others, *following))
 
 
 def _text_after(label: Element) -> str:
