@@ -46,6 +46,14 @@ def test_a_wire_story_is_by_its_agency_and_a_reporter_for_an_agency_is_the_repor
     assert story_article(reporter).authors == ("Jane Doe",)
 
 
+def test_the_site_a_slash_joins_to_the_byline_is_no_author() -> None:
+    head = '<meta property="og:site_name" content="The Courier">'
+    reporter = story(head=head, byline='<p class="byline">By Jane Roe/The Courier</p>')
+    assert story_article(reporter).authors == ("Jane Roe",)
+    wire = story(head=head, byline='<p class="byline">By AFP/The Courier</p>')
+    assert story_article(wire).authors == ("AFP",)
+
+
 @pytest.mark.parametrize(
     ("raw", "names"),
     [

@@ -382,7 +382,7 @@ def clean_authors(raw: Iterable[str], site_keys: set[str] = frozenset()) -> list
                 continue  # the "PhD" of "Jane Doe, PhD"
             if PICTURE_CREDIT_RE.search(part):
                 continue
-            part = _without_agency(part)
+            part = _without_agency(part, site_keys)
             if compact_key(part) in seen:
                 continue
             if is_agency(part) and not is_site_name(part, site_keys):
@@ -451,21 +451,26 @@ def joined_organisation(text: str) -> bool:
 _ACRONYM_RE = re.compile(r"[A-Z][A-Z0-9]{1,5}(?:-[A-Z0-9]{1,4})?")
 
 
-def _without_agency(part: str) -> str:
+def _without_agency(part: str, site_keys: set[str] = frozenset()) -> str:  # type: ignore[assignment]
     """A reporter's name without the agency a slash joins to it: "Peter Maahn/dpa" and "PAP/
     Rafał Guz" are the reporters'; "dpa/lno", two agencies, stays. An acronym beside a full
-    name is an agency too, one not listed: "Peter Maahn/SP-X"."""
+    name is an agency too, one not listed: "Peter Maahn/SP-X". Nor is the site that carries
+    the story an author: "Jane Roe/The Courier" is Jane Roe, "AFP/The Courier" AFP."""
     sides = [side.strip() for side in part.split("/")]
     if len(sides) != 2 or not all(sides):
         return part
+    if len(others := [side for side in sides if not is_site_name(side, site_keys)]) == 1:
+        return others[0]
     people = [side for side in sides if not is_agency(side) and not _ACRONYM_RE.fullmatch(side)]
     return people[0] if len(people) == 1 and " " in people[0] else part
 
 
-def without_agency(text: str) -> str:
+def without_agency(text: str, site_keys: set[str] = frozenset()) -> str:  # type: ignore[assignment]
     """A byline's text without the agency a slash joins to its reporter's name: "Peter
-    Maahn/SP-X" is "Peter Maahn"."""
-    return re.sub(r"[^,;|&]+/[^,;|&]+", lambda m: f" {_without_agency(m[0])} ", text).strip()
+    Maahn/SP-X" is "Peter Maahn"; nor the site's name so joined."""
+    return re.sub(
+        r"[^,;|&]+/[^,;|&]+", lambda m: f" {_without_agency(m[0], site_keys)} ", text
+    ).strip()
 
 
 # "More articles by Jane Roe", "Alle Beiträge von ...": a link to the author's other work

@@ -300,7 +300,10 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
         ROLE_AFTER_COMMA_RE.sub(
             "",
             _ROLE_AFTER_RE.sub(
-                "", TEAM_AFTER_RE.sub("", PROFESSION_BEFORE_RE.sub("", without_agency(text)))
+                "",
+                TEAM_AFTER_RE.sub(
+                    "", PROFESSION_BEFORE_RE.sub("", without_agency(text, site_keys))
+                ),
             ),
         )
     )
