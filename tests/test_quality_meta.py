@@ -443,6 +443,31 @@ def test_a_name_alone_in_bold_at_the_end_signs_the_article() -> None:
     assert story_article(signed.replace("<h1>", bylined + "<h1>")).authors == ("John Doe",)
 
 
+def test_a_signature_may_close_a_paragraph_and_notes_may_follow_it() -> None:
+    ending = (
+        "<p>Wir können den Ort unserer tiefsten Gefühle sehen…<br><br><i>Claudia Duwe</i></p>"
+        "<p>Zum Weiterlesen: Claudia Duwe, Der Zukunft wieder vertrauen, Patmos Verlag</p>"
+        "<p><strong>Den ganzen Artikel finden Sie in unserer Ausgabe 1/2023</strong></p>"
+    )
+    signed = story(byline="").replace("</article>", f"{ending}</article>")
+    assert story_article(signed).authors == ("Claudia Duwe",)
+    # ... also over a declared author the page never shows (the account that posted it)
+    head = article_ld(author={"@type": "Person", "name": "Winfried Hille"})
+    declared = story(head=head, byline="").replace("</article>", f"{ending}</article>")
+    assert story_article(declared).authors == ("Claudia Duwe",)
+    # an interview sets its speakers' names apart throughout: none of them signs it
+    speakers = "".join(
+        f"<p><strong>{name}</strong></p><p>An answer about the cranes and the docks.</p>"
+        for name in ("Jane Roe", "John Doe", "Jane Roe")
+    )
+    interview = story(byline="").replace("</article>", f"{speakers}</article>")
+    assert story_article(interview).authors == ()
+    # a name set apart further up is a heading, not a signature
+    early = "<p><strong>Jane Roe</strong></p>" + "<p>More about the cranes and the docks.</p>" * 4
+    headed = story(byline="").replace("</article>", f"{early}</article>")
+    assert story_article(headed).authors == ()
+
+
 def test_a_headline_marked_as_the_author_s_is_no_byline() -> None:
     # the section's name in a header whose id says "author", the author of the JSON-LD unseen
     header = '<header><h1 class="section-name" id="ifAuthor">Brasília</h1></header>'

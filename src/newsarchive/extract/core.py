@@ -86,12 +86,12 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
         root, meta, ld, article_url, base, (reading.sitename, reading.title), ld_index(ld_objects)
     )
     title = find_title(root, meta, ld, reading.title, site, (article_url, base))
-    closing = next((b.md for b in reversed(reading.blocks) if b.tag == "p"), None)
-    authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys, closing)
+    paragraphs = [b.md for b in reading.blocks if b.tag == "p"]
+    authors, byline = find_people(root, meta, ld, ld_objects, reading.author, site.keys, paragraphs)
     language = page_language(root, meta, ld, reading.language)
     lang = root.get("lang") or language
     dated = ld_with_page_dates(ld, ld_objects)
-    first = next((b.md for b in reading.blocks if b.tag == "p"), None)
+    first = paragraphs[0] if paragraphs else None
     published = published_date(root, meta, dated, reading.date, article_url, lang, first)
     image = find_lead_image(root, meta, ld, reading.image, base)
     standfirst = standfirst_heading(root, meta, ld, title)

@@ -5,6 +5,7 @@ newsroom that signs with its own name, the link to all the author's posts."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from itertools import islice
 
 from newsarchive.extract.datetext import is_dateline, parse_text_date
@@ -96,26 +97,45 @@ def _holds_breadcrumbs(el: Element) -> bool:
 _EMPHASISED_RE = re.compile(r"(\*\*?|_)([^*_]+)\1")
 
 
-def signature(closing: str | None, site_keys: set[str]) -> str | None:
-    """The name that signs the article: its last paragraph holds one person's name and nothing
-    else, set apart in bold or italics ("**Jane Roe**"), or the name on a line of its own
-    over the day it was signed ("Jane<br>10. September 2017"), as a letter is signed."""
-    lines = [line.strip() for line in (closing or "").split("\n") if line.strip()]
+def signature(paragraphs: Sequence[str], site_keys: set[str]) -> str | None:
+    """The name that signs the article, as a letter is signed: its last paragraph holds one
+    person's name and nothing else, set apart in bold or italics ("**Jane Roe**"), or the
+    name on a line of its own over the day it was signed ("Jane<br>10. September 2017").
+    Notes or a pointer to further reading may follow the signature ("*Jane Roe*", then
+    "(1) These figures ..."), and it may be the last line of a paragraph: a name so set
+    apart in one of the last three paragraphs signs the article when no other paragraph
+    ends so (an interview sets its speakers' names apart throughout)."""
+    lines = [line.strip() for line in (paragraphs[-1] if paragraphs else "").split("\n")]
+    lines = [line for line in lines if line]
     if len(lines) == 2 and is_dateline(match_key(lines[1])) and parse_text_date(lines[1]):
-        name = lines[0]
-        dated = re.fullmatch(r"[^\W\d_][\w'’-]*", name) is not None  # one name: "Jane"
-    elif len(lines) == 1 and (m := _EMPHASISED_RE.fullmatch(lines[0])):
-        name, dated = m[2].strip(), False
-    else:
-        return None
-    if (
-        (PLAIN_NAME_RE.fullmatch(name) or dated)
+        # (over the day, one name is enough: "Jane")
+        one = re.fullmatch(r"[^\W\d_][\w'’-]*", lines[0]) is not None
+        return lines[0] if _signed_name(lines[0], site_keys, one_word=one) else None
+    names = [
+        (at, name)
+        for at, text in enumerate(paragraphs)
+        if (name := _emphasised_name(text)) and _signed_name(name, site_keys)
+    ]
+    if len(names) == 1 and names[0][0] >= len(paragraphs) - 3:
+        return names[0][1]
+    return None
+
+
+def _emphasised_name(paragraph: str) -> str | None:
+    """The text of a paragraph's last line set in bold or italics as a whole: the paragraph
+    itself, or its line after a break ("... ihr Innerstes.<br><i>Jane Roe</i>")."""
+    m = _EMPHASISED_RE.fullmatch(paragraph.strip().rsplit("\n", 1)[-1].strip())
+    return m[2].strip() if m else None
+
+
+def _signed_name(name: str, site_keys: set[str], *, one_word: bool = False) -> bool:
+    """Whether a signature's text is one person's name, written as names are."""
+    return (
+        (one_word or PLAIN_NAME_RE.fullmatch(name) is not None)
         and all(word[0].isupper() for word in name.split())
         and not name.isupper()
         and clean_authors([name], site_keys) == [name]
-    ):
-        return name
-    return None
+    )
 
 
 def site_as_author(root: Element, site_keys: set[str]) -> str | None:
