@@ -297,17 +297,10 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
         return False
     # (a role in parentheses or described after a comma is the byline's too: "Jane Roe
     # (Pressesprecherin)", "Jane Roe, Projektleiterin der HSS in Tunesien")
-    rest = compact_key(
-        ROLE_AFTER_COMMA_RE.sub(
-            "",
-            _ROLE_AFTER_RE.sub(
-                "",
-                TEAM_AFTER_RE.sub(
-                    "", PROFESSION_BEFORE_RE.sub("", without_agency(text, site_keys))
-                ),
-            ),
-        )
-    )
+    rest = PROFESSION_BEFORE_RE.sub("", without_agency(text, site_keys))
+    for after_names in (TEAM_AFTER_RE, _ROLE_AFTER_RE, ROLE_AFTER_COMMA_RE):
+        rest = after_names.sub("", rest)
+    rest = compact_key(rest)
     for name in found:
         rest = rest.replace(compact_key(name), "", 1)
     return len(rest) <= 3 * (len(found) - 1)  # what is left: "and", "und", "et"
@@ -478,10 +471,8 @@ def _in_teaser_list(el: Element, text: str) -> bool:
     item = next(el.iterancestors("li"), None)
     if item is None or len(text_of(item)) <= len(text) + 20 or not el.get("class"):
         return False
-    mark = el.get("class")
-    others = (other for other in item.itersiblings("li", preceding=True))
-    following = (other for other in item.itersiblings("li"))
-    return any(other.xpath(".//*[@class=$mark]", mark=mark) for other in (*others, *following))
+    others = [*item.itersiblings("li", preceding=True), *item.itersiblings("li")]
+    return any(other.xpath(".//*[@class=$mark]", mark=el.get("class")) for other in others)
 
 
 def _text_after(label: Element) -> str:
