@@ -209,11 +209,11 @@ def _box_name(link: Element, href: str) -> str | None:
     slug = compact_key(href.split("?")[0].rstrip("/").rsplit("/", 1)[-1])
     if not slug:
         return None
-    for box in islice(link.iterancestors(), 3):
-        for node in box.iter():
-            text = text_of(node) if isinstance(node.tag, str) and node is not link else ""
-            if text and compact_key(text) == slug and clean_authors([text]) == [text]:
-                return text
+    boxes = list(islice(link.iterancestors(), 3))  # (the widest holds the nearer ones)
+    for node in boxes[-1].iter() if boxes else ():
+        text = text_of(node) if isinstance(node.tag, str) and node is not link else ""
+        if text and compact_key(text) == slug and clean_authors([text]) == [text]:
+            return text
     return None
 
 
