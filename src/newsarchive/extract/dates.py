@@ -28,6 +28,7 @@ from newsarchive.extract.dom import (
     class_words,
     links_home,
     logo_h1,
+    per_page,
     text_of,
     walk_events,
 )
@@ -386,16 +387,30 @@ def _time_elements(root: Element, prop: str, *, plain: bool = True) -> list[str]
     of any other <time datetime> outside comments, sidebars and teasers."""
     marked: list[str] = []
     others: list[str] = []
+    for value, itemprop, pubdate, other in _dated_elements(root):
+        if prop in itemprop or pubdate:
+            marked.append(value)
+        elif plain and other:
+            others.append(value)
+    return marked + others
+
+
+@per_page
+def _dated_elements(root: Element) -> tuple[tuple[str, str, bool, bool], ...]:
+    """The page's itemprop elements (but <meta>) and <time datetime> that hold a value: the
+    value, the itemprop in lower case, whether it is a <time pubdate>, and whether it is
+    another <time> outside comments, sidebars and teasers. Read once a page: the
+    publication and modification dates both ask, and each asks more than once."""
+    found = []
     for el in root.xpath("//*[@itemprop][not(self::meta)] | //time[@datetime]"):
         value = el.get("datetime") or el.get("content")
         if not value or not value.strip():
             continue
         itemprop = str(el.get("itemprop") or "").lower()
-        if prop in itemprop or (el.tag == "time" and el.get("pubdate") is not None):
-            marked.append(value)
-        elif plain and el.tag == "time" and not itemprop and not in_widget(el):
-            others.append(value)
-    return marked + others
+        time = el.tag == "time"
+        pubdate = time and el.get("pubdate") is not None
+        found.append((value, itemprop, pubdate, time and not itemprop and not in_widget(el)))
+    return tuple(found)
 
 
 _DATE_CLASS_WORDS = frozenset(

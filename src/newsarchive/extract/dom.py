@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from copy import deepcopy
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -25,6 +25,7 @@ from newsarchive.extract.text import clean
 
 # lxml ships no type information, so its elements are `Any` to mypy; the alias documents intent.
 Element = Any
+T = TypeVar("T")
 
 
 SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "button", "select"})
@@ -114,15 +115,41 @@ _NO_WORD_ATTRS = (None, None, None, None, None)  # class, id, role, itemprop, da
 _WORDS_OF: ContextVar[dict[Element, tuple[str, ...]] | None] = ContextVar("words", default=None)
 
 
+# What the functions marked `per_page` found for an element of the page being read.
+_FOUND: ContextVar[dict[tuple[Callable[..., Any], Element], Any] | None] = ContextVar(
+    "found", default=None
+)
+
+
 @contextlib.contextmanager
 def page_scope() -> Iterator[None]:
-    """Remember each element's `class_words` until the block ends (the page's tree must not
-    change meanwhile); the memory goes with the block."""
-    token = _WORDS_OF.set({})
+    """Remember each element's `class_words`, and what each `per_page` function found, until
+    the block ends (the page's tree must not change meanwhile); the memory goes with the
+    block."""
+    words = _WORDS_OF.set({})
+    found = _FOUND.set({})
     try:
         yield
     finally:
-        _WORDS_OF.reset(token)
+        _FOUND.reset(found)
+        _WORDS_OF.reset(words)
+
+
+def per_page(find: Callable[[Element], T]) -> Callable[[Element], T]:
+    """`find(el)`, worked out once while `page_scope` is open, for a question several passes
+    ask of the same element. What it returns must hold no element: those go with the page."""
+
+    @functools.wraps(find)
+    def remembered(el: Element) -> T:
+        memo = _FOUND.get()
+        if memo is None:
+            return find(el)
+        key = (find, el)
+        if key not in memo:
+            memo[key] = find(el)
+        return memo[key]  # type: ignore[no-any-return]
+
+    return remembered
 
 
 def class_words(el: Element) -> tuple[str, ...]:
@@ -145,8 +172,11 @@ def _split_words(values: tuple[str | None, ...]) -> tuple[str, ...]:
     # them about 1,600 times a page. Most hits are within a page: 2,048 entries (1.5 MB in
     # each extraction process) miss little more than 8,192 (6 MB).
     raw = " ".join(value or "" for value in values)
-    raw = _CAMEL_RE.sub(r"\1 \2", raw)  # camelCase → camel Case
-    return tuple(_WORD_SPLIT_RE.split(raw.lower()))
+    lower = raw.lower()
+    if lower != raw:
+        raw = _CAMEL_RE.sub(r"\1 \2", raw)  # camelCase → camel Case
+        lower = raw.lower()
+    return tuple(_WORD_SPLIT_RE.split(lower))
 
 
 _CAMEL_RE = re.compile(r"([a-z])([A-Z])")

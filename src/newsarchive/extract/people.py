@@ -308,9 +308,11 @@ def _only_names(text: str, site_keys: set[str], *, capitalised: bool = False) ->
 
 # The start of a byline written in the article's text: "Von Jane Doe", "Text von Jane Doe",
 # "Eine Kolumne von Jane Doe", "Auteur : Jane Doe", "Written by: Jane Doe", and the roles a
-# label gives the author: "Text & Fotos: Jane Doe", "Redaktion: Jane Doe".
+# label gives the author: "Text & Fotos: Jane Doe", "Redaktion: Jane Doe". The leading run is
+# possessive: a block's indentation is read once, not split every way between the optional
+# words after it (which cost 0.5 ms on each block of blank lines).
 _TEXT_BYLINE_RE = re.compile(
-    r"^[\s|·•–—-]*(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|"
+    r"^[\s|·•–—-]*+(?:(?:ein|eine|a|an|un|une|blog)?\s*(?:kolumne|gastbeitrag|beitrag|kommentar|"
     r"bericht|artikel|analyse|article|story|post|column|essay|commentary|report|chronique|"
     r"tribune|interview)\s+)?"
     r"(?:(?:written|posted|reported|text|words|geschrieben|verfasst|erstellt|eingestellt|"

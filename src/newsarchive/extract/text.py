@@ -77,13 +77,13 @@ def match_key(text: str) -> str:
     if "\n" in text and _LIST_ITEM_RE.match(text):
         # The markers of the lists within a list are Markdown's, not the page's words.
         text = _NESTED_MARKER_RE.sub("\n", text)
-    return " ".join(_NON_WORD_RE.sub(" ", text).split())
+    return " ".join(_WORD_RE.findall(text))
 
 
 _INLINE_TAG_RE = re.compile(r"</?[a-z]+>")
 _LIST_ITEM_RE = re.compile(r"(?:[-+*]|\d{1,9}[.)])[ \t]")
 _NESTED_MARKER_RE = re.compile(r"\n[ \t]+(?:[-+*]|\d{1,9}[.)])[ \t]+")
-_NON_WORD_RE = re.compile(r"[\W_]+")
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def compact_key(text: str) -> str:
