@@ -18,6 +18,7 @@ from typing import Any
 import justext.core
 import trafilatura
 import trafilatura.external
+import trafilatura.metadata
 from justext.utils import get_stoplist, get_stoplists
 from trafilatura.utils import normalize_unicode
 from trafilatura.xml import xmltotxt
@@ -57,6 +58,10 @@ def stoplist_as_is(stoplist: Iterable[str]) -> frozenset[str]:
 # extracts. One lower-cased set, used as it is, takes 16 MB.
 trafilatura.external.jt_stoplist_init = all_stopwords  # type: ignore[assignment]
 justext.core.define_stoplist = stoplist_as_is
+
+# The licence trafilatura looks for among the page's links is never read here: not looking
+# saves two searches of every page (about 1 % of the extraction's CPU).
+trafilatura.metadata.extract_license = lambda tree: None
 
 
 # The whitespace a browser collapses into one space.

@@ -606,8 +606,12 @@ def without_pictures(lines: str) -> str:
 _ICON = re.compile(rf"^[{ICON_GLYPHS}]+[^\S\n]*|[^\S\n]*[{ICON_GLYPHS}]+", re.MULTILINE)
 
 
+_AN_ICON = re.compile(f"[{ICON_GLYPHS}]")
+
+
 def _without_icons(text: str) -> str:
-    return _ICON.sub("", text)
+    # (looked for first: `_ICON` tries its second branch at each space of the page's text)
+    return _ICON.sub("", text) if _AN_ICON.search(text) else text
 
 
 def _made_once(change: Callable[[str], str], text: WholePage | None) -> WholePage | None:
