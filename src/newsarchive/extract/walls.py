@@ -146,7 +146,10 @@ def consent_wall(root: Element, shown: str, final_url: str | None) -> Element | 
 _PAYWALL_WORDS = frozenset(
     "paywall paywalled regwall subscriber subscribers premium piano tp metered locked plus".split()
 )
+# (The lookahead names the letters the notices start with: without it the whole alternation is
+# tried at each character of the page's text.)
 _PAYWALL_TEXT_RE = re.compile(
+    r"(?=[abeijrstw])(?:"
     r"subscribe (?:now )?to (?:continue|read|keep reading|unlock)|to continue reading|"
     r"to read the full (?:story|article)|(?:this|the) (?:article|story|content) is "
     r"(?:only )?(?:available|reserved|exclusive) (?:only )?(?:to|for) (?:paying )?"
@@ -155,7 +158,7 @@ _PAYWALL_TEXT_RE = re.compile(
     r"exklusiv für (?:abonnenten|abonnentinnen)|jetzt (?:abonnieren|testen) und weiterlesen|"
     r"réservé aux abonnés|il vous reste \d+\s?% de cet article|"
     r"(?:solo|exclusivo) para suscriptores|riservato agli abbonati|"
-    r"exclusivo para assinantes",
+    r"exclusivo para assinantes)",
     re.IGNORECASE,
 )
 
