@@ -17,7 +17,7 @@ import pytest
 import stories
 from newsarchive.errors import ExtractionError
 from newsarchive.extract import extract, parse_date, strip_site_name
-from newsarchive.extract.dom import class_words, page_scope
+from newsarchive.extract.dom import class_words, page_scope, per_page
 from newsarchive.models import Article, FetchedPage
 from newsarchive.pipeline import render_file
 from newsarchive.render import render_body
@@ -226,6 +226,26 @@ def test_class_words_are_remembered_for_one_page_only() -> None:
         div.set("class", "footer")  # the tree does not change while a page is read...
         assert words()[0] == "article"  # ...so the words asked before stand
     assert words() == ["footer", "main"]  # the scope is over: read afresh
+
+
+def test_a_per_page_answer_is_worked_out_once_a_page() -> None:
+    asked: list[str] = []
+
+    @per_page
+    def links(el: lxml.etree._Element) -> int:
+        asked.append(el.tag)
+        return len(el.findall(".//a"))
+
+    root = lxml.html.fromstring("<div><a href=/a>a</a><p><a href=/b>b</a></p></div>")
+    with page_scope():
+        assert [links(root), links(root), links(root[1])] == [2, 2, 1]
+        assert asked == ["div", "p"]  # each element's answer once
+        root.append(root.makeelement("a", {}))  # (the tree does not change while a page is read)
+        assert links(root) == 2
+    assert links(root) == 3  # the scope is over: worked out afresh, each time
+    assert links(root) == 3 and asked == ["div", "p", "div", "div"]
+    with page_scope():
+        assert links(root) == 3 and asked[-1] == "div" and len(asked) == 5
 
 
 def _elements_held_by(obj: object, depth: int = 3) -> int:
