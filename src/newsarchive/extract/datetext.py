@@ -195,12 +195,16 @@ _TEXT_DATES = (
     ("ymd", re.compile(_YEAR + r"\s?年\s?(\d{1,2})\s?月\s?(\d{1,2})\s?日")),
 )
 
+_A_DIGIT = re.compile(r"\d")
+
 
 def parse_text_date(text: str, *, month_first: bool = False) -> tuple[str, int] | None:
     """The first calendar day written in running text ("18.11.2019", "Nov. 18, 2019",
     "18 de noviembre de 2019", "2019-11-18") as ("2019-11-18", where it starts), or None.
     `month_first` reads an ambiguous "11/12/2019" the American way."""
     best: tuple[str, int] | None = None
+    if not _A_DIGIT.search(text):
+        return None  # every form writes the day and the year in digits: most texts hold none
     for kind, pattern in _TEXT_DATES:
         m = pattern.search(text)
         if m is None or (best is not None and m.start() >= best[1]):

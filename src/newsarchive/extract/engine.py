@@ -95,8 +95,9 @@ def _cleaned(tree: Element, lazy: Mapping[tuple[str, str], str]) -> Element:
     (`lazy`, from `images.lazy_pictures`), or without the placeholder when the page names
     none."""
     unwrapped = []
+    any_code = next(tree.iter("code"), None) is not None  # (most blocks hold none)
     for el in tree.iter():
-        keep = el.tag == "code" or any(a.tag == "code" for a in el.iterancestors())
+        keep = any_code and (el.tag == "code" or any(a.tag == "code" for a in el.iterancestors()))
         # Whitespace alone, between two elements, is left as trafilatura laid it out.
         if el.text and not keep and not el.text.isspace():
             el.text = _collapse(el.text)
