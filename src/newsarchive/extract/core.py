@@ -30,7 +30,7 @@ from newsarchive.extract.dom import (
     Element,
     page_scope,
     parse_html,
-    without_never_shown,
+    remove_never_shown,
     without_ruby_annotations,
 )
 from newsarchive.extract.engine import EXTRACTOR
@@ -71,11 +71,12 @@ def _extract(page: FetchedPage, url: str | None) -> Article:
     base = url or page.final_url or page.url or None
     where = base or page.local_path or "<page>"
     markup = without_ruby_annotations(page.html)
-    root = without_never_shown(parse_html(markup, where))
+    root = parse_html(markup, where)
+    hidden = remove_never_shown(root)
     shown = shown_text(root)
     refuse_bot_check(page.html, shown, where)
     consent = consent_wall(root, shown, page.final_url or base)
-    reading = engine.read(markup, base, lazy_pictures(root, base))
+    reading = engine.read(markup, base, lazy_pictures(root, base), prune=hidden)
     if reading is None:
         raise no_article(where, consent)
     meta = meta_tags(root)

@@ -212,11 +212,13 @@ NEVER_SHOWN_XPATHS = (
 _NEVER_SHOWN = etree.XPath(" | ".join(NEVER_SHOWN_XPATHS))
 
 
-def without_never_shown(root: Element) -> Element:
-    """`root` without what the page never shows (`NEVER_SHOWN_XPATHS`)."""
-    for el in _NEVER_SHOWN(root):
+def remove_never_shown(root: Element) -> bool:
+    """Take what the page never shows (`NEVER_SHOWN_XPATHS`) out of `root`; whether it held
+    any."""
+    hidden = _NEVER_SHOWN(root)
+    for el in hidden:
         remove(el)
-    return root
+    return bool(hidden)
 
 
 def parse_html(markup: str, where: str) -> Element:

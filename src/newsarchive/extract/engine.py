@@ -230,15 +230,21 @@ class Reading:
 
 
 def read(
-    markup: str, url: str | None, lazy: Mapping[tuple[str, str], str] | None = None
+    markup: str,
+    url: str | None,
+    lazy: Mapping[tuple[str, str], str] | None = None,
+    *,
+    prune: bool = True,
 ) -> Reading | None:
     """trafilatura's reading of the page, or None when it finds no main text. `lazy`: the
-    pictures the page's lazy-loading placeholders stand for (`images.lazy_pictures`)."""
-    document = _extraction(markup, url, with_metadata=True)
+    pictures the page's lazy-loading placeholders stand for (`images.lazy_pictures`);
+    `prune`: whether the page holds what it never shows (`dom.NEVER_SHOWN_XPATHS`), which
+    trafilatura is then told to leave out (most pages hold none: no need to search them)."""
+    document = _extraction(markup, url, with_metadata=True, prune=prune)
     if document is None:
         # trafilatura drops the whole page when reading its metadata raises (htmldate on a
         # date with a "+99:99" offset): a bad date is ignored, never the article.
-        document = _extraction(markup, url, with_metadata=False)
+        document = _extraction(markup, url, with_metadata=False, prune=prune)
     if document is None:
         return None
     return Reading(
@@ -255,7 +261,7 @@ def read(
     )
 
 
-def _extraction(markup: str, url: str | None, *, with_metadata: bool) -> Any:
+def _extraction(markup: str, url: str | None, *, with_metadata: bool, prune: bool) -> Any:
     document = trafilatura.bare_extraction(
         markup,
         url=url,
@@ -267,7 +273,7 @@ def _extraction(markup: str, url: str | None, *, with_metadata: bool) -> Any:
         include_formatting=True,
         with_metadata=with_metadata,
         favor_recall=FAVOR_RECALL,
-        prune_xpath=list(NEVER_SHOWN_XPATHS),
+        prune_xpath=list(NEVER_SHOWN_XPATHS) if prune else None,
     )
     # bare_extraction is typed to return a dict only with the deprecated as_dict=True.
     return None if isinstance(document, dict) else document
