@@ -588,7 +588,8 @@ def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
 
     body = root.find("body")
     walk(body if body is not None else root, "outside")
-    outside_key = match_key(" ".join(parts["outside"]))
+    # (made only for a block that a widget shows: most pages have none)
+    outside_key = functools.cache(lambda: match_key(" ".join(parts["outside"])))
 
     def drop(keys: list[str]) -> list[MdBlock]:
         inside = match_key(" ".join(k for k in keys))
@@ -597,7 +598,9 @@ def _drop_widget_blocks(blocks: list[MdBlock], root: Element) -> list[MdBlock]:
         return [
             b
             for b in blocks
-            if not (key := _shown_key(b)) or not contains(inside, key) or contains(outside_key, key)
+            if not (key := _shown_key(b))
+            or not contains(inside, key)
+            or contains(outside_key(), key)
         ]
 
     kept = drop([" ".join(parts["nav"]), " ".join(parts["widget"])])
