@@ -3,8 +3,9 @@
 Parsing (`parse_html`), an element's visible text (`text_of`) and its class words
 (`class_words`, remembered for the page inside `page_scope`, as is what a `per_page` function
 finds), the block-level tags, and the few tree operations other modules need (`wrapped_copy`,
-`unwrap`, `remove`, `remove_never_shown`, `all_text`, `walk_events`). This is the only module that imports lxml; the others handle its elements as
-`Element` (lxml ships no type information).
+`unwrap`, `remove`, `remove_never_shown`, `all_text`, `walk_events`). This is the only
+module that imports lxml; the others handle its elements as `Element` (lxml ships no type
+information).
 """
 
 from __future__ import annotations
