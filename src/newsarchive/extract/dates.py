@@ -538,13 +538,14 @@ def _visible_dates(root: Element, month_first: bool) -> list[_Shown]:
         if el is h1:
             before_h1 = False
             h1_start, h1_end = chars, chars + len(text_of(el))
-        if not isinstance(el.tag, str) or el.tag in SKIP_TEXT_TAGS or el.tag == "head":
+        tag = el.tag  # (read once: lxml makes the string anew at each read)
+        if not isinstance(tag, str) or tag in SKIP_TEXT_TAGS or tag == "head":
             chars += len((el.tail or "").strip())
             continue
         at, chars = chars, chars + len((el.text or "").strip()) + len((el.tail or "").strip())
         if before_h1 and not beside_story(el):
             continue
-        if el.tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
+        if tag != "time" and not _DATE_CLASS_WORDS.intersection(class_words(el)):
             near = h1 is not None and (h1_end < 0 or at - h1_end <= _HEADER_CHARS)
             if near and (line_day := _plain_line(el, month_first)):
                 plain.append((el, *line_day, position, at))

@@ -209,7 +209,7 @@ def find_byline(root: Element, authors: list[str], site_keys: set[str]) -> str |
     h1 = next((el for el in root.iter("h1") if text_of(el)), None)
     # (news markup's own element too: NITF's "<byline>Von Jane Roe, dpa</byline>")
     for el in root.xpath("//*[@class or @id or @rel or @itemprop] | //byline"):
-        attrs = " ".join(str(v) for v in el.attrib.values()).lower()
+        attrs = " ".join(el.values()).lower()
         # (a headline is no byline, whatever its marks say: "<h1 id="ifAuthor">Brasília</h1>")
         if el.tag in _NO_BYLINE_TAGS or not (el.tag == "byline" or _AUTHOR_ATTR_RE.search(attrs)):
             continue
