@@ -1935,3 +1935,27 @@ def test_a_heading_that_ends_the_text_over_links_left_out_is_dropped() -> None:
     assert without_closing_headings(credit, root) == credit
     history = f"{text}\n\nHarbour history"
     assert without_closing_headings(history, root) == history
+
+
+def test_markup_is_read_wherever_it_stands_and_nowhere_else() -> None:
+    """`plain` reads a block's Markdown as a reader sees it: marks, escapes, links, pictures,
+    inline tags and a heading mark inside a line are left out, wherever they stand, and a
+    character that only looks like the start of markup stays ("a_b", "#hashtag", "!"); each
+    junction says where the text joins across markup and where a space would go in the
+    Markdown."""
+    from newsarchive.extract.spacing import plain
+
+    md = (
+        "**Bold**\\[1\\] and [a link](https://x.test/a_(b)) ![pic](p.png)then <u>under</u>"
+        " `code` and _em_ ## Heading a_b #hashtag!"
+    )
+    view = plain(md)
+    assert view.text == "Bold[1] and a link then under code and em Heading a_b #hashtag!"
+    assert view.junctions == [
+        (0, 0), (4, 8), (12, 18), (18, 48), (19, 62), (24, 67), (29, 79), (30, 80), (34, 86),
+        (39, 91), (41, 95),
+    ]  # fmt: skip
+    assert view.literal[-1] == (42, 99, 21)  # "Heading a_b #hashtag!" as it stands
+    assert plain("No markup at all, only\xa0a\u2009space.").text == (
+        "No markup at all, only a space."
+    )

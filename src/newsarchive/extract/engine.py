@@ -73,7 +73,10 @@ def _collapse(text: str) -> str:
     """Runs of spaces and tabs as one space, and a line break with the spaces around it as
     one line break: trafilatura writes `<br>` as a line break in some texts, so whether a
     line break of its text is one the page shows is for `spacing.respace` to settle."""
-    return _LINE_BREAKS.sub("\n", _SPACES.sub(" ", text))
+    # (each pattern only where it may change something: this runs on every text of the tree)
+    if "  " in text or "\t" in text or "\r" in text or "\f" in text:
+        text = _SPACES.sub(" ", text)
+    return _LINE_BREAKS.sub("\n", text) if "\n" in text else text
 
 
 _SCRIPT_LINK = re.compile(r"\s*(?:javascript|vbscript):", re.IGNORECASE)

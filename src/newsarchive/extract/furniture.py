@@ -68,9 +68,13 @@ _LINK_ITEM_RE = re.compile(r"^(?:[-*]\s+)?(?:\*\*)?(?:<u>)?\[[^\]]+\]\([^)]*\)(?
 
 def _plain(md: str) -> str:
     """The words of a Markdown block: link text kept, targets, images and markers dropped."""
-    text = re.sub(r"!\[(?:\\.|[^\]\\])*\]\([^)]*\)", " ", md)
-    text = MD_LINK_RE.sub(r"\1", text)
-    text = re.sub(r"</?[a-z]+>|\\(?=\S)", "", text)
+    text = md
+    # (each pattern only where its markup may be: this runs on every line of every block)
+    if "](" in text:
+        text = re.sub(r"!\[(?:\\.|[^\]\\])*\]\([^)]*\)", " ", text)
+        text = MD_LINK_RE.sub(r"\1", text)
+    if "<" in text or "\\" in text:
+        text = re.sub(r"</?[a-z]+>|\\(?=\S)", "", text)
     return clean(re.sub(r"(?m)^\s*(?:[-*>#|]+\s*)+|[*_|]+", " ", text))
 
 

@@ -164,7 +164,9 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
             continue  # spread over two of trafilatura's blocks
         if len(block.key) >= 25 and block.key.replace(" ", "") in letters:
             continue  # the same words, spaced otherwise ("1 Heat oven" and "1Heat oven")
-        bare = match_key(_TRAILING_LINKS_RE.sub("", block.md))
+        # (only a block that ends in ")" can end in a link: the pattern is slow to fail)
+        ends_in_link = block.md.rstrip().endswith(")")
+        bare = match_key(_TRAILING_LINKS_RE.sub("", block.md) if ends_in_link else block.md)
         if len(bare) >= 25 and bare != block.key and contains(full, bare):
             # kept without the links that end it ("... 2006;155:422–8. [PubMed]")
             found = index.find(bare, max(anchor, 0))

@@ -37,7 +37,10 @@ _MARKUP = re.compile(
     r"|(?P<mark>\*+|(?<!\w)_+|_+(?!\w)|`+)"
     r"|(?P<tag></?[a-z]+>)"
 )
+# Where markup may start: `_MARKUP`'s branches are tried only there (`_markup`).
+_MARKUP_START = re.compile(r"[\\!\[\]#*_`<]")
 _SPACE = re.compile(r"[^\S\n]")
+_OTHER_SPACE = re.compile(r"[^\S\n ]")  # what `_SPACE` finds, but a plain space
 _SPACES = re.compile(r"  +")
 # A block's Markdown marks at the start of a line: the page's text has none.
 _LINE_MARK = re.compile(r"^(?:>\s?|#{1,6}\s|[-*+]\s|\d{1,9}[.)]\s)+")
@@ -137,7 +140,7 @@ def plain(md: str) -> _Plain:
     literal: list[tuple[int, int, int]] = []
     open_marks: set[str] = set()
     pos = 0
-    for m in _MARKUP.finditer(md):
+    for m in _markup(md):
         if m.start() > pos:
             out.append(md[pos : m.start()])
             literal.append((size, pos, m.start() - pos))
@@ -168,7 +171,22 @@ def plain(md: str) -> _Plain:
     out.append(md[pos:])
     literal.append((size, pos, len(md) - pos))
     # Each space character one space, so that the junctions stay where they are.
-    return _Plain(_SPACE.sub(" ", "".join(out)), junctions, literal)
+    text = "".join(out)
+    if _OTHER_SPACE.search(text):
+        text = _SPACE.sub(" ", text)
+    return _Plain(text, junctions, literal)
+
+
+def _markup(md: str) -> Iterator[re.Match[str]]:
+    """`_MARKUP.finditer(md)`, tried only where markup may start: tried at every character,
+    its many branches cost more than all the rest of `plain` (text runs hold few marks)."""
+    pos = 0
+    while (start := _MARKUP_START.search(md, pos)) is not None:
+        if (m := _MARKUP.match(md, start.start())) is not None:
+            yield m
+            pos = m.end()
+        else:
+            pos = start.start() + 1
 
 
 def _insert_spaces(
