@@ -50,6 +50,7 @@ from newsarchive.extract.signatures import (
     site_as_author,
 )
 from newsarchive.extract.text import clean, compact_key, match_key
+from newsarchive.extract.walls import shown_text
 from newsarchive.extract.widgets import for_screen_readers, in_comments, inside_related
 from newsarchive.extract.wires import wire_credit
 
@@ -471,9 +472,12 @@ def _in_teaser_list(el: Element, text: str) -> bool:
     the same ("<li><a>Headline</a><div class=list-author>von Jane Roe</div></li>"). A list
     of the authors themselves holds nothing but names."""
     item = next(el.iterancestors("li"), None)
-    if item is None or len(text_of(item)) <= len(text) + 20 or not el.get("class"):
+    if item is None or not el.get("class"):
         return False
     others = [*item.itersiblings("li", preceding=True), *item.itersiblings("li")]
+    # (the item's text asked last: it may be the whole page's, in a list item around it all)
+    if not others or len(text_of(item)) <= len(text) + 20:
+        return False
     return any(other.xpath(".//*[@class=$mark]", mark=el.get("class")) for other in others)
 
 
@@ -541,9 +545,8 @@ def _initials_spelled_out(root: Element, initials: str) -> str | None:
     }
     if not slugs:
         return None
-    body = root.find("body")
     words = [rf"{letter}[^\W\d_]+" for letter in initials]
-    for m in re.finditer(rf"\b{'[ -]'.join(words)}\b", text_of(body if body is not None else root)):
+    for m in re.finditer(rf"\b{'[ -]'.join(words)}\b", shown_text(root)):
         if compact_key(m[0]) in slugs:
             return m[0]
     return None
@@ -785,8 +788,7 @@ def _shown_on_page(root: Element, authors: list[str], byline: str | None) -> boo
     the page is asked first: it names them on most pages, and the page's text is long.)"""
     if byline and any(name.casefold() in byline.casefold() for name in authors):
         return True
-    body = root.find("body")
-    text = text_of(body if body is not None else root)
+    text = shown_text(root)
     # (most pages show the name as declared: the comparison keys only for the others)
     folded = text.casefold()
     if any(name.casefold() in folded for name in authors):
@@ -798,8 +800,7 @@ def _shown_on_page(root: Element, authors: list[str], byline: str | None) -> boo
 def _shown_with_initials(root: Element, authors: list[str]) -> list[str]:
     """The declared names as the page shows them with a middle initial: "Jane Roe" declared,
     "Jane P. Roe" shown. Empty unless the page shows every name so."""
-    body = root.find("body")
-    text = text_of(body if body is not None else root)
+    text = shown_text(root)
     shown = []
     for name in authors:
         words = name.split()

@@ -13,7 +13,14 @@ from typing import Any
 
 from newsarchive.errors import ExtractionError
 from newsarchive.extract.declarations import ld_free, ld_str
-from newsarchive.extract.dom import PAGE_WRAPPERS, SKIP_TEXT_TAGS, Element, class_words, text_of
+from newsarchive.extract.dom import (
+    PAGE_WRAPPERS,
+    SKIP_TEXT_TAGS,
+    Element,
+    class_words,
+    per_page,
+    text_of,
+)
 from newsarchive.extract.text import match_key
 
 # Keys of Article.extra for a page that holds only part of the article (a paywall teaser, a
@@ -38,9 +45,11 @@ def _refuse(where: str, detail: str, reason: str) -> ExtractionError:
     return error
 
 
+@per_page
 def shown_text(root: Element) -> str:
     """The text the page shows: its <body>'s (its whole tree's when it has none). The checks
-    below share it; it is the longest text gathered from a page."""
+    below share it, and the search for the authors' names; it is the longest text gathered
+    from a page, so it is gathered once."""
     body = root.find("body")
     return text_of(body if body is not None else root)
 
