@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words, hides, text_of
+from newsarchive.extract.dom import PAGE_WRAPPERS, Element, class_words, hides, per_page, text_of
 
 # Never article text, whatever their content.
 SKIP_TAGS = frozenset(
@@ -266,25 +266,14 @@ def _holds_most_text(el: Element) -> bool:
     body = next((a for a in ancestors if a.tag == "body"), None)
     if body is None or any(a.tag in ("main", "article") for a in ancestors):
         return False
-    return _text_length(el) * 2 > _body_length(body)
+    return _text_length(el) * 2 > _text_length(body)
 
 
-# The last page's <body> and its text's length: asked again for each heading in a box whose
-# class names a widget. (Holding the element keeps its page until the next one is asked.)
-_LAST_BODY: list[tuple[Element, int]] = []
-
-
-def _body_length(body: Element) -> int:
-    last = _LAST_BODY[0] if _LAST_BODY else None  # (read once: pages may be read in threads)
-    if last is None or last[0] is not body:
-        last = (body, _text_length(body))
-        _LAST_BODY[:] = [last]
-    return last[1]
-
-
+@per_page
 def _text_length(el: Element) -> int:
-    """The characters of `el`'s text, without its scripts' and styles' (lxml's own loops:
-    this runs for every heading in a box whose class names a widget)."""
+    """The characters of `el`'s text, without its scripts' and styles' (lxml's own loops).
+    Asked for every heading in a box whose class names a widget, of the same boxes and the
+    same <body>: worked out once a page."""
     scripts = sum(len(node.text or "") for node in el.iter("script", "style"))
     return len("".join(el.itertext())) - scripts
 
