@@ -16,7 +16,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"click", "rich"},
     "fetch": {"httpx"},
     "decode": {"charset_normalizer"},
-    "extract.engine": {"trafilatura", "justext", "htmldate"},
+    "extract.engine": {"trafilatura", "justext"},
     "extract.dom": {"lxml"},
     "frontmatter": {"yaml"},
     "naming": {"slugify"},

@@ -47,22 +47,6 @@ def test_the_forkserver_module_warms_up_and_freezes() -> None:
     assert _run(code) == "True True <class 'frozenset'>"
 
 
-@pytest.mark.slow
-def test_the_warm_up_has_the_date_parser_read_every_language_once() -> None:
-    """The date parser builds a pattern of each language's words on the first text it cannot
-    date (seconds of CPU, 44 MB): the forkserver's warm-up does it, once for every extraction
-    process it forks, which then find every language ready."""
-    code = (
-        "from dateparser.languages.dictionary import Dictionary\n"
-        "def built(): return sum(len(v) for v in Dictionary._split_regex_cache.values())\n"
-        "from newsarchive.extracting import warm_up\n"
-        "from newsarchive.extract import warm_date_parser\n"
-        "before = built(); warm_up(); after = built(); warm_date_parser()\n"
-        "print(before, after > 200, built() == after)\n"
-    )
-    assert _run(code) == "0 True True"
-
-
 def test_one_lower_cased_stoplist_serves_jusText() -> None:
     from newsarchive.extract import engine
 

@@ -44,11 +44,8 @@ _warm = False
 def warm_up() -> None:
     """Do an import's work on the warm-up page once in this process (and in the processes it
     forks later): extract it, choose its pictures, render its file, name it and seal its
-    capture (`pipeline.stage_found`, writing nothing), and have the date parser read every
-    language's words (`extract.warm_date_parser`). What that loads (the slugs'
-    transliteration tables, the WARC writer, the date parser's patterns: 2–3.5 s of CPU and
-    44 MB each process would otherwise spend on its first page with a date to read by
-    language) is then loaded once, not once a process."""
+    capture (`pipeline.stage_found`, writing nothing). What that loads (the slugs'
+    transliteration tables, the WARC writer) is then loaded once, not once a process."""
     global _warm
     if _warm:
         return
@@ -57,11 +54,6 @@ def warm_up() -> None:
     found = extract_found(page, _WARM_UP_URL, images=True)
     rel = template_path(DEFAULT_TEMPLATE, found.article)
     seal_capture(page, capture_path(str(rel), page), software=archiver_name())
-    # Imported here: the coordinating process of an import imports this module, and never
-    # extracts.
-    from newsarchive.extract import warm_date_parser
-
-    warm_date_parser()
     _warm = True
 
 

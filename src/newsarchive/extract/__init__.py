@@ -17,8 +17,8 @@ it was, byte for byte.
 
 One concern per module; `core.extract` runs the stages in order:
 
-- `engine`: trafilatura, jusText and htmldate (the only importer of each), their set-up,
-  and trafilatura's reading of a page
+- `engine`: trafilatura and jusText (the only importer of both), their set-up, and
+  trafilatura's reading of a page
 - `dom`: lxml (its only importer): parsing, an element's visible text and class words
 - `text`: whitespace, comparison keys, URLs, Markdown escaping
 - `declarations`: meta tags, JSON-LD, the canonical URL, language, keywords
@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from newsarchive.extract.core import extract
 from newsarchive.extract.datetext import parse_date, parse_text_date
-from newsarchive.extract.engine import EXTRACTOR, warm_date_parser
+from newsarchive.extract.engine import EXTRACTOR
 from newsarchive.extract.names import clean_authors
 from newsarchive.extract.titles import choose_title, strip_site_name
 from newsarchive.extract.walls import COMPLETENESS, REASON
@@ -53,5 +53,4 @@ __all__ = [
     "parse_date",
     "parse_text_date",
     "strip_site_name",
-    "warm_date_parser",
 ]

@@ -1,9 +1,8 @@
 """The trafilatura engine: its set-up, one call to it, and its output as Markdown blocks.
 
 trafilatura finds the main text well; the other modules check and repair what it returns.
-This module is the only one that imports trafilatura, jusText (which trafilatura calls as a
-fallback) and htmldate (its date search), and the set-up below changes how trafilatura and
-jusText share jusText's word lists.
+This module is the only one that imports trafilatura and jusText (which trafilatura calls
+as a fallback), and the set-up below changes how the two share jusText's word lists.
 Its `Reading` is all of trafilatura the rest of the extractor sees: no trafilatura object
 leaves this module.
 """
@@ -20,7 +19,6 @@ import justext.core
 import trafilatura
 import trafilatura.external
 import trafilatura.metadata
-from htmldate.extractors import external_date_parser
 from justext.utils import get_stoplist, get_stoplists
 from trafilatura.utils import normalize_unicode
 from trafilatura.xml import xmltotxt
@@ -64,15 +62,6 @@ justext.core.define_stoplist = stoplist_as_is
 # The licence trafilatura looks for among the page's links is never read here: not looking
 # saves two searches of every page (about 1 % of the extraction's CPU).
 trafilatura.metadata.extract_license = lambda tree: None
-
-
-def warm_date_parser() -> None:
-    """Have the date parser that htmldate falls back on (dateparser) read every language's
-    words now. The first text it cannot date makes it build a search pattern of the words of
-    each of its 205 languages, 2.3–3.5 s of CPU and about 44 MB, once a process: done where
-    an import's extraction processes are forked from, it is done once for all of them, and
-    its memory is shared."""
-    external_date_parser("newsarchive", "%Y-%m-%d")
 
 
 # The whitespace a browser collapses into one space.
