@@ -29,6 +29,7 @@ One concern per module; `core.extract` runs the stages in order:
 - `images`: the lead picture, captions and credits
 - `blocks`: trafilatura's blocks and the DOM walker's
 - `repair`: the body: trafilatura's blocks repaired from the page
+- `tables`: which of the page's tables trafilatura kept, and in what form
 - `furniture`: blocks that are page furniture or promotion
 - `walls`: bot checks, cookie walls, paywall teasers
 - `core`: `extract()`

@@ -34,6 +34,13 @@ from newsarchive.extract.dom import (
 from newsarchive.extract.furniture import without_bio, without_closing_headings, without_furniture
 from newsarchive.extract.images import image_name, too_small
 from newsarchive.extract.spacing import PICTURE, plain, respace
+from newsarchive.extract.tables import (
+    cell_runs,
+    flattened_copy,
+    kept_tables,
+    same_table,
+    table_without_icons,
+)
 from newsarchive.extract.text import (
     MD_IMAGE_RE,
     MD_LINK_RE,
@@ -121,11 +128,11 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
     anchor = -1
     suppressed: int | None = None  # anchor after which a teaser or link list was seen
     pending_image: DomBlock | None = None  # a dropped figure picture, kept if its caption is
-    cell_runs = _cell_runs(dom_blocks, md_blocks)
+    runs = cell_runs(dom_blocks, md_blocks)
     # trafilatura's paragraphs that are a table's cells are the table's, not part of a box.
-    claimed = {i for first, last in cell_runs.values() for i in range(first, last + 1)}
+    claimed = {i for first, last in runs.values() for i in range(first, last + 1)}
     kept_parts = [(i, key) for i, key in _kept_parts(md_blocks) if i not in claimed]
-    tables = functools.cache(lambda: _kept_tables(md_blocks))
+    tables = functools.cache(lambda: kept_tables(md_blocks))
     for block in dom_blocks:
         if block.kind == "img":
             pending_image = None
@@ -141,18 +148,18 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         image, pending_image = pending_image, None
         if not block.key:
             continue
-        if (run := cell_runs.get(id(block))) is not None:
+        if (run := runs.get(id(block))) is not None:
             # The page's table stands where trafilatura ran its cells into paragraphs.
             replaced[run[0]] = block.md
             claimed.discard(run[0])
             anchor, suppressed = run[1], None
             continue
-        if block.kind == "table" and (same := _same_table(block, tables())) is not None:
+        if block.kind == "table" and (same := same_table(block, tables())) is not None:
             # Not over one of the tables of a box of text, nor with a table that lays out
             # tables (trafilatura's reading of a page laid out in tables is the article's).
             whole = md_blocks[same].tag == "table" and not block.layout
             if whole and _completes(block.md, md_blocks[same].md):
-                replaced[same] = _without_icons(block.md)
+                replaced[same] = table_without_icons(block.md)
             anchor, suppressed = same, None
             continue
         found = index.find(block.key, max(anchor, 0))
@@ -195,7 +202,7 @@ def _repair(md_blocks: list[MdBlock], dom_blocks: list[DomBlock], header: Header
         if verdict != "keep" or suppressed == anchor:
             continue
         seen.add(block.key)
-        if block.kind == "table" and (copy := _flattened_copy(block, tables())) is not None:
+        if block.kind == "table" and (copy := flattened_copy(block, tables())) is not None:
             # The page's table stands where trafilatura kept a flattened copy of it.
             i, part = copy
             replaced[i] = replaced.get(i, md_blocks[i].md).replace(part, block.md, 1)
@@ -328,135 +335,11 @@ def _completes(page: str, kept: str) -> bool:
     """Whether the page's table is the one to store rather than trafilatura's: it holds all
     the words trafilatura kept and more (the cells it lost), or the same words where
     trafilatura's holds pictures (icons in cells, which make it look like a table of
-    thumbnails: the page's is stored without them, `_without_icons`)."""
+    thumbnails: the page's is stored without them, `tables.table_without_icons`)."""
     more, fewer = Counter(_words(page)), Counter(_words(kept))
     if fewer - more:
         return False
     return fewer.total() < more.total() or "![" in kept
-
-
-# Words beside a picture in a table's cell that make it a captioned photo, not an icon.
-_CAPTION_CHARS = 20
-_CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
-
-
-def _without_icons(table: str) -> str:
-    """The Markdown `table` without the pictures of its cells (icons, stars, flags), but for
-    a picture with a caption beside it (a photo laid out in a table, with its credit)."""
-
-    def cell(text: str) -> str:
-        if "![" not in text or len(_plain_words(text)) >= _CAPTION_CHARS:
-            return text
-        return MD_IMAGE_RE.sub(lambda m: _gap(text, m.start(), m.end()), text)
-
-    return "\n".join("|".join(map(cell, _CELL_SPLIT_RE.split(row))) for row in table.split("\n"))
-
-
-def _gap(text: str, start: int, end: int) -> str:
-    """What stands for a picture left out of `text[start:end]`: a space between two words,
-    as the browser shows the picture between them ("Gyumri", a cloud, "+4"), else nothing."""
-    between = 0 < start and end < len(text) and not text[start - 1].isspace()
-    return " " if between and not text[end].isspace() else ""
-
-
-def _plain_words(md: str) -> str:
-    """The words of `md` that are neither a picture nor a link."""
-    return " ".join(MD_LINK_RE.sub("", MD_IMAGE_RE.sub("", md)).split())
-
-
-_KeptTable = tuple[int, Counter[str], str]
-
-
-def _kept_tables(md_blocks: list[MdBlock]) -> list[_KeptTable]:
-    """trafilatura's tables, each by the index of its block, its words and its Markdown: its
-    table blocks, and the tables inside a box it kept as one block of text and tables."""
-    tables = []
-    for i, block in enumerate(md_blocks):
-        if block.tag == "table":
-            tables.append((i, Counter(block.key.split()), block.md))
-        elif block.tag == "div" and "\n|" in block.md:
-            for part in block.md.split("\n\n"):
-                if part.startswith("|"):
-                    tables.append((i, Counter(match_key(part).split()), part))
-    return tables
-
-
-def _same_table(table: DomBlock, tables: list[_KeptTable]) -> int | None:
-    """The block of trafilatura's that holds the page's `table` (a table is stored once):
-    the table (`_kept_tables`) that shares 80 % of the words of the longer of the two."""
-    words = Counter(table.key.split())
-    for i, other, _ in tables:
-        if sum((words & other).values()) >= 0.8 * max(words.total(), other.total()):
-            return i
-    return None
-
-
-# The share of a table's cells that trafilatura's paragraphs must hold to be its copy.
-_RUN_CELLS = 0.8
-
-
-def _cell_runs(dom_blocks: list[DomBlock], md_blocks: list[MdBlock]) -> dict[int, tuple[int, int]]:
-    """For each table of the page (by `id`) that trafilatura ran into paragraphs, the first
-    and last of them: a run of two paragraphs or more, each one cell or several side by side
-    ("-" and "-" run into "--"), in the table's order, that holds 80 % of its cells. A
-    table laying out the page is left to trafilatura's reading."""
-    runs: dict[int, tuple[int, int]] = {}
-    texts: list[str] = []
-    for block in dom_blocks:
-        if block.kind != "table" or block.layout:
-            continue
-        rows = block.md.split("\n")
-        del rows[1:2]  # the row of dashes under the first
-        cells = [c for row in rows for c in map(_bare, _CELL_SPLIT_RE.split(row)) if c]
-        texts = texts or [_bare(b.md) if b.tag != "table" else "" for b in md_blocks]
-        for first, text in enumerate(texts):
-            if len(cells) < 2 or not text or not any(text.startswith(c) for c in cells):
-                continue
-            last = _run_end(texts, first, cells)
-            if last is not None:
-                runs[id(block)] = (first, last)
-                break
-    return runs
-
-
-def _run_end(texts: list[str], first: int, cells: list[str]) -> int | None:
-    """The last of the paragraphs `texts[first:]` that run the table's `cells` in order
-    from some cell on (each paragraph whole cells), when they hold `_RUN_CELLS` of them."""
-    for start in (n for n, cell in enumerate(cells) if texts[first].startswith(cell)):
-        at, i = start, first
-        while i < len(texts) and at < len(cells) and texts[i].startswith(cells[at]):
-            taken = ""
-            while at < len(cells) and len(taken) < len(texts[i]):
-                if not texts[i].startswith(taken + cells[at]):
-                    break
-                taken, at = taken + cells[at], at + 1
-            if taken != texts[i]:
-                break
-            i += 1
-        if i - first >= 2 and at - start >= _RUN_CELLS * len(cells):
-            return i - 1
-    return None
-
-
-def _bare(md: str) -> str:
-    """The text of `md` without its markup or whitespace, to compare cells by."""
-    return "".join(plain(md).text.split())
-
-
-# Words a kept table needs before its words alone tell that it is a copy of the page's.
-_COPY_WORDS = 20
-
-
-def _flattened_copy(table: DomBlock, tables: list[_KeptTable]) -> tuple[int, str] | None:
-    """trafilatura's copy of the page's `table`, put back in full, as its block's index and
-    Markdown: the longest kept table all of whose words the page's table holds (trafilatura
-    ran its cells, nested tables included, into a row or two and lost the rest)."""
-    words = Counter(table.key.split())
-    held = [(other.total(), i, part) for i, other, part in tables if not other - words]
-    best = max(held, default=None)
-    if best is None or best[0] < _COPY_WORDS:
-        return None
-    return best[1], best[2]
 
 
 def _literal_key(text: str) -> str:
