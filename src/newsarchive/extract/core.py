@@ -31,6 +31,7 @@ from newsarchive.extract.dom import (
     page_scope,
     parse_html,
     remove_never_shown,
+    shown_text,
     without_ruby_annotations,
 )
 from newsarchive.extract.engine import EXTRACTOR
@@ -51,7 +52,6 @@ from newsarchive.extract.walls import (
     no_article,
     partial_reason,
     refuse_bot_check,
-    shown_text,
 )
 from newsarchive.models import Article, FetchedPage
 

@@ -1,11 +1,11 @@
 """The lxml boundary: parsing a page, and what every other module asks of an element.
 
-Parsing (`parse_html`), an element's visible text (`text_of`) and its class words
-(`class_words`, remembered for the page inside `page_scope`, as is what a `per_page` function
-finds), the block-level tags, and the few tree operations other modules need (`wrapped_copy`,
-`unwrap`, `remove`, `remove_never_shown`, `all_text`, `walk_events`). This is the only
-module that imports lxml; the others handle its elements as `Element` (lxml ships no type
-information).
+Parsing (`parse_html`), an element's visible text (`text_of`; the page's, `shown_text`) and
+its class words (`class_words`, remembered for the page inside `page_scope`, as is what a
+`per_page` function finds), the block-level tags, and the few tree operations other modules
+need (`wrapped_copy`, `unwrap`, `remove`, `remove_never_shown`, `all_text`, `walk_events`).
+This is the only module that imports lxml; the others handle its elements as `Element`
+(lxml ships no type information).
 """
 
 from __future__ import annotations
@@ -151,6 +151,15 @@ def per_page(find: Callable[[Element], T]) -> Callable[[Element], T]:
         return memo[key]  # type: ignore[no-any-return]
 
     return remembered
+
+
+@per_page
+def shown_text(root: Element) -> str:
+    """The text the page shows: its <body>'s (its whole tree's when it has none). The wall
+    checks share it, and the search for the authors' names; it is the longest text gathered
+    from a page, so it is gathered once."""
+    body = root.find("body")
+    return text_of(body if body is not None else root)
 
 
 def class_words(el: Element) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from newsarchive.extract.dom import (
     Element,
     class_words,
     has_ancestor,
+    shown_text,
     text_lines,
     text_of,
 )
@@ -50,7 +51,6 @@ from newsarchive.extract.signatures import (
     site_as_author,
 )
 from newsarchive.extract.text import clean, compact_key, match_key
-from newsarchive.extract.walls import shown_text
 from newsarchive.extract.widgets import for_screen_readers, in_comments, inside_related
 from newsarchive.extract.wires import wire_credit
 

@@ -18,7 +18,6 @@ from newsarchive.extract.dom import (
     SKIP_TEXT_TAGS,
     Element,
     class_words,
-    per_page,
     text_of,
 )
 from newsarchive.extract.text import match_key
@@ -43,15 +42,6 @@ def _refuse(where: str, detail: str, reason: str) -> ExtractionError:
     error = ExtractionError(where, detail)
     error.reason = reason  # a stable label for batch summaries, like FetchError's reasons
     return error
-
-
-@per_page
-def shown_text(root: Element) -> str:
-    """The text the page shows: its <body>'s (its whole tree's when it has none). The checks
-    below share it, and the search for the authors' names; it is the longest text gathered
-    from a page, so it is gathered once."""
-    body = root.find("body")
-    return text_of(body if body is not None else root)
 
 
 # Bot checks and challenge pages, by service: markers in the markup (ids, script and iframe
