@@ -312,6 +312,36 @@ def test_an_indexed_file_changed_by_hand_is_read_again_when_its_name_is_wanted(
     assert md_files(root) == [first.relative_to(root).as_posix()]
 
 
+def test_the_next_namesake_is_named_without_trying_each_name_before(
+    archive: Archive, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(12):  # copies of one article under other URLs: one title, one date
+        save(archive, make_article(url=f"{MT_URL}?id={i}"))
+    tried: list[Path] = []
+    real_link = store._link_new
+    monkeypatch.setattr(
+        store, "_link_new", lambda tmp, final: tried.append(final) or real_link(tmp, final)
+    )
+    result = save(archive, make_article(url=f"{MT_URL}?id=12"))
+    stem = "2021/09/2021-09-14-mali-junta-in-talks-for-russian-mercenaries"
+    assert result.path == root / f"{stem}-13.md"
+    assert tried == [root / f"{stem}.md", result.path]  # the first name, then the free one
+
+
+def test_a_namesake_changed_by_hand_is_read_again_among_the_others(
+    archive: Archive, root: Path
+) -> None:
+    paths = [save(archive, make_article(url=f"{MT_URL}?id={i}")).path for i in range(5)]
+    # The third copy is pointed at another URL by hand; the index has not seen it yet.
+    edited = paths[2].read_text(encoding="utf-8").replace(f"{MT_URL}?id=2", f"{MT_URL}?id=9")
+    paths[2].write_text(edited + "\nA note.\n", encoding="utf-8")
+    result = save(archive, make_article(url=f"{MT_URL}?id=9"))
+    assert (result.path, result.created) == (paths[2], False)
+    assert len(md_files(root)) == 5
+    other = save(archive, make_article(url=f"{MT_URL}?id=10"))
+    assert other.created and other.path.name.endswith("-6.md")
+
+
 # -- atomic writes ---------------------------------------------------------------------------
 
 CRASH = """

@@ -205,5 +205,6 @@ def _slug(text: str | None, fallback: str) -> str:
     return _slugify(text or "") or fallback
 
 
-def suffixed(path: PurePosixPath, n: int) -> PurePosixPath:
-    return path.with_name(f"{path.name.removesuffix('.md')}-{n}.md")
+def suffixed(rel: str, n: int) -> str:
+    """The `n`-th name (2, 3, ...) for articles whose template gives them the name `rel`."""
+    return f"{rel.removesuffix('.md')}-{n}.md"

@@ -413,11 +413,12 @@ class Archive:
         """
         n = 1
         while True:
-            final = self.root / (rel if n == 1 else suffixed(rel, n))
+            final = self.root / (rel if n == 1 else suffixed(rel.as_posix(), n))
             if _link_new(tmp, final):
                 return final, "created"
             if self._indexed_as_is(conn, final):
-                n += 1  # its URLs are the index's, and none of `keys` is: another article
+                # Its URLs are the index's, and none of `keys` is: another article.
+                n = self._first_suffix_not_indexed(conn, rel.as_posix(), n + 1)
                 continue
             problem = _unreadable(final)
             if problem is not None:
@@ -441,6 +442,28 @@ class Archive:
         return (
             conn.execute("SELECT 1 FROM keys WHERE path = ? LIMIT 1", (rel,)).fetchone() is not None
         )
+
+    def _first_suffix_not_indexed(self, conn: sqlite3.Connection, rel: str, n: int) -> int:
+        """The first suffix from `n` on whose name (`suffixed`) is not held as the index has
+        it (`_indexed_as_is`). Copies of one article under other URLs (one title, one date)
+        share its name: one query for all the namesakes instead of two for each keeps the
+        naming of the k-th copy from costing k tries."""
+        base = rel.removesuffix(".md")
+        held = {
+            path: (mtime_ns, size)
+            for path, mtime_ns, size in conn.execute(
+                "SELECT path, mtime_ns, size FROM files WHERE path > ? AND path < ?"
+                " AND EXISTS (SELECT 1 FROM keys WHERE keys.path = files.path)",
+                (base + "-", base + "."),  # every "base-..." name, and no other
+            )
+        }
+        root = str(self.root)
+        while (name := suffixed(rel, n)) in held:
+            state = _file_state(os.path.join(root, name))
+            if state is None or (state[1], state[2]) != held[name]:
+                break
+            n += 1
+        return n
 
     def _record(
         self, conn: sqlite3.Connection, path: Path, keys: Iterable[str], *, replace: bool = False
@@ -620,7 +643,7 @@ def _read_file(path: Path) -> bytes:
         return handle.read()
 
 
-def _file_state(path: Path) -> tuple[int, int, int] | None:
+def _file_state(path: str | Path) -> tuple[int, int, int] | None:
     try:
         info = os.stat(path)
     except OSError:
