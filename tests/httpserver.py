@@ -65,6 +65,7 @@ import ssl
 import struct
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -230,6 +231,7 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.requests: list[str] = []
         self.request_headers: list[dict[str, str]] = []
+        self.first_asked: dict[str, float] = {}  # target: time.monotonic() of its first request
         # Requests whose response could not be sent in full because the client hung up.
         self.aborted: list[str] = []
         self.errors: list[BaseException | None] = []
@@ -339,6 +341,7 @@ class LoopbackServer:
         with self._lock:
             self.requests.append(target)
             self.request_headers.append(headers)
+            self.first_asked.setdefault(target, time.monotonic())
 
     def _record_aborted(self, target: str) -> None:
         with self._lock:

@@ -3,6 +3,8 @@ the processes need (they import them by name)."""
 
 from __future__ import annotations
 
+import time
+
 from newsarchive.models import FetchedPage
 
 
@@ -15,6 +17,12 @@ def broken_parser(page: FetchedPage) -> None:
 
 
 def echo(*args: object) -> tuple[object, ...]:
+    return args
+
+
+def slow_echo(seconds: float, *args: object) -> tuple[object, ...]:
+    """`args`, after `seconds` of work (a page that takes its time)."""
+    time.sleep(seconds)
     return args
 
 

@@ -435,6 +435,29 @@ def test_extraction_in_worker_processes(server: LoopbackServer, store: Archive) 
     assert len(md_files(store.root)) == 5
 
 
+def test_a_sites_robots_txt_and_first_page_are_fetched_while_the_processes_start(
+    server: LoopbackServer, store: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both are downloaded by this process in any case: waiting for an extraction process to
+    be ready (its start and warm-up) before asking for them left both cores idle."""
+    from newsarchive.pageworkers import Message, PageWorkers
+
+    urls = add_articles(server, 3)
+    ready: list[float] = []
+    settle = PageWorkers.settle
+
+    def noting_ready(workers: PageWorkers, message: Message) -> None:
+        if message.kind == "ready":
+            ready.append(time.monotonic())
+        settle(workers, message)
+
+    monkeypatch.setattr(PageWorkers, "settle", noting_ready)
+    run = Run(store, urls, jobs=2)
+    assert run.report.counts == {"archived": 3}
+    asked = server.first_asked
+    assert asked["/robots.txt"] < asked["/news/0"] < min(ready) < asked["/news/1"]
+
+
 def _extraction_processes() -> list[int]:
     """The pids of the processes forked by this process's forkserver (its extraction
     processes)."""

@@ -106,9 +106,22 @@ def test_what_the_work_raises_comes_back_as_its_value(
 
 
 def test_a_page_downloaded_elsewhere_is_worked_on_as_sent(coordinator: Coordinator) -> None:
-    # Sent before any process has started: it waits for the first.
+    # Sent before any process is ready: it waits for the first.
     coordinator.workers.work(Job(3, pagework.echo, ("page", 1)))
     assert coordinator.next("done").value == ("page", 1)
+
+
+def test_pages_sent_before_the_processes_are_ready_are_shared_among_them() -> None:
+    made = Coordinator(count=2)
+    try:
+        for job in range(6):  # a site's first pages, downloaded as the processes start
+            made.workers.work(Job(job, pagework.slow_echo, (0.5, "page", job)))
+        done = [made.next("done") for _ in range(6)]
+    finally:
+        made.workers.close(abandon=True)
+    assert sorted(message.value for message in done) == [("page", job) for job in range(6)]
+    # Each process had its half, not the first one ready all of them.
+    assert sorted(message.worker for message in done) == [0, 0, 0, 1, 1, 1]
 
 
 def test_a_process_that_dies_fails_its_jobs_and_is_replaced(

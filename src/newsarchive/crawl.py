@@ -444,8 +444,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             return 1
         return self.options.per_host
 
-    def _may_fetch(self) -> bool:
-        """Whether one more download may start now.
+    def _may_fetch(self, site: Site[TaskT] | None = None) -> bool:
+        """Whether one more download may start now (of the next page of `site`).
 
         Pages being downloaded and pages waiting for extraction are bounded together: when
         extraction is the bottleneck, downloads slow down instead of filling memory, yet enough
@@ -456,9 +456,21 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             and self.fetching + self.extracting < self.options.concurrency + self.extract_backlog
             # The extraction processes download the pages: none is downloaded here while they
             # start (or while all their download threads are busy, which `concurrency` and
-            # their number of threads make rare).
-            and (self.workers is None or self.workers.failed or self.workers.can_download())
+            # their number of threads make rare), but those this process downloads anyway:
+            # a site's robots.txt and first page are fetched while the processes warm up.
+            and (
+                self.workers is None
+                or self.workers.failed
+                or self.workers.can_download()
+                or (site is not None and self._downloaded_here(site, site.queue[0]))
+            )
         )
+
+    def _downloaded_here(self, site: Site[TaskT], task: TaskT) -> bool:
+        """Whether `task`'s page is downloaded in this process whoever is ready: a site's
+        first page follows its robots.txt, and API calls (the Wayback Machine's) are not
+        pages an extraction process downloads (`_start`)."""
+        return not task.crawled or (self.options.robots and site.policy is None)
 
     def _may_fetch_picture(self) -> bool:
         """Whether one more picture may start downloading: as many as pages at most."""
@@ -484,17 +496,16 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _dispatch(self) -> None:
         now = self.clock.now()
+        starting = self.workers is not None and not self.workers.failed and self.workers.coming
         for _ in range(len(self.rotation)):
-            if not self._may_fetch() and not self._may_fetch_picture():
+            if not starting and not self._may_fetch() and not self._may_fetch_picture():
                 return
             site = self.rotation.popleft()
             # A site's pages first; its pictures in the slots pages leave.
-            for waiting, may in (
-                (site.queue, self._may_fetch),
-                (site.pictures, self._may_fetch_picture),
-            ):
-                while waiting and self._site_ready(site, now) and may():
-                    self._start(site, waiting.popleft(), now)
+            while site.queue and self._site_ready(site, now) and self._may_fetch(site):
+                self._start(site, site.queue.popleft(), now)
+            while site.pictures and self._site_ready(site, now) and self._may_fetch_picture():
+                self._start(site, site.pictures.popleft(), now)
             if site.queue or site.pictures:
                 self.rotation.append(site)
 
@@ -583,7 +594,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 preload=preload,
                 setup=prepare_extraction,
             )
-            # Started now: no page is downloaded until one of them is ready (`_may_fetch`).
+            # Started now: no page is downloaded until one of them is ready (`_may_fetch`),
+            # but the pages this process downloads in any case.
             self.workers.start()
 
     def _start_picture_threads(self) -> None:

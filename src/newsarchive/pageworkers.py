@@ -108,7 +108,7 @@ class PageWorkers:
         self.starters: list[threading.Thread] = []
         self.numbers = itertools.count()
         self.restarts = count * _RESTARTS_PER_PROCESS
-        self.waiting: deque[Job] = deque()  # pages sent before any process was started
+        self.waiting: deque[Job] = deque()  # pages sent while no process was ready
         self.coming = 0  # processes started or starting, not ready yet
         self.closed = False
         self.failed = False  # too many processes ended: the pool is not used any more
@@ -137,8 +137,8 @@ class PageWorkers:
         self._send(worker, job)
 
     def work(self, job: Job) -> None:
-        """Have the least busy process do `job` (once one has started)."""
-        if not self.workers:
+        """Have the least busy process do `job` (once one is ready)."""
+        if not any(w.ready for w in self.workers.values()):
             self.waiting.append(job)
             return
         worker = min(self.workers.values(), key=lambda w: (not w.ready, w.load))
@@ -150,8 +150,6 @@ class PageWorkers:
         if message.kind == "started":
             assert isinstance(message.value, _Worker)
             self.workers[message.worker] = message.value
-            while self.waiting:
-                self.work(self.waiting.popleft())
             return
         worker = self.workers.get(message.worker)
         if worker is None:
@@ -159,6 +157,7 @@ class PageWorkers:
         if message.kind == "ready":
             worker.ready = True
             self.coming -= 1
+            self._share_waiting()
         elif message.kind == "fetched":
             worker.downloading.pop(message.job, None)
             if message.error is None:
@@ -198,10 +197,21 @@ class PageWorkers:
                 self._starter(1)
             elif not self.workers and self.coming == 0:
                 self.failed = True  # none left, none to come: the coordinator does the work
+        self._share_waiting()
         return answers
 
+    def _share_waiting(self) -> None:
+        """Send the pages that came while no process was ready (a site's first pages, which
+        this process downloads as the processes start) to those ready, keeping the shares
+        of those still starting: no process then idles while another holds the queue."""
+        ready = sum(w.ready for w in self.workers.values())
+        if ready:
+            kept = len(self.waiting) * max(0, self.coming) // (ready + max(0, self.coming))
+            while len(self.waiting) > kept:
+                self.work(self.waiting.popleft())
+
     def take_waiting(self) -> list[Job]:
-        """The pages sent while no process had started, once none will (`failed`)."""
+        """The pages sent while no process was ready, once none will be (`failed`)."""
         jobs, self.waiting = list(self.waiting), deque()
         return jobs
 
