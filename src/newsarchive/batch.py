@@ -301,8 +301,11 @@ TotalCallback = Callable[[int], None]
 # Extraction (runs in an extraction process)
 
 
-# Pages an extraction process extracts between two trims of its heap (`tidy_heap`).
-_TIDY_EVERY = 4
+# Pages an extraction process extracts between two trims of its heap (`tidy_heap`): after
+# each one, which keeps the peak of a long import about 5 MB lower than every 4th (0.5 ms).
+_TIDY_EVERY = 1
+# Results the importing process reports between two trims of its own heap.
+_TIDY_RESULTS = 64
 
 
 def prepare_page(
@@ -609,7 +612,7 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         self._settle(task)  # the line is done: the reader may take one more
         self.on_result(outcome)
         # The pages done with leave holes in this process's heap: give them back now and then.
-        tidy_heap(_TIDY_EVERY * 16)
+        tidy_heap(_TIDY_RESULTS)
 
 
 def import_urls(
