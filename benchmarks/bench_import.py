@@ -683,7 +683,7 @@ def scale_main(args: argparse.Namespace, work: Path) -> None:
     lines = list(SCALE_HEADER)
     results: list[dict[str, Any]] = []
     try:
-        urls = list_urls(server, pages, copies=args.copies, hosts=args.hosts)
+        urls = list_urls(server, pages, copies=args.copies, hosts=args.hosts)[: args.first]
         listing = write_list(work / "list.txt", urls)
         print("\n".join(SCALE_HEADER), file=sys.stderr, flush=True)
         for repeat in range(args.repeat):
@@ -714,9 +714,10 @@ def scale_main(args: argparse.Namespace, work: Path) -> None:
     finally:
         server.stop()
     limit, extract_cpu = extraction_limit(pages, cores)
-    limit.urls *= args.copies
-    limit.wall *= args.copies
-    limit.cpu *= args.copies
+    share = len(urls) / len(pages)  # the workload's pages, in copies of the 181
+    limit.urls = len(urls)
+    limit.wall *= share
+    limit.cpu *= share
     limit.label = f"extraction-bound limit ({cores} cores)"
     lines.append(scale_row(limit, None))
     figures = fsync_cost(work / "fsync")
@@ -760,6 +761,9 @@ def main() -> None:
         "--jobs", type=int, nargs="*", help="with --copies: also run import with --jobs N"
     )
     parser.add_argument("--repeat", type=int, default=1, help="with --copies: runs of each")
+    parser.add_argument(
+        "--first", type=int, metavar="N", help="with --copies: only the workload's first N URLs"
+    )
     parser.add_argument("--trafilatura-parallel", type=int, default=16, metavar="N")
     parser.add_argument("--no-trafilatura", action="store_true", help="with --copies")
     parser.add_argument(
