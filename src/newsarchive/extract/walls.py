@@ -13,13 +13,7 @@ from typing import Any
 
 from newsarchive.errors import ExtractionError
 from newsarchive.extract.declarations import ld_free, ld_str
-from newsarchive.extract.dom import (
-    PAGE_WRAPPERS,
-    SKIP_TEXT_TAGS,
-    Element,
-    class_words,
-    text_of,
-)
+from newsarchive.extract.dom import PAGE_WRAPPERS, SKIP_TEXT_TAGS, Element, class_words, text_of
 from newsarchive.extract.text import match_key
 
 # Keys of Article.extra for a page that holds only part of the article (a paywall teaser, a
