@@ -328,6 +328,16 @@ def test_the_next_namesake_is_named_without_trying_each_name_before(
     assert tried == [root / f"{stem}.md", result.path]  # the first name, then the free one
 
 
+def test_the_namesakes_are_read_from_the_index_in_one_query(archive: Archive) -> None:
+    for i in range(12):  # copies of one article under other URLs: one title, one date
+        save(archive, make_article(url=f"{MT_URL}?id={i}"))
+    statements: list[str] = []
+    archive._connect().set_trace_callback(statements.append)
+    result = save(archive, make_article(url=f"{MT_URL}?id=12"))
+    assert result.created and result.path.name.endswith("-13.md")
+    assert len([each for each in statements if "FROM files" in each]) == 1
+
+
 def test_a_namesake_changed_by_hand_is_read_again_among_the_others(
     archive: Archive, root: Path
 ) -> None:
@@ -434,6 +444,18 @@ def test_lookup_misses_other_articles(archive: Archive) -> None:
     save(archive, make_article())
     assert archive.lookup(MT_URL + "-other", MT_URL + "?id=1", "https://example.com/") is None
     assert archive.lookup() is None
+
+
+def test_lookup_answers_with_the_first_url_that_leads_to_a_file(
+    archive: Archive, root: Path
+) -> None:
+    first = save(archive, make_article(url=f"{MT_URL}?id=1")).path
+    second = save(archive, make_article(url=f"{MT_URL}?id=2")).path
+    assert archive.lookup(f"{MT_URL}?id=1", f"{MT_URL}?id=2") == first
+    assert archive.lookup(f"{MT_URL}?id=2", f"{MT_URL}?id=1") == second
+    first.unlink()  # by hand: its URL leads nowhere now, and the next one answers
+    assert archive.lookup(f"{MT_URL}?id=1", f"{MT_URL}?id=2") == second
+    assert archive.lookup(f"{MT_URL}?id=1") is None
 
 
 def test_a_file_deleted_by_hand_is_no_longer_found(archive: Archive, root: Path) -> None:

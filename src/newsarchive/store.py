@@ -199,16 +199,22 @@ class Archive:
             except sqlite3.Error as exc:
                 raise self._db_error(exc) from exc
 
-    def _find(self, conn: sqlite3.Connection, keys: Iterable[str]) -> Path | None:
-        for key in keys:
-            row = conn.execute("SELECT path FROM keys WHERE key = ?", (key,)).fetchone()
-            if row is None:
+    def _find(self, conn: sqlite3.Connection, keys: Sequence[str]) -> Path | None:
+        """The file of the first of `keys` (in their order) that leads to one, looked up in
+        one query."""
+        marks = ", ".join("?" * len(keys))
+        held: dict[str, str] = dict(
+            conn.execute(f"SELECT key, path FROM keys WHERE key IN ({marks})", keys)
+        )
+        forgotten: set[str] = set()
+        for rel in (held[key] for key in keys if key in held):
+            if rel in forgotten:
                 continue
-            rel: str = row[0]
             path = self.root / rel
             if path.is_file():
                 return path
             self._forget(conn, rel)  # deleted or moved by hand since the last scan
+            forgotten.add(rel)
         return None
 
     def remember(self, path: Path, urls: Iterable[str]) -> None:
@@ -411,14 +417,14 @@ class Archive:
         without. A name whose file cannot be read is not passed over for the next one: that
         file may be this article, and a `-2` copy of it would be a duplicate.
         """
-        n = 1
+        first, n = rel.as_posix(), 1
         while True:
-            final = self.root / (rel if n == 1 else suffixed(rel.as_posix(), n))
+            final = self.root / (first if n == 1 else suffixed(first, n))
             if _link_new(tmp, final):
                 return final, "created"
-            if self._indexed_as_is(conn, final):
-                # Its URLs are the index's, and none of `keys` is: another article.
-                n = self._first_suffix_not_indexed(conn, rel.as_posix(), n + 1)
+            free = self._first_name_not_indexed(conn, first, n)
+            if free > n:  # the index holds the file there, and none of `keys` leads to it
+                n = free
                 continue
             problem = _unreadable(final)
             if problem is not None:
@@ -430,35 +436,24 @@ class Archive:
                 return final, "replaced" if force else "exists"
             n += 1
 
-    def _indexed_as_is(self, conn: sqlite3.Connection, path: Path) -> bool:
-        """Whether the index holds the file at `path` with its present size and mtime, and
-        URLs that lead to it: then reading it would tell nothing more. (A file the index
-        scanned but could not read, or that names no URL, is read again.)"""
-        rel = path.relative_to(self.root).as_posix()
-        row = conn.execute("SELECT mtime_ns, size FROM files WHERE path = ?", (rel,)).fetchone()
-        state = _file_state(path)
-        if row is None or state is None or (state[1], state[2]) != tuple(row):
-            return False
-        return (
-            conn.execute("SELECT 1 FROM keys WHERE path = ? LIMIT 1", (rel,)).fetchone() is not None
-        )
-
-    def _first_suffix_not_indexed(self, conn: sqlite3.Connection, rel: str, n: int) -> int:
-        """The first suffix from `n` on whose name (`suffixed`) is not held as the index has
-        it (`_indexed_as_is`). Copies of one article under other URLs (one title, one date)
-        share its name: one query for all the namesakes instead of two for each keeps the
-        naming of the k-th copy from costing k tries."""
+    def _first_name_not_indexed(self, conn: sqlite3.Connection, rel: str, n: int) -> int:
+        """The first `n`, from the one given on, whose name (`rel`, then `suffixed`) the index
+        does not hold with its present size and mtime and with URLs that lead to it; for
+        such a file, reading it would tell nothing more. (A file the index scanned but could
+        not read, or that names no URL, is read again.) Copies of one article under other
+        URLs (one title, one date) share its name: one query for all the namesakes instead
+        of two for each keeps the naming of the k-th copy from costing k tries."""
         base = rel.removesuffix(".md")
         held = {
             path: (mtime_ns, size)
             for path, mtime_ns, size in conn.execute(
-                "SELECT path, mtime_ns, size FROM files WHERE path > ? AND path < ?"
+                "SELECT path, mtime_ns, size FROM files WHERE (path = ? OR path > ? AND path < ?)"
                 " AND EXISTS (SELECT 1 FROM keys WHERE keys.path = files.path)",
-                (base + "-", base + "."),  # every "base-..." name, and no other
+                (rel, base + "-", base + "."),  # the name, every "base-..." name, no other
             )
         }
         root = str(self.root)
-        while (name := suffixed(rel, n)) in held:
+        while (name := rel if n == 1 else suffixed(rel, n)) in held:
             state = _file_state(os.path.join(root, name))
             if state is None or (state[1], state[2]) != held[name]:
                 break
