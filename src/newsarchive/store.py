@@ -199,22 +199,16 @@ class Archive:
             except sqlite3.Error as exc:
                 raise self._db_error(exc) from exc
 
-    def _find(self, conn: sqlite3.Connection, keys: Sequence[str]) -> Path | None:
-        """The file of the first of `keys` (in their order) that leads to one, looked up in
-        one query."""
-        marks = ", ".join("?" * len(keys))
-        held: dict[str, str] = dict(
-            conn.execute(f"SELECT key, path FROM keys WHERE key IN ({marks})", keys)
-        )
-        forgotten: set[str] = set()
-        for rel in (held[key] for key in keys if key in held):
-            if rel in forgotten:
+    def _find(self, conn: sqlite3.Connection, keys: Iterable[str]) -> Path | None:
+        for key in keys:
+            row = conn.execute("SELECT path FROM keys WHERE key = ?", (key,)).fetchone()
+            if row is None:
                 continue
+            rel: str = row[0]
             path = self.root / rel
             if path.is_file():
                 return path
             self._forget(conn, rel)  # deleted or moved by hand since the last scan
-            forgotten.add(rel)
         return None
 
     def remember(self, path: Path, urls: Iterable[str]) -> None:
