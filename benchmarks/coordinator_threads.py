@@ -98,15 +98,20 @@ def run_once(src: Path, listing: Path, work: Path) -> dict[str, tuple[float, flo
 
 
 def table(label: str, times: dict[str, tuple[float, float, int]], urls: int) -> str:
-    lines = [f"{label}: CPU ms a page, {urls} URLs", "| thread | threads | user | system |"]
-    lines.append("| --- | ---: | ---: | ---: |")
-    total = 0.0
+    lines = [f"{label}: CPU ms a page, {urls} URLs", "| thread | threads | user | system | both |"]
+    lines.append("| --- | ---: | ---: | ---: | ---: |")
+    every = [0.0, 0.0]
     for name, (user, system, count) in sorted(times.items(), key=lambda kv: -sum(kv[1][:2])):
-        total += user + system
-        user_ms, system_ms = user * 1000 / urls, system * 1000 / urls
-        lines.append(f"| {name} | {count} | {user_ms:.3f} | {system_ms:.3f} |")
-    lines.append(f"| all | | {total * 1000 / urls:.3f} | |")
+        every = [every[0] + user, every[1] + system]
+        lines.append(f"| {name} | {count} | {_ms(user, urls)} | {_ms(system, urls)} | "
+                     f"{_ms(user + system, urls)} |")  # fmt: skip
+    lines.append(f"| all | | {_ms(every[0], urls)} | {_ms(every[1], urls)} | "
+                 f"{_ms(sum(every), urls)} |")  # fmt: skip
     return "\n".join(lines)
+
+
+def _ms(seconds: float, urls: int) -> str:
+    return f"{seconds * 1000 / urls:.3f}"
 
 
 def main() -> None:
