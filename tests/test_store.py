@@ -446,9 +446,7 @@ def test_lookup_misses_other_articles(archive: Archive) -> None:
     assert archive.lookup() is None
 
 
-def test_lookup_answers_with_the_first_url_that_leads_to_a_file(
-    archive: Archive, root: Path
-) -> None:
+def test_lookup_answers_with_the_first_url_that_leads_to_a_file(archive: Archive) -> None:
     first = save(archive, make_article(url=f"{MT_URL}?id=1")).path
     second = save(archive, make_article(url=f"{MT_URL}?id=2")).path
     assert archive.lookup(f"{MT_URL}?id=1", f"{MT_URL}?id=2") == first
