@@ -30,7 +30,6 @@ sys.path.insert(0, str(HERE))
 import bench_import  # noqa: E402
 import import_server  # noqa: E402
 
-_TICK = os.sysconf("SC_CLK_TCK")
 _RECORDER = """\
 import os, threading
 _path = os.environ.get("THREAD_NAMES_FILE")
@@ -57,7 +56,7 @@ def thread_times(pid: int) -> dict[str, tuple[float, float]]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        times[tid] = (int(fields[11]) / _TICK, int(fields[12]) / _TICK)
+        times[tid] = (int(fields[11]) / bench_import._TICK, int(fields[12]) / bench_import._TICK)
     return times
 
 
