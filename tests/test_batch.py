@@ -511,7 +511,7 @@ def test_extraction_processes_that_cannot_start_leave_the_work_to_this_process(
 
     def no_process(workers: PageWorkers, count: int) -> None:  # as when fork() fails
         for number in range(count):
-            workers.post(Message("lost", worker=number, value=OSError("no more processes")))
+            workers.inbox.put(Message("lost", worker=number, value=OSError("no more processes")))
 
     monkeypatch.setattr(PageWorkers, "_start", no_process)
     urls = add_articles(server, 3)

@@ -370,5 +370,6 @@ def test_pictures_slow_a_site_when_it_struggles_but_do_not_set_its_pace(tmp_path
         assert 0.8 <= site.next_start <= 2.4  # and its next request waits that pace, jittered
     finally:
         importer.client.close()
+        importer.inbox.close()
         if importer.picture_client is not None:
             importer.picture_client.close()

@@ -4,8 +4,8 @@ a real server on 127.0.0.1, and the messages the coordinator gets."""
 from __future__ import annotations
 
 import os
-import queue
 import signal
+import threading
 import time
 from collections.abc import Iterator
 
@@ -17,6 +17,7 @@ from httpserver import LoopbackServer
 from newsarchive.errors import HTTPStatusError
 from newsarchive.extracting import prepare_extraction
 from newsarchive.fetch import network_environment
+from newsarchive.inbox import Inbox
 from newsarchive.models import FetchOptions
 from newsarchive.pageworkers import Job, Message, PageWorkers
 from newsarchive.tasks import is_transient
@@ -28,12 +29,12 @@ class Coordinator:
     """What crawl.py does with the messages: settle them in one thread, in order."""
 
     def __init__(self, count: int = 1, threads: int = 2) -> None:
-        self.inbox: queue.SimpleQueue[Message] = queue.SimpleQueue()
+        self.inbox = Inbox[Message]()
         self.workers = PageWorkers(
             count,
             threads=threads,
             fetch=FetchOptions(timeout=10),
-            post=self.inbox.put,
+            inbox=self.inbox,
             preload=("newsarchive.warmup",),
             setup=prepare_extraction,
         )
@@ -43,7 +44,8 @@ class Coordinator:
         """The next message of `kind` (settling those before it), within 60 s."""
         deadline = time.monotonic() + 60
         while True:
-            message = self.inbox.get(timeout=max(0.0, deadline - time.monotonic()))
+            message = self.inbox.get(max(0.0, deadline - time.monotonic()))
+            assert message is not None, f"no {kind!r} message within 60 s"
             if message.kind == "lost":
                 for answer in self.workers.lost(message):
                     self.inbox.put(answer)
@@ -54,16 +56,20 @@ class Coordinator:
             if message.kind == kind:
                 return message
 
-    def wait_ready(self) -> None:
-        while not self.workers.can_download():
+    def wait_ready(self, count: int = 1) -> None:
+        while sum(worker.ready for worker in self.workers.workers.values()) < count:
             self.next("ready")
+
+    def close(self, *, abandon: bool = True) -> None:
+        self.workers.close(abandon=abandon)
+        self.inbox.close()
 
 
 @pytest.fixture
 def coordinator() -> Iterator[Coordinator]:
     made = Coordinator()
     yield made
-    made.workers.close(abandon=True)
+    made.close()
 
 
 def test_a_process_downloads_the_page_then_works_on_it(
@@ -118,7 +124,7 @@ def test_pages_sent_before_the_processes_are_ready_are_shared_among_them() -> No
             made.workers.work(Job(job, pagework.slow_echo, (0.5, "page", job)))
         done = [made.next("done") for _ in range(6)]
     finally:
-        made.workers.close(abandon=True)
+        made.close()
     assert sorted(message.value for message in done) == [("page", job) for job in range(6)]
     # Each process had its half, not the first one ready all of them.
     assert sorted(message.worker for message in done) == [0, 0, 0, 1, 1, 1]
@@ -162,7 +168,7 @@ def test_processes_that_keep_dying_end_the_pool_s_use(server: LoopbackServer) ->
         assert made.next("fetched").error is not None
         assert made.workers.failed and not made.workers.workers
     finally:
-        made.workers.close(abandon=True)
+        made.close()
 
 
 def test_a_process_downloads_with_the_environment_of_now(
@@ -170,7 +176,7 @@ def test_a_process_downloads_with_the_environment_of_now(
 ) -> None:
     # The processes are forks of a server that may have started long before, in another
     # environment: they use the proxies and certificates the importing process has now.
-    Coordinator().workers.close(abandon=True)  # the server runs, in this environment
+    Coordinator().close()  # the server runs, in this environment
     monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
     monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
     monkeypatch.delenv("HTTP_PROXY", raising=False)
@@ -180,11 +186,30 @@ def test_a_process_downloads_with_the_environment_of_now(
         assert made.next("done").value == network_environment()
         assert network_environment()["https_proxy"] == "http://127.0.0.1:9"
     finally:
-        made.workers.close(abandon=True)
+        made.close()
 
 
 def test_a_pool_closed_while_its_processes_start_leaves_none_running() -> None:
     for abandon in (False, True):
         made = Coordinator(count=2)
-        made.workers.close(abandon=abandon)
+        made.close(abandon=abandon)
         assert not any(process.is_alive() for process in made.workers.processes)
+
+
+def test_the_coordinator_reads_the_processes_pipes_with_no_thread_of_its_own(
+    server: LoopbackServer,
+) -> None:
+    # A thread per process reading its messages would cost the coordinator a wake-up and a
+    # hand-over of the GIL for each; the messages are read where they are settled.
+    before = {thread.ident for thread in threading.enumerate()}
+    made = Coordinator(count=3)
+    try:
+        made.wait_ready(3)
+        for starter in made.workers.starters:
+            starter.join(30)
+        assert {thread.ident for thread in threading.enumerate()} <= before
+        server.add("/e", "<p>e</p>")
+        made.workers.download(Job(8, pagework.size_and_tag, ("z",), url=server.url("/e")))
+        assert made.next("done").value == (8, 200, "z")
+    finally:
+        made.close()

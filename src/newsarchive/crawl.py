@@ -66,6 +66,7 @@ from newsarchive.errors import FetchError, HTTPStatusError, NetworkError, NewsAr
 from newsarchive.extracting import prepare_extraction, release_large_buffers
 from newsarchive.images.download import Galleries, Picture, get_picture
 from newsarchive.images.files import ImageFiles
+from newsarchive.inbox import Inbox
 from newsarchive.models import ImageOptions
 from newsarchive.pageworkers import Job, Message, PageWorkers
 from newsarchive.robots import RobotsPolicy, load_policy, robots_url, site_of
@@ -192,16 +193,16 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         # Pages beyond `concurrency` that may wait for extraction (see `_may_fetch`).
         self.extract_backlog = 2 * self.jobs
 
-        self.events: queue.SimpleQueue[
-            Fetched[TaskT] | Message | _Written[TaskT] | _Read[ItemT] | _ReadEnd
-        ] = queue.SimpleQueue()
+        self.inbox: Inbox[Fetched[TaskT] | Message | _Written[TaskT] | _Read[ItemT] | _ReadEnd] = (
+            Inbox()
+        )
         # (task, fetch robots.txt first?); None tells a download thread to end.
         self.jobs_queue: queue.SimpleQueue[tuple[TaskT, bool] | None] = queue.SimpleQueue()
         self.threads: list[threading.Thread] = []
         self.writer = Writer[TaskT](
             group=self._write_group,
             drop=self._drop_write,
-            done=lambda task, value, error: self.events.put(_Written(task, value, error)),
+            done=lambda task, value, error: self.inbox.put(_Written(task, value, error)),
             busy=lambda: bool(self.fetching or self.extracting),
         )
         self.workers: PageWorkers | None = None  # the extraction processes
@@ -365,9 +366,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 # Nothing under way can send an event: only a timer can be due.
                 self.clock.sleep(timeout)
                 timeout = 0.0
-            try:
-                event = self.events.get(timeout=timeout)
-            except queue.Empty:
+            event = self.inbox.get(timeout)
+            if event is None:
                 continue
             self._handle(event)
             # Handle what else is ready before scheduling again (cheap, keeps slots full), but
@@ -375,9 +375,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             for _ in range(256):
                 if self.stop.is_set():
                     break
-                try:
-                    event = self.events.get_nowait()
-                except queue.Empty:
+                if (event := self.inbox.get(0.0)) is None:
                     break
                 self._handle(event)
 
@@ -423,11 +421,11 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 except StopIteration:
                     break
                 self.read_count += 1
-                self.events.put(_Read(item))
+                self.inbox.put(_Read(item))
         except Exception as exc:  # an unreadable list: the coordinator raises it
-            self.events.put(_ReadEnd(self.read_count, exc))
+            self.inbox.put(_ReadEnd(self.read_count, exc))
             return
-        self.events.put(_ReadEnd(self.read_count, None))
+        self.inbox.put(_ReadEnd(self.read_count, None))
 
     def _read_ended(self, event: _ReadEnd) -> None:
         if event.error is not None:
@@ -590,7 +588,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 self.jobs,
                 threads=threads,
                 fetch=self.options.fetch,
-                post=self.events.put,
+                inbox=self.inbox,
                 preload=preload,
                 setup=prepare_extraction,
             )
@@ -628,7 +626,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             fetched = self._fetch(*job)
             # A picture's own latency leaves out writing it to disk, which is not the site's.
             latency = fetched.picture.latency if fetched.picture else self.clock.now() - started
-            self.events.put(dataclasses.replace(fetched, latency=latency))
+            self.inbox.put(dataclasses.replace(fetched, latency=latency))
             del job, fetched  # an idle thread holds no page: done with, it is freed at once
 
     def _fetch(self, task: TaskT, with_robots: bool) -> Fetched[TaskT]:
@@ -855,11 +853,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _report_last_saves(self) -> None:
         """Report the files written while stopping: they exist, so they count as done."""
-        while True:
-            try:
-                event = self.events.get_nowait()
-            except queue.Empty:
-                return
+        for event in self.inbox.drain():
             if isinstance(event, _Written) and event.error is None:
                 self._written(event)
 
@@ -886,3 +880,4 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
                 self.picture_client.close()
         # When interrupted, download threads may still be waiting on a server: they are
         # daemons holding no file, so they are left to end with the process.
+        self.inbox.close()

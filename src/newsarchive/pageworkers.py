@@ -14,13 +14,15 @@ download is over (the site's slot is free again, or the error says whether to re
 that needed the site's robots.txt first, or an answer of the Wayback Machine) goes to a
 process with its job, and only "done" comes back.
 
-Everything that changes the pool's books runs in the coordinator's thread (`settle`, `lost`):
-the threads here only carry messages, each process's to the coordinator's queue.
+Everything here runs in the coordinator's thread but the starting of processes (a thread
+of its own): the coordinator reads each process's messages from its pipe (`Inbox.watch`) and
+updates the pool's books with them (`settle`, `lost`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import os
 import queue
@@ -35,6 +37,7 @@ from typing import Any
 
 from newsarchive import fetch as fetch_mod
 from newsarchive.errors import FetchError, NetworkError, NewsArchiveError
+from newsarchive.inbox import Inbox
 from newsarchive.models import FetchedPage, FetchOptions
 from newsarchive.workers import context, init_worker
 
@@ -87,7 +90,7 @@ class _Worker:
 
 class PageWorkers:
     """`count` processes, each downloading with `threads` threads (as `fetch` options say)
-    and working on one page at a time. Messages for the coordinator go to `post`."""
+    and working on one page at a time. Their messages come to the coordinator's `inbox`."""
 
     def __init__(
         self,
@@ -95,11 +98,11 @@ class PageWorkers:
         *,
         threads: int,
         fetch: FetchOptions,
-        post: Callable[[Message], None],
+        inbox: Inbox[Any],
         preload: Sequence[str],
         setup: Callable[[], None],
     ) -> None:
-        self.count, self.threads, self.fetch, self.post = count, threads, fetch, post
+        self.count, self.threads, self.fetch, self.inbox = count, threads, fetch, inbox
         self.context = context(preload)
         self.setup = setup
         self.workers: dict[int, _Worker] = {}
@@ -149,7 +152,9 @@ class PageWorkers:
         """Update the books with a message from a process (before acting on it)."""
         if message.kind == "started":
             assert isinstance(message.value, _Worker)
-            self.workers[message.worker] = message.value
+            new = message.value
+            self.workers[message.worker] = new
+            self.inbox.watch(new.conn, functools.partial(_receive, new.number, new.conn))
             return
         worker = self.workers.get(message.worker)
         if worker is None:
@@ -175,6 +180,7 @@ class PageWorkers:
         if isinstance(message.value, BaseException):  # it could not start, or not answer
             self.why = f"{type(message.value).__name__}: {message.value}"
         if worker is not None:
+            self.inbox.unwatch(worker.conn)
             worker.conn.close()
             worker.process.terminate()  # when it is alive, what it says cannot be read
             worker.process.join(5)
@@ -247,7 +253,7 @@ class PageWorkers:
     def _send(self, worker: _Worker, job: Job) -> None:
         try:
             worker.conn.send(job)
-        except OSError:  # the process has ended: its listener says so, and `lost` answers
+        except OSError:  # the process has ended: its pipe says so, and `lost` answers
             pass
 
     # -- in threads of their own -------------------------------------------------------------
@@ -260,7 +266,7 @@ class PageWorkers:
             number = next(self.numbers)
             process = self.context.Process(
                 target=_serve,
-                args=(theirs, self.fetch, self.threads, os.getpid(), self.setup),
+                args=(theirs, number, self.fetch, self.threads, os.getpid(), self.setup),
                 # The forkserver's environment is the one it started with, maybe long ago.
                 kwargs={"environment": fetch_mod.network_environment()},
                 name=f"newsarchive-extract-{number}",
@@ -269,7 +275,7 @@ class PageWorkers:
             try:
                 process.start()
             except OSError as exc:  # no more processes (a limit): the pool goes on without
-                self.post(Message("lost", worker=number, value=exc))
+                self.inbox.put(Message("lost", worker=number, value=exc))
                 continue
             self.processes.append(process)
             theirs.close()
@@ -277,24 +283,18 @@ class PageWorkers:
                 process.terminate()
                 return
             # Registered by the coordinator (`settle`), before anything the process says.
-            self.post(Message("started", worker=number, value=_Worker(number, process, ours)))
-            threading.Thread(
-                target=self._listen, args=(number, ours), name="newsarchive-listen", daemon=True
-            ).start()
+            self.inbox.put(Message("started", worker=number, value=_Worker(number, process, ours)))
 
-    def _listen(self, number: int, conn: Connection) -> None:
-        """Carry a process's messages to the coordinator until it ends."""
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                break
-            except Exception as exc:  # a value that cannot be read back: its job fails
-                message = Message("lost", worker=number, value=exc)
-                self.post(message)
-                return
-            self.post(dataclasses.replace(message, worker=number))
-        self.post(Message("lost", worker=number))
+
+def _receive(number: int, conn: Connection) -> Message:
+    """A message of process `number`, read when its pipe has one (`Inbox.watch`)."""
+    try:
+        message: Message = conn.recv()
+    except (EOFError, OSError):
+        return Message("lost", worker=number)
+    except Exception as exc:  # a value that cannot be read back: its job fails
+        return Message("lost", worker=number, value=exc)
+    return message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,6 +303,7 @@ class PageWorkers:
 
 def _serve(
     conn: Connection,
+    number: int,
     options: FetchOptions,
     threads: int,
     parent: int,
@@ -330,21 +331,21 @@ def _serve(
     pages: queue.SimpleQueue[tuple[Job, FetchedPage | None] | None] = queue.SimpleQueue()
     for _ in range(threads):
         threading.Thread(
-            target=_download, args=(downloads, pages, client, options, send), daemon=True
+            target=_download, args=(downloads, pages, client, options, send, number), daemon=True
         ).start()
-    threading.Thread(target=_receive, args=(conn, downloads, pages, threads), daemon=True).start()
-    send(Message("ready"))
+    threading.Thread(target=_take_jobs, args=(conn, downloads, pages, threads), daemon=True).start()
+    send(Message("ready", worker=number))
     while (item := pages.get()) is not None:
         job, page = item
         try:
             value: object = job.work(*job.args) if page is None else job.work(page, *job.args)
         except Exception as exc:  # a bug in a parser must cost one page, not the process
             value = exc
-        send(Message("done", job.id, value=value))
+        send(Message("done", job.id, number, value=value))
         del item, job, page, value  # an idle process holds no page
 
 
-def _receive(
+def _take_jobs(
     conn: Connection,
     downloads: queue.SimpleQueue[Job | None],
     pages: queue.SimpleQueue[tuple[Job, FetchedPage | None] | None],
@@ -372,6 +373,7 @@ def _download(
     client: Any,
     options: FetchOptions,
     send: Callable[[Message], None],
+    number: int,
 ) -> None:
     while (job := downloads.get()) is not None:
         assert job.url is not None
@@ -385,7 +387,7 @@ def _download(
         except Exception as exc:  # a bug must cost one URL, not the run
             error = FetchError(job.url, f"unexpected {type(exc).__name__}: {exc}", reason="error")
         status = page.status if page is not None else None
-        send(Message("fetched", job.id, error=error, status=status,
+        send(Message("fetched", job.id, number, error=error, status=status,
                      latency=time.monotonic() - started))  # fmt: skip
         if page is not None:
             pages.put((job, page))
