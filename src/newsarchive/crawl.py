@@ -393,10 +393,14 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         wake = now + 0.25  # also how quickly a stop request is noticed
         if self.delayed:
             wake = min(wake, self.delayed[0][0])
-        if self._may_fetch() or self._may_fetch_picture():
+        pages, pictures = self._page_room(), self._may_fetch_picture()
+        if pages or pictures:
             # `_dispatch` just ran, so a site that could start now would have: only sites
-            # waiting for their spacing or pause to end set an earlier wake-up.
+            # waiting for their spacing or pause to end set an earlier wake-up, and only for
+            # what there is room for (an event makes room, and wakes the loop).
             for site in self.rotation:
+                if not (pages and site.queue or pictures and site.pictures):
+                    continue
                 if site.active < self._site_limit(site) and not site.robots_pending:
                     ready = max(site.next_start, site.paused_until)
                     if ready > now:
@@ -449,19 +453,23 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         extraction is the bottleneck, downloads slow down instead of filling memory, yet enough
         of them stay in flight that a page is ready whenever an extraction process is free.
         """
-        return (
-            self.fetching < self.options.concurrency
-            and self.fetching + self.extracting < self.options.concurrency + self.extract_backlog
+        return self._page_room() and (
             # The extraction processes download the pages: none is downloaded here while they
             # start (or while all their download threads are busy, which `concurrency` and
             # their number of threads make rare), but those this process downloads anyway:
             # a site's robots.txt and first page are fetched while the processes warm up.
-            and (
-                self.workers is None
-                or self.workers.failed
-                or self.workers.can_download()
-                or (site is not None and self._downloaded_here(site, site.queue[0]))
-            )
+            self.workers is None
+            or self.workers.failed
+            or self.workers.can_download()
+            or (site is not None and self._downloaded_here(site, site.queue[0]))
+        )
+
+    def _page_room(self) -> bool:
+        """Whether the bounds on pages under way leave room for one more (`_may_fetch`)."""
+        fetching, concurrency = self.fetching, self.options.concurrency
+        return (
+            fetching < concurrency
+            and fetching + self.extracting < concurrency + self.extract_backlog
         )
 
     def _downloaded_here(self, site: Site[TaskT], task: TaskT) -> bool:
@@ -494,13 +502,15 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _dispatch(self) -> None:
         now = self.clock.now()
-        starting = self.workers is not None and not self.workers.failed and self.workers.coming
         for _ in range(len(self.rotation)):
-            if not starting and not self._may_fetch() and not self._may_fetch_picture():
+            # Checked before each site: most of the time (extraction is the bottleneck) no
+            # page may start, and the sites are only looked at for their pictures.
+            pages = self._page_room()
+            if not pages and not self._may_fetch_picture():
                 return
             site = self.rotation.popleft()
             # A site's pages first; its pictures in the slots pages leave.
-            while site.queue and self._site_ready(site, now) and self._may_fetch(site):
+            while pages and site.queue and self._site_ready(site, now) and self._may_fetch(site):
                 self._start(site, site.queue.popleft(), now)
             while site.pictures and self._site_ready(site, now) and self._may_fetch_picture():
                 self._start(site, site.pictures.popleft(), now)
