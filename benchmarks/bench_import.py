@@ -19,10 +19,13 @@ One run:
 
 Per command: wall time; pages/s (URLs in the list / wall time); CPU % (user + system CPU of
 the command and of every process it started, / wall time: 200 % is both cores of a 2-core
-machine); peak memory of the whole process tree, sampled every 50 ms, as RSS (shared pages
-counted in every process) and PSS (shared pages split between the processes sharing them).
-The server runs in its own process and is not counted. Results are printed as Markdown for
-benchmarks/README.md; `--json FILE` also writes them as JSON.
+machine); peak memory of the whole process tree, sampled as RSS (shared pages counted in
+every process) and PSS (shared pages split between the processes sharing them), a sample's
+own CPU kept under 5 % of a core (about every 0.35 s). With `--copies`, also the CPU per
+page of newsarchive's own process (the coordinator) and of the others (extraction), the
+coordinator's both as it is and without its start-up (the CPU of an import of an empty
+list with the same code). The server runs in its own process and is not counted. Results are
+printed as Markdown for benchmarks/README.md; `--json FILE` also writes them as JSON.
 """
 
 from __future__ import annotations
@@ -108,6 +111,8 @@ class Measurement:
     notes: str = ""
     timeline: list[tuple[float, float]] = field(default_factory=list)  # (seconds, RSS MB)
     main_cpu: float = 0.0  # user + system seconds of the command's own process (coordinator)
+    # The same of an import of an empty list: loading the program, opening the archive.
+    startup_cpu: float = 0.0
     pss_timeline: list[tuple[float, float]] = field(default_factory=list)  # (seconds, PSS MB)
     # (seconds, {role: PSS MB}) for the roles of `_role`: where the tree's memory is
     roles_timeline: list[tuple[float, dict[str, float]]] = field(default_factory=list)
@@ -124,6 +129,11 @@ class Measurement:
     def main_ms(self) -> float:
         """CPU milliseconds per URL of the command's own process (newsarchive's coordinator)."""
         return 1000 * self.main_cpu / self.urls
+
+    @property
+    def main_running_ms(self) -> float:
+        """`main_ms` without the start-up's CPU: what each more page costs the coordinator."""
+        return 1000 * (self.main_cpu - self.startup_cpu) / self.urls
 
     @property
     def workers_ms(self) -> float:
@@ -426,6 +436,10 @@ def run_newsarchive(
     counts = summary_counts((run_dir / f"{label}.err").read_text(encoding="utf-8"))
     result.output = counts.get("archived", 0)
     result.notes = ", ".join(f"{k.strip()} {v}" for k, v in counts.items() if v)
+    empty = write_list(run_dir / "empty.txt", [])
+    command = [*program, "--archive", str(run_dir / "empty-archive"), "import", str(empty)]
+    start = measure(f"{label}-start", command, cwd=run_dir, hosts=0, urls=0, env=env)
+    result.startup_cpu = start.main_cpu
     return result
 
 
@@ -663,7 +677,7 @@ def fsync_cost(directory: Path, *, files: int = 200, size: int = 12_000) -> dict
 def scale_row(m: Measurement, trafilatura: Measurement | None) -> str:
     ratio = f"{trafilatura.wall / m.wall:.2f}×" if trafilatura and m.hosts else "–"
     pss = f"{m.peak_pss_mb:.0f}" if m.peak_pss_mb else "–"
-    main = f"{m.main_ms:.1f}" if m.hosts else "–"
+    main = f"{m.main_ms:.1f} ({m.main_running_ms:.1f})" if m.hosts else "–"
     return (
         f"| {m.label} | {m.urls:,} | {m.wall:.2f} | {m.pages_per_s:.1f} | {main} | "
         f"{m.workers_ms:.1f} | {m.cpu_percent:.0f} % | {pss} | {ratio} | {m.others:.1f} | "
@@ -672,7 +686,8 @@ def scale_row(m: Measurement, trafilatura: Measurement | None) -> str:
 
 
 SCALE_HEADER = [
-    "| run | URLs | wall s | pages/s | coordinator CPU ms/page | workers CPU ms/page | CPU "
+    "| run | URLs | wall s | pages/s | coordinator CPU ms/page (start-up excluded) "
+    "| workers CPU ms/page | CPU "
     "| peak PSS MB | vs trafilatura | other load | outcome |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
 ]

@@ -33,6 +33,9 @@ work in one coordinating thread, the caller's:
    never waits for them. The subclass hears when all of an article's pictures are in
    (`_pictures_done`) and writes the article then.
 
+The threads' events and the extraction processes' messages come to one inbox (inbox.py),
+which the coordinating thread waits on and reads itself.
+
 Subclasses say what an input becomes (`_accept`), what happens to a downloaded page
 (`_downloaded`, `_processed`), what a write did (`_saved`) and how a task ends when it fails
 (`_fail`, `_give_up`). This module never prints: notices go to a callback.
