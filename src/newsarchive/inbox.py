@@ -3,9 +3,9 @@ on together.
 
 The threads (the list reader, downloads, pictures, the writer) `put` their events. The
 extraction processes' pipes are `watch`ed: the coordinator reads a process's message itself
-when it comes. A thread that read each pipe and passed the messages on would cost, for every
-message, a wake-up of that thread and a hand-over of the GIL to it and back: together about
-0.5 ms of the coordinator's CPU a page, more than the reading itself.
+when it comes, where it settles it, instead of a thread per process reading its pipe and
+passing the messages on (a thread more for each core, each message a wake-up of that thread
+and a hand-over of the GIL to it and back).
 
 One wait covers both: a thread's `put` also writes a byte to a socket that the wait watches
 with the pipes. The selector lives as long as the inbox (one system call a wait); where pipes
