@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,12 +11,18 @@ from multiprocessing.connection import Connection
 
 import pytest
 
+from newsarchive import inbox as inbox_mod
 from newsarchive.inbox import Inbox
 
 
-@pytest.fixture
-def inbox() -> Iterator[Inbox[object]]:
+@pytest.fixture(params=["selector", "wait"])
+def inbox(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Inbox[object]]:
+    # "wait": as where pipes cannot be selected (Windows), `multiprocessing.connection.wait`
+    monkeypatch.setattr(inbox_mod, "_SELECTABLE_PIPES", request.param == "selector")
     made = Inbox[object]()
+    assert (made.selector is None) == (request.param == "wait")
     yield made
     made.close()
 
@@ -43,9 +50,12 @@ def test_a_thread_s_event_wakes_the_wait_at_once(inbox: Inbox[object]) -> None:
 
 
 def test_events_put_together_come_in_order(inbox: Inbox[object]) -> None:
-    for number in range(1000):  # more wake-ups than the socket holds: none is lost
+    inbox.waker.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1024)
+    for number in range(5000):
         inbox.put(number)
-    assert [inbox.get(1) for _ in range(1000)] == list(range(1000))
+    with pytest.raises(BlockingIOError):  # more wake-ups than the socket holds
+        inbox.waker.send(b"\0")
+    assert [inbox.get(1) for _ in range(5000)] == list(range(5000))  # no event is lost
     assert inbox.get(0) is None
 
 
