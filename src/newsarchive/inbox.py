@@ -73,13 +73,10 @@ class Inbox(Generic[EventT]):
 
     def drain(self) -> list[EventT]:
         """The events taken or put already, without waiting or reading any pipe."""
+        self._take_queued()
         events = list(self.ready)
         self.ready.clear()
-        while True:
-            try:
-                events.append(self.queue.get_nowait())
-            except queue.Empty:
-                return events
+        return events
 
     def close(self) -> None:
         if self.selector is not None:
@@ -106,6 +103,10 @@ class Inbox(Generic[EventT]):
                 pass
         for read in readers:
             self.ready.append(read())
+        self._take_queued()
+
+    def _take_queued(self) -> None:
+        """Move the threads' events put so far to `ready`."""
         while True:
             try:
                 self.ready.append(self.queue.get_nowait())

@@ -206,5 +206,6 @@ def _slug(text: str | None, fallback: str) -> str:
 
 
 def suffixed(rel: str, n: int) -> str:
-    """The `n`-th name (2, 3, ...) for articles whose template gives them the name `rel`."""
-    return f"{rel.removesuffix('.md')}-{n}.md"
+    """The `n`-th name for articles whose template gives them the name `rel`: `rel` itself,
+    then "-2", "-3" and so on."""
+    return rel if n == 1 else f"{rel.removesuffix('.md')}-{n}.md"

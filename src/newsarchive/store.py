@@ -413,7 +413,7 @@ class Archive:
         """
         first, n = rel.as_posix(), 1
         while True:
-            final = self.root / (first if n == 1 else suffixed(first, n))
+            final = self.root / suffixed(first, n)
             if _link_new(tmp, final):
                 return final, "created"
             free = self._first_name_not_indexed(conn, first, n)
@@ -447,7 +447,7 @@ class Archive:
             )
         }
         root = str(self.root)
-        while (name := rel if n == 1 else suffixed(rel, n)) in held:
+        while (name := suffixed(rel, n)) in held:
             state = _file_state(os.path.join(root, name))
             if state is None or (state[1], state[2]) != held[name]:
                 break
