@@ -373,3 +373,51 @@ def test_pictures_slow_a_site_when_it_struggles_but_do_not_set_its_pace(tmp_path
         importer.inbox.close()
         if importer.picture_client is not None:
             importer.picture_client.close()
+
+
+def test_pictures_start_while_no_page_may_and_none_stays_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The scheduler looks at the sites for pictures only while it counts some queued: with
+    # no room for one more page, the queued pictures still start, each within its site's
+    # bound, and the count follows them out of the queues. No server and no threads: the
+    # downloads it asks for are left in their queue.
+    from clocks import VirtualClock
+    from newsarchive.batch import BatchOptions, ListEntry, _Importer, _ImportTask
+    from newsarchive.pipeline import Plan
+    from newsarchive.wayback import WaybackOptions
+
+    importer = _Importer(
+        [],
+        Archive(tmp_path / "archive"),
+        BatchOptions(delay=0.0, per_host=2, robots=False),
+        lambda _: None,
+        on_notice=lambda _: None,
+        seed=1,
+        clock=VirtualClock(),
+    )
+    monkeypatch.setattr(importer, "_start_picture_threads", lambda: None)
+    try:
+        url = "https://x.org/story"
+        entry, plan = ListEntry("l", 1, url), Plan(url, WaybackOptions())
+        page = _ImportTask(url, "https://x.org", entry, url, plan)
+        importer.fetching = importer.options.concurrency  # no page may start
+        pictures = [f"{CDN}/a.jpg", f"{CDN}/b.jpg", f"{CDN}/c.jpg", "https://img.example/d.png"]
+        importer._get_pictures(page, pictures, url)
+        assert importer.pictures_queued == 4
+        importer._dispatch()
+        started = []
+        while not importer.picture_jobs.empty():
+            started.append(importer.picture_jobs.get()[0].url)
+        assert sorted(started) == [f"{CDN}/a.jpg", f"{CDN}/b.jpg", "https://img.example/d.png"]
+        assert importer.pictures_queued == 1  # the CDN's third waits for one of its two
+        assert [task.url for task in importer.sites[CDN].pictures] == [f"{CDN}/c.jpg"]
+        importer.sites[CDN].active -= 1  # one of them is in
+        importer._dispatch()
+        assert importer.picture_jobs.get()[0].url == f"{CDN}/c.jpg"
+        assert importer.pictures_queued == 0
+    finally:
+        importer.client.close()
+        importer.inbox.close()
+        if importer.picture_client is not None:
+            importer.picture_client.close()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from newsarchive import urls as urls_mod
 from newsarchive.errors import InvalidURLError, UsageError
-from newsarchive.urls import check_url, normalize_url, other_scheme
+from newsarchive.urls import check_url, checked_key, normalize_url, other_scheme
 
 CORPUS = Path(__file__).parents[2] / "shared" / "corpus"
 
@@ -143,6 +143,8 @@ def test_check_url_rejects(text: str, message: str) -> None:
     assert isinstance(info.value, UsageError)
     with pytest.raises(InvalidURLError):
         normalize_url(text)
+    with pytest.raises(InvalidURLError):
+        checked_key(text)
 
 
 def test_check_url_strips_and_accepts_idn() -> None:
@@ -171,6 +173,7 @@ def test_normalize_is_idempotent(
     url = f"https://{host}{port}/{'/'.join(segments)}" + (f"?{query}" if query else "") + fragment
     key = normalize_url(url)
     assert normalize_url(key) == key
+    assert checked_key(f" {url}\n") == (check_url(url), key)  # what an import reads a line with
     assert key.startswith("https://") and "#" not in key and " " not in key
     kept = [name for name, _ in params if name not in ("utm_source", "fbclid")]
     query_names = [part.split("=")[0] for part in key.partition("?")[2].split("&") if part]

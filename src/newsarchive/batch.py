@@ -67,7 +67,7 @@ from newsarchive.pipeline import (
 from newsarchive.robots import site_of
 from newsarchive.store import Archive
 from newsarchive.tasks import Clock, CrawlOptions, CrawlReport, Fetched, Task
-from newsarchive.urls import check_url, normalize_url
+from newsarchive.urls import checked_key
 from newsarchive.wayback import WaybackOptions
 
 __all__ = [
@@ -422,8 +422,7 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
     def _accept(self, entry: ListEntry) -> None:
         text, source, line = entry.text, entry.source, entry.line
         try:
-            url = check_url(text)
-            key = normalize_url(url)
+            url, key = checked_key(text)
         except InvalidURLError as exc:
             message = f"{source}:{line}: {exc}"
             self._result(Outcome(text, "invalid", message=message, source=source, line=line))
@@ -564,9 +563,9 @@ class _Importer(Crawler[ListEntry, _ImportTask]):
         )
         self._queue_write(task, write)
 
-    def _picture_robots(self, url: str) -> bool:
+    def _picture_robots(self, site: str) -> bool:
         # The Wayback Machine's replies are API answers: no robots.txt (as for its pages).
-        return self.options.robots and site_of(url) != self.wayback_site
+        return self.options.robots and site != self.wayback_site
 
     def _saved(self, task: _ImportTask, value: object) -> None:
         assert isinstance(value, Written)

@@ -190,6 +190,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         self.pending = 0  # tasks scheduled and not yet settled
         self.fetching = 0
         self.picturing = 0  # pictures downloading (slots and threads of their own)
+        self.pictures_queued = 0  # pictures in the sites' queues, not started yet
         self.extracting = 0  # pages in the extraction processes
         self.writing = 0  # writes queued or under way
         self.jobs = worker_count(options.jobs)
@@ -267,8 +268,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         warning for each that could not be kept."""
         raise NotImplementedError(f"{type(self).__name__} downloads no pictures")
 
-    def _picture_robots(self, url: str) -> bool:
-        """Whether the robots.txt of the picture's host applies to it (`options.robots`)."""
+    def _picture_robots(self, site: str) -> bool:
+        """Whether the robots.txt of a picture's `site` (`site_of`) applies to it
+        (`options.robots`)."""
         return self.options.robots
 
     # -- what subclasses call ----------------------------------------------------------------
@@ -319,8 +321,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             return
         self.galleries.open(task, wanted)
         for url in wanted:
-            job = PictureJob(task, page_url, self._picture_robots(url))
-            copy = dataclasses.replace(task, url=url, site=site_of(url), tries=0, picture=job)
+            site = site_of(url)
+            job = PictureJob(task, page_url, self._picture_robots(site))
+            copy = dataclasses.replace(task, url=url, site=site, tries=0, picture=job)
             self._enqueue(copy, front=False)
         self._start_picture_threads()
 
@@ -396,7 +399,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         wake = now + 0.25  # also how quickly a stop request is noticed
         if self.delayed:
             wake = min(wake, self.delayed[0][0])
-        pages, pictures = self._page_room(), self._may_fetch_picture()
+        pages, pictures = self._page_room(), self._pictures_may_start()
         if pages or pictures:
             # `_dispatch` just ran, so a site that could start now would have: only sites
             # waiting for their spacing or pause to end set an earlier wake-up, and only for
@@ -485,6 +488,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         """Whether one more picture may start downloading: as many as pages at most."""
         return self.picturing < self.options.concurrency
 
+    def _pictures_may_start(self) -> bool:
+        """Whether a picture is queued and may start downloading (`_may_fetch_picture`)."""
+        return self.pictures_queued > 0 and self._may_fetch_picture()
+
     def _enqueue(self, task: TaskT, *, front: bool) -> None:
         site = self.sites.get(task.site)
         if site is None:
@@ -492,6 +499,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         if not site.queue and not site.pictures:
             self.rotation.append(site)
         waiting = site.pictures if task.picture is not None else site.queue
+        self.pictures_queued += task.picture is not None
         if front:
             waiting.appendleft(task)
         else:
@@ -507,15 +515,16 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         now = self.clock.now()
         for _ in range(len(self.rotation)):
             # Checked before each site: most of the time (extraction is the bottleneck) no
-            # page may start, and the sites are only looked at for their pictures.
+            # page may start, and the sites are looked at only for pictures, when some wait.
             pages = self._page_room()
-            if not pages and not self._may_fetch_picture():
+            if not pages and not self._pictures_may_start():
                 return
             site = self.rotation.popleft()
             # A site's pages first; its pictures in the slots pages leave.
             while pages and site.queue and self._site_ready(site, now) and self._may_fetch(site):
                 self._start(site, site.queue.popleft(), now)
             while site.pictures and self._site_ready(site, now) and self._may_fetch_picture():
+                self.pictures_queued -= 1
                 self._start(site, site.pictures.popleft(), now)
             if site.queue or site.pictures:
                 self.rotation.append(site)

@@ -17,6 +17,7 @@ from newsarchive.errors import InvalidURLError
 __all__ = [
     "TRACKING_PARAMS",
     "check_url",
+    "checked_key",
     "is_local_target",
     "normalize_url",
     "other_scheme",
@@ -153,7 +154,17 @@ def normalize_url(url: str) -> str:
     `.`/`..` segments, drops trailing slashes (the root stays "/") and normalises
     percent-encoding. http and https stay distinct keys. Raises InvalidURLError.
     """
-    parts = _split(url)[1]
+    return _key(_split(url)[1])
+
+
+def checked_key(text: str) -> tuple[str, str]:
+    """`check_url(text)` and its key (`normalize_url`), the URL parsed once. Raises
+    InvalidURLError."""
+    url, parts = _split(text)
+    return url, _key(parts)
+
+
+def _key(parts: SplitResult) -> str:
     scheme = parts.scheme.lower()
     netloc = _normalize_netloc(parts.netloc, scheme)
     path = _normalize_path(parts.path)
