@@ -498,8 +498,10 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             site = self.sites[task.site] = Site[TaskT](task.site)
         if not site.queue and not site.pictures:
             self.rotation.append(site)
-        waiting = site.pictures if task.picture is not None else site.queue
-        self.pictures_queued += task.picture is not None
+        waiting = site.queue
+        if task.picture is not None:
+            waiting = site.pictures
+            self.pictures_queued += 1
         if front:
             waiting.appendleft(task)
         else:
