@@ -399,7 +399,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         wake = now + 0.25  # also how quickly a stop request is noticed
         if self.delayed:
             wake = min(wake, self.delayed[0][0])
-        pages, pictures = self._page_room(), self._pictures_may_start()
+        pages, pictures = self._page_room(), self._may_fetch_picture()
         if pages or pictures:
             # `_dispatch` just ran, so a site that could start now would have: only sites
             # waiting for their spacing or pause to end set an earlier wake-up, and only for
@@ -416,11 +416,9 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
     # -- reading -----------------------------------------------------------------------------
 
     def _read(self) -> None:
-        """The reader thread: hands inputs to the coordinator, a window ahead of the work.
-
-        A thread of its own because the next line of a pipe may take any time to come; a
-        permit of `room` is taken per input and given back when its result is out.
-        """
+        """The reader thread: hands inputs to the coordinator, a window ahead of the work. A
+        thread of its own because the next line of a pipe may take any time to come; a permit
+        of `room` is taken per input and given back when its result is out."""
         try:
             while True:
                 self.room.acquire()
@@ -448,9 +446,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
 
     def _site_limit(self, site: Site[TaskT]) -> int:
         # A site that sets a Crawl-delay wants its requests one after another.
-        if site.crawl_delay:
-            return 1
-        return self.options.per_host
+        return 1 if site.crawl_delay else self.options.per_host
 
     def _may_fetch(self, site: Site[TaskT] | None = None) -> bool:
         """Whether one more download may start now (of the next page of `site`).
@@ -485,12 +481,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         return not task.crawled or (self.options.robots and site.policy is None)
 
     def _may_fetch_picture(self) -> bool:
-        """Whether one more picture may start downloading: as many as pages at most."""
-        return self.picturing < self.options.concurrency
-
-    def _pictures_may_start(self) -> bool:
-        """Whether a picture is queued and may start downloading (`_may_fetch_picture`)."""
-        return self.pictures_queued > 0 and self._may_fetch_picture()
+        """Whether a picture is queued and may start downloading: as many as pages at most."""
+        return self.pictures_queued > 0 and self.picturing < self.options.concurrency
 
     def _enqueue(self, task: TaskT, *, front: bool) -> None:
         site = self.sites.get(task.site)
@@ -519,7 +511,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             # Checked before each site: most of the time (extraction is the bottleneck) no
             # page may start, and the sites are looked at only for pictures, when some wait.
             pages = self._page_room()
-            if not pages and not self._pictures_may_start():
+            if not pages and not self._may_fetch_picture():
                 return
             site = self.rotation.popleft()
             # A site's pages first; its pictures in the slots pages leave.
