@@ -448,8 +448,8 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
         # A site that sets a Crawl-delay wants its requests one after another.
         return 1 if site.crawl_delay else self.options.per_host
 
-    def _may_fetch(self, site: Site[TaskT] | None = None) -> bool:
-        """Whether one more download may start now (of the next page of `site`).
+    def _may_fetch(self, site: Site[TaskT]) -> bool:
+        """Whether the next page of `site` may start downloading now.
 
         Pages being downloaded and pages waiting for extraction are bounded together: when
         extraction is the bottleneck, downloads slow down instead of filling memory, yet enough
@@ -463,7 +463,7 @@ class Crawler(abc.ABC, Generic[ItemT, TaskT]):
             self.workers is None
             or self.workers.failed
             or self.workers.can_download()
-            or (site is not None and self._downloaded_here(site, site.queue[0]))
+            or self._downloaded_here(site, site.queue[0])
         )
 
     def _page_room(self) -> bool:
