@@ -178,12 +178,50 @@ def test_downloads_and_extraction_processes_follow_the_cores(
     from newsarchive.batch import BatchOptions
     from newsarchive.workers import cores, default_concurrency, worker_count
 
+    monkeypatch.setattr(workers, "_CGROUP", Path("/nonexistent-cgroup"))  # no CPU quota
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
     assert cores() == 16 and worker_count() == 16
     assert default_concurrency() == 128 == BatchOptions().concurrency
     assert BatchOptions(concurrency=3).concurrency == 3
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert (cores(), default_concurrency(), BatchOptions().concurrency) == (1, 16, 16)
+
+
+@pytest.mark.parametrize(
+    ("files", "quota"),
+    [
+        ({"cpu.max": "250000 100000\n"}, 2.5),  # cgroup v2: `docker run --cpus 2.5`
+        ({"cpu.max": "50000 100000\n"}, 0.5),
+        ({"cpu.max": "max 100000\n"}, None),  # no limit
+        ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({"cpu.max": "unexpected\n"}, None),
+        ({}, None),  # no cgroup files: not Linux, or not mounted
+    ],
+)
+def test_a_containers_cpu_quota_is_read_from_its_cgroup(
+    tmp_path: Path, files: dict[str, str], quota: float | None
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert workers.cpu_quota(tmp_path) == quota
+
+
+def test_the_cores_are_those_the_containers_cpu_quota_pays_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsarchive.workers import cores, default_concurrency, worker_count
+
+    monkeypatch.setattr(workers, "_CGROUP", tmp_path)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    assert cores() == 16  # no quota
+    (tmp_path / "cpu.max").write_text("250000 100000\n")  # 2.5 cores' worth of time
+    assert (cores(), worker_count(), default_concurrency()) == (3, 3, 24)
+    (tmp_path / "cpu.max").write_text("50000 100000\n")
+    assert cores() == 1
+    (tmp_path / "cpu.max").write_text("3200000 100000\n")  # more time than cores to use it
+    assert cores() == 16
 
 
 def shown_help(command: str, cpus: set[int] | None = None) -> str:
@@ -204,7 +242,7 @@ def test_help_gives_the_defaults_of_the_cores_it_may_use() -> None:
     shown = shown_help("import", {min(os.sched_getaffinity(0))})
     assert "(default: 8 per CPU core, at least 16: 16 here)" in shown
     assert "(default: one per CPU core: 1 here;" in shown
-    everyone = len(os.sched_getaffinity(0))
+    everyone = workers.cores()  # the affinity's, or fewer under a container's CPU quota
     shown = shown_help("import")
     assert f"at least 16: {max(16, 8 * everyone)} here)" in shown
     assert f"one per CPU core: {everyone} here;" in shown

@@ -3,8 +3,8 @@
 Used by the extraction processes of `import` and `update` (crawl.py), the readers of a search
 index build (search/) and grep's searchers.
 
-* How many: one per core this process may run on (`cores`, `worker_count`), or as many as
-  asked for; and the downloads in flight that keep them busy (`default_concurrency`).
+* How many: one per core this process may use (`cores`: its affinity and its container's CPU
+  quota, `worker_count`), or as many as asked for; and the downloads in flight that keep them busy (`default_concurrency`).
 * Where from. With `preload` (modules to load once for every worker: the extractor, warmed
   up), a forkserver: a server process loads them, and each worker is a cheap fork of it. It
   is also safe while the parent runs threads (a plain fork would copy their locks), which
@@ -25,6 +25,7 @@ index build (search/) and grep's searchers.
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import signal
@@ -34,6 +35,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # the process machinery is loaded by the first pool, not at every start
@@ -46,6 +48,7 @@ __all__ = [
     "WORKER_NICENESS",
     "context",
     "cores",
+    "cpu_quota",
     "default_concurrency",
     "init_worker",
     "TimeUp",
@@ -74,12 +77,43 @@ _R = TypeVar("_R")
 
 
 def cores() -> int:
-    """The CPU cores this process may run on: those of its affinity mask where the system
-    says (a container or `taskset` limits them), else all of the machine's."""
+    """The CPU cores this process may use: those of its affinity mask where the system says
+    (`taskset`, a container's cpuset), else all of the machine's; fewer when its container's
+    CPU quota allows less time than that (`cpu_quota`, rounded up)."""
     try:
-        return len(os.sched_getaffinity(0)) or 1
+        count = len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):  # not Linux
-        return os.cpu_count() or 1
+        count = os.cpu_count() or 1
+    quota = cpu_quota()
+    return min(count, math.ceil(quota)) if quota is not None else count
+
+
+_CGROUP = Path("/sys/fs/cgroup")
+
+
+def cpu_quota(root: Path | None = None) -> float | None:
+    """How many cores' worth of time the CPU quota of this process's container allows it
+    (`docker run --cpus 2.5`, a Kubernetes CPU limit: 2.5), or None where there is none.
+
+    Read where a container sees its own cgroup: `cpu.max` (cgroup v2: "250000 100000", or
+    "max 100000" for no limit), else `cpu/cpu.cfs_quota_us` over `cpu/cpu.cfs_period_us`
+    (v1: a quota of -1 for none). A process that may run on 16 cores but is given the time
+    of 2 would otherwise start 16 extraction processes, each with its memory, to share it.
+    (loky's `cpu_count` reads the same files; importing it costs every command 60 ms.)"""
+    root = root or _CGROUP
+    try:
+        quota, period = (root / "cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        try:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text()
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text()
+        except OSError:
+            return None
+    try:
+        allowed, every = int(quota), int(period)
+    except ValueError:  # "max": no limit
+        return None
+    return allowed / every if allowed > 0 and every > 0 else None
 
 
 # An import's downloads in flight by default: per core, and at least. A page at 200 ms of
