@@ -4,7 +4,8 @@ Used by the extraction processes of `import` and `update` (crawl.py), the reader
 index build (search/) and grep's searchers.
 
 * How many: one per core this process may use (`cores`: its affinity and its container's CPU
-  quota, `worker_count`), or as many as asked for; and the downloads in flight that keep them busy (`default_concurrency`).
+  quota, `worker_count`), or as many as asked for; and the downloads in flight that keep
+  them busy (`default_concurrency`).
 * Where from. With `preload` (modules to load once for every worker: the extractor, warmed
   up), a forkserver: a server process loads them, and each worker is a cheap fork of it. It
   is also safe while the parent runs threads (a plain fork would copy their locks), which
