@@ -188,24 +188,57 @@ def test_downloads_and_extraction_processes_follow_the_cores(
 
 
 @pytest.mark.parametrize(
-    ("files", "quota"),
+    ("own", "files", "quota"),
     [
-        ({"cpu.max": "250000 100000\n"}, 2.5),  # cgroup v2: `docker run --cpus 2.5`
-        ({"cpu.max": "50000 100000\n"}, 0.5),
-        ({"cpu.max": "max 100000\n"}, None),  # no limit
-        ({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 2.0),
-        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
-        ({"cpu.max": "unexpected\n"}, None),
-        ({}, None),  # no cgroup files: not Linux, or not mounted
+        # cgroup v2 in a container (`docker run --cpus 2.5`): its own cgroup at the top
+        ("0::/\n", {"cpu.max": "250000 100000\n"}, 2.5),
+        ("0::/\n", {"cpu.max": "max 100000\n"}, None),  # no limit
+        # a systemd service: the tightest of its cgroup and those above it
+        (
+            "0::/system.slice/news.service\n",
+            {
+                "system.slice/news.service/cpu.max": "max 100000\n",
+                "system.slice/cpu.max": "150000 100000\n",
+                "cpu.max": "max 100000\n",
+            },
+            1.5,
+        ),
+        # cgroup v1, the cpu controller mounted with others
+        (
+            "4:memory:/docker/abc\n3:cpu,cpuacct:/docker/abc\n",
+            {
+                "cpu/docker/abc/cpu.cfs_quota_us": "200000\n",
+                "cpu/docker/abc/cpu.cfs_period_us": "100000\n",
+            },
+            2.0,
+        ),
+        (
+            "3:cpu:/\n",
+            {"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"},
+            None,
+        ),
+        # a v1 container that sees its own cgroup at the top, under its host's name
+        (
+            "3:cpu:/docker/abc\n",
+            {"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"},
+            0.5,
+        ),
+        (None, {"cpu.max": "50000 100000\n"}, 0.5),  # /proc/self/cgroup unreadable
+        ("0::/\n", {"cpu.max": "unexpected\n"}, None),
+        ("0::/\n", {}, None),  # no cgroup files: not Linux, or not mounted
     ],
 )
-def test_a_containers_cpu_quota_is_read_from_its_cgroup(
-    tmp_path: Path, files: dict[str, str], quota: float | None
+def test_a_cpu_quota_is_read_from_the_processs_cgroups(
+    tmp_path: Path, own: str | None, files: dict[str, str], quota: float | None
 ) -> None:
+    root = tmp_path / "cgroup"
     for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    assert workers.cpu_quota(tmp_path) == quota
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    own_file = tmp_path / "own"
+    if own is not None:
+        own_file.write_text(own)
+    assert workers.cpu_quota(root, own_file) == quota
 
 
 def test_the_cores_are_those_the_containers_cpu_quota_pays_for(
@@ -213,7 +246,10 @@ def test_the_cores_are_those_the_containers_cpu_quota_pays_for(
 ) -> None:
     from newsarchive.workers import cores, default_concurrency, worker_count
 
+    own = tmp_path / "own"
+    own.write_text("0::/\n")
     monkeypatch.setattr(workers, "_CGROUP", tmp_path)
+    monkeypatch.setattr(workers, "_OWN_CGROUPS", own)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
     assert cores() == 16  # no quota
     (tmp_path / "cpu.max").write_text("250000 100000\n")  # 2.5 cores' worth of time
@@ -224,11 +260,19 @@ def test_the_cores_are_those_the_containers_cpu_quota_pays_for(
     assert cores() == 16
 
 
-def shown_help(command: str, cpus: set[int] | None = None) -> str:
-    """`newsarchive COMMAND --help` as a user reads it (on the CPUs `cpus`), unwrapped."""
+def shown_help(command: str, cpus: set[int] | None = None, cgroup: Path | None = None) -> str:
+    """`newsarchive COMMAND --help` as a user reads it (on the CPUs `cpus`, in the cgroup
+    `cgroup`), unwrapped."""
+
+    def place() -> None:
+        if cpus is not None:
+            os.sched_setaffinity(0, cpus)
+        if cgroup is not None:
+            (cgroup / "tasks").write_text(str(os.getpid()))
+
     shown = subprocess.run(
         [sys.executable, "-m", "newsarchive", command, "--help"],
-        preexec_fn=None if cpus is None else lambda: os.sched_setaffinity(0, cpus),
+        preexec_fn=place,
         env={**os.environ, "COLUMNS": "300"},
         capture_output=True,
         text=True,
@@ -246,6 +290,23 @@ def test_help_gives_the_defaults_of_the_cores_it_may_use() -> None:
     shown = shown_help("import")
     assert f"at least 16: {max(16, 8 * everyone)} here)" in shown
     assert f"one per CPU core: {everyone} here;" in shown
+
+
+def test_help_gives_the_defaults_that_a_cpu_quota_pays_for() -> None:
+    # A real cgroup given half a core's time (cgroup v1's cpu controller, where the machine
+    # lets the suite make one), and `newsarchive import --help` run inside it.
+    group = Path("/sys/fs/cgroup/cpu") / f"newsarchive-test-{os.getpid()}"
+    try:
+        group.mkdir()
+    except OSError:
+        pytest.skip("no cgroup of the cpu controller can be made here")
+    try:
+        (group / "cpu.cfs_quota_us").write_text("50000")  # of a period of 100000
+        shown = shown_help("import", cgroup=group)
+    finally:
+        group.rmdir()
+    assert "(default: one per CPU core: 1 here;" in shown
+    assert "(default: 8 per CPU core, at least 16: 16 here)" in shown
 
 
 def test_update_help_says_its_extraction_processes_start_from_a_number_of_articles() -> None:

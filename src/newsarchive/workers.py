@@ -90,24 +90,54 @@ def cores() -> int:
 
 
 _CGROUP = Path("/sys/fs/cgroup")
+_OWN_CGROUPS = Path("/proc/self/cgroup")
 
 
-def cpu_quota(root: Path | None = None) -> float | None:
-    """How many cores' worth of time the CPU quota of this process's container allows it
-    (`docker run --cpus 2.5`, a Kubernetes CPU limit: 2.5), or None where there is none.
+def cpu_quota(root: Path | None = None, own: Path | None = None) -> float | None:
+    """How many cores' worth of time the CPU quota of this process's cgroup allows it
+    (`docker run --cpus 2.5`, a Kubernetes CPU limit, systemd's `CPUQuota=250%`: 2.5), or
+    None where there is none. The tightest quota counts: its cgroup's or one above it.
 
-    Read where a container sees its own cgroup: `cpu.max` (cgroup v2: "250000 100000", or
-    "max 100000" for no limit), else `cpu/cpu.cfs_quota_us` over `cpu/cpu.cfs_period_us`
-    (v1: a quota of -1 for none). A process that may run on 16 cores but is given the time
-    of 2 would otherwise start 16 extraction processes, each with its memory, to share it.
-    (loky's `cpu_count` reads the same files; importing it costs every command 60 ms.)"""
-    root = root or _CGROUP
+    A process that may run on 16 cores but is given the time of 2 would otherwise start 16
+    extraction processes, each with its memory, to share it. (loky's `cpu_count` reads the
+    same files; importing it costs every command 60 ms.) `root` is where the cgroups are
+    mounted and `own` the file naming this process's (`/proc/self/cgroup`)."""
+    root, own = root or _CGROUP, own or _OWN_CGROUPS
+    quotas = [quota for quota in map(_quota_in, _cpu_cgroups(root, own)) if quota is not None]
+    return min(quotas, default=None)
+
+
+def _cpu_cgroups(root: Path, own: Path) -> list[Path]:
+    """The directories of this process's CPU cgroup and of those above it: cgroup v2's
+    ("0::/path") under `root`, v1's ("3:cpu,cpuacct:/path") under `root/cpu`. A container
+    sees its own cgroup at the top, which is also where to look when `own` is unreadable."""
     try:
-        quota, period = (root / "cpu.max").read_text().split()[:2]
+        lines = own.read_text().splitlines()
+    except OSError:
+        lines = []
+    found: list[Path] = []
+    for line in lines:
+        number, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if number == "0" and not controllers:
+            top = root
+        elif "cpu" in controllers.split(","):
+            top = root / "cpu"
+        else:
+            continue
+        leaf = top / path.strip().lstrip("/")
+        found += [leaf, *(above for above in leaf.parents if above.is_relative_to(top))]
+    return found or [root, root / "cpu"]
+
+
+def _quota_in(directory: Path) -> float | None:
+    """The quota of one cgroup, in cores: `cpu.max` (v2: "250000 100000", or "max 100000"
+    for none), else `cpu.cfs_quota_us` over `cpu.cfs_period_us` (v1: -1 for none)."""
+    try:
+        quota, period = (directory / "cpu.max").read_text().split()[:2]
     except (OSError, ValueError):
         try:
-            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text()
-            period = (root / "cpu" / "cpu.cfs_period_us").read_text()
+            quota = (directory / "cpu.cfs_quota_us").read_text()
+            period = (directory / "cpu.cfs_period_us").read_text()
         except OSError:
             return None
     try:
