@@ -79,8 +79,8 @@ _R = TypeVar("_R")
 
 def cores() -> int:
     """The CPU cores this process may use: those of its affinity mask where the system says
-    (`taskset`, a container's cpuset), else all of the machine's; fewer when its container's
-    CPU quota allows less time than that (`cpu_quota`, rounded up)."""
+    (`taskset`, a container's cpuset), else all of the machine's; fewer when a CPU quota (a
+    container's, a service's) allows less time than that (`cpu_quota`, rounded up)."""
     try:
         count = len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):  # not Linux
