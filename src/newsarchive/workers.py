@@ -117,7 +117,8 @@ def _cpu_cgroups(root: Path, own: Path) -> list[Path]:
         lines = []
     found: list[Path] = []
     for line in lines:
-        number, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        number, _, rest = line.partition(":")
+        controllers, _, path = rest.partition(":")
         if number == "0" and not controllers:
             top = root
         elif "cpu" in controllers.split(","):
